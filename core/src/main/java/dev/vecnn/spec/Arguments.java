@@ -1,0 +1,129 @@
+package dev.vecnn.spec;
+
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Call-time checks shared by every kernel: tensors are usable, of one floating dtype, shaped as the
+ * spec says, and outputs neither overlap themselves nor any input. Each failure is an
+ * {@link IllegalArgumentException} naming the parameter, the dimension and the value, thrown before
+ * any memory is touched.
+ */
+public final class Arguments {
+    private Arguments() {
+    }
+
+    /** Checks the tensors of a convolution forward pass; {@code bias} must be null iff the spec has none. */
+    public static DType convForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        DType t = dtypeOf("x", x);
+        input(s, "x", x, s.inputShape(), t);
+        input(s, "w", w, s.weightShape(), t);
+        if (s.hasBias()) {
+            if (bias == null) throw new IllegalArgumentException("bias: is null but the spec " + s + " has a bias");
+            input(s, "bias", bias, s.biasShape(), t);
+        } else if (bias != null) {
+            throw new IllegalArgumentException("bias: given but the spec " + s + " has none (nobias)");
+        }
+        output(s, "y", y, s.outputShape(), t, x, w, bias);
+        return t;
+    }
+
+    /** Checks the tensors of a convolution backward-data pass (gradient of the input). */
+    public static DType convBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx) {
+        DType t = dtypeOf("gy", gy);
+        input(s, "gy", gy, s.outputShape(), t);
+        input(s, "w", w, s.weightShape(), t);
+        output(s, "gx", gx, s.inputShape(), t, gy, w);
+        return t;
+    }
+
+    /** Checks the tensors of a convolution backward-weights pass. */
+    public static DType convBackwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw) {
+        DType t = dtypeOf("x", x);
+        input(s, "x", x, s.inputShape(), t);
+        input(s, "gy", gy, s.outputShape(), t);
+        output(s, "gw", gw, s.weightShape(), t, x, gy);
+        return t;
+    }
+
+    /** Checks the tensors of a convolution backward-bias pass. */
+    public static DType convBackwardBias(ConvSpec s, Tensor gy, Tensor gb) {
+        if (!s.hasBias()) throw new IllegalArgumentException("gb: the spec " + s + " has no bias");
+        DType t = dtypeOf("gy", gy);
+        input(s, "gy", gy, s.outputShape(), t);
+        output(s, "gb", gb, s.biasShape(), t, gy);
+        return t;
+    }
+
+    /** Checks the tensors of a pooling forward pass; {@code indices} (I64) is optional, max kinds only. */
+    public static DType poolForward(PoolSpec s, Tensor x, Tensor y, Tensor indices) {
+        DType t = dtypeOf("x", x);
+        input(s, "x", x, s.inputShape(), t);
+        output(s, "y", y, s.outputShape(), t, x);
+        if (indices != null) {
+            if (!s.kind().isMax()) throw new IllegalArgumentException("indices: only max pooling has indices, spec is " + s);
+            output(s, "indices", indices, s.outputShape(), DType.I64, x, y);
+        }
+        return t;
+    }
+
+    /**
+     * Checks the tensors of a pooling backward pass. Max kinds need {@code indices} from the forward
+     * pass or the input {@code x} to recompute them; average kinds need neither.
+     */
+    public static DType poolBackward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx) {
+        DType t = dtypeOf("gy", gy);
+        input(s, "gy", gy, s.outputShape(), t);
+        if (s.kind().isMax() && x == null && indices == null) {
+            throw new IllegalArgumentException("x: max pooling backward needs the input x or the forward indices; both are null");
+        }
+        if (x != null) input(s, "x", x, s.inputShape(), t);
+        if (indices != null) {
+            if (!s.kind().isMax()) throw new IllegalArgumentException("indices: only max pooling has indices, spec is " + s);
+            input(s, "indices", indices, s.outputShape(), DType.I64);
+        }
+        output(s, "gx", gx, s.inputShape(), t, gy, x, indices);
+        return t;
+    }
+
+    private static DType dtypeOf(String param, Tensor t) {
+        if (t == null) throw new IllegalArgumentException(param + ": is null");
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(param + ": dtype " + t.dtype().shortName() + " is not f32 or f64");
+        }
+        return t.dtype();
+    }
+
+    private static void input(Object spec, String param, Tensor t, long[] shape, DType dtype) {
+        if (t == null) throw new IllegalArgumentException(param + ": is null");
+        t.requireUsable(param);
+        if (t.dtype() != dtype) {
+            throw new IllegalArgumentException(param + ": dtype " + t.dtype().shortName() + ", expected "
+                    + dtype.shortName() + " (spec " + spec + ")");
+        }
+        long[] actual = t.shape();
+        if (actual.length != shape.length) {
+            throw new IllegalArgumentException(param + ": rank " + actual.length + " " + Arrays.toString(actual)
+                    + ", spec " + spec + " needs rank " + shape.length + " " + Arrays.toString(shape));
+        }
+        for (int d = 0; d < shape.length; d++) {
+            if (actual[d] != shape[d]) {
+                throw new IllegalArgumentException(param + "[" + d + "] = " + actual[d] + ": spec " + spec + " needs "
+                        + shape[d] + " (shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(shape) + ")");
+            }
+        }
+    }
+
+    private static void output(Object spec, String param, Tensor t, long[] shape, DType dtype, Tensor... inputs) {
+        input(spec, param, t, shape, dtype);
+        if (t.hasSelfOverlap()) {
+            throw new IllegalArgumentException(param + ": output " + t.describe() + " has elements that share memory");
+        }
+        for (Tensor in : inputs) {
+            if (in != null && t.overlaps(in)) {
+                throw new IllegalArgumentException(param + ": output " + t.describe() + " overlaps an input " + in.describe());
+            }
+        }
+    }
+}

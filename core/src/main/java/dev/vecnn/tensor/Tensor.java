@@ -1,0 +1,548 @@
+package dev.vecnn.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * An N-dimensional strided view of elements in a {@link MemorySegment}.
+ *
+ * <p>A tensor is a dtype, a shape, strides and an offset, all counted in elements (not bytes), over a
+ * segment that is either owned by an {@link Arena} or wraps a heap array. Indexing is 64-bit
+ * throughout: tensors with more than 2<sup>31</sup> elements are legal. Strides are non-negative;
+ * views ({@link #slice}, {@link #permute}, {@link #reshape}) share memory with their source, and
+ * {@link #contiguous} copies.
+ *
+ * <p>Kernels take tensors in logical order (batch, channels, spatial...) whatever the physical layout;
+ * a channels-last tensor is a channels-first view with permuted strides ({@link #allocateChannelsLast}).
+ *
+ * <p>Element access on a tensor whose arena is closed throws the JDK's {@link IllegalStateException};
+ * kernels check {@link #requireUsable} first and throw {@link IllegalArgumentException} naming the
+ * parameter. Tensors are immutable handles; the elements they view are not.
+ */
+public final class Tensor {
+    /** Alignment of tensors allocated here: one cache line, also a full 512-bit vector. */
+    public static final long ALIGNMENT = 64;
+
+    private final DType dtype;
+    private final MemorySegment segment;
+    private final long[] shape;
+    private final long[] strides;
+    private final long offset;
+    private final ValueLayout layout;
+
+    private Tensor(DType dtype, MemorySegment segment, long[] shape, long[] strides, long offset) {
+        this.dtype = dtype;
+        this.segment = segment;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        this.layout = dtype.layout();
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /** Allocates a zero-filled, C-contiguous (row-major) tensor in {@code arena}. */
+    public static Tensor allocate(Arena arena, DType dtype, long... shape) {
+        long[] s = checkShape("shape", shape);
+        long n = numel(s);
+        MemorySegment seg = arena.allocate(Math.multiplyExact(Math.max(n, 1), dtype.byteSize()), ALIGNMENT);
+        return new Tensor(dtype, seg, s, contiguousStrides(s), 0);
+    }
+
+    /**
+     * Allocates a zero-filled tensor with logical shape (N, C, d1, ..., dk) stored channels-last, i.e.
+     * physically (N, d1, ..., dk, C). Requires rank >= 2.
+     */
+    public static Tensor allocateChannelsLast(Arena arena, DType dtype, long... shape) {
+        long[] s = checkShape("shape", shape);
+        if (s.length < 2) {
+            throw new IllegalArgumentException("shape: channels-last needs rank >= 2, got rank " + s.length);
+        }
+        return allocate(arena, dtype, channelsLastOrder(s)).permute(channelsFirstPermutation(s.length));
+    }
+
+    /** Wraps a heap array as a C-contiguous F32 tensor (no copy). */
+    public static Tensor of(float[] data, long... shape) {
+        return wrapHeap(MemorySegment.ofArray(data), DType.F32, data.length, shape);
+    }
+
+    /** Wraps a heap array as a C-contiguous F64 tensor (no copy). */
+    public static Tensor of(double[] data, long... shape) {
+        return wrapHeap(MemorySegment.ofArray(data), DType.F64, data.length, shape);
+    }
+
+    /** Wraps a heap array as a C-contiguous I64 tensor (no copy). */
+    public static Tensor of(long[] data, long... shape) {
+        return wrapHeap(MemorySegment.ofArray(data), DType.I64, data.length, shape);
+    }
+
+    private static Tensor wrapHeap(MemorySegment seg, DType dtype, long length, long[] shape) {
+        long[] s = checkShape("shape", shape);
+        if (numel(s) != length) {
+            throw new IllegalArgumentException("shape: " + Arrays.toString(s) + " has " + numel(s)
+                    + " elements but the array has " + length);
+        }
+        return new Tensor(dtype, seg, s, contiguousStrides(s), 0);
+    }
+
+    /**
+     * Wraps existing memory with explicit strides and offset (in elements). Every element the view can
+     * reach must lie inside the segment.
+     */
+    public static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides, long offset) {
+        long[] s = checkShape("shape", shape);
+        if (strides.length != s.length) {
+            throw new IllegalArgumentException("strides: rank " + strides.length + " does not match shape rank " + s.length);
+        }
+        for (int d = 0; d < strides.length; d++) {
+            if (strides[d] < 0) {
+                throw new IllegalArgumentException("strides: dimension " + d + " has negative stride " + strides[d]);
+            }
+        }
+        if (offset < 0) throw new IllegalArgumentException("offset: must be >= 0, got " + offset);
+        Tensor t = new Tensor(dtype, segment, s, strides.clone(), offset);
+        long elems = segment.byteSize() / dtype.byteSize();
+        if (t.numel() > 0 && t.offset + t.maxRelativeOffset() >= elems) {
+            throw new IllegalArgumentException("segment: view " + t.describe() + " reaches element "
+                    + (t.offset + t.maxRelativeOffset()) + " but the segment holds " + elems);
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    /** The element type. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.length;
+    }
+
+    /** A copy of the shape. */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Size of dimension {@code d}. */
+    public long size(int d) {
+        return shape[d];
+    }
+
+    /** A copy of the strides, in elements. */
+    public long[] strides() {
+        return strides.clone();
+    }
+
+    /** Stride of dimension {@code d}, in elements. */
+    public long stride(int d) {
+        return strides[d];
+    }
+
+    /** Offset of element (0, ..., 0) in the segment, in elements. */
+    public long offset() {
+        return offset;
+    }
+
+    /** The underlying segment (shared with every view of it). */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Number of elements (product of the shape; 1 for rank 0). */
+    public long numel() {
+        return numel(shape);
+    }
+
+    /** True when the elements are stored C-contiguously (row-major, no gaps). */
+    public boolean isContiguous() {
+        return Arrays.equals(effectiveStrides(strides), effectiveStrides(contiguousStrides(shape)));
+    }
+
+    /** True when this is a channels-last view: (N, C, spatial...) stored as (N, spatial..., C) without gaps. */
+    public boolean isChannelsLast() {
+        return rank() >= 2 && permute(channelsLastOrder(rank())).isContiguous();
+    }
+
+    /** False once the arena owning the memory has been closed. */
+    public boolean isAlive() {
+        return segment.scope().isAlive();
+    }
+
+    /**
+     * Checks that this tensor's memory can be used by the calling thread.
+     *
+     * @param param the parameter name used in the exception message
+     * @throws IllegalArgumentException if the arena is closed or the memory is confined to another thread
+     */
+    public Tensor requireUsable(String param) {
+        if (!segment.scope().isAlive()) {
+            throw new IllegalArgumentException(param + ": tensor memory is no longer accessible (its arena is closed)");
+        }
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalArgumentException(param + ": tensor memory is confined to another thread");
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- element access
+
+    /** Element offset (in elements, from the segment start) of a multi-index; bounds checked. */
+    public long offsetOf(long... index) {
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("index: rank " + index.length + " does not match tensor rank " + shape.length);
+        }
+        long off = offset;
+        for (int d = 0; d < index.length; d++) {
+            if (index[d] < 0 || index[d] >= shape[d]) {
+                throw new IndexOutOfBoundsException("index: dimension " + d + " value " + index[d]
+                        + " outside [0, " + shape[d] + ")");
+            }
+            off += index[d] * strides[d];
+        }
+        return off;
+    }
+
+    /** Reads the element at a multi-index as a double. */
+    public double get(long... index) {
+        return getAt(offsetOf(index));
+    }
+
+    /** Writes the element at a multi-index (rounded to the dtype). */
+    public void set(double value, long... index) {
+        setAt(offsetOf(index), value);
+    }
+
+    /** Reads the element at an absolute element offset (see {@link #offsetOf}) as a double. */
+    public double getAt(long elementOffset) {
+        long byteOff = elementOffset * dtype.byteSize();
+        return switch (dtype) {
+            case F32 -> segment.get((ValueLayout.OfFloat) layout, byteOff);
+            case F64 -> segment.get((ValueLayout.OfDouble) layout, byteOff);
+            case I64 -> segment.get((ValueLayout.OfLong) layout, byteOff);
+        };
+    }
+
+    /** Writes the element at an absolute element offset, rounding to the dtype. */
+    public void setAt(long elementOffset, double value) {
+        long byteOff = elementOffset * dtype.byteSize();
+        switch (dtype) {
+            case F32 -> segment.set((ValueLayout.OfFloat) layout, byteOff, (float) value);
+            case F64 -> segment.set((ValueLayout.OfDouble) layout, byteOff, value);
+            case I64 -> segment.set((ValueLayout.OfLong) layout, byteOff, (long) value);
+        }
+    }
+
+    /** Reads an I64 element exactly. */
+    public long getLongAt(long elementOffset) {
+        requireDType(DType.I64);
+        return segment.get(ValueLayout.JAVA_LONG_UNALIGNED, elementOffset * 8);
+    }
+
+    /** Writes an I64 element exactly. */
+    public void setLongAt(long elementOffset, long value) {
+        requireDType(DType.I64);
+        segment.set(ValueLayout.JAVA_LONG_UNALIGNED, elementOffset * 8, value);
+    }
+
+    /** Reads an I64 element at a multi-index exactly. */
+    public long getLong(long... index) {
+        return getLongAt(offsetOf(index));
+    }
+
+    private void requireDType(DType expected) {
+        if (dtype != expected) {
+            throw new IllegalArgumentException("dtype: expected " + expected.shortName() + ", tensor is " + dtype.shortName());
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /** Elements {@code start, start+step, ... < end} of dimension {@code dim}, as a view. */
+    public Tensor slice(int dim, long start, long end, long step) {
+        checkDim("dim", dim);
+        if (step < 1) throw new IllegalArgumentException("step: must be >= 1, got " + step + " (dimension " + dim + ")");
+        if (start < 0 || end > shape[dim] || start > end) {
+            throw new IllegalArgumentException("slice: dimension " + dim + " range [" + start + ", " + end
+                    + ") outside [0, " + shape[dim] + "]");
+        }
+        long[] sh = shape.clone();
+        long[] st = strides.clone();
+        sh[dim] = (end - start + step - 1) / step;
+        st[dim] = strides[dim] * step;
+        return new Tensor(dtype, segment, sh, st, offset + start * strides[dim]);
+    }
+
+    /** Elements {@code start ... end-1} of dimension {@code dim}, as a view. */
+    public Tensor slice(int dim, long start, long end) {
+        return slice(dim, start, end, 1);
+    }
+
+    /** Dimension {@code d} of the result is dimension {@code order[d]} of this tensor (a view). */
+    public Tensor permute(int... order) {
+        if (order.length != shape.length) {
+            throw new IllegalArgumentException("order: length " + order.length + " does not match rank " + shape.length);
+        }
+        boolean[] seen = new boolean[order.length];
+        long[] sh = new long[order.length];
+        long[] st = new long[order.length];
+        for (int d = 0; d < order.length; d++) {
+            int src = order[d];
+            if (src < 0 || src >= order.length || seen[src]) {
+                throw new IllegalArgumentException("order: " + Arrays.toString(order) + " is not a permutation of 0.." + (order.length - 1));
+            }
+            seen[src] = true;
+            sh[d] = shape[src];
+            st[d] = strides[src];
+        }
+        return new Tensor(dtype, segment, sh, st, offset);
+    }
+
+    /**
+     * The same elements in row-major order with a new shape, as a view. Succeeds whenever the strides
+     * allow (NumPy's rule); otherwise throws, and {@code contiguous(arena).reshape(...)} is the way.
+     */
+    public Tensor reshape(long... newShape) {
+        long[] ns = checkShape("newShape", newShape);
+        if (numel(ns) != numel()) {
+            throw new IllegalArgumentException("newShape: " + Arrays.toString(ns) + " has " + numel(ns)
+                    + " elements, tensor " + describe() + " has " + numel());
+        }
+        long[] ost = reshapeStrides(ns);
+        if (ost == null) {
+            throw new IllegalArgumentException("newShape: " + Arrays.toString(ns) + " is not a view of "
+                    + describe() + " (strides do not allow it); copy with contiguous() first");
+        }
+        return new Tensor(dtype, segment, ns, ost, offset);
+    }
+
+    /** Strides for a reshape view, or null if impossible. Groups old dims that are mutually contiguous. */
+    private long[] reshapeStrides(long[] ns) {
+        long[] st = new long[ns.length];
+        if (numel() == 0) return contiguousStrides(ns);
+        // drop size-1 dims of the source; they never constrain the view
+        int n = 0;
+        long[] os = new long[shape.length], ost = new long[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] != 1) {
+                os[n] = shape[d];
+                ost[n] = strides[d];
+                n++;
+            }
+        }
+        int oi = 0, ni = 0;
+        while (ni < ns.length) {
+            if (ns[ni] == 1) {
+                st[ni++] = 1;
+                continue;
+            }
+            // take a chunk of old dims and new dims with equal products
+            long op = os[oi], np = ns[ni];
+            int oStart = oi, nStart = ni;
+            while (op != np) {
+                if (op < np) op *= os[++oi];
+                else np *= ns[++ni];
+            }
+            for (int k = oStart; k < oi; k++) {
+                if (ost[k] != ost[k + 1] * os[k + 1]) return null;
+            }
+            long s = ost[oi];
+            for (int k = ni; k >= nStart; k--) {
+                st[k] = s;
+                s *= ns[k];
+            }
+            oi++;
+            ni++;
+        }
+        return st;
+    }
+
+    /** A C-contiguous copy in {@code arena}. */
+    public Tensor contiguous(Arena arena) {
+        Tensor t = allocate(arena, dtype, shape);
+        t.copyFrom(this);
+        return t;
+    }
+
+    /** A copy in {@code arena} converted to {@code type}. */
+    public Tensor to(Arena arena, DType type) {
+        Tensor t = allocate(arena, type, shape);
+        t.copyFrom(this);
+        return t;
+    }
+
+    /** Copies the elements of {@code src} (same shape, any strides, any dtype; converted) into this tensor. */
+    public void copyFrom(Tensor src) {
+        if (!Arrays.equals(shape, src.shape)) {
+            throw new IllegalArgumentException("src: shape " + Arrays.toString(src.shape) + " does not match "
+                    + Arrays.toString(shape));
+        }
+        if (dtype == DType.I64 && src.dtype == DType.I64) {
+            forEachOffsetPair(src, (d, s) -> setLongAt(d, src.getLongAt(s)));
+        } else {
+            forEachOffsetPair(src, (d, s) -> setAt(d, src.getAt(s)));
+        }
+    }
+
+    /** Sets every element to {@code value}. */
+    public void fill(double value) {
+        forEachOffsetPair(this, (d, s) -> setAt(d, value));
+    }
+
+    /** Visits the element offsets of this tensor and {@code other} (same shape) in row-major order. */
+    private void forEachOffsetPair(Tensor other, OffsetPairVisitor v) {
+        if (numel() == 0) return;
+        int r = shape.length;
+        long[] idx = new long[r];
+        long a = offset, b = other.offset;
+        while (true) {
+            v.visit(a, b);
+            int d = r - 1;
+            while (d >= 0) {
+                idx[d]++;
+                a += strides[d];
+                b += other.strides[d];
+                if (idx[d] < shape[d]) break;
+                a -= strides[d] * shape[d];
+                b -= other.strides[d] * shape[d];
+                idx[d] = 0;
+                d--;
+            }
+            if (d < 0) return;
+        }
+    }
+
+    @FunctionalInterface
+    private interface OffsetPairVisitor {
+        void visit(long a, long b);
+    }
+
+    // ---------------------------------------------------------------- memory relations
+
+    /** Largest element offset reachable from {@link #offset()} (0 for an empty tensor). */
+    private long maxRelativeOffset() {
+        long m = 0;
+        for (int d = 0; d < shape.length; d++) m += (shape[d] - 1) * strides[d];
+        return m;
+    }
+
+    /**
+     * True when two distinct indices of this tensor address the same element (e.g. a zero stride),
+     * which makes it unusable as an output.
+     */
+    public boolean hasSelfOverlap() {
+        if (numel() <= 1) return false;
+        Integer[] dims = new Integer[shape.length];
+        for (int d = 0; d < dims.length; d++) dims[d] = d;
+        Arrays.sort(dims, (x, y) -> Long.compare(strides[x], strides[y]));
+        long span = 0; // max offset reachable with the smaller-stride dims
+        for (int d : dims) {
+            if (shape[d] == 1) continue;
+            if (strides[d] <= span) return true;
+            span += (shape[d] - 1) * strides[d];
+        }
+        return false;
+    }
+
+    /**
+     * True when the memory ranges spanned by the two tensors intersect. Conservative: interleaved views
+     * that touch disjoint elements of the same range count as overlapping.
+     */
+    public boolean overlaps(Tensor other) {
+        if (numel() == 0 || other.numel() == 0) return false;
+        return span().asOverlappingSlice(other.span()).isPresent();
+    }
+
+    private MemorySegment span() {
+        long es = dtype.byteSize();
+        return segment.asSlice(offset * es, (maxRelativeOffset() + 1) * es);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Row-major strides of a shape. */
+    public static long[] contiguousStrides(long[] shape) {
+        long[] st = new long[shape.length];
+        long s = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            st[d] = s;
+            s = Math.multiplyExact(s, Math.max(shape[d], 1));
+        }
+        return st;
+    }
+
+    /** Product of a shape. */
+    public static long numel(long[] shape) {
+        long n = 1;
+        for (long s : shape) n = Math.multiplyExact(n, s);
+        return n;
+    }
+
+    /** Strides with size-1 dims zeroed: two tensors with equal effective strides share a layout. */
+    private long[] effectiveStrides(long[] st) {
+        long[] e = st.clone();
+        for (int d = 0; d < e.length; d++) if (shape[d] == 1) e[d] = 0;
+        return e;
+    }
+
+    /** (N, C, s1..sk) -> (N, s1..sk, C). */
+    private static long[] channelsLastOrder(long[] s) {
+        long[] p = new long[s.length];
+        p[0] = s[0];
+        System.arraycopy(s, 2, p, 1, s.length - 2);
+        p[s.length - 1] = s[1];
+        return p;
+    }
+
+    /** Permutation taking a channels-first view to physical channels-last order: (0, 2, ..., r-1, 1). */
+    private static int[] channelsLastOrder(int rank) {
+        int[] p = new int[rank];
+        p[0] = 0;
+        for (int d = 1; d < rank - 1; d++) p[d] = d + 1;
+        p[rank - 1] = 1;
+        return p;
+    }
+
+    /** Permutation taking a physical (N, s..., C) tensor to the logical (N, C, s...) view. */
+    private static int[] channelsFirstPermutation(int rank) {
+        int[] p = new int[rank];
+        p[0] = 0;
+        p[1] = rank - 1;
+        for (int d = 2; d < rank; d++) p[d] = d - 1;
+        return p;
+    }
+
+    private static long[] checkShape(String param, long[] shape) {
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] < 0) {
+                throw new IllegalArgumentException(param + ": dimension " + d + " has negative size " + shape[d]);
+            }
+        }
+        try {
+            numel(shape);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(param + ": " + Arrays.toString(shape) + " has more than 2^63 elements");
+        }
+        return shape.clone();
+    }
+
+    private void checkDim(String param, int dim) {
+        if (dim < 0 || dim >= shape.length) {
+            throw new IllegalArgumentException(param + ": " + dim + " outside [0, " + shape.length + ")");
+        }
+    }
+
+    /** Short description, e.g. {@code f32[2, 3, 4] strides [12, 4, 1] offset 0}. */
+    public String describe() {
+        return dtype.shortName() + Arrays.toString(shape) + " strides " + Arrays.toString(strides) + " offset " + offset;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor " + describe();
+    }
+}
