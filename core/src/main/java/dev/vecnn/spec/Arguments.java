@@ -23,7 +23,7 @@ public final class Arguments {
             if (bias == null) throw new IllegalArgumentException("bias: is null but the spec " + s + " has a bias");
             input(s, "bias", bias, s.biasShape(), t);
         } else if (bias != null) {
-            throw new IllegalArgumentException("bias: given but the spec " + s + " has none (nobias)");
+            throw new IllegalArgumentException("bias: given but the spec " + s + " has none (bias0)");
         }
         output(s, "y", y, s.outputShape(), t, x, w, bias);
         return t;

@@ -33,9 +33,10 @@ import java.util.Set;
  *       {@code ((O-1)*S - I + (Kr-1)*(D+1) + 1) / 2}. The padding at the end is inferred from O as
  *       {@code (O-1)*S - I + (Kr-1)*(D+1) + 1 - P}.</li>
  *   <li>Extensions: {@code r} gives the padding at the end explicitly (list form); {@code op} the output
- *       padding of a transposed convolution (list form). Words, each after an underscore:
- *       {@code transposed}, {@code nobias} (bias is the default, as benchdnn's FWD_B and PyTorch),
- *       {@code reflect}, {@code replicate}, {@code circular}, {@code zeros}.
+ *       padding of a transposed convolution (list form); {@code bias0} drops the bias, which is the default
+ *       as in benchdnn's FWD_B and PyTorch ({@code bias1}). Words, each after an underscore:
+ *       {@code transposed}, {@code reflect}, {@code replicate}, {@code circular}, {@code zeros}.
+ *       (No key or word may start with {@code n}: that letter starts the name.)
  *       For a transposed convolution, I and O are its own input and output, and the end padding is
  *       inferred as {@code (I-1)*S + (Kr-1)*(D+1) + 1 + OP - O - P}.</li>
  *   <li>{@code _} is ignored; {@code n} starts the name, which runs to the end (quotes are dropped).</li>
@@ -73,8 +74,10 @@ public final class SpecText {
         if (p.words.contains("maxpool") || p.words.stream().anyMatch(w -> w.endsWith("pool"))) {
             throw p.error("is a pooling descriptor, not a convolution");
         }
-        p.allowWords(Set.of("transposed", "nobias", "reflect", "replicate", "circular", "zeros"));
-        p.allowKeys(Set.of("g", "mb", "ic", "oc"));
+        p.allowWords(Set.of("transposed", "reflect", "replicate", "circular", "zeros"));
+        p.allowKeys(Set.of("g", "mb", "ic", "oc", "bias"));
+        long bias = p.scalar("bias", 1);
+        if (bias > 1) throw p.error("bias" + bias + ": bias takes 0 or 1");
         long groups = p.scalar("g", 1);
         long mb = p.scalar("mb", 2);
         long ic = p.required("ic");
@@ -93,6 +96,7 @@ public final class SpecText {
         long[] pb = p.spatial("p", rank, -1);
         long[] pe = p.spatial("r", rank, -1);
         long[] op = p.spatial("op", rank, 0);
+        positive(p, in, k, s, gaps);
         int[] dil = new int[rank];
         for (int d = 0; d < rank; d++) {
             dil[d] = toInt(p, "d", d, gaps[d] + 1);
@@ -124,7 +128,7 @@ public final class SpecText {
         }
         ConvSpec.Builder b = ConvSpec.builder().groups(groups).batch(mb).inChannels(ic).outChannels(oc).input(in)
                 .kernel(ints(p, "k", k)).stride(ints(p, "s", s)).dilation(dil)
-                .padding(ints(p, "p", pb), ints(p, "r", pe)).paddingMode(mode).bias(!p.words.contains("nobias"))
+                .padding(ints(p, "p", pb), ints(p, "r", pe)).paddingMode(mode).bias(bias == 1)
                 .transposed(transposed).name(p.name);
         if (transposed) b.outputPadding(ints(p, "op", op));
         else if (p.lists.containsKey("op")) throw p.error("op (output padding) needs a transposed convolution");
@@ -161,6 +165,7 @@ public final class SpecText {
             long[] gaps = p.spatial("d", rank, 0);
             long[] pb = p.spatial("p", rank, -1);
             long[] pe = p.spatial("r", rank, -1);
+            positive(p, in, k, s, gaps);
             int[] dil = new int[rank];
             for (int d = 0; d < rank; d++) {
                 dil[d] = toInt(p, "d", d, gaps[d] + 1);
@@ -210,6 +215,16 @@ public final class SpecText {
             if (given[d] >= 0 && given[d] != actual[d]) {
                 throw p.error("o[" + d + "] = " + given[d] + " but the window gives " + actual[d]);
             }
+        }
+    }
+
+    /** Checks sizes before the inference arithmetic uses them, naming the builder's parameters. */
+    private static void positive(Parsed p, long[] in, long[] k, long[] s, long[] gaps) {
+        for (int d = 0; d < in.length; d++) {
+            if (in[d] < 1) throw p.error("input[" + d + "] = " + in[d] + ": must be >= 1");
+            if (k[d] < 1) throw p.error("kernel[" + d + "] = " + k[d] + ": must be >= 1");
+            if (s[d] < 1) throw p.error("stride[" + d + "] = " + s[d] + ": must be >= 1");
+            if (gaps[d] < 0) throw p.error("dilation gaps[" + d + "] = " + gaps[d] + ": must be >= 0");
         }
     }
 
@@ -417,7 +432,7 @@ public final class SpecText {
         if (!java.util.Arrays.equals(inferred, widen(w.padEnd()))) list(sb, "r", widen(w.padEnd()));
         if (c.isTransposed() && !allEqual(op, 0)) list(sb, "op", op);
         if (c.isTransposed()) sb.append("_transposed");
-        if (!c.hasBias()) sb.append("_nobias");
+        if (!c.hasBias()) sb.append("_bias0");
         if (c.paddingMode() != PaddingMode.ZEROS) sb.append('_').append(c.paddingMode().textName());
         if (!c.name().isEmpty()) sb.append("_n").append(c.name());
         return sb.toString();

@@ -1,0 +1,183 @@
+package dev.vecnn.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecnn.ref.ReferenceConv;
+import dev.vecnn.spec.ConvSpec;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TensorTest {
+
+    static Tensor iota(long... shape) {
+        double[] d = new double[(int) Tensor.numel(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = i;
+        return Tensor.of(d, shape);
+    }
+
+    @Test
+    void viewsShareMemoryAndIndexLikeNumPy() {
+        Tensor t = iota(2, 3, 4);
+        assertArrayEquals(new long[] {12, 4, 1}, t.strides());
+        assertEquals(23, t.get(1, 2, 3));
+        Tensor s = t.slice(2, 1, 4, 2); // [:, :, 1:4:2]
+        assertArrayEquals(new long[] {2, 3, 2}, s.shape());
+        assertEquals(15, s.get(1, 0, 1));
+        Tensor p = t.permute(2, 0, 1);
+        assertArrayEquals(new long[] {4, 2, 3}, p.shape());
+        assertEquals(t.get(1, 2, 3), p.get(3, 1, 2));
+        p.set(-1, 0, 0, 0);
+        assertEquals(-1, t.get(0, 0, 0), "permute is a view");
+        assertFalse(p.isContiguous());
+        assertTrue(t.isContiguous());
+    }
+
+    @Test
+    void reshapeIsAViewWhenStridesAllowAndFailsClearlyOtherwise() {
+        Tensor t = iota(2, 3, 4);
+        Tensor r = t.reshape(6, 4);
+        assertEquals(t.get(1, 1, 2), r.get(4, 2));
+        Tensor sliced = t.slice(0, 1, 2); // (1, 3, 4) with an offset
+        assertEquals(t.get(1, 2, 1), sliced.reshape(12).get(9));
+        assertEquals(t.get(1, 0, 3), t.reshape(2, 1, 12, 1).get(1, 0, 3, 0));
+        Tensor p = t.permute(0, 2, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.reshape(24));
+        assertTrue(e.getMessage().contains("contiguous()"), e.getMessage());
+        try (Arena a = Arena.ofConfined()) {
+            Tensor c = p.contiguous(a);
+            assertTrue(c.isContiguous());
+            assertEquals(p.get(1, 3, 2), c.reshape(24).get(12 + 3 * 3 + 2));
+        }
+        assertThrows(IllegalArgumentException.class, () -> t.reshape(5, 5));
+    }
+
+    @Test
+    void channelsLastAllocationIsAPermutedView() {
+        try (Arena a = Arena.ofConfined()) {
+            Tensor t = Tensor.allocateChannelsLast(a, DType.F32, 2, 3, 4, 5);
+            assertArrayEquals(new long[] {2, 3, 4, 5}, t.shape());
+            assertArrayEquals(new long[] {60, 1, 15, 3}, t.strides());
+            assertTrue(t.isChannelsLast());
+            assertFalse(t.isContiguous());
+            assertTrue(Tensor.allocate(a, DType.F32, 2, 3, 4, 5).permute(0, 2, 3, 1).contiguous(a)
+                    .permute(0, 3, 1, 2).isChannelsLast());
+        }
+    }
+
+    @Test
+    void copyConvertsBetweenDtypesAndLayouts() {
+        try (Arena a = Arena.ofConfined()) {
+            Tensor src = iota(2, 3);
+            Tensor f = src.to(a, DType.F32);
+            assertEquals(DType.F32, f.dtype());
+            assertEquals(5.0, f.get(1, 2));
+            Tensor cl = Tensor.allocateChannelsLast(a, DType.F64, 2, 3);
+            cl.copyFrom(src);
+            assertEquals(src.get(1, 1), cl.get(1, 1));
+            assertThrows(IllegalArgumentException.class, () -> cl.copyFrom(iota(3, 2)));
+        }
+    }
+
+    @Test
+    void moreThanTwoToTheThirtyOneElementsAreLegal(@TempDir Path dir) throws IOException {
+        long n = (1L << 31) + 17; // 8 GiB of float32 in a sparse file: only touched pages use disk
+        Path file = dir.resolve("big.bin");
+        try (Arena a = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+            MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, n * 4, a);
+            Tensor t = Tensor.wrap(seg, DType.F32, new long[] {n}, new long[] {1}, 0);
+            assertEquals(n, t.numel());
+            t.set(42, n - 1);
+            t.set(7, (1L << 31) + 1);
+            Tensor v = t.reshape(1, n).slice(1, 1L << 31, n);
+            assertEquals(17, v.size(1));
+            assertEquals(7, v.get(0, 1));
+            assertEquals(42, v.get(0, 16));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void closedArenaIsAnExceptionNotACrash() {
+        Arena a = Arena.ofConfined();
+        Tensor t = Tensor.allocate(a, DType.F32, 4);
+        a.close();
+        assertFalse(t.isAlive());
+        assertThrows(IllegalStateException.class, () -> t.get(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.requireUsable("x"));
+        assertTrue(e.getMessage().startsWith("x: "), e.getMessage());
+        ConvSpec s = ConvSpec.builder().inChannels(1).outChannels(1).input(4).kernel(1).bias(false).build();
+        try (Arena b = Arena.ofConfined()) {
+            Tensor w = Tensor.allocate(b, DType.F32, 1, 1, 1);
+            Tensor y = Tensor.allocate(b, DType.F32, 1, 1, 4);
+            Tensor x = t.reshape(1, 1, 4);
+            IllegalArgumentException k = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, x, w, null, y));
+            assertTrue(k.getMessage().contains("x: tensor memory is no longer accessible"), k.getMessage());
+        }
+    }
+
+    @Test
+    void overlappingAndSelfOverlappingOutputsAreRejected() {
+        ConvSpec s = ConvSpec.builder().inChannels(1).outChannels(1).input(4).kernel(1).bias(false).build();
+        try (Arena a = Arena.ofConfined()) {
+            Tensor buf = Tensor.allocate(a, DType.F32, 8);
+            Tensor x = buf.slice(0, 0, 4).reshape(1, 1, 4);
+            Tensor y = buf.slice(0, 2, 6).reshape(1, 1, 4);
+            Tensor w = Tensor.allocate(a, DType.F32, 1, 1, 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, x, w, null, y));
+            assertTrue(e.getMessage().startsWith("y: output") && e.getMessage().contains("overlaps"), e.getMessage());
+            Tensor broadcast = Tensor.wrap(buf.segment(), DType.F32, new long[] {1, 1, 4}, new long[] {0, 0, 0}, 0);
+            assertTrue(broadcast.hasSelfOverlap());
+            Tensor x2 = buf.slice(0, 4, 8).reshape(1, 1, 4);
+            e = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, x2, w, null, broadcast));
+            assertTrue(e.getMessage().contains("share memory"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shapeMismatchNamesParameterDimensionAndValue() {
+        ConvSpec s = ConvSpec.builder().inChannels(3).outChannels(2).input(5, 5).kernel(3).bias(true).build();
+        try (Arena a = Arena.ofConfined()) {
+            Tensor x = Tensor.allocate(a, DType.F32, 1, 3, 5, 6);
+            Tensor w = Tensor.allocate(a, DType.F32, s.weightShape());
+            Tensor b = Tensor.allocate(a, DType.F32, s.biasShape());
+            Tensor y = Tensor.allocate(a, DType.F32, s.outputShape());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, x, w, b, y));
+            assertTrue(e.getMessage().startsWith("x[3] = 6: spec mb1ic3ih5iw5"), e.getMessage());
+            Tensor x64 = Tensor.allocate(a, DType.F64, s.inputShape());
+            e = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, x64, w, b, y));
+            assertTrue(e.getMessage().startsWith("w: dtype f32, expected f64"), e.getMessage());
+            Tensor xs = Tensor.allocate(a, DType.F32, s.inputShape());
+            e = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, xs, w, null, y));
+            assertTrue(e.getMessage().startsWith("bias: is null"), e.getMessage());
+        }
+    }
+
+    @Test
+    void badConstructionArgumentsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[5], 2, 3));
+        try (Arena a = Arena.ofConfined()) {
+            assertThrows(IllegalArgumentException.class, () -> Tensor.allocate(a, DType.F32, 2, -1));
+            assertThrows(IllegalArgumentException.class, () -> Tensor.allocate(a, DType.F32, Long.MAX_VALUE, 4));
+            MemorySegment seg = a.allocate(16);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Tensor.wrap(seg, DType.F32, new long[] {2, 3}, new long[] {3, 1}, 0));
+            assertTrue(e.getMessage().contains("reaches element 5"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> iota(2, 3).slice(1, 2, 5));
+            assertThrows(IllegalArgumentException.class, () -> iota(2, 3).permute(0, 0));
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> iota(2, 3).get(2, 0));
+    }
+}
