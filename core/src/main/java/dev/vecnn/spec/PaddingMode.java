@@ -7,11 +7,11 @@ package dev.vecnn.spec;
 public enum PaddingMode {
     /** Padded positions read 0. */
     ZEROS,
-    /** Mirror without repeating the edge: index -1 reads 1, index n reads n-2. Needs padding < size. */
+    /** Mirror without repeating the edge: index -1 reads 1, index n reads n-2. Needs padding {@code < size}. */
     REFLECT,
     /** Repeat the edge value: index -1 reads 0, index n reads n-1. */
     REPLICATE,
-    /** Wrap around: index -1 reads n-1, index n reads 0. Needs padding <= size. */
+    /** Wrap around: index -1 reads n-1, index n reads 0. Needs padding {@code <= size}. */
     CIRCULAR;
 
     /**

@@ -103,7 +103,7 @@ public final class Window {
      * Output size of a sliding window over {@code in} elements, as PyTorch computes it:
      * {@code floor_or_ceil((in + padBegin + padEnd - effectiveKernel) / stride) + 1}; in ceil mode the
      * last window must start inside the input or the begin padding, else it is dropped.
-     * Returns a value < 1 when the window does not fit.
+     * Returns a value {@code < 1} when the window does not fit.
      */
     public long outputSize(int d, long in, boolean ceil) {
         long span = in + padBegin[d] + padEnd[d] - effectiveKernel(d);
