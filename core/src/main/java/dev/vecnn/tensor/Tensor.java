@@ -173,6 +173,17 @@ public final class Tensor {
         return segment.scope().isAlive();
     }
 
+    /** A thread that is never started: a confined segment is not accessible by it. */
+    private static final Thread OTHER_THREAD = new Thread(() -> { });
+
+    /**
+     * True when any thread may access the memory (heap arrays, and shared, automatic or global arenas);
+     * false for a confined arena, whose memory only its owner thread may touch.
+     */
+    public boolean isShared() {
+        return segment.isAccessibleBy(OTHER_THREAD);
+    }
+
     /**
      * Checks that this tensor's memory can be used by the calling thread.
      *

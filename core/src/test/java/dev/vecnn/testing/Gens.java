@@ -69,6 +69,36 @@ public final class Gens {
         };
     }
 
+    /** Channel counts that hit every tail of the register tiles and vector lanes. */
+    private static final int[] AWKWARD = {1, 2, 3, 4, 17, 31, 67};
+
+    /**
+     * Convolution specs for kernel tests: like {@link #convSpecs} (every option, ranks 1..maxRank) with
+     * channel counts from 1, 3, 17, 31, 67 and larger spatial sizes, within a budget of multiply-adds
+     * so the reference stays quick.
+     */
+    public static Gen<ConvSpec> kernelSpecs(int maxRank, long maxTerms) {
+        Gen<ConvSpec> base = convSpecs(maxRank);
+        return in -> {
+            ConvSpec s = base.generate(in);
+            int ci = draw(in, 0, AWKWARD.length - 1), ki = draw(in, 0, AWKWARD.length - 1);
+            boolean depthwise = oneIn(in, 5);
+            int extra = draw(in, 0, s.rank() == 1 ? 40 : s.rank() == 2 ? 8 : 2);
+            long[] size = s.inputSize();
+            size[size.length - 1] += extra;
+            while (true) {
+                long groups = depthwise ? AWKWARD[ci] : s.groups();
+                long cPerG = depthwise ? 1 : AWKWARD[ci];
+                long kPerG = AWKWARD[ki];
+                ConvSpec t = s.toBuilder().groups(groups).inChannels(groups * cPerG).outChannels(groups * kPerG).input(size).build();
+                if (t.flops() / 2 <= maxTerms || (ci == 0 && ki == 0 && size[size.length - 1] == s.inputSize(s.rank() - 1))) return t;
+                if (ci > 0 && (ci >= ki || ki == 0)) ci--;
+                else if (ki > 0) ki--;
+                else size[size.length - 1] = s.inputSize(s.rank() - 1);
+            }
+        };
+    }
+
     /** Pool specs of rank 1..maxRank, every kind and option. */
     public static Gen<PoolSpec> poolSpecs(int maxRank) {
         return in -> {

@@ -1,0 +1,81 @@
+package dev.vecnn.conv;
+
+import dev.vecnn.kernel.gemm.GemmConv;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.ref.ReferenceConv;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Convolution, dispatched: for each pass an ordered list of implementations, fastest first and the
+ * reference last; the first that supports the spec runs. Results are bit-identical for any
+ * {@link Execution} thread count.
+ *
+ * <pre>{@code
+ * Conv.forward(spec, x, w, bias, y);                                      // all cores
+ * Conv.forward(spec, x, w, bias, y, Epilogue.relu(), Execution.withThreads(2));
+ * Conv.implementation("gemm").backwardData(spec, gy, w, gx, ex);          // one by name
+ * }</pre>
+ */
+public final class Conv {
+    private static final ConvImpl GEMM = new GemmConv();
+    private static final ConvImpl REFERENCE = new ReferenceConvImpl();
+    private static final List<ConvImpl> ALL = List.of(GEMM, REFERENCE);
+
+    private Conv() {
+    }
+
+    /** The implementations tried for {@code pass}, in order. */
+    public static List<ConvImpl> implementations(ConvPass pass) {
+        return ALL;
+    }
+
+    /** An implementation by {@link ConvImpl#name()}. */
+    public static ConvImpl implementation(String name) {
+        for (ConvImpl i : ALL) if (i.name().equals(name)) return i;
+        throw new IllegalArgumentException("impl: unknown implementation '" + name + "' (known: "
+                + ALL.stream().map(ConvImpl::name).toList() + ")");
+    }
+
+    /** The implementation that runs {@code pass} of {@code spec}. */
+    public static ConvImpl choose(ConvPass pass, ConvSpec spec) {
+        for (ConvImpl i : implementations(pass)) if (i.supports(pass, spec)) return i;
+        throw new IllegalStateException("the reference supports every spec");
+    }
+
+    /** {@code y = conv(x, w) + bias} on all cores. */
+    public static void forward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        forward(s, x, w, bias, y, Epilogue.NONE, Execution.defaults());
+    }
+
+    /** {@code y = activation(conv(x, w) + bias)}. */
+    public static void forward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
+        choose(ConvPass.FORWARD, s).forward(s, x, w, bias, y, e, ex);
+    }
+
+    /** {@code gx = dL/dx} on all cores. */
+    public static void backwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx) {
+        backwardData(s, gy, w, gx, Execution.defaults());
+    }
+
+    /** {@code gx = dL/dx}. */
+    public static void backwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
+        choose(ConvPass.BACKWARD_DATA, s).backwardData(s, gy, w, gx, ex);
+    }
+
+    /** {@code gw = dL/dw} on all cores. */
+    public static void backwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw) {
+        backwardWeights(s, x, gy, gw, Execution.defaults());
+    }
+
+    /** {@code gw = dL/dw}. */
+    public static void backwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw, Execution ex) {
+        choose(ConvPass.BACKWARD_WEIGHTS, s).backwardWeights(s, x, gy, gw, ex);
+    }
+
+    /** {@code gb = dL/dbias}: the sum of {@code gy} over batch and space. */
+    public static void backwardBias(ConvSpec s, Tensor gy, Tensor gb) {
+        ReferenceConv.backwardBias(s, gy, gb);
+    }
+}

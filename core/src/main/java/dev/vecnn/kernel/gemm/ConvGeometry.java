@@ -1,0 +1,80 @@
+package dev.vecnn.kernel.gemm;
+
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PaddingMode;
+import dev.vecnn.spec.Window;
+
+/**
+ * A convolution seen as its direct form: the "big" side (direct input; a transposed convolution's
+ * output) is read through the window by the "small" side (direct output; a transposed convolution's
+ * input). Weights are (smallChannels, bigChannels/groups, taps) in both cases. All three passes of
+ * both kinds of convolution are written on this one geometry.
+ */
+final class ConvGeometry {
+    final int rank;
+    final long batch;
+    final int groups;
+    /** Big-side channels per group (C/groups of a direct convolution). */
+    final int cg;
+    /** Small-side channels per group (K/groups of a direct convolution). */
+    final int kg;
+    final long[] big;
+    final long[] small;
+    final int[] kernel;
+    final int[] stride;
+    final int[] dilation;
+    final int[] padBegin;
+    final int[] padEnd;
+    final PaddingMode mode;
+    final int taps;
+    /** Tap multi-indices in row-major order. */
+    final int[][] tap;
+
+    private ConvGeometry(ConvSpec s) {
+        Window w = s.window();
+        rank = s.rank();
+        batch = s.batch();
+        groups = Math.toIntExact(s.groups());
+        boolean t = s.isTransposed();
+        cg = Math.toIntExact((t ? s.outChannels() : s.inChannels()) / s.groups());
+        kg = Math.toIntExact((t ? s.inChannels() : s.outChannels()) / s.groups());
+        big = t ? s.outputSize() : s.inputSize();
+        small = t ? s.inputSize() : s.outputSize();
+        kernel = w.kernel();
+        stride = w.stride();
+        dilation = w.dilation();
+        padBegin = w.padBegin();
+        padEnd = w.padEnd();
+        mode = s.paddingMode();
+        taps = Math.toIntExact(w.taps());
+        tap = new int[taps][rank];
+        for (int i = 1; i < taps; i++) {
+            int[] j = tap[i - 1].clone();
+            for (int d = rank - 1; d >= 0; d--) {
+                if (++j[d] < kernel[d]) break;
+                j[d] = 0;
+            }
+            tap[i] = j;
+        }
+    }
+
+    static ConvGeometry of(ConvSpec s) {
+        return new ConvGeometry(s);
+    }
+
+    boolean unitStride() {
+        for (int v : stride) if (v != 1) return false;
+        return true;
+    }
+
+    long smallCount() {
+        long n = 1;
+        for (long v : small) n *= v;
+        return n;
+    }
+
+    /** Reduction length of one small-side output: big channels per group times taps. */
+    int reduction() {
+        return cg * taps;
+    }
+}

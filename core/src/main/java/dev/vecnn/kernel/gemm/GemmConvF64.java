@@ -1,0 +1,791 @@
+package dev.vecnn.kernel.gemm;
+
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.parallel.Execution.Scratch;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Convolution as a packed, register-blocked GEMM in double (F64): all three passes of direct and
+ * transposed convolutions, any rank, any strides, dilations and padding modes, any layout.
+ *
+ * <p>The micro-kernel computes a tile of MR rows by NR = 2 vectors of columns,
+ * {@code C[MR][NR] (+)= A[MR][kc] * B[kc][NR]}, from heap panels: A rows at a fixed pitch KC, B rows of
+ * NR. Passes differ only in what they pack:
+ * <ul>
+ *   <li>forward: C = weights x im2col(slab), tiles of output channels x positions;</li>
+ *   <li>backward-data: C = weights^T x gy, tiles of (channel, tap) x positions, added back into a padded
+ *       gradient slab (col2im) that is then folded through the padding mode;</li>
+ *   <li>backward-weights: C = im2col(slab) x gy^T, tiles of (channel, tap) x output channels, summed over
+ *       the batch and positions.</li>
+ * </ul>
+ * Each output element is reduced in a fixed order by exactly one task, so results do not depend on
+ * the number of threads.
+ *
+ * <p>GENERATED from core/src/template/GemmConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
+ * template, not this file.
+ */
+final class GemmConvF64 {
+    private GemmConvF64() {
+    }
+
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Columns of a register tile. */
+    static final int NR = 2 * L;
+    /** Reduction chunk: the pitch of A panel rows. */
+    static final int KC = 256;
+    private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final long ES = 8;
+    /** Slack after heap buffers so that padding columns of the last block stay inside the array. */
+    private static final int SLACK = 2 * KC + 64;
+
+    // ================================================================ forward: small = W x im2col(big)
+
+    static void smallFromBig(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+        int red = g.reduction();
+        int chunks = ceilDiv(red, KC);
+        Panels rows = Panels.of(g.kg);
+        Scratch call = ex.acquire();
+        try {
+            double[] a = call.doubles("gemm.a", g.groups * rows.padded * chunks * KC);
+            for (int gi = 0; gi < g.groups; gi++) {
+                int groupBase = gi * rows.padded * chunks * KC;
+                for (int p = 0; p < rows.count; p++) {
+                    for (int ch = 0; ch < chunks; ch++) {
+                        int ao = groupBase + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
+                        for (int i = 0; i < rows.mr[p]; i++) {
+                            int r = rows.start[p] + i;
+                            for (int k = 0; k < KC; k++) {
+                                int kk = ch * KC + k;
+                                a[ao + i * KC + k] = r < g.kg && kk < red ? weight(g, w, gi * g.kg + r, kk / g.taps, kk % g.taps) : 0;
+                            }
+                        }
+                    }
+                }
+            }
+            int rowsPerTask = rowsPerTask(g);
+            int rowBlocks = ceilDiv((int) g.small[0], rowsPerTask);
+            long[] smallStride = spatialStrides(small);
+            ex.forEach(Math.toIntExact(g.batch * g.groups * rowBlocks), (task, s) -> {
+                int rb = task % rowBlocks;
+                int gi = (task / rowBlocks) % g.groups;
+                long n = task / rowBlocks / g.groups;
+                int r0 = rb * rowsPerTask;
+                Slab slab = new Slab(g, r0, (int) Math.min(r0 + rowsPerTask, g.small[0]), false);
+                double[] sl = s.doubles("gemm.slab", g.cg * slab.channelStride + SLACK);
+                fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl);
+                double[] b = s.doubles("gemm.b", red * NR);
+                double[] c = s.doubles("gemm.c", 12 * NR);
+                int[] start = s.ints("gemm.start", NR);
+                long[] out = s.longs("gemm.out", NR);
+                Blocks blocks = new Blocks(slab, NR, smallStride);
+                long outBase = small.offset() + n * small.stride(0);
+                while (blocks.next(start, out)) {
+                    packIm2colRows(g, slab, sl, 0, g.cg, start, blocks.contiguous, b, NR);
+                    for (int p = 0; p < rows.count; p++) {
+                        int mr = rows.mr[p];
+                        for (int ch = 0; ch < chunks; ch++) {
+                            int ao = gi * rows.padded * chunks * KC + rows.start[p] * chunks * KC + ch * mr * KC;
+                            micro(mr, a, ao, b, ch * KC * NR, Math.min(KC, red - ch * KC), c, 0, ch > 0);
+                        }
+                        storeTile(c, mr, gi * g.kg + rows.start[p], gi * g.kg + g.kg, out, small, outBase, bias, e);
+                    }
+                }
+            }, big, w, bias, small);
+        } finally {
+            ex.release(call);
+        }
+    }
+
+    /** Rows of the small side handled by one forward task: enough work to amortise the slab, a bounded slab. */
+    private static int rowsPerTask(ConvGeometry g) {
+        long rowElems = (long) g.cg * g.dilation[0] * g.stride[0];
+        for (int d = 1; d < g.rank; d++) rowElems *= g.big[d] + g.padBegin[d] + g.padEnd[d];
+        long budget = 1L << 18; // elements of slab per task
+        return (int) Math.max(1, Math.min(g.small[0], budget / Math.max(1, rowElems)));
+    }
+
+    // ================================================================ backward data: big = col2im(W^T x small)
+
+    static void bigFromSmall(ConvGeometry g, Tensor small, Tensor w, Tensor bias, Epilogue e, Tensor big, Execution ex) {
+        int cb = channelBlock(g);
+        int cBlocks = ceilDiv(g.cg, cb);
+        int chunks = ceilDiv(g.kg, KC);
+        Slab slab = new Slab(g, 0, (int) g.small[0], true);
+        long[] smallStride = spatialStrides(small);
+        int gridLen = gridLength(g, slab);
+        Scratch call = ex.acquire();
+        try {
+            // A: for each (group, channel block), panels over its (channel, tap) rows, reduction over small channels
+            Panels rows = Panels.of(cb * g.taps);
+            int blockSize = rows.padded * chunks * KC;
+            double[] a = call.doubles("gemm.a", g.groups * cBlocks * blockSize);
+            for (int gi = 0; gi < g.groups; gi++) {
+                for (int cbi = 0; cbi < cBlocks; cbi++) {
+                    int base = (gi * cBlocks + cbi) * blockSize;
+                    for (int p = 0; p < rows.count; p++) {
+                        for (int ch = 0; ch < chunks; ch++) {
+                            int ao = base + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
+                            for (int i = 0; i < rows.mr[p]; i++) {
+                                int r = rows.start[p] + i;
+                                int c = cbi * cb + r / g.taps;
+                                boolean real = r < cb * g.taps && c < g.cg;
+                                for (int k = 0; k < KC; k++) {
+                                    int kk = ch * KC + k;
+                                    a[ao + i * KC + k] = real && kk < g.kg ? weight(g, w, gi * g.kg + kk, c, r % g.taps) : 0;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ex.forEach(Math.toIntExact(g.batch * g.groups * cBlocks), (task, s) -> {
+                int cbi = task % cBlocks;
+                int gi = (task / cBlocks) % g.groups;
+                long n = task / cBlocks / g.groups;
+                int c0 = cbi * cb;
+                int cn = Math.min(cb, g.cg - c0);
+                double[] grad = s.doubles("gemm.slab", cn * slab.channelStride + SLACK);
+                java.util.Arrays.fill(grad, 0, cn * slab.channelStride + SLACK, 0);
+                double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
+                copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride);
+                double[] b = s.doubles("gemm.b", g.kg * NR);
+                double[] c = s.doubles("gemm.c", 12 * NR);
+                int[] start = s.ints("gemm.start", NR);
+                long[] out = s.longs("gemm.out", NR);
+                Blocks blocks = new Blocks(slab, NR, smallStride);
+                int block = 0;
+                int rowsReal = cn * g.taps;
+                while (blocks.next(start, out)) {
+                    int col = blocks.contiguous ? start[0] : block * NR;
+                    for (int k = 0; k < g.kg; k++) System.arraycopy(gy, k * gridLen + col, b, k * NR, NR);
+                    for (int p = 0; p < rows.count; p++) {
+                        if (rows.start[p] >= rowsReal) break;
+                        int mr = rows.mr[p];
+                        for (int ch = 0; ch < chunks; ch++) {
+                            int ao = (gi * cBlocks + cbi) * blockSize + rows.start[p] * chunks * KC + ch * mr * KC;
+                            micro(mr, a, ao, b, ch * KC * NR, Math.min(KC, g.kg - ch * KC), c, 0, ch > 0);
+                        }
+                        col2im(c, mr, rows.start[p], rowsReal, g, slab, grad, start, out, blocks.contiguous);
+                    }
+                    block++;
+                }
+                foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
+            }, small, w, bias, big);
+        } finally {
+            ex.release(call);
+        }
+    }
+
+    /** Channels per backward task: the gradient slab stays bounded, and there is work for several threads. */
+    private static int channelBlock(ConvGeometry g) {
+        return Math.max(1, Math.min(g.cg, 16));
+    }
+
+    /** Length of one small-side channel in its heap copy: the slab grid (unit strides) or compact. */
+    private static int gridLength(ConvGeometry g, Slab slab) {
+        // one block (KC >= NR) of zeros after each channel: padding columns of a last block read zeros
+        return g.unitStride() ? slab.channelStride + KC : Math.toIntExact(ceilDiv(g.smallCount(), KC) * KC);
+    }
+
+    /** Adds a tile of (channel, tap) rows back into the gradient slab at each column's window. */
+    private static void col2im(double[] c, int mr, int row0, int rowsReal, ConvGeometry g, Slab slab, double[] grad,
+                               int[] start, long[] out, boolean contiguous) {
+        for (int i = 0; i < mr; i++) {
+            int r = row0 + i;
+            if (r >= rowsReal) return;
+            int base = (r / g.taps) * slab.channelStride + slab.tapOffset[r % g.taps];
+            if (contiguous) {
+                int at = base + start[0];
+                for (int j = 0; j < NR; j += L) {
+                    DoubleVector.fromArray(S, grad, at + j).add(DoubleVector.fromArray(S, c, i * NR + j)).intoArray(grad, at + j);
+                }
+            } else {
+                for (int j = 0; j < NR; j++) if (out[j] >= 0) grad[base + start[j]] += c[i * NR + j];
+            }
+        }
+    }
+
+    // ================================================================ backward weights: gw = im2col(big) x small^T
+
+    static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
+        int cb = channelBlock(g);
+        int cBlocks = ceilDiv(g.cg, cb);
+        int kPanels = ceilDiv(g.kg, NR);
+        Slab slab = new Slab(g, 0, (int) g.small[0], true);
+        long[] smallStride = spatialStrides(small);
+        int gridLen = gridLength(g, slab);
+        ex.forEach(g.groups * cBlocks, (task, s) -> {
+            int cbi = task % cBlocks;
+            int gi = task / cBlocks;
+            int c0 = cbi * cb;
+            int cn = Math.min(cb, g.cg - c0);
+            Panels rows = Panels.of(cn * g.taps);
+            int rowsReal = cn * g.taps;
+            double[] acc = s.doubles("gemm.acc", rows.padded * kPanels * NR);
+            java.util.Arrays.fill(acc, 0, rows.padded * kPanels * NR, 0);
+            double[] sl = s.doubles("gemm.slab", cn * slab.channelStride + SLACK);
+            double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
+            double[] a = s.doubles("gemm.a", rows.padded * KC);
+            double[] b = s.doubles("gemm.b", kPanels * KC * NR);
+            int[] start = s.ints("gemm.wstart", KC);
+            long[] out = s.longs("gemm.wout", KC);
+            for (long n = 0; n < g.batch; n++) {
+                fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl);
+                copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride);
+                Blocks blocks = new Blocks(slab, KC, smallStride);
+                int block = 0;
+                while (blocks.next(start, out)) {
+                    int kc = KC;
+                    // B: gy transposed, [KC positions][NR output channels] per panel; padding columns are 0
+                    for (int kp = 0; kp < kPanels; kp++) {
+                        int bo = kp * KC * NR;
+                        for (int j = 0; j < kc; j++) {
+                            int col = blocks.contiguous ? start[j] : block * KC + j;
+                            boolean real = out[j] >= 0;
+                            for (int kk = 0; kk < NR; kk++) {
+                                int k = kp * NR + kk;
+                                b[bo + j * NR + kk] = real && k < g.kg ? gy[k * gridLen + col] : 0;
+                            }
+                        }
+                    }
+                    // A: im2col rows, [rows][KC]
+                    for (int r = 0; r < rows.padded; r++) {
+                        if (r >= rowsReal) {
+                            java.util.Arrays.fill(a, r * KC, r * KC + KC, 0);
+                            continue;
+                        }
+                        int base = (r / g.taps) * slab.channelStride + slab.tapOffset[r % g.taps];
+                        if (blocks.contiguous) System.arraycopy(sl, base + start[0], a, r * KC, KC);
+                        else for (int j = 0; j < kc; j++) a[r * KC + j] = sl[base + start[j]];
+                    }
+                    for (int p = 0; p < rows.count; p++) {
+                        int mr = rows.mr[p];
+                        for (int kp = 0; kp < kPanels; kp++) {
+                            micro(mr, a, rows.start[p] * KC, b, kp * KC * NR, kc, acc, (rows.start[p] * kPanels + kp * mr) * NR, true);
+                        }
+                    }
+                    block++;
+                }
+            }
+            // gw[k][c][t] = acc[(c, t)][k]
+            long ws0 = gw.stride(0), ws1 = gw.stride(1);
+            for (int p = 0; p < rows.count; p++) {
+                for (int i = 0; i < rows.mr[p]; i++) {
+                    int r = rows.start[p] + i;
+                    if (r >= rowsReal) break;
+                    int c = c0 + r / g.taps;
+                    long off = gw.offset() + c * ws1 + tapOffset(gw, g.tap[r % g.taps]);
+                    for (int kp = 0; kp < kPanels; kp++) {
+                        for (int kk = 0; kk < NR; kk++) {
+                            int k = kp * NR + kk;
+                            if (k >= g.kg) break;
+                            gw.segment().set(LAYOUT, (off + (gi * g.kg + k) * ws0) * ES,
+                                    acc[(rows.start[p] * kPanels + kp * rows.mr[p]) * NR + i * NR + kk]);
+                        }
+                    }
+                }
+            }
+        }, big, small, gw);
+    }
+
+    // ================================================================ packing and stores
+
+    /** Weight (small channel r, big channel c of its group, tap t) as double. */
+    private static double weight(ConvGeometry g, Tensor w, int r, int c, int t) {
+        long off = w.offset() + r * w.stride(0) + c * w.stride(1) + tapOffset(w, g.tap[t]);
+        return w.segment().get(LAYOUT, off * ES);
+    }
+
+    private static long tapOffset(Tensor w, int[] tap) {
+        long off = 0;
+        for (int d = 0; d < tap.length; d++) off += tap[d] * w.stride(2 + d);
+        return off;
+    }
+
+    /** B rows of im2col: for each (channel, tap), the NR columns' window values. */
+    private static void packIm2colRows(ConvGeometry g, Slab slab, double[] sl, int c0, int cn, int[] start, boolean contiguous,
+                                       double[] b, int width) {
+        int row = 0;
+        for (int c = c0; c < c0 + cn; c++) {
+            for (int t = 0; t < g.taps; t++, row++) {
+                int base = c * slab.channelStride + slab.tapOffset[t];
+                if (contiguous) {
+                    System.arraycopy(sl, base + start[0], b, row * width, width);
+                } else {
+                    for (int j = 0; j < width; j++) b[row * width + j] = sl[base + start[j]];
+                }
+            }
+        }
+    }
+
+    /** Copies big-side channels [c0, c0+cn) of image n into the padded slab, applying the padding mode. */
+    private static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, Slab slab, double[] sl) {
+        int rank = g.rank;
+        int last = rank - 1;
+        int width = slab.extent[last];
+        int[] srcLast = slab.source[last];
+        // slab positions [interiorStart, interiorEnd) read the source row 1:1, the rest is padding
+        int interiorStart = Math.max(0, Math.min(width, -slab.origin[last]));
+        int interiorEnd = (int) Math.max(interiorStart, Math.min(width, g.big[last] - slab.origin[last]));
+        long lastStride = big.stride(2 + last);
+        int rows = slab.channelStride / width;
+        int[] u = new int[rank];
+        for (int c = 0; c < cn; c++) {
+            long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
+            java.util.Arrays.fill(u, 0);
+            for (int row = 0; row < rows; row++) {
+                int dst = c * slab.channelStride + row * width;
+                long off = chanOff;
+                boolean zero = false;
+                for (int d = 0; d < last; d++) {
+                    int src = slab.source[d][u[d]];
+                    if (src < 0) {
+                        zero = true;
+                        break;
+                    }
+                    off += src * big.stride(2 + d);
+                }
+                if (zero) {
+                    java.util.Arrays.fill(sl, dst, dst + width, 0);
+                } else {
+                    MemorySegment seg = big.segment();
+                    if (lastStride == 1) {
+                        MemorySegment.copy(seg, LAYOUT, (off + srcLast[interiorStart]) * ES, sl, dst + interiorStart,
+                                interiorEnd - interiorStart);
+                        for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x]) * ES);
+                        for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x]) * ES);
+                    } else {
+                        for (int x = 0; x < width; x++) {
+                            sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x] * lastStride) * ES);
+                        }
+                    }
+                }
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++u[d] < slab.extent[d]) break;
+                    u[d] = 0;
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies small-side channels [k0, k0+kn) of image n into a heap buffer, one channel every
+     * {@code gridLen} elements: on the slab grid for unit strides (padding columns zero), else compact.
+     */
+    private static void copySmall(ConvGeometry g, Tensor small, long n, int k0, int kn, Slab slab, double[] buf, int gridLen,
+                                  long[] smallStride) {
+        java.util.Arrays.fill(buf, 0, kn * gridLen + SLACK, 0);
+        int rank = g.rank;
+        int last = rank - 1;
+        int rowLen = (int) g.small[last];
+        long rows = g.smallCount() / rowLen;
+        long[] o = new long[rank];
+        MemorySegment seg = small.segment();
+        long lastStride = small.stride(2 + last);
+        for (int k = 0; k < kn; k++) {
+            long chanOff = small.offset() + n * small.stride(0) + (k0 + k) * small.stride(1);
+            java.util.Arrays.fill(o, 0);
+            for (long row = 0; row < rows; row++) {
+                long src = chanOff;
+                for (int d = 0; d < last; d++) src += o[d] * smallStride[d];
+                int dst = k * gridLen + (g.unitStride() ? slab.windowStart(o) : (int) (row * rowLen));
+                if (lastStride == 1) {
+                    MemorySegment.copy(seg, LAYOUT, src * ES, buf, dst, rowLen);
+                } else {
+                    for (int x = 0; x < rowLen; x++) buf[dst + x] = seg.get(LAYOUT, (src + x * lastStride) * ES);
+                }
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++o[d] < g.small[d]) break;
+                    o[d] = 0;
+                }
+            }
+        }
+    }
+
+    /** Stores rows [k0, kEnd) of a tile (one per small channel) with bias and activation. */
+    private static void storeTile(double[] c, int mr, int k0, int kEnd, long[] out, Tensor small, long outBase, Tensor bias,
+                                  Epilogue e) {
+        MemorySegment seg = small.segment();
+        long cs = small.stride(1);
+        boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
+        for (int i = 0; i < mr && k0 + i < kEnd; i++) {
+            int k = k0 + i;
+            double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+            long base = outBase + k * cs;
+            for (int j = 0; j < NR; j++) {
+                long o = out[j];
+                if (o < 0) continue;
+                double v = c[i * NR + j] + bv;
+                seg.set(LAYOUT, (base + o) * ES, identity ? v : e.apply(v));
+            }
+        }
+    }
+
+    /**
+     * Folds the padded gradient slab through the padding mode, dimension by dimension (padding
+     * positions add into the interior positions they read), then stores the interior with bias and
+     * activation into big-side channels [cAbs, cAbs+cn) of image n.
+     */
+    private static void foldAndStore(ConvGeometry g, Slab slab, double[] grad, int cn, Tensor big, long n, int cAbs, Tensor bias,
+                                     Epilogue e) {
+        int rank = g.rank;
+        if (g.mode != dev.vecnn.spec.PaddingMode.ZEROS) {
+            for (int d = 0; d < rank; d++) {
+                int ext = slab.extent[d];
+                int inner = slab.stride[d];
+                int outer = cn * slab.channelStride / (ext * inner);
+                int pb = g.padBegin[d];
+                int[] src = slab.source[d];
+                for (int ou = 0; ou < outer; ou++) {
+                    for (int x = 0; x < ext; x++) {
+                        if (x >= pb && x < pb + g.big[d]) continue;
+                        int to = pb + src[x];
+                        int from = (ou * ext + x) * inner, dst = (ou * ext + to) * inner;
+                        for (int i = 0; i < inner; i++) grad[dst + i] += grad[from + i];
+                    }
+                }
+            }
+        }
+        int last = rank - 1;
+        int rowLen = (int) g.big[last];
+        long rows = 1;
+        for (int d = 0; d < last; d++) rows *= g.big[d];
+        long[] p = new long[rank];
+        MemorySegment seg = big.segment();
+        boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
+        for (int c = 0; c < cn; c++) {
+            long chanOff = big.offset() + n * big.stride(0) + (cAbs + c) * big.stride(1);
+            double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (cAbs + c) * bias.stride(0)) * ES);
+            java.util.Arrays.fill(p, 0);
+            for (long row = 0; row < rows; row++) {
+                long dst = chanOff;
+                int src = c * slab.channelStride + g.padBegin[last];
+                for (int d = 0; d < last; d++) {
+                    dst += p[d] * big.stride(2 + d);
+                    src += (int) (p[d] + g.padBegin[d]) * slab.stride[d];
+                }
+                long ls = big.stride(2 + last);
+                if (ls == 1 && bias == null && identity) {
+                    MemorySegment.copy(grad, src, seg, LAYOUT, dst * ES, rowLen);
+                } else {
+                    for (int x = 0; x < rowLen; x++) {
+                        double v = grad[src + x] + bv;
+                        seg.set(LAYOUT, (dst + x * ls) * ES, identity ? v : e.apply(v));
+                    }
+                }
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++p[d] < g.big[d]) break;
+                    p[d] = 0;
+                }
+            }
+        }
+    }
+
+    private static long[] spatialStrides(Tensor t) {
+        long[] s = new long[t.rank() - 2];
+        for (int d = 0; d < s.length; d++) s[d] = t.stride(2 + d);
+        return s;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    // ================================================================ micro-kernels
+
+    /** {@code C[mr][NR] (+)= A[mr][kc] * B[kc][NR]}; A rows at pitch KC, C at {@code co} with row pitch NR. */
+    private static void micro(int mr, double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
+        switch (mr) {
+            case 12 -> mk12(a, ao, b, bo, kc, c, co, accumulate);
+            case 8 -> mk8(a, ao, b, bo, kc, c, co, accumulate);
+            case 4 -> mk4(a, ao, b, bo, kc, c, co, accumulate);
+            default -> throw new IllegalStateException("no micro-kernel for " + mr + " rows");
+        }
+    }
+
+    private static void mk12(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
+        DoubleVector c0a, c0b;
+        DoubleVector c1a, c1b;
+        DoubleVector c2a, c2b;
+        DoubleVector c3a, c3b;
+        DoubleVector c4a, c4b;
+        DoubleVector c5a, c5b;
+        DoubleVector c6a, c6b;
+        DoubleVector c7a, c7b;
+        DoubleVector c8a, c8b;
+        DoubleVector c9a, c9b;
+        DoubleVector c10a, c10b;
+        DoubleVector c11a, c11b;
+        if (accumulate) {
+            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
+            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
+            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
+            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
+            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
+            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
+            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
+            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
+            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
+            c8a = DoubleVector.fromArray(S, c, co + 8 * NR);
+            c8b = DoubleVector.fromArray(S, c, co + 8 * NR + L);
+            c9a = DoubleVector.fromArray(S, c, co + 9 * NR);
+            c9b = DoubleVector.fromArray(S, c, co + 9 * NR + L);
+            c10a = DoubleVector.fromArray(S, c, co + 10 * NR);
+            c10b = DoubleVector.fromArray(S, c, co + 10 * NR + L);
+            c11a = DoubleVector.fromArray(S, c, co + 11 * NR);
+            c11b = DoubleVector.fromArray(S, c, co + 11 * NR + L);
+        } else {
+            c0a = DoubleVector.zero(S);
+            c0b = DoubleVector.zero(S);
+            c1a = DoubleVector.zero(S);
+            c1b = DoubleVector.zero(S);
+            c2a = DoubleVector.zero(S);
+            c2b = DoubleVector.zero(S);
+            c3a = DoubleVector.zero(S);
+            c3b = DoubleVector.zero(S);
+            c4a = DoubleVector.zero(S);
+            c4b = DoubleVector.zero(S);
+            c5a = DoubleVector.zero(S);
+            c5b = DoubleVector.zero(S);
+            c6a = DoubleVector.zero(S);
+            c6b = DoubleVector.zero(S);
+            c7a = DoubleVector.zero(S);
+            c7b = DoubleVector.zero(S);
+            c8a = DoubleVector.zero(S);
+            c8b = DoubleVector.zero(S);
+            c9a = DoubleVector.zero(S);
+            c9b = DoubleVector.zero(S);
+            c10a = DoubleVector.zero(S);
+            c10b = DoubleVector.zero(S);
+            c11a = DoubleVector.zero(S);
+            c11b = DoubleVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            int bk = bo + k * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            int ak = ao + k;
+            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            c6a = a6.fma(b0, c6a);
+            c6b = a6.fma(b1, c6b);
+            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            c7a = a7.fma(b0, c7a);
+            c7b = a7.fma(b1, c7b);
+            DoubleVector a8 = DoubleVector.broadcast(S, a[ak + 8 * KC]);
+            c8a = a8.fma(b0, c8a);
+            c8b = a8.fma(b1, c8b);
+            DoubleVector a9 = DoubleVector.broadcast(S, a[ak + 9 * KC]);
+            c9a = a9.fma(b0, c9a);
+            c9b = a9.fma(b1, c9b);
+            DoubleVector a10 = DoubleVector.broadcast(S, a[ak + 10 * KC]);
+            c10a = a10.fma(b0, c10a);
+            c10b = a10.fma(b1, c10b);
+            DoubleVector a11 = DoubleVector.broadcast(S, a[ak + 11 * KC]);
+            c11a = a11.fma(b0, c11a);
+            c11b = a11.fma(b1, c11b);
+        }
+        c0a.intoArray(c, co + 0 * NR);
+        c0b.intoArray(c, co + 0 * NR + L);
+        c1a.intoArray(c, co + 1 * NR);
+        c1b.intoArray(c, co + 1 * NR + L);
+        c2a.intoArray(c, co + 2 * NR);
+        c2b.intoArray(c, co + 2 * NR + L);
+        c3a.intoArray(c, co + 3 * NR);
+        c3b.intoArray(c, co + 3 * NR + L);
+        c4a.intoArray(c, co + 4 * NR);
+        c4b.intoArray(c, co + 4 * NR + L);
+        c5a.intoArray(c, co + 5 * NR);
+        c5b.intoArray(c, co + 5 * NR + L);
+        c6a.intoArray(c, co + 6 * NR);
+        c6b.intoArray(c, co + 6 * NR + L);
+        c7a.intoArray(c, co + 7 * NR);
+        c7b.intoArray(c, co + 7 * NR + L);
+        c8a.intoArray(c, co + 8 * NR);
+        c8b.intoArray(c, co + 8 * NR + L);
+        c9a.intoArray(c, co + 9 * NR);
+        c9b.intoArray(c, co + 9 * NR + L);
+        c10a.intoArray(c, co + 10 * NR);
+        c10b.intoArray(c, co + 10 * NR + L);
+        c11a.intoArray(c, co + 11 * NR);
+        c11b.intoArray(c, co + 11 * NR + L);
+    }
+
+    private static void mk8(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
+        DoubleVector c0a, c0b;
+        DoubleVector c1a, c1b;
+        DoubleVector c2a, c2b;
+        DoubleVector c3a, c3b;
+        DoubleVector c4a, c4b;
+        DoubleVector c5a, c5b;
+        DoubleVector c6a, c6b;
+        DoubleVector c7a, c7b;
+        if (accumulate) {
+            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
+            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
+            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
+            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
+            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
+            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
+            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
+            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
+            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
+        } else {
+            c0a = DoubleVector.zero(S);
+            c0b = DoubleVector.zero(S);
+            c1a = DoubleVector.zero(S);
+            c1b = DoubleVector.zero(S);
+            c2a = DoubleVector.zero(S);
+            c2b = DoubleVector.zero(S);
+            c3a = DoubleVector.zero(S);
+            c3b = DoubleVector.zero(S);
+            c4a = DoubleVector.zero(S);
+            c4b = DoubleVector.zero(S);
+            c5a = DoubleVector.zero(S);
+            c5b = DoubleVector.zero(S);
+            c6a = DoubleVector.zero(S);
+            c6b = DoubleVector.zero(S);
+            c7a = DoubleVector.zero(S);
+            c7b = DoubleVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            int bk = bo + k * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            int ak = ao + k;
+            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            c6a = a6.fma(b0, c6a);
+            c6b = a6.fma(b1, c6b);
+            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            c7a = a7.fma(b0, c7a);
+            c7b = a7.fma(b1, c7b);
+        }
+        c0a.intoArray(c, co + 0 * NR);
+        c0b.intoArray(c, co + 0 * NR + L);
+        c1a.intoArray(c, co + 1 * NR);
+        c1b.intoArray(c, co + 1 * NR + L);
+        c2a.intoArray(c, co + 2 * NR);
+        c2b.intoArray(c, co + 2 * NR + L);
+        c3a.intoArray(c, co + 3 * NR);
+        c3b.intoArray(c, co + 3 * NR + L);
+        c4a.intoArray(c, co + 4 * NR);
+        c4b.intoArray(c, co + 4 * NR + L);
+        c5a.intoArray(c, co + 5 * NR);
+        c5b.intoArray(c, co + 5 * NR + L);
+        c6a.intoArray(c, co + 6 * NR);
+        c6b.intoArray(c, co + 6 * NR + L);
+        c7a.intoArray(c, co + 7 * NR);
+        c7b.intoArray(c, co + 7 * NR + L);
+    }
+
+    private static void mk4(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
+        DoubleVector c0a, c0b;
+        DoubleVector c1a, c1b;
+        DoubleVector c2a, c2b;
+        DoubleVector c3a, c3b;
+        if (accumulate) {
+            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
+            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
+            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
+            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
+            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+        } else {
+            c0a = DoubleVector.zero(S);
+            c0b = DoubleVector.zero(S);
+            c1a = DoubleVector.zero(S);
+            c1b = DoubleVector.zero(S);
+            c2a = DoubleVector.zero(S);
+            c2b = DoubleVector.zero(S);
+            c3a = DoubleVector.zero(S);
+            c3b = DoubleVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            int bk = bo + k * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            int ak = ao + k;
+            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+        }
+        c0a.intoArray(c, co + 0 * NR);
+        c0b.intoArray(c, co + 0 * NR + L);
+        c1a.intoArray(c, co + 1 * NR);
+        c1b.intoArray(c, co + 1 * NR + L);
+        c2a.intoArray(c, co + 2 * NR);
+        c2b.intoArray(c, co + 2 * NR + L);
+        c3a.intoArray(c, co + 3 * NR);
+        c3b.intoArray(c, co + 3 * NR + L);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.vecnn.parallel;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where kernels run: a number of threads and a reusable workspace.
+ *
+ * <p>Kernels split their work into a fixed list of tasks whose partition does not depend on the
+ * thread count, and every output element is computed by one task in a fixed order; so results are
+ * bit-identical for any number of threads. Workers take tasks from a shared counter.
+ *
+ * <p>Memory of a confined arena may only be touched by its owner thread: when any tensor of a call is
+ * confined, the call runs all its tasks on the calling thread (same results, one thread). Allocate in
+ * {@code Arena.ofShared()}, {@code Arena.ofAuto()} or on the heap to use several threads.
+ *
+ * <p>Scratch memory comes from this execution's pool: after the first calls of a given size, a loop
+ * that reuses one {@code Execution} allocates nothing. An execution may be used by several threads
+ * at once. {@link #close()} shuts its pool down.
+ */
+public final class Execution implements AutoCloseable {
+    private static final Execution DEFAULT = new Execution(Runtime.getRuntime().availableProcessors());
+
+    private final int threads;
+    private final ForkJoinPool pool;
+    private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
+
+    private Execution(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads = " + threads + ": must be >= 1");
+        this.threads = threads;
+        this.pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
+    }
+
+    /** An execution with {@code threads} threads (the caller's plus threads-1 workers) and its own workspace. */
+    public static Execution withThreads(int threads) {
+        return new Execution(threads);
+    }
+
+    /** The shared default: all available processors. */
+    public static Execution defaults() {
+        return DEFAULT;
+    }
+
+    /** Number of threads. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Per-worker scratch buffers: heap arrays that grow to the largest size asked and are then reused. */
+    public static final class Scratch {
+        private final java.util.Map<String, Object> buffers = new java.util.HashMap<>();
+
+        /** A float array of at least {@code n} elements named {@code name} (contents unspecified). */
+        public float[] floats(String name, int n) {
+            String key = "f:" + name;
+            Object b = buffers.get(key);
+            if (b instanceof float[] f && f.length >= n) return f;
+            float[] f = new float[grow(b == null ? 0 : ((float[]) b).length, n)];
+            buffers.put(key, f);
+            return f;
+        }
+
+        /** A double array of at least {@code n} elements named {@code name} (contents unspecified). */
+        public double[] doubles(String name, int n) {
+            String key = "d:" + name;
+            Object b = buffers.get(key);
+            if (b instanceof double[] f && f.length >= n) return f;
+            double[] f = new double[grow(b == null ? 0 : ((double[]) b).length, n)];
+            buffers.put(key, f);
+            return f;
+        }
+
+        /** An int array of at least {@code n} elements named {@code name} (contents unspecified). */
+        public int[] ints(String name, int n) {
+            String key = "i:" + name;
+            Object b = buffers.get(key);
+            if (b instanceof int[] f && f.length >= n) return f;
+            int[] f = new int[grow(b == null ? 0 : ((int[]) b).length, n)];
+            buffers.put(key, f);
+            return f;
+        }
+
+        /** A long array of at least {@code n} elements named {@code name} (contents unspecified). */
+        public long[] longs(String name, int n) {
+            String key = "l:" + name;
+            Object b = buffers.get(key);
+            if (b instanceof long[] f && f.length >= n) return f;
+            long[] f = new long[grow(b == null ? 0 : ((long[]) b).length, n)];
+            buffers.put(key, f);
+            return f;
+        }
+
+        private static int grow(int old, int n) {
+            if (n < 0) throw new IllegalArgumentException("scratch size " + n + " overflows an array");
+            return Math.max(n, (int) Math.min(Integer.MAX_VALUE - 8, old + (long) old / 2));
+        }
+    }
+
+    /** The body of one task, run with the scratch of the worker that runs it. */
+    @FunctionalInterface
+    public interface Task {
+        /** Runs task {@code index}. */
+        void run(int index, Scratch scratch);
+    }
+
+    /**
+     * Runs tasks {@code 0 .. count-1}, each exactly once, on up to {@link #threads()} threads, or on
+     * the calling thread alone if any of {@code touched} is confined; returns when all are done.
+     */
+    public void forEach(int count, Task task, dev.vecnn.tensor.Tensor... touched) {
+        if (count <= 0) return;
+        boolean shared = true;
+        for (dev.vecnn.tensor.Tensor t : touched) if (t != null && !t.isShared()) shared = false;
+        int workers = shared ? Math.min(threads, count) : 1;
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            Scratch s = acquire();
+            try {
+                for (int i; (i = next.getAndIncrement()) < count; ) task.run(i, s);
+            } finally {
+                scratches.add(s);
+            }
+        };
+        if (workers == 1) {
+            worker.run();
+            return;
+        }
+        Future<?>[] f = new Future<?>[workers - 1];
+        for (int w = 0; w < f.length; w++) f[w] = pool.submit(worker);
+        Throwable failure = null;
+        try {
+            worker.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<?> fu : f) {
+            try {
+                fu.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (failure == null) failure = e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure instanceof RuntimeException r) throw r;
+        if (failure instanceof Error e) throw e;
+        if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    /** A scratch for use outside {@link #forEach}; give it back with {@link #release}. */
+    public Scratch acquire() {
+        Scratch s = scratches.poll();
+        return s != null ? s : new Scratch();
+    }
+
+    /** Returns a scratch taken with {@link #acquire}. */
+    public void release(Scratch s) {
+        scratches.add(s);
+    }
+
+    /** Shuts the worker pool down (not for {@link #defaults()}). */
+    @Override
+    public void close() {
+        if (this == DEFAULT) throw new IllegalStateException("the default execution cannot be closed");
+        if (pool != null) pool.shutdown();
+    }
+}

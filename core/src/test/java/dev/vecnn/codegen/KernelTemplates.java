@@ -1,0 +1,111 @@
+package dev.vecnn.codegen;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Expands the kernel templates in {@code core/src/template} into one Java source per dtype, so that
+ * float32 and float64 share one text. Run from the repository root after editing a template:
+ * <pre>  /usr/lib/jvm/temurin-25-jdk-amd64/bin/java core/src/test/java/dev/vecnn/codegen/KernelTemplates.java</pre>
+ * {@code KernelTemplatesTest} fails when a generated file differs from its template's expansion.
+ */
+public final class KernelTemplates {
+    private KernelTemplates() {
+    }
+
+    /** Template file, output folder, output name pattern ($Name replaced). */
+    record Template(String template, String outDir, String outName) {
+    }
+
+    static final Template[] TEMPLATES = {
+        new Template("core/src/template/GemmConv.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "GemmConv$Name.java"),
+    };
+
+    /** Row counts of the generated micro-kernels. */
+    static final int[] MICRO_ROWS = {12, 8, 4};
+
+    static Map<String, String> tokens(String dtype) {
+        boolean f = dtype.equals("F32");
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("$Name", dtype);
+        m.put("$arrays", f ? "floats" : "doubles");
+        m.put("$bytes", f ? "4" : "8");
+        m.put("$UPPER", f ? "FLOAT" : "DOUBLE");
+        m.put("$type", f ? "float" : "double");
+        m.put("$Vec", f ? "FloatVector" : "DoubleVector");
+        m.put("$Box", f ? "Float" : "Double");
+        return m;
+    }
+
+    /** The micro-kernel {@code mk<rows>}: a rows x 2-vector register tile over a rolled reduction loop. */
+    static String microKernel(int rows) {
+        StringBuilder s = new StringBuilder();
+        s.append("    private static void mk").append(rows)
+         .append("($type[] a, int ao, $type[] b, int bo, int kc, $type[] c, int co, boolean accumulate) {\n");
+        for (int i = 0; i < rows; i++) s.append("        $Vec c").append(i).append("a, c").append(i).append("b;\n");
+        s.append("        if (accumulate) {\n");
+        for (int i = 0; i < rows; i++) {
+            s.append("            c").append(i).append("a = $Vec.fromArray(S, c, co + ").append(i).append(" * NR);\n");
+            s.append("            c").append(i).append("b = $Vec.fromArray(S, c, co + ").append(i).append(" * NR + L);\n");
+        }
+        s.append("        } else {\n");
+        for (int i = 0; i < rows; i++) {
+            s.append("            c").append(i).append("a = $Vec.zero(S);\n");
+            s.append("            c").append(i).append("b = $Vec.zero(S);\n");
+        }
+        s.append("        }\n");
+        s.append("        for (int k = 0; k < kc; k++) {\n");
+        s.append("            int bk = bo + k * NR;\n");
+        s.append("            $Vec b0 = $Vec.fromArray(S, b, bk);\n");
+        s.append("            $Vec b1 = $Vec.fromArray(S, b, bk + L);\n");
+        s.append("            int ak = ao + k;\n");
+        for (int i = 0; i < rows; i++) {
+            s.append("            $Vec a").append(i).append(" = $Vec.broadcast(S, a[ak + ").append(i).append(" * KC]);\n");
+            s.append("            c").append(i).append("a = a").append(i).append(".fma(b0, c").append(i).append("a);\n");
+            s.append("            c").append(i).append("b = a").append(i).append(".fma(b1, c").append(i).append("b);\n");
+        }
+        s.append("        }\n");
+        for (int i = 0; i < rows; i++) {
+            s.append("        c").append(i).append("a.intoArray(c, co + ").append(i).append(" * NR);\n");
+            s.append("        c").append(i).append("b.intoArray(c, co + ").append(i).append(" * NR + L);\n");
+        }
+        s.append("    }\n");
+        return s.toString();
+    }
+
+    /** The expansion of one template for one dtype. */
+    static String expand(String template, String dtype) {
+        StringBuilder micro = new StringBuilder();
+        for (int i = 0; i < MICRO_ROWS.length; i++) {
+            if (i > 0) micro.append('\n');
+            micro.append(microKernel(MICRO_ROWS[i]));
+        }
+        String text = template.replace("//@MICROKERNELS\n", micro.toString());
+        for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());
+        return text;
+    }
+
+    /** Every generated file (relative path) and its expected content, from the repository root. */
+    static Map<Path, String> outputs(Path root) throws IOException {
+        Map<Path, String> out = new LinkedHashMap<>();
+        for (Template t : TEMPLATES) {
+            String text = Files.readString(root.resolve(t.template));
+            for (String dtype : new String[] {"F32", "F64"}) {
+                out.put(Path.of(t.outDir).resolve(t.outName.replace("$Name", dtype)), expand(text, dtype));
+            }
+        }
+        return out;
+    }
+
+    /** Writes every generated file. */
+    public static void main(String[] args) throws IOException {
+        Path root = Path.of(args.length > 0 ? args[0] : ".");
+        for (var e : outputs(root).entrySet()) {
+            Files.writeString(root.resolve(e.getKey()), e.getValue());
+            System.out.println("wrote " + e.getKey());
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.vecnn.conv;
+
+import static dev.vecnn.testing.Props.draw;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.ref.ReferenceConv;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.testing.Fill;
+import dev.vecnn.testing.Gens;
+import dev.vecnn.testing.Props;
+import dev.vecnn.testing.Tolerance;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/**
+ * Every convolution implementation against the reference, for float32 and float64, both layouts,
+ * every pass, over generated specs (ranks 1-4, every option, channel counts 1, 3, 17, 31, 67).
+ *
+ * <p>Tolerance: the implementation sums each output in its own order in the tested precision; the
+ * reference sums in double. Every such sum, whatever its order or blocking, is within
+ * {@code gamma(h) * M} of the exact value for a summation tree of height h, where M is the sum of the
+ * terms' magnitudes, computed exactly as the reference on absolute values. {@link #height} bounds h.
+ */
+class ConvImplsTest {
+    static final Execution TWO = Execution.withThreads(2);
+    static final Gen<Case> CASES = in -> new Case(Gens.kernelSpecs(4, 150_000).generate(in),
+            draw(in, 0, 1) == 0 ? DType.F32 : DType.F64, draw(in, 0, 2) == 0, Activation.values()[draw(in, 0, 4)],
+            draw(in, 0, 1 << 20));
+
+    record Case(ConvSpec spec, DType dtype, boolean channelsLast, Activation activation, long seed) {
+        @Override
+        public String toString() {
+            return spec + " " + dtype.shortName() + (channelsLast ? " channels-last" : "") + " " + activation + " seed=" + seed;
+        }
+
+        Epilogue epilogue() {
+            return new Epilogue(activation, 0.125);
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        TWO.close();
+    }
+
+    static List<ConvImpl> fast(ConvPass pass) {
+        return Conv.implementations(pass).stream().filter(i -> !i.name().equals("reference")).toList();
+    }
+
+    /** A bound on the height of any summation tree in any pass of {@code s}. */
+    static long height(ConvSpec s) {
+        long plane = 1;
+        for (int d = 0; d < s.rank(); d++) plane *= Math.max(s.inputSize(d), s.outputSize(d)) + 2L * s.window().effectiveKernel(d);
+        return (s.inChannels() + s.outChannels()) * s.window().taps() + s.batch() * (plane + 256) + 4L * s.rank() + 4;
+    }
+
+    static Tensor tensor(Arena a, Case c, long[] shape, long seed) {
+        Tensor t = c.channelsLast && shape.length >= 3 ? Tensor.allocateChannelsLast(a, c.dtype, shape) : Tensor.allocate(a, c.dtype, shape);
+        Fill.uniform(t, seed);
+        return t;
+    }
+
+    static Tensor out(Arena a, Case c, long[] shape) {
+        return c.channelsLast && shape.length >= 3 ? Tensor.allocateChannelsLast(a, c.dtype, shape) : Tensor.allocate(a, c.dtype, shape);
+    }
+
+    @Test
+    void forwardMatchesReference() {
+        Props.qt(120).forAll(CASES).checkAssert(c -> {
+            ConvSpec s = c.spec;
+            for (ConvImpl impl : fast(ConvPass.FORWARD)) {
+                if (!impl.supports(ConvPass.FORWARD, s)) continue;
+                try (Arena a = Arena.ofShared()) {
+                    Tensor x = tensor(a, c, s.inputShape(), c.seed), w = tensor(a, c, s.weightShape(), c.seed + 1);
+                    Tensor b = s.hasBias() ? tensor(a, c, s.biasShape(), c.seed + 2) : null;
+                    Tensor y = out(a, c, s.outputShape());
+                    impl.forward(s, x, w, b, y, c.epilogue(), TWO);
+                    Tensor ref = Tensor.allocate(a, DType.F64, s.outputShape());
+                    Conv.implementation("reference").forward(s, x.to(a, DType.F64), w.to(a, DType.F64),
+                            b == null ? null : b.to(a, DType.F64), ref, c.epilogue(), TWO);
+                    Tensor mag = Tensor.allocate(a, DType.F64, s.outputShape());
+                    ReferenceConv.forward(s, Fill.abs(a, x), Fill.abs(a, w), b == null ? null : Fill.abs(a, b), mag);
+                    Tolerance.assertClose(y, ref, mag, Tolerance.gamma(height(s), c.dtype), impl + " forward " + c);
+                }
+            }
+        });
+    }
+
+    @Test
+    void backwardDataMatchesReference() {
+        Props.qt(120).forAll(CASES).checkAssert(c -> {
+            ConvSpec s = c.spec;
+            for (ConvImpl impl : fast(ConvPass.BACKWARD_DATA)) {
+                if (!impl.supports(ConvPass.BACKWARD_DATA, s)) continue;
+                try (Arena a = Arena.ofShared()) {
+                    Tensor gy = tensor(a, c, s.outputShape(), c.seed), w = tensor(a, c, s.weightShape(), c.seed + 1);
+                    Tensor gx = out(a, c, s.inputShape());
+                    gx.fill(Double.NaN); // every element must be written
+                    impl.backwardData(s, gy, w, gx, TWO);
+                    Tensor ref = Tensor.allocate(a, DType.F64, s.inputShape());
+                    ReferenceConv.backwardData(s, gy.to(a, DType.F64), w.to(a, DType.F64), ref);
+                    Tensor mag = Tensor.allocate(a, DType.F64, s.inputShape());
+                    ReferenceConv.backwardData(s, Fill.abs(a, gy), Fill.abs(a, w), mag);
+                    Tolerance.assertClose(gx, ref, mag, Tolerance.gamma(height(s), c.dtype), impl + " backward data " + c);
+                }
+            }
+        });
+    }
+
+    @Test
+    void backwardWeightsMatchesReference() {
+        Props.qt(120).forAll(CASES).checkAssert(c -> {
+            ConvSpec s = c.spec;
+            for (ConvImpl impl : fast(ConvPass.BACKWARD_WEIGHTS)) {
+                if (!impl.supports(ConvPass.BACKWARD_WEIGHTS, s)) continue;
+                try (Arena a = Arena.ofShared()) {
+                    Tensor x = tensor(a, c, s.inputShape(), c.seed), gy = tensor(a, c, s.outputShape(), c.seed + 1);
+                    Tensor gw = out(a, c, s.weightShape());
+                    gw.fill(Double.NaN);
+                    impl.backwardWeights(s, x, gy, gw, TWO);
+                    Tensor ref = Tensor.allocate(a, DType.F64, s.weightShape());
+                    ReferenceConv.backwardWeights(s, x.to(a, DType.F64), gy.to(a, DType.F64), ref);
+                    Tensor mag = Tensor.allocate(a, DType.F64, s.weightShape());
+                    ReferenceConv.backwardWeights(s, Fill.abs(a, x), Fill.abs(a, gy), mag);
+                    Tolerance.assertClose(gw, ref, mag, Tolerance.gamma(height(s), c.dtype), impl + " backward weights " + c);
+                }
+            }
+        });
+    }
+
+    @Test
+    void resultsAreBitIdenticalForAnyThreadCountAndLayout() {
+        int[] threads = {1, 2, 3, 8};
+        Execution[] ex = new Execution[threads.length];
+        for (int i = 0; i < threads.length; i++) ex[i] = Execution.withThreads(threads[i]);
+        try {
+            Props.qt(40).forAll(CASES).checkAssert(c -> {
+                ConvSpec s = c.spec;
+                for (ConvImpl impl : fast(ConvPass.FORWARD)) {
+                    try (Arena a = Arena.ofShared()) {
+                        Case first = new Case(s, c.dtype, false, c.activation, c.seed);
+                        Tensor x = tensor(a, first, s.inputShape(), c.seed), w = tensor(a, first, s.weightShape(), c.seed + 1);
+                        Tensor gy = tensor(a, first, s.outputShape(), c.seed + 2);
+                        Tensor b = s.hasBias() ? tensor(a, first, s.biasShape(), c.seed + 3) : null;
+                        Tensor[] base = null;
+                        for (int i = 0; i < ex.length; i++) {
+                            for (boolean last : new boolean[] {false, true}) {
+                                Case k = new Case(s, c.dtype, last, c.activation, c.seed);
+                                Tensor xi = last ? Fill.channelsLast(a, x) : x, gyi = last ? Fill.channelsLast(a, gy) : gy;
+                                Tensor y = out(a, k, s.outputShape()), gx = out(a, k, s.inputShape()), gw = out(a, k, s.weightShape());
+                                impl.forward(s, xi, w, b, y, c.epilogue(), ex[i]);
+                                impl.backwardData(s, gyi, w, gx, ex[i]);
+                                impl.backwardWeights(s, xi, gyi, gw, ex[i]);
+                                Tensor[] r = {y, gx, gw};
+                                if (base == null) base = r;
+                                else for (int j = 0; j < 3; j++) Tolerance.assertIdentical(r[j], base[j],
+                                        impl + " pass " + j + " threads " + threads[i] + (last ? " channels-last " : " ") + c);
+                            }
+                        }
+                    }
+                }
+            });
+        } finally {
+            for (Execution e : ex) e.close();
+        }
+    }
+
+    @Test
+    void dispatcherPicksAFastImplementationAndNamesAreUnique() {
+        ConvSpec s = ConvSpec.parse("mb1ic64ih56oc64oh56kh3ph1");
+        for (ConvPass p : ConvPass.values()) {
+            List<ConvImpl> list = Conv.implementations(p);
+            assertEquals("reference", list.get(list.size() - 1).name(), "reference is last");
+            assertTrue(!Conv.choose(p, s).name().equals("reference"), p + " of " + s + " runs " + Conv.choose(p, s));
+            assertEquals(list.size(), list.stream().map(ConvImpl::name).distinct().count());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Conv.implementation("nope"));
+    }
+}
