@@ -53,6 +53,7 @@ final class GemmConvF64 {
         Scratch call = ex.acquire();
         try {
             double[] a = call.doubles("gemm.a", g.groups * rows.padded * chunks * KC);
+            boolean contiguousWeights = w.isContiguous();
             for (int gi = 0; gi < g.groups; gi++) {
                 int groupBase = gi * rows.padded * chunks * KC;
                 for (int p = 0; p < rows.count; p++) {
@@ -60,6 +61,14 @@ final class GemmConvF64 {
                         int ao = groupBase + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
                         for (int i = 0; i < rows.mr[p]; i++) {
                             int r = rows.start[p] + i;
+                            int n0 = Math.min(KC, red - ch * KC);
+                            if (r < g.kg && contiguousWeights) {
+                                // a contiguous (K, C/g, taps...) weight row is the reduction row itself
+                                long off = w.offset() + (long) (gi * g.kg + r) * red + (long) ch * KC;
+                                MemorySegment.copy(w.segment(), LAYOUT, off * ES, a, ao + i * KC, n0);
+                                java.util.Arrays.fill(a, ao + i * KC + n0, ao + i * KC + KC, 0);
+                                continue;
+                            }
                             for (int k = 0; k < KC; k++) {
                                 int kk = ch * KC + k;
                                 a[ao + i * KC + k] = r < g.kg && kk < red ? weight(g, w, gi * g.kg + r, kk / g.taps, kk % g.taps) : 0;
@@ -414,10 +423,19 @@ final class GemmConvF64 {
         MemorySegment seg = small.segment();
         long cs = small.stride(1);
         boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
+        // runs of columns whose outputs are consecutive elements store as vectors
+        boolean allConsecutive = out[0] >= 0 && out[NR - 1] == out[0] + NR - 1;
         for (int i = 0; i < mr && k0 + i < kEnd; i++) {
             int k = k0 + i;
             double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
             long base = outBase + k * cs;
+            if (allConsecutive && identity) {
+                DoubleVector vb = DoubleVector.broadcast(S, bv);
+                for (int j = 0; j < NR; j += L) {
+                    DoubleVector.fromArray(S, c, i * NR + j).add(vb).intoMemorySegment(seg, (base + out[0] + j) * ES, java.nio.ByteOrder.nativeOrder());
+                }
+                continue;
+            }
             for (int j = 0; j < NR; j++) {
                 long o = out[j];
                 if (o < 0) continue;
