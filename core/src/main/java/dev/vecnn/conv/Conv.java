@@ -1,5 +1,6 @@
 package dev.vecnn.conv;
 
+import dev.vecnn.kernel.gemm.DepthwiseConv;
 import dev.vecnn.kernel.gemm.GemmConv;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
@@ -19,9 +20,7 @@ import java.util.List;
  * }</pre>
  */
 public final class Conv {
-    private static final ConvImpl GEMM = new GemmConv();
-    private static final ConvImpl REFERENCE = new ReferenceConvImpl();
-    private static final List<ConvImpl> ALL = List.of(GEMM, REFERENCE);
+    private static final List<ConvImpl> ALL = List.of(new DepthwiseConv(), new GemmConv(), new ReferenceConvImpl());
 
     private Conv() {
     }

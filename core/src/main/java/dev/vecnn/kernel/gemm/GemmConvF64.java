@@ -79,7 +79,7 @@ final class GemmConvF64 {
             }
             int rowsPerTask = rowsPerTask(g);
             int rowBlocks = ceilDiv((int) g.small[0], rowsPerTask);
-            long[] smallStride = spatialStrides(small);
+            long[] smallStride = SlabIoF64.spatialStrides(small);
             ex.forEach(Math.toIntExact(g.batch * g.groups * rowBlocks), (task, s) -> {
                 int rb = task % rowBlocks;
                 int gi = (task / rowBlocks) % g.groups;
@@ -87,7 +87,7 @@ final class GemmConvF64 {
                 int r0 = rb * rowsPerTask;
                 Slab slab = new Slab(g, r0, (int) Math.min(r0 + rowsPerTask, g.small[0]), false);
                 double[] sl = s.doubles("gemm.slab", g.cg * slab.channelStride + SLACK);
-                fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl);
+                SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl);
                 double[] b = s.doubles("gemm.b", red * NR);
                 double[] c = s.doubles("gemm.c", 12 * NR);
                 int[] start = s.ints("gemm.start", NR);
@@ -111,12 +111,15 @@ final class GemmConvF64 {
         }
     }
 
-    /** Rows of the small side handled by one forward task: enough work to amortise the slab, a bounded slab. */
+    /** Rows of the small side handled by one forward task: a bounded slab, and enough tasks for the threads. */
     private static int rowsPerTask(ConvGeometry g) {
         long rowElems = (long) g.cg * g.dilation[0] * g.stride[0];
         for (int d = 1; d < g.rank; d++) rowElems *= g.big[d] + g.padBegin[d] + g.padEnd[d];
         long budget = 1L << 18; // elements of slab per task
-        return (int) Math.max(1, Math.min(g.small[0], budget / Math.max(1, rowElems)));
+        long rows = Math.max(1, Math.min(g.small[0], budget / Math.max(1, rowElems)));
+        // at least 8 tasks where the rows allow, for threads; any partition gives the same bits
+        long perImage = Math.max(1, 8 / Math.max(1, g.batch * g.groups));
+        return (int) Math.max(1, Math.min(rows, ceilDiv(g.small[0], perImage)));
     }
 
     // ================================================================ backward data: big = col2im(W^T x small)
@@ -126,7 +129,7 @@ final class GemmConvF64 {
         int cBlocks = ceilDiv(g.cg, cb);
         int chunks = ceilDiv(g.kg, KC);
         Slab slab = new Slab(g, 0, (int) g.small[0], true);
-        long[] smallStride = spatialStrides(small);
+        long[] smallStride = SlabIoF64.spatialStrides(small);
         int gridLen = gridLength(g, slab);
         Scratch call = ex.acquire();
         try {
@@ -162,7 +165,7 @@ final class GemmConvF64 {
                 double[] grad = s.doubles("gemm.slab", cn * slab.channelStride + SLACK);
                 java.util.Arrays.fill(grad, 0, cn * slab.channelStride + SLACK, 0);
                 double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
-                copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride);
+                SlabIoF64.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
                 double[] b = s.doubles("gemm.b", g.kg * NR);
                 double[] c = s.doubles("gemm.c", 12 * NR);
                 int[] start = s.ints("gemm.start", NR);
@@ -184,7 +187,7 @@ final class GemmConvF64 {
                     }
                     block++;
                 }
-                foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
+                SlabIoF64.foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
             }, small, w, bias, big);
         } finally {
             ex.release(call);
@@ -227,7 +230,7 @@ final class GemmConvF64 {
         int cBlocks = ceilDiv(g.cg, cb);
         int kPanels = ceilDiv(g.kg, NR);
         Slab slab = new Slab(g, 0, (int) g.small[0], true);
-        long[] smallStride = spatialStrides(small);
+        long[] smallStride = SlabIoF64.spatialStrides(small);
         int gridLen = gridLength(g, slab);
         ex.forEach(g.groups * cBlocks, (task, s) -> {
             int cbi = task % cBlocks;
@@ -245,8 +248,8 @@ final class GemmConvF64 {
             int[] start = s.ints("gemm.wstart", KC);
             long[] out = s.longs("gemm.wout", KC);
             for (long n = 0; n < g.batch; n++) {
-                fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl);
-                copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride);
+                SlabIoF64.fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl);
+                SlabIoF64.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
                 Blocks blocks = new Blocks(slab, KC, smallStride);
                 int block = 0;
                 while (blocks.next(start, out)) {
@@ -333,90 +336,6 @@ final class GemmConvF64 {
         }
     }
 
-    /** Copies big-side channels [c0, c0+cn) of image n into the padded slab, applying the padding mode. */
-    private static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, Slab slab, double[] sl) {
-        int rank = g.rank;
-        int last = rank - 1;
-        int width = slab.extent[last];
-        int[] srcLast = slab.source[last];
-        // slab positions [interiorStart, interiorEnd) read the source row 1:1, the rest is padding
-        int interiorStart = Math.max(0, Math.min(width, -slab.origin[last]));
-        int interiorEnd = (int) Math.max(interiorStart, Math.min(width, g.big[last] - slab.origin[last]));
-        long lastStride = big.stride(2 + last);
-        int rows = slab.channelStride / width;
-        int[] u = new int[rank];
-        for (int c = 0; c < cn; c++) {
-            long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
-            java.util.Arrays.fill(u, 0);
-            for (int row = 0; row < rows; row++) {
-                int dst = c * slab.channelStride + row * width;
-                long off = chanOff;
-                boolean zero = false;
-                for (int d = 0; d < last; d++) {
-                    int src = slab.source[d][u[d]];
-                    if (src < 0) {
-                        zero = true;
-                        break;
-                    }
-                    off += src * big.stride(2 + d);
-                }
-                if (zero) {
-                    java.util.Arrays.fill(sl, dst, dst + width, 0);
-                } else {
-                    MemorySegment seg = big.segment();
-                    if (lastStride == 1) {
-                        MemorySegment.copy(seg, LAYOUT, (off + srcLast[interiorStart]) * ES, sl, dst + interiorStart,
-                                interiorEnd - interiorStart);
-                        for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x]) * ES);
-                        for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x]) * ES);
-                    } else {
-                        for (int x = 0; x < width; x++) {
-                            sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x] * lastStride) * ES);
-                        }
-                    }
-                }
-                for (int d = last - 1; d >= 0; d--) {
-                    if (++u[d] < slab.extent[d]) break;
-                    u[d] = 0;
-                }
-            }
-        }
-    }
-
-    /**
-     * Copies small-side channels [k0, k0+kn) of image n into a heap buffer, one channel every
-     * {@code gridLen} elements: on the slab grid for unit strides (padding columns zero), else compact.
-     */
-    private static void copySmall(ConvGeometry g, Tensor small, long n, int k0, int kn, Slab slab, double[] buf, int gridLen,
-                                  long[] smallStride) {
-        java.util.Arrays.fill(buf, 0, kn * gridLen + SLACK, 0);
-        int rank = g.rank;
-        int last = rank - 1;
-        int rowLen = (int) g.small[last];
-        long rows = g.smallCount() / rowLen;
-        long[] o = new long[rank];
-        MemorySegment seg = small.segment();
-        long lastStride = small.stride(2 + last);
-        for (int k = 0; k < kn; k++) {
-            long chanOff = small.offset() + n * small.stride(0) + (k0 + k) * small.stride(1);
-            java.util.Arrays.fill(o, 0);
-            for (long row = 0; row < rows; row++) {
-                long src = chanOff;
-                for (int d = 0; d < last; d++) src += o[d] * smallStride[d];
-                int dst = k * gridLen + (g.unitStride() ? slab.windowStart(o) : (int) (row * rowLen));
-                if (lastStride == 1) {
-                    MemorySegment.copy(seg, LAYOUT, src * ES, buf, dst, rowLen);
-                } else {
-                    for (int x = 0; x < rowLen; x++) buf[dst + x] = seg.get(LAYOUT, (src + x * lastStride) * ES);
-                }
-                for (int d = last - 1; d >= 0; d--) {
-                    if (++o[d] < g.small[d]) break;
-                    o[d] = 0;
-                }
-            }
-        }
-    }
-
     /** Stores rows [k0, kEnd) of a tile (one per small channel) with bias and activation. */
     private static void storeTile(double[] c, int mr, int k0, int kEnd, long[] out, Tensor small, long outBase, Tensor bias,
                                   Epilogue e) {
@@ -443,72 +362,6 @@ final class GemmConvF64 {
                 seg.set(LAYOUT, (base + o) * ES, identity ? v : e.apply(v));
             }
         }
-    }
-
-    /**
-     * Folds the padded gradient slab through the padding mode, dimension by dimension (padding
-     * positions add into the interior positions they read), then stores the interior with bias and
-     * activation into big-side channels [cAbs, cAbs+cn) of image n.
-     */
-    private static void foldAndStore(ConvGeometry g, Slab slab, double[] grad, int cn, Tensor big, long n, int cAbs, Tensor bias,
-                                     Epilogue e) {
-        int rank = g.rank;
-        if (g.mode != dev.vecnn.spec.PaddingMode.ZEROS) {
-            for (int d = 0; d < rank; d++) {
-                int ext = slab.extent[d];
-                int inner = slab.stride[d];
-                int outer = cn * slab.channelStride / (ext * inner);
-                int pb = g.padBegin[d];
-                int[] src = slab.source[d];
-                for (int ou = 0; ou < outer; ou++) {
-                    for (int x = 0; x < ext; x++) {
-                        if (x >= pb && x < pb + g.big[d]) continue;
-                        int to = pb + src[x];
-                        int from = (ou * ext + x) * inner, dst = (ou * ext + to) * inner;
-                        for (int i = 0; i < inner; i++) grad[dst + i] += grad[from + i];
-                    }
-                }
-            }
-        }
-        int last = rank - 1;
-        int rowLen = (int) g.big[last];
-        long rows = 1;
-        for (int d = 0; d < last; d++) rows *= g.big[d];
-        long[] p = new long[rank];
-        MemorySegment seg = big.segment();
-        boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
-        for (int c = 0; c < cn; c++) {
-            long chanOff = big.offset() + n * big.stride(0) + (cAbs + c) * big.stride(1);
-            double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (cAbs + c) * bias.stride(0)) * ES);
-            java.util.Arrays.fill(p, 0);
-            for (long row = 0; row < rows; row++) {
-                long dst = chanOff;
-                int src = c * slab.channelStride + g.padBegin[last];
-                for (int d = 0; d < last; d++) {
-                    dst += p[d] * big.stride(2 + d);
-                    src += (int) (p[d] + g.padBegin[d]) * slab.stride[d];
-                }
-                long ls = big.stride(2 + last);
-                if (ls == 1 && bias == null && identity) {
-                    MemorySegment.copy(grad, src, seg, LAYOUT, dst * ES, rowLen);
-                } else {
-                    for (int x = 0; x < rowLen; x++) {
-                        double v = grad[src + x] + bv;
-                        seg.set(LAYOUT, (dst + x * ls) * ES, identity ? v : e.apply(v));
-                    }
-                }
-                for (int d = last - 1; d >= 0; d--) {
-                    if (++p[d] < g.big[d]) break;
-                    p[d] = 0;
-                }
-            }
-        }
-    }
-
-    private static long[] spatialStrides(Tensor t) {
-        long[] s = new long[t.rank() - 2];
-        for (int d = 0; d < s.length; d++) s[d] = t.stride(2 + d);
-        return s;
     }
 
     private static int ceilDiv(int a, int b) {

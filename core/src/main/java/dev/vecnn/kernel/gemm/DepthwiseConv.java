@@ -1,0 +1,66 @@
+package dev.vecnn.kernel.gemm;
+
+import dev.vecnn.conv.ConvImpl;
+import dev.vecnn.conv.ConvPass;
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+
+/**
+ * Depthwise convolution ("depthwise"): one input channel per group (any multiplier), every stride,
+ * dilation, padding mode and rank, all passes, direct and transposed; vectorised along each channel's
+ * padded grid ({@code DepthwiseConvF32}, {@code DepthwiseConvF64}).
+ */
+public final class DepthwiseConv extends ConvImpl {
+    private static final long MAX_PLANE = 1L << 27;
+
+    @Override
+    public String name() {
+        return "depthwise";
+    }
+
+    @Override
+    public boolean supports(ConvPass pass, ConvSpec spec) {
+        ConvGeometry g = ConvGeometry.of(spec);
+        long plane = 1;
+        for (int d = 0; d < g.rank; d++) plane *= g.big[d] + g.padBegin[d] + g.padEnd[d];
+        return g.cg == 1 && g.groups > 1 && plane <= MAX_PLANE && plane * Math.max(1, g.kg) < Integer.MAX_VALUE / 2;
+    }
+
+    @Override
+    protected void runForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
+        ConvGeometry g = ConvGeometry.of(s);
+        boolean f = x.dtype() == DType.F32;
+        if (s.isTransposed()) {
+            if (f) DepthwiseConvF32.backwardData(g, x, w, bias, e, y, ex);
+            else DepthwiseConvF64.backwardData(g, x, w, bias, e, y, ex);
+        } else {
+            if (f) DepthwiseConvF32.forward(g, x, w, bias, e, y, ex);
+            else DepthwiseConvF64.forward(g, x, w, bias, e, y, ex);
+        }
+    }
+
+    @Override
+    protected void runBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
+        ConvGeometry g = ConvGeometry.of(s);
+        boolean f = gy.dtype() == DType.F32;
+        if (s.isTransposed()) {
+            if (f) DepthwiseConvF32.forward(g, gy, w, null, Epilogue.NONE, gx, ex);
+            else DepthwiseConvF64.forward(g, gy, w, null, Epilogue.NONE, gx, ex);
+        } else {
+            if (f) DepthwiseConvF32.backwardData(g, gy, w, null, Epilogue.NONE, gx, ex);
+            else DepthwiseConvF64.backwardData(g, gy, w, null, Epilogue.NONE, gx, ex);
+        }
+    }
+
+    @Override
+    protected void runBackwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw, Execution ex) {
+        ConvGeometry g = ConvGeometry.of(s);
+        Tensor big = s.isTransposed() ? gy : x;
+        Tensor small = s.isTransposed() ? x : gy;
+        if (x.dtype() == DType.F32) DepthwiseConvF32.weightGrad(g, big, small, gw, ex);
+        else DepthwiseConvF64.weightGrad(g, big, small, gw, ex);
+    }
+}
