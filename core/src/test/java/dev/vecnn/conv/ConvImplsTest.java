@@ -17,6 +17,7 @@ import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
@@ -28,7 +29,10 @@ import org.quicktheories.core.Gen;
  * reference sums in double. Every such sum, whatever its order or blocking, is within
  * {@code gamma(h) * M} of the exact value for a summation tree of height h, where M is the sum of the
  * terms' magnitudes, computed exactly as the reference on absolute values. {@link #height} bounds h.
+ *
+ * <p>Tagged "kernels": the build runs these again with 128- and 256-bit vectors.
  */
+@Tag("kernels")
 class ConvImplsTest {
     static final Execution TWO = Execution.withThreads(2);
     static final Gen<Case> CASES = in -> new Case(Gens.kernelSpecs(4, 150_000).generate(in),
