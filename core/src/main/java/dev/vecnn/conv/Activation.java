@@ -4,7 +4,7 @@ package dev.vecnn.conv;
 public enum Activation {
     /** y. */
     IDENTITY,
-    /** max(y, 0). */
+    /** max(y, 0); NaN stays NaN. */
     RELU,
     /** y if y > 0, else alpha*y. */
     LEAKY_RELU,

@@ -1,6 +1,7 @@
 package dev.vecnn.conv;
 
 import dev.vecnn.kernel.gemm.DepthwiseConv;
+import dev.vecnn.kernel.gemm.DirectConv;
 import dev.vecnn.kernel.gemm.GemmConv;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
@@ -20,12 +21,12 @@ import java.util.List;
  * }</pre>
  */
 public final class Conv {
-    private static final List<ConvImpl> ALL = List.of(new DepthwiseConv(), new GemmConv(), new ReferenceConvImpl());
+    private static final List<ConvImpl> ALL = List.of(new DepthwiseConv(), new DirectConv(), new GemmConv(), new ReferenceConvImpl());
 
     private Conv() {
     }
 
-    /** The implementations tried for {@code pass}, in order. */
+    /** The implementations tried for {@code pass}, in order (each says which passes it supports). */
     public static List<ConvImpl> implementations(ConvPass pass) {
         return ALL;
     }

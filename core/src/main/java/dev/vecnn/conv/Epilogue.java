@@ -43,7 +43,7 @@ public record Epilogue(Activation activation, double alpha) {
     public double apply(double v) {
         return switch (activation) {
             case IDENTITY -> v;
-            case RELU -> v > 0 ? v : 0;
+            case RELU -> Math.max(v, 0.0); // NaN stays NaN, as in PyTorch
             case LEAKY_RELU -> v > 0 ? v : alpha * v;
             case SIGMOID -> 1 / (1 + Math.exp(-v));
             case TANH -> Math.tanh(v);
@@ -54,7 +54,7 @@ public record Epilogue(Activation activation, double alpha) {
     public float apply(float v) {
         return switch (activation) {
             case IDENTITY -> v;
-            case RELU -> v > 0 ? v : 0f;
+            case RELU -> Math.max(v, 0f);
             case LEAKY_RELU -> v > 0 ? v : (float) alpha * v;
             case SIGMOID -> (float) (1 / (1 + Math.exp(-v)));
             case TANH -> (float) Math.tanh(v);

@@ -42,14 +42,14 @@ final class DepthwiseConvF32 {
             long n = task / g.groups;
             float[] x = s.floats("dw.slab", slab.channelStride + maxTap(slab) + STEP);
             java.util.Arrays.fill(x, slab.channelStride, x.length, 0);
-            SlabIoF32.fillSlab(g, big, n, c, 1, slab, x);
+            SlabIoF32.fillSlab(g, big, n, c, 1, slab, x, s);
             float[] y = s.floats("dw.grid", span + STEP);
             float[] wt = s.floats("dw.w", g.taps);
             for (int j = 0; j < g.kg; j++) {
                 int k = c * g.kg + j;
                 taps(g, w, k, 0, wt);
                 correlate(x, wt, slab.tapOffset, g.taps, y, span);
-                store(g, slab, y, small, n, k, bias, e, smallStride);
+                SlabIoF32.storeFromGrid(g, slab, y, small, n, k, bias, e, smallStride);
             }
         }, big, w, bias, small);
     }
@@ -90,7 +90,7 @@ final class DepthwiseConvF32 {
             float[] lanes = s.floats("dw.lanes", L);
             java.util.Arrays.fill(acc, 0, g.kg * g.taps, 0);
             for (long n = 0; n < g.batch; n++) {
-                SlabIoF32.fillSlab(g, big, n, c, 1, slab, x);
+                SlabIoF32.fillSlab(g, big, n, c, 1, slab, x, s);
                 SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, smallStride, true, 0, STEP);
                 for (int j = 0; j < g.kg; j++) {
                     for (int t = 0; t < g.taps; t++) acc[j * g.taps + t] += dot(gy, j * gridLen, x, slab.tapOffset[t], span, lanes);
@@ -179,36 +179,5 @@ final class DepthwiseConvF32 {
         for (int i = 0; i < L; i++) sum += lanes[i];
         for (; p < span; p++) sum += gy[base + p] * x[off + p];
         return sum;
-    }
-
-    /** Stores the window starts of real outputs from the grid result, with bias and activation. */
-    private static void store(ConvGeometry g, Slab slab, float[] y, Tensor small, long n, int k, Tensor bias, Epilogue e,
-                              long[] smallStride) {
-        int rank = g.rank;
-        int last = rank - 1;
-        int rowLen = (int) g.small[last];
-        long rows = g.smallCount() / rowLen;
-        long[] o = new long[rank];
-        float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
-        boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
-        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
-        int step = g.stride[last];
-        for (long row = 0; row < rows; row++) {
-            long dst = chan;
-            for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
-            int src = slab.windowStart(o);
-            if (step == 1 && smallStride[last] == 1 && bias == null && identity) {
-                java.lang.foreign.MemorySegment.copy(y, src, small.segment(), LAYOUT, dst * ES, rowLen);
-            } else {
-                for (int x = 0; x < rowLen; x++) {
-                    float v = y[src + x * step] + bv;
-                    small.segment().set(LAYOUT, (dst + x * smallStride[last]) * ES, identity ? v : e.apply(v));
-                }
-            }
-            for (int d = last - 1; d >= 0; d--) {
-                if (++o[d] < g.small[d]) break;
-                o[d] = 0;
-            }
-        }
     }
 }

@@ -1,9 +1,15 @@
 package dev.vecnn.kernel.gemm;
 
+import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Moving float data between tensors and the heap slabs the F32 kernels compute on: filling a padded
@@ -19,9 +25,40 @@ final class SlabIoF32 {
 
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Largest channel plane staged on the heap in one copy (elements). */
+    private static final long STAGE_LIMIT = 1L << 20;
+
+    /**
+     * Stores {@code len} values {@code src[srcOff + x*step] + bias}, activated, to elements
+     * {@code dst + x*dstStride} of {@code seg}: the one epilogue of every kernel. Contiguous rows with
+     * identity, ReLU or leaky ReLU go as vectors; sigmoid and tanh stay scalar ({@code Math.exp} gives
+     * the same bits in every JIT tier, which keeps results independent of warm-up and threads).
+     */
+    static void storeRow(float[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, float bias,
+                         Epilogue e) {
+        Activation act = e.activation();
+        int x = 0;
+        if (step == 1 && dstStride == 1 && act != Activation.SIGMOID && act != Activation.TANH) {
+            FloatVector vb = FloatVector.broadcast(S, bias);
+            float alpha = (float) e.alpha();
+            for (; x + L <= len; x += L) {
+                FloatVector v = FloatVector.fromArray(S, src, srcOff + x).add(vb);
+                if (act == Activation.RELU) v = v.max((float) 0);
+                else if (act == Activation.LEAKY_RELU) v = v.blend(v.mul(alpha), v.compare(VectorOperators.LT, (float) 0));
+                v.intoMemorySegment(seg, (dst + x) * ES, ByteOrder.nativeOrder());
+            }
+        }
+        boolean identity = act == Activation.IDENTITY;
+        for (; x < len; x++) {
+            float v = src[srcOff + x * step] + bias;
+            seg.set(LAYOUT, (dst + x * dstStride) * ES, identity ? v : e.apply(v));
+        }
+    }
 
     /** Copies big-side channels [c0, c0+cn) of image n into the padded slab, applying the padding mode. */
-    static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, Slab slab, float[] sl) {
+    static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, Slab slab, float[] sl, Execution.Scratch scratch) {
         int rank = g.rank;
         int last = rank - 1;
         int width = slab.extent[last];
@@ -29,15 +66,25 @@ final class SlabIoF32 {
         // slab positions [interiorStart, interiorEnd) read the source row 1:1, the rest is padding
         int interiorStart = Math.max(0, Math.min(width, -slab.origin[last]));
         int interiorEnd = (int) Math.max(interiorStart, Math.min(width, g.big[last] - slab.origin[last]));
+        // a contiguous plane of moderate size is staged in one bulk copy; rows then move as array copies
+        long plane = 1;
+        boolean rowMajor = true;
+        for (int d = last; d >= 0; d--) {
+            rowMajor &= big.stride(2 + d) == plane;
+            plane *= g.big[d];
+        }
+        float[] stage = rowMajor && plane <= STAGE_LIMIT ? scratch.floats("io.stage", (int) plane) : null;
         long lastStride = big.stride(2 + last);
         int rows = slab.channelStride / width;
         int[] u = new int[rank];
+        MemorySegment seg = big.segment();
         for (int c = 0; c < cn; c++) {
             long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
+            if (stage != null) MemorySegment.copy(seg, LAYOUT, chanOff * ES, stage, 0, (int) plane);
             java.util.Arrays.fill(u, 0);
             for (int row = 0; row < rows; row++) {
                 int dst = c * slab.channelStride + row * width;
-                long off = chanOff;
+                long off = 0; // element offset of the source row within the channel
                 boolean zero = false;
                 for (int d = 0; d < last; d++) {
                     int src = slab.source[d][u[d]];
@@ -49,17 +96,21 @@ final class SlabIoF32 {
                 }
                 if (zero) {
                     java.util.Arrays.fill(sl, dst, dst + width, 0);
+                } else if (stage != null) {
+                    int at = (int) off;
+                    System.arraycopy(stage, at + srcLast[interiorStart], sl, dst + interiorStart, interiorEnd - interiorStart);
+                    for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[at + srcLast[x]];
+                    for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[at + srcLast[x]];
+                } else if (lastStride == 1) {
+                    long row0 = chanOff + off;
+                    MemorySegment.copy(seg, LAYOUT, (row0 + srcLast[interiorStart]) * ES, sl, dst + interiorStart,
+                            interiorEnd - interiorStart);
+                    for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
+                    for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
                 } else {
-                    MemorySegment seg = big.segment();
-                    if (lastStride == 1) {
-                        MemorySegment.copy(seg, LAYOUT, (off + srcLast[interiorStart]) * ES, sl, dst + interiorStart,
-                                interiorEnd - interiorStart);
-                        for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x]) * ES);
-                        for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x]) * ES);
-                    } else {
-                        for (int x = 0; x < width; x++) {
-                            sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x] * lastStride) * ES);
-                        }
+                    long row0 = chanOff + off;
+                    for (int x = 0; x < width; x++) {
+                        sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x] * lastStride) * ES);
                     }
                 }
                 for (int d = last - 1; d >= 0; d--) {
@@ -137,7 +188,6 @@ final class SlabIoF32 {
         for (int d = 0; d < last; d++) rows *= g.big[d];
         long[] p = new long[rank];
         MemorySegment seg = big.segment();
-        boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
         for (int c = 0; c < cn; c++) {
             long chanOff = big.offset() + n * big.stride(0) + (cAbs + c) * big.stride(1);
             float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (cAbs + c) * bias.stride(0)) * ES);
@@ -149,15 +199,7 @@ final class SlabIoF32 {
                     dst += p[d] * big.stride(2 + d);
                     src += (int) (p[d] + g.padBegin[d]) * slab.stride[d];
                 }
-                long ls = big.stride(2 + last);
-                if (ls == 1 && bias == null && identity) {
-                    MemorySegment.copy(grad, src, seg, LAYOUT, dst * ES, rowLen);
-                } else {
-                    for (int x = 0; x < rowLen; x++) {
-                        float v = grad[src + x] + bv;
-                        seg.set(LAYOUT, (dst + x * ls) * ES, identity ? v : e.apply(v));
-                    }
-                }
+                storeRow(grad, src, 1, seg, dst, big.stride(2 + last), rowLen, bv, e);
                 for (int d = last - 1; d >= 0; d--) {
                     if (++p[d] < g.big[d]) break;
                     p[d] = 0;
@@ -170,5 +212,27 @@ final class SlabIoF32 {
         long[] s = new long[t.rank() - 2];
         for (int d = 0; d < s.length; d++) s[d] = t.stride(2 + d);
         return s;
+    }
+
+    /** Stores small channel k of image n from a result on the slab grid (at window starts), with bias and activation. */
+    static void storeFromGrid(ConvGeometry g, Slab slab, float[] y, Tensor small, long n, int k, Tensor bias, Epilogue e,
+                              long[] smallStride) {
+        int rank = g.rank;
+        int last = rank - 1;
+        int rowLen = (int) g.small[last];
+        long rows = g.smallCount() / rowLen;
+        long[] o = new long[rank];
+        float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
+        int step = g.stride[last];
+        for (long row = 0; row < rows; row++) {
+            long dst = chan;
+            for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
+            storeRow(y, slab.windowStart(o), step, small.segment(), dst, smallStride[last], rowLen, bv, e);
+            for (int d = last - 1; d >= 0; d--) {
+                if (++o[d] < g.small[d]) break;
+                o[d] = 0;
+            }
+        }
     }
 }

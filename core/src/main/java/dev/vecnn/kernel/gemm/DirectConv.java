@@ -1,0 +1,49 @@
+package dev.vecnn.kernel.gemm;
+
+import dev.vecnn.conv.ConvImpl;
+import dev.vecnn.conv.ConvPass;
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+
+/**
+ * Direct forward convolution for few output channels per group ("direct"): at most 4 output and
+ * 64 input channels per group, a direct (not transposed) spec of any rank, stride, dilation and
+ * padding mode. Backward passes go to the next implementation in the list.
+ */
+public final class DirectConv extends ConvImpl {
+    private static final long MAX_SLAB = 1L << 26;
+
+    @Override
+    public String name() {
+        return "direct";
+    }
+
+    @Override
+    public boolean supports(ConvPass pass, ConvSpec spec) {
+        if (pass != ConvPass.FORWARD || spec.isTransposed()) return false;
+        ConvGeometry g = ConvGeometry.of(spec);
+        long plane = 1;
+        for (int d = 0; d < g.rank; d++) plane *= g.big[d] + g.padBegin[d] + g.padEnd[d];
+        return g.kg <= 4 && g.cg <= 64 && (long) g.cg * g.taps <= 1024 && plane * g.cg <= MAX_SLAB;
+    }
+
+    @Override
+    protected void runForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
+        ConvGeometry g = ConvGeometry.of(s);
+        if (x.dtype() == DType.F32) DirectConvF32.forward(g, x, w, bias, e, y, ex);
+        else DirectConvF64.forward(g, x, w, bias, e, y, ex);
+    }
+
+    @Override
+    protected void runBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
+        throw new IllegalStateException("unreachable: supports() refuses backward passes");
+    }
+
+    @Override
+    protected void runBackwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw, Execution ex) {
+        throw new IllegalStateException("unreachable: supports() refuses backward passes");
+    }
+}
