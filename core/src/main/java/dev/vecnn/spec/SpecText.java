@@ -31,7 +31,8 @@ import java.util.Set;
  *   <li>Defaults and inference as benchdnn: {@code g1}, {@code mb2}, stride 1, dilation 0. Without O, the
  *       output follows from P (0 if absent, applied at both ends). With O and without P, P is
  *       {@code ((O-1)*S - I + (Kr-1)*(D+1) + 1) / 2}. The padding at the end is inferred from O as
- *       {@code (O-1)*S - I + (Kr-1)*(D+1) + 1 - P}.</li>
+ *       {@code (O-1)*S - I + (Kr-1)*(D+1) + 1 - P}; where benchdnn would get a negative value (the last
+ *       input rows are never read), vecnn uses 0, which gives the same output.</li>
  *   <li>Extensions: {@code r} gives the padding at the end explicitly (list form); {@code op} the output
  *       padding of a transposed convolution (list form); {@code bias0} drops the bias, which is the default
  *       as in benchdnn's FWD_B and PyTorch ({@code bias1}). Words, each after an underscore:
@@ -120,7 +121,9 @@ public final class SpecText {
                     }
                 } else {
                     if (pb[d] < 0) pb[d] = ((out[d] - 1) * s[d] - in[d] + effk) / 2;
-                    if (pe[d] < 0) pe[d] = (out[d] - 1) * s[d] - in[d] + effk - pb[d];
+                    // benchdnn infers a negative end padding when the last input rows are never read
+                    // (e.g. mb1ic256ih56oc512oh28kh1sh2): with floor division, 0 gives the same output
+                    if (pe[d] < 0) pe[d] = Math.max(0, (out[d] - 1) * s[d] - in[d] + effk - pb[d]);
                 }
             }
             if (pb[d] < 0) throw p.error("p[" + d + "] inferred from the output size is negative (" + pb[d] + ")");
@@ -178,7 +181,7 @@ public final class SpecText {
                     }
                 } else {
                     if (pb[d] < 0) pb[d] = ((out[d] - 1) * s[d] - in[d] + effk) / 2;
-                    if (pe[d] < 0) pe[d] = (out[d] - 1) * s[d] - in[d] + effk - pb[d];
+                    if (pe[d] < 0) pe[d] = Math.max(0, (out[d] - 1) * s[d] - in[d] + effk - pb[d]); // as for convolutions
                 }
                 if (pb[d] < 0 || pe[d] < 0) {
                     throw p.error("padding [" + d + "] inferred from the output size is negative");

@@ -65,6 +65,11 @@ class SpecTextTest {
         ConvSpec strided = ConvSpec.parse("mb1ic64ih56oc128kh3sh2ph1");
         assertArrayEquals(new long[] {28, 28}, strided.outputSize());
         assertArrayEquals(new int[] {0, 0}, strided.window().padEnd());
+        // benchdnn's negative end padding (last rows unread) becomes 0 with the same output
+        ConvSpec unread = ConvSpec.parse("mb1ic256ih56oc512oh28kh1sh2");
+        assertArrayEquals(new int[] {0, 0}, unread.window().padEnd());
+        assertArrayEquals(new long[] {28, 28}, unread.outputSize());
+        assertEquals(unread, ConvSpec.parse(unread.toString()));
         // with o and without p, p is inferred symmetric
         ConvSpec inferred = ConvSpec.parse("mb1ic8ih10oc8oh10kh5");
         assertArrayEquals(new int[] {2, 2}, inferred.window().padBegin());

@@ -1,0 +1,201 @@
+package dev.vecnn.bench;
+
+import dev.vecnn.conv.Conv;
+import dev.vecnn.conv.ConvPass;
+import dev.vecnn.pool.Pool;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PoolSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Turns a folder of JMH JSON results (written by {@link RunSuite}) into {@code report.md} (a table of
+ * vecnn against its peers, with ratios so the comparison holds when the machine's speed drifts) and
+ * {@code chart.svg} (throughput per problem, with the measured FMA peak as a line).
+ */
+public final class Report {
+    private Report() {
+    }
+
+    /** One measured configuration: its parameters and, per implementation, score and error. */
+    record Row(String bench, Map<String, String> params, Map<String, double[]> byImpl, String unit) {
+        String key(String k) {
+            return params.getOrDefault(k, "");
+        }
+    }
+
+    /** Reads every result file in {@code dir}; returns rows in file order and the 1-thread FMA peak (or NaN). */
+    @SuppressWarnings("unchecked")
+    static List<Row> read(Path dir, double[] peak) throws IOException {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        peak[0] = Double.NaN;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        for (Path f : files) {
+            for (Object o : (List<Object>) MiniJson.parse(Files.readString(f))) {
+                Map<String, Object> r = (Map<String, Object>) o;
+                String bench = (String) r.get("benchmark");
+                Map<String, Object> sec = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
+                String metric = sec.containsKey("gflops") ? "gflops" : "gbs";
+                Map<String, Object> m = (Map<String, Object>) sec.get(metric);
+                if (m == null) continue;
+                double score = (Double) m.get("score");
+                Object err = m.get("scoreError");
+                double error = err instanceof Double d ? d : Double.NaN;
+                if (bench.endsWith("FmaPeakBench.fma")) {
+                    peak[0] = score;
+                    continue;
+                }
+                Map<String, String> params = new LinkedHashMap<>();
+                ((Map<String, Object>) r.getOrDefault("params", Map.of())).forEach((k, v) -> params.put(k, String.valueOf(v)));
+                String impl = params.remove("impl");
+                String key = bench + params;
+                Row row = rows.computeIfAbsent(key, k -> new Row(bench, params, new LinkedHashMap<>(), metric.equals("gflops") ? "GFLOP/s" : "GB/s"));
+                row.byImpl().put(impl, new double[] {score, error});
+            }
+        }
+        return new ArrayList<>(rows.values());
+    }
+
+    /** Writes report.md and chart.svg into {@code dir}; returns the report's path. */
+    public static Path write(Path dir, Suite suite) throws IOException {
+        double[] peak = new double[1];
+        List<Row> rows = read(dir, peak);
+        Map<String, String> names = new LinkedHashMap<>();
+        if (suite != null) for (Suite.Problem p : suite.problems()) names.put(p.spec(), p.name());
+        String mode = Files.exists(dir.resolve("suite.txt")) ? Files.readAllLines(dir.resolve("suite.txt")).get(1) : "";
+        StringBuilder md = new StringBuilder();
+        md.append("# vecnn benchmarks: ").append(suite == null ? dir.getFileName() : suite.name())
+          .append(mode.isEmpty() ? "" : " (" + mode + " mode)").append("\n\n");
+        md.append(header(peak[0])).append("\n\n");
+        md.append("| problem | spec | pass | threads | dtype | layout | vecnn | vecnn impl | ONNX Runtime | vecnn / ORT | vecnn % of peak |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            double[] v = r.byImpl().getOrDefault("auto", r.byImpl().values().iterator().next());
+            double[] ort = r.byImpl().get("onnxruntime");
+            String spec = r.key("spec");
+            int threads = Integer.parseInt(r.key("threads").isEmpty() ? "1" : r.key("threads"));
+            md.append("| ").append(names.getOrDefault(spec, "")).append(" | `").append(spec).append("` | ").append(r.key("pass"))
+              .append(" | ").append(threads).append(" | ").append(r.key("dtype")).append(" | ").append(r.key("layout"))
+              .append(" | ").append(fmt(v)).append(' ').append(r.unit()).append(" | ").append(chosen(r))
+              .append(" | ").append(ort == null ? "—" : fmt(ort)).append(" | ")
+              .append(ort == null ? "—" : String.format(Locale.ROOT, "%.2f", v[0] / ort[0])).append(" | ")
+              .append(r.unit().equals("GFLOP/s") && !Double.isNaN(peak[0])
+                      ? String.format(Locale.ROOT, "%.0f%%", 100 * v[0] / (peak[0] * threads)) : "—")
+              .append(" |\n");
+        }
+        md.append("\n![throughput per problem](chart.svg)\n");
+        Path report = dir.resolve("report.md");
+        Files.writeString(report, md.toString());
+        Files.writeString(dir.resolve("chart.svg"), svg(rows, names, peak[0]));
+        return report;
+    }
+
+    private static String chosen(Row r) {
+        String spec = r.key("spec");
+        try {
+            if (r.bench().endsWith("PoolBench.run")) return Pool.choose(PoolSpec.parse(spec)).name();
+            ConvPass p = switch (r.key("pass")) {
+                case "backward-data" -> ConvPass.BACKWARD_DATA;
+                case "backward-weights" -> ConvPass.BACKWARD_WEIGHTS;
+                default -> ConvPass.FORWARD;
+            };
+            return Conv.choose(p, ConvSpec.parse(spec)).name();
+        } catch (IllegalArgumentException e) {
+            return "?";
+        }
+    }
+
+    static String header(double peak) {
+        String cpu = "unknown CPU";
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    cpu = l.substring(l.indexOf(':') + 1).strip();
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            cpu = System.getProperty("os.arch");
+        }
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        String flags = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return String.format(Locale.ROOT, "%s · %s, %d cores · %d-bit vectors (%d float lanes) · JDK %s (%s) · JVM flags: `%s`%n%n"
+                + "Measured float32 FMA peak from Java (24 independent vector FMAs, 1 thread): %s. Convolution throughput is "
+                + "GFLOP/s of 2·N·K·(C/groups)·prod(kernel)·prod(output) per pass; pooling is GB/s of input + output bytes. "
+                + "Scores are JMH means ± 99.9%% error; peers ran in the same JMH run and JVM with the same threads.",
+                LocalDate.now(), cpu, Runtime.getRuntime().availableProcessors(), species.vectorBitSize(), species.length(),
+                Runtime.version(), System.getProperty("java.vendor"), flags,
+                Double.isNaN(peak) ? "not measured" : String.format(Locale.ROOT, "%.1f GFLOP/s", peak));
+    }
+
+    private static String fmt(double[] v) {
+        return Double.isNaN(v[1]) ? String.format(Locale.ROOT, "%.1f", v[0]) : String.format(Locale.ROOT, "%.1f ± %.1f", v[0], v[1]);
+    }
+
+    /** Horizontal bars per row (vecnn, ONNX Runtime), one chart per unit, peak lines for 1 and 2 threads. */
+    static String svg(List<Row> rows, Map<String, String> names, double peak) {
+        int barH = 9, gap = 8, left = 330, width = 900;
+        StringBuilder s = new StringBuilder();
+        int y = 30;
+        StringBuilder body = new StringBuilder();
+        for (String unit : List.of("GFLOP/s", "GB/s")) {
+            List<Row> rs = rows.stream().filter(r -> r.unit().equals(unit)).toList();
+            if (rs.isEmpty()) continue;
+            double max = 1;
+            for (Row r : rs) for (double[] v : r.byImpl().values()) max = Math.max(max, v[0]);
+            boolean flops = unit.equals("GFLOP/s") && !Double.isNaN(peak);
+            if (flops) max = Math.max(max, peak * 2);
+            double scale = (width - left - 20) / max;
+            body.append(String.format(Locale.ROOT, "<text x='10' y='%d' font-weight='bold'>%s</text>%n", y, unit));
+            int top = y + 8;
+            y += 16;
+            for (Row r : rs) {
+                String label = names.getOrDefault(r.key("spec"), r.key("spec")) + " " + r.key("pass") + " " + r.key("threads") + "t "
+                        + r.key("dtype") + (r.key("layout").equals("channels-last") ? " NHWC" : "");
+                body.append(String.format(Locale.ROOT, "<text x='%d' y='%d' text-anchor='end' font-size='11'>%s</text>%n", left - 6, y + barH, esc(label)));
+                double[] v = r.byImpl().getOrDefault("auto", r.byImpl().values().iterator().next());
+                body.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%.1f' height='%d' fill='#3b6fb6'/>%n", left, y, v[0] * scale, barH));
+                double[] o = r.byImpl().get("onnxruntime");
+                if (o != null) {
+                    body.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%.1f' height='%d' fill='#e8873a'/>%n", left, y + barH, o[0] * scale, barH));
+                }
+                y += 2 * barH + gap;
+            }
+            if (flops) {
+                for (int t = 1; t <= 2; t++) {
+                    double x = left + peak * t * scale;
+                    body.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#c00' stroke-dasharray='4 3'/>%n", x, top, x, y));
+                    body.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' fill='#c00'>FMA peak x%d: %.0f</text>%n", x + 3, top + 10, t, peak * t));
+                }
+            }
+            y += 20;
+        }
+        s.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n", width, y + 30));
+        s.append("<rect width='100%' height='100%' fill='white'/>\n");
+        s.append(String.format(Locale.ROOT, "<rect x='%d' y='8' width='10' height='10' fill='#3b6fb6'/><text x='%d' y='17'>vecnn</text>%n", left, left + 14));
+        s.append(String.format(Locale.ROOT, "<rect x='%d' y='8' width='10' height='10' fill='#e8873a'/><text x='%d' y='17'>ONNX Runtime</text>%n", left + 70, left + 84));
+        s.append(body).append("</svg>\n");
+        return s.toString();
+    }
+
+    private static String esc(String t) {
+        return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** Writes the report for an existing results folder: {@code Report DIR [SUITE_FILE]}. */
+    public static void main(String[] args) throws IOException {
+        Suite suite = args.length > 1 ? Suite.read(Path.of(args[1])) : null;
+        System.out.println("report: " + write(Path.of(args[0]), suite).toAbsolutePath());
+    }
+}
