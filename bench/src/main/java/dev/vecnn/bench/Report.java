@@ -78,10 +78,14 @@ public final class Report {
         md.append("# vecnn benchmarks: ").append(suite == null ? dir.getFileName() : suite.name())
           .append(mode.isEmpty() ? "" : " (" + mode + " mode)").append("\n\n");
         md.append(header(peak[0])).append("\n\n");
-        md.append("| problem | spec | pass | threads | dtype | layout | vecnn | vecnn impl | ONNX Runtime | vecnn / ORT | vecnn % of peak |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| problem | spec | pass | threads | dtype | layout | vecnn | vecnn impl | ONNX Runtime | vecnn / ORT | reference (1 thread) | vecnn / reference | vecnn % of peak |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        Map<String, double[]> references = new LinkedHashMap<>();
+        for (Row r : rows) if (r.byImpl().containsKey("reference")) references.put(r.bench() + r.key("spec") + r.key("pass") + r.key("dtype") + r.key("layout"), r.byImpl().get("reference"));
         for (Row r : rows) {
-            double[] v = r.byImpl().getOrDefault("auto", r.byImpl().values().iterator().next());
+            if (!r.byImpl().containsKey("auto")) continue; // reference-only rows are shown beside vecnn's
+            double[] v = r.byImpl().get("auto");
+            double[] ref = references.get(r.bench() + r.key("spec") + r.key("pass") + r.key("dtype") + r.key("layout"));
             double[] ort = r.byImpl().get("onnxruntime");
             String spec = r.key("spec");
             int threads = Integer.parseInt(r.key("threads").isEmpty() ? "1" : r.key("threads"));
@@ -90,6 +94,8 @@ public final class Report {
               .append(" | ").append(fmt(v)).append(' ').append(r.unit()).append(" | ").append(chosen(r))
               .append(" | ").append(ort == null ? "—" : fmt(ort)).append(" | ")
               .append(ort == null ? "—" : String.format(Locale.ROOT, "%.2f", v[0] / ort[0])).append(" | ")
+              .append(ref == null ? "—" : fmt(ref)).append(" | ")
+              .append(ref == null ? "—" : String.format(Locale.ROOT, "%.0f", v[0] / ref[0])).append(" | ")
               .append(r.unit().equals("GFLOP/s") && !Double.isNaN(peak[0])
                       ? String.format(Locale.ROOT, "%.0f%%", 100 * v[0] / (peak[0] * threads)) : "—")
               .append(" |\n");
@@ -150,7 +156,7 @@ public final class Report {
         int y = 30;
         StringBuilder body = new StringBuilder();
         for (String unit : List.of("GFLOP/s", "GB/s")) {
-            List<Row> rs = rows.stream().filter(r -> r.unit().equals(unit)).toList();
+            List<Row> rs = rows.stream().filter(r -> r.unit().equals(unit) && r.byImpl().containsKey("auto")).toList();
             if (rs.isEmpty()) continue;
             double max = 1;
             for (Row r : rs) for (double[] v : r.byImpl().values()) max = Math.max(max, v[0]);

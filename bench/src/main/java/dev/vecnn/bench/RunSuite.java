@@ -14,11 +14,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs a suite with JMH (vecnn's dispatcher choice, and ONNX Runtime for the forward passes it
- * supports, same threads, same JVM), measures the FMA peak in the same run, and writes the report.
+ * Runs a suite with JMH: vecnn's dispatcher choice; ONNX Runtime for the forward passes it supports
+ * (same threads, same JVM); the reference kernels (plain Java, one thread, forward); then the FMA peak
+ * in the same run; and writes the report.
  *
  * <pre>
- *   RunSuite --suite bench/suites/performance.suite [--mode quick|full] [--threads 1,2] [--out DIR]
+ *   RunSuite --suite bench/suites/performance.suite [--mode quick|full] [--threads 1,2] [--out DIR] [--reference false]
  * </pre>
  * quick: 1 warm-up and 2 measured iterations of 1 s (a first look); full: 3 of 2 s and 5 of 2 s.
  */
@@ -41,7 +42,7 @@ public final class RunSuite {
     }
 
     /** Runs every problem of the suite, then the peak, into {@code out}; returns the report path. */
-    public static Path run(Suite suite, String mode, String[] threads, Path out, int forks) throws Exception {
+    public static Path run(Suite suite, String mode, String[] threads, Path out, int forks, boolean reference) throws Exception {
         Files.createDirectories(out);
         int k = 0;
         for (Suite.Problem p : suite.problems()) {
@@ -53,6 +54,11 @@ public final class RunSuite {
             if (!forward.isEmpty()) {
                 run(options(mode, forks), bench, p, forward, peer ? new String[] {"auto", "onnxruntime"} : new String[] {"auto"},
                         threads, out.resolve(String.format("%02d-%s-forward.json", k, p.name())));
+            }
+            if (!forward.isEmpty() && reference) {
+                // the plain-Java oracle as a peer: single-threaded, forward, one thread setting
+                run(options(mode, forks), bench, p, forward, new String[] {"reference"}, new String[] {"1"},
+                        out.resolve(String.format("%02d-%s-reference.json", k, p.name())));
             }
             if (!backward.isEmpty()) {
                 run(options(mode, forks), bench, p, backward, new String[] {"auto"}, threads,
@@ -76,6 +82,7 @@ public final class RunSuite {
     /** Command line: see the class comment. */
     public static void main(String[] args) throws Exception {
         String suite = null, mode = "quick", threads = "1,2", out = null;
+        boolean reference = true;
         for (int a = 0; a < args.length; a += 2) {
             if (a + 1 >= args.length) throw new IllegalArgumentException(args[a] + ": needs a value");
             switch (args[a]) {
@@ -83,13 +90,14 @@ public final class RunSuite {
                 case "--mode" -> mode = args[a + 1];
                 case "--threads" -> threads = args[a + 1];
                 case "--out" -> out = args[a + 1];
-                default -> throw new IllegalArgumentException("unknown option " + args[a] + " (--suite --mode --threads --out)");
+                case "--reference" -> reference = Boolean.parseBoolean(args[a + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[a] + " (--suite --mode --threads --out --reference)");
             }
         }
         if (suite == null) throw new IllegalArgumentException("--suite: required, e.g. bench/suites/performance.suite");
         Suite s = Suite.read(Path.of(suite));
         Path dir = Path.of(out != null ? out : "target/bench/" + s.name() + "-" + mode);
-        Path report = run(s, mode, threads.split(","), dir, 1);
+        Path report = run(s, mode, threads.split(","), dir, 1, reference);
         System.out.println("report: " + report.toAbsolutePath());
     }
 }

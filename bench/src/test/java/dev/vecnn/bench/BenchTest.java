@@ -97,14 +97,14 @@ class BenchTest {
     void suiteRunsAndReports(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("tiny.suite");
         Files.writeString(f, "conv mb1ic3ih8oc4oh8kh3ph1 forward,backward-data\npool maxpool_mb1ic2ih8oh4kh2sh2 forward,backward\n");
-        Path report = RunSuite.run(Suite.read(f), "smoke", new String[] {"1"}, dir.resolve("out"), 0);
+        Path report = RunSuite.run(Suite.read(f), "smoke", new String[] {"1"}, dir.resolve("out"), 0, true);
         String md = Files.readString(report);
         assertTrue(md.contains("| conv | `mb1ic3ih8oc4oh8kh3ph1` | forward | 1 |"), md);
         assertTrue(md.contains("| conv | `mb1ic3ih8oc4oh8kh3ph1` | backward-data | 1 |"), md);
         assertTrue(md.contains("| pool | `maxpool_mb1ic2ih8oh4kh2sh2` | backward | 1 |"), md);
         assertTrue(md.contains("GB/s") && md.contains("GFLOP/s") && md.contains("FMA peak"), md);
         String forwardRow = md.lines().filter(l -> l.startsWith("| conv |") && l.contains("forward")).findFirst().orElseThrow();
-        assertFalse(forwardRow.contains("| — |"), "ONNX Runtime measured for the forward pass: " + forwardRow);
+        assertFalse(forwardRow.contains("| — |"), "ONNX Runtime and the reference measured for the forward pass: " + forwardRow);
         String svg = Files.readString(dir.resolve("out/chart.svg"));
         assertTrue(svg.startsWith("<svg") && svg.contains("FMA peak"), svg);
     }
