@@ -146,7 +146,8 @@ public final class Report {
     }
 
     private static String fmt(double[] v) {
-        return Double.isNaN(v[1]) ? String.format(Locale.ROOT, "%.1f", v[0]) : String.format(Locale.ROOT, "%.1f ± %.1f", v[0], v[1]);
+        String f = v[0] >= 10 ? "%.1f" : v[0] >= 1 ? "%.2f" : "%.3g"; // three significant digits for small rates
+        return Double.isNaN(v[1]) ? String.format(Locale.ROOT, f, v[0]) : String.format(Locale.ROOT, f + " ± " + f, v[0], v[1]);
     }
 
     /** Horizontal bars per row (vecnn, ONNX Runtime), one chart per unit, peak lines for 1 and 2 threads. */

@@ -79,6 +79,17 @@ public final class KernelTemplates {
         return s.toString();
     }
 
+    /**
+     * The micro-kernel {@code mko<rows>}: as {@link #microKernel}, but B row k is read in place at
+     * {@code b[bo + koff[ko + k]]} (an im2col row is a contiguous run of the slab: no packing).
+     */
+    static String offsetMicroKernel(int rows) {
+        String s = microKernel(rows);
+        s = s.replace("private static void mk" + rows + "($type[] a, int ao, $type[] b, int bo, int kc,",
+                "private static void mko" + rows + "($type[] a, int ao, $type[] b, int bo, int[] koff, int ko, int kc,");
+        return s.replace("int bk = bo + k * NR;", "int bk = bo + koff[ko + k];");
+    }
+
     /** The expansion of one template for one dtype. */
     static String expand(String template, String dtype) {
         StringBuilder micro = new StringBuilder();
@@ -86,6 +97,7 @@ public final class KernelTemplates {
             if (i > 0) micro.append('\n');
             micro.append(microKernel(MICRO_ROWS[i]));
         }
+        for (int rows : MICRO_ROWS) micro.append('\n').append(offsetMicroKernel(rows));
         String text = template.replace("//@MICROKERNELS\n", micro.toString());
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());
         return text;

@@ -94,13 +94,20 @@ final class GemmConvF64 {
                 long[] out = s.longs("gemm.out", NR);
                 Blocks blocks = new Blocks(slab, NR, smallStride);
                 long outBase = small.offset() + n * small.stride(0);
+                int[] koff = s.ints("gemm.koff", red);
+                for (int cc = 0; cc < g.cg; cc++) {
+                    for (int t = 0; t < g.taps; t++) koff[cc * g.taps + t] = cc * slab.channelStride + slab.tapOffset[t];
+                }
                 while (blocks.next(start, out)) {
-                    packIm2colRows(g, slab, sl, 0, g.cg, start, blocks.contiguous, b, NR);
+                    // unit strides: im2col rows are runs of the slab, read in place; else gathered into B
+                    if (!blocks.contiguous) packIm2colRows(g, slab, sl, 0, g.cg, start, false, b, NR);
                     for (int p = 0; p < rows.count; p++) {
                         int mr = rows.mr[p];
                         for (int ch = 0; ch < chunks; ch++) {
                             int ao = gi * rows.padded * chunks * KC + rows.start[p] * chunks * KC + ch * mr * KC;
-                            micro(mr, a, ao, b, ch * KC * NR, Math.min(KC, red - ch * KC), c, 0, ch > 0);
+                            int kc = Math.min(KC, red - ch * KC);
+                            if (blocks.contiguous) microInPlace(mr, a, ao, sl, start[0], koff, ch * KC, kc, c, 0, ch > 0);
+                            else micro(mr, a, ao, b, ch * KC * NR, kc, c, 0, ch > 0);
                         }
                         storeTile(c, mr, gi * g.kg + rows.start[p], gi * g.kg + g.kg, out, small, outBase, bias, e);
                     }
@@ -167,14 +174,15 @@ final class GemmConvF64 {
                 java.util.Arrays.fill(grad, 0, cn * slab.channelStride + SLACK, 0);
                 double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
                 SlabIoF64.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
-                double[] b = s.doubles("gemm.b", g.kg * NR);
                 double[] c = s.doubles("gemm.c", 12 * NR);
                 int[] start = s.ints("gemm.start", NR);
                 long[] out = s.longs("gemm.out", NR);
                 Blocks blocks = new Blocks(slab, NR, smallStride);
                 int block = 0;
                 int rowsReal = cn * g.taps;
+                double[] b = s.doubles("gemm.b", g.kg * NR);
                 while (blocks.next(start, out)) {
+                    // B packed: gy channels lie a whole grid apart, which streams worse in place (measured)
                     int col = blocks.contiguous ? start[0] : block * NR;
                     for (int k = 0; k < g.kg; k++) System.arraycopy(gy, k * gridLen + col, b, k * NR, NR);
                     for (int p = 0; p < rows.count; p++) {
@@ -195,9 +203,13 @@ final class GemmConvF64 {
         }
     }
 
-    /** Channels per backward task: the gradient slab stays bounded, and there is work for several threads. */
+    /**
+     * Channels per backward task: about 128 (channel, tap) GEMM rows, enough to amortise each task's
+     * packing and block walk (16 channels of a 1x1 convolution ran at 20-33 GFLOP/s), with a bounded
+     * gradient slab. Each output element's reduction order does not depend on this, nor on threads.
+     */
     private static int channelBlock(ConvGeometry g) {
-        return Math.max(1, Math.min(g.cg, 16));
+        return Math.max(1, Math.min(g.cg, ceilDiv(128, g.taps)));
     }
 
     /** Length of one small-side channel in its heap copy: the slab grid (unit strides) or compact. */
@@ -377,6 +389,17 @@ final class GemmConvF64 {
             case 12 -> mk12(a, ao, b, bo, kc, c, co, accumulate);
             case 8 -> mk8(a, ao, b, bo, kc, c, co, accumulate);
             case 4 -> mk4(a, ao, b, bo, kc, c, co, accumulate);
+            default -> throw new IllegalStateException("no micro-kernel for " + mr + " rows");
+        }
+    }
+
+    /** As {@link #micro}, B row k read in place at {@code b[bo + koff[ko + k]]}. */
+    private static void microInPlace(int mr, double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co,
+                                     boolean accumulate) {
+        switch (mr) {
+            case 12 -> mko12(a, ao, b, bo, koff, ko, kc, c, co, accumulate);
+            case 8 -> mko8(a, ao, b, bo, koff, ko, kc, c, co, accumulate);
+            case 4 -> mko4(a, ao, b, bo, koff, ko, kc, c, co, accumulate);
             default -> throw new IllegalStateException("no micro-kernel for " + mr + " rows");
         }
     }
@@ -631,6 +654,282 @@ final class GemmConvF64 {
         }
         for (int k = 0; k < kc; k++) {
             int bk = bo + k * NR;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            int ak = ao + k;
+            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+        }
+        c0a.intoArray(c, co + 0 * NR);
+        c0b.intoArray(c, co + 0 * NR + L);
+        c1a.intoArray(c, co + 1 * NR);
+        c1b.intoArray(c, co + 1 * NR + L);
+        c2a.intoArray(c, co + 2 * NR);
+        c2b.intoArray(c, co + 2 * NR + L);
+        c3a.intoArray(c, co + 3 * NR);
+        c3b.intoArray(c, co + 3 * NR + L);
+    }
+
+    private static void mko12(double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co, boolean accumulate) {
+        DoubleVector c0a, c0b;
+        DoubleVector c1a, c1b;
+        DoubleVector c2a, c2b;
+        DoubleVector c3a, c3b;
+        DoubleVector c4a, c4b;
+        DoubleVector c5a, c5b;
+        DoubleVector c6a, c6b;
+        DoubleVector c7a, c7b;
+        DoubleVector c8a, c8b;
+        DoubleVector c9a, c9b;
+        DoubleVector c10a, c10b;
+        DoubleVector c11a, c11b;
+        if (accumulate) {
+            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
+            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
+            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
+            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
+            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
+            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
+            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
+            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
+            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
+            c8a = DoubleVector.fromArray(S, c, co + 8 * NR);
+            c8b = DoubleVector.fromArray(S, c, co + 8 * NR + L);
+            c9a = DoubleVector.fromArray(S, c, co + 9 * NR);
+            c9b = DoubleVector.fromArray(S, c, co + 9 * NR + L);
+            c10a = DoubleVector.fromArray(S, c, co + 10 * NR);
+            c10b = DoubleVector.fromArray(S, c, co + 10 * NR + L);
+            c11a = DoubleVector.fromArray(S, c, co + 11 * NR);
+            c11b = DoubleVector.fromArray(S, c, co + 11 * NR + L);
+        } else {
+            c0a = DoubleVector.zero(S);
+            c0b = DoubleVector.zero(S);
+            c1a = DoubleVector.zero(S);
+            c1b = DoubleVector.zero(S);
+            c2a = DoubleVector.zero(S);
+            c2b = DoubleVector.zero(S);
+            c3a = DoubleVector.zero(S);
+            c3b = DoubleVector.zero(S);
+            c4a = DoubleVector.zero(S);
+            c4b = DoubleVector.zero(S);
+            c5a = DoubleVector.zero(S);
+            c5b = DoubleVector.zero(S);
+            c6a = DoubleVector.zero(S);
+            c6b = DoubleVector.zero(S);
+            c7a = DoubleVector.zero(S);
+            c7b = DoubleVector.zero(S);
+            c8a = DoubleVector.zero(S);
+            c8b = DoubleVector.zero(S);
+            c9a = DoubleVector.zero(S);
+            c9b = DoubleVector.zero(S);
+            c10a = DoubleVector.zero(S);
+            c10b = DoubleVector.zero(S);
+            c11a = DoubleVector.zero(S);
+            c11b = DoubleVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            int bk = bo + koff[ko + k];
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            int ak = ao + k;
+            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            c6a = a6.fma(b0, c6a);
+            c6b = a6.fma(b1, c6b);
+            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            c7a = a7.fma(b0, c7a);
+            c7b = a7.fma(b1, c7b);
+            DoubleVector a8 = DoubleVector.broadcast(S, a[ak + 8 * KC]);
+            c8a = a8.fma(b0, c8a);
+            c8b = a8.fma(b1, c8b);
+            DoubleVector a9 = DoubleVector.broadcast(S, a[ak + 9 * KC]);
+            c9a = a9.fma(b0, c9a);
+            c9b = a9.fma(b1, c9b);
+            DoubleVector a10 = DoubleVector.broadcast(S, a[ak + 10 * KC]);
+            c10a = a10.fma(b0, c10a);
+            c10b = a10.fma(b1, c10b);
+            DoubleVector a11 = DoubleVector.broadcast(S, a[ak + 11 * KC]);
+            c11a = a11.fma(b0, c11a);
+            c11b = a11.fma(b1, c11b);
+        }
+        c0a.intoArray(c, co + 0 * NR);
+        c0b.intoArray(c, co + 0 * NR + L);
+        c1a.intoArray(c, co + 1 * NR);
+        c1b.intoArray(c, co + 1 * NR + L);
+        c2a.intoArray(c, co + 2 * NR);
+        c2b.intoArray(c, co + 2 * NR + L);
+        c3a.intoArray(c, co + 3 * NR);
+        c3b.intoArray(c, co + 3 * NR + L);
+        c4a.intoArray(c, co + 4 * NR);
+        c4b.intoArray(c, co + 4 * NR + L);
+        c5a.intoArray(c, co + 5 * NR);
+        c5b.intoArray(c, co + 5 * NR + L);
+        c6a.intoArray(c, co + 6 * NR);
+        c6b.intoArray(c, co + 6 * NR + L);
+        c7a.intoArray(c, co + 7 * NR);
+        c7b.intoArray(c, co + 7 * NR + L);
+        c8a.intoArray(c, co + 8 * NR);
+        c8b.intoArray(c, co + 8 * NR + L);
+        c9a.intoArray(c, co + 9 * NR);
+        c9b.intoArray(c, co + 9 * NR + L);
+        c10a.intoArray(c, co + 10 * NR);
+        c10b.intoArray(c, co + 10 * NR + L);
+        c11a.intoArray(c, co + 11 * NR);
+        c11b.intoArray(c, co + 11 * NR + L);
+    }
+
+    private static void mko8(double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co, boolean accumulate) {
+        DoubleVector c0a, c0b;
+        DoubleVector c1a, c1b;
+        DoubleVector c2a, c2b;
+        DoubleVector c3a, c3b;
+        DoubleVector c4a, c4b;
+        DoubleVector c5a, c5b;
+        DoubleVector c6a, c6b;
+        DoubleVector c7a, c7b;
+        if (accumulate) {
+            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
+            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
+            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
+            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
+            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
+            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
+            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
+            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
+            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
+        } else {
+            c0a = DoubleVector.zero(S);
+            c0b = DoubleVector.zero(S);
+            c1a = DoubleVector.zero(S);
+            c1b = DoubleVector.zero(S);
+            c2a = DoubleVector.zero(S);
+            c2b = DoubleVector.zero(S);
+            c3a = DoubleVector.zero(S);
+            c3b = DoubleVector.zero(S);
+            c4a = DoubleVector.zero(S);
+            c4b = DoubleVector.zero(S);
+            c5a = DoubleVector.zero(S);
+            c5b = DoubleVector.zero(S);
+            c6a = DoubleVector.zero(S);
+            c6b = DoubleVector.zero(S);
+            c7a = DoubleVector.zero(S);
+            c7b = DoubleVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            int bk = bo + koff[ko + k];
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            int ak = ao + k;
+            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            c0a = a0.fma(b0, c0a);
+            c0b = a0.fma(b1, c0b);
+            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            c1a = a1.fma(b0, c1a);
+            c1b = a1.fma(b1, c1b);
+            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            c2a = a2.fma(b0, c2a);
+            c2b = a2.fma(b1, c2b);
+            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            c3a = a3.fma(b0, c3a);
+            c3b = a3.fma(b1, c3b);
+            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            c4a = a4.fma(b0, c4a);
+            c4b = a4.fma(b1, c4b);
+            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            c5a = a5.fma(b0, c5a);
+            c5b = a5.fma(b1, c5b);
+            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            c6a = a6.fma(b0, c6a);
+            c6b = a6.fma(b1, c6b);
+            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            c7a = a7.fma(b0, c7a);
+            c7b = a7.fma(b1, c7b);
+        }
+        c0a.intoArray(c, co + 0 * NR);
+        c0b.intoArray(c, co + 0 * NR + L);
+        c1a.intoArray(c, co + 1 * NR);
+        c1b.intoArray(c, co + 1 * NR + L);
+        c2a.intoArray(c, co + 2 * NR);
+        c2b.intoArray(c, co + 2 * NR + L);
+        c3a.intoArray(c, co + 3 * NR);
+        c3b.intoArray(c, co + 3 * NR + L);
+        c4a.intoArray(c, co + 4 * NR);
+        c4b.intoArray(c, co + 4 * NR + L);
+        c5a.intoArray(c, co + 5 * NR);
+        c5b.intoArray(c, co + 5 * NR + L);
+        c6a.intoArray(c, co + 6 * NR);
+        c6b.intoArray(c, co + 6 * NR + L);
+        c7a.intoArray(c, co + 7 * NR);
+        c7b.intoArray(c, co + 7 * NR + L);
+    }
+
+    private static void mko4(double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co, boolean accumulate) {
+        DoubleVector c0a, c0b;
+        DoubleVector c1a, c1b;
+        DoubleVector c2a, c2b;
+        DoubleVector c3a, c3b;
+        if (accumulate) {
+            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
+            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
+            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
+            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
+            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+        } else {
+            c0a = DoubleVector.zero(S);
+            c0b = DoubleVector.zero(S);
+            c1a = DoubleVector.zero(S);
+            c1b = DoubleVector.zero(S);
+            c2a = DoubleVector.zero(S);
+            c2b = DoubleVector.zero(S);
+            c3a = DoubleVector.zero(S);
+            c3b = DoubleVector.zero(S);
+        }
+        for (int k = 0; k < kc; k++) {
+            int bk = bo + koff[ko + k];
             DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
             DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
             int ak = ao + k;
