@@ -88,28 +88,47 @@ final class GemmConvF32 {
                 Slab slab = new Slab(g, r0, (int) Math.min(r0 + rowsPerTask, g.small[0]), false);
                 float[] sl = s.floats("gemm.slab", g.cg * slab.channelStride + SLACK);
                 SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
-                float[] b = s.floats("gemm.b", red * NR);
-                float[] c = s.floats("gemm.c", 12 * NR);
-                int[] start = s.ints("gemm.start", NR);
-                long[] out = s.longs("gemm.out", NR);
                 Blocks blocks = new Blocks(slab, NR, smallStride);
+                // NC blocking: a group of column blocks shares each weight chunk (unit strides: 8 blocks)
+                int group = blocks.contiguous ? 8 : 1;
+                float[] b = s.floats("gemm.b", blocks.contiguous ? 0 : red * NR);
+                float[] c = s.floats("gemm.c", group * rows.padded * NR);
+                int[] start = s.ints("gemm.start", group * NR);
+                long[] out = s.longs("gemm.out", group * NR);
+                int[] st = s.ints("gemm.st", NR);
+                long[] ou = s.longs("gemm.ou", NR);
                 long outBase = small.offset() + n * small.stride(0);
                 int[] koff = s.ints("gemm.koff", red);
                 for (int cc = 0; cc < g.cg; cc++) {
                     for (int t = 0; t < g.taps; t++) koff[cc * g.taps + t] = cc * slab.channelStride + slab.tapOffset[t];
                 }
-                while (blocks.next(start, out)) {
+                while (true) {
+                    int nb = 0;
+                    while (nb < group && blocks.next(st, ou)) {
+                        System.arraycopy(st, 0, start, nb * NR, NR);
+                        System.arraycopy(ou, 0, out, nb * NR, NR);
+                        nb++;
+                    }
+                    if (nb == 0) break;
                     // unit strides: im2col rows are runs of the slab, read in place; else gathered into B
                     if (!blocks.contiguous) packIm2colRows(g, slab, sl, 0, g.cg, start, false, b, NR);
-                    for (int p = 0; p < rows.count; p++) {
-                        int mr = rows.mr[p];
-                        for (int ch = 0; ch < chunks; ch++) {
-                            int ao = gi * rows.padded * chunks * KC + rows.start[p] * chunks * KC + ch * mr * KC;
-                            int kc = Math.min(KC, red - ch * KC);
-                            if (blocks.contiguous) microInPlace(mr, a, ao, sl, start[0], koff, ch * KC, kc, c, 0, ch > 0);
-                            else micro(mr, a, ao, b, ch * KC * NR, kc, c, 0, ch > 0);
+                    for (int ch = 0; ch < chunks; ch++) {
+                        int kc = Math.min(KC, red - ch * KC);
+                        for (int bi = 0; bi < nb; bi++) {
+                            for (int p = 0; p < rows.count; p++) {
+                                int mr = rows.mr[p];
+                                int ao = gi * rows.padded * chunks * KC + rows.start[p] * chunks * KC + ch * mr * KC;
+                                int co = (bi * rows.padded + rows.start[p]) * NR;
+                                if (blocks.contiguous) microInPlace(mr, a, ao, sl, start[bi * NR], koff, ch * KC, kc, c, co, ch > 0);
+                                else micro(mr, a, ao, b, ch * KC * NR, kc, c, co, ch > 0);
+                            }
                         }
-                        storeTile(c, mr, gi * g.kg + rows.start[p], gi * g.kg + g.kg, out, small, outBase, bias, e);
+                    }
+                    for (int bi = 0; bi < nb; bi++) {
+                        for (int p = 0; p < rows.count; p++) {
+                            storeTile(c, (bi * rows.padded + rows.start[p]) * NR, rows.mr[p], gi * g.kg + rows.start[p], gi * g.kg + g.kg,
+                                    out, bi * NR, small, outBase, bias, e);
+                        }
                     }
                 }
             }, big, w, bias, small);
@@ -350,24 +369,24 @@ final class GemmConvF32 {
     }
 
     /** Stores rows [k0, kEnd) of a tile (one per small channel) with bias and activation. */
-    private static void storeTile(float[] c, int mr, int k0, int kEnd, long[] out, Tensor small, long outBase, Tensor bias,
-                                  Epilogue e) {
+    private static void storeTile(float[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor small, long outBase,
+                                  Tensor bias, Epilogue e) {
         MemorySegment seg = small.segment();
         long cs = small.stride(1);
         boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
-        boolean allConsecutive = out[0] >= 0 && out[NR - 1] == out[0] + NR - 1; // one run: store as vectors
+        boolean allConsecutive = out[oo] >= 0 && out[oo + NR - 1] == out[oo] + NR - 1; // one run: store as vectors
         for (int i = 0; i < mr && k0 + i < kEnd; i++) {
             int k = k0 + i;
             float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
             long base = outBase + k * cs;
             if (allConsecutive) {
-                SlabIoF32.storeRow(c, i * NR, 1, seg, base + out[0], 1, NR, bv, e);
+                SlabIoF32.storeRow(c, co + i * NR, 1, seg, base + out[oo], 1, NR, bv, e);
                 continue;
             }
             for (int j = 0; j < NR; j++) {
-                long o = out[j];
+                long o = out[oo + j];
                 if (o < 0) continue;
-                float v = c[i * NR + j] + bv;
+                float v = c[co + i * NR + j] + bv;
                 seg.set(LAYOUT, (base + o) * ES, identity ? v : e.apply(v));
             }
         }
