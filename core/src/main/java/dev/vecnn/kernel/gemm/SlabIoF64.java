@@ -73,6 +73,17 @@ final class SlabIoF64 {
             rowMajor &= big.stride(2 + d) == plane;
             plane *= g.big[d];
         }
+        // no padding anywhere: the slab is a run of the plane itself, one bulk copy per channel
+        boolean unpadded = rowMajor && slab.origin[0] >= 0 && slab.origin[0] + slab.extent[0] <= g.big[0];
+        for (int d = 1; d < rank; d++) unpadded &= slab.origin[d] == 0 && slab.extent[d] == g.big[d];
+        if (unpadded) {
+            long runStart = (long) slab.origin[0] * big.stride(2);
+            for (int c = 0; c < cn; c++) {
+                long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
+                MemorySegment.copy(big.segment(), LAYOUT, (chanOff + runStart) * ES, sl, c * slab.channelStride, slab.channelStride);
+            }
+            return;
+        }
         double[] stage = rowMajor && plane <= STAGE_LIMIT ? scratch.doubles("io.stage", (int) plane) : null;
         long lastStride = big.stride(2 + last);
         int rows = slab.channelStride / width;
