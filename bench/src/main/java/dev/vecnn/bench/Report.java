@@ -34,7 +34,7 @@ public final class Report {
 
     /** Reads every result file in {@code dir}; returns rows in file order and the 1-thread FMA peak (or NaN). */
     @SuppressWarnings("unchecked")
-    static List<Row> read(Path dir, double[] peak) throws IOException {
+    static List<Row> read(Path dir, double[] peak, Map<String, String> jvm) throws IOException {
         Map<String, Row> rows = new LinkedHashMap<>();
         peak[0] = Double.NaN;
         List<Path> files;
@@ -45,6 +45,10 @@ public final class Report {
             for (Object o : (List<Object>) MiniJson.parse(Files.readString(f))) {
                 Map<String, Object> r = (Map<String, Object>) o;
                 String bench = (String) r.get("benchmark");
+                if (jvm.isEmpty()) { // the benchmark forks' JVM, as JMH recorded it
+                    jvm.put("jdk", r.get("jdkVersion") + " (" + r.get("vmName") + " " + r.get("vmVersion") + ")");
+                    jvm.put("flags", String.join(" ", ((List<Object>) r.getOrDefault("jvmArgs", List.of())).stream().map(String::valueOf).toList()));
+                }
                 Map<String, Object> sec = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
                 String metric = sec.containsKey("gflops") ? "gflops" : "gbs";
                 Map<String, Object> m = (Map<String, Object>) sec.get(metric);
@@ -70,14 +74,15 @@ public final class Report {
     /** Writes report.md and chart.svg into {@code dir}; returns the report's path. */
     public static Path write(Path dir, Suite suite) throws IOException {
         double[] peak = new double[1];
-        List<Row> rows = read(dir, peak);
+        Map<String, String> jvm = new LinkedHashMap<>();
+        List<Row> rows = read(dir, peak, jvm);
         Map<String, String> names = new LinkedHashMap<>();
         if (suite != null) for (Suite.Problem p : suite.problems()) names.put(p.spec(), p.name());
         String mode = Files.exists(dir.resolve("suite.txt")) ? Files.readAllLines(dir.resolve("suite.txt")).get(1) : "";
         StringBuilder md = new StringBuilder();
         md.append("# vecnn benchmarks: ").append(suite == null ? dir.getFileName() : suite.name())
           .append(mode.isEmpty() ? "" : " (" + mode + " mode)").append("\n\n");
-        md.append(header(peak[0])).append("\n\n");
+        md.append(header(peak[0], jvm)).append("\n\n");
         md.append("| problem | spec | pass | threads | dtype | layout | vecnn | vecnn impl | ONNX Runtime | vecnn / ORT | reference (1 thread) | vecnn / reference | vecnn % of peak |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         Map<String, double[]> references = new LinkedHashMap<>();
@@ -122,7 +127,7 @@ public final class Report {
         }
     }
 
-    static String header(double peak) {
+    static String header(double peak, Map<String, String> jvm) {
         String cpu = "unknown CPU";
         try {
             for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -134,14 +139,16 @@ public final class Report {
         } catch (IOException | RuntimeException e) {
             cpu = System.getProperty("os.arch");
         }
-        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-        String flags = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        return String.format(Locale.ROOT, "%s · %s, %d cores · %d-bit vectors (%d float lanes) · JDK %s (%s) · JVM flags: `%s`%n%n"
+        String flags = jvm.getOrDefault("flags", "");
+        int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        java.util.regex.Matcher mv = java.util.regex.Pattern.compile("-XX:MaxVectorSize=(\\d+)").matcher(flags);
+        if (mv.find()) bits = Math.min(bits, 8 * Integer.parseInt(mv.group(1)));
+        return String.format(Locale.ROOT, "%s · %s, %d cores · %d-bit vectors (%d float lanes) · JDK %s · benchmark JVM flags: `%s`%n%n"
                 + "Measured float32 FMA peak from Java (24 independent vector FMAs, 1 thread): %s. Convolution throughput is "
                 + "GFLOP/s of 2·N·K·(C/groups)·prod(kernel)·prod(output) per pass; pooling is GB/s of input + output bytes. "
                 + "Scores are JMH means ± 99.9%% error; peers ran in the same JMH run and JVM with the same threads.",
-                LocalDate.now(), cpu, Runtime.getRuntime().availableProcessors(), species.vectorBitSize(), species.length(),
-                Runtime.version(), System.getProperty("java.vendor"), flags,
+                LocalDate.now(), cpu, Runtime.getRuntime().availableProcessors(), bits, bits / 32,
+                jvm.getOrDefault("jdk", Runtime.version().toString()), flags,
                 Double.isNaN(peak) ? "not measured" : String.format(Locale.ROOT, "%.1f GFLOP/s", peak));
     }
 
@@ -162,7 +169,7 @@ public final class Report {
             double max = 1;
             for (Row r : rs) for (double[] v : r.byImpl().values()) max = Math.max(max, v[0]);
             boolean flops = unit.equals("GFLOP/s") && !Double.isNaN(peak);
-            if (flops) max = Math.max(max, peak * 2);
+            if (flops) max = Math.max(max, peak * 2 * 1.15); // room for the peak labels
             double scale = (width - left - 20) / max;
             body.append(String.format(Locale.ROOT, "<text x='10' y='%d' font-weight='bold'>%s</text>%n", y, unit));
             int top = y + 8;
