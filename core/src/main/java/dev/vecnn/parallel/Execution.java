@@ -54,42 +54,32 @@ public final class Execution implements AutoCloseable {
 
         /** A float array of at least {@code n} elements named {@code name} (contents unspecified). */
         public float[] floats(String name, int n) {
-            String key = "f:" + name;
-            Object b = buffers.get(key);
-            if (b instanceof float[] f && f.length >= n) return f;
-            float[] f = new float[grow(b == null ? 0 : ((float[]) b).length, n)];
-            buffers.put(key, f);
-            return f;
+            return get("f:" + name, n, float[].class, float[]::new, a -> a.length);
         }
 
         /** A double array of at least {@code n} elements named {@code name} (contents unspecified). */
         public double[] doubles(String name, int n) {
-            String key = "d:" + name;
-            Object b = buffers.get(key);
-            if (b instanceof double[] f && f.length >= n) return f;
-            double[] f = new double[grow(b == null ? 0 : ((double[]) b).length, n)];
-            buffers.put(key, f);
-            return f;
+            return get("d:" + name, n, double[].class, double[]::new, a -> a.length);
         }
 
         /** An int array of at least {@code n} elements named {@code name} (contents unspecified). */
         public int[] ints(String name, int n) {
-            String key = "i:" + name;
-            Object b = buffers.get(key);
-            if (b instanceof int[] f && f.length >= n) return f;
-            int[] f = new int[grow(b == null ? 0 : ((int[]) b).length, n)];
-            buffers.put(key, f);
-            return f;
+            return get("i:" + name, n, int[].class, int[]::new, a -> a.length);
         }
 
         /** A long array of at least {@code n} elements named {@code name} (contents unspecified). */
         public long[] longs(String name, int n) {
-            String key = "l:" + name;
-            Object b = buffers.get(key);
-            if (b instanceof long[] f && f.length >= n) return f;
-            long[] f = new long[grow(b == null ? 0 : ((long[]) b).length, n)];
-            buffers.put(key, f);
-            return f;
+            return get("l:" + name, n, long[].class, long[]::new, a -> a.length);
+        }
+
+        /** The buffer under {@code key}, replaced by a larger one when shorter than {@code n}. */
+        private <A> A get(String key, int n, Class<A> type, java.util.function.IntFunction<A> make,
+                          java.util.function.ToIntFunction<A> length) {
+            A old = type.cast(buffers.get(key));
+            if (old != null && length.applyAsInt(old) >= n) return old;
+            A fresh = make.apply(grow(old == null ? 0 : length.applyAsInt(old), n));
+            buffers.put(key, fresh);
+            return fresh;
         }
 
         private static int grow(int old, int n) {

@@ -73,6 +73,13 @@ final class ConvGeometry {
         return n;
     }
 
+    /** Elements of one big-side channel with its padding: the size of a full slab's channel. */
+    long paddedPlane() {
+        long plane = 1;
+        for (int d = 0; d < rank; d++) plane *= big[d] + padBegin[d] + padEnd[d];
+        return plane;
+    }
+
     /** Reduction length of one small-side output: big channels per group times taps. */
     int reduction() {
         return cg * taps;

@@ -24,8 +24,7 @@ public final class DepthwiseConv extends ConvImpl {
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
         ConvGeometry g = ConvGeometry.of(spec);
-        long plane = 1;
-        for (int d = 0; d < g.rank; d++) plane *= g.big[d] + g.padBegin[d] + g.padEnd[d];
+        long plane = g.paddedPlane();
         return g.cg == 1 && g.groups > 1 && plane <= MAX_PLANE && plane * Math.max(1, g.kg) < Integer.MAX_VALUE / 2;
     }
 

@@ -48,7 +48,7 @@ final class DepthwiseConvF32 {
             for (int j = 0; j < g.kg; j++) {
                 int k = c * g.kg + j;
                 taps(g, w, k, 0, wt);
-                correlate(x, wt, slab.tapOffset, g.taps, y, span);
+                correlate(x, 0, slab.tapOffset, wt, g.taps, y, span, false);
                 SlabIoF32.storeFromGrid(g, slab, y, small, n, k, bias, e, smallStride);
             }
         }, big, w, bias, small);
@@ -71,7 +71,7 @@ final class DepthwiseConvF32 {
             for (int t = 0; t < g.taps; t++) neg[t] = margin - slab.tapOffset[t];
             for (int j = 0; j < g.kg; j++) {
                 taps(g, w, c * g.kg + j, 0, wt);
-                accumulate(gy, j * gridLen, wt, neg, g.taps, grad, slab.channelStride);
+                correlate(gy, j * gridLen, neg, wt, g.taps, grad, slab.channelStride, true);
             }
             SlabIoF32.foldAndStore(g, slab, grad, 1, big, n, c, bias, e);
         }, small, w, bias, big);
@@ -126,42 +126,36 @@ final class DepthwiseConvF32 {
         }
     }
 
-    /** {@code y[p] = sum_t w[t] x[p + off[t]]} for p in [0, span), four vectors at a time. */
-    private static void correlate(float[] x, float[] w, int[] off, int taps, float[] y, int span) {
-        for (int p = 0; p < span; p += STEP) {
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-            for (int t = 0; t < taps; t++) {
-                FloatVector wt = FloatVector.broadcast(S, w[t]);
-                int q = p + off[t];
-                a0 = wt.fma(FloatVector.fromArray(S, x, q), a0);
-                a1 = wt.fma(FloatVector.fromArray(S, x, q + L), a1);
-                a2 = wt.fma(FloatVector.fromArray(S, x, q + 2 * L), a2);
-                a3 = wt.fma(FloatVector.fromArray(S, x, q + 3 * L), a3);
-            }
-            a0.intoArray(y, p);
-            a1.intoArray(y, p + L);
-            a2.intoArray(y, p + 2 * L);
-            a3.intoArray(y, p + 3 * L);
-        }
-    }
-
-    /** {@code grad[p] += sum_t w[t] gy[base + neg[t] + p]} for p in [0, len). */
-    private static void accumulate(float[] gy, int base, float[] w, int[] neg, int taps, float[] grad, int len) {
+    /**
+     * {@code dst[p] (+)= sum_t w[t] src[base + off[t] + p]} for p in [0, len), four vectors at a time;
+     * {@code add} keeps what dst holds (backward-data), else it is overwritten (forward).
+     */
+    private static void correlate(float[] src, int base, int[] off, float[] w, int taps, float[] dst, int len, boolean add) {
         for (int p = 0; p < len; p += STEP) {
-            FloatVector a0 = FloatVector.fromArray(S, grad, p), a1 = FloatVector.fromArray(S, grad, p + L);
-            FloatVector a2 = FloatVector.fromArray(S, grad, p + 2 * L), a3 = FloatVector.fromArray(S, grad, p + 3 * L);
+            FloatVector a0, a1, a2, a3;
+            if (add) {
+                a0 = FloatVector.fromArray(S, dst, p);
+                a1 = FloatVector.fromArray(S, dst, p + L);
+                a2 = FloatVector.fromArray(S, dst, p + 2 * L);
+                a3 = FloatVector.fromArray(S, dst, p + 3 * L);
+            } else {
+                a0 = FloatVector.zero(S);
+                a1 = a0;
+                a2 = a0;
+                a3 = a0;
+            }
             for (int t = 0; t < taps; t++) {
                 FloatVector wt = FloatVector.broadcast(S, w[t]);
-                int q = base + neg[t] + p;
-                a0 = wt.fma(FloatVector.fromArray(S, gy, q), a0);
-                a1 = wt.fma(FloatVector.fromArray(S, gy, q + L), a1);
-                a2 = wt.fma(FloatVector.fromArray(S, gy, q + 2 * L), a2);
-                a3 = wt.fma(FloatVector.fromArray(S, gy, q + 3 * L), a3);
+                int q = base + off[t] + p;
+                a0 = wt.fma(FloatVector.fromArray(S, src, q), a0);
+                a1 = wt.fma(FloatVector.fromArray(S, src, q + L), a1);
+                a2 = wt.fma(FloatVector.fromArray(S, src, q + 2 * L), a2);
+                a3 = wt.fma(FloatVector.fromArray(S, src, q + 3 * L), a3);
             }
-            a0.intoArray(grad, p);
-            a1.intoArray(grad, p + L);
-            a2.intoArray(grad, p + 2 * L);
-            a3.intoArray(grad, p + 3 * L);
+            a0.intoArray(dst, p);
+            a1.intoArray(dst, p + L);
+            a2.intoArray(dst, p + 2 * L);
+            a3.intoArray(dst, p + 3 * L);
         }
     }
 

@@ -25,8 +25,7 @@ public final class DirectConv extends ConvImpl {
     public boolean supports(ConvPass pass, ConvSpec spec) {
         if (pass != ConvPass.FORWARD || spec.isTransposed()) return false;
         ConvGeometry g = ConvGeometry.of(spec);
-        long plane = 1;
-        for (int d = 0; d < g.rank; d++) plane *= g.big[d] + g.padBegin[d] + g.padEnd[d];
+        long plane = g.paddedPlane();
         return g.kg <= 4 && g.cg <= 64 && (long) g.cg * g.taps <= 1024 && plane * g.cg <= MAX_SLAB;
     }
 

@@ -25,8 +25,7 @@ public final class GemmConv extends ConvImpl {
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
         ConvGeometry g = ConvGeometry.of(spec);
-        long plane = 1;
-        for (int d = 0; d < g.rank; d++) plane *= g.big[d] + g.padBegin[d] + g.padEnd[d];
+        long plane = g.paddedPlane();
         long blocked = Math.max(plane, g.smallCount()) * Math.max(16, Math.max(g.kg, 1));
         return plane <= MAX_PLANE && blocked < Integer.MAX_VALUE - 4096 && (long) g.cg * g.taps * 12 < Integer.MAX_VALUE / 8;
     }

@@ -111,7 +111,7 @@ final class GemmConvF64 {
                     }
                     if (nb == 0) break;
                     // unit strides: im2col rows are runs of the slab, read in place; else gathered into B
-                    if (!blocks.contiguous) packIm2colRows(g, slab, sl, 0, g.cg, start, false, b, NR);
+                    if (!blocks.contiguous) packIm2colRows(g, slab, sl, start, b);
                     for (int ch = 0; ch < chunks; ch++) {
                         int kc = Math.min(KC, red - ch * KC);
                         for (int bi = 0; bi < nb; bi++) {
@@ -352,18 +352,13 @@ final class GemmConvF64 {
         return off;
     }
 
-    /** B rows of im2col: for each (channel, tap), the NR columns' window values. */
-    private static void packIm2colRows(ConvGeometry g, Slab slab, double[] sl, int c0, int cn, int[] start, boolean contiguous,
-                                       double[] b, int width) {
+    /** B rows of im2col for strided blocks: for each (channel, tap), the columns' window values, gathered. */
+    private static void packIm2colRows(ConvGeometry g, Slab slab, double[] sl, int[] start, double[] b) {
         int row = 0;
-        for (int c = c0; c < c0 + cn; c++) {
+        for (int c = 0; c < g.cg; c++) {
             for (int t = 0; t < g.taps; t++, row++) {
                 int base = c * slab.channelStride + slab.tapOffset[t];
-                if (contiguous) {
-                    System.arraycopy(sl, base + start[0], b, row * width, width);
-                } else {
-                    for (int j = 0; j < width; j++) b[row * width + j] = sl[base + start[j]];
-                }
+                for (int j = 0; j < NR; j++) b[row * NR + j] = sl[base + start[j]];
             }
         }
     }
