@@ -26,6 +26,7 @@ public final class Execution implements AutoCloseable {
     private final int threads;
     private final ForkJoinPool pool;
     private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
 
     private Execution(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads = " + threads + ": must be >= 1");
@@ -100,6 +101,7 @@ public final class Execution implements AutoCloseable {
      * the calling thread alone if any of {@code touched} is confined; returns when all are done.
      */
     public void forEach(int count, Task task, dev.vecnn.tensor.Tensor... touched) {
+        if (closed) throw new IllegalStateException("execution: closed (threads = " + threads + ")");
         if (count <= 0) return;
         boolean shared = true;
         for (dev.vecnn.tensor.Tensor t : touched) if (t != null && !t.isShared()) shared = false;
@@ -151,10 +153,11 @@ public final class Execution implements AutoCloseable {
         scratches.add(s);
     }
 
-    /** Shuts the worker pool down (not for {@link #defaults()}). */
+    /** Shuts the worker pool down (not for {@link #defaults()}); later calls throw {@link IllegalStateException}. */
     @Override
     public void close() {
         if (this == DEFAULT) throw new IllegalStateException("the default execution cannot be closed");
+        closed = true;
         if (pool != null) pool.shutdown();
     }
 }

@@ -179,6 +179,19 @@ class ConvImplsTest {
     }
 
     @Test
+    void aClosedExecutionIsAClearError() {
+        ConvSpec s = ConvSpec.parse("mb1ic2ih5oc2oh5kh3ph1");
+        Execution ex = Execution.withThreads(2);
+        ex.close();
+        try (Arena a = Arena.ofShared()) {
+            Tensor x = Tensor.allocate(a, DType.F32, s.inputShape()), w = Tensor.allocate(a, DType.F32, s.weightShape());
+            Tensor b = Tensor.allocate(a, DType.F32, s.biasShape()), y = Tensor.allocate(a, DType.F32, s.outputShape());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Conv.forward(s, x, w, b, y, Epilogue.NONE, ex));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    @Test
     void dispatcherPicksAFastImplementationAndNamesAreUnique() {
         ConvSpec s = ConvSpec.parse("mb1ic64ih56oc64oh56kh3ph1");
         for (ConvPass p : ConvPass.values()) {
