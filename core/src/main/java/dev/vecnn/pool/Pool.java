@@ -1,5 +1,6 @@
 package dev.vecnn.pool;
 
+import dev.vecnn.kernel.pool.VectorPool;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferencePool;
 import dev.vecnn.spec.PoolSpec;
@@ -8,11 +9,11 @@ import java.util.List;
 
 /**
  * Pooling, dispatched like {@link dev.vecnn.conv.Conv}: an ordered list of implementations with the
- * reference last; the first that supports the spec runs. The Vector API pooling kernels join this
- * list ahead of the reference.
+ * reference last; the first that supports the spec runs: {@code vector} ({@link VectorPool}), then
+ * {@code reference}.
  */
 public final class Pool {
-    private static final List<PoolImpl> ALL = List.of(new ReferencePoolImpl());
+    private static final List<PoolImpl> ALL = List.of(new VectorPool(), new ReferencePoolImpl());
 
     private Pool() {
     }

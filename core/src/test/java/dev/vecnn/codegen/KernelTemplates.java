@@ -25,6 +25,7 @@ public final class KernelTemplates {
         new Template("core/src/template/SlabIo.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "SlabIo$Name.java"),
         new Template("core/src/template/DepthwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "DepthwiseConv$Name.java"),
         new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "DirectConv$Name.java"),
+        new Template("core/src/template/PoolKernels.java.in", "core/src/main/java/dev/vecnn/kernel/pool", "PoolKernels$Name.java"),
     };
 
     /** Row counts of the generated micro-kernels. */

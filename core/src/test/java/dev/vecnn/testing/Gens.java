@@ -101,11 +101,20 @@ public final class Gens {
 
     /** Pool specs of rank 1..maxRank, every kind and option. */
     public static Gen<PoolSpec> poolSpecs(int maxRank) {
+        return poolSpecs(maxRank, false);
+    }
+
+    /**
+     * Pooling specs; {@code wide} adds channel counts 17 and 33 and up to 40 more elements in the
+     * innermost dimension, so that vector loops run over several full vectors and a tail.
+     */
+    public static Gen<PoolSpec> poolSpecs(int maxRank, boolean wide) {
         return in -> {
             int rank = draw(in, 1, maxRank);
             int extra = rank <= 2 ? 6 : rank == 3 ? 3 : 2;
             PoolKind kind = PoolKind.values()[draw(in, 0, PoolKind.values().length - 1)];
-            PoolSpec.Builder b = PoolSpec.builder(kind).batch(draw(in, 1, 2)).channels(draw(in, 1, 3));
+            int[] channels = wide ? new int[] {1, 2, 3, 17, 33} : new int[] {1, 2, 3};
+            PoolSpec.Builder b = PoolSpec.builder(kind).batch(draw(in, 1, 2)).channels(channels[draw(in, 0, channels.length - 1)]);
             long[] size = new long[rank];
             if (kind.isWindowed()) {
                 int[] k = new int[rank], s = new int[rank], dil = new int[rank], pb = new int[rank], pe = new int[rank];
@@ -116,14 +125,14 @@ public final class Gens {
                     pb[d] = draw(in, 0, 3); // may exceed half the window: windows entirely in padding
                     pe[d] = draw(in, 0, 3);
                     long effk = (long) (k[d] - 1) * dil[d] + 1;
-                    size[d] = Math.max(1, effk - pb[d] - pe[d]) + draw(in, 0, extra);
+                    size[d] = Math.max(1, effk - pb[d] - pe[d]) + draw(in, 0, extra) + (wide && d == rank - 1 ? draw(in, 0, 40) : 0);
                 }
                 b.kernel(k).stride(s).dilation(dil).padding(pb, pe).ceilMode(oneIn(in, 2));
                 if (kind == PoolKind.AVG) b.countIncludePad(!oneIn(in, 2));
             } else {
                 long[] out = new long[rank];
                 for (int d = 0; d < rank; d++) {
-                    size[d] = draw(in, 1, 2 + extra);
+                    size[d] = draw(in, 1, 2 + extra) + (wide && d == rank - 1 ? draw(in, 0, 40) : 0);
                     out[d] = draw(in, 1, 4); // may exceed the input: windows repeat
                 }
                 if (!kind.isGlobal()) b.output(out);

@@ -1,0 +1,155 @@
+package dev.vecnn.kernel.pool;
+
+import dev.vecnn.spec.PoolKind;
+import dev.vecnn.spec.PoolSpec;
+import dev.vecnn.spec.Window;
+
+/**
+ * The window arithmetic of any {@link PoolSpec}, per spatial dimension and output position, in the
+ * one form every kind shares: output {@code o} of dimension {@code d} reads input positions
+ * {@code first[d][o] + j * step[d]}, of which taps {@code j} in {@code [lo[d][o], hi[d][o])} lie inside
+ * the input. Windowed kinds have {@code step} = dilation and {@code first} may be negative (padding);
+ * adaptive and global kinds have {@code step} 1 and no padding. Average divisors are products of the
+ * per-dimension factors {@code divisor[d][o]}, as the reference's are.
+ *
+ * <p>Spatial positions are ints: the kernels require planes below 2^31 elements.
+ */
+final class PoolGeometry {
+    final PoolSpec spec;
+    final int rank;
+    final long batch, channels;
+    final int[] in, out;
+    final int plane, outPlane;
+    final boolean max, global;
+    final int[][] first, lo, hi, divisor;
+    final int[] step, kernel;
+    /** Outputs of the innermost dimension whose taps all lie inside the input (windowed kinds). */
+    final int interiorBegin, interiorEnd;
+    /** Along each dimension, input elements between consecutive positions (channels-first plane). */
+    final int[] planeStride;
+
+    PoolGeometry(PoolSpec s) {
+        spec = s;
+        rank = s.rank();
+        batch = s.batch();
+        channels = s.channels();
+        max = s.kind().isMax();
+        global = s.kind().isGlobal();
+        in = new int[rank];
+        out = new int[rank];
+        step = new int[rank];
+        kernel = new int[rank];
+        first = new int[rank][];
+        lo = new int[rank][];
+        hi = new int[rank][];
+        divisor = new int[rank][];
+        planeStride = new int[rank];
+        long p = 1, op = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            planeStride[d] = (int) p;
+            in[d] = (int) s.inputSize(d);
+            out[d] = (int) s.outputSize(d);
+            p *= in[d];
+            op *= out[d];
+        }
+        plane = Math.toIntExact(p);
+        outPlane = Math.toIntExact(op);
+        for (int d = 0; d < rank; d++) dimension(s, d);
+        int last = rank - 1, a = 0, b = 0;
+        if (s.kind().isWindowed()) {
+            while (a < out[last] && !fullWindow(last, a)) a++;
+            b = a;
+            while (b < out[last] && fullWindow(last, b)) b++;
+        }
+        interiorBegin = a;
+        interiorEnd = b;
+    }
+
+    private boolean fullWindow(int d, int o) {
+        return lo[d][o] == 0 && hi[d][o] == kernel[d];
+    }
+
+    private void dimension(PoolSpec s, int d) {
+        int n = out[d];
+        first[d] = new int[n];
+        lo[d] = new int[n];
+        hi[d] = new int[n];
+        divisor[d] = new int[n];
+        if (s.kind().isWindowed()) {
+            Window w = s.window();
+            step[d] = w.dilation(d);
+            kernel[d] = w.kernel(d);
+            for (int o = 0; o < n; o++) {
+                int f = (int) w.start(d, o);
+                first[d][o] = f;
+                lo[d][o] = inside(f, step[d], kernel[d], 0, in[d], true);
+                hi[d][o] = Math.max(lo[d][o], inside(f, step[d], kernel[d], 0, in[d], false));
+                int padLo = inside(f, step[d], kernel[d], -w.padBegin(d), in[d] + w.padEnd(d), true);
+                int padHi = Math.max(padLo, inside(f, step[d], kernel[d], -w.padBegin(d), in[d] + w.padEnd(d), false));
+                boolean countPad = s.kind() != PoolKind.AVG || s.countIncludePad();
+                divisor[d][o] = countPad ? padHi - padLo : hi[d][o] - lo[d][o];
+            }
+        } else {
+            step[d] = 1;
+            for (int o = 0; o < n; o++) {
+                first[d][o] = (int) s.adaptiveStart(d, o);
+                hi[d][o] = (int) (s.adaptiveEnd(d, o) - first[d][o]);
+                divisor[d][o] = hi[d][o];
+                kernel[d] = Math.max(kernel[d], hi[d][o]);
+            }
+        }
+    }
+
+    /** The first tap (or one past the last) of {@code f + j*step, j < k} inside {@code [begin, end)}. */
+    private static int inside(int f, int step, int k, int begin, int end, boolean firstTap) {
+        if (firstTap) return f >= begin ? 0 : Math.min(k, Math.ceilDiv(begin - f, step));
+        return end <= f ? 0 : Math.min(k, Math.ceilDiv(end - f, step));
+    }
+
+    /** Taps of the largest window: the scratch size for tap lists. */
+    int maxTaps() {
+        long t = 1;
+        for (int d = 0; d < rank; d++) t *= kernel[d];
+        return (int) Math.min(t, plane);
+    }
+
+    /**
+     * Writes the spatial flat positions (row-major, within a plane) of the inside taps of output
+     * {@code o}'s window over dimensions {@code [0, dims)}, in row-major window order, into
+     * {@code taps}; returns their number. {@code odometer} is scratch of length {@code rank}.
+     */
+    int taps(int[] o, int dims, int[] taps, int[] odometer) {
+        for (int d = 0; d < dims; d++) {
+            if (lo[d][o[d]] >= hi[d][o[d]]) return 0;
+            odometer[d] = lo[d][o[d]];
+        }
+        int n = 0;
+        while (true) {
+            int f = 0;
+            for (int d = 0; d < dims; d++) f += (first[d][o[d]] + odometer[d] * step[d]) * planeStride[d];
+            taps[n++] = f;
+            int d = dims - 1;
+            while (d >= 0 && ++odometer[d] == hi[d][o[d]]) {
+                odometer[d] = lo[d][o[d]];
+                d--;
+            }
+            if (d < 0) return n;
+        }
+    }
+
+    /** The average divisor of output {@code o} over dimensions {@code [0, dims)}. */
+    long divisor(int[] o, int dims) {
+        long v = 1;
+        for (int d = 0; d < dims; d++) v *= divisor[d][o[d]];
+        return v;
+    }
+
+    /** Advances the output odometer over dimensions {@code [0, dims)}; false after the last position. */
+    boolean next(int[] o, int dims) {
+        for (int d = dims - 1; d >= 0; d--) {
+            if (++o[d] < out[d]) return true;
+            o[d] = 0;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.vecnn.kernel.pool;
+
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.pool.PoolImpl;
+import dev.vecnn.spec.PoolSpec;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Vector API pooling ("vector"): every kind, any rank, forward and backward, float32 and float64
+ * ({@code PoolKernelsF32}, {@code PoolKernelsF64}), fast for dense channels-first and channels-last
+ * tensors (the layout of {@code x}, or of {@code gx} going backward); other layouts are staged
+ * through a dense copy.
+ *
+ * <p>Limits: planes below 2^24 elements for max kinds (argmax lanes count taps in the data type),
+ * below 2^31 for the others; larger problems fall through to the reference.
+ */
+public final class VectorPool extends PoolImpl {
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public boolean supports(PoolSpec s) {
+        long plane = 1, outPlane = 1;
+        for (int d = 0; d < s.rank(); d++) {
+            plane *= s.inputSize(d);
+            outPlane *= s.outputSize(d);
+        }
+        long limit = s.kind().isMax() ? 1L << 24 : Integer.MAX_VALUE;
+        return plane < limit && outPlane < Integer.MAX_VALUE && s.channels() < Integer.MAX_VALUE
+                && s.batch() * outPlane < Integer.MAX_VALUE * 16L;
+    }
+
+    private static boolean channelsLast(Tensor t) {
+        return !t.isContiguous() && t.isChannelsLast();
+    }
+
+    @Override
+    protected void runForward(PoolSpec s, Tensor x, Tensor y, Tensor indices, Execution ex) {
+        PoolGeometry g = new PoolGeometry(s);
+        boolean cl = channelsLast(x);
+        try (Dense.Staging staging = new Dense.Staging()) {
+            Dense dx = Dense.in(x, cl, staging), dy = Dense.out(y, cl, staging);
+            Dense di = indices == null ? null : Dense.out(indices, cl, staging);
+            forward(g, cl, dx, dy, di, ex);
+            dy.finish();
+            if (di != null) di.finish();
+        }
+    }
+
+    private static void forward(PoolGeometry g, boolean cl, Dense x, Dense y, Dense idx, Execution ex) {
+        boolean f = x.tensor().dtype() == DType.F32;
+        if (cl) {
+            if (f) PoolKernelsF32.forwardChannelsLast(g, x, y, idx, ex);
+            else PoolKernelsF64.forwardChannelsLast(g, x, y, idx, ex);
+        } else {
+            if (f) PoolKernelsF32.forwardChannelsFirst(g, x, y, idx, ex);
+            else PoolKernelsF64.forwardChannelsFirst(g, x, y, idx, ex);
+        }
+    }
+
+    @Override
+    protected void runBackward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx, Execution ex) {
+        PoolGeometry g = new PoolGeometry(s);
+        boolean cl = channelsLast(gx);
+        boolean f = gy.dtype() == DType.F32;
+        try (Dense.Staging staging = new Dense.Staging()) {
+            Dense dgy = Dense.in(gy, cl, staging), dgx = Dense.out(gx, cl, staging);
+            Dense idx = null;
+            if (g.max) {
+                if (indices != null) {
+                    idx = Dense.in(indices, cl, staging);
+                    checkIndices(g, idx);
+                } else {
+                    idx = Dense.out(staging.allocate(DType.I64, s.outputShape(), cl), cl, staging);
+                    Dense y = Dense.out(staging.allocate(gy.dtype(), s.outputShape(), cl), cl, staging);
+                    forward(g, cl, Dense.in(x, cl, staging), y, idx, ex);
+                }
+            }
+            if (cl) {
+                if (f) PoolKernelsF32.backwardChannelsLast(g, idx, dgy, dgx, ex);
+                else PoolKernelsF64.backwardChannelsLast(g, idx, dgy, dgx, ex);
+            } else if (g.max) {
+                if (f) PoolKernelsF32.maxBackwardChannelsFirst(g, idx, dgy, dgx, ex);
+                else PoolKernelsF64.maxBackwardChannelsFirst(g, idx, dgy, dgx, ex);
+            } else {
+                if (f) PoolKernelsF32.avgBackwardChannelsFirst(g, dgy, dgx, ex);
+                else PoolKernelsF64.avgBackwardChannelsFirst(g, dgy, dgx, ex);
+            }
+            dgx.finish();
+        }
+    }
+
+    /** Argmax indices from a caller must lie in the plane (or be -1): checked before gx is touched. */
+    private static void checkIndices(PoolGeometry g, Dense idx) {
+        long n = idx.tensor().numel();
+        for (long e = 0; e < n; e++) {
+            long v = idx.seg().get(ValueLayout.JAVA_LONG_UNALIGNED, (idx.base() + e) * 8);
+            if (v < -1 || v >= g.plane) {
+                throw new IllegalArgumentException("indices: value " + v + " (element " + e + " in memory order) is outside"
+                        + " the input plane [0, " + g.plane + ") and not -1");
+            }
+        }
+    }
+}
