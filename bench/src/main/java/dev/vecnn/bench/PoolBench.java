@@ -41,7 +41,7 @@ public class PoolBench {
     @Param("maxpool_mb1ic64ih112oh56kh3sh2ph1")
     public String spec;
 
-    /** forward or backward. */
+    /** forward, forward-indices (max pooling also writes argmax) or backward (max: from the indices). */
     @Param("forward")
     public String pass;
 
@@ -85,9 +85,9 @@ public class PoolBench {
     public void setUp() throws ai.onnxruntime.OrtException {
         s = PoolSpec.parse(spec);
         backward = switch (pass) {
-            case "forward" -> false;
+            case "forward", "forward-indices" -> false;
             case "backward" -> true;
-            default -> throw new IllegalArgumentException("pass: unknown '" + pass + "' (forward, backward)");
+            default -> throw new IllegalArgumentException("pass: unknown '" + pass + "' (forward, forward-indices, backward)");
         };
         DType t = DType.parse(dtype);
         boolean last = layout.equals("channels-last");
@@ -99,9 +99,12 @@ public class PoolBench {
         x = alloc(t, s.inputShape(), last);
         y = alloc(t, s.outputShape(), last);
         gx = backward ? alloc(t, s.inputShape(), last) : null;
-        indices = s.kind().isMax() ? Tensor.allocate(arena, DType.I64, s.outputShape()) : null;
-        long i = 0;
-        for (long e = 0; e < x.numel(); e++) x.reshape(x.numel()).set((e * 7919 % 1000) / 1000.0, i++);
+        boolean withIndices = s.kind().isMax() && !pass.equals("forward");
+        indices = withIndices ? alloc(DType.I64, s.outputShape(), last) : null;
+        Tensor values = Tensor.allocate(arena, t, s.inputShape());
+        Tensor flat = values.reshape(values.numel());
+        for (long e = 0; e < flat.numel(); e++) flat.set((e * 7919 % 1000) / 1000.0, e);
+        x.copyFrom(values);
         if (ort) {
             if (backward || last || !OnnxModels.supportsPool(s)) {
                 throw new IllegalArgumentException("impl: onnxruntime runs forward, channels-first, rank <= 3 only; not " + pass + " " + s);
