@@ -51,32 +51,36 @@ public final class Execution implements AutoCloseable {
 
     /** Per-worker scratch buffers: heap arrays that grow to the largest size asked and are then reused. */
     public static final class Scratch {
-        private final java.util.Map<String, Object> buffers = new java.util.HashMap<>();
+        // one map per element type: keys are the callers' literals, whose hashes are cached
+        private final java.util.Map<String, float[]> floats = new java.util.HashMap<>();
+        private final java.util.Map<String, double[]> doubles = new java.util.HashMap<>();
+        private final java.util.Map<String, int[]> ints = new java.util.HashMap<>();
+        private final java.util.Map<String, long[]> longs = new java.util.HashMap<>();
 
         /** A float array of at least {@code n} elements named {@code name} (contents unspecified). */
         public float[] floats(String name, int n) {
-            return get("f:" + name, n, float[].class, float[]::new, a -> a.length);
+            return get(floats, name, n, float[]::new, a -> a.length);
         }
 
         /** A double array of at least {@code n} elements named {@code name} (contents unspecified). */
         public double[] doubles(String name, int n) {
-            return get("d:" + name, n, double[].class, double[]::new, a -> a.length);
+            return get(doubles, name, n, double[]::new, a -> a.length);
         }
 
         /** An int array of at least {@code n} elements named {@code name} (contents unspecified). */
         public int[] ints(String name, int n) {
-            return get("i:" + name, n, int[].class, int[]::new, a -> a.length);
+            return get(ints, name, n, int[]::new, a -> a.length);
         }
 
         /** A long array of at least {@code n} elements named {@code name} (contents unspecified). */
         public long[] longs(String name, int n) {
-            return get("l:" + name, n, long[].class, long[]::new, a -> a.length);
+            return get(longs, name, n, long[]::new, a -> a.length);
         }
 
         /** The buffer under {@code key}, replaced by a larger one when shorter than {@code n}. */
-        private <A> A get(String key, int n, Class<A> type, java.util.function.IntFunction<A> make,
-                          java.util.function.ToIntFunction<A> length) {
-            A old = type.cast(buffers.get(key));
+        private static <A> A get(java.util.Map<String, A> buffers, String key, int n, java.util.function.IntFunction<A> make,
+                                 java.util.function.ToIntFunction<A> length) {
+            A old = buffers.get(key);
             if (old != null && length.applyAsInt(old) >= n) return old;
             A fresh = make.apply(grow(old == null ? 0 : length.applyAsInt(old), n));
             buffers.put(key, fresh);

@@ -41,6 +41,28 @@ final class PoolKernelsF32 {
     private static final long ES = 4;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
+    /** One task's buffers, taken from its scratch once (a scratch lookup per plane costs more than a small plane). */
+    private static final class Buffers {
+        final int[] o, odo, taps, oi, hp;
+        final float[] row, h, hk, ov, hv, lanes, args;
+
+        Buffers(PoolGeometry g, Execution.Scratch s) {
+            int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
+            o = s.ints("pool.o", g.rank);
+            odo = s.ints("pool.odo", g.rank);
+            taps = s.ints("pool.taps", g.maxTaps());
+            oi = s.ints("pool.oi", ow);
+            hp = s.ints("pool.hp", ow);
+            row = s.floats("pool.row", Math.max(w, (int) g.channels) + L);
+            h = s.floats("pool.h", w + L);
+            hk = s.floats("pool.hk", w + L);
+            ov = s.floats("pool.ov", ow);
+            hv = s.floats("pool.hv", ow);
+            lanes = s.floats("pool.lanes", L);
+            args = s.floats("pool.args", L);
+        }
+    }
+
     // ------------------------------------------------------------------ channels-first forward
 
     /** Forward pass, channels-first; {@code idx} (same layout, may be null) receives argmax. */
@@ -48,24 +70,22 @@ final class PoolKernelsF32 {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         ex.forEach(tasks, (task, s) -> {
+            Buffers b = new Buffers(g, s);
             for (long p = planes * task / tasks, end = planes * (task + 1) / tasks; p < end; p++) {
                 long xb = x.base() + p * g.plane, yb = y.base() + p * g.outPlane;
                 long ib = idx == null ? -1 : idx.base() + p * g.outPlane;
-                if (g.global) globalPlane(g, x.seg(), xb, y.seg(), yb, idx == null ? null : idx.seg(), ib, s);
-                else plane(g, x.seg(), xb, y.seg(), yb, idx == null ? null : idx.seg(), ib, s);
+                if (!g.global) plane(g, x.seg(), xb, y.seg(), yb, idx == null ? null : idx.seg(), ib, b);
+                else if (idx != null) globalArgmax(g.plane, x.seg(), xb, y.seg(), yb, idx.seg(), ib, b);
+                else y.seg().setAtIndex(LAYOUT, yb, g.max ? globalMax(g.plane, x.seg(), xb, b) : globalSum(g.plane, x.seg(), xb, b) / g.plane);
             }
         }, x.tensor(), y.tensor(), idx == null ? null : idx.tensor());
     }
 
     private static void plane(PoolGeometry g, MemorySegment x, long xb, MemorySegment y, long yb,
-                              MemorySegment idx, long ib, Execution.Scratch s) {
+                              MemorySegment idx, long ib, Buffers b) {
         int outer = g.rank - 1, w = g.in[outer], ow = g.out[outer];
-        int[] o = s.ints("pool.o", g.rank), odo = s.ints("pool.odo", g.rank);
-        int[] taps = s.ints("pool.taps", g.maxTaps());
-        float[] row = s.floats("pool.row", w + L);
-        float[] h = s.floats("pool.h", w + L), hk = s.floats("pool.hk", w + L);
-        float[] ov = s.floats("pool.ov", ow), hv = s.floats("pool.hv", ow);
-        int[] oi = s.ints("pool.oi", ow), hp = s.ints("pool.hp", ow);
+        int[] o = b.o, odo = b.odo, taps = b.taps, oi = b.oi, hp = b.hp;
+        float[] row = b.row, h = b.h, hk = b.hk, ov = b.ov, hv = b.hv;
         java.util.Arrays.fill(o, 0);
         long r = 0;
         do {
@@ -223,63 +243,67 @@ final class PoolKernelsF32 {
         }
     }
 
-    /** Global pooling of one contiguous plane. */
-    private static void globalPlane(PoolGeometry g, MemorySegment x, long xb, MemorySegment y, long yb,
-                                    MemorySegment idx, long ib, Execution.Scratch s) {
-        int n = g.plane, i = 0;
-        float[] lanes = s.floats("pool.lanes", L), args = s.floats("pool.args", L);
-        float v;
-        if (g.max && idx != null) {
-            long arg = -1;
-            float m = NEG_INF;
-            if (n >= L) {
-                FloatVector vm = FloatVector.fromMemorySegment(S, x, xb * ES, ORDER), va = FloatVector.zero(S);
-                for (i = L; i <= n - L; i += L) {
-                    FloatVector e = FloatVector.fromMemorySegment(S, x, (xb + i) * ES, ORDER);
-                    VectorMask<Float> take = e.compare(VectorOperators.GT, vm).or(e.test(VectorOperators.IS_NAN));
-                    vm = vm.blend(e, take);
-                    va = va.blend((float) (i / L), take);
-                }
-                vm.intoArray(lanes, 0);
-                va.intoArray(args, 0);
-                // each lane holds its own first maximum (or last NaN); pick the earliest max or latest NaN
-                for (int l = 0; l < L; l++) {
-                    long at = (long) args[l] * L + l;
-                    float e = lanes[l];
-                    boolean better = arg < 0 || (e != e ? (m == m || at > arg) : (m == m && (e > m || (e == m && at < arg))));
-                    if (better) {
-                        m = e;
-                        arg = at;
-                    }
-                }
-            }
-            for (; i < n; i++) {
-                float e = x.getAtIndex(LAYOUT, xb + i);
-                if (arg < 0 || e > m || e != e) {
-                    m = e;
-                    arg = i;
-                }
-            }
-            idx.set(INDEX, ib * 8, arg);
-            v = m;
-        } else {
-            FloatVector acc = g.max ? FloatVector.broadcast(S, NEG_INF) : FloatVector.zero(S);
-            for (; i <= n - L; i += L) {
-                FloatVector e = FloatVector.fromMemorySegment(S, x, (xb + i) * ES, ORDER);
-                acc = g.max ? acc.max(e) : acc.add(e);
-            }
-            acc.intoArray(lanes, 0);
-            for (int width = L / 2; width >= 1; width /= 2) {
-                for (int l = 0; l < width; l++) lanes[l] = g.max ? Math.max(lanes[l], lanes[l + width]) : lanes[l] + lanes[l + width];
-            }
-            v = lanes[0];
-            for (; i < n; i++) {
-                float e = x.getAtIndex(LAYOUT, xb + i);
-                v = g.max ? Math.max(v, e) : v + e;
-            }
-            if (!g.max) v /= n;
+    /** The sum of a contiguous plane, lanes added in a fixed order. */
+    private static float globalSum(int n, MemorySegment x, long xb, Buffers b) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromMemorySegment(S, x, (xb + i) * ES, ORDER));
+        acc.intoArray(b.lanes, 0);
+        float[] lanes = b.lanes;
+        for (int width = L / 2; width >= 1; width /= 2) {
+            for (int l = 0; l < width; l++) lanes[l] += lanes[l + width];
         }
-        y.setAtIndex(LAYOUT, yb, v);
+        float v = lanes[0];
+        for (; i < n; i++) v += x.getAtIndex(LAYOUT, xb + i);
+        return v;
+    }
+
+    /** The maximum of a contiguous plane (NaN if any is NaN). */
+    private static float globalMax(int n, MemorySegment x, long xb, Buffers b) {
+        FloatVector acc = FloatVector.broadcast(S, NEG_INF);
+        int i = 0;
+        for (; i <= n - L; i += L) acc = acc.max(FloatVector.fromMemorySegment(S, x, (xb + i) * ES, ORDER));
+        acc.intoArray(b.lanes, 0);
+        float v = NEG_INF;
+        for (int l = 0; l < L; l++) v = Math.max(v, b.lanes[l]);
+        for (; i < n; i++) v = Math.max(v, x.getAtIndex(LAYOUT, xb + i));
+        return v;
+    }
+
+    /** Global max with argmax of a contiguous plane: each lane keeps its first max (last NaN), then lanes and tail merge in plane order. */
+    private static void globalArgmax(int n, MemorySegment x, long xb, MemorySegment y, long yb, MemorySegment idx, long ib, Buffers b) {
+        long arg = -1;
+        float m = NEG_INF;
+        int i = 0;
+        if (n >= L) {
+            FloatVector vm = FloatVector.fromMemorySegment(S, x, xb * ES, ORDER), va = FloatVector.zero(S);
+            for (i = L; i <= n - L; i += L) {
+                FloatVector e = FloatVector.fromMemorySegment(S, x, (xb + i) * ES, ORDER);
+                VectorMask<Float> take = e.compare(VectorOperators.GT, vm).or(e.test(VectorOperators.IS_NAN));
+                vm = vm.blend(e, take);
+                va = va.blend((float) (i / L), take);
+            }
+            vm.intoArray(b.lanes, 0);
+            va.intoArray(b.args, 0);
+            for (int l = 0; l < L; l++) {
+                long at = (long) b.args[l] * L + l;
+                float e = b.lanes[l];
+                boolean better = arg < 0 || (e != e ? (m == m || at > arg) : (m == m && (e > m || (e == m && at < arg))));
+                if (better) {
+                    m = e;
+                    arg = at;
+                }
+            }
+        }
+        for (; i < n; i++) {
+            float e = x.getAtIndex(LAYOUT, xb + i);
+            if (arg < 0 || e > m || e != e) {
+                m = e;
+                arg = i;
+            }
+        }
+        idx.set(INDEX, ib * 8, arg);
+        y.setAtIndex(LAYOUT, yb, m);
     }
 
     // ------------------------------------------------------------------ channels-first backward
@@ -289,13 +313,14 @@ final class PoolKernelsF32 {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         ex.forEach(tasks, (task, s) -> {
+            Buffers b = g.global ? null : new Buffers(g, s);
             for (long p = planes * task / tasks, end = planes * (task + 1) / tasks; p < end; p++) {
                 long gb = gx.base() + p * g.plane, yb = gy.base() + p * g.outPlane;
                 if (g.global) {
                     fill(gx.seg(), gb, g.plane, (float) (gy.seg().getAtIndex(LAYOUT, yb) / g.plane));
                 } else {
                     gx.seg().asSlice(gb * ES, g.plane * ES).fill((byte) 0);
-                    avgBackwardPlane(g, gy.seg(), yb, gx.seg(), gb, s);
+                    avgBackwardPlane(g, gy.seg(), yb, gx.seg(), gb, b);
                 }
             }
         }, gy.tensor(), gx.tensor());
@@ -308,11 +333,10 @@ final class PoolKernelsF32 {
         for (; i < n; i++) seg.setAtIndex(LAYOUT, at + i, v);
     }
 
-    private static void avgBackwardPlane(PoolGeometry g, MemorySegment gy, long yb, MemorySegment gx, long gb, Execution.Scratch s) {
+    private static void avgBackwardPlane(PoolGeometry g, MemorySegment gy, long yb, MemorySegment gx, long gb, Buffers b) {
         int outer = g.rank - 1, w = g.in[outer], ow = g.out[outer];
-        int[] o = s.ints("pool.o", g.rank), odo = s.ints("pool.odo", g.rank);
-        int[] taps = s.ints("pool.taps", g.maxTaps());
-        float[] row = s.floats("pool.row", w + L);
+        int[] o = b.o, odo = b.odo, taps = b.taps;
+        float[] row = b.row;
         java.util.Arrays.fill(o, 0);
         long r = 0;
         do {
@@ -367,9 +391,9 @@ final class PoolKernelsF32 {
         int tasks = tasks(g.batch * rows, ex);
         long work = g.batch * rows;
         ex.forEach(tasks, (task, s) -> {
-            int[] o = s.ints("pool.o", g.rank), odo = s.ints("pool.odo", g.rank);
-            int[] taps = s.ints("pool.taps", g.maxTaps());
-            float[] arg = s.floats("pool.arg", c + L);
+            Buffers b = new Buffers(g, s);
+            int[] o = b.o, odo = b.odo, taps = b.taps;
+            float[] arg = b.row;
             for (long wk = work * task / tasks, end = work * (task + 1) / tasks; wk < end; wk++) {
                 long n = wk / rows;
                 int r = (int) (wk % rows);
@@ -461,8 +485,8 @@ final class PoolKernelsF32 {
             int k0 = (task % blocks) * block, k1 = Math.min(c, k0 + block);
             long gb = gx.base() + n * g.plane * c;
             for (int p = 0; p < g.plane; p++) gx.seg().asSlice((gb + (long) p * c + k0) * ES, (k1 - k0) * ES).fill((byte) 0);
-            int[] o = s.ints("pool.o", g.rank), odo = s.ints("pool.odo", g.rank);
-            int[] taps = s.ints("pool.taps", g.maxTaps());
+            Buffers b = new Buffers(g, s);
+            int[] o = b.o, odo = b.odo, taps = b.taps;
             java.util.Arrays.fill(o, 0);
             long op = 0;
             do {
