@@ -27,6 +27,20 @@ final class PoolGeometry {
     final int interiorBegin, interiorEnd;
     /** Along each dimension, input elements between consecutive positions (channels-first plane). */
     final int[] planeStride;
+    /**
+     * The innermost dimension read as {@code innerStride} phases of {@code phaseLength} elements (see
+     * the kernels' {@code phases}): tap {@code j} of interior output {@code o} is phase element
+     * {@code innerTapOffset[j] + o}.
+     */
+    final int innerStride, phaseLength;
+    final int[] innerTapOffset;
+    /**
+     * Channels-first output rows (all dimensions but the last, row-major): row {@code r} reads the
+     * input rows starting at plane offsets {@code rowTaps[rowStart[r] .. rowStart[r + 1])}, and its
+     * average divisors carry the factor {@code rowDivisor[r]}.
+     */
+    final int[] rowStart, rowTaps;
+    final long[] rowDivisor;
 
     PoolGeometry(PoolSpec s) {
         spec = s;
@@ -63,6 +77,35 @@ final class PoolGeometry {
         }
         interiorBegin = a;
         interiorEnd = b;
+        int rows = outPlane / out[last];
+        rowStart = new int[rows + 1];
+        rowDivisor = new long[rows];
+        int[] o = new int[rank], taps = new int[maxTaps()];
+        int[] list = new int[16];
+        for (int r = 0; r < rows; r++) {
+            int n = taps(o, last, taps);
+            if (rowStart[r] + n > list.length) list = java.util.Arrays.copyOf(list, Math.max(2 * list.length, rowStart[r] + n));
+            System.arraycopy(taps, 0, list, rowStart[r], n);
+            rowStart[r + 1] = Math.addExact(rowStart[r], n);
+            rowDivisor[r] = divisor(o, last);
+            next(o, last);
+        }
+        rowTaps = list;
+        if (s.kind().isWindowed()) {
+            Window w = s.window();
+            innerStride = w.stride(last);
+            phaseLength = Math.ceilDiv(in[last], innerStride) + 64;
+            innerTapOffset = new int[kernel[last]];
+            for (int j = 0; j < kernel[last]; j++) {
+                int r = j * step[last] - w.padBegin(last);
+                int q = Math.floorDiv(r, innerStride);
+                innerTapOffset[j] = innerStride == 1 ? r : (r - q * innerStride) * phaseLength + q;
+            }
+        } else {
+            innerStride = 1;
+            phaseLength = in[last] + 64;
+            innerTapOffset = new int[0];
+        }
     }
 
     private boolean fullWindow(int d, int o) {
@@ -116,25 +159,23 @@ final class PoolGeometry {
     /**
      * Writes the spatial flat positions (row-major, within a plane) of the inside taps of output
      * {@code o}'s window over dimensions {@code [0, dims)}, in row-major window order, into
-     * {@code taps}; returns their number. {@code odometer} is scratch of length {@code rank}.
+     * {@code taps}; returns their number.
      */
-    int taps(int[] o, int dims, int[] taps, int[] odometer) {
+    int taps(int[] o, int dims, int[] taps) {
+        int n = 1;
+        taps[0] = 0;
         for (int d = 0; d < dims; d++) {
-            if (lo[d][o[d]] >= hi[d][o[d]]) return 0;
-            odometer[d] = lo[d][o[d]];
-        }
-        int n = 0;
-        while (true) {
-            int f = 0;
-            for (int d = 0; d < dims; d++) f += (first[d][o[d]] + odometer[d] * step[d]) * planeStride[d];
-            taps[n++] = f;
-            int d = dims - 1;
-            while (d >= 0 && ++odometer[d] == hi[d][o[d]]) {
-                odometer[d] = lo[d][o[d]];
-                d--;
+            int a = lo[d][o[d]], b = hi[d][o[d]];
+            if (a >= b) return 0;
+            int f = first[d][o[d]], st = step[d], ps = planeStride[d];
+            // the product grows in place from the back, so each list entry expands in order
+            for (int e = n - 1; e >= 0; e--) {
+                int base = taps[e] + f * ps;
+                for (int j = b - 1; j >= a; j--) taps[e * (b - a) + (j - a)] = base + j * st * ps;
             }
-            if (d < 0) return n;
+            n *= b - a;
         }
+        return n;
     }
 
     /** The average divisor of output {@code o} over dimensions {@code [0, dims)}. */

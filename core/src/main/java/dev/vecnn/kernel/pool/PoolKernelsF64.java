@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Channels-first: per (image, channel) plane and per output row (all dimensions but the last),
  * the rows of the window are combined elementwise into one row buffer (contiguous vectors), then the
- * innermost dimension is pooled from that buffer: outputs whose windows lie inside are computed at
- * stride 1 with one vector load per tap and then subsampled by the stride; the few at the edges and
- * adaptive windows are scalar. Argmax must prefer the first maximum in row-major order, so max pooling
+ * innermost dimension is pooled from that buffer. For a stride s > 1 the buffer is first split into
+ * s phases (stride 2: two-vector lane selects), so that each tap of a run of outputs is one
+ * contiguous vector load; the few outputs at the edges and adaptive windows are scalar. Argmax must prefer the first maximum in row-major order, so max pooling
  * with indices pools each row first and combines rows after. Global kinds reduce a plane as one run.
  *
  * <p>Channels-last: per output position, vectors across channels, one load per tap.
@@ -43,23 +43,33 @@ final class PoolKernelsF64 {
 
     /** One task's buffers, taken from its scratch once (a scratch lookup per plane costs more than a small plane). */
     private static final class Buffers {
-        final int[] o, odo, taps, oi, hp;
-        final double[] row, h, hk, ov, hv, lanes, args;
+        final int[] o, taps, oi, hp;
+        final double[] rows, phases, hk, ov, hv, lanes, args, innerDivisor, transpose;
+        /** The lanes of a plane's last, overlapping vector that the one before did not read. */
+        final VectorMask<Double> tailLanes;
+        /** Output rows per chunk, and the rows' and phases' strides in their buffers. */
+        final int chunk, rowStride, phaseStride;
 
         Buffers(PoolGeometry g, Execution.Scratch s) {
             int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
             o = s.ints("pool.o", g.rank);
-            odo = s.ints("pool.odo", g.rank);
             taps = s.ints("pool.taps", g.maxTaps());
             oi = s.ints("pool.oi", ow);
             hp = s.ints("pool.hp", ow);
-            row = s.doubles("pool.row", Math.max(w, (int) g.channels) + L);
-            h = s.doubles("pool.h", w + L);
-            hk = s.doubles("pool.hk", w + L);
-            ov = s.doubles("pool.ov", ow);
-            hv = s.doubles("pool.hv", ow);
+            chunk = Math.max(1, Math.min(16, 4096 / w));
+            rowStride = w + 2 * L;
+            phaseStride = g.innerStride * g.phaseLength;
+            rows = s.doubles("pool.rows", Math.max(chunk * rowStride, (int) g.channels + L));
+            phases = s.doubles("pool.phases", chunk * phaseStride);
+            hk = s.doubles("pool.hk", ow + L);
+            ov = s.doubles("pool.ov", ow + L);
+            hv = s.doubles("pool.hv", ow + L);
             lanes = s.doubles("pool.lanes", L);
             args = s.doubles("pool.args", L);
+            transpose = s.doubles("pool.transpose", L * L);
+            tailLanes = S.indexInRange(g.plane % L - L, L);
+            innerDivisor = s.doubles("pool.divisor", ow + L);
+            for (int i = 0; i < ow; i++) innerDivisor[i] = g.divisor[g.rank - 1][i];
         }
     }
 
@@ -71,145 +81,278 @@ final class PoolKernelsF64 {
         int tasks = tasks(planes, ex);
         ex.forEach(tasks, (task, s) -> {
             Buffers b = new Buffers(g, s);
-            for (long p = planes * task / tasks, end = planes * (task + 1) / tasks; p < end; p++) {
+            long p = planes * task / tasks, end = planes * (task + 1) / tasks;
+            if (g.global && idx == null && g.plane >= L) {
+                for (; p < end; p += L) {
+                    globalBatch(g.max, g.plane, x.seg(), x.base() + p * g.plane, (int) Math.min(L, end - p), y.seg(), y.base() + p, b);
+                }
+            }
+            for (; p < end; p++) {
                 long xb = x.base() + p * g.plane, yb = y.base() + p * g.outPlane;
                 long ib = idx == null ? -1 : idx.base() + p * g.outPlane;
-                if (!g.global) plane(g, x.seg(), xb, y.seg(), yb, idx == null ? null : idx.seg(), ib, b);
+                if (!g.global && idx != null) planeArgmax(g, x.seg(), xb, y.seg(), yb, idx.seg(), ib, b);
+                else if (!g.global) planeValues(g, x.seg(), xb, y.seg(), yb, b);
                 else if (idx != null) globalArgmax(g.plane, x.seg(), xb, y.seg(), yb, idx.seg(), ib, b);
-                else y.seg().setAtIndex(LAYOUT, yb, g.max ? globalMax(g.plane, x.seg(), xb, b) : globalSum(g.plane, x.seg(), xb, b) / g.plane);
+                else y.seg().setAtIndex(LAYOUT, yb, globalSmall(g.max, g.plane, x.seg(), xb));
             }
         }, x.tensor(), y.tensor(), idx == null ? null : idx.tensor());
     }
 
-    private static void plane(PoolGeometry g, MemorySegment x, long xb, MemorySegment y, long yb,
-                              MemorySegment idx, long ib, Buffers b) {
-        int outer = g.rank - 1, w = g.in[outer], ow = g.out[outer];
-        int[] o = b.o, odo = b.odo, taps = b.taps, oi = b.oi, hp = b.hp;
-        double[] row = b.row, h = b.h, hk = b.hk, ov = b.ov, hv = b.hv;
-        java.util.Arrays.fill(o, 0);
-        long r = 0;
-        do {
-            int nt = g.taps(o, outer, taps, odo);
+    /**
+     * Max or average pooling of one plane, in chunks of output rows and in stages: combine the window's
+     * input rows of every row in the chunk, split them into phases, then pool the innermost dimension.
+     * Stages run over the whole chunk so that no vector load reads a store still in flight at another
+     * offset (a failed store-to-load forward costs more than the load's arithmetic).
+     */
+    private static void planeValues(PoolGeometry g, MemorySegment x, long xb, MemorySegment y, long yb, Buffers b) {
+        int w = g.in[g.rank - 1], ow = g.out[g.rank - 1], rows = g.rowDivisor.length;
+        int[] taps = g.rowTaps;
+        boolean split = g.innerStride > 2 && g.interiorEnd - g.interiorBegin >= L;
+        for (int r0 = 0; r0 < rows; r0 += b.chunk) {
+            int r1 = Math.min(rows, r0 + b.chunk);
+            for (int r = r0; r < r1; r++) {
+                int t0 = g.rowStart[r], nt = g.rowStart[r + 1] - t0;
+                if (nt == 0) continue;
+                if (g.max) combineMax(x, xb, taps, t0, nt, b.rows, (r - r0) * b.rowStride, w);
+                else combineSum(x, xb, taps, t0, nt, b.rows, (r - r0) * b.rowStride, w);
+            }
+            if (split) {
+                for (int r = r0; r < r1; r++) phases(g, b.rows, (r - r0) * b.rowStride, b.phases, (r - r0) * b.phaseStride);
+            }
+            for (int r = r0; r < r1; r++) {
+                long yo = yb + (long) r * ow;
+                if (g.rowStart[r + 1] == g.rowStart[r]) fill(y, yo, ow, g.max ? NEG_INF : 0);
+                else if (split) inner(g, b.rows, (r - r0) * b.rowStride, b.phases, (r - r0) * b.phaseStride, y, yo, b.innerDivisor, g.rowDivisor[r]);
+                else inner(g, b.rows, (r - r0) * b.rowStride, b.rows, (r - r0) * b.rowStride, y, yo, b.innerDivisor, g.rowDivisor[r]);
+            }
+        }
+    }
+
+    /** Max pooling with argmax of one plane: each input row of a window pooled first, rows merged in order. */
+    private static void planeArgmax(PoolGeometry g, MemorySegment x, long xb, MemorySegment y, long yb,
+                                    MemorySegment idx, long ib, Buffers b) {
+        int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
+        int[] oi = b.oi, hp = b.hp, taps = g.rowTaps;
+        double[] row = b.rows, hk = b.hk, ov = b.ov, hv = b.hv;
+        for (int r = 0; r < g.rowDivisor.length; r++) {
+            int t0 = g.rowStart[r], nt = g.rowStart[r + 1] - t0;
             if (nt == 0) {
-                java.util.Arrays.fill(ov, 0, ow, g.max ? NEG_INF : 0);
+                java.util.Arrays.fill(ov, 0, ow, NEG_INF);
                 java.util.Arrays.fill(oi, 0, ow, -1);
-            } else if (idx != null) {
-                for (int t = 0; t < nt; t++) {
-                    load(x, xb + taps[t], row, w);
-                    innerArgmax(g, row, h, hk, hv, hp);
-                    for (int i = 0; i < ow; i++) {
-                        if (t == 0 || hv[i] > ov[i] || hv[i] != hv[i]) {
-                            ov[i] = hv[i];
-                            oi[i] = hp[i] < 0 ? -1 : taps[t] + hp[i];
-                        }
+            }
+            for (int t = 0; t < nt; t++) {
+                load(x, xb + taps[t0 + t], row, w);
+                innerArgmax(g, row, b.phases, hk, hv, hp);
+                for (int i = 0; i < ow; i++) {
+                    if (t == 0 || hv[i] > ov[i] || hv[i] != hv[i]) {
+                        ov[i] = hv[i];
+                        oi[i] = hp[i] < 0 ? -1 : taps[t0 + t] + hp[i];
                     }
                 }
-            } else {
-                load(x, xb + taps[0], row, w);
-                for (int t = 1; t < nt; t++) {
-                    if (g.max) maxInto(x, xb + taps[t], row, w);
-                    else addInto(x, xb + taps[t], row, w);
-                }
-                inner(g, row, h, ov, g.max ? 0 : g.divisor(o, outer));
             }
-            store(ov, y, yb + r * ow, ow);
-            if (idx != null) for (int i = 0; i < ow; i++) idx.set(INDEX, (ib + r * ow + i) * 8, oi[i]);
-            r++;
-        } while (g.next(o, outer));
+            store(ov, y, yb + (long) r * ow, ow);
+            for (int i = 0; i < ow; i++) idx.set(INDEX, (ib + (long) r * ow + i) * 8, oi[i]);
+        }
     }
 
     /** {@code row[0, n) = x[at, at + n)}. */
     private static void load(MemorySegment x, long at, double[] row, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) DoubleVector.fromMemorySegment(S, x, (at + i) * ES, ORDER).intoArray(row, i);
-        for (; i < n; i++) row[i] = x.getAtIndex(LAYOUT, at + i);
+        if (n < L) {
+            for (int i = 0; i < n; i++) row[i] = x.getAtIndex(LAYOUT, at + i);
+            return;
+        }
+        for (int i = 0; ; i += L) {
+            if (i > n - L) i = n - L; // the last vector overlaps the one before: no scalar tail
+            DoubleVector.fromMemorySegment(S, x, (at + i) * ES, ORDER).intoArray(row, i);
+            if (i == n - L) return;
+        }
     }
 
-    private static void maxInto(MemorySegment x, long at, double[] row, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            DoubleVector.fromArray(S, row, i).max(DoubleVector.fromMemorySegment(S, x, (at + i) * ES, ORDER)).intoArray(row, i);
+    /** {@code row[i] = max_t x[xb + taps[t0 + t] + i]} for {@code i < n}, {@code nt >= 1}. */
+    private static void combineMax(MemorySegment x, long xb, int[] taps, int t0, int nt, double[] row, int ro, int n) {
+        for (int i = 0; n >= L; i += L) {
+            if (i > n - L) i = n - L; // overlapping last vector
+            DoubleVector m = DoubleVector.fromMemorySegment(S, x, (xb + taps[t0] + i) * ES, ORDER);
+            for (int t = 1; t < nt; t++) m = m.max(DoubleVector.fromMemorySegment(S, x, (xb + taps[t0 + t] + i) * ES, ORDER));
+            m.intoArray(row, ro + i);
+            if (i == n - L) return;
         }
-        for (; i < n; i++) row[i] = Math.max(row[i], x.getAtIndex(LAYOUT, at + i));
+        for (int i = 0; i < n; i++) {
+            double m = x.getAtIndex(LAYOUT, xb + taps[t0] + i);
+            for (int t = 1; t < nt; t++) m = Math.max(m, x.getAtIndex(LAYOUT, xb + taps[t0 + t] + i));
+            row[ro + i] = m;
+        }
     }
 
-    private static void addInto(MemorySegment x, long at, double[] row, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            DoubleVector.fromArray(S, row, i).add(DoubleVector.fromMemorySegment(S, x, (at + i) * ES, ORDER)).intoArray(row, i);
+    /** {@code row[i] = sum_t x[xb + taps[t0 + t] + i]} for {@code i < n}, {@code nt >= 1}. */
+    private static void combineSum(MemorySegment x, long xb, int[] taps, int t0, int nt, double[] row, int ro, int n) {
+        for (int i = 0; n >= L; i += L) {
+            if (i > n - L) i = n - L; // overlapping last vector
+            DoubleVector m = DoubleVector.fromMemorySegment(S, x, (xb + taps[t0] + i) * ES, ORDER);
+            for (int t = 1; t < nt; t++) m = m.add(DoubleVector.fromMemorySegment(S, x, (xb + taps[t0 + t] + i) * ES, ORDER));
+            m.intoArray(row, ro + i);
+            if (i == n - L) return;
         }
-        for (; i < n; i++) row[i] += x.getAtIndex(LAYOUT, at + i);
+        for (int i = 0; i < n; i++) {
+            double m = x.getAtIndex(LAYOUT, xb + taps[t0] + i);
+            for (int t = 1; t < nt; t++) m += x.getAtIndex(LAYOUT, xb + taps[t0 + t] + i);
+            row[ro + i] = m;
+        }
     }
 
     /** {@code y[at, at + n) = v[0, n)}. */
     private static void store(double[] v, MemorySegment y, long at, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) DoubleVector.fromArray(S, v, i).intoMemorySegment(y, (at + i) * ES, ORDER);
-        for (; i < n; i++) y.setAtIndex(LAYOUT, at + i, v[i]);
+        if (n < L) {
+            for (int i = 0; i < n; i++) y.setAtIndex(LAYOUT, at + i, v[i]);
+            return;
+        }
+        for (int i = 0; ; i += L) {
+            if (i > n - L) i = n - L; // overlapping last vector rewrites equal values
+            DoubleVector.fromArray(S, v, i).intoMemorySegment(y, (at + i) * ES, ORDER);
+            if (i == n - L) return;
+        }
+    }
+
+    /** Lane indices {0, 2, 4, ...} and {1, 3, 5, ...} into the concatenation of two vectors. */
+    private static final DoubleVector EVEN = DoubleVector.fromArray(S, lanes(0), 0), ODD = DoubleVector.fromArray(S, lanes(1), 0);
+
+    private static double[] lanes(int phase) {
+        double[] v = new double[L];
+        for (int l = 0; l < L; l++) v[l] = 2 * l + phase;
+        return v;
     }
 
     /**
-     * Pools the innermost dimension of one combined row into {@code ov}: max, or the sum divided by
-     * {@code outerDivisor} times this dimension's divisor.
+     * Splits {@code row[ro, ro + w)} for a stride s > 1 into s phases of {@link PoolGeometry#phaseLength}
+     * ({@code p[po + k*len + i] = row[ro + i*s + k]}), so that the outputs of one tap are a contiguous run.
      */
-    private static void inner(PoolGeometry g, double[] row, double[] h, double[] ov, long outerDivisor) {
-        int d = g.rank - 1, a = g.interiorBegin, b = g.interiorEnd;
-        int[] first = g.first[d];
-        if (a < b) {
-            int q0 = first[a], n = first[b - 1] - q0 + 1, k = g.kernel[d], dil = g.step[d];
-            if (g.max) stride1Max(row, q0, n, k, dil, h);
-            else stride1Sum(row, q0, n, k, dil, h);
-            for (int i = a; i < b; i++) ov[i] = h[first[i] - q0];
+    private static void phases(PoolGeometry g, double[] row, int ro, double[] p, int po) {
+        int s = g.innerStride, w = g.in[g.rank - 1], len = g.phaseLength;
+        if (s == 2) {
+            for (int i = 0; i < (w + 1) / 2; i += L) {
+                DoubleVector a = DoubleVector.fromArray(S, row, ro + 2 * i), b = DoubleVector.fromArray(S, row, ro + 2 * i + L);
+                EVEN.selectFrom(a, b).intoArray(p, po + i);
+                ODD.selectFrom(a, b).intoArray(p, po + len + i);
+            }
+        } else {
+            for (int i = 0; i < w; i++) p[po + (i % s) * len + i / s] = row[ro + i];
         }
-        int ow = g.out[d];
+    }
+
+    /**
+     * Pools the innermost dimension of one combined row into {@code y[yo, yo + ow)}: max, or the sum
+     * divided by {@code outerDivisor} times this dimension's divisor. Interior outputs read tap runs
+     * {@code p[po + innerTapOffset[j] + o]} (the phases, or the row itself for stride 1); the others
+     * read {@code row[ro + ...]} one by one.
+     */
+    private static void inner(PoolGeometry g, double[] row, int ro, double[] p, int po, MemorySegment y, long yo,
+                              double[] innerDivisor, long outerDivisor) {
+        int d = g.rank - 1, a = g.interiorBegin, b = g.interiorEnd, ow = g.out[d];
+        if (b - a < L) a = b = 0;
+        else if (g.innerStride == 2 && g.max) interiorMax2(row, ro, g.first[d], g.kernel[d], g.step[d], a, b, y, yo);
+        else if (g.innerStride == 2) interiorMean2(row, ro, g.first[d], g.kernel[d], g.step[d], a, b, innerDivisor, outerDivisor, y, yo);
+        else if (g.max) interiorMax(p, po, g.innerTapOffset, a, b, y, yo);
+        else interiorMean(p, po, g.innerTapOffset, a, b, innerDivisor, outerDivisor, y, yo);
+        int[] first = g.first[d], lo = g.lo[d], hi = g.hi[d];
+        int st = g.step[d];
         for (int i = 0; i < ow; i++) {
             if (i == a && b > a) i = b;
             if (i >= ow) break;
-            int q = first[i], st = g.step[d];
+            int q = ro + first[i];
             double v = g.max ? NEG_INF : 0;
-            for (int j = g.lo[d][i]; j < g.hi[d][i]; j++) v = g.max ? Math.max(v, row[q + j * st]) : v + row[q + j * st];
-            ov[i] = v;
-        }
-        if (!g.max) {
-            for (int i = 0; i < ow; i++) {
+            for (int j = lo[i]; j < hi[i]; j++) v = g.max ? Math.max(v, row[q + j * st]) : v + row[q + j * st];
+            if (!g.max) {
                 long div = outerDivisor * g.divisor[d][i];
-                ov[i] = div == 0 ? 0 : ov[i] / div;
+                v = div == 0 ? 0 : v / div;
             }
+            y.setAtIndex(LAYOUT, yo + i, v);
         }
     }
 
-    /** {@code h[q] = max_j row[q0 + q + j*dil]} for {@code q < n} (and up to a vector beyond). */
-    private static void stride1Max(double[] row, int q0, int n, int k, int dil, double[] h) {
-        for (int q = 0; q < n; q += L) {
-            DoubleVector m = DoubleVector.fromArray(S, row, q0 + q);
-            for (int j = 1; j < k; j++) m = m.max(DoubleVector.fromArray(S, row, q0 + q + j * dil));
-            m.intoArray(h, q);
+    /** {@code y[yo + o] = max_j p[po + off[j] + o]} for outputs {@code [a, b)}, {@code b - a >= L}. */
+    private static void interiorMax(double[] p, int po, int[] off, int a, int b, MemorySegment y, long yo) {
+        for (int o = a; ; o += L) {
+            if (o > b - L) o = b - L; // the last run overlaps the one before
+            DoubleVector m = DoubleVector.fromArray(S, p, po + off[0] + o);
+            for (int j = 1; j < off.length; j++) m = m.max(DoubleVector.fromArray(S, p, po + off[j] + o));
+            m.intoMemorySegment(y, (yo + o) * ES, ORDER);
+            if (o == b - L) return;
         }
     }
 
-    private static void stride1Sum(double[] row, int q0, int n, int k, int dil, double[] h) {
-        for (int q = 0; q < n; q += L) {
-            DoubleVector m = DoubleVector.fromArray(S, row, q0 + q);
-            for (int j = 1; j < k; j++) m = m.add(DoubleVector.fromArray(S, row, q0 + q + j * dil));
-            m.intoArray(h, q);
+    /** {@code y[yo + o] = sum_j p[po + off[j] + o] / (outer * divisor[o])}, 0 for a zero divisor. */
+    private static void interiorMean(double[] p, int po, int[] off, int a, int b, double[] divisor, long outer,
+                                     MemorySegment y, long yo) {
+        double f = outer;
+        for (int o = a; ; o += L) {
+            if (o > b - L) o = b - L;
+            DoubleVector m = DoubleVector.fromArray(S, p, po + off[0] + o);
+            for (int j = 1; j < off.length; j++) m = m.add(DoubleVector.fromArray(S, p, po + off[j] + o));
+            DoubleVector dv = DoubleVector.fromArray(S, divisor, o).mul(f);
+            m.div(dv).blend(0, dv.compare(VectorOperators.EQ, 0)).intoMemorySegment(y, (yo + o) * ES, ORDER);
+            if (o == b - L) return;
+        }
+    }
+
+    /**
+     * Stride 2: the window maxima at every position of the row (two vectors, one load per tap each),
+     * then their even lanes: {@code y[yo + o] = max_j row[ro + first[o] + j*dil]} for {@code [a, b)}.
+     */
+    private static void interiorMax2(double[] row, int ro, int[] first, int k, int dil, int a, int b, MemorySegment y, long yo) {
+        for (int o = a; ; o += L) {
+            if (o > b - L) o = b - L;
+            int q = ro + first[o];
+            DoubleVector h0 = DoubleVector.fromArray(S, row, q), h1 = DoubleVector.fromArray(S, row, q + L);
+            for (int j = 1; j < k; j++) {
+                h0 = h0.max(DoubleVector.fromArray(S, row, q + j * dil));
+                h1 = h1.max(DoubleVector.fromArray(S, row, q + L + j * dil));
+            }
+            EVEN.selectFrom(h0, h1).intoMemorySegment(y, (yo + o) * ES, ORDER);
+            if (o == b - L) return;
+        }
+    }
+
+    private static void interiorMean2(double[] row, int ro, int[] first, int k, int dil, int a, int b, double[] divisor, long outer,
+                                      MemorySegment y, long yo) {
+        double f = outer;
+        for (int o = a; ; o += L) {
+            if (o > b - L) o = b - L;
+            int q = ro + first[o];
+            DoubleVector h0 = DoubleVector.fromArray(S, row, q), h1 = DoubleVector.fromArray(S, row, q + L);
+            for (int j = 1; j < k; j++) {
+                h0 = h0.add(DoubleVector.fromArray(S, row, q + j * dil));
+                h1 = h1.add(DoubleVector.fromArray(S, row, q + L + j * dil));
+            }
+            DoubleVector dv = DoubleVector.fromArray(S, divisor, o).mul(f);
+            EVEN.selectFrom(h0, h1).div(dv).blend(0, dv.compare(VectorOperators.EQ, 0)).intoMemorySegment(y, (yo + o) * ES, ORDER);
+            if (o == b - L) return;
+        }
+    }
+
+    /** {@code v[i] /= outer * divisor[i]} for {@code i < n} (0 where the divisor is 0); products of divisors are exact. */
+    private static void divide(double[] v, double[] divisor, long outer, int n) {
+        double f = outer;
+        for (int i = 0; i < n; i += L) {
+            DoubleVector d = DoubleVector.fromArray(S, divisor, i).mul(f);
+            DoubleVector q = DoubleVector.fromArray(S, v, i).div(d);
+            q.blend(0, d.compare(VectorOperators.EQ, 0)).intoArray(v, i);
         }
     }
 
     /** As {@link #inner} for max with argmax: values into {@code hv}, positions in the row (or -1) into {@code hp}. */
-    private static void innerArgmax(PoolGeometry g, double[] row, double[] h, double[] hk, double[] hv, int[] hp) {
-        int d = g.rank - 1, a = g.interiorBegin, b = g.interiorEnd;
+    private static void innerArgmax(PoolGeometry g, double[] row, double[] buffer, double[] hk, double[] hv, int[] hp) {
+        int d = g.rank - 1, a = g.interiorBegin, b = g.interiorEnd, ow = g.out[d];
         int[] first = g.first[d];
         int st = g.step[d];
         if (a < b) {
-            int q0 = first[a], n = first[b - 1] - q0 + 1;
-            stride1Argmax(row, q0, n, g.kernel[d], st, h, hk);
-            for (int i = a; i < b; i++) {
-                int q = first[i] - q0;
-                hv[i] = h[q];
-                hp[i] = first[i] + (int) hk[q] * st;
+            double[] p = row;
+            if (g.innerStride > 1) {
+                phases(g, row, 0, buffer, 0);
+                p = buffer;
             }
+            interiorArgmax(p, g.innerTapOffset, a, b, hv, hk);
+            for (int i = a; i < b; i++) hp[i] = first[i] + (int) hk[i] * st;
         }
-        int ow = g.out[d];
         for (int i = 0; i < ow; i++) {
             if (i == a && b > a) i = b;
             if (i >= ow) break;
@@ -227,47 +370,68 @@ final class PoolKernelsF64 {
         }
     }
 
-    /** {@code h[q]}, {@code hk[q]}: the max of row {@code q0 + q + j*dil} over {@code j} and its first (NaN: last) {@code j}. */
-    private static void stride1Argmax(double[] row, int q0, int n, int k, int dil, double[] h, double[] hk) {
-        for (int q = 0; q < n; q += L) {
-            DoubleVector m = DoubleVector.fromArray(S, row, q0 + q);
+    /** {@code hv[o]}, {@code hk[o]}: the max over taps {@code j} of {@code p[off[j] + o]} and its first (NaN: last) {@code j}. */
+    private static void interiorArgmax(double[] p, int[] off, int a, int b, double[] hv, double[] hk) {
+        for (int o = a; o < b; o += L) {
+            DoubleVector m = DoubleVector.fromArray(S, p, off[0] + o);
             DoubleVector arg = DoubleVector.zero(S);
-            for (int j = 1; j < k; j++) {
-                DoubleVector v = DoubleVector.fromArray(S, row, q0 + q + j * dil);
+            for (int j = 1; j < off.length; j++) {
+                DoubleVector v = DoubleVector.fromArray(S, p, off[j] + o);
                 VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
                 m = m.blend(v, take);
                 arg = arg.blend((double) j, take);
             }
-            m.intoArray(h, q);
-            arg.intoArray(hk, q);
+            m.intoArray(hv, o);
+            arg.intoArray(hk, o);
         }
     }
 
-    /** The sum of a contiguous plane, lanes added in a fixed order. */
-    private static double globalSum(int n, MemorySegment x, long xb, Buffers b) {
-        DoubleVector acc = DoubleVector.zero(S);
-        int i = 0;
-        for (; i <= n - L; i += L) acc = acc.add(DoubleVector.fromMemorySegment(S, x, (xb + i) * ES, ORDER));
-        acc.intoArray(b.lanes, 0);
-        double[] lanes = b.lanes;
-        for (int width = L / 2; width >= 1; width /= 2) {
-            for (int l = 0; l < width; l++) lanes[l] += lanes[l + width];
-        }
-        double v = lanes[0];
-        for (; i < n; i++) v += x.getAtIndex(LAYOUT, xb + i);
-        return v;
+    /** {@code p * L} for lane p: gathers lane l of L stored vectors. */
+    private static final int[] TRANSPOSE = new int[L];
+
+    static {
+        for (int p = 0; p < L; p++) TRANSPOSE[p] = p * L;
     }
 
-    /** The maximum of a contiguous plane (NaN if any is NaN). */
-    private static double globalMax(int n, MemorySegment x, long xb, Buffers b) {
-        DoubleVector acc = DoubleVector.broadcast(S, NEG_INF);
-        int i = 0;
-        for (; i <= n - L; i += L) acc = acc.max(DoubleVector.fromMemorySegment(S, x, (xb + i) * ES, ORDER));
-        acc.intoArray(b.lanes, 0);
-        double v = NEG_INF;
-        for (int l = 0; l < L; l++) v = Math.max(v, b.lanes[l]);
-        for (; i < n; i++) v = Math.max(v, x.getAtIndex(LAYOUT, xb + i));
-        return v;
+    /**
+     * Global average or max of planes {@code [p0, p1)} (at most L, contiguous, {@code n >= L} elements
+     * each) into {@code y[yb + p0 ...]}. Each plane is reduced to one vector (its last vector overlaps
+     * the one before, the repeated lanes blended away), the L vectors are stored and read back
+     * transposed, and lane p sums plane p's lanes in lane order: the same order for any batching.
+     */
+    private static void globalBatch(boolean max, int n, MemorySegment x, long xb, int count, MemorySegment y, long yb, Buffers b) {
+        double[] buf = b.transpose;
+        VectorMask<Double> fresh = b.tailLanes;
+        double empty = max ? NEG_INF : 0;
+        for (int p = 0; p < count; p++) {
+            long at = xb + (long) p * n;
+            DoubleVector acc = DoubleVector.fromMemorySegment(S, x, at * ES, ORDER);
+            int i = L;
+            for (; i <= n - L; i += L) {
+                DoubleVector e = DoubleVector.fromMemorySegment(S, x, (at + i) * ES, ORDER);
+                acc = max ? acc.max(e) : acc.add(e);
+            }
+            if (i < n) {
+                DoubleVector e = DoubleVector.broadcast(S, empty).blend(DoubleVector.fromMemorySegment(S, x, (at + n - L) * ES, ORDER), fresh);
+                acc = max ? acc.max(e) : acc.add(e);
+            }
+            acc.intoArray(buf, p * L);
+        }
+        DoubleVector r = DoubleVector.fromArray(S, buf, 0, TRANSPOSE, 0);
+        for (int l = 1; l < L; l++) {
+            DoubleVector e = DoubleVector.fromArray(S, buf, l, TRANSPOSE, 0);
+            r = max ? r.max(e) : r.add(e);
+        }
+        if (!max) r = r.div(n);
+        if (count == L) r.intoMemorySegment(y, yb * ES, ORDER);
+        else for (int p = 0; p < count; p++) y.setAtIndex(LAYOUT, yb + p, r.lane(p));
+    }
+
+    /** Global average or max of one plane of fewer than L elements, in order. */
+    private static double globalSmall(boolean max, int n, MemorySegment x, long xb) {
+        double v = x.getAtIndex(LAYOUT, xb);
+        for (int i = 1; i < n; i++) v = max ? Math.max(v, x.getAtIndex(LAYOUT, xb + i)) : v + x.getAtIndex(LAYOUT, xb + i);
+        return max ? v : v / n;
     }
 
     /** Global max with argmax of a contiguous plane: each lane keeps its first max (last NaN), then lanes and tail merge in plane order. */
@@ -334,26 +498,20 @@ final class PoolKernelsF64 {
     }
 
     private static void avgBackwardPlane(PoolGeometry g, MemorySegment gy, long yb, MemorySegment gx, long gb, Buffers b) {
-        int outer = g.rank - 1, w = g.in[outer], ow = g.out[outer];
-        int[] o = b.o, odo = b.odo, taps = b.taps;
-        double[] row = b.row;
-        java.util.Arrays.fill(o, 0);
-        long r = 0;
-        do {
-            int nt = g.taps(o, outer, taps, odo);
-            if (nt > 0) {
-                java.util.Arrays.fill(row, 0, w, 0);
-                long od = g.divisor(o, outer);
-                for (int i = 0; i < ow; i++) {
-                    long div = od * g.divisor[outer][i];
-                    if (div == 0) continue;
-                    double v = (double) (gy.getAtIndex(LAYOUT, yb + r * ow + i) / div);
-                    for (int j = g.lo[outer][i], q = g.first[outer][i]; j < g.hi[outer][i]; j++) row[q + j * g.step[outer]] += v;
-                }
-                for (int t = 0; t < nt; t++) addTo(row, gx, gb + taps[t], w);
+        int d = g.rank - 1, w = g.in[d], ow = g.out[d], st = g.step[d];
+        int[] taps = g.rowTaps, first = g.first[d], lo = g.lo[d], hi = g.hi[d];
+        double[] row = b.rows, v = b.ov;
+        for (int r = 0; r < g.rowDivisor.length; r++) {
+            int t0 = g.rowStart[r], nt = g.rowStart[r + 1] - t0;
+            if (nt == 0) continue;
+            load(gy, yb + (long) r * ow, v, ow);
+            divide(v, b.innerDivisor, g.rowDivisor[r], ow);
+            java.util.Arrays.fill(row, 0, w, 0);
+            for (int i = 0; i < ow; i++) {
+                for (int j = lo[i], q = first[i]; j < hi[i]; j++) row[q + j * st] += v[i];
             }
-            r++;
-        } while (g.next(o, outer));
+            for (int t = 0; t < nt; t++) addTo(row, gx, gb + taps[t0 + t], w);
+        }
     }
 
     /** {@code x[at, at + n) += row[0, n)}. */
@@ -392,14 +550,14 @@ final class PoolKernelsF64 {
         long work = g.batch * rows;
         ex.forEach(tasks, (task, s) -> {
             Buffers b = new Buffers(g, s);
-            int[] o = b.o, odo = b.odo, taps = b.taps;
-            double[] arg = b.row;
+            int[] o = b.o, taps = b.taps;
+            double[] arg = b.rows;
             for (long wk = work * task / tasks, end = work * (task + 1) / tasks; wk < end; wk++) {
                 long n = wk / rows;
                 int r = (int) (wk % rows);
                 position(g, r * (long) g.out[g.rank - 1], o);
                 for (int i = 0; i < g.out[g.rank - 1]; i++, o[g.rank - 1] = i) {
-                    int nt = g.taps(o, g.rank, taps, odo);
+                    int nt = g.taps(o, g.rank, taps);
                     long op = (long) r * g.out[g.rank - 1] + i;
                     long xb = x.base() + n * g.plane * c, yb = y.base() + (n * g.outPlane + op) * c;
                     if (g.max) {
@@ -486,7 +644,7 @@ final class PoolKernelsF64 {
             long gb = gx.base() + n * g.plane * c;
             for (int p = 0; p < g.plane; p++) gx.seg().asSlice((gb + (long) p * c + k0) * ES, (k1 - k0) * ES).fill((byte) 0);
             Buffers b = new Buffers(g, s);
-            int[] o = b.o, odo = b.odo, taps = b.taps;
+            int[] o = b.o, taps = b.taps;
             java.util.Arrays.fill(o, 0);
             long op = 0;
             do {
@@ -500,7 +658,7 @@ final class PoolKernelsF64 {
                         gx.seg().setAtIndex(LAYOUT, e, (double) (gx.seg().getAtIndex(LAYOUT, e) + gy.seg().getAtIndex(LAYOUT, yb + k)));
                     }
                 } else {
-                    int nt = g.taps(o, g.rank, taps, odo);
+                    int nt = g.taps(o, g.rank, taps);
                     long div = g.divisor(o, g.rank);
                     if (nt > 0 && div != 0) spread(gy.seg(), yb, div, taps, nt, c, k0, k1, gx.seg(), gb);
                 }
