@@ -41,6 +41,8 @@ final class PoolGeometry {
      */
     final int[] rowStart, rowTaps;
     final long[] rowDivisor;
+    /** The transpose: input row {@code i} is read by output rows {@code inRowOutputs[inRowStart[i] .. inRowStart[i + 1])}, ascending. */
+    final int[] inRowStart, inRowOutputs;
 
     PoolGeometry(PoolSpec s) {
         spec = s;
@@ -91,6 +93,15 @@ final class PoolGeometry {
             next(o, last);
         }
         rowTaps = list;
+        int inRows = plane / in[last];
+        inRowStart = new int[inRows + 1];
+        for (int t = 0; t < rowStart[rows]; t++) inRowStart[rowTaps[t] / in[last] + 1]++;
+        for (int i = 0; i < inRows; i++) inRowStart[i + 1] += inRowStart[i];
+        inRowOutputs = new int[rowStart[rows]];
+        int[] fillAt = java.util.Arrays.copyOf(inRowStart, inRows);
+        for (int r = 0; r < rows; r++) {
+            for (int t = rowStart[r]; t < rowStart[r + 1]; t++) inRowOutputs[fillAt[rowTaps[t] / in[last]]++] = r;
+        }
         if (s.kind().isWindowed()) {
             Window w = s.window();
             innerStride = w.stride(last);

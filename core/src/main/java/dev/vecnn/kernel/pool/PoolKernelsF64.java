@@ -45,10 +45,13 @@ final class PoolKernelsF64 {
     private static final class Buffers {
         final int[] o, taps, oi, hp;
         final double[] rows, phases, hk, ov, hv, lanes, args, innerDivisor, transpose;
+        /** Average backward: every output row's spread gradient, {@code rowStride} apart (null elsewhere). */
+        final double[] spread;
         /** The lanes of a plane's last, overlapping vector that the one before did not read. */
         final VectorMask<Double> tailLanes;
         /** Output rows per chunk, and the rows' and phases' strides in their buffers. */
         final int chunk, rowStride, phaseStride;
+
 
         Buffers(PoolGeometry g, Execution.Scratch s) {
             int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
@@ -59,14 +62,16 @@ final class PoolKernelsF64 {
             chunk = Math.max(1, Math.min(16, 4096 / w));
             rowStride = w + 2 * L;
             phaseStride = g.innerStride * g.phaseLength;
+
             rows = s.doubles("pool.rows", Math.max(chunk * rowStride, (int) g.channels + L));
             phases = s.doubles("pool.phases", chunk * phaseStride);
             hk = s.doubles("pool.hk", ow + L);
-            ov = s.doubles("pool.ov", ow + L);
+            ov = s.doubles("pool.ov", Math.max(ow, w) + L);
             hv = s.doubles("pool.hv", ow + L);
             lanes = s.doubles("pool.lanes", L);
             args = s.doubles("pool.args", L);
             transpose = s.doubles("pool.transpose", L * L);
+            spread = g.max || g.global ? null : s.doubles("pool.spread", g.rowDivisor.length * rowStride + L);
             tailLanes = S.indexInRange(g.plane % L - L, L);
             innerDivisor = s.doubles("pool.divisor", ow + L);
             for (int i = 0; i < ow; i++) innerDivisor[i] = g.divisor[g.rank - 1][i];
@@ -171,7 +176,7 @@ final class PoolKernelsF64 {
     /** {@code row[i] = max_t x[xb + taps[t0 + t] + i]} for {@code i < n}, {@code nt >= 1}. */
     private static void combineMax(MemorySegment x, long xb, int[] taps, int t0, int nt, double[] row, int ro, int n) {
         for (int i = 0; n >= L; i += L) {
-            if (i > n - L) i = n - L; // overlapping last vector
+            if (i > n - L) i = n - L;
             DoubleVector m = DoubleVector.fromMemorySegment(S, x, (xb + taps[t0] + i) * ES, ORDER);
             for (int t = 1; t < nt; t++) m = m.max(DoubleVector.fromMemorySegment(S, x, (xb + taps[t0 + t] + i) * ES, ORDER));
             m.intoArray(row, ro + i);
@@ -202,13 +207,18 @@ final class PoolKernelsF64 {
 
     /** {@code y[at, at + n) = v[0, n)}. */
     private static void store(double[] v, MemorySegment y, long at, int n) {
+        store(v, 0, y, at, n);
+    }
+
+    /** {@code y[at, at + n) = v[vo, vo + n)}. */
+    private static void store(double[] v, int vo, MemorySegment y, long at, int n) {
         if (n < L) {
-            for (int i = 0; i < n; i++) y.setAtIndex(LAYOUT, at + i, v[i]);
+            for (int i = 0; i < n; i++) y.setAtIndex(LAYOUT, at + i, v[vo + i]);
             return;
         }
         for (int i = 0; ; i += L) {
             if (i > n - L) i = n - L; // overlapping last vector rewrites equal values
-            DoubleVector.fromArray(S, v, i).intoMemorySegment(y, (at + i) * ES, ORDER);
+            DoubleVector.fromArray(S, v, vo + i).intoMemorySegment(y, (at + i) * ES, ORDER);
             if (i == n - L) return;
         }
     }
@@ -253,6 +263,12 @@ final class PoolKernelsF64 {
         else if (g.innerStride == 2) interiorMean2(row, ro, g.first[d], g.kernel[d], g.step[d], a, b, innerDivisor, outerDivisor, y, yo);
         else if (g.max) interiorMax(p, po, g.innerTapOffset, a, b, y, yo);
         else interiorMean(p, po, g.innerTapOffset, a, b, innerDivisor, outerDivisor, y, yo);
+        innerScalar(g, row, ro, y, yo, a, b, outerDivisor);
+    }
+
+    /** The outputs outside {@code [a, b)} of one combined row, one by one. */
+    private static void innerScalar(PoolGeometry g, double[] row, int ro, MemorySegment y, long yo, int a, int b, long outerDivisor) {
+        int d = g.rank - 1, ow = g.out[d];
         int[] first = g.first[d], lo = g.lo[d], hi = g.hi[d];
         int st = g.step[d];
         for (int i = 0; i < ow; i++) {
@@ -483,7 +499,6 @@ final class PoolKernelsF64 {
                 if (g.global) {
                     fill(gx.seg(), gb, g.plane, (double) (gy.seg().getAtIndex(LAYOUT, yb) / g.plane));
                 } else {
-                    gx.seg().asSlice(gb * ES, g.plane * ES).fill((byte) 0);
                     avgBackwardPlane(g, gy.seg(), yb, gx.seg(), gb, b);
                 }
             }
@@ -497,21 +512,90 @@ final class PoolKernelsF64 {
         for (; i < n; i++) seg.setAtIndex(LAYOUT, at + i, v);
     }
 
+    /**
+     * Average pooling backward of one plane, in gather form: each output row's gradient, divided,
+     * is spread over the innermost dimension into an input-length row (vector adds along the stride's
+     * phases, then interleaved); each input row of gx is then the sum of the spread rows of the outputs
+     * that read it, in output order, stored once.
+     */
     private static void avgBackwardPlane(PoolGeometry g, MemorySegment gy, long yb, MemorySegment gx, long gb, Buffers b) {
-        int d = g.rank - 1, w = g.in[d], ow = g.out[d], st = g.step[d];
-        int[] taps = g.rowTaps, first = g.first[d], lo = g.lo[d], hi = g.hi[d];
-        double[] row = b.rows, v = b.ov;
-        for (int r = 0; r < g.rowDivisor.length; r++) {
-            int t0 = g.rowStart[r], nt = g.rowStart[r + 1] - t0;
-            if (nt == 0) continue;
-            load(gy, yb + (long) r * ow, v, ow);
-            divide(v, b.innerDivisor, g.rowDivisor[r], ow);
-            java.util.Arrays.fill(row, 0, w, 0);
-            for (int i = 0; i < ow; i++) {
-                for (int j = lo[i], q = first[i]; j < hi[i]; j++) row[q + j * st] += v[i];
-            }
-            for (int t = 0; t < nt; t++) addTo(row, gx, gb + taps[t0 + t], w);
+        int w = g.in[g.rank - 1], ow = g.out[g.rank - 1], rows = g.rowDivisor.length;
+        double[] spread = b.spread;
+        for (int r = 0; r < rows; r++) {
+            if (g.rowStart[r + 1] > g.rowStart[r]) spreadRow(g, gy, yb + (long) r * ow, g.rowDivisor[r], spread, r * b.rowStride, b);
         }
+        double[] acc = b.ov;
+        for (int i = 0; i < g.inRowStart.length - 1; i++) {
+            int u0 = g.inRowStart[i], nu = g.inRowStart[i + 1] - u0;
+            long at = gb + (long) i * w;
+            if (nu == 0) fill(gx, at, w, 0);
+            else if (nu == 1) store(spread, g.inRowOutputs[u0] * b.rowStride, gx, at, w);
+            else {
+                sumRows(spread, g.inRowOutputs, u0, nu, b.rowStride, acc, w);
+                store(acc, 0, gx, at, w);
+            }
+        }
+    }
+
+    /** {@code acc[i] = sum_u rows[outputs[u0 + u] * stride + i]} for {@code i < n}. */
+    private static void sumRows(double[] rows, int[] outputs, int u0, int nu, int stride, double[] acc, int n) {
+        for (int i = 0; i < n; i += L) {
+            DoubleVector v = DoubleVector.fromArray(S, rows, outputs[u0] * stride + i);
+            for (int u = 1; u < nu; u++) v = v.add(DoubleVector.fromArray(S, rows, outputs[u0 + u] * stride + i));
+            v.intoArray(acc, i);
+        }
+    }
+
+    /** One output row's {@code gy / divisor} spread over the input positions its windows read: {@code row[ro, ro + w)}. */
+    private static void spreadRow(PoolGeometry g, MemorySegment gy, long yo, long outerDivisor, double[] row, int ro, Buffers b) {
+        int d = g.rank - 1, w = g.in[d], ow = g.out[d], st = g.step[d], s = g.innerStride;
+        int a = g.interiorBegin, e = g.interiorEnd;
+        double[] v = b.hv;
+        load(gy, yo, v, ow);
+        divide(v, b.innerDivisor, outerDivisor, ow);
+        if (e - a < L || s > 2) a = e = 0;
+        if (s == 2 && e > a) {
+            double[] p = b.phases;
+            int half = (w + 1) / 2 + L;
+            java.util.Arrays.fill(p, 0, half, 0);
+            java.util.Arrays.fill(p, g.phaseLength, g.phaseLength + half, 0);
+            for (int off : g.innerTapOffset) addRun(v, a, e, p, off);
+            for (int i = 0; i < (w + 1) / 2; i += L) {
+                DoubleVector ev = DoubleVector.fromArray(S, p, i), od = DoubleVector.fromArray(S, p, g.phaseLength + i);
+                ZIP_LO.selectFrom(ev, od).intoArray(row, ro + 2 * i);
+                ZIP_HI.selectFrom(ev, od).intoArray(row, ro + 2 * i + L);
+            }
+        } else {
+            java.util.Arrays.fill(row, ro, ro + w, 0);
+            if (e > a) for (int off : g.innerTapOffset) addRun(v, a, e, row, ro + off);
+        }
+        int[] first = g.first[d], lo = g.lo[d], hi = g.hi[d];
+        for (int i = 0; i < ow; i++) {
+            if (i == a && e > a) i = e;
+            if (i >= ow) break;
+            for (int j = lo[i], q = ro + first[i]; j < hi[i]; j++) row[q + j * st] += v[i];
+        }
+    }
+
+    /**
+     * {@code p[off + o] += v[o]} for {@code o} in {@code [a, b)}; the last vector adds zeros past
+     * {@code b} (p has room), which leaves those elements unchanged.
+     */
+    private static void addRun(double[] v, int a, int b, double[] p, int off) {
+        for (int o = a; o < b; o += L) {
+            DoubleVector e = DoubleVector.fromArray(S, v, o);
+            if (o > b - L) e = e.blend(0, S.indexInRange(o, b).not());
+            e.add(DoubleVector.fromArray(S, p, off + o)).intoArray(p, off + o);
+        }
+    }
+
+    /** Lane indices that interleave two vectors: {a0, b0, a1, b1, ...} (low half) and the high half. */
+    private static final DoubleVector ZIP_LO = DoubleVector.fromArray(S, zip(0), 0), ZIP_HI = DoubleVector.fromArray(S, zip(L / 2), 0);
+
+    private static double[] zip(int from) {
+        double[] v = new double[L];
+        for (int l = 0; l < L; l++) v[l] = (l % 2 == 0 ? 0 : L) + from + l / 2;
+        return v;
     }
 
     /** {@code x[at, at + n) += row[0, n)}. */
@@ -582,12 +666,29 @@ final class PoolKernelsF64 {
         }
     }
 
+    /**
+     * The max over taps of one channel vector. Compare-and-blend is cheaper than the NaN-propagating
+     * lanewise MAX and exact without NaN; a running sum of the taps (NaN if any tap is NaN, or both
+     * infinities appear) sends the rare rest to MAX.
+     */
+    private static DoubleVector channelsMaxVector(MemorySegment x, long xb, int[] taps, int nt, int c, int k) {
+        DoubleVector m = DoubleVector.fromMemorySegment(S, x, (xb + (long) taps[0] * c + k) * ES, ORDER), sum = m;
+        for (int t = 1; t < nt; t++) {
+            DoubleVector v = DoubleVector.fromMemorySegment(S, x, (xb + (long) taps[t] * c + k) * ES, ORDER);
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+            sum = sum.add(v);
+        }
+        if (!sum.test(VectorOperators.IS_NAN).anyTrue()) return m;
+        for (int t = 1; t < nt; t++) m = m.max(DoubleVector.fromMemorySegment(S, x, (xb + (long) taps[t] * c + k) * ES, ORDER));
+        return m;
+    }
+
     private static void channelsMax(MemorySegment x, long xb, int[] taps, int nt, int c, MemorySegment y, long yb, double[] arg) {
         int k = 0;
         for (; k <= c - L; k += L) {
             DoubleVector m = DoubleVector.broadcast(S, NEG_INF);
             if (arg == null) {
-                for (int t = 0; t < nt; t++) m = m.max(DoubleVector.fromMemorySegment(S, x, (xb + (long) taps[t] * c + k) * ES, ORDER));
+                if (nt > 0) m = channelsMaxVector(x, xb, taps, nt, c, k);
             } else if (nt > 0) {
                 m = DoubleVector.fromMemorySegment(S, x, (xb + (long) taps[0] * c + k) * ES, ORDER);
                 DoubleVector a = DoubleVector.zero(S);
@@ -642,8 +743,14 @@ final class PoolKernelsF64 {
             long n = task / blocks;
             int k0 = (task % blocks) * block, k1 = Math.min(c, k0 + block);
             long gb = gx.base() + n * g.plane * c;
-            for (int p = 0; p < g.plane; p++) gx.seg().asSlice((gb + (long) p * c + k0) * ES, (k1 - k0) * ES).fill((byte) 0);
             Buffers b = new Buffers(g, s);
+            if (g.global && idx == null) { // every position receives gy / plane: stores only
+                double[] v = b.rows;
+                for (int k = k0; k < k1; k++) v[k] = (double) (gy.seg().getAtIndex(LAYOUT, gy.base() + n * c + k) / g.plane);
+                for (int p = 0; p < g.plane; p++) store(v, k0, gx.seg(), gb + (long) p * c + k0, k1 - k0);
+                return;
+            }
+            for (int p = 0; p < g.plane; p++) gx.seg().asSlice((gb + (long) p * c + k0) * ES, (k1 - k0) * ES).fill((byte) 0);
             int[] o = b.o, taps = b.taps;
             java.util.Arrays.fill(o, 0);
             long op = 0;
