@@ -43,6 +43,8 @@ final class PoolGeometry {
     final long[] rowDivisor;
     /** The transpose: input row {@code i} is read by output rows {@code inRowOutputs[inRowStart[i] .. inRowStart[i + 1])}, ascending. */
     final int[] inRowStart, inRowOutputs;
+    /** Windowed kinds: the flat offsets of a whole window's taps from its first, row-major. */
+    private final int[] windowOffsets;
 
     PoolGeometry(PoolSpec s) {
         spec = s;
@@ -79,6 +81,7 @@ final class PoolGeometry {
         }
         interiorBegin = a;
         interiorEnd = b;
+        windowOffsets = s.kind().isWindowed() && s.window().taps() <= plane ? windowOffsets() : null;
         int rows = outPlane / out[last];
         rowStart = new int[rows + 1];
         rowDivisor = new long[rows];
@@ -173,6 +176,18 @@ final class PoolGeometry {
      * {@code taps}; returns their number.
      */
     int taps(int[] o, int dims, int[] taps) {
+        if (dims == rank && windowOffsets != null) {
+            int start = 0;
+            boolean full = true;
+            for (int d = 0; d < dims && full; d++) {
+                full = lo[d][o[d]] == 0 && hi[d][o[d]] == kernel[d];
+                start += first[d][o[d]] * planeStride[d];
+            }
+            if (full) { // the common case: a window inside the input, the same offsets from its start
+                for (int t = 0; t < windowOffsets.length; t++) taps[t] = start + windowOffsets[t];
+                return windowOffsets.length;
+            }
+        }
         int n = 1;
         taps[0] = 0;
         for (int d = 0; d < dims; d++) {
@@ -187,6 +202,19 @@ final class PoolGeometry {
             n *= b - a;
         }
         return n;
+    }
+
+    /** Offsets of a whole window's taps from its first, row-major (windows inside the input only). */
+    private int[] windowOffsets() {
+        int[] off = new int[(int) spec.window().taps()];
+        int n = 1;
+        for (int d = 0; d < rank; d++) {
+            for (int e = n - 1; e >= 0; e--) {
+                for (int j = kernel[d] - 1; j >= 0; j--) off[e * kernel[d] + j] = off[e] + j * step[d] * planeStride[d];
+            }
+            n *= kernel[d];
+        }
+        return off;
     }
 
     /** The average divisor of output {@code o} over dimensions {@code [0, dims)}. */
