@@ -43,8 +43,8 @@ final class PoolKernelsF64 {
 
     /** One task's buffers, taken from its scratch once (a scratch lookup per plane costs more than a small plane). */
     private static final class Buffers {
-        final int[] o, taps, oi, hp;
-        final double[] rows, phases, hk, ov, hv, lanes, args, innerDivisor, transpose;
+        final int[] o, taps;
+        final double[] rows, phases, hk, ov, hv, lanes, args, innerDivisor, transpose, firstPosition;
         /** Average backward: every output row's spread gradient, {@code rowStride} apart (null elsewhere). */
         final double[] spread;
         /** The lanes of a plane's last, overlapping vector that the one before did not read. */
@@ -57,8 +57,6 @@ final class PoolKernelsF64 {
             int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
             o = s.ints("pool.o", g.rank);
             taps = s.ints("pool.taps", g.maxTaps());
-            oi = s.ints("pool.oi", ow);
-            hp = s.ints("pool.hp", ow);
             chunk = Math.max(1, Math.min(16, 4096 / w));
             rowStride = w + 2 * L;
             phaseStride = g.innerStride * g.phaseLength;
@@ -75,6 +73,8 @@ final class PoolKernelsF64 {
             tailLanes = S.indexInRange(g.plane % L - L, L);
             innerDivisor = s.doubles("pool.divisor", ow + L);
             for (int i = 0; i < ow; i++) innerDivisor[i] = g.divisor[g.rank - 1][i];
+            firstPosition = s.doubles("pool.first", ow + L);
+            for (int i = 0; i < ow; i++) firstPosition[i] = g.first[g.rank - 1][i];
         }
     }
 
@@ -133,12 +133,17 @@ final class PoolKernelsF64 {
         }
     }
 
-    /** Max pooling with argmax of one plane: each input row of a window pooled first, rows merged in order. */
+    /**
+     * Max pooling with argmax of one plane. Ties must go to the first maximum in row-major window
+     * order, so each input row of a window is pooled along the innermost dimension first and the rows
+     * are merged in order ({@code take = v > best || v is NaN}). Positions travel as double lanes (exact:
+     * planes are below 2^24 elements).
+     */
     private static void planeArgmax(PoolGeometry g, MemorySegment x, long xb, MemorySegment y, long yb,
                                     MemorySegment idx, long ib, Buffers b) {
         int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
-        int[] oi = b.oi, hp = b.hp, taps = g.rowTaps;
-        double[] row = b.rows, hk = b.hk, ov = b.ov, hv = b.hv;
+        int[] taps = g.rowTaps;
+        double[] row = b.rows, ov = b.ov, oi = b.hk;
         for (int r = 0; r < g.rowDivisor.length; r++) {
             int t0 = g.rowStart[r], nt = g.rowStart[r + 1] - t0;
             if (nt == 0) {
@@ -147,16 +152,99 @@ final class PoolKernelsF64 {
             }
             for (int t = 0; t < nt; t++) {
                 load(x, xb + taps[t0 + t], row, w);
-                innerArgmax(g, row, b.phases, hk, hv, hp);
-                for (int i = 0; i < ow; i++) {
-                    if (t == 0 || hv[i] > ov[i] || hv[i] != hv[i]) {
-                        ov[i] = hv[i];
-                        oi[i] = hp[i] < 0 ? -1 : taps[t0 + t] + hp[i];
-                    }
-                }
+                rowArgmax(g, row, b, taps[t0 + t], t == 0, ov, oi);
             }
             store(ov, y, yb + (long) r * ow, ow);
-            for (int i = 0; i < ow; i++) idx.set(INDEX, (ib + (long) r * ow + i) * 8, oi[i]);
+            for (int i = 0; i < ow; i++) idx.set(INDEX, (ib + (long) r * ow + i) * 8, (long) oi[i]);
+        }
+    }
+
+    /**
+     * Pools one input row along the innermost dimension with argmax and merges it into ({@code ov},
+     * {@code oi}): replaces where {@code first}, else where the row's maximum is greater or NaN.
+     * Positions are plane offsets: {@code rowOffset} plus the position in the row.
+     */
+    private static void rowArgmax(PoolGeometry g, double[] row, Buffers b, int rowOffset, boolean first, double[] ov, double[] oi) {
+        int d = g.rank - 1, ow = g.out[d], a = g.interiorBegin, e = g.interiorEnd, st = g.step[d];
+        if (e - a < L) a = e = 0;
+        else if (g.innerStride == 2) interiorArgmax2(row, g.first[d], g.kernel[d], st, a, e, b.firstPosition, rowOffset, first, ov, oi);
+        else {
+            double[] p = row;
+            if (g.innerStride > 2) {
+                phases(g, row, 0, b.phases, 0);
+                p = b.phases;
+            }
+            interiorArgmax(p, g.innerTapOffset, st, a, e, b.firstPosition, rowOffset, first, ov, oi);
+        }
+        int[] firstPos = g.first[d], lo = g.lo[d], hi = g.hi[d];
+        for (int i = 0; i < ow; i++) {
+            if (i == a && e > a) i = e;
+            if (i >= ow) break;
+            int q = firstPos[i], arg = -1;
+            double m = NEG_INF;
+            for (int j = lo[i]; j < hi[i]; j++) {
+                double v = row[q + j * st];
+                if (arg < 0 || v > m || v != v) {
+                    m = v;
+                    arg = q + j * st;
+                }
+            }
+            if (first || m > ov[i] || m != m) {
+                ov[i] = m;
+                oi[i] = arg < 0 ? -1 : rowOffset + arg;
+            }
+        }
+    }
+
+    /** Merges the window maxima of outputs [a, b) and their positions; {@code take} as in {@link #rowArgmax}. */
+    private static void merge(DoubleVector m, DoubleVector pos, int o, boolean first, double[] ov, double[] oi) {
+        if (first) {
+            m.intoArray(ov, o);
+            pos.intoArray(oi, o);
+            return;
+        }
+        DoubleVector best = DoubleVector.fromArray(S, ov, o);
+        VectorMask<Double> take = m.compare(VectorOperators.GT, best).or(m.test(VectorOperators.IS_NAN));
+        best.blend(m, take).intoArray(ov, o);
+        DoubleVector.fromArray(S, oi, o).blend(pos, take).intoArray(oi, o);
+    }
+
+    /** Stride 1 or phases: tap j of output o at {@code p[off[j] + o]}, row position {@code firstPos[o] + j*dil}. */
+    private static void interiorArgmax(double[] p, int[] off, int dil, int a, int b, double[] firstPos, int rowOffset, boolean first,
+                                       double[] ov, double[] oi) {
+        for (int o = a; ; o += L) {
+            if (o > b - L) o = b - L; // the last run overlaps: merging the same candidates twice is idempotent
+            DoubleVector m = DoubleVector.fromArray(S, p, off[0] + o), k = DoubleVector.zero(S);
+            for (int j = 1; j < off.length; j++) {
+                DoubleVector v = DoubleVector.fromArray(S, p, off[j] + o);
+                VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+                m = m.blend(v, take);
+                k = k.blend((double) j, take);
+            }
+            merge(m, k.mul(dil).add(DoubleVector.fromArray(S, firstPos, o)).add(rowOffset), o, first, ov, oi);
+            if (o == b - L) return;
+        }
+    }
+
+    /** Stride 2: window maxima at every row position (two vectors), then the even lanes. */
+    private static void interiorArgmax2(double[] row, int[] firstPos, int kernel, int dil, int a, int b, double[] firstPosV, int rowOffset,
+                                        boolean first, double[] ov, double[] oi) {
+        for (int o = a; ; o += L) {
+            if (o > b - L) o = b - L;
+            int q = firstPos[o];
+            DoubleVector m0 = DoubleVector.fromArray(S, row, q), m1 = DoubleVector.fromArray(S, row, q + L), k0 = DoubleVector.zero(S), k1 = k0;
+            for (int j = 1; j < kernel; j++) {
+                DoubleVector v0 = DoubleVector.fromArray(S, row, q + j * dil), v1 = DoubleVector.fromArray(S, row, q + L + j * dil);
+                VectorMask<Double> t0 = v0.compare(VectorOperators.GT, m0).or(v0.test(VectorOperators.IS_NAN));
+                VectorMask<Double> t1 = v1.compare(VectorOperators.GT, m1).or(v1.test(VectorOperators.IS_NAN));
+                m0 = m0.blend(v0, t0);
+                m1 = m1.blend(v1, t1);
+                k0 = k0.blend((double) j, t0);
+                k1 = k1.blend((double) j, t1);
+            }
+            DoubleVector k = EVEN.selectFrom(k0, k1);
+            merge(EVEN.selectFrom(m0, m1), k.mul(dil).add(DoubleVector.fromArray(S, firstPosV, o)).add(rowOffset), o, first, ov, oi);
+            if (o == b - L) return;
         }
     }
 
@@ -355,52 +443,6 @@ final class PoolKernelsF64 {
         }
     }
 
-    /** As {@link #inner} for max with argmax: values into {@code hv}, positions in the row (or -1) into {@code hp}. */
-    private static void innerArgmax(PoolGeometry g, double[] row, double[] buffer, double[] hk, double[] hv, int[] hp) {
-        int d = g.rank - 1, a = g.interiorBegin, b = g.interiorEnd, ow = g.out[d];
-        int[] first = g.first[d];
-        int st = g.step[d];
-        if (a < b) {
-            double[] p = row;
-            if (g.innerStride > 1) {
-                phases(g, row, 0, buffer, 0);
-                p = buffer;
-            }
-            interiorArgmax(p, g.innerTapOffset, a, b, hv, hk);
-            for (int i = a; i < b; i++) hp[i] = first[i] + (int) hk[i] * st;
-        }
-        for (int i = 0; i < ow; i++) {
-            if (i == a && b > a) i = b;
-            if (i >= ow) break;
-            int q = first[i], arg = -1;
-            double m = NEG_INF;
-            for (int j = g.lo[d][i]; j < g.hi[d][i]; j++) {
-                double v = row[q + j * st];
-                if (arg < 0 || v > m || v != v) {
-                    m = v;
-                    arg = q + j * st;
-                }
-            }
-            hv[i] = m;
-            hp[i] = arg;
-        }
-    }
-
-    /** {@code hv[o]}, {@code hk[o]}: the max over taps {@code j} of {@code p[off[j] + o]} and its first (NaN: last) {@code j}. */
-    private static void interiorArgmax(double[] p, int[] off, int a, int b, double[] hv, double[] hk) {
-        for (int o = a; o < b; o += L) {
-            DoubleVector m = DoubleVector.fromArray(S, p, off[0] + o);
-            DoubleVector arg = DoubleVector.zero(S);
-            for (int j = 1; j < off.length; j++) {
-                DoubleVector v = DoubleVector.fromArray(S, p, off[j] + o);
-                VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
-                m = m.blend(v, take);
-                arg = arg.blend((double) j, take);
-            }
-            m.intoArray(hv, o);
-            arg.intoArray(hk, o);
-        }
-    }
 
     /** {@code p * L} for lane p: gathers lane l of L stored vectors. */
     private static final int[] TRANSPOSE = new int[L];
@@ -750,7 +792,8 @@ final class PoolKernelsF64 {
                 for (int p = 0; p < g.plane; p++) store(v, k0, gx.seg(), gb + (long) p * c + k0, k1 - k0);
                 return;
             }
-            for (int p = 0; p < g.plane; p++) gx.seg().asSlice((gb + (long) p * c + k0) * ES, (k1 - k0) * ES).fill((byte) 0);
+            if (k1 - k0 == c) gx.seg().asSlice(gb * ES, (long) g.plane * c * ES).fill((byte) 0);
+            else for (int p = 0; p < g.plane; p++) fill(gx.seg(), gb + (long) p * c + k0, k1 - k0, 0);
             int[] o = b.o, taps = b.taps;
             java.util.Arrays.fill(o, 0);
             long op = 0;
