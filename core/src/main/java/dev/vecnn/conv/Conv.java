@@ -74,8 +74,29 @@ public final class Conv {
         choose(ConvPass.BACKWARD_WEIGHTS, s).backwardWeights(s, x, gy, gw, ex);
     }
 
-    /** {@code gb = dL/dbias}: the sum of {@code gy} over batch and space. */
+    /**
+     * {@code gb = dL/dbias}: the sum of {@code gy} over batch and space, in double, in a fixed order
+     * (a typed pass over contiguous {@code gy}; the reference for any other layout).
+     */
     public static void backwardBias(ConvSpec s, Tensor gy, Tensor gb) {
-        ReferenceConv.backwardBias(s, gy, gb);
+        if (!gy.isContiguous() || gy.dtype() == dev.vecnn.tensor.DType.I64) {
+            ReferenceConv.backwardBias(s, gy, gb);
+            return;
+        }
+        dev.vecnn.spec.Arguments.convBackwardBias(s, gy, gb);
+        long k = s.outChannels(), plane = Tensor.numel(s.outputSize());
+        boolean f32 = gy.dtype() == dev.vecnn.tensor.DType.F32;
+        java.lang.foreign.MemorySegment seg = gy.segment();
+        for (long c = 0; c < k; c++) {
+            double sum = 0;
+            for (long n = 0; n < s.batch(); n++) {
+                long at = gy.offset() + (n * k + c) * plane;
+                for (long i = 0; i < plane; i++) {
+                    sum += f32 ? seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at + i)
+                            : seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, at + i);
+                }
+            }
+            gb.set(sum, c);
+        }
     }
 }

@@ -1,0 +1,93 @@
+package dev.vecnn.nn;
+
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * What a model's layers share: the data type, the memory (one shared arena, closed with the model),
+ * the executor the kernels run on, the seeded random generator for initialisation and dropout, and a
+ * cache of work tensors. Tensors come from {@link #buffer}: one per (owner, name, shape), allocated on
+ * first use and reused afterwards, so that a training step allocates no tensors after warm-up.
+ */
+public final class Context implements AutoCloseable {
+    private final DType dtype;
+    private final Arena arena = Arena.ofShared();
+    private final Execution execution;
+    private final SplittableRandom random;
+    private final Map<Key, Tensor> buffers = new HashMap<>();
+    private long allocations;
+
+    private record Key(Object owner, String name, long[] shape) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.owner == owner && k.name.equals(name) && Arrays.equals(k.shape, shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(owner) * 31 * 31 + name.hashCode() * 31 + Arrays.hashCode(shape);
+        }
+    }
+
+    /** A context for {@code dtype} (F32 or F64), kernels on {@code execution}, random numbers from {@code seed}. */
+    public Context(DType dtype, Execution execution, long seed) {
+        if (dtype != DType.F32 && dtype != DType.F64) throw new IllegalArgumentException("dtype: " + dtype + " is not f32 or f64");
+        this.dtype = dtype;
+        this.execution = execution;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** The models' data type. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** The executor the kernels run on. */
+    public Execution execution() {
+        return execution;
+    }
+
+    /** The seeded generator (initialisation, dropout masks, shuffling). */
+    public SplittableRandom random() {
+        return random;
+    }
+
+    /** A new zeroed tensor in this context's memory (parameters and other long-lived state). */
+    public Tensor allocate(long... shape) {
+        allocations++;
+        return Tensor.allocate(arena, dtype, shape);
+    }
+
+    /** A new zeroed tensor of another dtype (e.g. I64 argmax indices). */
+    public Tensor allocate(DType type, long... shape) {
+        allocations++;
+        return Tensor.allocate(arena, type, shape);
+    }
+
+    /** The work tensor of {@code owner} named {@code name} with this shape (contents left from last use). */
+    public Tensor buffer(Object owner, String name, long... shape) {
+        return buffer(owner, name, dtype, shape);
+    }
+
+    /** As {@link #buffer(Object, String, long...)} with an explicit dtype. */
+    public Tensor buffer(Object owner, String name, DType type, long... shape) {
+        return buffers.computeIfAbsent(new Key(owner, name, shape.clone()), k -> allocate(type, k.shape));
+    }
+
+    /** Tensors allocated so far: constant across training steps once every batch size has been seen. */
+    public long allocations() {
+        return allocations;
+    }
+
+    /** Frees every tensor of the models built on this context. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

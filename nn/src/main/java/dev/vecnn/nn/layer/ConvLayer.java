@@ -1,0 +1,204 @@
+package dev.vecnn.nn.layer;
+
+import dev.vecnn.conv.Conv;
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.nn.Layer;
+import dev.vecnn.nn.Param;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PaddingMode;
+import dev.vecnn.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Convolution of any spatial rank with every {@link ConvSpec} option: stride, dilation, symmetric,
+ * asymmetric or 'same' padding, padding modes, groups (depthwise), bias on or off, transposed with
+ * output padding. The kernels are whatever {@link Conv}'s dispatcher picks for the spec. Fluent
+ * setters configure it before the model is built.
+ */
+public final class ConvLayer extends Layer {
+    private final long outChannels;
+    private final int[] kernel;
+    private int[] stride, dilation, padBegin, padEnd, outputPadding;
+    private boolean same, bias = true, transposed;
+    private long groups = 1;
+    private PaddingMode mode = PaddingMode.ZEROS;
+    private Init init = Init.HE;
+    private Param weight, biasParam;
+    private final Map<Long, ConvSpec> specs = new HashMap<>();
+    private Tensor input;
+    private ConvSpec last;
+
+    /** {@code outChannels} filters of size {@code kernel} (one entry per spatial dimension). */
+    public ConvLayer(long outChannels, int... kernel) {
+        if (outChannels < 1) throw new IllegalArgumentException("outChannels: must be >= 1, got " + outChannels);
+        if (kernel.length == 0) throw new IllegalArgumentException("kernel: at least one spatial dimension is required");
+        this.outChannels = outChannels;
+        this.kernel = kernel.clone();
+    }
+
+    /** Stride per dimension (one value for all). */
+    public ConvLayer stride(int... s) {
+        stride = s.clone();
+        return this;
+    }
+
+    /** Dilation per dimension (1 = dense). */
+    public ConvLayer dilation(int... d) {
+        dilation = d.clone();
+        return this;
+    }
+
+    /** Symmetric padding per dimension. */
+    public ConvLayer padding(int... p) {
+        padBegin = p.clone();
+        padEnd = p.clone();
+        return this;
+    }
+
+    /** Asymmetric padding: before and after, per dimension. */
+    public ConvLayer padding(int[] begin, int[] end) {
+        padBegin = begin.clone();
+        padEnd = end.clone();
+        return this;
+    }
+
+    /** PyTorch's padding='same'. */
+    public ConvLayer paddingSame() {
+        same = true;
+        return this;
+    }
+
+    /** What the padding holds: zeros, reflect, replicate or circular. */
+    public ConvLayer paddingMode(PaddingMode m) {
+        mode = m;
+        return this;
+    }
+
+    /** Groups (inChannels = groups gives a depthwise convolution). */
+    public ConvLayer groups(long g) {
+        groups = g;
+        return this;
+    }
+
+    /** With or without bias (default with). */
+    public ConvLayer bias(boolean b) {
+        bias = b;
+        return this;
+    }
+
+    /** A transposed convolution, with the given output padding per dimension. */
+    public ConvLayer transposed(int... outputPad) {
+        transposed = true;
+        outputPadding = outputPad.length == 0 ? null : outputPad.clone();
+        return this;
+    }
+
+    /** The weight initialiser (default He). */
+    public ConvLayer init(Init i) {
+        init = i;
+        return this;
+    }
+
+    /** The spec for batch size {@code n}. */
+    public ConvSpec spec(long n) {
+        return specs.computeIfAbsent(n, this::makeSpec);
+    }
+
+    private ConvSpec makeSpec(long n) {
+        long[] in = inputShape();
+        ConvSpec.Builder b = ConvSpec.builder().batch(n).inChannels(in[0]).outChannels(outChannels).groups(groups)
+                .input(Arrays.copyOfRange(in, 1, in.length)).kernel(kernel).bias(bias).paddingMode(mode);
+        if (stride != null) b.stride(stride);
+        if (dilation != null) b.dilation(dilation);
+        if (same) b.paddingSame();
+        else if (padBegin != null) b.padding(padBegin, padEnd);
+        if (transposed) {
+            b.transposed(true);
+            if (outputPadding != null) b.outputPadding(outputPadding);
+        }
+        return b.build();
+    }
+
+    @Override
+    protected long[] init(long[] sample) {
+        if (sample.length != kernel.length + 1) {
+            throw new IllegalArgumentException("input: " + describe() + " needs samples (C, " + kernel.length + " spatial sizes), got "
+                    + Arrays.toString(sample));
+        }
+        ConvSpec s = spec(1);
+        long[] out = s.outputShape();
+        weight = new Param("weight", ctx.allocate(s.weightShape()), ctx.allocate(s.weightShape()), true);
+        long taps = s.window().taps();
+        long fanIn = (transposed ? outChannels : sample[0]) / groups * taps, fanOut = (transposed ? sample[0] : outChannels) / groups * taps;
+        init.fill(weight.value(), fanIn, fanOut, ctx.random());
+        if (bias) biasParam = new Param("bias", ctx.allocate(s.biasShape()), ctx.allocate(s.biasShape()), false);
+        return Arrays.copyOfRange(out, 1, out.length);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        long n = batchOf(x, "x");
+        last = spec(n);
+        input = x;
+        Tensor y = ctx.buffer(this, "y", last.outputShape());
+        Conv.forward(last, x, weight.value(), biasParam == null ? null : biasParam.value(), y, Epilogue.NONE, ctx.execution());
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gy) {
+        Tensor gx = ctx.buffer(this, "gx", last.inputShape());
+        Conv.backwardData(last, gy, weight.value(), gx, ctx.execution());
+        Conv.backwardWeights(last, input, gy, weight.grad(), ctx.execution());
+        if (biasParam != null) Conv.backwardBias(last, gy, biasParam.grad());
+        return gx;
+    }
+
+    @Override
+    public List<Param> params() {
+        List<Param> p = new ArrayList<>(List.of(weight));
+        if (biasParam != null) p.add(biasParam);
+        return p;
+    }
+
+    @Override
+    public double[][] receptiveStep() {
+        ConvSpec s = spec(1);
+        double[][] r = new double[kernel.length][];
+        for (int d = 0; d < kernel.length; d++) {
+            double st = s.window().stride(d);
+            r[d] = new double[] {s.window().effectiveKernel(d), transposed ? 1 / st : st};
+        }
+        return r;
+    }
+
+    /** The lecture's bookkeeping: parameters of a dense layer mapping the same input to the same output. */
+    public long denseEquivalentParameters() {
+        long in = dev.vecnn.tensor.Tensor.numel(inputShape()), out = dev.vecnn.tensor.Tensor.numel(outputShape());
+        return in * out + out;
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder b = new StringBuilder("conv").append(kernel.length).append('d').append(transposed ? "-transposed " : " ")
+                .append(outChannels).append(" k").append(join(kernel));
+        if (stride != null) b.append(" s").append(join(stride));
+        if (dilation != null) b.append(" d").append(join(dilation));
+        if (same) b.append(" same");
+        else if (padBegin != null) b.append(" p").append(join(padBegin)).append(Arrays.equals(padBegin, padEnd) ? "" : "_r" + join(padEnd));
+        if (mode != PaddingMode.ZEROS) b.append(' ').append(mode.name().toLowerCase(java.util.Locale.ROOT));
+        if (groups != 1) b.append(" g").append(groups);
+        if (!bias) b.append(" nobias");
+        return b.toString();
+    }
+
+    static String join(int[] v) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < v.length; i++) b.append(i == 0 ? "" : "x").append(v[i]);
+        return b.toString();
+    }
+}

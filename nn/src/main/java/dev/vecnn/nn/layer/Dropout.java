@@ -1,0 +1,56 @@
+package dev.vecnn.nn.layer;
+
+import dev.vecnn.nn.Layer;
+import dev.vecnn.tensor.Tensor;
+
+/**
+ * Inverted dropout: in training each element is zeroed with probability p and the rest scaled by
+ * 1/(1-p), from the model's seeded generator; in evaluation it is the identity.
+ */
+public final class Dropout extends Layer {
+    private final double p;
+    private Tensor mask;
+    private boolean active;
+
+    /** Drop probability p in [0, 1). */
+    public Dropout(double p) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("p: must be in [0, 1), got " + p);
+        this.p = p;
+    }
+
+    @Override
+    protected long[] init(long[] sample) {
+        return sample;
+    }
+
+    @Override
+    public Tensor forward(Tensor in, boolean training) {
+        batchOf(in, "x");
+        active = training && p > 0;
+        if (!active) return in;
+        Tensor x = Elementwise.contiguous(ctx, this, in);
+        mask = ctx.buffer(this, "mask", x.shape());
+        Tensor y = ctx.buffer(this, "y", x.shape());
+        double keep = 1 / (1 - p);
+        for (long i = 0, n = x.numel(); i < n; i++) {
+            double m = ctx.random().nextDouble() < p ? 0 : keep;
+            Elementwise.set(mask, mask.offset() + i, m);
+            Elementwise.set(y, y.offset() + i, m * Elementwise.get(x, x.offset() + i));
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gyIn) {
+        if (!active) return gyIn;
+        Tensor gy = Elementwise.contiguous(ctx, this, gyIn);
+        Tensor gx = ctx.buffer(this, "gx", gy.shape());
+        for (long i = 0, n = gy.numel(); i < n; i++) Elementwise.set(gx, gx.offset() + i, Elementwise.get(mask, mask.offset() + i) * Elementwise.get(gy, gy.offset() + i));
+        return gx;
+    }
+
+    @Override
+    public String describe() {
+        return "dropout " + p;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.vecnn.nn.layer;
+
+import dev.vecnn.nn.Layer;
+import dev.vecnn.tensor.Tensor;
+
+/** (N, C, spatial...) to (N, C * prod(spatial)), a view when the input is contiguous. */
+public final class Flatten extends Layer {
+    private long n;
+
+    @Override
+    protected long[] init(long[] sample) {
+        return new long[] {Tensor.numel(sample)};
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        n = batchOf(x, "x");
+        Tensor c = x.isContiguous() ? x : copy(x);
+        return c.reshape(n, outputShape()[0]);
+    }
+
+    private Tensor copy(Tensor x) {
+        Tensor c = ctx.buffer(this, "x", x.shape());
+        c.copyFrom(x);
+        return c;
+    }
+
+    @Override
+    public Tensor backward(Tensor gy) {
+        Tensor c = gy.isContiguous() ? gy : copy(gy);
+        return c.reshape(Layer.withBatch(n, inputShape()));
+    }
+
+    @Override
+    public double[][] receptiveStep() {
+        return MIXES_ALL;
+    }
+
+    @Override
+    public String describe() {
+        return "flatten";
+    }
+}

@@ -1,0 +1,179 @@
+package dev.vecnn.nn.layer;
+
+import dev.vecnn.nn.Layer;
+import dev.vecnn.pool.Pool;
+import dev.vecnn.spec.PoolKind;
+import dev.vecnn.spec.PoolSpec;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Max, average, global and adaptive pooling of any spatial rank, with every {@link PoolSpec} option
+ * (stride, dilation, asymmetric padding, ceil mode, count_include_pad). Max pooling keeps its argmax
+ * indices for the backward pass, which routes each gradient to its maximum (ties: the first, as
+ * PyTorch).
+ */
+public final class PoolLayer extends Layer {
+    private final PoolKind kind;
+    private int[] kernel, stride, dilation, padBegin, padEnd;
+    private long[] output;
+    private boolean ceil, countIncludePad = true;
+    private final Map<Long, PoolSpec> specs = new HashMap<>();
+    private PoolSpec last;
+    private Tensor indices;
+
+    private PoolLayer(PoolKind kind) {
+        this.kind = kind;
+    }
+
+    /** Sliding-window max pooling; stride defaults to the kernel. */
+    public static PoolLayer max(int... kernel) {
+        PoolLayer p = new PoolLayer(PoolKind.MAX);
+        p.kernel = kernel.clone();
+        return p;
+    }
+
+    /** Sliding-window average pooling; stride defaults to the kernel. */
+    public static PoolLayer avg(int... kernel) {
+        PoolLayer p = new PoolLayer(PoolKind.AVG);
+        p.kernel = kernel.clone();
+        return p;
+    }
+
+    /** Max over each whole channel. */
+    public static PoolLayer globalMax() {
+        return new PoolLayer(PoolKind.GLOBAL_MAX);
+    }
+
+    /** Average over each whole channel. */
+    public static PoolLayer globalAvg() {
+        return new PoolLayer(PoolKind.GLOBAL_AVG);
+    }
+
+    /** Adaptive max pooling to the given output sizes. */
+    public static PoolLayer adaptiveMax(long... output) {
+        PoolLayer p = new PoolLayer(PoolKind.ADAPTIVE_MAX);
+        p.output = output.clone();
+        return p;
+    }
+
+    /** Adaptive average pooling to the given output sizes. */
+    public static PoolLayer adaptiveAvg(long... output) {
+        PoolLayer p = new PoolLayer(PoolKind.ADAPTIVE_AVG);
+        p.output = output.clone();
+        return p;
+    }
+
+    /** Stride per dimension. */
+    public PoolLayer stride(int... s) {
+        stride = s.clone();
+        return this;
+    }
+
+    /** Dilation per dimension. */
+    public PoolLayer dilation(int... d) {
+        dilation = d.clone();
+        return this;
+    }
+
+    /** Symmetric padding per dimension. */
+    public PoolLayer padding(int... p) {
+        padBegin = p.clone();
+        padEnd = p.clone();
+        return this;
+    }
+
+    /** Asymmetric padding per dimension. */
+    public PoolLayer padding(int[] begin, int[] end) {
+        padBegin = begin.clone();
+        padEnd = end.clone();
+        return this;
+    }
+
+    /** Ceil mode for the output size. */
+    public PoolLayer ceilMode(boolean c) {
+        ceil = c;
+        return this;
+    }
+
+    /** Average pooling: whether padded taps count in the divisor (default true, as PyTorch). */
+    public PoolLayer countIncludePad(boolean c) {
+        countIncludePad = c;
+        return this;
+    }
+
+    /** The spec for batch size {@code n}. */
+    public PoolSpec spec(long n) {
+        return specs.computeIfAbsent(n, this::makeSpec);
+    }
+
+    private PoolSpec makeSpec(long n) {
+        long[] in = inputShape();
+        PoolSpec.Builder b = PoolSpec.builder(kind).batch(n).channels(in[0]).input(Arrays.copyOfRange(in, 1, in.length));
+        if (kernel != null) b.kernel(kernel).ceilMode(ceil);
+        if (stride != null) b.stride(stride);
+        if (dilation != null) b.dilation(dilation);
+        if (padBegin != null) b.padding(padBegin, padEnd);
+        if (kind == PoolKind.AVG) b.countIncludePad(countIncludePad);
+        if (output != null) b.output(output);
+        return b.build();
+    }
+
+    @Override
+    protected long[] init(long[] sample) {
+        int rank = kernel != null ? kernel.length : output != null ? output.length : sample.length - 1;
+        if (sample.length != rank + 1) {
+            throw new IllegalArgumentException("input: " + describe() + " needs samples (C, " + rank + " spatial sizes), got " + Arrays.toString(sample));
+        }
+        long[] out = spec(1).outputShape();
+        return Arrays.copyOfRange(out, 1, out.length);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        last = spec(batchOf(x, "x"));
+        Tensor y = ctx.buffer(this, "y", last.outputShape());
+        indices = kind.isMax() ? ctx.buffer(this, "indices", DType.I64, last.outputShape()) : null;
+        Pool.choose(last).forward(last, x, y, indices, ctx.execution());
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gy) {
+        Tensor gx = ctx.buffer(this, "gx", last.inputShape());
+        Pool.choose(last).backward(last, null, indices, gy, gx, ctx.execution());
+        return gx;
+    }
+
+    @Override
+    public double[][] receptiveStep() {
+        PoolSpec s = spec(1);
+        double[][] r = new double[s.rank()][];
+        for (int d = 0; d < s.rank(); d++) {
+            if (kind.isWindowed()) {
+                r[d] = new double[] {s.window().effectiveKernel(d), s.window().stride(d)};
+            } else { // the widest adaptive window, and the average step between windows
+                long widest = 0;
+                for (long o = 0; o < s.outputSize(d); o++) widest = Math.max(widest, s.adaptiveEnd(d, o) - s.adaptiveStart(d, o));
+                r[d] = new double[] {widest, (double) s.inputSize(d) / s.outputSize(d)};
+            }
+        }
+        return r;
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder b = new StringBuilder(kind.textName());
+        if (kernel != null) b.append(" k").append(ConvLayer.join(kernel));
+        if (stride != null) b.append(" s").append(ConvLayer.join(stride));
+        if (dilation != null) b.append(" d").append(ConvLayer.join(dilation));
+        if (padBegin != null) b.append(" p").append(ConvLayer.join(padBegin)).append(Arrays.equals(padBegin, padEnd) ? "" : "_r" + ConvLayer.join(padEnd));
+        if (ceil) b.append(" ceil");
+        if (!countIncludePad) b.append(" excludepad");
+        if (output != null) b.append(" o").append(Arrays.toString(output).replace(", ", "x").replace("[", "").replace("]", ""));
+        return b.toString();
+    }
+}

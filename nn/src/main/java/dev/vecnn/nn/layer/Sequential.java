@@ -1,0 +1,72 @@
+package dev.vecnn.nn.layer;
+
+import dev.vecnn.nn.Context;
+import dev.vecnn.nn.Layer;
+import dev.vecnn.nn.Param;
+import dev.vecnn.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Layers applied in order; itself a layer, so sequences nest. Parameters are named {@code index.name}. */
+public final class Sequential extends Layer {
+    private final List<Layer> layers;
+
+    /** The layers, first to last. */
+    public Sequential(Layer... layers) {
+        if (layers.length == 0) throw new IllegalArgumentException("layers: a sequence needs at least one layer");
+        this.layers = List.of(layers);
+    }
+
+    @Override
+    protected long[] init(long[] sample) {
+        long[] s = sample;
+        for (Layer l : layers) s = build(l, ctx, s);
+        return s;
+    }
+
+    private static long[] build(Layer l, Context ctx, long[] s) {
+        return l.build(ctx, s);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        Tensor t = x;
+        for (Layer l : layers) t = l.forward(t, training);
+        return t;
+    }
+
+    @Override
+    public Tensor backward(Tensor gy) {
+        Tensor g = gy;
+        for (int i = layers.size() - 1; i >= 0; i--) g = layers.get(i).backward(g);
+        return g;
+    }
+
+    @Override
+    public List<Param> params() {
+        return named(false);
+    }
+
+    @Override
+    public List<Param> state() {
+        return named(true);
+    }
+
+    private List<Param> named(boolean state) {
+        List<Param> all = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Param p : state ? layers.get(i).state() : layers.get(i).params()) all.add(p.prefixed(Integer.toString(i)));
+        }
+        return all;
+    }
+
+    @Override
+    public List<Layer> children() {
+        return layers;
+    }
+
+    @Override
+    public String describe() {
+        return "sequential(" + layers.size() + ")";
+    }
+}

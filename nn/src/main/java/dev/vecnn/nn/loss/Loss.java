@@ -1,0 +1,142 @@
+package dev.vecnn.nn.loss;
+
+import dev.vecnn.nn.Context;
+import dev.vecnn.nn.layer.Elementwise;
+import dev.vecnn.tensor.Tensor;
+
+/**
+ * A scalar loss of a batch, averaged over the batch (and, for elementwise losses, over elements, as
+ * PyTorch's 'mean' reduction). {@link #forward} returns the loss and keeps what {@link #backward}
+ * needs: dLoss/dprediction in a reused buffer.
+ */
+public abstract class Loss {
+    /** Reused gradient buffers. */
+    protected Context ctx;
+
+    /** For subclasses. */
+    protected Loss() {
+    }
+
+    /** Binds the loss to a model's context (its dtype and buffers). */
+    public Loss on(Context context) {
+        ctx = context;
+        return this;
+    }
+
+    /** The loss of {@code prediction} against {@code target}. */
+    public abstract double forward(Tensor prediction, Tensor target);
+
+    /** dLoss/dprediction for the last {@link #forward}. */
+    public abstract Tensor backward();
+
+    /** Mean squared error: mean over all elements of (p - t)^2. */
+    public static Loss mse() {
+        return new Mse();
+    }
+
+    /** Softmax cross-entropy from logits (N, K) against class indices (N) stored as numbers 0..K-1. */
+    public static Loss softmaxCrossEntropy() {
+        return new SoftmaxCrossEntropy();
+    }
+
+    /** Binary cross-entropy from logits, elementwise against targets in [0, 1], computed stably. */
+    public static Loss bceWithLogits() {
+        return new BceWithLogits();
+    }
+
+    static void sameShape(Tensor p, Tensor t) {
+        if (!java.util.Arrays.equals(p.shape(), t.shape())) {
+            throw new IllegalArgumentException("target: shape " + java.util.Arrays.toString(t.shape()) + " does not match prediction "
+                    + java.util.Arrays.toString(p.shape()));
+        }
+    }
+
+    private static final class Mse extends Loss {
+        private Tensor grad;
+
+        @Override
+        public double forward(Tensor p, Tensor t) {
+            sameShape(p, t);
+            grad = ctx.buffer(this, "grad", p.shape());
+            Tensor pc = p.isContiguous() ? p : p.contiguous(java.lang.foreign.Arena.ofAuto());
+            Tensor tc = t.isContiguous() ? t : t.contiguous(java.lang.foreign.Arena.ofAuto());
+            long n = p.numel();
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double d = Elementwise.get(pc, pc.offset() + i) - Elementwise.get(tc, tc.offset() + i);
+                sum += d * d;
+                Elementwise.set(grad, grad.offset() + i, 2 * d / n);
+            }
+            return sum / n;
+        }
+
+        @Override
+        public Tensor backward() {
+            return grad;
+        }
+    }
+
+    private static final class SoftmaxCrossEntropy extends Loss {
+        private Tensor grad;
+
+        @Override
+        public double forward(Tensor logits, Tensor labels) {
+            long[] s = logits.shape();
+            if (s.length != 2) throw new IllegalArgumentException("prediction: logits must be (N, K), got " + java.util.Arrays.toString(s));
+            if (labels.rank() != 1 || labels.size(0) != s[0]) {
+                throw new IllegalArgumentException("target: labels must be (N) = (" + s[0] + "), got " + java.util.Arrays.toString(labels.shape()));
+            }
+            grad = ctx.buffer(this, "grad", s);
+            double total = 0;
+            for (long n = 0; n < s[0]; n++) {
+                double lv = labels.get(n);
+                long label = (long) lv;
+                if (label != lv || label < 0 || label >= s[1]) {
+                    throw new IllegalArgumentException("target: label " + lv + " at " + n + " is not a class index in [0, " + s[1] + ")");
+                }
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (long k = 0; k < s[1]; k++) max = Math.max(max, logits.get(n, k));
+                for (long k = 0; k < s[1]; k++) sum += Math.exp(logits.get(n, k) - max);
+                double logSum = max + Math.log(sum);
+                total += logSum - logits.get(n, label);
+                for (long k = 0; k < s[1]; k++) {
+                    double p = Math.exp(logits.get(n, k) - logSum);
+                    grad.set((p - (k == label ? 1 : 0)) / s[0], n, k);
+                }
+            }
+            return total / s[0];
+        }
+
+        @Override
+        public Tensor backward() {
+            return grad;
+        }
+    }
+
+    private static final class BceWithLogits extends Loss {
+        private Tensor grad;
+
+        @Override
+        public double forward(Tensor p, Tensor t) {
+            sameShape(p, t);
+            grad = ctx.buffer(this, "grad", p.shape());
+            Tensor pc = p.isContiguous() ? p : p.contiguous(java.lang.foreign.Arena.ofAuto());
+            Tensor tc = t.isContiguous() ? t : t.contiguous(java.lang.foreign.Arena.ofAuto());
+            long n = p.numel();
+            double sum = 0;
+            for (long i = 0; i < n; i++) {
+                double x = Elementwise.get(pc, pc.offset() + i), y = Elementwise.get(tc, tc.offset() + i);
+                // max(x, 0) - x y + log(1 + e^-|x|): no overflow for large |x|
+                sum += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
+                double sig = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+                Elementwise.set(grad, grad.offset() + i, (sig - y) / n);
+            }
+            return sum / n;
+        }
+
+        @Override
+        public Tensor backward() {
+            return grad;
+        }
+    }
+}

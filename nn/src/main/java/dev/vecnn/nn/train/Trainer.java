@@ -1,0 +1,160 @@
+package dev.vecnn.nn.train;
+
+import dev.vecnn.nn.Context;
+import dev.vecnn.nn.Model;
+import dev.vecnn.nn.loss.Loss;
+import dev.vecnn.nn.optim.Optimizer;
+import dev.vecnn.tensor.Tensor;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Mini-batch training: each epoch shuffles the samples with the model's seeded generator, copies each
+ * batch into reused tensors, runs forward, loss, backward and an optimizer step, and reports the mean
+ * loss and metrics. On a terminal the progress is one line rewritten in place; otherwise one plain
+ * line per epoch. After the first epoch (every batch size seen) a step allocates no tensors.
+ */
+public final class Trainer {
+    private final Model model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final List<Metric> metrics = new ArrayList<>();
+    private PrintStream out = System.out;
+    private boolean live = System.console() != null;
+
+    /**
+     * One epoch's results.
+     *
+     * @param epoch   1-based
+     * @param loss    mean training loss
+     * @param metrics mean of each metric, in the order added
+     * @param seconds wall time
+     * @param samples samples processed
+     */
+    public record Epoch(int epoch, double loss, double[] metrics, double seconds, long samples) {
+        /** Samples per second. */
+        public double throughput() {
+            return samples / seconds;
+        }
+    }
+
+    /** Trains {@code model} on {@code loss} with {@code optimizer}. */
+    public Trainer(Model model, Loss loss, Optimizer optimizer) {
+        this.model = model;
+        this.loss = loss.on(model.context());
+        this.optimizer = optimizer;
+    }
+
+    /** Adds a metric to report. */
+    public Trainer metric(Metric m) {
+        metrics.add(m);
+        return this;
+    }
+
+    /** Where progress goes (null: nowhere); {@code live} rewrites one line with carriage returns. */
+    public Trainer progress(PrintStream stream, boolean liveLine) {
+        out = stream;
+        live = liveLine;
+        return this;
+    }
+
+    /** Trains for {@code epochs} over (x, y), whose first dimension indexes samples. */
+    public List<Epoch> fit(Tensor x, Tensor y, int epochs, int batchSize) {
+        checkData(x, y, batchSize);
+        Tensor xs = x.isContiguous() ? x : x.contiguous(java.lang.foreign.Arena.ofAuto());
+        Tensor ys = y.isContiguous() ? y : y.contiguous(java.lang.foreign.Arena.ofAuto());
+        long n = x.size(0);
+        int[] order = new int[(int) n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        List<Epoch> history = new ArrayList<>();
+        for (int e = 1; e <= epochs; e++) {
+            shuffle(order, model.context());
+            long t0 = System.nanoTime();
+            double lossSum = 0;
+            double[] metricSums = new double[metrics.size()];
+            long seen = 0;
+            for (long start = 0; start < n; start += batchSize) {
+                int b = (int) Math.min(batchSize, n - start);
+                Tensor bx = gather(xs, order, start, b, "x"), by = gather(ys, order, start, b, "y");
+                Tensor pred = model.forward(bx, true);
+                lossSum += loss.forward(pred, by) * b;
+                for (int k = 0; k < metrics.size(); k++) metricSums[k] += metrics.get(k).sum(pred, by);
+                model.backward(loss.backward());
+                optimizer.step();
+                seen += b;
+                if (live && out != null) out.print("\r" + line(e, epochs, seen, n, lossSum / seen, metricSums, seen, System.nanoTime() - t0));
+            }
+            double[] means = metricSums.clone();
+            for (int k = 0; k < means.length; k++) means[k] /= n;
+            Epoch ep = new Epoch(e, lossSum / n, means, (System.nanoTime() - t0) / 1e9, n);
+            history.add(ep);
+            if (out != null) {
+                String l = line(e, epochs, n, n, ep.loss, metricSums, n, System.nanoTime() - t0);
+                if (live) out.print("\r" + l + (e == epochs ? "\n" : ""));
+                else out.println(l);
+            }
+        }
+        return history;
+    }
+
+    private String line(int e, int epochs, long done, long n, double meanLoss, double[] metricSums, long seen, long nanos) {
+        StringBuilder b = new StringBuilder(String.format("epoch %d/%d  %5.1f%%  loss %.5f", e, epochs, 100.0 * done / n, meanLoss));
+        for (int k = 0; k < metrics.size(); k++) b.append(String.format("  %s %.4f", metrics.get(k).name(), metricSums[k] / seen));
+        b.append(String.format("  %.0f samples/s", seen / (nanos / 1e9)));
+        return b.toString();
+    }
+
+    /** Mean loss and metrics in evaluation mode (no dropout, running statistics), in batches. */
+    public Epoch evaluate(Tensor x, Tensor y, int batchSize) {
+        checkData(x, y, batchSize);
+        long n = x.size(0);
+        int[] order = new int[(int) n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        double[] metricSums = new double[metrics.size()];
+        for (long start = 0; start < n; start += batchSize) {
+            int b = (int) Math.min(batchSize, n - start);
+            Tensor bx = gather(x, order, start, b, "x"), by = gather(y, order, start, b, "y");
+            Tensor pred = model.forward(bx, false);
+            lossSum += loss.forward(pred, by) * b;
+            for (int k = 0; k < metrics.size(); k++) metricSums[k] += metrics.get(k).sum(pred, by);
+        }
+        for (int k = 0; k < metricSums.length; k++) metricSums[k] /= n;
+        return new Epoch(0, lossSum / n, metricSums, (System.nanoTime() - t0) / 1e9, n);
+    }
+
+    private void checkData(Tensor x, Tensor y, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize: must be >= 1, got " + batchSize);
+        if (x.size(0) != y.size(0)) {
+            throw new IllegalArgumentException("y: " + y.size(0) + " samples, x has " + x.size(0));
+        }
+        if (x.dtype() != model.context().dtype()) {
+            throw new IllegalArgumentException("x: dtype " + x.dtype() + ", the model is " + model.context().dtype());
+        }
+    }
+
+    /** Copies samples {@code order[start .. start+b)} of {@code data} into a reused batch tensor. */
+    private Tensor gather(Tensor data, int[] order, long start, int b, String name) {
+        long[] shape = data.shape();
+        shape[0] = b;
+        Tensor batch = model.context().buffer(this, name, data.dtype(), shape);
+        long per = Tensor.numel(shape) / b, es = data.dtype().byteSize();
+        Tensor src = data.isContiguous() ? data : data.contiguous(java.lang.foreign.Arena.ofAuto());
+        for (int i = 0; i < b; i++) {
+            MemorySegment.copy(src.segment(), (src.offset() + order[(int) (start + i)] * per) * es, batch.segment(), (batch.offset() + i * per) * es, per * es);
+        }
+        return batch;
+    }
+
+    private static void shuffle(int[] a, Context ctx) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = ctx.random().nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}
