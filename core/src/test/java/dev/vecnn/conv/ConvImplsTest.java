@@ -119,6 +119,31 @@ class ConvImplsTest {
         });
     }
 
+    /**
+     * Regression: with unit strides, rank >= 3 and output planes smaller than a register tile, a
+     * block of backward-data columns ran past its depth slice into the next one and added that
+     * slice's gradient twice (found by the nn module's gradient checks).
+     */
+    @Test
+    void backwardDataOfSmallPlanesInRankThree() {
+        for (String text : List.of("mb1ic1_i2x1x1_oc1_k3x3x3_p1x1x1_bias0", "mb2ic2_i3x1x2_oc2_k3x3x3_p1x1x1_bias0",
+                "mb1ic2_i2x2x1_oc3_k3x3x3_p1x1x1_bias0", "mb1ic1_i4x2x2x1_oc1_k3x3x3x3_p1x1x1x1_bias0")) {
+            ConvSpec s = ConvSpec.parse(text);
+            for (ConvImpl impl : fast(ConvPass.BACKWARD_DATA)) {
+                if (!impl.supports(ConvPass.BACKWARD_DATA, s)) continue;
+                try (Arena a = Arena.ofShared()) {
+                    Tensor gy = Fill.uniform(a, DType.F64, s.outputShape(), 1), w = Fill.uniform(a, DType.F64, s.weightShape(), 2);
+                    Tensor gx = Tensor.allocate(a, DType.F64, s.inputShape()), ref = Tensor.allocate(a, DType.F64, s.inputShape());
+                    impl.backwardData(s, gy, w, gx, TWO);
+                    ReferenceConv.backwardData(s, gy, w, ref);
+                    Tensor mag = Tensor.allocate(a, DType.F64, s.inputShape());
+                    ReferenceConv.backwardData(s, Fill.abs(a, gy), Fill.abs(a, w), mag);
+                    Tolerance.assertClose(gx, ref, mag, Tolerance.gamma(height(s), DType.F64), impl + " backward data " + text);
+                }
+            }
+        }
+    }
+
     @Test
     void backwardWeightsMatchesReference() {
         Props.qt(120).forAll(CASES).checkAssert(c -> {

@@ -204,6 +204,9 @@ final class GemmConvF32 {
                     // B packed: gy channels lie a whole grid apart, which streams worse in place (measured)
                     int col = blocks.contiguous ? start[0] : block * NR;
                     for (int k = 0; k < g.kg; k++) System.arraycopy(gy, k * gridLen + col, b, k * NR, NR);
+                    // a block may run past the end of its run into the grid of the next outer position (rank
+                    // >= 3), whose gy is real: its columns must add nothing here
+                    for (int j = 0; j < NR; j++) if (out[j] < 0) for (int k = 0; k < g.kg; k++) b[k * NR + j] = 0;
                     for (int p = 0; p < rows.count; p++) {
                         if (rows.start[p] >= rowsReal) break;
                         int mr = rows.mr[p];

@@ -40,6 +40,22 @@ public final class ConvLayer extends Layer {
         this.kernel = kernel.clone();
     }
 
+    /**
+     * A layer with every option of {@code spec} (its batch, channels and input sizes come from the
+     * model instead): the text form of a problem doubles as a layer description.
+     */
+    public static ConvLayer of(ConvSpec spec) {
+        dev.vecnn.spec.Window w = spec.window();
+        ConvLayer c = new ConvLayer(spec.outChannels(), w.kernel()).stride(w.stride()).dilation(w.dilation())
+                .padding(w.padBegin(), w.padEnd()).paddingMode(spec.paddingMode()).groups(spec.groups()).bias(spec.hasBias());
+        if (spec.isTransposed()) {
+            int[] op = new int[spec.rank()];
+            for (int d = 0; d < op.length; d++) op[d] = spec.outputPadding(d);
+            c.transposed(op);
+        }
+        return c;
+    }
+
     /** Stride per dimension (one value for all). */
     public ConvLayer stride(int... s) {
         stride = s.clone();

@@ -67,6 +67,20 @@ public final class PoolLayer extends Layer {
         return p;
     }
 
+    /** A layer with every option of {@code spec} (batch, channels and input sizes come from the model). */
+    public static PoolLayer of(PoolSpec spec) {
+        PoolLayer p = new PoolLayer(spec.kind());
+        if (spec.kind().isWindowed()) {
+            dev.vecnn.spec.Window w = spec.window();
+            p.kernel = w.kernel();
+            p.stride(w.stride()).dilation(w.dilation()).padding(w.padBegin(), w.padEnd()).ceilMode(spec.ceilMode());
+            if (spec.kind() == PoolKind.AVG) p.countIncludePad(spec.countIncludePad());
+        } else if (!spec.kind().isGlobal()) {
+            p.output = spec.outputSize();
+        }
+        return p;
+    }
+
     /** Stride per dimension. */
     public PoolLayer stride(int... s) {
         stride = s.clone();
