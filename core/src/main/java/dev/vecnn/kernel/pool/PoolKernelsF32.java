@@ -640,14 +640,6 @@ final class PoolKernelsF32 {
         return v;
     }
 
-    /** {@code x[at, at + n) += row[0, n)}. */
-    private static void addTo(float[] row, MemorySegment x, long at, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector.fromArray(S, row, i).add(FloatVector.fromMemorySegment(S, x, (at + i) * ES, ORDER)).intoMemorySegment(x, (at + i) * ES, ORDER);
-        }
-        for (; i < n; i++) x.setAtIndex(LAYOUT, at + i, (float) (x.getAtIndex(LAYOUT, at + i) + row[i]));
-    }
 
     /** Max pooling backward, channels-first: {@code gx[plane + idx] += gy} in output order. */
     static void maxBackwardChannelsFirst(PoolGeometry g, Dense idx, Dense gy, Dense gx, Execution ex) {

@@ -640,14 +640,6 @@ final class PoolKernelsF64 {
         return v;
     }
 
-    /** {@code x[at, at + n) += row[0, n)}. */
-    private static void addTo(double[] row, MemorySegment x, long at, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            DoubleVector.fromArray(S, row, i).add(DoubleVector.fromMemorySegment(S, x, (at + i) * ES, ORDER)).intoMemorySegment(x, (at + i) * ES, ORDER);
-        }
-        for (; i < n; i++) x.setAtIndex(LAYOUT, at + i, (double) (x.getAtIndex(LAYOUT, at + i) + row[i]));
-    }
 
     /** Max pooling backward, channels-first: {@code gx[plane + idx] += gy} in output order. */
     static void maxBackwardChannelsFirst(PoolGeometry g, Dense idx, Dense gy, Dense gx, Execution ex) {

@@ -84,7 +84,7 @@ public final class Activation extends Layer {
     @Override
     public Tensor forward(Tensor in, boolean training) {
         batchOf(in, "x");
-        x = Elementwise.contiguous(ctx, this, in);
+        x = Elementwise.contiguous(ctx, this, "x", in);
         y = ctx.buffer(this, "y", x.shape());
         long n = x.numel(), xo = x.offset(), yo = y.offset();
         for (long i = 0; i < n; i++) Elementwise.set(y, yo + i, apply(Elementwise.get(x, xo + i)));
@@ -93,7 +93,7 @@ public final class Activation extends Layer {
 
     @Override
     public Tensor backward(Tensor gy) {
-        Tensor g = Elementwise.contiguous(ctx, this, gy);
+        Tensor g = Elementwise.contiguous(ctx, this, "gy", gy);
         Tensor gx = ctx.buffer(this, "gx", x.shape());
         long n = x.numel(), xo = x.offset(), yo = y.offset(), go = g.offset(), gxo = gx.offset();
         for (long i = 0; i < n; i++) Elementwise.set(gx, gxo + i, Elementwise.get(g, go + i) * derivative(Elementwise.get(x, xo + i), Elementwise.get(y, yo + i)));

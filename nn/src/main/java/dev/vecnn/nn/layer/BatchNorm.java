@@ -45,7 +45,7 @@ public final class BatchNorm extends Layer {
     @Override
     public Tensor forward(Tensor in, boolean training) {
         batchOf(in, "x");
-        Tensor x = Elementwise.contiguous(ctx, this, in);
+        Tensor x = Elementwise.contiguous(ctx, this, "x", in);
         long[] s = x.shape();
         long n = s[0], c = s[1], plane = Elementwise.plane(s), count = n * plane;
         trainingPass = training;
@@ -87,7 +87,7 @@ public final class BatchNorm extends Layer {
 
     @Override
     public Tensor backward(Tensor gyIn) {
-        Tensor gy = Elementwise.contiguous(ctx, this, gyIn);
+        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
         long[] s = gy.shape();
         long n = s[0], c = s[1], plane = Elementwise.plane(s), count = n * plane;
         Tensor gx = ctx.buffer(this, "gx", s);

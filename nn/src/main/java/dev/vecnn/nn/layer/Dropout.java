@@ -28,7 +28,7 @@ public final class Dropout extends Layer {
         batchOf(in, "x");
         active = training && p > 0;
         if (!active) return in;
-        Tensor x = Elementwise.contiguous(ctx, this, in);
+        Tensor x = Elementwise.contiguous(ctx, this, "x", in);
         mask = ctx.buffer(this, "mask", x.shape());
         Tensor y = ctx.buffer(this, "y", x.shape());
         double keep = 1 / (1 - p);
@@ -43,7 +43,7 @@ public final class Dropout extends Layer {
     @Override
     public Tensor backward(Tensor gyIn) {
         if (!active) return gyIn;
-        Tensor gy = Elementwise.contiguous(ctx, this, gyIn);
+        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
         Tensor gx = ctx.buffer(this, "gx", gy.shape());
         for (long i = 0, n = gy.numel(); i < n; i++) Elementwise.set(gx, gx.offset() + i, Elementwise.get(mask, mask.offset() + i) * Elementwise.get(gy, gy.offset() + i));
         return gx;

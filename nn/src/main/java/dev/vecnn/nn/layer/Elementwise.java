@@ -8,10 +8,10 @@ public final class Elementwise {
     private Elementwise() {
     }
 
-    /** {@code t} itself when contiguous, else a copy in {@code owner}'s buffer. */
-    public static Tensor contiguous(Context ctx, Object owner, Tensor t) {
+    /** {@code t} itself when contiguous, else a copy in {@code owner}'s buffer {@code name}. */
+    public static Tensor contiguous(Context ctx, Object owner, String name, Tensor t) {
         if (t.isContiguous()) return t;
-        Tensor c = ctx.buffer(owner, "contiguous", t.shape());
+        Tensor c = ctx.buffer(owner, name, t.dtype(), t.shape());
         c.copyFrom(t);
         return c;
     }

@@ -15,20 +15,12 @@ public final class Flatten extends Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         n = batchOf(x, "x");
-        Tensor c = x.isContiguous() ? x : copy(x);
-        return c.reshape(n, outputShape()[0]);
-    }
-
-    private Tensor copy(Tensor x) {
-        Tensor c = ctx.buffer(this, "x", x.shape());
-        c.copyFrom(x);
-        return c;
+        return Elementwise.contiguous(ctx, this, "x", x).reshape(n, outputShape()[0]);
     }
 
     @Override
     public Tensor backward(Tensor gy) {
-        Tensor c = gy.isContiguous() ? gy : copy(gy);
-        return c.reshape(Layer.withBatch(n, inputShape()));
+        return Elementwise.contiguous(ctx, this, "gy", gy).reshape(Layer.withBatch(n, inputShape()));
     }
 
     @Override

@@ -45,9 +45,9 @@ public final class Residual extends Layer {
         return gx;
     }
 
-    private static void add(Tensor a, Tensor b, Tensor out) {
+    private void add(Tensor a, Tensor b, Tensor out) {
         out.copyFrom(a);
-        Tensor bc = b.isContiguous() ? b : b.contiguous(java.lang.foreign.Arena.ofAuto());
+        Tensor bc = Elementwise.contiguous(ctx, this, "branch", b);
         for (long i = 0, n = out.numel(); i < n; i++) Elementwise.set(out, out.offset() + i, Elementwise.get(out, out.offset() + i) + Elementwise.get(bc, bc.offset() + i));
     }
 

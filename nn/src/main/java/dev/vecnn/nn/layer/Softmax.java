@@ -15,7 +15,7 @@ public final class Softmax extends Layer {
     @Override
     public Tensor forward(Tensor in, boolean training) {
         batchOf(in, "x");
-        Tensor x = Elementwise.contiguous(ctx, this, in);
+        Tensor x = Elementwise.contiguous(ctx, this, "x", in);
         y = ctx.buffer(this, "y", x.shape());
         long[] s = x.shape();
         long c = s[1], plane = Elementwise.plane(s);
@@ -37,7 +37,7 @@ public final class Softmax extends Layer {
 
     @Override
     public Tensor backward(Tensor gyIn) {
-        Tensor gy = Elementwise.contiguous(ctx, this, gyIn);
+        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
         Tensor gx = ctx.buffer(this, "gx", y.shape());
         long[] s = y.shape();
         long c = s[1], plane = Elementwise.plane(s);

@@ -58,8 +58,8 @@ public abstract class Loss {
         public double forward(Tensor p, Tensor t) {
             sameShape(p, t);
             grad = ctx.buffer(this, "grad", p.shape());
-            Tensor pc = p.isContiguous() ? p : p.contiguous(java.lang.foreign.Arena.ofAuto());
-            Tensor tc = t.isContiguous() ? t : t.contiguous(java.lang.foreign.Arena.ofAuto());
+            Tensor pc = Elementwise.contiguous(ctx, this, "prediction", p);
+            Tensor tc = Elementwise.contiguous(ctx, this, "target", t);
             long n = p.numel();
             double sum = 0;
             for (long i = 0; i < n; i++) {
@@ -120,8 +120,8 @@ public abstract class Loss {
         public double forward(Tensor p, Tensor t) {
             sameShape(p, t);
             grad = ctx.buffer(this, "grad", p.shape());
-            Tensor pc = p.isContiguous() ? p : p.contiguous(java.lang.foreign.Arena.ofAuto());
-            Tensor tc = t.isContiguous() ? t : t.contiguous(java.lang.foreign.Arena.ofAuto());
+            Tensor pc = Elementwise.contiguous(ctx, this, "prediction", p);
+            Tensor tc = Elementwise.contiguous(ctx, this, "target", t);
             long n = p.numel();
             double sum = 0;
             for (long i = 0; i < n; i++) {

@@ -63,8 +63,7 @@ public final class Trainer {
     /** Trains for {@code epochs} over (x, y), whose first dimension indexes samples. */
     public List<Epoch> fit(Tensor x, Tensor y, int epochs, int batchSize) {
         checkData(x, y, batchSize);
-        Tensor xs = x.isContiguous() ? x : x.contiguous(java.lang.foreign.Arena.ofAuto());
-        Tensor ys = y.isContiguous() ? y : y.contiguous(java.lang.foreign.Arena.ofAuto());
+        Tensor xs = dense(x), ys = dense(y);
         long n = x.size(0);
         int[] order = new int[(int) n];
         for (int i = 0; i < n; i++) order[i] = i;
@@ -112,12 +111,13 @@ public final class Trainer {
         long n = x.size(0);
         int[] order = new int[(int) n];
         for (int i = 0; i < n; i++) order[i] = i;
+        Tensor xs = dense(x), ys = dense(y);
         long t0 = System.nanoTime();
         double lossSum = 0;
         double[] metricSums = new double[metrics.size()];
         for (long start = 0; start < n; start += batchSize) {
             int b = (int) Math.min(batchSize, n - start);
-            Tensor bx = gather(x, order, start, b, "x"), by = gather(y, order, start, b, "y");
+            Tensor bx = gather(xs, order, start, b, "x"), by = gather(ys, order, start, b, "y");
             Tensor pred = model.forward(bx, false);
             lossSum += loss.forward(pred, by) * b;
             for (int k = 0; k < metrics.size(); k++) metricSums[k] += metrics.get(k).sum(pred, by);
@@ -136,13 +136,18 @@ public final class Trainer {
         }
     }
 
-    /** Copies samples {@code order[start .. start+b)} of {@code data} into a reused batch tensor. */
+    /** The data set itself when contiguous, else one copy for the whole call. */
+    private static Tensor dense(Tensor t) {
+        return t.isContiguous() ? t : t.contiguous(java.lang.foreign.Arena.ofAuto());
+    }
+
+    /** Copies samples {@code order[start .. start+b)} of contiguous {@code data} into a reused batch tensor. */
     private Tensor gather(Tensor data, int[] order, long start, int b, String name) {
         long[] shape = data.shape();
         shape[0] = b;
         Tensor batch = model.context().buffer(this, name, data.dtype(), shape);
         long per = Tensor.numel(shape) / b, es = data.dtype().byteSize();
-        Tensor src = data.isContiguous() ? data : data.contiguous(java.lang.foreign.Arena.ofAuto());
+        Tensor src = data;
         for (int i = 0; i < b; i++) {
             MemorySegment.copy(src.segment(), (src.offset() + order[(int) (start + i)] * per) * es, batch.segment(), (batch.offset() + i * per) * es, per * es);
         }
