@@ -51,8 +51,12 @@ public abstract class Loss {
         }
     }
 
-    private static final class Mse extends Loss {
+    /** Losses that are a mean of per-element terms: one loop serves them. */
+    private abstract static class MeanOfTerms extends Loss {
         private Tensor grad;
+
+        /** The term of prediction p against target t, and (via {@code slope[0]}) its derivative in p. */
+        abstract double term(double p, double t, double[] slope);
 
         @Override
         public double forward(Tensor p, Tensor t) {
@@ -62,10 +66,10 @@ public abstract class Loss {
             Tensor tc = Elementwise.contiguous(ctx, this, "target", t);
             long n = p.numel();
             double sum = 0;
+            double[] slope = new double[1];
             for (long i = 0; i < n; i++) {
-                double d = Elementwise.get(pc, pc.offset() + i) - Elementwise.get(tc, tc.offset() + i);
-                sum += d * d;
-                Elementwise.set(grad, grad.offset() + i, 2 * d / n);
+                sum += term(Elementwise.get(pc, pc.offset() + i), Elementwise.get(tc, tc.offset() + i), slope);
+                Elementwise.set(grad, grad.offset() + i, slope[0] / n);
             }
             return sum / n;
         }
@@ -73,6 +77,15 @@ public abstract class Loss {
         @Override
         public Tensor backward() {
             return grad;
+        }
+    }
+
+    private static final class Mse extends MeanOfTerms {
+        @Override
+        double term(double p, double t, double[] slope) {
+            double d = p - t;
+            slope[0] = 2 * d;
+            return d * d;
         }
     }
 
@@ -113,30 +126,13 @@ public abstract class Loss {
         }
     }
 
-    private static final class BceWithLogits extends Loss {
-        private Tensor grad;
-
+    private static final class BceWithLogits extends MeanOfTerms {
         @Override
-        public double forward(Tensor p, Tensor t) {
-            sameShape(p, t);
-            grad = ctx.buffer(this, "grad", p.shape());
-            Tensor pc = Elementwise.contiguous(ctx, this, "prediction", p);
-            Tensor tc = Elementwise.contiguous(ctx, this, "target", t);
-            long n = p.numel();
-            double sum = 0;
-            for (long i = 0; i < n; i++) {
-                double x = Elementwise.get(pc, pc.offset() + i), y = Elementwise.get(tc, tc.offset() + i);
-                // max(x, 0) - x y + log(1 + e^-|x|): no overflow for large |x|
-                sum += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
-                double sig = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-                Elementwise.set(grad, grad.offset() + i, (sig - y) / n);
-            }
-            return sum / n;
-        }
-
-        @Override
-        public Tensor backward() {
-            return grad;
+        double term(double x, double y, double[] slope) {
+            double sig = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            slope[0] = sig - y;
+            // max(x, 0) - x y + log(1 + e^-|x|): no overflow for large |x|
+            return Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
         }
     }
 }

@@ -64,33 +64,14 @@ public final class Trainer {
     public List<Epoch> fit(Tensor x, Tensor y, int epochs, int batchSize) {
         checkData(x, y, batchSize);
         Tensor xs = dense(x), ys = dense(y);
-        long n = x.size(0);
-        int[] order = new int[(int) n];
-        for (int i = 0; i < n; i++) order[i] = i;
+        int[] order = identity(x.size(0));
         List<Epoch> history = new ArrayList<>();
         for (int e = 1; e <= epochs; e++) {
             shuffle(order, model.context());
-            long t0 = System.nanoTime();
-            double lossSum = 0;
-            double[] metricSums = new double[metrics.size()];
-            long seen = 0;
-            for (long start = 0; start < n; start += batchSize) {
-                int b = (int) Math.min(batchSize, n - start);
-                Tensor bx = gather(xs, order, start, b, "x"), by = gather(ys, order, start, b, "y");
-                Tensor pred = model.forward(bx, true);
-                lossSum += loss.forward(pred, by) * b;
-                for (int k = 0; k < metrics.size(); k++) metricSums[k] += metrics.get(k).sum(pred, by);
-                model.backward(loss.backward());
-                optimizer.step();
-                seen += b;
-                if (live && out != null) out.print("\r" + line(e, epochs, seen, n, lossSum / seen, metricSums, seen, System.nanoTime() - t0));
-            }
-            double[] means = metricSums.clone();
-            for (int k = 0; k < means.length; k++) means[k] /= n;
-            Epoch ep = new Epoch(e, lossSum / n, means, (System.nanoTime() - t0) / 1e9, n);
+            Epoch ep = pass(xs, ys, order, batchSize, e, epochs);
             history.add(ep);
             if (out != null) {
-                String l = line(e, epochs, n, n, ep.loss, metricSums, n, System.nanoTime() - t0);
+                String l = line(ep.epoch, epochs, ep.samples, ep.samples, ep.loss, ep.metrics, ep.seconds);
                 if (live) out.print("\r" + l + (e == epochs ? "\n" : ""));
                 else out.println(l);
             }
@@ -98,32 +79,53 @@ public final class Trainer {
         return history;
     }
 
-    private String line(int e, int epochs, long done, long n, double meanLoss, double[] metricSums, long seen, long nanos) {
-        StringBuilder b = new StringBuilder(String.format("epoch %d/%d  %5.1f%%  loss %.5f", e, epochs, 100.0 * done / n, meanLoss));
-        for (int k = 0; k < metrics.size(); k++) b.append(String.format("  %s %.4f", metrics.get(k).name(), metricSums[k] / seen));
-        b.append(String.format("  %.0f samples/s", seen / (nanos / 1e9)));
-        return b.toString();
-    }
-
     /** Mean loss and metrics in evaluation mode (no dropout, running statistics), in batches. */
     public Epoch evaluate(Tensor x, Tensor y, int batchSize) {
         checkData(x, y, batchSize);
-        long n = x.size(0);
-        int[] order = new int[(int) n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Tensor xs = dense(x), ys = dense(y);
-        long t0 = System.nanoTime();
+        return pass(dense(x), dense(y), identity(x.size(0)), batchSize, 0, 0);
+    }
+
+    /**
+     * One pass over the samples in {@code order}: training (forward, loss, backward, step) when
+     * {@code epoch > 0}, evaluation otherwise. Returns mean loss and metrics.
+     */
+    private Epoch pass(Tensor xs, Tensor ys, int[] order, int batchSize, int epoch, int epochs) {
+        boolean training = epoch > 0;
+        long n = order.length, t0 = System.nanoTime(), seen = 0;
         double lossSum = 0;
         double[] metricSums = new double[metrics.size()];
         for (long start = 0; start < n; start += batchSize) {
             int b = (int) Math.min(batchSize, n - start);
             Tensor bx = gather(xs, order, start, b, "x"), by = gather(ys, order, start, b, "y");
-            Tensor pred = model.forward(bx, false);
+            Tensor pred = model.forward(bx, training);
             lossSum += loss.forward(pred, by) * b;
             for (int k = 0; k < metrics.size(); k++) metricSums[k] += metrics.get(k).sum(pred, by);
+            seen += b;
+            if (training) {
+                model.backward(loss.backward());
+                optimizer.step();
+                if (live && out != null) {
+                    double[] means = metricSums.clone();
+                    for (int k = 0; k < means.length; k++) means[k] /= seen;
+                    out.print("\r" + line(epoch, epochs, seen, n, lossSum / seen, means, (System.nanoTime() - t0) / 1e9));
+                }
+            }
         }
         for (int k = 0; k < metricSums.length; k++) metricSums[k] /= n;
-        return new Epoch(0, lossSum / n, metricSums, (System.nanoTime() - t0) / 1e9, n);
+        return new Epoch(epoch, lossSum / n, metricSums, (System.nanoTime() - t0) / 1e9, n);
+    }
+
+    private String line(int e, int epochs, long done, long n, double meanLoss, double[] metricMeans, double seconds) {
+        StringBuilder b = new StringBuilder(String.format("epoch %d/%d  %5.1f%%  loss %.5f", e, epochs, 100.0 * done / n, meanLoss));
+        for (int k = 0; k < metrics.size(); k++) b.append(String.format("  %s %.4f", metrics.get(k).name(), metricMeans[k]));
+        b.append(String.format("  %.0f samples/s", done / seconds));
+        return b.toString();
+    }
+
+    private static int[] identity(long n) {
+        int[] order = new int[Math.toIntExact(n)];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        return order;
     }
 
     private void checkData(Tensor x, Tensor y, int batchSize) {
