@@ -786,27 +786,37 @@ final class PoolKernelsF32 {
             }
             if (k1 - k0 == c) gx.seg().asSlice(gb * ES, (long) g.plane * c * ES).fill((byte) 0);
             else for (int p = 0; p < g.plane; p++) fill(gx.seg(), gb + (long) p * c + k0, k1 - k0, 0);
+            if (idx != null) {
+                // all the task's channels per output position (a vector's worth of channels over the whole
+                // image at a time measured 18% slower)
+                maxScatter(idx.seg(), idx.base() + n * g.outPlane * c, gy.seg(), gy.base() + n * g.outPlane * c, g.outPlane, c,
+                        k0, k1, gx.seg(), gb);
+                return;
+            }
             int[] o = b.o, taps = b.taps;
             java.util.Arrays.fill(o, 0);
             long op = 0;
             do {
-                long yb = gy.base() + (n * g.outPlane + op) * c;
-                if (idx != null) {
-                    long ib = idx.base() + (n * g.outPlane + op) * c;
-                    for (int k = k0; k < k1; k++) {
-                        long at = idx.seg().get(INDEX, (ib + k) * 8);
-                        if (at < 0) continue;
-                        long e = gb + at * c + k;
-                        gx.seg().setAtIndex(LAYOUT, e, (float) (gx.seg().getAtIndex(LAYOUT, e) + gy.seg().getAtIndex(LAYOUT, yb + k)));
-                    }
-                } else {
-                    int nt = g.taps(o, g.rank, taps);
-                    long div = g.divisor(o, g.rank);
-                    if (nt > 0 && div != 0) spread(gy.seg(), yb, div, taps, nt, c, k0, k1, gx.seg(), gb);
-                }
+                int nt = g.taps(o, g.rank, taps);
+                long div = g.divisor(o, g.rank);
+                if (nt > 0 && div != 0) spread(gy.seg(), gy.base() + (n * g.outPlane + op) * c, div, taps, nt, c, k0, k1, gx.seg(), gb);
                 op++;
             } while (g.next(o, g.rank));
         }, idx == null ? null : idx.tensor(), gy.tensor(), gx.tensor());
+    }
+
+    /** {@code gx[idx[o, k] * c + k] += gy[o, k]} for outputs o in order and channels {@code [k0, k1)}; -1 skips. */
+    private static void maxScatter(MemorySegment idx, long ib, MemorySegment gy, long yb, int outPlane, int c, int k0, int k1,
+                                   MemorySegment gx, long gb) {
+        for (long o = 0; o < outPlane; o++) {
+            long io = ib + o * c, yo = yb + o * c;
+            for (int k = k0; k < k1; k++) {
+                long at = idx.get(INDEX, (io + k) * 8);
+                if (at < 0) continue;
+                long e = gb + at * c + k;
+                gx.setAtIndex(LAYOUT, e, (float) (gx.getAtIndex(LAYOUT, e) + gy.getAtIndex(LAYOUT, yo + k)));
+            }
+        }
     }
 
     /** {@code gx[tap, k] += gy[k] / div} for every tap and channel {@code k} in {@code [k0, k1)}. */
