@@ -17,6 +17,21 @@ import java.lang.foreign.ValueLayout;
  * below 2^31 for the others; larger problems fall through to the reference.
  */
 public final class VectorPool extends PoolImpl {
+    /**
+     * Geometries of recent specs: building one (row tap lists and their transpose) costs about as much
+     * as pooling a single small plane, and training repeats the same specs every step.
+     */
+    private static final java.util.Map<PoolSpec, PoolGeometry> GEOMETRIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static PoolGeometry geometry(PoolSpec s) {
+        PoolGeometry g = GEOMETRIES.get(s);
+        if (g != null) return g;
+        if (GEOMETRIES.size() >= 64) GEOMETRIES.clear();
+        g = new PoolGeometry(s);
+        GEOMETRIES.put(s, g);
+        return g;
+    }
+
     @Override
     public String name() {
         return "vector";
@@ -40,7 +55,7 @@ public final class VectorPool extends PoolImpl {
 
     @Override
     protected void runForward(PoolSpec s, Tensor x, Tensor y, Tensor indices, Execution ex) {
-        PoolGeometry g = new PoolGeometry(s);
+        PoolGeometry g = geometry(s);
         boolean cl = channelsLast(x);
         try (Dense.Staging staging = new Dense.Staging()) {
             Dense dx = Dense.in(x, cl, staging), dy = Dense.out(y, cl, staging);
@@ -64,7 +79,7 @@ public final class VectorPool extends PoolImpl {
 
     @Override
     protected void runBackward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx, Execution ex) {
-        PoolGeometry g = new PoolGeometry(s);
+        PoolGeometry g = geometry(s);
         boolean cl = channelsLast(gx);
         boolean f = gy.dtype() == DType.F32;
         try (Dense.Staging staging = new Dense.Staging()) {
