@@ -14,17 +14,20 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Channels-first: per (image, channel) plane and per output row (all dimensions but the last),
  * the rows of the window are combined elementwise into one row buffer (contiguous vectors), then the
- * innermost dimension is pooled from that buffer. For a stride s > 1 the buffer is first split into
- * s phases (stride 2: two-vector lane selects), so that each tap of a run of outputs is one
- * contiguous vector load; the few outputs at the edges and adaptive windows are scalar. Argmax must prefer the first maximum in row-major order, so max pooling
- * with indices pools each row first and combines rows after. Global kinds reduce a plane as one run.
+ * innermost dimension is pooled from that buffer. Interior outputs are vectorised: stride 1 reads each
+ * tap as a shifted vector; stride 2 pools every position of two vectors and keeps the even lanes with
+ * one two-vector select; larger strides first split the row into phases, so that each tap of a run of
+ * outputs is one contiguous load. Outputs at the edges and adaptive windows are scalar. Argmax must
+ * prefer the first maximum in row-major order, so max pooling with indices pools each input row first
+ * and merges the rows in order. Global kinds reduce each plane to one vector and sum the lanes of L
+ * planes at once through a transposed read.
  *
  * <p>Channels-last: per output position, vectors across channels, one load per tap.
  *
  * <p>Max pooling propagates NaN; with indices the first maximum wins and a NaN takes over, as in the
- * reference. Argmax lanes carry the tap number as a float (exact below 2^24 taps, which
- * {@link VectorPool#supports} requires). Backward passes accumulate each gradient element in a fixed
- * order within one task, so results do not depend on the thread count.
+ * reference. Argmax lanes carry tap numbers or plane positions as float values (exact below 2^24,
+ * which {@link VectorPool#supports} requires). Backward passes accumulate each gradient element in a
+ * fixed order within one task, so results do not depend on the thread count.
  *
  * <p>GENERATED from core/src/template/PoolKernels.java.in by dev.vecnn.codegen.KernelTemplates;
  * edit the template, not this file.
@@ -44,14 +47,14 @@ final class PoolKernelsF32 {
     /** One task's buffers, taken from its scratch once (a scratch lookup per plane costs more than a small plane). */
     private static final class Buffers {
         final int[] o, taps;
-        final float[] rows, phases, hk, ov, hv, lanes, args, innerDivisor, transpose, firstPosition;
+        /** Row buffers; per-output values and argmax positions; a second per-output row; lane spills. */
+        final float[] rows, phases, ov, positions, hv, lanes, args, innerDivisor, transpose, firstPosition;
         /** Average backward: every output row's spread gradient, {@code rowStride} apart (null elsewhere). */
         final float[] spread;
         /** The lanes of a plane's last, overlapping vector that the one before did not read. */
         final VectorMask<Float> tailLanes;
         /** Output rows per chunk, and the rows' and phases' strides in their buffers. */
         final int chunk, rowStride, phaseStride;
-
 
         Buffers(PoolGeometry g, Execution.Scratch s) {
             int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
@@ -60,10 +63,9 @@ final class PoolKernelsF32 {
             chunk = Math.max(1, Math.min(16, 4096 / w));
             rowStride = w + 2 * L;
             phaseStride = g.innerStride * g.phaseLength;
-
             rows = s.floats("pool.rows", Math.max(chunk * rowStride, (int) g.channels + L));
             phases = s.floats("pool.phases", chunk * phaseStride);
-            hk = s.floats("pool.hk", ow + L);
+            positions = s.floats("pool.positions", ow + L);
             ov = s.floats("pool.ov", Math.max(ow, w) + L);
             hv = s.floats("pool.hv", ow + L);
             lanes = s.floats("pool.lanes", L);
@@ -143,7 +145,7 @@ final class PoolKernelsF32 {
                                     MemorySegment idx, long ib, Buffers b) {
         int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
         int[] taps = g.rowTaps;
-        float[] row = b.rows, ov = b.ov, oi = b.hk;
+        float[] row = b.rows, ov = b.ov, oi = b.positions;
         for (int r = 0; r < g.rowDivisor.length; r++) {
             int t0 = g.rowStart[r], nt = g.rowStart[r + 1] - t0;
             if (nt == 0) {

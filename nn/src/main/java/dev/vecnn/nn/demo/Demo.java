@@ -10,7 +10,7 @@ public final class Demo {
 
     /** Runs both; prints to standard output (a live progress line on a terminal). */
     public static void main(String[] args) {
-        boolean live = System.console() != null;
+        boolean live = System.console() != null && System.console().isTerminal();
         ShowerDemo.standard().run(System.out, live);
         PatternDemo.standard().run(System.out, live);
     }

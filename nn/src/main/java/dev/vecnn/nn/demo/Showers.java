@@ -137,7 +137,7 @@ public record Showers(int grid, int samples, double speed, double noise) {
         return r;
     }
 
-    /** The angle in degrees between two directions given by their (ux, uy) (upward-going showers). */
+    /** The angle in degrees between two directions of the upper hemisphere given by their (ux, uy). */
     public static double angle(double ux, double uy, double vx, double vy) {
         double[] a = unit(ux, uy), b = unit(vx, vy);
         double dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];

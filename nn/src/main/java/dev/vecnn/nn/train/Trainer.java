@@ -22,7 +22,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final List<Metric> metrics = new ArrayList<>();
     private PrintStream out = System.out;
-    private boolean live = System.console() != null;
+    private boolean live = System.console() != null && System.console().isTerminal();
 
     /**
      * One epoch's results.
