@@ -83,7 +83,7 @@ final class PoolKernelsF64 {
     // ------------------------------------------------------------------ channels-first forward
 
     /** Forward pass, channels-first; {@code idx} (same layout, may be null) receives argmax. */
-    static void forwardChannelsFirst(PoolGeometry g, Dense x, Dense y, Dense idx, Execution ex) {
+    static void forwardChannelsFirst(PoolGeometry g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         ex.forEach(tasks, (task, s) -> {
@@ -533,7 +533,7 @@ final class PoolKernelsF64 {
     // ------------------------------------------------------------------ channels-first backward
 
     /** Average pooling backward, channels-first: each plane's gradient summed in output order. */
-    static void avgBackwardChannelsFirst(PoolGeometry g, Dense gy, Dense gx, Execution ex) {
+    static void avgBackwardChannelsFirst(PoolGeometry g, DenseTensor gy, DenseTensor gx, Execution ex) {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         ex.forEach(tasks, (task, s) -> {
@@ -644,7 +644,7 @@ final class PoolKernelsF64 {
 
 
     /** Max pooling backward, channels-first: {@code gx[plane + idx] += gy} in output order. */
-    static void maxBackwardChannelsFirst(PoolGeometry g, Dense idx, Dense gy, Dense gx, Execution ex) {
+    static void maxBackwardChannelsFirst(PoolGeometry g, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex) {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         ex.forEach(tasks, (task, s) -> {
@@ -664,7 +664,7 @@ final class PoolKernelsF64 {
     // ------------------------------------------------------------------ channels-last
 
     /** Forward pass, channels-last: vectors across channels, tasks over images and output rows. */
-    static void forwardChannelsLast(PoolGeometry g, Dense x, Dense y, Dense idx, Execution ex) {
+    static void forwardChannelsLast(PoolGeometry g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         int c = (int) g.channels, rows = g.outPlane / g.out[g.rank - 1];
         int tasks = tasks(g.batch * rows, ex);
         long work = g.batch * rows;
@@ -771,7 +771,7 @@ final class PoolKernelsF64 {
      * Backward pass, channels-last, for both kinds: tasks over (image, channel block), each
      * accumulating its block of {@code gx} over output positions in order.
      */
-    static void backwardChannelsLast(PoolGeometry g, Dense idx, Dense gy, Dense gx, Execution ex) {
+    static void backwardChannelsLast(PoolGeometry g, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex) {
         int c = (int) g.channels;
         int block = Math.max(L, Math.ceilDiv(Math.ceilDiv(c, ex.threads()), L) * L);
         int blocks = Math.ceilDiv(c, block);

@@ -57,16 +57,16 @@ public final class VectorPool extends PoolImpl {
     protected void runForward(PoolSpec s, Tensor x, Tensor y, Tensor indices, Execution ex) {
         PoolGeometry g = geometry(s);
         boolean cl = channelsLast(x);
-        try (Dense.Staging staging = new Dense.Staging()) {
-            Dense dx = Dense.in(x, cl, staging), dy = Dense.out(y, cl, staging);
-            Dense di = indices == null ? null : Dense.out(indices, cl, staging);
+        try (DenseTensor.Staging staging = new DenseTensor.Staging()) {
+            DenseTensor dx = DenseTensor.in(x, cl, staging), dy = DenseTensor.out(y, cl, staging);
+            DenseTensor di = indices == null ? null : DenseTensor.out(indices, cl, staging);
             forward(g, cl, dx, dy, di, ex);
             dy.finish();
             if (di != null) di.finish();
         }
     }
 
-    private static void forward(PoolGeometry g, boolean cl, Dense x, Dense y, Dense idx, Execution ex) {
+    private static void forward(PoolGeometry g, boolean cl, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         boolean f = x.tensor().dtype() == DType.F32;
         if (cl) {
             if (f) PoolKernelsF32.forwardChannelsLast(g, x, y, idx, ex);
@@ -82,17 +82,17 @@ public final class VectorPool extends PoolImpl {
         PoolGeometry g = geometry(s);
         boolean cl = channelsLast(gx);
         boolean f = gy.dtype() == DType.F32;
-        try (Dense.Staging staging = new Dense.Staging()) {
-            Dense dgy = Dense.in(gy, cl, staging), dgx = Dense.out(gx, cl, staging);
-            Dense idx = null;
+        try (DenseTensor.Staging staging = new DenseTensor.Staging()) {
+            DenseTensor dgy = DenseTensor.in(gy, cl, staging), dgx = DenseTensor.out(gx, cl, staging);
+            DenseTensor idx = null;
             if (g.max) {
                 if (indices != null) {
-                    idx = Dense.in(indices, cl, staging);
+                    idx = DenseTensor.in(indices, cl, staging);
                     checkIndices(g, idx);
                 } else {
-                    idx = Dense.out(staging.allocate(DType.I64, s.outputShape(), cl), cl, staging);
-                    Dense y = Dense.out(staging.allocate(gy.dtype(), s.outputShape(), cl), cl, staging);
-                    forward(g, cl, Dense.in(x, cl, staging), y, idx, ex);
+                    idx = DenseTensor.out(staging.allocate(DType.I64, s.outputShape(), cl), cl, staging);
+                    DenseTensor y = DenseTensor.out(staging.allocate(gy.dtype(), s.outputShape(), cl), cl, staging);
+                    forward(g, cl, DenseTensor.in(x, cl, staging), y, idx, ex);
                 }
             }
             if (cl) {
@@ -110,7 +110,7 @@ public final class VectorPool extends PoolImpl {
     }
 
     /** Argmax indices from a caller must lie in the plane (or be -1): checked before gx is touched. */
-    private static void checkIndices(PoolGeometry g, Dense idx) {
+    private static void checkIndices(PoolGeometry g, DenseTensor idx) {
         long n = idx.tensor().numel();
         for (long e = 0; e < n; e++) {
             long v = idx.seg().get(ValueLayout.JAVA_LONG_UNALIGNED, (idx.base() + e) * 8);

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * through a dense copy: {@link #in} copies it in, {@link #out} gives a buffer and {@link #finish}
  * copies the buffer back.
  */
-record Dense(Tensor tensor, MemorySegment seg, long base, Tensor target) {
+record DenseTensor(Tensor tensor, MemorySegment seg, long base, Tensor target) {
 
     /** Whether {@code t} is stored dense in the layout ({@code channelsLast} or channels-first). */
     static boolean isDense(Tensor t, boolean channelsLast) {
@@ -19,7 +19,7 @@ record Dense(Tensor tensor, MemorySegment seg, long base, Tensor target) {
     }
 
     /** {@code t} for reading; staged in {@code staging} when not dense in the layout. */
-    static Dense in(Tensor t, boolean channelsLast, Staging staging) {
+    static DenseTensor in(Tensor t, boolean channelsLast, Staging staging) {
         if (isDense(t, channelsLast)) return of(t, null);
         Tensor copy = staging.allocate(t, channelsLast);
         copy.copyFrom(t);
@@ -27,13 +27,13 @@ record Dense(Tensor tensor, MemorySegment seg, long base, Tensor target) {
     }
 
     /** {@code t} for writing; staged when not dense in the layout, to be finished with {@link #finish}. */
-    static Dense out(Tensor t, boolean channelsLast, Staging staging) {
+    static DenseTensor out(Tensor t, boolean channelsLast, Staging staging) {
         if (isDense(t, channelsLast)) return of(t, null);
         return of(staging.allocate(t, channelsLast), t);
     }
 
-    private static Dense of(Tensor t, Tensor target) {
-        return new Dense(t, t.segment(), t.offset(), target);
+    private static DenseTensor of(Tensor t, Tensor target) {
+        return new DenseTensor(t, t.segment(), t.offset(), target);
     }
 
     /** Copies a staged output back to the caller's tensor. */
