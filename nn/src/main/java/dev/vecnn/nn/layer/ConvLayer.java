@@ -1,13 +1,11 @@
 package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
-import dev.vecnn.conv.Epilogue;
 import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.spec.PaddingMode;
 import dev.vecnn.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +25,7 @@ public final class ConvLayer extends Layer {
     private long groups = 1;
     private PaddingMode mode = PaddingMode.ZEROS;
     private Init init = Init.HE;
-    private Param weight, biasParam;
+    private ConvParams params;
     private final Map<Long, ConvSpec> specs = new HashMap<>();
     private Tensor input;
     private ConvSpec last;
@@ -147,11 +145,9 @@ public final class ConvLayer extends Layer {
         }
         ConvSpec s = spec(1);
         long[] out = s.outputShape();
-        weight = new Param("weight", ctx.allocate(s.weightShape()), ctx.allocate(s.weightShape()), true);
         long taps = s.window().taps();
         long fanIn = (transposed ? outChannels : sample[0]) / groups * taps, fanOut = (transposed ? sample[0] : outChannels) / groups * taps;
-        init.fill(weight.value(), fanIn, fanOut, ctx.random());
-        if (bias) biasParam = new Param("bias", ctx.allocate(s.biasShape()), ctx.allocate(s.biasShape()), false);
+        params = new ConvParams(ctx, s.weightShape(), s.weightShape(), outChannels, bias, init, fanIn, fanOut);
         return Arrays.copyOfRange(out, 1, out.length);
     }
 
@@ -161,24 +157,20 @@ public final class ConvLayer extends Layer {
         last = spec(n);
         input = x;
         Tensor y = ctx.buffer(this, "y", last.outputShape());
-        Conv.forward(last, x, weight.value(), biasParam == null ? null : biasParam.value(), y, Epilogue.NONE, ctx.execution());
+        params.forward(last, x, y, ctx.execution());
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gy) {
         Tensor gx = ctx.buffer(this, "gx", last.inputShape());
-        Conv.backwardData(last, gy, weight.value(), gx, ctx.execution());
-        Conv.backwardWeights(last, input, gy, weight.grad(), ctx.execution());
-        if (biasParam != null) Conv.backwardBias(last, gy, biasParam.grad());
+        params.backward(last, input, gy, gx, ctx.execution());
         return gx;
     }
 
     @Override
     public List<Param> params() {
-        List<Param> p = new ArrayList<>(List.of(weight));
-        if (biasParam != null) p.add(biasParam);
-        return p;
+        return params.list();
     }
 
     @Override

@@ -1,12 +1,9 @@
 package dev.vecnn.nn.layer;
 
-import dev.vecnn.conv.Conv;
-import dev.vecnn.conv.Epilogue;
 import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +16,7 @@ public final class Dense extends Layer {
     private final long outFeatures;
     private boolean bias = true;
     private Init init = Init.HE;
-    private Param weight, biasParam;
+    private ConvParams params;
     private final Map<Long, ConvSpec> specs = new HashMap<>();
     private ConvSpec last;
     private Tensor input;
@@ -53,9 +50,8 @@ public final class Dense extends Layer {
             throw new IllegalArgumentException("input: dense needs samples of rank 1 (features), got " + java.util.Arrays.toString(sample)
                     + "; put a Flatten before it");
         }
-        weight = new Param("weight", ctx.allocate(outFeatures, sample[0]), ctx.allocate(outFeatures, sample[0]), true);
-        init.fill(weight.value(), sample[0], outFeatures, ctx.random());
-        if (bias) biasParam = new Param("bias", ctx.allocate(outFeatures), ctx.allocate(outFeatures), false);
+        params = new ConvParams(ctx, new long[] {outFeatures, sample[0]}, new long[] {outFeatures, sample[0], 1}, outFeatures, bias, init,
+                sample[0], outFeatures);
         return new long[] {outFeatures};
     }
 
@@ -65,12 +61,8 @@ public final class Dense extends Layer {
         last = spec(n);
         input = x.reshape(n, inputShape()[0], 1);
         Tensor y = ctx.buffer(this, "y", n, outFeatures, 1);
-        Conv.forward(last, input, w(weight.value()), biasParam == null ? null : biasParam.value(), y, Epilogue.NONE, ctx.execution());
+        params.forward(last, input, y, ctx.execution());
         return y.reshape(n, outFeatures);
-    }
-
-    private Tensor w(Tensor t) {
-        return t.reshape(outFeatures, inputShape()[0], 1);
     }
 
     @Override
@@ -78,17 +70,13 @@ public final class Dense extends Layer {
         long n = last.batch();
         Tensor g = gy.reshape(n, outFeatures, 1);
         Tensor gx = ctx.buffer(this, "gx", n, inputShape()[0], 1);
-        Conv.backwardData(last, g, w(weight.value()), gx, ctx.execution());
-        Conv.backwardWeights(last, input, g, w(weight.grad()), ctx.execution());
-        if (biasParam != null) Conv.backwardBias(last, g, biasParam.grad());
+        params.backward(last, input, g, gx, ctx.execution());
         return gx.reshape(n, inputShape()[0]);
     }
 
     @Override
     public List<Param> params() {
-        List<Param> p = new ArrayList<>(List.of(weight));
-        if (biasParam != null) p.add(biasParam);
-        return p;
+        return params.list();
     }
 
     @Override
