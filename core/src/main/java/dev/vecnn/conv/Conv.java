@@ -1,8 +1,8 @@
 package dev.vecnn.conv;
 
-import dev.vecnn.kernel.gemm.DepthwiseConv;
-import dev.vecnn.kernel.gemm.DirectConv;
-import dev.vecnn.kernel.gemm.GemmConv;
+import dev.vecnn.kernel.conv.depthwise.DepthwiseConv;
+import dev.vecnn.kernel.conv.direct.DirectConv;
+import dev.vecnn.kernel.conv.gemm.GemmConv;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.spec.ConvSpec;

@@ -21,10 +21,10 @@ public final class KernelTemplates {
     }
 
     static final Template[] TEMPLATES = {
-        new Template("core/src/template/GemmConv.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "GemmConv$Name.java"),
-        new Template("core/src/template/SlabIo.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "SlabIo$Name.java"),
-        new Template("core/src/template/DepthwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "DepthwiseConv$Name.java"),
-        new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/gemm", "DirectConv$Name.java"),
+        new Template("core/src/template/GemmConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/gemm", "GemmConv$Name.java"),
+        new Template("core/src/template/SlabIo.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabIo$Name.java"),
+        new Template("core/src/template/DepthwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseConv$Name.java"),
+        new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/direct", "DirectConv$Name.java"),
         new Template("core/src/template/PoolKernels.java.in", "core/src/main/java/dev/vecnn/kernel/pool", "PoolKernels$Name.java"),
     };
 

@@ -1,4 +1,4 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv.gemm;
 
 /**
  * How M rows are cut into micro-kernel row panels: 12-row panels, then one of 8; a remainder of 4

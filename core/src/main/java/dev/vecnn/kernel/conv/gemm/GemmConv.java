@@ -1,8 +1,9 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv.gemm;
 
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.tensor.DType;

@@ -1,4 +1,4 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv;
 
 import java.util.Arrays;
 
@@ -8,22 +8,22 @@ import java.util.Arrays;
  * padded extent. Padding modes live in {@link #source}: the big-side index each slab position maps to,
  * or -1 for a zero. Windows become offsets: window start {@link #windowStart} plus {@link #tapOffset}.
  */
-final class Slab {
-    final ConvGeometry g;
-    final int r0;
-    final int r1;
-    final int[] extent;
+public final class Slab {
+    public final ConvGeometry g;
+    public final int r0;
+    public final int r1;
+    public final int[] extent;
     /** Big-side index of slab position 0 along each dimension (negative inside the begin padding). */
-    final int[] origin;
-    final int[] stride;
+    public final int[] origin;
+    public final int[] stride;
     /** Elements per channel. */
-    final int channelStride;
+    public final int channelStride;
     /** source[d][u]: big-side index of slab position u along d, or -1 (zero padding). */
-    final int[][] source;
+    public final int[][] source;
     /** Slab offset of each window tap relative to the window start. */
-    final int[] tapOffset;
+    public final int[] tapOffset;
 
-    Slab(ConvGeometry g, int r0, int r1, boolean fullExtent) {
+    public Slab(ConvGeometry g, int r0, int r1, boolean fullExtent) {
         this.g = g;
         this.r0 = r0;
         this.r1 = r1;
@@ -60,7 +60,7 @@ final class Slab {
     }
 
     /** Slab offset of the window of small-side position {@code o} (absolute row o[0] >= r0). */
-    int windowStart(long[] o) {
+    public int windowStart(long[] o) {
         int off = (int) (o[0] - r0) * g.stride[0] * stride[0];
         for (int d = 1; d < g.rank; d++) off += (int) o[d] * g.stride[d] * stride[d];
         return off;

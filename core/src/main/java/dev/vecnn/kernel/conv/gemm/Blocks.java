@@ -1,4 +1,7 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv.gemm;
+
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.Slab;
 
 /**
  * Enumerates the small-side positions of rows [r0, r1) in blocks of {@code width} columns, the width

@@ -1,16 +1,19 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv.gemm;
 
 import dev.vecnn.conv.Epilogue;
-import dev.vecnn.parallel.Execution;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.Slab;
+import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution.Scratch;
+import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Convolution as a packed, register-blocked GEMM in double (F64): all three passes of direct and
+ * Convolution as a packed, register-blocked GEMM in float (F32): all three passes of direct and
  * transposed convolutions, any rank, any strides, dilations and padding modes, any layout.
  *
  * <p>The micro-kernel computes a tile of MR rows by NR = 2 vectors of columns,
@@ -29,18 +32,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GENERATED from core/src/template/GemmConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
  */
-final class GemmConvF64 {
-    private GemmConvF64() {
+final class GemmConvF32 {
+    private GemmConvF32() {
     }
 
-    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /** Columns of a register tile. */
     static final int NR = 2 * L;
     /** Reduction chunk: the pitch of A panel rows. */
     static final int KC = 256;
-    private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final long ES = 8;
+    private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final long ES = 4;
     /** Slack after heap buffers so that padding columns of the last block stay inside the array. */
     private static final int SLACK = 2 * KC + 64;
 
@@ -52,7 +55,7 @@ final class GemmConvF64 {
         Panels rows = Panels.of(g.kg);
         Scratch call = ex.acquire();
         try {
-            double[] a = call.doubles("gemm.a", g.groups * rows.padded * chunks * KC);
+            float[] a = call.floats("gemm.a", g.groups * rows.padded * chunks * KC);
             boolean contiguousWeights = w.isContiguous();
             for (int gi = 0; gi < g.groups; gi++) {
                 int groupBase = gi * rows.padded * chunks * KC;
@@ -79,20 +82,20 @@ final class GemmConvF64 {
             }
             int rowsPerTask = rowsPerTask(g, ex.threads());
             int rowBlocks = ceilDiv((int) g.small[0], rowsPerTask);
-            long[] smallStride = SlabIoF64.spatialStrides(small);
+            long[] smallStride = SlabIoF32.spatialStrides(small);
             ex.forEach(Math.toIntExact(g.batch * g.groups * rowBlocks), (task, s) -> {
                 int rb = task % rowBlocks;
                 int gi = (task / rowBlocks) % g.groups;
                 long n = task / rowBlocks / g.groups;
                 int r0 = rb * rowsPerTask;
                 Slab slab = new Slab(g, r0, (int) Math.min(r0 + rowsPerTask, g.small[0]), false);
-                double[] sl = s.doubles("gemm.slab", g.cg * slab.channelStride + SLACK);
-                SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
+                float[] sl = s.floats("gemm.slab", g.cg * slab.channelStride + SLACK);
+                SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
                 Blocks blocks = new Blocks(slab, NR, smallStride);
                 // NC blocking: a group of column blocks shares each weight chunk (unit strides: 8 blocks)
                 int group = blocks.contiguous ? 8 : 1;
-                double[] b = s.doubles("gemm.b", blocks.contiguous ? 0 : red * NR);
-                double[] c = s.doubles("gemm.c", group * rows.padded * NR);
+                float[] b = s.floats("gemm.b", blocks.contiguous ? 0 : red * NR);
+                float[] c = s.floats("gemm.c", group * rows.padded * NR);
                 int[] start = s.ints("gemm.start", group * NR);
                 long[] out = s.longs("gemm.out", group * NR);
                 int[] st = s.ints("gemm.st", NR);
@@ -156,14 +159,14 @@ final class GemmConvF64 {
         int cBlocks = ceilDiv(g.cg, cb);
         int chunks = ceilDiv(g.kg, KC);
         Slab slab = new Slab(g, 0, (int) g.small[0], true);
-        long[] smallStride = SlabIoF64.spatialStrides(small);
+        long[] smallStride = SlabIoF32.spatialStrides(small);
         int gridLen = gridLength(g, slab);
         Scratch call = ex.acquire();
         try {
             // A: for each (group, channel block), panels over its (channel, tap) rows, reduction over small channels
             Panels rows = Panels.of(cb * g.taps);
             int blockSize = rows.padded * chunks * KC;
-            double[] a = call.doubles("gemm.a", g.groups * cBlocks * blockSize);
+            float[] a = call.floats("gemm.a", g.groups * cBlocks * blockSize);
             for (int gi = 0; gi < g.groups; gi++) {
                 for (int cbi = 0; cbi < cBlocks; cbi++) {
                     int base = (gi * cBlocks + cbi) * blockSize;
@@ -189,17 +192,17 @@ final class GemmConvF64 {
                 long n = task / cBlocks / g.groups;
                 int c0 = cbi * cb;
                 int cn = Math.min(cb, g.cg - c0);
-                double[] grad = s.doubles("gemm.slab", cn * slab.channelStride + SLACK);
+                float[] grad = s.floats("gemm.slab", cn * slab.channelStride + SLACK);
                 java.util.Arrays.fill(grad, 0, cn * slab.channelStride + SLACK, 0);
-                double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
-                SlabIoF64.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
-                double[] c = s.doubles("gemm.c", 12 * NR);
+                float[] gy = s.floats("gemm.small", g.kg * gridLen + SLACK);
+                SlabIoF32.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
+                float[] c = s.floats("gemm.c", 12 * NR);
                 int[] start = s.ints("gemm.start", NR);
                 long[] out = s.longs("gemm.out", NR);
                 Blocks blocks = new Blocks(slab, NR, smallStride);
                 int block = 0;
                 int rowsReal = cn * g.taps;
-                double[] b = s.doubles("gemm.b", g.kg * NR);
+                float[] b = s.floats("gemm.b", g.kg * NR);
                 while (blocks.next(start, out)) {
                     // B packed: gy channels lie a whole grid apart, which streams worse in place (measured)
                     int col = blocks.contiguous ? start[0] : block * NR;
@@ -218,7 +221,7 @@ final class GemmConvF64 {
                     }
                     block++;
                 }
-                SlabIoF64.foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
+                SlabIoF32.foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
             }, small, w, bias, big);
         } finally {
             ex.release(call);
@@ -241,7 +244,7 @@ final class GemmConvF64 {
     }
 
     /** Adds a tile of (channel, tap) rows back into the gradient slab at each column's window. */
-    private static void col2im(double[] c, int mr, int row0, int rowsReal, ConvGeometry g, Slab slab, double[] grad,
+    private static void col2im(float[] c, int mr, int row0, int rowsReal, ConvGeometry g, Slab slab, float[] grad,
                                int[] start, long[] out, boolean contiguous) {
         for (int i = 0; i < mr; i++) {
             int r = row0 + i;
@@ -250,7 +253,7 @@ final class GemmConvF64 {
             if (contiguous) {
                 int at = base + start[0];
                 for (int j = 0; j < NR; j += L) {
-                    DoubleVector.fromArray(S, grad, at + j).add(DoubleVector.fromArray(S, c, i * NR + j)).intoArray(grad, at + j);
+                    FloatVector.fromArray(S, grad, at + j).add(FloatVector.fromArray(S, c, i * NR + j)).intoArray(grad, at + j);
                 }
             } else {
                 for (int j = 0; j < NR; j++) if (out[j] >= 0) grad[base + start[j]] += c[i * NR + j];
@@ -265,7 +268,7 @@ final class GemmConvF64 {
         int cBlocks = ceilDiv(g.cg, cb);
         int kPanels = ceilDiv(g.kg, NR);
         Slab slab = new Slab(g, 0, (int) g.small[0], true);
-        long[] smallStride = SlabIoF64.spatialStrides(small);
+        long[] smallStride = SlabIoF32.spatialStrides(small);
         int gridLen = gridLength(g, slab);
         ex.forEach(g.groups * cBlocks, (task, s) -> {
             int cbi = task % cBlocks;
@@ -274,17 +277,17 @@ final class GemmConvF64 {
             int cn = Math.min(cb, g.cg - c0);
             Panels rows = Panels.of(cn * g.taps);
             int rowsReal = cn * g.taps;
-            double[] acc = s.doubles("gemm.acc", rows.padded * kPanels * NR);
+            float[] acc = s.floats("gemm.acc", rows.padded * kPanels * NR);
             java.util.Arrays.fill(acc, 0, rows.padded * kPanels * NR, 0);
-            double[] sl = s.doubles("gemm.slab", cn * slab.channelStride + SLACK);
-            double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
-            double[] a = s.doubles("gemm.a", rows.padded * KC);
-            double[] b = s.doubles("gemm.b", kPanels * KC * NR);
+            float[] sl = s.floats("gemm.slab", cn * slab.channelStride + SLACK);
+            float[] gy = s.floats("gemm.small", g.kg * gridLen + SLACK);
+            float[] a = s.floats("gemm.a", rows.padded * KC);
+            float[] b = s.floats("gemm.b", kPanels * KC * NR);
             int[] start = s.ints("gemm.wstart", KC);
             long[] out = s.longs("gemm.wout", KC);
             for (long n = 0; n < g.batch; n++) {
-                SlabIoF64.fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl, s);
-                SlabIoF64.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
+                SlabIoF32.fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl, s);
+                SlabIoF32.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
                 Blocks blocks = new Blocks(slab, KC, smallStride);
                 int block = 0;
                 while (blocks.next(start, out)) {
@@ -343,8 +346,8 @@ final class GemmConvF64 {
 
     // ================================================================ packing and stores
 
-    /** Weight (small channel r, big channel c of its group, tap t) as double. */
-    private static double weight(ConvGeometry g, Tensor w, int r, int c, int t) {
+    /** Weight (small channel r, big channel c of its group, tap t) as float. */
+    private static float weight(ConvGeometry g, Tensor w, int r, int c, int t) {
         long off = w.offset() + r * w.stride(0) + c * w.stride(1) + tapOffset(w, g.tap[t]);
         return w.segment().get(LAYOUT, off * ES);
     }
@@ -356,7 +359,7 @@ final class GemmConvF64 {
     }
 
     /** B rows of im2col for strided blocks: for each (channel, tap), the columns' window values, gathered. */
-    private static void packIm2colRows(ConvGeometry g, Slab slab, double[] sl, int[] start, double[] b) {
+    private static void packIm2colRows(ConvGeometry g, Slab slab, float[] sl, int[] start, float[] b) {
         int row = 0;
         for (int c = 0; c < g.cg; c++) {
             for (int t = 0; t < g.taps; t++, row++) {
@@ -367,7 +370,7 @@ final class GemmConvF64 {
     }
 
     /** Stores rows [k0, kEnd) of a tile (one per small channel) with bias and activation. */
-    private static void storeTile(double[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor small, long outBase,
+    private static void storeTile(float[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor small, long outBase,
                                   Tensor bias, Epilogue e) {
         MemorySegment seg = small.segment();
         long cs = small.stride(1);
@@ -375,16 +378,16 @@ final class GemmConvF64 {
         boolean allConsecutive = out[oo] >= 0 && out[oo + NR - 1] == out[oo] + NR - 1; // one run: store as vectors
         for (int i = 0; i < mr && k0 + i < kEnd; i++) {
             int k = k0 + i;
-            double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+            float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
             long base = outBase + k * cs;
             if (allConsecutive) {
-                SlabIoF64.storeRow(c, co + i * NR, 1, seg, base + out[oo], 1, NR, bv, e);
+                SlabIoF32.storeRow(c, co + i * NR, 1, seg, base + out[oo], 1, NR, bv, e);
                 continue;
             }
             for (int j = 0; j < NR; j++) {
                 long o = out[oo + j];
                 if (o < 0) continue;
-                double v = c[co + i * NR + j] + bv;
+                float v = c[co + i * NR + j] + bv;
                 seg.set(LAYOUT, (base + o) * ES, identity ? v : e.apply(v));
             }
         }
@@ -401,7 +404,7 @@ final class GemmConvF64 {
     // ================================================================ micro-kernels
 
     /** {@code C[mr][NR] (+)= A[mr][kc] * B[kc][NR]}; A rows at pitch KC, C at {@code co} with row pitch NR. */
-    private static void micro(int mr, double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
+    private static void micro(int mr, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, boolean accumulate) {
         switch (mr) {
             case 12 -> mk12(a, ao, b, bo, kc, c, co, accumulate);
             case 8 -> mk8(a, ao, b, bo, kc, c, co, accumulate);
@@ -411,7 +414,7 @@ final class GemmConvF64 {
     }
 
     /** As {@link #micro}, B row k read in place at {@code b[bo + koff[ko + k]]}. */
-    private static void microInPlace(int mr, double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co,
+    private static void microInPlace(int mr, float[] a, int ao, float[] b, int bo, int[] koff, int ko, int kc, float[] c, int co,
                                      boolean accumulate) {
         switch (mr) {
             case 12 -> mko12(a, ao, b, bo, koff, ko, kc, c, co, accumulate);
@@ -421,109 +424,109 @@ final class GemmConvF64 {
         }
     }
 
-    private static void mk12(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
-        DoubleVector c4a, c4b;
-        DoubleVector c5a, c5b;
-        DoubleVector c6a, c6b;
-        DoubleVector c7a, c7b;
-        DoubleVector c8a, c8b;
-        DoubleVector c9a, c9b;
-        DoubleVector c10a, c10b;
-        DoubleVector c11a, c11b;
+    private static void mk12(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c0a, c0b;
+        FloatVector c1a, c1b;
+        FloatVector c2a, c2b;
+        FloatVector c3a, c3b;
+        FloatVector c4a, c4b;
+        FloatVector c5a, c5b;
+        FloatVector c6a, c6b;
+        FloatVector c7a, c7b;
+        FloatVector c8a, c8b;
+        FloatVector c9a, c9b;
+        FloatVector c10a, c10b;
+        FloatVector c11a, c11b;
         if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
-            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
-            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
-            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
-            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
-            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
-            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
-            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
-            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
-            c8a = DoubleVector.fromArray(S, c, co + 8 * NR);
-            c8b = DoubleVector.fromArray(S, c, co + 8 * NR + L);
-            c9a = DoubleVector.fromArray(S, c, co + 9 * NR);
-            c9b = DoubleVector.fromArray(S, c, co + 9 * NR + L);
-            c10a = DoubleVector.fromArray(S, c, co + 10 * NR);
-            c10b = DoubleVector.fromArray(S, c, co + 10 * NR + L);
-            c11a = DoubleVector.fromArray(S, c, co + 11 * NR);
-            c11b = DoubleVector.fromArray(S, c, co + 11 * NR + L);
+            c0a = FloatVector.fromArray(S, c, co + 0 * NR);
+            c0b = FloatVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = FloatVector.fromArray(S, c, co + 1 * NR);
+            c1b = FloatVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = FloatVector.fromArray(S, c, co + 2 * NR);
+            c2b = FloatVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = FloatVector.fromArray(S, c, co + 3 * NR);
+            c3b = FloatVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = FloatVector.fromArray(S, c, co + 4 * NR);
+            c4b = FloatVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = FloatVector.fromArray(S, c, co + 5 * NR);
+            c5b = FloatVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = FloatVector.fromArray(S, c, co + 6 * NR);
+            c6b = FloatVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = FloatVector.fromArray(S, c, co + 7 * NR);
+            c7b = FloatVector.fromArray(S, c, co + 7 * NR + L);
+            c8a = FloatVector.fromArray(S, c, co + 8 * NR);
+            c8b = FloatVector.fromArray(S, c, co + 8 * NR + L);
+            c9a = FloatVector.fromArray(S, c, co + 9 * NR);
+            c9b = FloatVector.fromArray(S, c, co + 9 * NR + L);
+            c10a = FloatVector.fromArray(S, c, co + 10 * NR);
+            c10b = FloatVector.fromArray(S, c, co + 10 * NR + L);
+            c11a = FloatVector.fromArray(S, c, co + 11 * NR);
+            c11b = FloatVector.fromArray(S, c, co + 11 * NR + L);
         } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
-            c4a = DoubleVector.zero(S);
-            c4b = DoubleVector.zero(S);
-            c5a = DoubleVector.zero(S);
-            c5b = DoubleVector.zero(S);
-            c6a = DoubleVector.zero(S);
-            c6b = DoubleVector.zero(S);
-            c7a = DoubleVector.zero(S);
-            c7b = DoubleVector.zero(S);
-            c8a = DoubleVector.zero(S);
-            c8b = DoubleVector.zero(S);
-            c9a = DoubleVector.zero(S);
-            c9b = DoubleVector.zero(S);
-            c10a = DoubleVector.zero(S);
-            c10b = DoubleVector.zero(S);
-            c11a = DoubleVector.zero(S);
-            c11b = DoubleVector.zero(S);
+            c0a = FloatVector.zero(S);
+            c0b = FloatVector.zero(S);
+            c1a = FloatVector.zero(S);
+            c1b = FloatVector.zero(S);
+            c2a = FloatVector.zero(S);
+            c2b = FloatVector.zero(S);
+            c3a = FloatVector.zero(S);
+            c3b = FloatVector.zero(S);
+            c4a = FloatVector.zero(S);
+            c4b = FloatVector.zero(S);
+            c5a = FloatVector.zero(S);
+            c5b = FloatVector.zero(S);
+            c6a = FloatVector.zero(S);
+            c6b = FloatVector.zero(S);
+            c7a = FloatVector.zero(S);
+            c7b = FloatVector.zero(S);
+            c8a = FloatVector.zero(S);
+            c8b = FloatVector.zero(S);
+            c9a = FloatVector.zero(S);
+            c9b = FloatVector.zero(S);
+            c10a = FloatVector.zero(S);
+            c10b = FloatVector.zero(S);
+            c11a = FloatVector.zero(S);
+            c11b = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
             int bk = bo + k * NR;
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
             int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0 * KC]);
             c0a = a0.fma(b0, c0a);
             c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1 * KC]);
             c1a = a1.fma(b0, c1a);
             c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2 * KC]);
             c2a = a2.fma(b0, c2a);
             c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3 * KC]);
             c3a = a3.fma(b0, c3a);
             c3b = a3.fma(b1, c3b);
-            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            FloatVector a4 = FloatVector.broadcast(S, a[ak + 4 * KC]);
             c4a = a4.fma(b0, c4a);
             c4b = a4.fma(b1, c4b);
-            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            FloatVector a5 = FloatVector.broadcast(S, a[ak + 5 * KC]);
             c5a = a5.fma(b0, c5a);
             c5b = a5.fma(b1, c5b);
-            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            FloatVector a6 = FloatVector.broadcast(S, a[ak + 6 * KC]);
             c6a = a6.fma(b0, c6a);
             c6b = a6.fma(b1, c6b);
-            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            FloatVector a7 = FloatVector.broadcast(S, a[ak + 7 * KC]);
             c7a = a7.fma(b0, c7a);
             c7b = a7.fma(b1, c7b);
-            DoubleVector a8 = DoubleVector.broadcast(S, a[ak + 8 * KC]);
+            FloatVector a8 = FloatVector.broadcast(S, a[ak + 8 * KC]);
             c8a = a8.fma(b0, c8a);
             c8b = a8.fma(b1, c8b);
-            DoubleVector a9 = DoubleVector.broadcast(S, a[ak + 9 * KC]);
+            FloatVector a9 = FloatVector.broadcast(S, a[ak + 9 * KC]);
             c9a = a9.fma(b0, c9a);
             c9b = a9.fma(b1, c9b);
-            DoubleVector a10 = DoubleVector.broadcast(S, a[ak + 10 * KC]);
+            FloatVector a10 = FloatVector.broadcast(S, a[ak + 10 * KC]);
             c10a = a10.fma(b0, c10a);
             c10b = a10.fma(b1, c10b);
-            DoubleVector a11 = DoubleVector.broadcast(S, a[ak + 11 * KC]);
+            FloatVector a11 = FloatVector.broadcast(S, a[ak + 11 * KC]);
             c11a = a11.fma(b0, c11a);
             c11b = a11.fma(b1, c11b);
         }
@@ -553,77 +556,77 @@ final class GemmConvF64 {
         c11b.intoArray(c, co + 11 * NR + L);
     }
 
-    private static void mk8(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
-        DoubleVector c4a, c4b;
-        DoubleVector c5a, c5b;
-        DoubleVector c6a, c6b;
-        DoubleVector c7a, c7b;
+    private static void mk8(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c0a, c0b;
+        FloatVector c1a, c1b;
+        FloatVector c2a, c2b;
+        FloatVector c3a, c3b;
+        FloatVector c4a, c4b;
+        FloatVector c5a, c5b;
+        FloatVector c6a, c6b;
+        FloatVector c7a, c7b;
         if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
-            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
-            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
-            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
-            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
-            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
-            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
-            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
-            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
+            c0a = FloatVector.fromArray(S, c, co + 0 * NR);
+            c0b = FloatVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = FloatVector.fromArray(S, c, co + 1 * NR);
+            c1b = FloatVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = FloatVector.fromArray(S, c, co + 2 * NR);
+            c2b = FloatVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = FloatVector.fromArray(S, c, co + 3 * NR);
+            c3b = FloatVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = FloatVector.fromArray(S, c, co + 4 * NR);
+            c4b = FloatVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = FloatVector.fromArray(S, c, co + 5 * NR);
+            c5b = FloatVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = FloatVector.fromArray(S, c, co + 6 * NR);
+            c6b = FloatVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = FloatVector.fromArray(S, c, co + 7 * NR);
+            c7b = FloatVector.fromArray(S, c, co + 7 * NR + L);
         } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
-            c4a = DoubleVector.zero(S);
-            c4b = DoubleVector.zero(S);
-            c5a = DoubleVector.zero(S);
-            c5b = DoubleVector.zero(S);
-            c6a = DoubleVector.zero(S);
-            c6b = DoubleVector.zero(S);
-            c7a = DoubleVector.zero(S);
-            c7b = DoubleVector.zero(S);
+            c0a = FloatVector.zero(S);
+            c0b = FloatVector.zero(S);
+            c1a = FloatVector.zero(S);
+            c1b = FloatVector.zero(S);
+            c2a = FloatVector.zero(S);
+            c2b = FloatVector.zero(S);
+            c3a = FloatVector.zero(S);
+            c3b = FloatVector.zero(S);
+            c4a = FloatVector.zero(S);
+            c4b = FloatVector.zero(S);
+            c5a = FloatVector.zero(S);
+            c5b = FloatVector.zero(S);
+            c6a = FloatVector.zero(S);
+            c6b = FloatVector.zero(S);
+            c7a = FloatVector.zero(S);
+            c7b = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
             int bk = bo + k * NR;
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
             int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0 * KC]);
             c0a = a0.fma(b0, c0a);
             c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1 * KC]);
             c1a = a1.fma(b0, c1a);
             c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2 * KC]);
             c2a = a2.fma(b0, c2a);
             c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3 * KC]);
             c3a = a3.fma(b0, c3a);
             c3b = a3.fma(b1, c3b);
-            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            FloatVector a4 = FloatVector.broadcast(S, a[ak + 4 * KC]);
             c4a = a4.fma(b0, c4a);
             c4b = a4.fma(b1, c4b);
-            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            FloatVector a5 = FloatVector.broadcast(S, a[ak + 5 * KC]);
             c5a = a5.fma(b0, c5a);
             c5b = a5.fma(b1, c5b);
-            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            FloatVector a6 = FloatVector.broadcast(S, a[ak + 6 * KC]);
             c6a = a6.fma(b0, c6a);
             c6b = a6.fma(b1, c6b);
-            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            FloatVector a7 = FloatVector.broadcast(S, a[ak + 7 * KC]);
             c7a = a7.fma(b0, c7a);
             c7b = a7.fma(b1, c7b);
         }
@@ -645,45 +648,45 @@ final class GemmConvF64 {
         c7b.intoArray(c, co + 7 * NR + L);
     }
 
-    private static void mk4(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
+    private static void mk4(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c0a, c0b;
+        FloatVector c1a, c1b;
+        FloatVector c2a, c2b;
+        FloatVector c3a, c3b;
         if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+            c0a = FloatVector.fromArray(S, c, co + 0 * NR);
+            c0b = FloatVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = FloatVector.fromArray(S, c, co + 1 * NR);
+            c1b = FloatVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = FloatVector.fromArray(S, c, co + 2 * NR);
+            c2b = FloatVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = FloatVector.fromArray(S, c, co + 3 * NR);
+            c3b = FloatVector.fromArray(S, c, co + 3 * NR + L);
         } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
+            c0a = FloatVector.zero(S);
+            c0b = FloatVector.zero(S);
+            c1a = FloatVector.zero(S);
+            c1b = FloatVector.zero(S);
+            c2a = FloatVector.zero(S);
+            c2b = FloatVector.zero(S);
+            c3a = FloatVector.zero(S);
+            c3b = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
             int bk = bo + k * NR;
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
             int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0 * KC]);
             c0a = a0.fma(b0, c0a);
             c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1 * KC]);
             c1a = a1.fma(b0, c1a);
             c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2 * KC]);
             c2a = a2.fma(b0, c2a);
             c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3 * KC]);
             c3a = a3.fma(b0, c3a);
             c3b = a3.fma(b1, c3b);
         }
@@ -697,109 +700,109 @@ final class GemmConvF64 {
         c3b.intoArray(c, co + 3 * NR + L);
     }
 
-    private static void mko12(double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
-        DoubleVector c4a, c4b;
-        DoubleVector c5a, c5b;
-        DoubleVector c6a, c6b;
-        DoubleVector c7a, c7b;
-        DoubleVector c8a, c8b;
-        DoubleVector c9a, c9b;
-        DoubleVector c10a, c10b;
-        DoubleVector c11a, c11b;
+    private static void mko12(float[] a, int ao, float[] b, int bo, int[] koff, int ko, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c0a, c0b;
+        FloatVector c1a, c1b;
+        FloatVector c2a, c2b;
+        FloatVector c3a, c3b;
+        FloatVector c4a, c4b;
+        FloatVector c5a, c5b;
+        FloatVector c6a, c6b;
+        FloatVector c7a, c7b;
+        FloatVector c8a, c8b;
+        FloatVector c9a, c9b;
+        FloatVector c10a, c10b;
+        FloatVector c11a, c11b;
         if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
-            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
-            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
-            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
-            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
-            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
-            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
-            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
-            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
-            c8a = DoubleVector.fromArray(S, c, co + 8 * NR);
-            c8b = DoubleVector.fromArray(S, c, co + 8 * NR + L);
-            c9a = DoubleVector.fromArray(S, c, co + 9 * NR);
-            c9b = DoubleVector.fromArray(S, c, co + 9 * NR + L);
-            c10a = DoubleVector.fromArray(S, c, co + 10 * NR);
-            c10b = DoubleVector.fromArray(S, c, co + 10 * NR + L);
-            c11a = DoubleVector.fromArray(S, c, co + 11 * NR);
-            c11b = DoubleVector.fromArray(S, c, co + 11 * NR + L);
+            c0a = FloatVector.fromArray(S, c, co + 0 * NR);
+            c0b = FloatVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = FloatVector.fromArray(S, c, co + 1 * NR);
+            c1b = FloatVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = FloatVector.fromArray(S, c, co + 2 * NR);
+            c2b = FloatVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = FloatVector.fromArray(S, c, co + 3 * NR);
+            c3b = FloatVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = FloatVector.fromArray(S, c, co + 4 * NR);
+            c4b = FloatVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = FloatVector.fromArray(S, c, co + 5 * NR);
+            c5b = FloatVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = FloatVector.fromArray(S, c, co + 6 * NR);
+            c6b = FloatVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = FloatVector.fromArray(S, c, co + 7 * NR);
+            c7b = FloatVector.fromArray(S, c, co + 7 * NR + L);
+            c8a = FloatVector.fromArray(S, c, co + 8 * NR);
+            c8b = FloatVector.fromArray(S, c, co + 8 * NR + L);
+            c9a = FloatVector.fromArray(S, c, co + 9 * NR);
+            c9b = FloatVector.fromArray(S, c, co + 9 * NR + L);
+            c10a = FloatVector.fromArray(S, c, co + 10 * NR);
+            c10b = FloatVector.fromArray(S, c, co + 10 * NR + L);
+            c11a = FloatVector.fromArray(S, c, co + 11 * NR);
+            c11b = FloatVector.fromArray(S, c, co + 11 * NR + L);
         } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
-            c4a = DoubleVector.zero(S);
-            c4b = DoubleVector.zero(S);
-            c5a = DoubleVector.zero(S);
-            c5b = DoubleVector.zero(S);
-            c6a = DoubleVector.zero(S);
-            c6b = DoubleVector.zero(S);
-            c7a = DoubleVector.zero(S);
-            c7b = DoubleVector.zero(S);
-            c8a = DoubleVector.zero(S);
-            c8b = DoubleVector.zero(S);
-            c9a = DoubleVector.zero(S);
-            c9b = DoubleVector.zero(S);
-            c10a = DoubleVector.zero(S);
-            c10b = DoubleVector.zero(S);
-            c11a = DoubleVector.zero(S);
-            c11b = DoubleVector.zero(S);
+            c0a = FloatVector.zero(S);
+            c0b = FloatVector.zero(S);
+            c1a = FloatVector.zero(S);
+            c1b = FloatVector.zero(S);
+            c2a = FloatVector.zero(S);
+            c2b = FloatVector.zero(S);
+            c3a = FloatVector.zero(S);
+            c3b = FloatVector.zero(S);
+            c4a = FloatVector.zero(S);
+            c4b = FloatVector.zero(S);
+            c5a = FloatVector.zero(S);
+            c5b = FloatVector.zero(S);
+            c6a = FloatVector.zero(S);
+            c6b = FloatVector.zero(S);
+            c7a = FloatVector.zero(S);
+            c7b = FloatVector.zero(S);
+            c8a = FloatVector.zero(S);
+            c8b = FloatVector.zero(S);
+            c9a = FloatVector.zero(S);
+            c9b = FloatVector.zero(S);
+            c10a = FloatVector.zero(S);
+            c10b = FloatVector.zero(S);
+            c11a = FloatVector.zero(S);
+            c11b = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
             int bk = bo + koff[ko + k];
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
             int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0 * KC]);
             c0a = a0.fma(b0, c0a);
             c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1 * KC]);
             c1a = a1.fma(b0, c1a);
             c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2 * KC]);
             c2a = a2.fma(b0, c2a);
             c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3 * KC]);
             c3a = a3.fma(b0, c3a);
             c3b = a3.fma(b1, c3b);
-            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            FloatVector a4 = FloatVector.broadcast(S, a[ak + 4 * KC]);
             c4a = a4.fma(b0, c4a);
             c4b = a4.fma(b1, c4b);
-            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            FloatVector a5 = FloatVector.broadcast(S, a[ak + 5 * KC]);
             c5a = a5.fma(b0, c5a);
             c5b = a5.fma(b1, c5b);
-            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            FloatVector a6 = FloatVector.broadcast(S, a[ak + 6 * KC]);
             c6a = a6.fma(b0, c6a);
             c6b = a6.fma(b1, c6b);
-            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            FloatVector a7 = FloatVector.broadcast(S, a[ak + 7 * KC]);
             c7a = a7.fma(b0, c7a);
             c7b = a7.fma(b1, c7b);
-            DoubleVector a8 = DoubleVector.broadcast(S, a[ak + 8 * KC]);
+            FloatVector a8 = FloatVector.broadcast(S, a[ak + 8 * KC]);
             c8a = a8.fma(b0, c8a);
             c8b = a8.fma(b1, c8b);
-            DoubleVector a9 = DoubleVector.broadcast(S, a[ak + 9 * KC]);
+            FloatVector a9 = FloatVector.broadcast(S, a[ak + 9 * KC]);
             c9a = a9.fma(b0, c9a);
             c9b = a9.fma(b1, c9b);
-            DoubleVector a10 = DoubleVector.broadcast(S, a[ak + 10 * KC]);
+            FloatVector a10 = FloatVector.broadcast(S, a[ak + 10 * KC]);
             c10a = a10.fma(b0, c10a);
             c10b = a10.fma(b1, c10b);
-            DoubleVector a11 = DoubleVector.broadcast(S, a[ak + 11 * KC]);
+            FloatVector a11 = FloatVector.broadcast(S, a[ak + 11 * KC]);
             c11a = a11.fma(b0, c11a);
             c11b = a11.fma(b1, c11b);
         }
@@ -829,77 +832,77 @@ final class GemmConvF64 {
         c11b.intoArray(c, co + 11 * NR + L);
     }
 
-    private static void mko8(double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
-        DoubleVector c4a, c4b;
-        DoubleVector c5a, c5b;
-        DoubleVector c6a, c6b;
-        DoubleVector c7a, c7b;
+    private static void mko8(float[] a, int ao, float[] b, int bo, int[] koff, int ko, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c0a, c0b;
+        FloatVector c1a, c1b;
+        FloatVector c2a, c2b;
+        FloatVector c3a, c3b;
+        FloatVector c4a, c4b;
+        FloatVector c5a, c5b;
+        FloatVector c6a, c6b;
+        FloatVector c7a, c7b;
         if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
-            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
-            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
-            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
-            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
-            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
-            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
-            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
-            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
+            c0a = FloatVector.fromArray(S, c, co + 0 * NR);
+            c0b = FloatVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = FloatVector.fromArray(S, c, co + 1 * NR);
+            c1b = FloatVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = FloatVector.fromArray(S, c, co + 2 * NR);
+            c2b = FloatVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = FloatVector.fromArray(S, c, co + 3 * NR);
+            c3b = FloatVector.fromArray(S, c, co + 3 * NR + L);
+            c4a = FloatVector.fromArray(S, c, co + 4 * NR);
+            c4b = FloatVector.fromArray(S, c, co + 4 * NR + L);
+            c5a = FloatVector.fromArray(S, c, co + 5 * NR);
+            c5b = FloatVector.fromArray(S, c, co + 5 * NR + L);
+            c6a = FloatVector.fromArray(S, c, co + 6 * NR);
+            c6b = FloatVector.fromArray(S, c, co + 6 * NR + L);
+            c7a = FloatVector.fromArray(S, c, co + 7 * NR);
+            c7b = FloatVector.fromArray(S, c, co + 7 * NR + L);
         } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
-            c4a = DoubleVector.zero(S);
-            c4b = DoubleVector.zero(S);
-            c5a = DoubleVector.zero(S);
-            c5b = DoubleVector.zero(S);
-            c6a = DoubleVector.zero(S);
-            c6b = DoubleVector.zero(S);
-            c7a = DoubleVector.zero(S);
-            c7b = DoubleVector.zero(S);
+            c0a = FloatVector.zero(S);
+            c0b = FloatVector.zero(S);
+            c1a = FloatVector.zero(S);
+            c1b = FloatVector.zero(S);
+            c2a = FloatVector.zero(S);
+            c2b = FloatVector.zero(S);
+            c3a = FloatVector.zero(S);
+            c3b = FloatVector.zero(S);
+            c4a = FloatVector.zero(S);
+            c4b = FloatVector.zero(S);
+            c5a = FloatVector.zero(S);
+            c5b = FloatVector.zero(S);
+            c6a = FloatVector.zero(S);
+            c6b = FloatVector.zero(S);
+            c7a = FloatVector.zero(S);
+            c7b = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
             int bk = bo + koff[ko + k];
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
             int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0 * KC]);
             c0a = a0.fma(b0, c0a);
             c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1 * KC]);
             c1a = a1.fma(b0, c1a);
             c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2 * KC]);
             c2a = a2.fma(b0, c2a);
             c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3 * KC]);
             c3a = a3.fma(b0, c3a);
             c3b = a3.fma(b1, c3b);
-            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
+            FloatVector a4 = FloatVector.broadcast(S, a[ak + 4 * KC]);
             c4a = a4.fma(b0, c4a);
             c4b = a4.fma(b1, c4b);
-            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
+            FloatVector a5 = FloatVector.broadcast(S, a[ak + 5 * KC]);
             c5a = a5.fma(b0, c5a);
             c5b = a5.fma(b1, c5b);
-            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
+            FloatVector a6 = FloatVector.broadcast(S, a[ak + 6 * KC]);
             c6a = a6.fma(b0, c6a);
             c6b = a6.fma(b1, c6b);
-            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
+            FloatVector a7 = FloatVector.broadcast(S, a[ak + 7 * KC]);
             c7a = a7.fma(b0, c7a);
             c7b = a7.fma(b1, c7b);
         }
@@ -921,45 +924,45 @@ final class GemmConvF64 {
         c7b.intoArray(c, co + 7 * NR + L);
     }
 
-    private static void mko4(double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
+    private static void mko4(float[] a, int ao, float[] b, int bo, int[] koff, int ko, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c0a, c0b;
+        FloatVector c1a, c1b;
+        FloatVector c2a, c2b;
+        FloatVector c3a, c3b;
         if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
+            c0a = FloatVector.fromArray(S, c, co + 0 * NR);
+            c0b = FloatVector.fromArray(S, c, co + 0 * NR + L);
+            c1a = FloatVector.fromArray(S, c, co + 1 * NR);
+            c1b = FloatVector.fromArray(S, c, co + 1 * NR + L);
+            c2a = FloatVector.fromArray(S, c, co + 2 * NR);
+            c2b = FloatVector.fromArray(S, c, co + 2 * NR + L);
+            c3a = FloatVector.fromArray(S, c, co + 3 * NR);
+            c3b = FloatVector.fromArray(S, c, co + 3 * NR + L);
         } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
+            c0a = FloatVector.zero(S);
+            c0b = FloatVector.zero(S);
+            c1a = FloatVector.zero(S);
+            c1b = FloatVector.zero(S);
+            c2a = FloatVector.zero(S);
+            c2b = FloatVector.zero(S);
+            c3a = FloatVector.zero(S);
+            c3b = FloatVector.zero(S);
         }
         for (int k = 0; k < kc; k++) {
             int bk = bo + koff[ko + k];
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
             int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
+            FloatVector a0 = FloatVector.broadcast(S, a[ak + 0 * KC]);
             c0a = a0.fma(b0, c0a);
             c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ak + 1 * KC]);
             c1a = a1.fma(b0, c1a);
             c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ak + 2 * KC]);
             c2a = a2.fma(b0, c2a);
             c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ak + 3 * KC]);
             c3a = a3.fma(b0, c3a);
             c3b = a3.fma(b1, c3b);
         }

@@ -1,6 +1,9 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv.depthwise;
 
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.Slab;
+import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv;
 
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.spec.PaddingMode;
@@ -10,25 +10,25 @@ import dev.vecnn.spec.Window;
  * input). Weights are (smallChannels, bigChannels/groups, taps) in both cases. All three passes of
  * both kinds of convolution are written on this one geometry.
  */
-final class ConvGeometry {
-    final int rank;
-    final long batch;
-    final int groups;
+public final class ConvGeometry {
+    public final int rank;
+    public final long batch;
+    public final int groups;
     /** Big-side channels per group (C/groups of a direct convolution). */
-    final int cg;
+    public final int cg;
     /** Small-side channels per group (K/groups of a direct convolution). */
-    final int kg;
-    final long[] big;
-    final long[] small;
-    final int[] kernel;
-    final int[] stride;
-    final int[] dilation;
-    final int[] padBegin;
-    final int[] padEnd;
-    final PaddingMode mode;
-    final int taps;
+    public final int kg;
+    public final long[] big;
+    public final long[] small;
+    public final int[] kernel;
+    public final int[] stride;
+    public final int[] dilation;
+    public final int[] padBegin;
+    public final int[] padEnd;
+    public final PaddingMode mode;
+    public final int taps;
     /** Tap multi-indices in row-major order. */
-    final int[][] tap;
+    public final int[][] tap;
 
     private ConvGeometry(ConvSpec s) {
         Window w = s.window();
@@ -58,30 +58,30 @@ final class ConvGeometry {
         }
     }
 
-    static ConvGeometry of(ConvSpec s) {
+    public static ConvGeometry of(ConvSpec s) {
         return new ConvGeometry(s);
     }
 
-    boolean unitStride() {
+    public boolean unitStride() {
         for (int v : stride) if (v != 1) return false;
         return true;
     }
 
-    long smallCount() {
+    public long smallCount() {
         long n = 1;
         for (long v : small) n *= v;
         return n;
     }
 
     /** Elements of one big-side channel with its padding: the size of a full slab's channel. */
-    long paddedPlane() {
+    public long paddedPlane() {
         long plane = 1;
         for (int d = 0; d < rank; d++) plane *= big[d] + padBegin[d] + padEnd[d];
         return plane;
     }
 
     /** Reduction length of one small-side output: big channels per group times taps. */
-    int reduction() {
+    public int reduction() {
         return cg * taps;
     }
 }

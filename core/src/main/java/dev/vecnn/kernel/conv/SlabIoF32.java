@@ -1,4 +1,4 @@
-package dev.vecnn.kernel.gemm;
+package dev.vecnn.kernel.conv;
 
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GENERATED from core/src/template/SlabIo.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
  */
-final class SlabIoF32 {
+public final class SlabIoF32 {
     private SlabIoF32() {
     }
 
@@ -36,7 +36,7 @@ final class SlabIoF32 {
      * identity, ReLU or leaky ReLU go as vectors; sigmoid and tanh stay scalar ({@code Math.exp} gives
      * the same bits in every JIT tier, which keeps results independent of warm-up and threads).
      */
-    static void storeRow(float[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, float bias,
+    public static void storeRow(float[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, float bias,
                          Epilogue e) {
         Activation act = e.activation();
         int x = 0;
@@ -58,7 +58,7 @@ final class SlabIoF32 {
     }
 
     /** Copies big-side channels [c0, c0+cn) of image n into the padded slab, applying the padding mode. */
-    static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, Slab slab, float[] sl, Execution.Scratch scratch) {
+    public static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, Slab slab, float[] sl, Execution.Scratch scratch) {
         int rank = g.rank;
         int last = rank - 1;
         int width = slab.extent[last];
@@ -137,7 +137,7 @@ final class SlabIoF32 {
      * {@code gridLen} elements, zero elsewhere: on the slab grid (at window starts, after {@code margin}
      * zeros) when {@code onGrid}, else compact in row-major order.
      */
-    static void copySmall(ConvGeometry g, Tensor small, long n, int k0, int kn, Slab slab, float[] buf, int gridLen,
+    public static void copySmall(ConvGeometry g, Tensor small, long n, int k0, int kn, Slab slab, float[] buf, int gridLen,
                           long[] smallStride, boolean onGrid, int margin, int slack) {
         java.util.Arrays.fill(buf, 0, kn * gridLen + slack, 0);
         int rank = g.rank;
@@ -173,7 +173,7 @@ final class SlabIoF32 {
      * positions add into the interior positions they read), then stores the interior with bias and
      * activation into big-side channels [cAbs, cAbs+cn) of image n.
      */
-    static void foldAndStore(ConvGeometry g, Slab slab, float[] grad, int cn, Tensor big, long n, int cAbs, Tensor bias,
+    public static void foldAndStore(ConvGeometry g, Slab slab, float[] grad, int cn, Tensor big, long n, int cAbs, Tensor bias,
                                      Epilogue e) {
         int rank = g.rank;
         if (g.mode != dev.vecnn.spec.PaddingMode.ZEROS) {
@@ -219,14 +219,14 @@ final class SlabIoF32 {
         }
     }
 
-    static long[] spatialStrides(Tensor t) {
+    public static long[] spatialStrides(Tensor t) {
         long[] s = new long[t.rank() - 2];
         for (int d = 0; d < s.length; d++) s[d] = t.stride(2 + d);
         return s;
     }
 
     /** Stores small channel k of image n from a result on the slab grid (at window starts), with bias and activation. */
-    static void storeFromGrid(ConvGeometry g, Slab slab, float[] y, Tensor small, long n, int k, Tensor bias, Epilogue e,
+    public static void storeFromGrid(ConvGeometry g, Slab slab, float[] y, Tensor small, long n, int k, Tensor bias, Epilogue e,
                               long[] smallStride) {
         int rank = g.rank;
         int last = rank - 1;
