@@ -63,7 +63,8 @@ public final class SlabIoF64 {
         int last = rank - 1;
         int width = slab.extent[last];
         int[] srcLast = slab.source[last];
-        // slab positions [interiorStart, interiorEnd) read the source row 1:1, the rest is padding
+        // slab positions [interiorStart, interiorEnd) read the source row 1:1, the rest is padding; the range is
+        // empty when a task's slab lies entirely in the padding (small inputs split over several threads)
         int interiorStart = Math.max(0, Math.min(width, -slab.origin[last]));
         int interiorEnd = (int) Math.max(interiorStart, Math.min(width, g.big[last] - slab.origin[last]));
         // a contiguous plane of moderate size is staged in one bulk copy; rows then move as array copies
@@ -109,13 +110,17 @@ public final class SlabIoF64 {
                     java.util.Arrays.fill(sl, dst, dst + width, 0);
                 } else if (stage != null) {
                     int at = (int) off;
-                    System.arraycopy(stage, at + srcLast[interiorStart], sl, dst + interiorStart, interiorEnd - interiorStart);
+                    if (interiorEnd > interiorStart) {
+                        System.arraycopy(stage, at + srcLast[interiorStart], sl, dst + interiorStart, interiorEnd - interiorStart);
+                    }
                     for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[at + srcLast[x]];
                     for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[at + srcLast[x]];
                 } else if (lastStride == 1) {
                     long row0 = chanOff + off;
-                    MemorySegment.copy(seg, LAYOUT, (row0 + srcLast[interiorStart]) * ES, sl, dst + interiorStart,
-                            interiorEnd - interiorStart);
+                    if (interiorEnd > interiorStart) {
+                        MemorySegment.copy(seg, LAYOUT, (row0 + srcLast[interiorStart]) * ES, sl, dst + interiorStart,
+                                interiorEnd - interiorStart);
+                    }
                     for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
                     for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
                 } else {

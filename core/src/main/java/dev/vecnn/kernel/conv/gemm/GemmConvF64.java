@@ -375,7 +375,7 @@ final class GemmConvF64 {
         MemorySegment seg = small.segment();
         long cs = small.stride(1);
         boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
-        boolean allConsecutive = out[oo] >= 0 && out[oo + NR - 1] == out[oo] + NR - 1; // one run: store as vectors
+        boolean allConsecutive = consecutive(out, oo); // one run: store as vectors
         for (int i = 0; i < mr && k0 + i < kEnd; i++) {
             int k = k0 + i;
             double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
@@ -391,6 +391,18 @@ final class GemmConvF64 {
                 seg.set(LAYOUT, (base + o) * ES, identity ? v : e.apply(v));
             }
         }
+    }
+
+    /**
+     * Whether the NR offsets from {@code oo} are one run {@code o, o+1, ...}. Every offset is checked: equal
+     * ends do not imply a run when padding columns (-1) sit between them and the output's row stride happens
+     * to match the slab grid's.
+     */
+    private static boolean consecutive(long[] out, int oo) {
+        long first = out[oo];
+        if (first < 0) return false;
+        for (int j = 1; j < NR; j++) if (out[oo + j] != first + j) return false;
+        return true;
     }
 
     private static int ceilDiv(int a, int b) {
