@@ -44,11 +44,14 @@ public final class KernelTemplates {
         return m;
     }
 
-    /** The micro-kernel {@code mk<rows>}: a rows x 2-vector register tile over a rolled reduction loop. */
+    /**
+     * The micro-kernel {@code mko<rows>}: a rows x 2-vector register tile over a rolled reduction loop, B
+     * row k read in place at {@code b[bo + koff[ko + k]]}.
+     */
     static String microKernel(int rows) {
         StringBuilder s = new StringBuilder();
-        s.append("    private static void mk").append(rows)
-         .append("($type[] a, int ao, $type[] b, int bo, int kc, $type[] c, int co, boolean accumulate) {\n");
+        s.append("    private static void mko").append(rows)
+         .append("($type[] a, int ao, $type[] b, int bo, int[] koff, int ko, int kc, $type[] c, int co, boolean accumulate) {\n");
         for (int i = 0; i < rows; i++) s.append("        $Vec c").append(i).append("a, c").append(i).append("b;\n");
         s.append("        if (accumulate) {\n");
         for (int i = 0; i < rows; i++) {
@@ -62,7 +65,7 @@ public final class KernelTemplates {
         }
         s.append("        }\n");
         s.append("        for (int k = 0; k < kc; k++) {\n");
-        s.append("            int bk = bo + k * NR;\n");
+        s.append("            int bk = bo + koff[ko + k];\n");
         s.append("            $Vec b0 = $Vec.fromArray(S, b, bk);\n");
         s.append("            $Vec b1 = $Vec.fromArray(S, b, bk + L);\n");
         s.append("            int ak = ao + k;\n");
@@ -81,14 +84,37 @@ public final class KernelTemplates {
     }
 
     /**
-     * The micro-kernel {@code mko<rows>}: as {@link #microKernel}, but B row k is read in place at
-     * {@code b[bo + koff[ko + k]]} (an im2col row is a contiguous run of the slab: no packing).
+     * The dot-product kernel {@code dot<rows>x<cols>}: {@code acc[i][j] += sum_p x[xo_i + p] * y[yo_j + p]} for
+     * p in [0, len) (a multiple of the lane count), each sum kept as a vector of lane partial sums at
+     * {@code acc[ac + (i*cols + j)*L]}.
      */
-    static String offsetMicroKernel(int rows) {
-        String s = microKernel(rows);
-        s = s.replace("private static void mk" + rows + "($type[] a, int ao, $type[] b, int bo, int kc,",
-                "private static void mko" + rows + "($type[] a, int ao, $type[] b, int bo, int[] koff, int ko, int kc,");
-        return s.replace("int bk = bo + k * NR;", "int bk = bo + koff[ko + k];");
+    static String dotKernel(int rows, int cols) {
+        StringBuilder s = new StringBuilder();
+        s.append("    private static void dot").append(rows).append('x').append(cols)
+         .append("($type[] x, int[] xo, int xi, $type[] y, int[] yo, int yi, int len, $type[] acc, int ac) {\n");
+        for (int i = 0; i < rows; i++) s.append("        int x").append(i).append(" = xo[xi + ").append(i).append("];\n");
+        for (int j = 0; j < cols; j++) s.append("        int y").append(j).append(" = yo[yi + ").append(j).append("];\n");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                s.append("        $Vec c").append(i).append(j).append(" = $Vec.fromArray(S, acc, ac + ").append(i * cols + j).append(" * L);\n");
+            }
+        }
+        s.append("        for (int p = 0; p < len; p += L) {\n");
+        for (int i = 0; i < rows; i++) s.append("            $Vec a").append(i).append(" = $Vec.fromArray(S, x, x").append(i).append(" + p);\n");
+        for (int j = 0; j < cols; j++) s.append("            $Vec b").append(j).append(" = $Vec.fromArray(S, y, y").append(j).append(" + p);\n");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                s.append("            c").append(i).append(j).append(" = a").append(i).append(".fma(b").append(j).append(", c").append(i).append(j).append(");\n");
+            }
+        }
+        s.append("        }\n");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                s.append("        c").append(i).append(j).append(".intoArray(acc, ac + ").append(i * cols + j).append(" * L);\n");
+            }
+        }
+        s.append("    }\n");
+        return s.toString();
     }
 
     /** The expansion of one template for one dtype. */
@@ -98,7 +124,7 @@ public final class KernelTemplates {
             if (i > 0) micro.append('\n');
             micro.append(microKernel(MICRO_ROWS[i]));
         }
-        for (int rows : MICRO_ROWS) micro.append('\n').append(offsetMicroKernel(rows));
+        micro.append('\n').append(dotKernel(4, 4));
         String text = template.replace("//@MICROKERNELS\n", micro.toString());
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());
         return text;

@@ -67,6 +67,13 @@ public final class ConvGeometry {
         return true;
     }
 
+    /** Product of the strides: the number of phases of a {@link PhaseSlab}. */
+    public long strideProduct() {
+        long p = 1;
+        for (int v : stride) p *= v;
+        return p;
+    }
+
     public long smallCount() {
         long n = 1;
         for (long v : small) n *= v;

@@ -57,8 +57,11 @@ public final class SlabIoF32 {
         }
     }
 
-    /** Copies big-side channels [c0, c0+cn) of image n into the padded slab, applying the padding mode. */
-    public static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, Slab slab, float[] sl, Execution.Scratch scratch) {
+    /**
+     * Copies big-side channels [c0, c0+cn) of image n into the slab, through the padding mode, phase by
+     * phase when the slab is phased. Grid cells past the padded extent (phased slabs) are zeroed.
+     */
+    public static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, PhaseSlab slab, float[] sl, Execution.Scratch scratch) {
         int rank = g.rank;
         int last = rank - 1;
         int width = slab.extent[last];
@@ -74,8 +77,8 @@ public final class SlabIoF32 {
             rowMajor &= big.stride(2 + d) == plane;
             plane *= g.big[d];
         }
-        // no padding anywhere: the slab is a run of the plane itself, one bulk copy per channel
-        boolean unpadded = rowMajor && slab.origin[0] >= 0 && slab.origin[0] + slab.extent[0] <= g.big[0];
+        // no padding and one phase: the slab is a run of the plane itself, one bulk copy per channel
+        boolean unpadded = rowMajor && slab.plain() && slab.origin[0] >= 0 && slab.origin[0] + slab.extent[0] <= g.big[0];
         for (int d = 1; d < rank; d++) unpadded &= slab.origin[d] == 0 && slab.extent[d] == g.big[d];
         if (unpadded) {
             long runStart = (long) slab.origin[0] * big.stride(2);
@@ -85,48 +88,66 @@ public final class SlabIoF32 {
             }
             return;
         }
+        if (!slab.plain()) java.util.Arrays.fill(sl, 0, cn * slab.channelStride, 0);
         float[] stage = rowMajor && plane <= STAGE_LIMIT ? scratch.floats("io.stage", (int) plane) : null;
+        int lastStep = slab.layoutStride(last);
+        int[] lastResidues = slab.residues[last];
+        // a phased last dimension is deinterleaved from a padded row built here
+        float[] row = lastStep > 1 ? scratch.floats("io.row", width) : sl;
         long lastStride = big.stride(2 + last);
-        int rows = slab.channelStride / width;
+        int rows = 1;
+        for (int d = 0; d < last; d++) rows *= slab.extent[d];
         int[] u = new int[rank];
         MemorySegment seg = big.segment();
         for (int c = 0; c < cn; c++) {
             long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
             if (stage != null) MemorySegment.copy(seg, LAYOUT, chanOff * ES, stage, 0, (int) plane);
             java.util.Arrays.fill(u, 0);
-            for (int row = 0; row < rows; row++) {
-                int dst = c * slab.channelStride + row * width;
+            for (int r = 0; r < rows; r++) {
+                // where padded row u lands: its phase grid and grid row (the last dimension's phase comes below)
+                int phase = 0, at = 0;
                 long off = 0; // element offset of the source row within the channel
-                boolean zero = false;
+                boolean zero = false, unread = false;
                 for (int d = 0; d < last; d++) {
+                    int slot = slab.slot[d][u[d]];
+                    unread |= slot < 0;
+                    phase = phase * slab.residues[d].length + Math.max(0, slot);
+                    at += u[d] / slab.layoutStride(d) * slab.gridStride[d];
                     int src = slab.source[d][u[d]];
-                    if (src < 0) {
-                        zero = true;
-                        break;
-                    }
-                    off += src * big.stride(2 + d);
+                    if (src < 0) zero = true;
+                    else off += src * big.stride(2 + d);
                 }
-                if (zero) {
-                    java.util.Arrays.fill(sl, dst, dst + width, 0);
+                int dstRow = c * slab.channelStride + phase * lastResidues.length * slab.phaseSize + at;
+                int dst = lastStep > 1 ? 0 : dstRow;
+                if (unread) {
+                    // a phase no tap reads is not stored
+                } else if (zero) {
+                    java.util.Arrays.fill(row, dst, dst + width, 0);
                 } else if (stage != null) {
-                    int at = (int) off;
+                    int from = (int) off;
                     if (interiorEnd > interiorStart) {
-                        System.arraycopy(stage, at + srcLast[interiorStart], sl, dst + interiorStart, interiorEnd - interiorStart);
+                        System.arraycopy(stage, from + srcLast[interiorStart], row, dst + interiorStart, interiorEnd - interiorStart);
                     }
-                    for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[at + srcLast[x]];
-                    for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[at + srcLast[x]];
+                    for (int x = 0; x < interiorStart; x++) row[dst + x] = srcLast[x] < 0 ? 0 : stage[from + srcLast[x]];
+                    for (int x = interiorEnd; x < width; x++) row[dst + x] = srcLast[x] < 0 ? 0 : stage[from + srcLast[x]];
                 } else if (lastStride == 1) {
                     long row0 = chanOff + off;
                     if (interiorEnd > interiorStart) {
-                        MemorySegment.copy(seg, LAYOUT, (row0 + srcLast[interiorStart]) * ES, sl, dst + interiorStart,
+                        MemorySegment.copy(seg, LAYOUT, (row0 + srcLast[interiorStart]) * ES, row, dst + interiorStart,
                                 interiorEnd - interiorStart);
                     }
-                    for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
-                    for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
+                    for (int x = 0; x < interiorStart; x++) row[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
+                    for (int x = interiorEnd; x < width; x++) row[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x]) * ES);
                 } else {
                     long row0 = chanOff + off;
                     for (int x = 0; x < width; x++) {
-                        sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x] * lastStride) * ES);
+                        row[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x] * lastStride) * ES);
+                    }
+                }
+                if (lastStep > 1 && !unread) {
+                    for (int p = 0; p < lastResidues.length; p++) {
+                        int to = dstRow + p * slab.phaseSize;
+                        for (int x = lastResidues[p], v = 0; x < width; x += lastStep, v++) sl[to + v] = row[x];
                     }
                 }
                 for (int d = last - 1; d >= 0; d--) {
@@ -138,39 +159,65 @@ public final class SlabIoF32 {
     }
 
     /**
-     * Copies small-side channels [k0, k0+kn) of image n into a heap buffer, one channel every
-     * {@code gridLen} elements, zero elsewhere: on the slab grid (at window starts, after {@code margin}
-     * zeros) when {@code onGrid}, else compact in row-major order.
+     * Copies small-side channels [k0, k0+kn) of image n, rows [ra, rb) of dimension 0, into a heap grid,
+     * one channel every {@code chanLen} elements and zero elsewhere: position o goes to
+     * {@code k*chanLen + sum_d (o_d*mul_d + add_d) * gridStride_d}. The buffer is zeroed up to
+     * {@code kn*chanLen + slack}.
      */
-    public static void copySmall(ConvGeometry g, Tensor small, long n, int k0, int kn, Slab slab, float[] buf, int gridLen,
-                          long[] smallStride, boolean onGrid, int margin, int slack) {
-        java.util.Arrays.fill(buf, 0, kn * gridLen + slack, 0);
+    public static void copySmallToGrid(ConvGeometry g, Tensor small, long n, int k0, int kn, long ra, long rb, float[] buf,
+                                       int chanLen, int[] mul, int[] add, int[] gridStride, int slack) {
+        java.util.Arrays.fill(buf, 0, kn * chanLen + slack, 0);
+        if (rb <= ra) return;
         int rank = g.rank;
         int last = rank - 1;
         int rowLen = (int) g.small[last];
-        long rows = g.smallCount() / rowLen;
+        long rows = rb - ra;
+        for (int d = 1; d < last; d++) rows *= g.small[d];
+        if (rank == 1) rows = 1;
         long[] o = new long[rank];
         MemorySegment seg = small.segment();
         long lastStride = small.stride(2 + last);
+        int step = mul[last] * gridStride[last];
         for (int k = 0; k < kn; k++) {
             long chanOff = small.offset() + n * small.stride(0) + (k0 + k) * small.stride(1);
             java.util.Arrays.fill(o, 0);
-            for (long row = 0; row < rows; row++) {
+            o[0] = ra;
+            for (long r = 0; r < rows; r++) {
                 long src = chanOff;
-                for (int d = 0; d < last; d++) src += o[d] * smallStride[d];
-                int dst = k * gridLen + margin + (onGrid ? slab.windowStart(o) : (int) (row * rowLen));
-                int step = onGrid ? g.stride[last] : 1; // on the grid, strided outputs sit step apart
+                int dst = k * chanLen;
+                for (int d = 0; d < last; d++) {
+                    src += o[d] * small.stride(2 + d);
+                    dst += (int) (o[d] * mul[d] + add[d]) * gridStride[d];
+                }
+                int first = rank == 1 ? (int) ra : 0, count = rank == 1 ? (int) (rb - ra) : rowLen;
+                src += first * lastStride;
+                dst += (first * mul[last] + add[last]) * gridStride[last];
                 if (lastStride == 1 && step == 1) {
-                    MemorySegment.copy(seg, LAYOUT, src * ES, buf, dst, rowLen);
+                    MemorySegment.copy(seg, LAYOUT, src * ES, buf, dst, count);
                 } else {
-                    for (int x = 0; x < rowLen; x++) buf[dst + x * step] = seg.get(LAYOUT, (src + x * lastStride) * ES);
+                    for (int x = 0; x < count; x++) buf[dst + x * step] = seg.get(LAYOUT, (src + x * lastStride) * ES);
                 }
                 for (int d = last - 1; d >= 0; d--) {
-                    if (++o[d] < g.small[d]) break;
-                    o[d] = 0;
+                    if (++o[d] < (d == 0 ? rb : g.small[d])) break;
+                    o[d] = d == 0 ? ra : 0;
                 }
             }
         }
+    }
+
+    /**
+     * Copies small-side channels [k0, k0+kn) of image n, the rows of {@code slab}, onto the slab's grid
+     * (at window starts, after {@code margin} zeros), one channel every {@code gridLen} elements, zero elsewhere.
+     */
+    public static void copySmall(ConvGeometry g, Tensor small, long n, int k0, int kn, PhaseSlab slab, float[] buf, int gridLen,
+                                 int margin, int slack) {
+        int rank = g.rank;
+        int[] mul = new int[rank], add = new int[rank];
+        for (int d = 0; d < rank; d++) mul[d] = slab.step(d);
+        add[0] = -slab.r0 * slab.step(0);
+        // the margin is a whole number of grid cells along the last dimension (stride 1)
+        add[rank - 1] += margin;
+        copySmallToGrid(g, small, n, k0, kn, slab.r0, slab.r1, buf, gridLen, mul, add, slab.gridStride, slack);
     }
 
     /**
@@ -178,13 +225,13 @@ public final class SlabIoF32 {
      * positions add into the interior positions they read), then stores the interior with bias and
      * activation into big-side channels [cAbs, cAbs+cn) of image n.
      */
-    public static void foldAndStore(ConvGeometry g, Slab slab, float[] grad, int cn, Tensor big, long n, int cAbs, Tensor bias,
+    public static void foldAndStore(ConvGeometry g, PhaseSlab slab, float[] grad, int cn, Tensor big, long n, int cAbs, Tensor bias,
                                      Epilogue e) {
         int rank = g.rank;
         if (g.mode != dev.vecnn.spec.PaddingMode.ZEROS) {
             for (int d = 0; d < rank; d++) {
                 int ext = slab.extent[d];
-                int inner = slab.stride[d];
+                int inner = slab.gridStride[d];
                 int outer = cn * slab.channelStride / (ext * inner);
                 int pb = g.padBegin[d];
                 int[] src = slab.source[d];
@@ -213,7 +260,7 @@ public final class SlabIoF32 {
                 int src = c * slab.channelStride + g.padBegin[last];
                 for (int d = 0; d < last; d++) {
                     dst += p[d] * big.stride(2 + d);
-                    src += (int) (p[d] + g.padBegin[d]) * slab.stride[d];
+                    src += (int) (p[d] + g.padBegin[d]) * slab.gridStride[d];
                 }
                 storeRow(grad, src, 1, seg, dst, big.stride(2 + last), rowLen, bv, e);
                 for (int d = last - 1; d >= 0; d--) {
@@ -231,7 +278,7 @@ public final class SlabIoF32 {
     }
 
     /** Stores small channel k of image n from a result on the slab grid (at window starts), with bias and activation. */
-    public static void storeFromGrid(ConvGeometry g, Slab slab, float[] y, Tensor small, long n, int k, Tensor bias, Epilogue e,
+    public static void storeFromGrid(ConvGeometry g, PhaseSlab slab, float[] y, Tensor small, long n, int k, Tensor bias, Epilogue e,
                               long[] smallStride) {
         int rank = g.rank;
         int last = rank - 1;
@@ -240,7 +287,7 @@ public final class SlabIoF32 {
         long[] o = new long[rank];
         float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
         long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
-        int step = g.stride[last];
+        int step = slab.step(last);
         for (long row = 0; row < rows; row++) {
             long dst = chan;
             for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];

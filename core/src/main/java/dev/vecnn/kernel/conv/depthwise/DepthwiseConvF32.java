@@ -2,7 +2,7 @@ package dev.vecnn.kernel.conv.depthwise;
 
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
-import dev.vecnn.kernel.conv.Slab;
+import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
@@ -37,7 +37,7 @@ final class DepthwiseConvF32 {
     private static final long ES = 4;
 
     static void forward(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
-        Slab slab = new Slab(g, 0, (int) g.small[0], true);
+        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
         int span = gridSpan(g, slab);
         long[] smallStride = SlabIoF32.spatialStrides(small);
         ex.forEach(Math.toIntExact(g.batch * g.groups), (task, s) -> {
@@ -58,7 +58,7 @@ final class DepthwiseConvF32 {
     }
 
     static void backwardData(ConvGeometry g, Tensor small, Tensor w, Tensor bias, Epilogue e, Tensor big, Execution ex) {
-        Slab slab = new Slab(g, 0, (int) g.small[0], true);
+        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
         int margin = maxTap(slab);
         int gridLen = margin + slab.channelStride + STEP;
         long[] smallStride = SlabIoF32.spatialStrides(small);
@@ -66,7 +66,7 @@ final class DepthwiseConvF32 {
             int c = task % g.groups;
             long n = task / g.groups;
             float[] gy = s.floats("dw.small", g.kg * gridLen + STEP);
-            SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, smallStride, true, margin, STEP);
+            SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, margin, STEP);
             float[] grad = s.floats("dw.slab", slab.channelStride + STEP);
             java.util.Arrays.fill(grad, 0, grad.length, 0);
             float[] wt = s.floats("dw.w", g.taps);
@@ -81,7 +81,7 @@ final class DepthwiseConvF32 {
     }
 
     static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
-        Slab slab = new Slab(g, 0, (int) g.small[0], true);
+        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
         int span = gridSpan(g, slab);
         int gridLen = slab.channelStride + STEP;
         long[] smallStride = SlabIoF32.spatialStrides(small);
@@ -94,7 +94,7 @@ final class DepthwiseConvF32 {
             java.util.Arrays.fill(acc, 0, g.kg * g.taps, 0);
             for (long n = 0; n < g.batch; n++) {
                 SlabIoF32.fillSlab(g, big, n, c, 1, slab, x, s);
-                SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, smallStride, true, 0, STEP);
+                SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, 0, STEP);
                 for (int j = 0; j < g.kg; j++) {
                     for (int t = 0; t < g.taps; t++) acc[j * g.taps + t] += dot(gy, j * gridLen, x, slab.tapOffset[t], span, lanes);
                 }
@@ -110,13 +110,13 @@ final class DepthwiseConvF32 {
     }
 
     /** One past the largest grid position that is a real output's window start. */
-    private static int gridSpan(ConvGeometry g, Slab slab) {
+    private static int gridSpan(ConvGeometry g, PhaseSlab slab) {
         long[] last = new long[g.rank];
         for (int d = 0; d < g.rank; d++) last[d] = g.small[d] - 1;
         return slab.windowStart(last) + 1;
     }
 
-    private static int maxTap(Slab slab) {
+    private static int maxTap(PhaseSlab slab) {
         return slab.tapOffset[slab.tapOffset.length - 1];
     }
 

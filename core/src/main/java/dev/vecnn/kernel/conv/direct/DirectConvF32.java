@@ -2,7 +2,7 @@ package dev.vecnn.kernel.conv.direct;
 
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
-import dev.vecnn.kernel.conv.Slab;
+import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
@@ -30,7 +30,7 @@ final class DirectConvF32 {
     private static final long ES = 4;
 
     static void forward(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
-        Slab slab = new Slab(g, 0, (int) g.small[0], true);
+        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
         long[] last = new long[g.rank];
         for (int d = 0; d < g.rank; d++) last[d] = g.small[d] - 1;
         int span = slab.windowStart(last) + 1;

@@ -4,19 +4,21 @@ import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 
 /**
- * Implicit-GEMM convolution ("gemm"): every spec, every pass, float32 and float64, any layout, through
- * one packed register-blocked micro-kernel family ({@code GemmConvF32}, {@code GemmConvF64}, generated
- * from one template). Supports any problem whose per-task buffers fit Java arrays.
+ * Implicit-GEMM convolution ("gemm"): every spec, every pass, float32 and float64, any layout, any plane
+ * size (tasks cut planes into rows), through register-blocked micro-kernels ({@code GemmConvF32},
+ * {@code GemmConvF64}, generated from one template). Supports every problem whose per-row buffers fit the
+ * heap arrays of one task.
  */
 public final class GemmConv extends ConvImpl {
-    /** Largest padded plane (elements per channel) the heap slabs take. */
-    private static final long MAX_PLANE = 1L << 27;
+    /** Largest heap buffer of one task, in elements. */
+    private static final long LIMIT = 1L << 27;
 
     @Override
     public String name() {
@@ -25,10 +27,32 @@ public final class GemmConv extends ConvImpl {
 
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
+        long taps = spec.window().taps();
+        long groups = spec.groups();
+        long cg = (spec.isTransposed() ? spec.outChannels() : spec.inChannels()) / groups;
+        long kg = (spec.isTransposed() ? spec.inChannels() : spec.outChannels()) / groups;
+        // channels and taps index arrays; the counts below bound every task list and packed panel
+        if (taps > 1 << 20 || groups > 1 << 20 || cg * taps > LIMIT || kg * taps > LIMIT) return false;
         ConvGeometry g = ConvGeometry.of(spec);
-        long plane = g.paddedPlane();
-        long blocked = Math.max(plane, g.smallCount()) * Math.max(16, Math.max(g.kg, 1));
-        return plane <= MAX_PLANE && blocked < Integer.MAX_VALUE - 4096 && (long) g.cg * g.taps * 12 < Integer.MAX_VALUE / 8;
+        if (g.batch * g.groups > 1 << 20 || g.small[0] > 1 << 30 || g.big[0] > 1 << 30) return false;
+        long panels = groups * (kg + 12) * (cg * taps + g.strideProduct() * 256L) + groups * (cg + 12) * (kg * taps + g.strideProduct() * 256L);
+        if (panels > 2 * LIMIT) return false;
+        // one row of a task: forward slab, backward-data gy grid or folded rows, backward-weights slab
+        long slabRow = PhaseSlab.elements(g, 1);
+        long inner = 1, gyRow = 1;
+        for (int d = 1; d < g.rank; d++) {
+            long extent = g.big[d] + g.padBegin[d] + g.padEnd[d];
+            long margin = (long) (g.kernel[d] - 1) * g.dilation[d] / g.stride[d];
+            inner = Math.multiplyHigh(inner, extent) != 0 ? Long.MAX_VALUE : inner * extent;
+            gyRow = Math.multiplyHigh(gyRow, margin + extent) != 0 ? Long.MAX_VALUE : gyRow * (margin + extent);
+        }
+        long marginRows = 1 + (long) (g.kernel[0] - 1) * g.dilation[0] / g.stride[0] + g.padBegin[0] + g.padEnd[0];
+        return fits(Math.max(cg, kg), slabRow) && fits(kg * marginRows, gyRow) && fits(cg * marginRows, inner);
+    }
+
+    /** Whether {@code a * b} elements fit one task's buffer. */
+    private static boolean fits(long a, long b) {
+        return Math.multiplyHigh(a, b) == 0 && a * b >= 0 && a * b <= LIMIT;
     }
 
     @Override

@@ -1,33 +1,39 @@
 package dev.vecnn.kernel.conv.gemm;
 
+import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
-import dev.vecnn.kernel.conv.Slab;
+import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabIoF64;
-import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.parallel.Execution;
+import dev.vecnn.parallel.Execution.Scratch;
+import dev.vecnn.spec.PaddingMode;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Convolution as a packed, register-blocked GEMM in double (F64): all three passes of direct and
- * transposed convolutions, any rank, any strides, dilations and padding modes, any layout.
+ * Convolution as register-blocked GEMMs in double (F64): all three passes of direct and transposed
+ * convolutions, any rank, stride, dilation and padding mode, any layout, any plane size.
  *
- * <p>The micro-kernel computes a tile of MR rows by NR = 2 vectors of columns,
- * {@code C[MR][NR] (+)= A[MR][kc] * B[kc][NR]}, from heap panels: A rows at a fixed pitch KC, B rows of
- * NR. Passes differ only in what they pack:
  * <ul>
- *   <li>forward: C = weights x im2col(slab), tiles of output channels x positions;</li>
- *   <li>backward-data: C = weights^T x gy, tiles of (channel, tap) x positions, added back into a padded
- *       gradient slab (col2im) that is then folded through the padding mode;</li>
- *   <li>backward-weights: C = im2col(slab) x gy^T, tiles of (channel, tap) x output channels, summed over
- *       the batch and positions.</li>
+ *   <li>forward: {@code C = W x im2col(x)}, tiles of output channels x positions. The input is staged in a
+ *       {@link PhaseSlab} (split into phases by the stride), so every im2col row is a contiguous run of
+ *       it and the micro-kernel reads B in place through a table of row offsets, for every stride;</li>
+ *   <li>backward-data: computed directly on the big side, phase by phase ({@link Phases}): each phase is
+ *       a unit-stride convolution of gy with that phase's taps, {@code C = W^T x im2col(gy)}, tiles of
+ *       input channels x positions, B read in place from gy laid on a grid with zero margins. Padding
+ *       modes other than zeros fold the padded positions' gradients into the positions they read;</li>
+ *   <li>backward-weights: {@code gw[k][(c, t)] = sum_p gy[k][p] x[c][p + off_t]}: dot products along the
+ *       positions, accumulated in vector lanes by 4 x 4 tiles (no transposition, no packing), over a fixed
+ *       split of images x rows into chunks whose partial sums are added in chunk order.</li>
  * </ul>
- * Each output element is reduced in a fixed order by exactly one task, so results do not depend on
- * the number of threads.
+ * Every output element is reduced in an order fixed by the problem alone (forward and backward-data:
+ * one GEMM column, reduction chunks of KC; backward-weights: lanes, chunks), so results do not depend on
+ * the number of threads or on how tasks are cut.
  *
  * <p>GENERATED from core/src/template/GemmConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
@@ -42,34 +48,40 @@ final class GemmConvF64 {
     static final int NR = 2 * L;
     /** Reduction chunk: the pitch of A panel rows. */
     static final int KC = 256;
+    /** Rows (channel, tap) and columns (output channels) of a backward-weights dot tile. */
+    static final int DR = 4, DK = 4;
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
-    /** Slack after heap buffers so that padding columns of the last block stay inside the array. */
+    /** Slack after heap buffers: a block runs up to NR cells past a run, a vector loop up to L past a span. */
     private static final int SLACK = 2 * KC + 64;
+    /** Column blocks that share each packed weight chunk (NC blocking). */
+    private static final int GROUP = 8;
+    /** Elements of a task's heap buffers (slab, gradient grid) that partitions aim at. */
+    private static final long TASK_BUDGET = 1L << 18;
 
     // ================================================================ forward: small = W x im2col(big)
 
     static void smallFromBig(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         int red = g.reduction();
-        int chunks = ceilDiv(red, KC);
+        int chunks = chunks(red);
         Panels rows = Panels.of(g.kg);
+        int groupSize = rows.padded * chunks * KC;
         Scratch call = ex.acquire();
         try {
-            double[] a = call.doubles("gemm.a", g.groups * rows.padded * chunks * KC);
+            double[] a = call.doubles("gemm.a", g.groups * groupSize);
             boolean contiguousWeights = w.isContiguous();
             for (int gi = 0; gi < g.groups; gi++) {
-                int groupBase = gi * rows.padded * chunks * KC;
                 for (int p = 0; p < rows.count; p++) {
                     for (int ch = 0; ch < chunks; ch++) {
-                        int ao = groupBase + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
+                        int ao = gi * groupSize + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
+                        int n0 = Math.min(KC, red - ch * KC);
                         for (int i = 0; i < rows.mr[p]; i++) {
                             int r = rows.start[p] + i;
-                            int n0 = Math.min(KC, red - ch * KC);
                             if (r < g.kg && contiguousWeights) {
                                 // a contiguous (K, C/g, taps...) weight row is the reduction row itself
                                 long off = w.offset() + (long) (gi * g.kg + r) * red + (long) ch * KC;
                                 MemorySegment.copy(w.segment(), LAYOUT, off * ES, a, ao + i * KC, n0);
-                                java.util.Arrays.fill(a, ao + i * KC + n0, ao + i * KC + KC, 0);
+                                Arrays.fill(a, ao + i * KC + n0, ao + i * KC + KC, 0);
                                 continue;
                             }
                             for (int k = 0; k < KC; k++) {
@@ -82,58 +94,31 @@ final class GemmConvF64 {
             }
             int rowsPerTask = rowsPerTask(g, ex.threads());
             int rowBlocks = ceilDiv((int) g.small[0], rowsPerTask);
-            long[] smallStride = SlabIoF64.spatialStrides(small);
             ex.forEach(Math.toIntExact(g.batch * g.groups * rowBlocks), (task, s) -> {
                 int rb = task % rowBlocks;
                 int gi = (task / rowBlocks) % g.groups;
                 long n = task / rowBlocks / g.groups;
                 int r0 = rb * rowsPerTask;
-                Slab slab = new Slab(g, r0, (int) Math.min(r0 + rowsPerTask, g.small[0]), false);
+                int r1 = (int) Math.min(r0 + rowsPerTask, g.small[0]);
+                PhaseSlab slab = new PhaseSlab(g, r0, r1);
                 double[] sl = s.doubles("gemm.slab", g.cg * slab.channelStride + SLACK);
                 SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
-                Blocks blocks = new Blocks(slab, NR, smallStride);
-                // NC blocking: a group of column blocks shares each weight chunk (unit strides: 8 blocks)
-                int group = blocks.contiguous ? 8 : 1;
-                double[] b = s.doubles("gemm.b", blocks.contiguous ? 0 : red * NR);
-                double[] c = s.doubles("gemm.c", group * rows.padded * NR);
-                int[] start = s.ints("gemm.start", group * NR);
-                long[] out = s.longs("gemm.out", group * NR);
-                int[] st = s.ints("gemm.st", NR);
-                long[] ou = s.longs("gemm.ou", NR);
-                long outBase = small.offset() + n * small.stride(0);
                 int[] koff = s.ints("gemm.koff", red);
                 for (int cc = 0; cc < g.cg; cc++) {
                     for (int t = 0; t < g.taps; t++) koff[cc * g.taps + t] = cc * slab.channelStride + slab.tapOffset[t];
                 }
-                while (true) {
-                    int nb = 0;
-                    while (nb < group && blocks.next(st, ou)) {
-                        System.arraycopy(st, 0, start, nb * NR, NR);
-                        System.arraycopy(ou, 0, out, nb * NR, NR);
-                        nb++;
-                    }
-                    if (nb == 0) break;
-                    // unit strides: im2col rows are runs of the slab, read in place; else gathered into B
-                    if (!blocks.contiguous) packIm2colRows(g, slab, sl, start, b);
-                    for (int ch = 0; ch < chunks; ch++) {
-                        int kc = Math.min(KC, red - ch * KC);
-                        for (int bi = 0; bi < nb; bi++) {
-                            for (int p = 0; p < rows.count; p++) {
-                                int mr = rows.mr[p];
-                                int ao = gi * rows.padded * chunks * KC + rows.start[p] * chunks * KC + ch * mr * KC;
-                                int co = (bi * rows.padded + rows.start[p]) * NR;
-                                if (blocks.contiguous) microInPlace(mr, a, ao, sl, start[bi * NR], koff, ch * KC, kc, c, co, ch > 0);
-                                else micro(mr, a, ao, b, ch * KC * NR, kc, c, co, ch > 0);
-                            }
-                        }
-                    }
-                    for (int bi = 0; bi < nb; bi++) {
-                        for (int p = 0; p < rows.count; p++) {
-                            storeTile(c, (bi * rows.padded + rows.start[p]) * NR, rows.mr[p], gi * g.kg + rows.start[p], gi * g.kg + g.kg,
-                                    out, bi * NR, small, outBase, bias, e);
-                        }
-                    }
+                int rank = g.rank;
+                int[] lo = new int[rank], hi = new int[rank], origin = new int[rank];
+                long[] step = new long[rank];
+                for (int d = 0; d < rank; d++) {
+                    hi[d] = (int) g.small[d];
+                    step[d] = small.stride(2 + d);
                 }
+                lo[0] = r0;
+                hi[0] = r1;
+                origin[0] = r0;
+                GridWalk walk = new GridWalk(lo, hi, origin, slab.gridStride, small.offset() + n * small.stride(0), step, NR);
+                tiles(walk, a, gi * groupSize, rows, chunks, red, sl, koff, s, small, gi * g.kg, g.kg, bias, e, null, 0);
             }, big, w, bias, small);
         } finally {
             ex.release(call);
@@ -142,209 +127,499 @@ final class GemmConvF64 {
 
     /** Rows of the small side handled by one forward task: a bounded slab, and enough tasks for the threads. */
     private static int rowsPerTask(ConvGeometry g, int threads) {
-        long rowElems = (long) g.cg * g.dilation[0] * g.stride[0];
-        for (int d = 1; d < g.rank; d++) rowElems *= g.big[d] + g.padBegin[d] + g.padEnd[d];
-        long budget = 1L << 18; // elements of slab per task
-        long rows = Math.max(1, Math.min(g.small[0], budget / Math.max(1, rowElems)));
+        long rows = Math.max(1, Math.min(g.small[0], TASK_BUDGET / Math.max(1, g.cg * PhaseSlab.elements(g, 1))));
         // as few tasks as keep every thread busy: measured, small tasks slow the tiles down (66 vs 81
         // GFLOP/s at 8 vs 1 task per image, C64 56x56 3x3). Any partition gives the same bits.
         long perImage = ceilDiv(threads, Math.max(1, g.batch * g.groups));
         return (int) Math.max(1, Math.min(rows, ceilDiv(g.small[0], perImage)));
     }
 
-    // ================================================================ backward data: big = col2im(W^T x small)
+    /**
+     * Runs the register tiles over every block of a walk: {@code C = A x B}, B row r of column j at
+     * {@code src[start + koff[r] + j]}, GROUP blocks sharing each KC chunk of A (panels from {@code aBase}).
+     * Tile row i goes to channel {@code rowBase + i} (rows below {@code rowsReal}): of {@code out} with bias
+     * and epilogue, or, when {@code heap} is given, to {@code heap[(rowBase + i) * heapChannel + offset]}.
+     */
+    private static void tiles(GridWalk walk, double[] a, int aBase, Panels rows, int chunks, int red, double[] src, int[] koff,
+                              Scratch s, Tensor out, int rowBase, int rowsReal, Tensor bias, Epilogue e, double[] heap,
+                              int heapChannel) {
+        double[] c = s.doubles("gemm.c", GROUP * rows.padded * NR);
+        int[] start = s.ints("gemm.start", GROUP * NR);
+        long[] offs = s.longs("gemm.out", GROUP * NR);
+        while (true) {
+            int nb = 0;
+            while (nb < GROUP && walk.next(start, offs, nb * NR)) nb++;
+            if (nb == 0) return;
+            for (int ch = 0; ch < chunks; ch++) {
+                int kc = Math.min(KC, red - ch * KC);
+                for (int bi = 0; bi < nb; bi++) {
+                    for (int p = 0; p < rows.count; p++) {
+                        int mr = rows.mr[p];
+                        int ao = aBase + rows.start[p] * chunks * KC + ch * mr * KC;
+                        microInPlace(mr, a, ao, src, start[bi * NR], koff, ch * KC, kc, c, (bi * rows.padded + rows.start[p]) * NR, ch > 0);
+                    }
+                }
+            }
+            for (int bi = 0; bi < nb; bi++) {
+                for (int p = 0; p < rows.count; p++) {
+                    int co = (bi * rows.padded + rows.start[p]) * NR;
+                    if (heap == null) {
+                        storeTile(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, out, bias, e);
+                    } else {
+                        storeTileHeap(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, heap, heapChannel);
+                    }
+                }
+            }
+        }
+    }
+
+    // ================================================================ backward data: big = W^T x im2col(gy), by phase
 
     static void bigFromSmall(ConvGeometry g, Tensor small, Tensor w, Tensor bias, Epilogue e, Tensor big, Execution ex) {
-        int cb = channelBlock(g);
-        int cBlocks = ceilDiv(g.cg, cb);
-        int chunks = ceilDiv(g.kg, KC);
-        Slab slab = new Slab(g, 0, (int) g.small[0], true);
-        long[] smallStride = SlabIoF64.spatialStrides(small);
-        int gridLen = gridLength(g, slab);
+        Phases ph = new Phases(g);
+        Panels rows = Panels.of(g.cg);
+        int[] red = new int[ph.count], chunks = new int[ph.count], phaseBase = new int[ph.count];
+        int groupSize = 0;
+        for (int p = 0; p < ph.count; p++) {
+            red[p] = g.kg * ph.taps[p].length;
+            chunks[p] = chunks(red[p]);
+            phaseBase[p] = groupSize;
+            groupSize += rows.padded * chunks[p] * KC;
+        }
+        int perGroup = groupSize;
         Scratch call = ex.acquire();
         try {
-            // A: for each (group, channel block), panels over its (channel, tap) rows, reduction over small channels
-            Panels rows = Panels.of(cb * g.taps);
-            int blockSize = rows.padded * chunks * KC;
-            double[] a = call.doubles("gemm.a", g.groups * cBlocks * blockSize);
+            // A of phase p: rows = big channels, reduction = (small channel k, tap i of the phase)
+            double[] a = call.doubles("gemm.a", g.groups * perGroup);
             for (int gi = 0; gi < g.groups; gi++) {
-                for (int cbi = 0; cbi < cBlocks; cbi++) {
-                    int base = (gi * cBlocks + cbi) * blockSize;
-                    for (int p = 0; p < rows.count; p++) {
-                        for (int ch = 0; ch < chunks; ch++) {
-                            int ao = base + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
-                            for (int i = 0; i < rows.mr[p]; i++) {
-                                int r = rows.start[p] + i;
-                                int c = cbi * cb + r / g.taps;
-                                boolean real = r < cb * g.taps && c < g.cg;
+                for (int p = 0; p < ph.count; p++) {
+                    int[] taps = ph.taps[p];
+                    for (int q = 0; q < rows.count; q++) {
+                        for (int ch = 0; ch < chunks[p]; ch++) {
+                            int ao = gi * perGroup + phaseBase[p] + rows.start[q] * chunks[p] * KC + ch * rows.mr[q] * KC;
+                            for (int i = 0; i < rows.mr[q]; i++) {
+                                int c = rows.start[q] + i;
                                 for (int k = 0; k < KC; k++) {
                                     int kk = ch * KC + k;
-                                    a[ao + i * KC + k] = real && kk < g.kg ? weight(g, w, gi * g.kg + kk, c, r % g.taps) : 0;
+                                    a[ao + i * KC + k] = c < g.cg && kk < red[p]
+                                            ? weight(g, w, gi * g.kg + kk / taps.length, c, taps[kk % taps.length]) : 0;
                                 }
                             }
                         }
                     }
                 }
             }
-            ex.forEach(Math.toIntExact(g.batch * g.groups * cBlocks), (task, s) -> {
-                int cbi = task % cBlocks;
-                int gi = (task / cBlocks) % g.groups;
-                long n = task / cBlocks / g.groups;
-                int c0 = cbi * cb;
-                int cn = Math.min(cb, g.cg - c0);
-                double[] grad = s.doubles("gemm.slab", cn * slab.channelStride + SLACK);
-                java.util.Arrays.fill(grad, 0, cn * slab.channelStride + SLACK, 0);
-                double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
-                SlabIoF64.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
-                double[] c = s.doubles("gemm.c", 12 * NR);
-                int[] start = s.ints("gemm.start", NR);
-                long[] out = s.longs("gemm.out", NR);
-                Blocks blocks = new Blocks(slab, NR, smallStride);
-                int block = 0;
-                int rowsReal = cn * g.taps;
-                double[] b = s.doubles("gemm.b", g.kg * NR);
-                while (blocks.next(start, out)) {
-                    // B packed: gy channels lie a whole grid apart, which streams worse in place (measured)
-                    int col = blocks.contiguous ? start[0] : block * NR;
-                    for (int k = 0; k < g.kg; k++) System.arraycopy(gy, k * gridLen + col, b, k * NR, NR);
-                    // a block may run past the end of its run into the grid of the next outer position (rank
-                    // >= 3), whose gy is real: its columns must add nothing here
-                    for (int j = 0; j < NR; j++) if (out[j] < 0) for (int k = 0; k < g.kg; k++) b[k * NR + j] = 0;
-                    for (int p = 0; p < rows.count; p++) {
-                        if (rows.start[p] >= rowsReal) break;
-                        int mr = rows.mr[p];
-                        for (int ch = 0; ch < chunks; ch++) {
-                            int ao = (gi * cBlocks + cbi) * blockSize + rows.start[p] * chunks * KC + ch * mr * KC;
-                            micro(mr, a, ao, b, ch * KC * NR, Math.min(KC, g.kg - ch * KC), c, 0, ch > 0);
-                        }
-                        col2im(c, mr, rows.start[p], rowsReal, g, slab, grad, start, out, blocks.contiguous);
+            if (g.mode == PaddingMode.ZEROS) {
+                // tasks own rows of the phase grids; each element is one column of one phase, so any cut gives the same bits
+                int tileRows = tileRows(g, ex.threads(), ph.grid[0], (long) g.kg * gyRowElements(g, ph));
+                int tiles = ceilDiv(ph.grid[0], tileRows);
+                ex.forEach(Math.toIntExact(g.batch * g.groups * tiles), (task, s) -> {
+                    int ti = task % tiles;
+                    int gi = (task / tiles) % g.groups;
+                    long n = task / tiles / g.groups;
+                    int va = ti * tileRows, vb = Math.min(va + tileRows, ph.grid[0]);
+                    GyGrid grid = new GyGrid(g, ph, va, vb);
+                    double[] gy = s.doubles("gemm.small", g.kg * grid.channel + SLACK);
+                    grid.copy(small, n, gi * g.kg, gy);
+                    if (!ph.complete) {
+                        // positions of phases no tap reaches receive nothing: bias and activation only
+                        long s0 = g.stride[0];
+                        clearRows(g, big, n, gi * g.cg, va * s0 - g.padBegin[0], vb * s0 - g.padBegin[0], bias, e, s);
                     }
-                    block++;
-                }
-                SlabIoF64.foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
-            }, small, w, bias, big);
+                    for (int p = 0; p < ph.count; p++) {
+                        int[] lo = new int[g.rank], hi = new int[g.rank];
+                        long base = big.offset() + n * big.stride(0);
+                        long[] outStep = new long[g.rank];
+                        boolean empty = false;
+                        for (int d = 0; d < g.rank; d++) {
+                            lo[d] = ph.firstInside(p, d);
+                            hi[d] = ph.endInside(p, d);
+                            if (d == 0) {
+                                lo[0] = Math.max(lo[0], va);
+                                hi[0] = Math.min(hi[0], vb);
+                            }
+                            empty |= lo[d] >= hi[d];
+                            base += (long) (ph.phase[p][d] - g.padBegin[d]) * big.stride(2 + d);
+                            outStep[d] = (long) g.stride[d] * big.stride(2 + d);
+                        }
+                        if (empty) continue;
+                        int[] koff = grid.offsets(ph, p, s);
+                        GridWalk walk = new GridWalk(lo, hi, grid.origin, grid.stride, base, outStep, NR);
+                        tiles(walk, a, gi * perGroup + phaseBase[p], rows, chunks[p], red[p], gy, koff, s, big, gi * g.cg, g.cg, bias, e,
+                                null, 0);
+                    }
+                }, small, w, bias, big);
+            } else {
+                // tasks own big rows [b0, b1) and compute with them the padded rows that fold into them
+                int rowSize = 1;
+                for (int d = 1; d < g.rank; d++) rowSize *= ph.extent[d];
+                int inner = rowSize;
+                int tileRows = tileRows(g, ex.threads(), (int) g.big[0], (long) g.cg * inner);
+                int tiles = ceilDiv((int) g.big[0], tileRows);
+                ex.forEach(Math.toIntExact(g.batch * g.groups * tiles), (task, s) -> {
+                    int ti = task % tiles;
+                    int gi = (task / tiles) % g.groups;
+                    long n = task / tiles / g.groups;
+                    int b0 = ti * tileRows, b1 = (int) Math.min(b0 + tileRows, g.big[0]);
+                    int[] need = neededRows(g, ph, b0, b1);
+                    int channel = need.length * inner;
+                    double[] grad = s.doubles("gemm.grad", g.cg * channel + SLACK);
+                    if (!ph.complete) Arrays.fill(grad, 0, g.cg * channel, 0);
+                    int[] bufStride = new int[g.rank];
+                    bufStride[g.rank - 1] = 1;
+                    for (int d = g.rank - 2; d >= 1; d--) bufStride[d] = bufStride[d + 1] * ph.extent[d + 1];
+                    bufStride[0] = inner;
+                    for (int i = 0; i < need.length; ) {
+                        int j = i;
+                        while (j + 1 < need.length && need[j + 1] == need[j] + 1) j++;
+                        int ua = need[i], ub = need[j] + 1, s0 = g.stride[0];
+                        GyGrid grid = new GyGrid(g, ph, ua / s0, ceilDiv(ub, s0));
+                        double[] gy = s.doubles("gemm.small", g.kg * grid.channel + SLACK);
+                        grid.copy(small, n, gi * g.kg, gy);
+                        for (int p = 0; p < ph.count; p++) {
+                            int[] lo = new int[g.rank], hi = new int[g.rank];
+                            long[] outStep = new long[g.rank];
+                            int[] phi = ph.phase[p];
+                            long base = (long) (phi[0] - ua + i) * inner;
+                            lo[0] = Math.max(0, Math.ceilDiv(ua - phi[0], s0));
+                            hi[0] = Math.ceilDiv(ub - phi[0], s0);
+                            outStep[0] = (long) s0 * inner;
+                            boolean empty = lo[0] >= hi[0];
+                            for (int d = 1; d < g.rank; d++) {
+                                hi[d] = ph.endPadded(p, d);
+                                empty |= hi[d] <= 0;
+                                base += (long) phi[d] * bufStride[d];
+                                outStep[d] = (long) g.stride[d] * bufStride[d];
+                            }
+                            if (empty) continue;
+                            int[] koff = grid.offsets(ph, p, s);
+                            GridWalk walk = new GridWalk(lo, hi, grid.origin, grid.stride, base, outStep, NR);
+                            tiles(walk, a, gi * perGroup + phaseBase[p], rows, chunks[p], red[p], gy, koff, s, null, 0, g.cg, null, e,
+                                    grad, channel);
+                        }
+                        i = j + 1;
+                    }
+                    foldAndStore(g, ph, need, b0, b1, grad, channel, bufStride, big, n, gi * g.cg, bias, e);
+                }, small, w, bias, big);
+            }
         } finally {
             ex.release(call);
         }
     }
 
+    /** Elements per grid row (dimension 0) of a gy grid: {@code prod_{d >= 1} (margin_d + max(grid_d, small_d))}. */
+    private static long gyRowElements(ConvGeometry g, Phases ph) {
+        long n = 1;
+        for (int d = 1; d < g.rank; d++) n *= ph.margin[d] + Math.max(ph.grid[d], g.small[d]);
+        return n;
+    }
+
     /**
-     * Channels per backward task: about 128 (channel, tap) GEMM rows, enough to amortise each task's
-     * packing and block walk (16 channels of a 1x1 convolution ran at 20-33 GFLOP/s), with a bounded
-     * gradient slab. Each output element's reduction order does not depend on this, nor on threads.
+     * Rows per task of a pass cut along dimension 0: a bounded heap buffer of {@code rowElements} per row,
+     * and enough tasks for the threads (the cut changes no bits).
+     */
+    private static int tileRows(ConvGeometry g, int threads, int total, long rowElements) {
+        long rows = Math.max(1, Math.min(total, TASK_BUDGET * 4 / Math.max(1, rowElements)));
+        long perImage = ceilDiv(threads, Math.max(1, g.batch * g.groups));
+        return (int) Math.max(1, Math.min(rows, ceilDiv(total, perImage)));
+    }
+
+    /**
+     * The padded rows (dimension 0, sorted) whose gradients big rows [b0, b1) need: their own, and the
+     * padding rows that read them.
+     */
+    private static int[] neededRows(ConvGeometry g, Phases ph, int b0, int b1) {
+        int pb = g.padBegin[0];
+        int[] need = new int[ph.extent[0]];
+        int n = 0;
+        for (int u = 0; u < ph.extent[0]; u++) {
+            long src = g.mode.source(u - pb, g.big[0]);
+            if (src >= b0 && src < b1) need[n++] = u;
+        }
+        return Arrays.copyOf(need, n);
+    }
+
+    /**
+     * Folds the padded rows' gradients into the rows they read, dimension by dimension (the order of a
+     * whole-plane fold, so the cut changes no bits), then stores big rows [b0, b1) with bias and activation.
+     */
+    private static void foldAndStore(ConvGeometry g, Phases ph, int[] need, int b0, int b1, double[] grad, int channel,
+                                     int[] bufStride, Tensor big, long n, int cAbs, Tensor bias, Epilogue e) {
+        int rank = g.rank;
+        int pb0 = g.padBegin[0];
+        int inner = bufStride[0];
+        int first = Arrays.binarySearch(need, b0 + pb0);
+        for (int c = 0; c < g.cg; c++) {
+            int cb = c * channel;
+            for (int i = 0; i < need.length; i++) {
+                int u = need[i];
+                if (u >= pb0 && u < pb0 + g.big[0]) continue;
+                int to = first + (int) g.mode.source(u - pb0, g.big[0]) - b0;
+                for (int x = 0; x < inner; x++) grad[cb + to * inner + x] += grad[cb + i * inner + x];
+            }
+            for (int d = 1; d < rank; d++) {
+                int ext = ph.extent[d], in = bufStride[d];
+                int outer = (b1 - b0) * inner / (ext * in);
+                int pb = g.padBegin[d];
+                for (int o = 0; o < outer; o++) {
+                    int rowBase = cb + first * inner + o * ext * in;
+                    for (int x = 0; x < ext; x++) {
+                        if (x >= pb && x < pb + g.big[d]) continue;
+                        int to = pb + (int) g.mode.source(x - pb, g.big[d]);
+                        for (int i = 0; i < in; i++) grad[rowBase + to * in + i] += grad[rowBase + x * in + i];
+                    }
+                }
+            }
+        }
+        int last = rank - 1;
+        int rowLen = (int) g.big[last];
+        long rows = b1 - b0;
+        for (int d = 1; d < last; d++) rows *= g.big[d];
+        long[] p = new long[rank];
+        MemorySegment seg = big.segment();
+        for (int c = 0; c < g.cg; c++) {
+            long chanOff = big.offset() + n * big.stride(0) + (cAbs + c) * big.stride(1);
+            double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (cAbs + c) * bias.stride(0)) * ES);
+            Arrays.fill(p, 0);
+            p[0] = b0;
+            for (long r = 0; r < rows; r++) {
+                long dst = chanOff;
+                int src = c * channel + (first + (int) (p[0] - b0)) * inner + (rank > 1 ? g.padBegin[last] : 0);
+                dst += p[0] * big.stride(2);
+                for (int d = 1; d < last; d++) {
+                    dst += p[d] * big.stride(2 + d);
+                    src += (int) (p[d] + g.padBegin[d]) * bufStride[d];
+                }
+                storeRow(grad, src, seg, dst, big.stride(2 + last), rank > 1 ? rowLen : 1, bv, e);
+                for (int d = rank > 1 ? last - 1 : 0; d >= 0; d--) {
+                    if (++p[d] < (d == 0 ? b1 : g.big[d])) break;
+                    p[d] = d == 0 ? b0 : 0;
+                }
+            }
+        }
+    }
+
+    /** Writes bias and activation to big rows [from, to) (clipped to the input) of channels [c0, c0 + cg) of image n. */
+    private static void clearRows(ConvGeometry g, Tensor big, long n, int c0, long from, long to, Tensor bias, Epilogue e, Scratch s) {
+        long b0 = Math.max(0, from), b1 = Math.min(g.big[0], to);
+        if (b1 <= b0) return;
+        int rank = g.rank, last = rank - 1;
+        int rowLen = rank == 1 ? (int) (b1 - b0) : (int) g.big[last];
+        double[] zeros = s.doubles("gemm.zeros", rowLen);
+        Arrays.fill(zeros, 0, rowLen, 0);
+        long rows = rank == 1 ? 1 : b1 - b0;
+        for (int d = 1; d < last; d++) rows *= g.big[d];
+        long[] p = new long[rank];
+        for (int c = c0; c < c0 + g.cg; c++) {
+            double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
+            Arrays.fill(p, 0);
+            p[0] = b0;
+            for (long r = 0; r < rows; r++) {
+                long dst = big.offset() + n * big.stride(0) + c * big.stride(1);
+                for (int d = 0; d < last; d++) dst += p[d] * big.stride(2 + d);
+                if (rank == 1) dst += b0 * big.stride(2);
+                storeRow(zeros, 0, big.segment(), dst, big.stride(2 + last), rowLen, bv, e);
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++p[d] < (d == 0 ? b1 : g.big[d])) break;
+                    p[d] = d == 0 ? b0 : 0;
+                }
+            }
+        }
+    }
+
+    /** Stores {@code len} values with bias and activation: {@link SlabIoF64#storeRow} with unit source step. */
+    private static void storeRow(double[] src, int at, MemorySegment seg, long dst, long dstStride, int len, double bias, Epilogue e) {
+        SlabIoF64.storeRow(src, at, 1, seg, dst, dstStride, len, bias, e);
+    }
+
+    /**
+     * gy of one image and group laid on a grid for rows [va, vb) of the phase grids: small position o at
+     * {@code (o_0 + M_0 - va) * stride_0 + sum_{d >= 1} (o_d + M_d) * stride_d}, zeros around, so that
+     * grid column v (grid origin va along dimension 0) reads tap t's gy at {@code v - q_t} through an offset.
+     */
+    private static final class GyGrid {
+        final ConvGeometry g;
+        final int va, vb;
+        final int[] origin, stride, add;
+        final int channel, margin0;
+
+        GyGrid(ConvGeometry g, Phases ph, int va, int vb) {
+            this.g = g;
+            this.va = va;
+            this.vb = vb;
+            this.margin0 = ph.margin[0];
+            int rank = g.rank;
+            origin = new int[rank];
+            origin[0] = va;
+            stride = new int[rank];
+            add = new int[rank];
+            long size = 1;
+            for (int d = rank - 1; d >= 0; d--) {
+                stride[d] = Math.toIntExact(size);
+                size *= d == 0 ? vb - va + ph.margin[0] : ph.margin[d] + Math.max(ph.grid[d], g.small[d]);
+                add[d] = d == 0 ? ph.margin[0] - va : ph.margin[d];
+            }
+            channel = Math.toIntExact(size);
+        }
+
+        void copy(Tensor small, long n, int k0, double[] buf) {
+            int[] mul = new int[g.rank];
+            Arrays.fill(mul, 1);
+            long ra = Math.max(0, va - margin0), rb = Math.max(ra, Math.min(g.small[0], vb));
+            SlabIoF64.copySmallToGrid(g, small, n, k0, g.kg, ra, rb, buf, channel, mul, add, stride, SLACK);
+        }
+
+        /** Reduction offsets of phase p: row (k, i) reads gy channel k shifted back by tap i's q. */
+        int[] offsets(Phases ph, int p, Scratch s) {
+            int[] taps = ph.taps[p];
+            int[] koff = s.ints("gemm.koff", g.kg * taps.length);
+            for (int i = 0; i < taps.length; i++) {
+                int shift = 0;
+                for (int d = 0; d < g.rank; d++) shift += (ph.margin[d] - ph.shift[taps[i]][d]) * stride[d];
+                for (int k = 0; k < g.kg; k++) koff[k * taps.length + i] = k * channel + shift;
+            }
+            return koff;
+        }
+    }
+
+    // ================================================================ backward weights: gw = sum_p gy[k][p] x[c][p + off_t]
+
+    static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
+        int cb = channelBlock(g);
+        int cBlocks = ceilDiv(g.cg, cb);
+        int kb = Math.min(g.kg, 32);
+        int kBlocks = ceilDiv(g.kg, kb);
+        WeightChunks chunks = new WeightChunks(g, cb);
+        int blocks = g.groups * cBlocks * kBlocks;
+        int tileRows = ceilDiv(cb * g.taps, DR) * DR, tileCols = ceilDiv(kb, DK) * DK;
+        int part = tileRows * tileCols;
+        Scratch call = ex.acquire();
+        try {
+            double[] partial = call.doubles("gemm.wpart", Math.toIntExact((long) blocks * chunks.count * part));
+            ex.forEach(blocks * chunks.count, (task, s) -> {
+                int ci = task % chunks.count;
+                int blk = task / chunks.count;
+                int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
+                int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0), k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
+                int rowsReal = cn * g.taps, tr = ceilDiv(rowsReal, DR), tk = ceilDiv(kn, DK);
+                double[] acc = s.doubles("gemm.wacc", tr * tk * DR * DK * L);
+                Arrays.fill(acc, 0, tr * tk * DR * DK * L, 0);
+                int[] xo = s.ints("gemm.wxo", tr * DR), yo = s.ints("gemm.wyo", tk * DK);
+                long[] seg = new long[3];
+                for (int si = 0; chunks.segment(ci, si, seg); si++) {
+                    long n = seg[0];
+                    PhaseSlab slab = new PhaseSlab(g, (int) seg[1], (int) seg[2]);
+                    int len = ceilDiv(slab.span, L) * L;
+                    int cs = slab.channelStride;
+                    double[] sl = s.doubles("gemm.slab", (cn + 1) * cs + len + SLACK);
+                    SlabIoF64.fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl, s);
+                    Arrays.fill(sl, cn * cs, (cn + 1) * cs + len + SLACK, 0); // the zero channel padding rows read
+                    double[] gy = s.doubles("gemm.wgy", (kn + 1) * len + SLACK);
+                    SlabIoF64.copySmall(g, small, n, gi * g.kg + k0, kn, slab, gy, len, 0, len + SLACK);
+                    for (int r = 0; r < tr * DR; r++) xo[r] = r < rowsReal ? r / g.taps * cs + slab.tapOffset[r % g.taps] : cn * cs;
+                    for (int k = 0; k < tk * DK; k++) yo[k] = (k < kn ? k : kn) * len;
+                    if (finite(sl, cn * cs)) {
+                        for (int i = 0; i < tr; i++) {
+                            for (int j = 0; j < tk; j++) dot4x4(sl, xo, i * DR, gy, yo, j * DK, len, acc, (i * tk + j) * DR * DK * L);
+                        }
+                    } else {
+                        exactSegment(g, slab, sl, xo, gy, yo, tr, tk, acc);
+                    }
+                }
+                // lanes summed in a fixed order: partial[(row) * tileCols + col] of this task
+                int po = task * part;
+                for (int i = 0; i < tr; i++) {
+                    for (int j = 0; j < tk; j++) {
+                        for (int r = 0; r < DR; r++) {
+                            for (int k = 0; k < DK; k++) {
+                                int at = (((i * tk + j) * DR + r) * DK + k) * L;
+                                double sum = 0;
+                                for (int l = 0; l < L; l++) sum += acc[at + l];
+                                partial[po + (i * DR + r) * tileCols + j * DK + k] = sum;
+                            }
+                        }
+                    }
+                }
+            }, big, small);
+            // gw: the chunks' partial sums, added in chunk order
+            long ws0 = gw.stride(0), ws1 = gw.stride(1);
+            ex.forEach(blocks, (blk, s) -> {
+                int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
+                int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0), k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
+                for (int r = 0; r < cn * g.taps; r++) {
+                    long off = gw.offset() + (c0 + r / g.taps) * ws1 + tapOffset(gw, g.tap[r % g.taps]);
+                    for (int k = 0; k < kn; k++) {
+                        double sum = 0;
+                        for (int ci = 0; ci < chunks.count; ci++) sum += partial[(blk * chunks.count + ci) * part + r * tileCols + k];
+                        gw.segment().set(LAYOUT, (off + (gi * g.kg + k0 + k) * ws0) * ES, (double) sum);
+                    }
+                }
+            }, gw);
+        } finally {
+            ex.release(call);
+        }
+    }
+
+    /** Whether {@code a[0, n)} holds only finite values (vector compare, one pass). */
+    private static boolean finite(double[] a, int n) {
+        // x - x is 0 for finite x and NaN for infinities and NaN
+        DoubleVector bad = DoubleVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            DoubleVector v = DoubleVector.fromArray(S, a, i);
+            bad = bad.add(v.sub(v));
+        }
+        double tail = 0;
+        for (; i < n; i++) tail += a[i] - a[i];
+        return !bad.test(jdk.incubator.vector.VectorOperators.IS_NAN).anyTrue() && tail == tail;
+    }
+
+    /**
+     * The dot tiles of one segment term by term over the real positions only: with an infinity or NaN in
+     * the slab, the grid cells between rows (whose gy is 0) must not turn into NaN as 0 * inf would.
+     */
+    private static void exactSegment(ConvGeometry g, PhaseSlab slab, double[] sl, int[] xo, double[] gy, int[] yo, int tr, int tk,
+                                     double[] acc) {
+        int rank = g.rank;
+        long[] o = new long[rank];
+        o[0] = slab.r0;
+        long count = (long) (slab.r1 - slab.r0) * (g.smallCount() / g.small[0]);
+        int[] starts = new int[(int) count];
+        for (int q = 0; q < count; q++) {
+            starts[q] = slab.windowStart(o);
+            for (int d = rank - 1; d >= 0; d--) {
+                if (++o[d] < (d == 0 ? slab.r1 : g.small[d])) break;
+                o[d] = d == 0 ? slab.r0 : 0;
+            }
+        }
+        for (int i = 0; i < tr; i++) {
+            for (int j = 0; j < tk; j++) {
+                for (int r = 0; r < DR; r++) {
+                    for (int k = 0; k < DK; k++) {
+                        int x = xo[i * DR + r], y = yo[j * DK + k];
+                        double sum = 0;
+                        for (int p : starts) sum += sl[x + p] * gy[y + p];
+                        acc[(((i * tk + j) * DR + r) * DK + k) * L] += sum;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Channels per backward-weights task: about 128 (channel, tap) rows, enough to amortise each task's
+     * slab fill, with a bounded slab.
      */
     private static int channelBlock(ConvGeometry g) {
         return Math.max(1, Math.min(g.cg, ceilDiv(128, g.taps)));
     }
 
-    /** Length of one small-side channel in its heap copy: the slab grid (unit strides) or compact. */
-    private static int gridLength(ConvGeometry g, Slab slab) {
-        // one block (KC >= NR) of zeros after each channel: padding columns of a last block read zeros
-        return g.unitStride() ? slab.channelStride + KC : Math.toIntExact(ceilDiv(g.smallCount(), KC) * KC);
-    }
-
-    /** Adds a tile of (channel, tap) rows back into the gradient slab at each column's window. */
-    private static void col2im(double[] c, int mr, int row0, int rowsReal, ConvGeometry g, Slab slab, double[] grad,
-                               int[] start, long[] out, boolean contiguous) {
-        for (int i = 0; i < mr; i++) {
-            int r = row0 + i;
-            if (r >= rowsReal) return;
-            int base = (r / g.taps) * slab.channelStride + slab.tapOffset[r % g.taps];
-            if (contiguous) {
-                int at = base + start[0];
-                for (int j = 0; j < NR; j += L) {
-                    DoubleVector.fromArray(S, grad, at + j).add(DoubleVector.fromArray(S, c, i * NR + j)).intoArray(grad, at + j);
-                }
-            } else {
-                for (int j = 0; j < NR; j++) if (out[j] >= 0) grad[base + start[j]] += c[i * NR + j];
-            }
-        }
-    }
-
-    // ================================================================ backward weights: gw = im2col(big) x small^T
-
-    static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
-        int cb = channelBlock(g);
-        int cBlocks = ceilDiv(g.cg, cb);
-        int kPanels = ceilDiv(g.kg, NR);
-        Slab slab = new Slab(g, 0, (int) g.small[0], true);
-        long[] smallStride = SlabIoF64.spatialStrides(small);
-        int gridLen = gridLength(g, slab);
-        ex.forEach(g.groups * cBlocks, (task, s) -> {
-            int cbi = task % cBlocks;
-            int gi = task / cBlocks;
-            int c0 = cbi * cb;
-            int cn = Math.min(cb, g.cg - c0);
-            Panels rows = Panels.of(cn * g.taps);
-            int rowsReal = cn * g.taps;
-            double[] acc = s.doubles("gemm.acc", rows.padded * kPanels * NR);
-            java.util.Arrays.fill(acc, 0, rows.padded * kPanels * NR, 0);
-            double[] sl = s.doubles("gemm.slab", cn * slab.channelStride + SLACK);
-            double[] gy = s.doubles("gemm.small", g.kg * gridLen + SLACK);
-            double[] a = s.doubles("gemm.a", rows.padded * KC);
-            double[] b = s.doubles("gemm.b", kPanels * KC * NR);
-            int[] start = s.ints("gemm.wstart", KC);
-            long[] out = s.longs("gemm.wout", KC);
-            for (long n = 0; n < g.batch; n++) {
-                SlabIoF64.fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl, s);
-                SlabIoF64.copySmall(g, small, n, gi * g.kg, g.kg, slab, gy, gridLen, smallStride, g.unitStride(), 0, SLACK);
-                Blocks blocks = new Blocks(slab, KC, smallStride);
-                int block = 0;
-                while (blocks.next(start, out)) {
-                    int kc = KC;
-                    // B: gy transposed, [KC positions][NR output channels] per panel; padding columns are 0
-                    for (int kp = 0; kp < kPanels; kp++) {
-                        int bo = kp * KC * NR;
-                        for (int j = 0; j < kc; j++) {
-                            int col = blocks.contiguous ? start[j] : block * KC + j;
-                            boolean real = out[j] >= 0;
-                            for (int kk = 0; kk < NR; kk++) {
-                                int k = kp * NR + kk;
-                                b[bo + j * NR + kk] = real && k < g.kg ? gy[k * gridLen + col] : 0;
-                            }
-                        }
-                    }
-                    // A: im2col rows, [rows][KC]
-                    for (int r = 0; r < rows.padded; r++) {
-                        if (r >= rowsReal) {
-                            java.util.Arrays.fill(a, r * KC, r * KC + KC, 0);
-                            continue;
-                        }
-                        int base = (r / g.taps) * slab.channelStride + slab.tapOffset[r % g.taps];
-                        if (blocks.contiguous) System.arraycopy(sl, base + start[0], a, r * KC, KC);
-                        else for (int j = 0; j < kc; j++) a[r * KC + j] = sl[base + start[j]];
-                    }
-                    for (int p = 0; p < rows.count; p++) {
-                        int mr = rows.mr[p];
-                        for (int kp = 0; kp < kPanels; kp++) {
-                            micro(mr, a, rows.start[p] * KC, b, kp * KC * NR, kc, acc, (rows.start[p] * kPanels + kp * mr) * NR, true);
-                        }
-                    }
-                    block++;
-                }
-            }
-            // gw[k][c][t] = acc[(c, t)][k]
-            long ws0 = gw.stride(0), ws1 = gw.stride(1);
-            for (int p = 0; p < rows.count; p++) {
-                for (int i = 0; i < rows.mr[p]; i++) {
-                    int r = rows.start[p] + i;
-                    if (r >= rowsReal) break;
-                    int c = c0 + r / g.taps;
-                    long off = gw.offset() + c * ws1 + tapOffset(gw, g.tap[r % g.taps]);
-                    for (int kp = 0; kp < kPanels; kp++) {
-                        for (int kk = 0; kk < NR; kk++) {
-                            int k = kp * NR + kk;
-                            if (k >= g.kg) break;
-                            gw.segment().set(LAYOUT, (off + (gi * g.kg + k) * ws0) * ES,
-                                    acc[(rows.start[p] * kPanels + kp * rows.mr[p]) * NR + i * NR + kk]);
-                        }
-                    }
-                }
-            }
-        }, big, small, gw);
-    }
-
     // ================================================================ packing and stores
+
+    /** Reduction chunks of length KC for a reduction of {@code red} (at least one, which a 0 reduction zeroes). */
+    private static int chunks(int red) {
+        return Math.max(1, ceilDiv(red, KC));
+    }
 
     /** Weight (small channel r, big channel c of its group, tap t) as double. */
     private static double weight(ConvGeometry g, Tensor w, int r, int c, int t) {
@@ -358,28 +633,16 @@ final class GemmConvF64 {
         return off;
     }
 
-    /** B rows of im2col for strided blocks: for each (channel, tap), the columns' window values, gathered. */
-    private static void packIm2colRows(ConvGeometry g, Slab slab, double[] sl, int[] start, double[] b) {
-        int row = 0;
-        for (int c = 0; c < g.cg; c++) {
-            for (int t = 0; t < g.taps; t++, row++) {
-                int base = c * slab.channelStride + slab.tapOffset[t];
-                for (int j = 0; j < NR; j++) b[row * NR + j] = sl[base + start[j]];
-            }
-        }
-    }
-
-    /** Stores rows [k0, kEnd) of a tile (one per small channel) with bias and activation. */
-    private static void storeTile(double[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor small, long outBase,
-                                  Tensor bias, Epilogue e) {
-        MemorySegment seg = small.segment();
-        long cs = small.stride(1);
-        boolean identity = e.activation() == dev.vecnn.conv.Activation.IDENTITY;
+    /** Stores rows [k0, kEnd) of a tile (one per channel) with bias and activation. */
+    private static void storeTile(double[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor t, Tensor bias, Epilogue e) {
+        MemorySegment seg = t.segment();
+        long cs = t.stride(1);
+        boolean identity = e.activation() == Activation.IDENTITY;
         boolean allConsecutive = consecutive(out, oo); // one run: store as vectors
         for (int i = 0; i < mr && k0 + i < kEnd; i++) {
             int k = k0 + i;
             double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
-            long base = outBase + k * cs;
+            long base = k * cs;
             if (allConsecutive) {
                 SlabIoF64.storeRow(c, co + i * NR, 1, seg, base + out[oo], 1, NR, bv, e);
                 continue;
@@ -393,10 +656,26 @@ final class GemmConvF64 {
         }
     }
 
+    /** Stores rows [k0, kEnd) of a tile to a heap buffer, channel k at {@code k * channel}. */
+    private static void storeTileHeap(double[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, double[] heap, int channel) {
+        boolean allConsecutive = consecutive(out, oo);
+        for (int i = 0; i < mr && k0 + i < kEnd; i++) {
+            int base = (k0 + i) * channel;
+            if (allConsecutive) {
+                System.arraycopy(c, co + i * NR, heap, base + (int) out[oo], NR);
+                continue;
+            }
+            for (int j = 0; j < NR; j++) {
+                long o = out[oo + j];
+                if (o >= 0) heap[base + (int) o] = c[co + i * NR + j];
+            }
+        }
+    }
+
     /**
      * Whether the NR offsets from {@code oo} are one run {@code o, o+1, ...}. Every offset is checked: equal
-     * ends do not imply a run when padding columns (-1) sit between them and the output's row stride happens
-     * to match the slab grid's.
+     * ends do not imply a run when dropped columns (-1) sit between them and the output's row stride happens
+     * to match the grid's.
      */
     private static boolean consecutive(long[] out, int oo) {
         long first = out[oo];
@@ -415,17 +694,10 @@ final class GemmConvF64 {
 
     // ================================================================ micro-kernels
 
-    /** {@code C[mr][NR] (+)= A[mr][kc] * B[kc][NR]}; A rows at pitch KC, C at {@code co} with row pitch NR. */
-    private static void micro(int mr, double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
-        switch (mr) {
-            case 12 -> mk12(a, ao, b, bo, kc, c, co, accumulate);
-            case 8 -> mk8(a, ao, b, bo, kc, c, co, accumulate);
-            case 4 -> mk4(a, ao, b, bo, kc, c, co, accumulate);
-            default -> throw new IllegalStateException("no micro-kernel for " + mr + " rows");
-        }
-    }
-
-    /** As {@link #micro}, B row k read in place at {@code b[bo + koff[ko + k]]}. */
+    /**
+     * {@code C[mr][NR] (+)= A[mr][kc] * B[kc][NR]}: A rows at pitch KC, C at {@code co} with row pitch NR,
+     * B row k read in place at {@code b[bo + koff[ko + k]]} (an im2col row is a contiguous run: no packing).
+     */
     private static void microInPlace(int mr, double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co,
                                      boolean accumulate) {
         switch (mr) {
@@ -434,282 +706,6 @@ final class GemmConvF64 {
             case 4 -> mko4(a, ao, b, bo, koff, ko, kc, c, co, accumulate);
             default -> throw new IllegalStateException("no micro-kernel for " + mr + " rows");
         }
-    }
-
-    private static void mk12(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
-        DoubleVector c4a, c4b;
-        DoubleVector c5a, c5b;
-        DoubleVector c6a, c6b;
-        DoubleVector c7a, c7b;
-        DoubleVector c8a, c8b;
-        DoubleVector c9a, c9b;
-        DoubleVector c10a, c10b;
-        DoubleVector c11a, c11b;
-        if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
-            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
-            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
-            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
-            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
-            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
-            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
-            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
-            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
-            c8a = DoubleVector.fromArray(S, c, co + 8 * NR);
-            c8b = DoubleVector.fromArray(S, c, co + 8 * NR + L);
-            c9a = DoubleVector.fromArray(S, c, co + 9 * NR);
-            c9b = DoubleVector.fromArray(S, c, co + 9 * NR + L);
-            c10a = DoubleVector.fromArray(S, c, co + 10 * NR);
-            c10b = DoubleVector.fromArray(S, c, co + 10 * NR + L);
-            c11a = DoubleVector.fromArray(S, c, co + 11 * NR);
-            c11b = DoubleVector.fromArray(S, c, co + 11 * NR + L);
-        } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
-            c4a = DoubleVector.zero(S);
-            c4b = DoubleVector.zero(S);
-            c5a = DoubleVector.zero(S);
-            c5b = DoubleVector.zero(S);
-            c6a = DoubleVector.zero(S);
-            c6b = DoubleVector.zero(S);
-            c7a = DoubleVector.zero(S);
-            c7b = DoubleVector.zero(S);
-            c8a = DoubleVector.zero(S);
-            c8b = DoubleVector.zero(S);
-            c9a = DoubleVector.zero(S);
-            c9b = DoubleVector.zero(S);
-            c10a = DoubleVector.zero(S);
-            c10b = DoubleVector.zero(S);
-            c11a = DoubleVector.zero(S);
-            c11b = DoubleVector.zero(S);
-        }
-        for (int k = 0; k < kc; k++) {
-            int bk = bo + k * NR;
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
-            int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
-            c0a = a0.fma(b0, c0a);
-            c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
-            c1a = a1.fma(b0, c1a);
-            c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
-            c2a = a2.fma(b0, c2a);
-            c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
-            c3a = a3.fma(b0, c3a);
-            c3b = a3.fma(b1, c3b);
-            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
-            c4a = a4.fma(b0, c4a);
-            c4b = a4.fma(b1, c4b);
-            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
-            c5a = a5.fma(b0, c5a);
-            c5b = a5.fma(b1, c5b);
-            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
-            c6a = a6.fma(b0, c6a);
-            c6b = a6.fma(b1, c6b);
-            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
-            c7a = a7.fma(b0, c7a);
-            c7b = a7.fma(b1, c7b);
-            DoubleVector a8 = DoubleVector.broadcast(S, a[ak + 8 * KC]);
-            c8a = a8.fma(b0, c8a);
-            c8b = a8.fma(b1, c8b);
-            DoubleVector a9 = DoubleVector.broadcast(S, a[ak + 9 * KC]);
-            c9a = a9.fma(b0, c9a);
-            c9b = a9.fma(b1, c9b);
-            DoubleVector a10 = DoubleVector.broadcast(S, a[ak + 10 * KC]);
-            c10a = a10.fma(b0, c10a);
-            c10b = a10.fma(b1, c10b);
-            DoubleVector a11 = DoubleVector.broadcast(S, a[ak + 11 * KC]);
-            c11a = a11.fma(b0, c11a);
-            c11b = a11.fma(b1, c11b);
-        }
-        c0a.intoArray(c, co + 0 * NR);
-        c0b.intoArray(c, co + 0 * NR + L);
-        c1a.intoArray(c, co + 1 * NR);
-        c1b.intoArray(c, co + 1 * NR + L);
-        c2a.intoArray(c, co + 2 * NR);
-        c2b.intoArray(c, co + 2 * NR + L);
-        c3a.intoArray(c, co + 3 * NR);
-        c3b.intoArray(c, co + 3 * NR + L);
-        c4a.intoArray(c, co + 4 * NR);
-        c4b.intoArray(c, co + 4 * NR + L);
-        c5a.intoArray(c, co + 5 * NR);
-        c5b.intoArray(c, co + 5 * NR + L);
-        c6a.intoArray(c, co + 6 * NR);
-        c6b.intoArray(c, co + 6 * NR + L);
-        c7a.intoArray(c, co + 7 * NR);
-        c7b.intoArray(c, co + 7 * NR + L);
-        c8a.intoArray(c, co + 8 * NR);
-        c8b.intoArray(c, co + 8 * NR + L);
-        c9a.intoArray(c, co + 9 * NR);
-        c9b.intoArray(c, co + 9 * NR + L);
-        c10a.intoArray(c, co + 10 * NR);
-        c10b.intoArray(c, co + 10 * NR + L);
-        c11a.intoArray(c, co + 11 * NR);
-        c11b.intoArray(c, co + 11 * NR + L);
-    }
-
-    private static void mk8(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
-        DoubleVector c4a, c4b;
-        DoubleVector c5a, c5b;
-        DoubleVector c6a, c6b;
-        DoubleVector c7a, c7b;
-        if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
-            c4a = DoubleVector.fromArray(S, c, co + 4 * NR);
-            c4b = DoubleVector.fromArray(S, c, co + 4 * NR + L);
-            c5a = DoubleVector.fromArray(S, c, co + 5 * NR);
-            c5b = DoubleVector.fromArray(S, c, co + 5 * NR + L);
-            c6a = DoubleVector.fromArray(S, c, co + 6 * NR);
-            c6b = DoubleVector.fromArray(S, c, co + 6 * NR + L);
-            c7a = DoubleVector.fromArray(S, c, co + 7 * NR);
-            c7b = DoubleVector.fromArray(S, c, co + 7 * NR + L);
-        } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
-            c4a = DoubleVector.zero(S);
-            c4b = DoubleVector.zero(S);
-            c5a = DoubleVector.zero(S);
-            c5b = DoubleVector.zero(S);
-            c6a = DoubleVector.zero(S);
-            c6b = DoubleVector.zero(S);
-            c7a = DoubleVector.zero(S);
-            c7b = DoubleVector.zero(S);
-        }
-        for (int k = 0; k < kc; k++) {
-            int bk = bo + k * NR;
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
-            int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
-            c0a = a0.fma(b0, c0a);
-            c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
-            c1a = a1.fma(b0, c1a);
-            c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
-            c2a = a2.fma(b0, c2a);
-            c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
-            c3a = a3.fma(b0, c3a);
-            c3b = a3.fma(b1, c3b);
-            DoubleVector a4 = DoubleVector.broadcast(S, a[ak + 4 * KC]);
-            c4a = a4.fma(b0, c4a);
-            c4b = a4.fma(b1, c4b);
-            DoubleVector a5 = DoubleVector.broadcast(S, a[ak + 5 * KC]);
-            c5a = a5.fma(b0, c5a);
-            c5b = a5.fma(b1, c5b);
-            DoubleVector a6 = DoubleVector.broadcast(S, a[ak + 6 * KC]);
-            c6a = a6.fma(b0, c6a);
-            c6b = a6.fma(b1, c6b);
-            DoubleVector a7 = DoubleVector.broadcast(S, a[ak + 7 * KC]);
-            c7a = a7.fma(b0, c7a);
-            c7b = a7.fma(b1, c7b);
-        }
-        c0a.intoArray(c, co + 0 * NR);
-        c0b.intoArray(c, co + 0 * NR + L);
-        c1a.intoArray(c, co + 1 * NR);
-        c1b.intoArray(c, co + 1 * NR + L);
-        c2a.intoArray(c, co + 2 * NR);
-        c2b.intoArray(c, co + 2 * NR + L);
-        c3a.intoArray(c, co + 3 * NR);
-        c3b.intoArray(c, co + 3 * NR + L);
-        c4a.intoArray(c, co + 4 * NR);
-        c4b.intoArray(c, co + 4 * NR + L);
-        c5a.intoArray(c, co + 5 * NR);
-        c5b.intoArray(c, co + 5 * NR + L);
-        c6a.intoArray(c, co + 6 * NR);
-        c6b.intoArray(c, co + 6 * NR + L);
-        c7a.intoArray(c, co + 7 * NR);
-        c7b.intoArray(c, co + 7 * NR + L);
-    }
-
-    private static void mk4(double[] a, int ao, double[] b, int bo, int kc, double[] c, int co, boolean accumulate) {
-        DoubleVector c0a, c0b;
-        DoubleVector c1a, c1b;
-        DoubleVector c2a, c2b;
-        DoubleVector c3a, c3b;
-        if (accumulate) {
-            c0a = DoubleVector.fromArray(S, c, co + 0 * NR);
-            c0b = DoubleVector.fromArray(S, c, co + 0 * NR + L);
-            c1a = DoubleVector.fromArray(S, c, co + 1 * NR);
-            c1b = DoubleVector.fromArray(S, c, co + 1 * NR + L);
-            c2a = DoubleVector.fromArray(S, c, co + 2 * NR);
-            c2b = DoubleVector.fromArray(S, c, co + 2 * NR + L);
-            c3a = DoubleVector.fromArray(S, c, co + 3 * NR);
-            c3b = DoubleVector.fromArray(S, c, co + 3 * NR + L);
-        } else {
-            c0a = DoubleVector.zero(S);
-            c0b = DoubleVector.zero(S);
-            c1a = DoubleVector.zero(S);
-            c1b = DoubleVector.zero(S);
-            c2a = DoubleVector.zero(S);
-            c2b = DoubleVector.zero(S);
-            c3a = DoubleVector.zero(S);
-            c3b = DoubleVector.zero(S);
-        }
-        for (int k = 0; k < kc; k++) {
-            int bk = bo + k * NR;
-            DoubleVector b0 = DoubleVector.fromArray(S, b, bk);
-            DoubleVector b1 = DoubleVector.fromArray(S, b, bk + L);
-            int ak = ao + k;
-            DoubleVector a0 = DoubleVector.broadcast(S, a[ak + 0 * KC]);
-            c0a = a0.fma(b0, c0a);
-            c0b = a0.fma(b1, c0b);
-            DoubleVector a1 = DoubleVector.broadcast(S, a[ak + 1 * KC]);
-            c1a = a1.fma(b0, c1a);
-            c1b = a1.fma(b1, c1b);
-            DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * KC]);
-            c2a = a2.fma(b0, c2a);
-            c2b = a2.fma(b1, c2b);
-            DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * KC]);
-            c3a = a3.fma(b0, c3a);
-            c3b = a3.fma(b1, c3b);
-        }
-        c0a.intoArray(c, co + 0 * NR);
-        c0b.intoArray(c, co + 0 * NR + L);
-        c1a.intoArray(c, co + 1 * NR);
-        c1b.intoArray(c, co + 1 * NR + L);
-        c2a.intoArray(c, co + 2 * NR);
-        c2b.intoArray(c, co + 2 * NR + L);
-        c3a.intoArray(c, co + 3 * NR);
-        c3b.intoArray(c, co + 3 * NR + L);
     }
 
     private static void mko12(double[] a, int ao, double[] b, int bo, int[] koff, int ko, int kc, double[] c, int co, boolean accumulate) {
@@ -986,5 +982,74 @@ final class GemmConvF64 {
         c2b.intoArray(c, co + 2 * NR + L);
         c3a.intoArray(c, co + 3 * NR);
         c3b.intoArray(c, co + 3 * NR + L);
+    }
+
+    private static void dot4x4(double[] x, int[] xo, int xi, double[] y, int[] yo, int yi, int len, double[] acc, int ac) {
+        int x0 = xo[xi + 0];
+        int x1 = xo[xi + 1];
+        int x2 = xo[xi + 2];
+        int x3 = xo[xi + 3];
+        int y0 = yo[yi + 0];
+        int y1 = yo[yi + 1];
+        int y2 = yo[yi + 2];
+        int y3 = yo[yi + 3];
+        DoubleVector c00 = DoubleVector.fromArray(S, acc, ac + 0 * L);
+        DoubleVector c01 = DoubleVector.fromArray(S, acc, ac + 1 * L);
+        DoubleVector c02 = DoubleVector.fromArray(S, acc, ac + 2 * L);
+        DoubleVector c03 = DoubleVector.fromArray(S, acc, ac + 3 * L);
+        DoubleVector c10 = DoubleVector.fromArray(S, acc, ac + 4 * L);
+        DoubleVector c11 = DoubleVector.fromArray(S, acc, ac + 5 * L);
+        DoubleVector c12 = DoubleVector.fromArray(S, acc, ac + 6 * L);
+        DoubleVector c13 = DoubleVector.fromArray(S, acc, ac + 7 * L);
+        DoubleVector c20 = DoubleVector.fromArray(S, acc, ac + 8 * L);
+        DoubleVector c21 = DoubleVector.fromArray(S, acc, ac + 9 * L);
+        DoubleVector c22 = DoubleVector.fromArray(S, acc, ac + 10 * L);
+        DoubleVector c23 = DoubleVector.fromArray(S, acc, ac + 11 * L);
+        DoubleVector c30 = DoubleVector.fromArray(S, acc, ac + 12 * L);
+        DoubleVector c31 = DoubleVector.fromArray(S, acc, ac + 13 * L);
+        DoubleVector c32 = DoubleVector.fromArray(S, acc, ac + 14 * L);
+        DoubleVector c33 = DoubleVector.fromArray(S, acc, ac + 15 * L);
+        for (int p = 0; p < len; p += L) {
+            DoubleVector a0 = DoubleVector.fromArray(S, x, x0 + p);
+            DoubleVector a1 = DoubleVector.fromArray(S, x, x1 + p);
+            DoubleVector a2 = DoubleVector.fromArray(S, x, x2 + p);
+            DoubleVector a3 = DoubleVector.fromArray(S, x, x3 + p);
+            DoubleVector b0 = DoubleVector.fromArray(S, y, y0 + p);
+            DoubleVector b1 = DoubleVector.fromArray(S, y, y1 + p);
+            DoubleVector b2 = DoubleVector.fromArray(S, y, y2 + p);
+            DoubleVector b3 = DoubleVector.fromArray(S, y, y3 + p);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+        }
+        c00.intoArray(acc, ac + 0 * L);
+        c01.intoArray(acc, ac + 1 * L);
+        c02.intoArray(acc, ac + 2 * L);
+        c03.intoArray(acc, ac + 3 * L);
+        c10.intoArray(acc, ac + 4 * L);
+        c11.intoArray(acc, ac + 5 * L);
+        c12.intoArray(acc, ac + 6 * L);
+        c13.intoArray(acc, ac + 7 * L);
+        c20.intoArray(acc, ac + 8 * L);
+        c21.intoArray(acc, ac + 9 * L);
+        c22.intoArray(acc, ac + 10 * L);
+        c23.intoArray(acc, ac + 11 * L);
+        c30.intoArray(acc, ac + 12 * L);
+        c31.intoArray(acc, ac + 13 * L);
+        c32.intoArray(acc, ac + 14 * L);
+        c33.intoArray(acc, ac + 15 * L);
     }
 }
