@@ -54,6 +54,21 @@ public final class Conv {
         choose(ConvPass.FORWARD, s).forward(s, x, w, bias, y, e, ex);
     }
 
+    /**
+     * Weights packed once for the forward pass of {@code s} (by the implementation the dispatcher picks),
+     * reused by {@link #forward(ConvSpec, Tensor, PreparedWeights, Tensor, Tensor, Epilogue, Execution)}
+     * until {@link PreparedWeights#update()}.
+     */
+    public static PreparedWeights prepare(ConvSpec s, Tensor w) {
+        return choose(ConvPass.FORWARD, s).prepare(s, w);
+    }
+
+    /** {@code y = activation(conv(x, w) + bias)} with prepared weights. */
+    public static void forward(ConvSpec s, Tensor x, PreparedWeights w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
+        java.util.Objects.requireNonNull(w, "w");
+        w.implementation().forward(s, x, w, bias, y, e, ex);
+    }
+
     /** {@code gx = dL/dx} on all cores. */
     public static void backwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx) {
         backwardData(s, gy, w, gx, Execution.defaults());

@@ -42,6 +42,47 @@ public abstract class ConvImpl {
         runBackwardWeights(s, x, gy, gw, ex);
     }
 
+    /**
+     * {@code y = activation(conv(x, w) + bias)} with weights prepared by {@link #prepare} for the same spec
+     * and implementation: no per-call packing.
+     */
+    public final void forward(ConvSpec s, Tensor x, PreparedWeights w, Tensor bias, Tensor y, Epilogue epilogue, Execution ex) {
+        java.util.Objects.requireNonNull(w, "w");
+        if (!w.spec().equals(s) || w.implementation() != this) {
+            throw new IllegalArgumentException("w: prepared for " + w.implementation() + " " + w.spec() + ", not " + name() + " " + s);
+        }
+        Arguments.convForward(s, x, w.tensor(), bias, y);
+        require(ConvPass.FORWARD, s);
+        runForward(s, x, w.tensor(), w.packed(), bias, y, epilogue, ex);
+    }
+
+    /**
+     * Weights {@code w} of {@code s} packed once for this implementation's forward pass, for
+     * {@link #forward(ConvSpec, Tensor, PreparedWeights, Tensor, Tensor, Epilogue, Execution)}. The
+     * packed copy does not follow later writes to {@code w}: call {@link PreparedWeights#update} then.
+     */
+    public final PreparedWeights prepare(ConvSpec s, Tensor w) {
+        java.util.Objects.requireNonNull(s, "s");
+        require(ConvPass.FORWARD, s);
+        PreparedWeights p = new PreparedWeights(s, this, w);
+        p.update();
+        return p;
+    }
+
+    /**
+     * Packs {@code w} (checked) for the forward pass of {@code s}, reusing {@code old} (this implementation's
+     * earlier packing for the same spec, or null) when it fits; returns null when the forward reads the
+     * weights as they lie.
+     */
+    protected Object pack(ConvSpec s, Tensor w, Object old) {
+        return null;
+    }
+
+    /** Forward pass on checked arguments with weights packed by {@link #pack} (null: not packed). */
+    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor y, Epilogue e, Execution ex) {
+        runForward(s, x, w, bias, y, e, ex);
+    }
+
     private void require(ConvPass pass, ConvSpec s) {
         if (!supports(pass, s)) {
             throw new IllegalArgumentException("spec: " + name() + " does not support " + pass + " of " + s);

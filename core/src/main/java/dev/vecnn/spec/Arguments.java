@@ -29,6 +29,13 @@ public final class Arguments {
         return t;
     }
 
+    /** Checks a convolution's weight tensor alone (for packing). */
+    public static DType convWeights(ConvSpec s, Tensor w) {
+        DType t = dtypeOf("w", w);
+        input(s, "w", w, s.weightShape(), t);
+        return t;
+    }
+
     /** Checks the tensors of a convolution backward-data pass (gradient of the input). */
     public static DType convBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx) {
         DType t = dtypeOf("gy", gy);

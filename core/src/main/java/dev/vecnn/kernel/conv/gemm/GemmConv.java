@@ -57,13 +57,31 @@ public final class GemmConv extends ConvImpl {
 
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
+        runForward(s, x, w, null, bias, y, e, ex);
+    }
+
+    @Override
+    protected Object pack(ConvSpec s, Tensor w, Object old) {
+        if (s.isTransposed()) return null; // backward-data packs per phase; not prepared yet
+        ConvGeometry g = ConvGeometry.of(s);
+        int n = w.dtype() == DType.F32 ? GemmConvF32.packedForwardSize(g) : GemmConvF64.packedForwardSize(g);
+        if (w.dtype() == DType.F32) {
+            float[] a = old instanceof float[] f && f.length == n ? f : new float[n];
+            return GemmConvF32.packForward(g, w, a);
+        }
+        double[] a = old instanceof double[] d && d.length == n ? d : new double[n];
+        return GemmConvF64.packForward(g, w, a);
+    }
+
+    @Override
+    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         ConvGeometry g = ConvGeometry.of(s);
         if (s.isTransposed()) {
             if (x.dtype() == DType.F32) GemmConvF32.bigFromSmall(g, x, w, bias, e, y, ex);
             else GemmConvF64.bigFromSmall(g, x, w, bias, e, y, ex);
         } else {
-            if (x.dtype() == DType.F32) GemmConvF32.smallFromBig(g, x, w, bias, e, y, ex);
-            else GemmConvF64.smallFromBig(g, x, w, bias, e, y, ex);
+            if (x.dtype() == DType.F32) GemmConvF32.smallFromBig(g, x, w, (float[]) packed, bias, e, y, ex);
+            else GemmConvF64.smallFromBig(g, x, w, (double[]) packed, bias, e, y, ex);
         }
     }
 
@@ -71,8 +89,8 @@ public final class GemmConv extends ConvImpl {
     protected void runBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
         ConvGeometry g = ConvGeometry.of(s);
         if (s.isTransposed()) {
-            if (gy.dtype() == DType.F32) GemmConvF32.smallFromBig(g, gy, w, null, Epilogue.NONE, gx, ex);
-            else GemmConvF64.smallFromBig(g, gy, w, null, Epilogue.NONE, gx, ex);
+            if (gy.dtype() == DType.F32) GemmConvF32.smallFromBig(g, gy, w, null, null, Epilogue.NONE, gx, ex);
+            else GemmConvF64.smallFromBig(g, gy, w, null, null, Epilogue.NONE, gx, ex);
         } else {
             if (gy.dtype() == DType.F32) GemmConvF32.bigFromSmall(g, gy, w, null, Epilogue.NONE, gx, ex);
             else GemmConvF64.bigFromSmall(g, gy, w, null, Epilogue.NONE, gx, ex);

@@ -61,37 +61,18 @@ final class GemmConvF64 {
 
     // ================================================================ forward: small = W x im2col(big)
 
-    static void smallFromBig(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+    /**
+     * Forward with the weights packed by {@link #packForward}, or packed here into scratch when
+     * {@code packed} is null.
+     */
+    static void smallFromBig(ConvGeometry g, Tensor big, Tensor w, double[] packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         int red = g.reduction();
         int chunks = chunks(red);
         Panels rows = Panels.of(g.kg);
         int groupSize = rows.padded * chunks * KC;
         Scratch call = ex.acquire();
         try {
-            double[] a = call.doubles("gemm.a", g.groups * groupSize);
-            boolean contiguousWeights = w.isContiguous();
-            for (int gi = 0; gi < g.groups; gi++) {
-                for (int p = 0; p < rows.count; p++) {
-                    for (int ch = 0; ch < chunks; ch++) {
-                        int ao = gi * groupSize + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
-                        int n0 = Math.min(KC, red - ch * KC);
-                        for (int i = 0; i < rows.mr[p]; i++) {
-                            int r = rows.start[p] + i;
-                            if (r < g.kg && contiguousWeights) {
-                                // a contiguous (K, C/g, taps...) weight row is the reduction row itself
-                                long off = w.offset() + (long) (gi * g.kg + r) * red + (long) ch * KC;
-                                MemorySegment.copy(w.segment(), LAYOUT, off * ES, a, ao + i * KC, n0);
-                                Arrays.fill(a, ao + i * KC + n0, ao + i * KC + KC, 0);
-                                continue;
-                            }
-                            for (int k = 0; k < KC; k++) {
-                                int kk = ch * KC + k;
-                                a[ao + i * KC + k] = r < g.kg && kk < red ? weight(g, w, gi * g.kg + r, kk / g.taps, kk % g.taps) : 0;
-                            }
-                        }
-                    }
-                }
-            }
+            double[] a = packed != null ? packed : packForward(g, w, call.doubles("gemm.a", g.groups * groupSize));
             int rowsPerTask = rowsPerTask(g, ex.threads());
             int rowBlocks = ceilDiv((int) g.small[0], rowsPerTask);
             ex.forEach(Math.toIntExact(g.batch * g.groups * rowBlocks), (task, s) -> {
@@ -123,6 +104,47 @@ final class GemmConvF64 {
         } finally {
             ex.release(call);
         }
+    }
+
+    /** Elements of the forward's packed weights. */
+    static int packedForwardSize(ConvGeometry g) {
+        return g.groups * Panels.of(g.kg).padded * chunks(g.reduction()) * KC;
+    }
+
+    /**
+     * Packs the weights for the forward's micro-kernels into {@code a} (at least {@link #packedForwardSize}
+     * elements): per group, panels of 12, 8 or 4 output channels, each row the reduction over (channel, tap)
+     * in chunks of KC, zero-padded. Returns {@code a}.
+     */
+    static double[] packForward(ConvGeometry g, Tensor w, double[] a) {
+        int red = g.reduction();
+        int chunks = chunks(red);
+        Panels rows = Panels.of(g.kg);
+        int groupSize = rows.padded * chunks * KC;
+        boolean contiguousWeights = w.isContiguous();
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int p = 0; p < rows.count; p++) {
+                for (int ch = 0; ch < chunks; ch++) {
+                    int ao = gi * groupSize + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
+                    int n0 = Math.min(KC, red - ch * KC);
+                    for (int i = 0; i < rows.mr[p]; i++) {
+                        int r = rows.start[p] + i;
+                        if (r < g.kg && contiguousWeights) {
+                            // a contiguous (K, C/g, taps...) weight row is the reduction row itself
+                            long off = w.offset() + (long) (gi * g.kg + r) * red + (long) ch * KC;
+                            MemorySegment.copy(w.segment(), LAYOUT, off * ES, a, ao + i * KC, n0);
+                            Arrays.fill(a, ao + i * KC + n0, ao + i * KC + KC, 0);
+                            continue;
+                        }
+                        for (int k = 0; k < KC; k++) {
+                            int kk = ch * KC + k;
+                            a[ao + i * KC + k] = r < g.kg && kk < red ? weight(g, w, gi * g.kg + r, kk / g.taps, kk % g.taps) : 0;
+                        }
+                    }
+                }
+            }
+        }
+        return a;
     }
 
     /** Rows of the small side handled by one forward task: a bounded slab, and enough tasks for the threads. */

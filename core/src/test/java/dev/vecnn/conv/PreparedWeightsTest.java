@@ -1,0 +1,58 @@
+package dev.vecnn.conv;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.testing.Fill;
+import dev.vecnn.testing.Tolerance;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Weights packed once give the same bits as the per-call path, and follow the tensor only on update(). */
+class PreparedWeightsTest {
+    @Test
+    void preparedForwardEqualsTheUnpreparedOneBitForBit() {
+        List<String> specs = List.of("mb2ic3ih9oc20oh9kh3ph1", "mb1ic300iw17oc13ow9kw3sw2", "g2mb1ic4_i5x6x4_oc6_k3x2x3_p1x0x1_reflect",
+                "mb3ic1ih7oc5oh7kh3ph1_transposed", "g4mb2ic4ih8oc8oh8kh3ph1");
+        try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(2)) {
+            for (String text : specs) {
+                ConvSpec s = ConvSpec.parse(text);
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    Tensor x = Fill.uniform(a, t, s.inputShape(), 1), w = Fill.uniform(a, t, s.weightShape(), 2);
+                    Tensor b = s.hasBias() ? Fill.uniform(a, t, s.biasShape(), 3) : null;
+                    Tensor y1 = Tensor.allocate(a, t, s.outputShape()), y2 = Tensor.allocate(a, t, s.outputShape());
+                    PreparedWeights p = Conv.prepare(s, w);
+                    Conv.forward(s, x, w, b, y1, Epilogue.relu(), ex);
+                    Conv.forward(s, x, p, b, y2, Epilogue.relu(), ex);
+                    Tolerance.assertIdentical(y2, y1, "prepared " + text + " " + t);
+                    // the packed copy does not follow the tensor until update()
+                    Tensor w2 = Fill.uniform(a, t, s.weightShape(), 4);
+                    w.copyFrom(w2);
+                    Conv.forward(s, x, w, b, y1, Epilogue.relu(), ex);
+                    Conv.forward(s, x, p.update(), b, y2, Epilogue.relu(), ex);
+                    Tolerance.assertIdentical(y2, y1, "updated " + text + " " + t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void weightsPreparedForAnotherSpecAreRejected() {
+        ConvSpec s = ConvSpec.parse("mb1ic2ih5oc3oh5kh3ph1"), other = ConvSpec.parse("mb2ic2ih5oc3oh5kh3ph1");
+        try (Arena a = Arena.ofShared()) {
+            Tensor w = Tensor.allocate(a, DType.F32, s.weightShape());
+            PreparedWeights p = Conv.prepare(s, w);
+            Tensor x = Tensor.allocate(a, DType.F32, other.inputShape()), y = Tensor.allocate(a, DType.F32, other.outputShape());
+            Tensor b = Tensor.allocate(a, DType.F32, other.biasShape());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Conv.forward(other, x, p, b, y, Epilogue.NONE, Execution.defaults()));
+            assertTrue(e.getMessage().startsWith("w: prepared for"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Conv.prepare(s, Tensor.allocate(a, DType.F32, other.inputShape())));
+        }
+    }
+}
