@@ -60,9 +60,9 @@ final class PoolKernelsF32 {
             int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
             o = s.ints("pool.o", g.rank);
             taps = s.ints("pool.taps", g.maxTaps());
-            chunk = Math.max(1, Math.min(16, 4096 / w));
+            chunk = g.chunk;
             rowStride = w + 2 * L;
-            phaseStride = g.innerStride * g.phaseLength;
+            phaseStride = g.phaseStride; // 0 when the kernels do not split rows into phases
             rows = s.floats("pool.rows", Math.max(chunk * rowStride, (int) g.channels + L));
             phases = s.floats("pool.phases", chunk * phaseStride);
             positions = s.floats("pool.positions", ow + L);

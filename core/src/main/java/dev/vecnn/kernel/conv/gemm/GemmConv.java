@@ -2,6 +2,7 @@ package dev.vecnn.kernel.conv.gemm;
 
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
+import dev.vecnn.conv.ConvSizes;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.parallel.Execution;
@@ -25,10 +26,12 @@ public final class GemmConv extends ConvImpl {
 
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
-        ConvGeometry g = ConvGeometry.of(spec);
-        long plane = g.paddedPlane();
-        long blocked = Math.max(plane, g.smallCount()) * Math.max(16, Math.max(g.kg, 1));
-        return plane <= MAX_PLANE && blocked < Integer.MAX_VALUE - 4096 && (long) g.cg * g.taps * 12 < Integer.MAX_VALUE / 8;
+        // from the spec alone, saturating: a huge valid spec must get false, not an overflow
+        long plane = ConvSizes.paddedBigPlane(spec);
+        long blocked = ConvSizes.times(Math.max(plane, ConvSizes.smallPlane(spec)), Math.max(16, ConvSizes.smallChannelsPerGroup(spec)));
+        long reduction = ConvSizes.times(ConvSizes.times(ConvSizes.bigChannelsPerGroup(spec), ConvSizes.taps(spec)), 12);
+        return spec.groups() <= Integer.MAX_VALUE && plane <= MAX_PLANE && blocked < Integer.MAX_VALUE - 4096
+                && reduction < Integer.MAX_VALUE / 8;
     }
 
     @Override
