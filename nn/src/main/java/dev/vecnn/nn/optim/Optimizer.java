@@ -20,7 +20,11 @@ public abstract class Optimizer {
 
     /** For subclasses. */
     protected Optimizer(Context ctx, List<Param> params) {
-        this.ctx = ctx;
+        this.ctx = java.util.Objects.requireNonNull(ctx, "ctx");
+        java.util.Objects.requireNonNull(params, "params");
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i) == null) throw new NullPointerException("params[" + i + "] is null");
+        }
         this.params = List.copyOf(params);
     }
 
