@@ -109,6 +109,14 @@ class ErrorKindsTest {
             npe("shape", () -> Tensor.allocate(a, DType.F32, (long[]) null));
             npe("data", () -> Tensor.of((float[]) null, 1));
             npe("src", () -> Tensor.allocate(a, DType.F32, 1).copyFrom(null));
+            // a slice step beyond the dimension: one element, not a wrapped size or stride
+            Tensor t = Tensor.allocate(a, DType.F32, 4, 5);
+            Tensor one = t.slice(1, 1, 5, Long.MAX_VALUE);
+            assertEquals(1, one.size(1));
+            assertTrue(one.stride(1) > 0);
+            assertEquals(3, t.slice(1, 0, 5, 2).size(1));
+            npe("file", () -> dev.vecnn.tensor.Npy.read(null, a));
+            npe("t", () -> dev.vecnn.tensor.Npy.write(java.nio.file.Path.of("unused.npy"), null));
             // a view whose reach overflows is rejected, not wrapped into range
             e = assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(a.allocate(64), DType.F32, new long[] {3}, new long[] {1L << 62}, 0));
             assertTrue(e.getMessage().startsWith("strides: view"), e.getMessage());

@@ -237,6 +237,7 @@ public final class Tensor {
 
     /** Element offset (in elements, from the segment start) of a multi-index; bounds checked. */
     public long offsetOf(long... index) {
+        java.util.Objects.requireNonNull(index, "index");
         if (index.length != shape.length) {
             throw new IllegalArgumentException("index: rank " + index.length + " does not match tensor rank " + shape.length);
         }
@@ -316,8 +317,9 @@ public final class Tensor {
         }
         long[] sh = shape.clone();
         long[] st = strides.clone();
-        sh[dim] = (end - start + step - 1) / step;
-        st[dim] = strides[dim] * step;
+        sh[dim] = Math.ceilDiv(end - start, step); // (end - start + step - 1) / step would overflow for a huge step
+        // a step beyond the dimension leaves at most one element, whose stride is never used
+        st[dim] = sh[dim] <= 1 ? strides[dim] : Math.multiplyExact(strides[dim], step);
         return new Tensor(dtype, segment, sh, st, offset + start * strides[dim]);
     }
 

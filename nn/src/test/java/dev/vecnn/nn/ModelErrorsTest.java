@@ -89,6 +89,40 @@ class ModelErrorsTest {
         }
     }
 
+    @Test
+    void hyperparametersThatCannotWorkAreRejectedNamingThem() {
+        try (Model m = small(DType.F32, 1)) {
+            String[][] cases = {{"lr: must be finite and >= 0, got NaN"}, {"momentum: must be finite and >= 0, got -0.5"},
+                {"weightDecay: must be finite and >= 0, got Infinity"}, {"lr: must be finite and >= 0, got -0.001"}};
+            Executable[] calls = {
+                () -> Optimizer.sgd(m.context(), m.params(), Double.NaN, 0, 0),
+                () -> Optimizer.sgd(m.context(), m.params(), 0.1, -0.5, 0),
+                () -> Optimizer.adamW(m.context(), m.params(), 0.1, Double.POSITIVE_INFINITY),
+                () -> Optimizer.adam(m.context(), m.params(), -0.001, 0)};
+            for (int i = 0; i < calls.length; i++) {
+                assertEquals(cases[i][0], assertThrows(IllegalArgumentException.class, calls[i]).getMessage());
+            }
+            assertEquals("eps: must be finite and >= 0, got NaN", assertThrows(IllegalArgumentException.class, () -> new BatchNorm(Double.NaN, 0.1)).getMessage());
+            assertEquals("momentum: must be in [0, 1], got 1.5", assertThrows(IllegalArgumentException.class, () -> new BatchNorm(1e-5, 1.5)).getMessage());
+            assertEquals("alpha: must be finite, got NaN", assertThrows(IllegalArgumentException.class, () -> Activation.leakyRelu(Double.NaN)).getMessage());
+            Trainer t = new Trainer(m, Loss.mse(), Optimizer.sgd(m.context(), m.params(), 0.1, 0, 0));
+            try (Arena a = Arena.ofConfined()) {
+                Tensor x = Tensor.allocate(a, DType.F32, 2, 2, 6, 6), y = Tensor.allocate(a, DType.F32, 2, 4);
+                assertEquals("epochs: must be >= 0, got -1", assertThrows(IllegalArgumentException.class, () -> t.fit(x, y, -1, 1)).getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aDenseEquivalentBeyondALongIsSaidSoNotWrapped() {
+        // 2^32 inputs and outputs: a dense layer would need 2^64 weights
+        try (Model m = Model.of(new long[] {1, 1 << 16, 1 << 16}, DType.F32, 1, new ConvLayer(1, 3, 3).padding(1, 1))) {
+            ConvLayer c = (ConvLayer) m.layers().get(0);
+            assertEquals(Long.MAX_VALUE, c.denseEquivalentParameters());
+            assertTrue(m.summary().toString().contains("> 2^63 / 4,294,967,297"), m.summary().toString());
+        }
+    }
+
     static void writeNpz(Path file, Map<String, Tensor> arrays, Path scratch) throws IOException {
         try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
             for (var e : arrays.entrySet()) {

@@ -27,6 +27,8 @@ public final class BatchNorm extends Layer {
 
     /** With the given epsilon and running-average momentum. */
     public BatchNorm(double eps, double momentum) {
+        if (!(eps >= 0 && eps < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("eps: must be finite and >= 0, got " + eps);
+        if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException("momentum: must be in [0, 1], got " + momentum);
         this.eps = eps;
         this.momentum = momentum;
     }

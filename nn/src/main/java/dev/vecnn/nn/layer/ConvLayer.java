@@ -185,10 +185,17 @@ public final class ConvLayer extends Layer {
         return r;
     }
 
-    /** The lecture's bookkeeping: parameters of a dense layer mapping the same input to the same output. */
+    /**
+     * The lecture's bookkeeping: parameters of a dense layer mapping the same input to the same output,
+     * {@code in*out + out}; {@link Long#MAX_VALUE} when that exceeds a long.
+     */
     public long denseEquivalentParameters() {
         long in = dev.vecnn.tensor.Tensor.numel(inputShape()), out = dev.vecnn.tensor.Tensor.numel(outputShape());
-        return in * out + out;
+        try {
+            return Math.addExact(Math.multiplyExact(in, out), out);
+        } catch (ArithmeticException overflow) { // a count no dense layer could have: say so rather than wrap
+            return Long.MAX_VALUE;
+        }
     }
 
     @Override

@@ -92,6 +92,7 @@ public final class Trainer {
      */
     public List<Epoch> fit(Tensor x, Tensor y, int epochs, int batchSize) {
         checkData(x, y, batchSize);
+        if (epochs < 0) throw new IllegalArgumentException("epochs: must be >= 0, got " + epochs);
         Tensor xs = dense(x), ys = dense(y);
         int[] order = identity(x.size(0));
         List<Epoch> history = new ArrayList<>();
@@ -173,6 +174,9 @@ public final class Trainer {
         if (x.rank() == 0) throw new IllegalArgumentException("x: a scalar has no sample dimension");
         if (y.rank() == 0) throw new IllegalArgumentException("y: a scalar has no sample dimension");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize: must be >= 1, got " + batchSize);
+        if (x.size(0) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("x: " + x.size(0) + " samples; the trainer indexes at most 2^31 - 9 (split the data set)");
+        }
         if (x.size(0) != y.size(0)) {
             throw new IllegalArgumentException("y: " + y.size(0) + " samples, x has " + x.size(0));
         }
