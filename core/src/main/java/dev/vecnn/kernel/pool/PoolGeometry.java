@@ -165,7 +165,8 @@ final class PoolGeometry {
         return scratch <= MAX_SCRATCH;
     }
 
-    private static long times(long a, long b) {
+    /** {@code a * b} for {@code a, b >= 0}, or {@link Long#MAX_VALUE} if that overflows. */
+    static long times(long a, long b) {
         long high = Math.multiplyHigh(a, b), low = a * b;
         return high == 0 && low >= 0 ? low : Long.MAX_VALUE;
     }

@@ -47,7 +47,8 @@ public final class VectorPool extends PoolImpl {
         long limit = s.kind().isMax() ? 1L << 24 : Integer.MAX_VALUE;
         // (room below 2^31 for a vector's overrun past a plane or a channel run)
         return plane < limit && outPlane < Integer.MAX_VALUE - 256 && s.channels() < Integer.MAX_VALUE - 256
-                && s.batch() < Integer.MAX_VALUE * 16L / outPlane && PoolGeometry.fits(s);
+                && s.batch() < Integer.MAX_VALUE * 16L / outPlane && PoolGeometry.fits(s)
+                && PoolGeometry.times(s.batch(), s.channels()) < 1L << 40; // planes times a task index fit a long
     }
 
     private static boolean channelsLast(Tensor t) {
