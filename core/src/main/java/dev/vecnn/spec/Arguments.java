@@ -9,7 +9,8 @@ import java.util.Objects;
  * Call-time checks shared by every kernel: tensors are usable, of one floating dtype, shaped as the
  * spec says, and outputs neither overlap themselves nor any input. Each failure is an
  * {@link IllegalArgumentException} naming the parameter, the dimension and the value, thrown before
- * any memory is touched.
+ * any memory is touched; a null tensor is named the same way, a null spec gives a
+ * {@link NullPointerException} named {@code spec}. Tensors with no elements (an empty batch) pass.
  */
 public final class Arguments {
     private Arguments() {
