@@ -40,6 +40,8 @@ public final class Conv {
 
     /** The implementation that runs {@code pass} of {@code spec}. */
     public static ConvImpl choose(ConvPass pass, ConvSpec spec) {
+        java.util.Objects.requireNonNull(pass, "pass");
+        java.util.Objects.requireNonNull(spec, "spec");
         for (ConvImpl i : implementations(pass)) if (i.supports(pass, spec)) return i;
         throw new IllegalStateException("the reference supports every spec");
     }
@@ -91,14 +93,15 @@ public final class Conv {
 
     /**
      * {@code gb = dL/dbias}: the sum of {@code gy} over batch and space, in double, in a fixed order
-     * (a typed pass over contiguous {@code gy}; the reference for any other layout).
+     * (a typed pass over contiguous {@code gy}; the reference for any other layout). Zeros for an
+     * empty batch.
      */
     public static void backwardBias(ConvSpec s, Tensor gy, Tensor gb) {
-        if (!gy.isContiguous() || gy.dtype() == dev.vecnn.tensor.DType.I64) {
+        dev.vecnn.spec.Arguments.convBackwardBias(s, gy, gb);
+        if (!gy.isContiguous()) {
             ReferenceConv.backwardBias(s, gy, gb);
             return;
         }
-        dev.vecnn.spec.Arguments.convBackwardBias(s, gy, gb);
         long k = s.outChannels(), plane = Tensor.numel(s.outputSize());
         boolean f32 = gy.dtype() == dev.vecnn.tensor.DType.F32;
         java.lang.foreign.MemorySegment seg = gy.segment();

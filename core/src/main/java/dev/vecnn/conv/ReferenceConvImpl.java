@@ -20,7 +20,7 @@ final class ReferenceConvImpl extends ConvImpl {
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         ReferenceConv.forward(s, x, w, bias, y);
-        if (e.activation() != Activation.IDENTITY) {
+        if (e.activation() != Activation.IDENTITY && y.numel() > 0) {
             long[] shape = y.shape();
             long[] idx = new long[shape.length];
             do {

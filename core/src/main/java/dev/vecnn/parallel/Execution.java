@@ -114,7 +114,8 @@ public final class Execution implements AutoCloseable {
         Runnable worker = () -> {
             Scratch s = acquire();
             try {
-                for (int i; (i = next.getAndIncrement()) < count; ) task.run(i, s);
+                // each worker overshoots count by one: near Integer.MAX_VALUE the counter wraps negative
+                for (int i; (i = next.getAndIncrement()) < count && i >= 0; ) task.run(i, s);
             } finally {
                 scratches.add(s);
             }

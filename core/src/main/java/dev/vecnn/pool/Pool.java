@@ -32,6 +32,7 @@ public final class Pool {
 
     /** The implementation that runs {@code spec}. */
     public static PoolImpl choose(PoolSpec spec) {
+        java.util.Objects.requireNonNull(spec, "spec");
         for (PoolImpl i : ALL) if (i.supports(spec)) return i;
         throw new IllegalStateException("the reference supports every spec");
     }

@@ -7,7 +7,9 @@ import dev.vecnn.tensor.Tensor;
 
 /**
  * One pooling implementation, a peer in {@link Pool}'s ordered list; callable on its own by name.
- * The public methods check their arguments ({@link Arguments}) before any memory is touched.
+ * The public methods check their arguments ({@link Arguments}, caller-supplied argmax indices
+ * included) before any memory is touched, and handle an empty batch ({@code spec.batch() == 0})
+ * themselves: there is nothing to write. Implementations never see an empty batch.
  */
 public abstract class PoolImpl {
     /** For subclasses. */
@@ -23,14 +25,18 @@ public abstract class PoolImpl {
     /** Pools {@code x} into {@code y}; max kinds write argmax into {@code indices} (I64) when not null. */
     public final void forward(PoolSpec s, Tensor x, Tensor y, Tensor indices, Execution ex) {
         Arguments.poolForward(s, x, y, indices);
+        java.util.Objects.requireNonNull(ex, "ex");
         require(s);
+        if (s.batch() == 0) return; // y and indices are empty
         runForward(s, x, y, indices, ex);
     }
 
     /** {@code gx = dL/dx} from {@code gy}; max kinds need {@code indices} from the forward pass or {@code x}. */
     public final void backward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx, Execution ex) {
         Arguments.poolBackward(s, x, indices, gy, gx);
+        java.util.Objects.requireNonNull(ex, "ex");
         require(s);
+        if (s.batch() == 0) return; // gx is empty
         runBackward(s, x, indices, gy, gx, ex);
     }
 

@@ -14,6 +14,15 @@ final class NdIndex {
         return false;
     }
 
+    /** As {@link #next(long[], long[])} over dimensions {@code [from, rank)} only; the others stay. */
+    static boolean next(long[] idx, long[] shape, int from) {
+        for (int d = idx.length - 1; d >= from; d--) {
+            if (++idx[d] < shape[d]) return true;
+            idx[d] = 0;
+        }
+        return false;
+    }
+
     /** Row-major flat index of {@code idx} in {@code shape}. */
     static long flat(long[] idx, long[] shape) {
         long f = 0;

@@ -12,7 +12,7 @@ import java.lang.foreign.Arena;
  * Reference convolution: plain loops over every term of the sum, any spatial rank, any strides,
  * accumulating in double. This is the oracle every fast kernel is tested against; clarity beats speed.
  *
- * <p>All passes overwrite their output. With {@code x} the input, {@code w} the weights, {@code y} the
+ * <p>All passes overwrite their output; with an empty batch the weight and bias gradients are zero. With {@code x} the input, {@code w} the weights, {@code y} the
  * output and {@code g*} gradients:
  * <ul>
  *   <li>{@link #forward}: {@code y = conv(x, w) + bias};</li>
@@ -78,16 +78,23 @@ public final class ReferenceConv {
         Arguments.convBackwardBias(s, gy, gb);
         long[] shape = gy.shape();
         long[] idx = new long[shape.length];
-        double[] sum = new double[Math.toIntExact(s.outChannels())];
-        do {
-            sum[(int) idx[1]] += gy.get(idx);
-        } while (NdIndex.next(idx, shape));
-        for (int k = 0; k < sum.length; k++) gb.set(sum[k], k);
+        for (long k = 0; k < s.outChannels(); k++) {
+            double sum = 0; // stays 0 for an empty batch
+            for (long n = 0; n < s.batch(); n++) {
+                idx[0] = n;
+                idx[1] = k;
+                do {
+                    sum += gy.get(idx);
+                } while (NdIndex.next(idx, shape, 2));
+            }
+            gb.set(sum, k);
+        }
     }
 
     private static void addBias(ConvSpec s, Tensor acc, Tensor bias) {
         long[] shape = acc.shape();
         long[] idx = new long[shape.length];
+        if (acc.numel() == 0) return;
         do {
             long off = acc.offsetOf(idx);
             acc.setAt(off, acc.getAt(off) + bias.get(idx[1]));

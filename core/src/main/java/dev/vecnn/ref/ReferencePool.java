@@ -16,7 +16,9 @@ import java.lang.foreign.Arena;
  * last NaN wins), as PyTorch's CPU kernels do. Indices are flat row-major positions within the
  * (n, c) input plane; a window with no input element gives -infinity and index -1. Average pooling
  * divides by the taps inside the padded input ({@code countIncludePad}) or inside the input; a
- * divisor of zero gives 0. Backward passes overwrite {@code gx}.
+ * divisor of zero gives 0. Taps of a ceil-mode window past the padded end are skipped and not
+ * counted, as in PyTorch. Backward passes overwrite {@code gx}; caller-supplied indices are checked
+ * first ({@link Arguments#poolIndices}). An empty batch writes nothing.
  */
 public final class ReferencePool {
     private ReferencePool() {

@@ -3,12 +3,14 @@ package dev.vecnn.spec;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Call-time checks shared by every kernel: tensors are usable, of one floating dtype, shaped as the
  * spec says, and outputs neither overlap themselves nor any input. Each failure is an
  * {@link IllegalArgumentException} naming the parameter, the dimension and the value, thrown before
- * any memory is touched.
+ * any memory is touched; a null tensor is named the same way, a null spec gives a
+ * {@link NullPointerException} named {@code spec}. Tensors with no elements (an empty batch) pass.
  */
 public final class Arguments {
     private Arguments() {
@@ -16,6 +18,7 @@ public final class Arguments {
 
     /** Checks the tensors of a convolution forward pass; {@code bias} must be null iff the spec has none. */
     public static DType convForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("x", x);
         input(s, "x", x, s.inputShape(), t);
         input(s, "w", w, s.weightShape(), t);
@@ -38,6 +41,7 @@ public final class Arguments {
 
     /** Checks the tensors of a convolution backward-data pass (gradient of the input). */
     public static DType convBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx) {
+        Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("gy", gy);
         input(s, "gy", gy, s.outputShape(), t);
         input(s, "w", w, s.weightShape(), t);
@@ -47,6 +51,7 @@ public final class Arguments {
 
     /** Checks the tensors of a convolution backward-weights pass. */
     public static DType convBackwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw) {
+        Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("x", x);
         input(s, "x", x, s.inputShape(), t);
         input(s, "gy", gy, s.outputShape(), t);
@@ -56,6 +61,7 @@ public final class Arguments {
 
     /** Checks the tensors of a convolution backward-bias pass. */
     public static DType convBackwardBias(ConvSpec s, Tensor gy, Tensor gb) {
+        Objects.requireNonNull(s, "spec");
         if (!s.hasBias()) throw new IllegalArgumentException("gb: the spec " + s + " has no bias");
         DType t = dtypeOf("gy", gy);
         input(s, "gy", gy, s.outputShape(), t);
@@ -65,6 +71,7 @@ public final class Arguments {
 
     /** Checks the tensors of a pooling forward pass; {@code indices} (I64) is optional, max kinds only. */
     public static DType poolForward(PoolSpec s, Tensor x, Tensor y, Tensor indices) {
+        Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("x", x);
         input(s, "x", x, s.inputShape(), t);
         output(s, "y", y, s.outputShape(), t, x);
@@ -77,9 +84,11 @@ public final class Arguments {
 
     /**
      * Checks the tensors of a pooling backward pass. Max kinds need {@code indices} from the forward
-     * pass or the input {@code x} to recompute them; average kinds need neither.
+     * pass or the input {@code x} to recompute them; average kinds need neither. Caller-supplied
+     * indices are checked element by element ({@link #poolIndices}).
      */
     public static DType poolBackward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx) {
+        Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("gy", gy);
         input(s, "gy", gy, s.outputShape(), t);
         if (s.kind().isMax() && x == null && indices == null) {
@@ -91,7 +100,39 @@ public final class Arguments {
             input(s, "indices", indices, s.outputShape(), DType.I64);
         }
         output(s, "gx", gx, s.inputShape(), t, gy, x, indices);
+        if (indices != null) poolIndices(s, indices);
         return t;
+    }
+
+    /**
+     * Checks argmax indices (I64, the spec's output shape) given to a pooling backward pass: each is a
+     * flat row-major position in its (n, c) input plane, {@code [0, prod(input sizes))}, or -1 (a
+     * window with no input element). Every implementation calls this before it writes {@code gx}.
+     *
+     * @throws IllegalArgumentException naming {@code indices}, the position of the first bad element
+     *         and its value
+     */
+    public static void poolIndices(PoolSpec s, Tensor indices) {
+        long plane = 1;
+        for (int d = 0; d < s.rank(); d++) plane *= s.inputSize(d); // fits: checked at build()
+        long[] shape = indices.shape(), idx = new long[shape.length];
+        if (indices.numel() == 0) return;
+        long off = indices.offset();
+        while (true) {
+            long v = indices.getLongAt(off);
+            if (v < -1 || v >= plane) {
+                throw new IllegalArgumentException("indices" + Arrays.toString(idx) + " = " + v + ": outside the input plane [0, "
+                        + plane + ") and not -1 (spec " + s + ")");
+            }
+            int d = shape.length - 1;
+            for (; d >= 0; d--) {
+                off += indices.stride(d);
+                if (++idx[d] < shape[d]) break;
+                off -= indices.stride(d) * shape[d];
+                idx[d] = 0;
+            }
+            if (d < 0) return;
+        }
     }
 
     private static DType dtypeOf(String param, Tensor t) {

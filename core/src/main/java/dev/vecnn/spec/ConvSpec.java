@@ -28,6 +28,14 @@ import java.util.Objects;
  * first and the odd element at the end (as PyTorch and TensorFlow do). Unlike PyTorch, 'same' is
  * allowed with any stride.
  *
+ * <h2>Sizes</h2>
+ * The batch may be 0 (empty input and output: forward and backward-data write nothing, the weight and
+ * bias gradients are zero, as in PyTorch). Every other size is at least 1. {@link Builder#build()}
+ * rejects a problem no memory could hold: one whose input, output or weight tensor has more elements
+ * (a batch of 0 counted as 1) than {@code Long.MAX_VALUE / 8}, so that its bytes in the widest type
+ * (f64) fit a long, naming the tensor. All size arithmetic is exact; an output size that would
+ * overflow (a transposed convolution of a huge input) is rejected naming the input.
+ *
  * <h2>Text form</h2>
  * {@link #toString()} gives a one-line form that {@link #parse} reads back to an equal spec; parse also
  * reads oneDNN benchdnn descriptors. See {@link SpecText} for the grammar.
@@ -50,7 +58,7 @@ public final class ConvSpec {
         if (b.inputSize == null) throw new IllegalArgumentException("input: spatial sizes are required");
         int rank = b.inputSize.length;
         if (rank < 1) throw new IllegalArgumentException("input: spatial rank must be >= 1, got 0 sizes");
-        Checks.atLeast("batch", b.batch, 1);
+        Checks.atLeast("batch", b.batch, 0);
         Checks.atLeast("inChannels", b.inChannels, 1);
         Checks.atLeast("outChannels", b.outChannels, 1);
         Checks.atLeast("groups", b.groups, 1);
@@ -66,10 +74,12 @@ public final class ConvSpec {
         this.outChannels = b.outChannels;
         this.groups = b.groups;
         this.inputSize = b.inputSize.clone();
+        // from here on every input size is below 2^60, so sums with int paddings cannot overflow
+        Checks.tensorFits("input", inputShape());
         this.paddingMode = Objects.requireNonNull(b.paddingMode, "paddingMode");
         this.bias = b.bias;
         this.transposed = b.transposed;
-        this.name = b.name == null ? "" : b.name;
+        this.name = Objects.requireNonNull(b.name, "name");
 
         if (b.kernel == null) throw new IllegalArgumentException("kernel: sizes are required");
         int[] kernel = Checks.perDim("kernel", b.kernel, rank, 1);
@@ -88,9 +98,15 @@ public final class ConvSpec {
                     Checks.atLeast("stride", d, stride[d], 1);
                     Checks.atLeast("dilation", d, dilation[d], 1);
                     long out = Math.ceilDiv(inputSize[d], stride[d]);
-                    long total = Math.max((out - 1) * stride[d] + (long) (kernel[d] - 1) * dilation[d] + 1 - inputSize[d], 0);
-                    padBegin[d] = Math.toIntExact(total / 2);
-                    padEnd[d] = Math.toIntExact(total - total / 2);
+                    long reach = Math.addExact(Math.multiplyExact(out - 1, (long) stride[d]),
+                            Math.multiplyExact(kernel[d] - 1L, (long) dilation[d]) + 1);
+                    long total = Math.max(reach - inputSize[d], 0);
+                    if (total - total / 2 > Integer.MAX_VALUE) {
+                        throw Checks.fail("kernel", d, kernel[d], "'same' padding would need " + total + " elements (dilation "
+                                + dilation[d] + ", input " + inputSize[d] + "), more than an int padding holds");
+                    }
+                    padBegin[d] = (int) (total / 2);
+                    padEnd[d] = (int) (total - total / 2);
                 }
             }
             case VALID -> {
@@ -103,6 +119,7 @@ public final class ConvSpec {
             }
         }
         this.window = new Window(kernel, stride, dilation, padBegin, padEnd);
+        Checks.tensorFits("weight", weightShape());
 
         this.outputSize = new long[rank];
         for (int d = 0; d < rank; d++) {
@@ -114,7 +131,12 @@ public final class ConvSpec {
                     throw Checks.fail("outputPadding", d, op, "must be smaller than stride (" + stride[d]
                             + ") or dilation (" + dilation[d] + ")");
                 }
-                outputSize[d] = window.transposedOutputSize(d, in, op);
+                try {
+                    outputSize[d] = window.transposedOutputSize(d, in, op);
+                } catch (ArithmeticException overflow) {
+                    throw Checks.fail("input", d, in, "the transposed output size (input-1)*stride - padding + dilated kernel"
+                            + " + outputPadding with stride " + stride[d] + " overflows a long");
+                }
                 if (outputSize[d] < 1) {
                     throw Checks.fail("padBegin", d, padBegin[d], "with padEnd " + padEnd[d] + " leaves output size "
                             + outputSize[d] + " (input " + in + ", dilated kernel " + window.effectiveKernel(d) + ")");
@@ -123,9 +145,10 @@ public final class ConvSpec {
                 if (outputPadding[d] != 0) {
                     throw Checks.fail("outputPadding", d, outputPadding[d], "only a transposed convolution has output padding");
                 }
-                if (window.effectiveKernel(d) > in + padBegin[d] + padEnd[d]) {
+                long padded = Math.addExact(Math.addExact(in, padBegin[d]), padEnd[d]);
+                if (window.effectiveKernel(d) > padded) {
                     throw Checks.fail("kernel", d, kernel[d], "dilated kernel " + window.effectiveKernel(d)
-                            + " is larger than the padded input " + (in + padBegin[d] + padEnd[d]));
+                            + " is larger than the padded input " + padded);
                 }
                 outputSize[d] = window.outputSize(d, in, false);
             }
@@ -150,6 +173,7 @@ public final class ConvSpec {
             throw new IllegalArgumentException("paddingMode = " + paddingMode.textName()
                     + ": a transposed convolution supports only zeros padding");
         }
+        Checks.tensorFits("output", outputShape());
         if (name.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("name = '" + name + "': must not contain white space");
         }
@@ -283,7 +307,9 @@ public final class ConvSpec {
 
     /** Weights plus biases: {@code C_in * prod(kernel) * C_out / groups + (bias ? C_out : 0)}. */
     public long parameterCount() {
-        return inChannels * window.taps() * (outChannels / groups) + (bias ? outChannels : 0);
+        // the weight tensor's element count, checked at build() to fit; plus the bias
+        return Math.addExact(Math.multiplyExact(Math.multiplyExact(inChannels, window.taps()), outChannels / groups),
+                bias ? outChannels : 0);
     }
 
     /**
@@ -334,7 +360,8 @@ public final class ConvSpec {
 
     /**
      * Builds a {@link ConvSpec}. Per-dimension setters take one value for every dimension or one per
-     * dimension; the spatial rank is the number of input sizes. Everything is checked in {@link #build()}.
+     * dimension; the spatial rank is the number of input sizes. Everything is checked in {@link #build()};
+     * a null array, padding mode or name gives a {@link NullPointerException} naming the parameter.
      */
     public static final class Builder {
         private long batch = 1;
@@ -383,37 +410,38 @@ public final class ConvSpec {
 
         /** Input spatial sizes; their count is the spatial rank. */
         public Builder input(long... sizes) {
-            this.inputSize = sizes.clone();
+            this.inputSize = Objects.requireNonNull(sizes, "input").clone();
             return this;
         }
 
         /** Kernel sizes. */
         public Builder kernel(int... k) {
-            this.kernel = k.clone();
+            this.kernel = Objects.requireNonNull(k, "kernel").clone();
             return this;
         }
 
         /** Strides (default 1). */
         public Builder stride(int... s) {
-            this.stride = s.clone();
+            this.stride = Objects.requireNonNull(s, "stride").clone();
             return this;
         }
 
         /** Dilations, PyTorch's convention: 1 is dense (default 1). */
         public Builder dilation(int... d) {
-            this.dilation = d.clone();
+            this.dilation = Objects.requireNonNull(d, "dilation").clone();
             return this;
         }
 
         /** Symmetric padding (default 0). */
         public Builder padding(int... p) {
+            Objects.requireNonNull(p, "padding");
             return padding(p, p);
         }
 
         /** Asymmetric padding: before the first and after the last element of each dimension. */
         public Builder padding(int[] begin, int[] end) {
-            this.padBegin = begin.clone();
-            this.padEnd = end.clone();
+            this.padBegin = Objects.requireNonNull(begin, "padBegin").clone();
+            this.padEnd = Objects.requireNonNull(end, "padEnd").clone();
             this.paddingRule = PaddingRule.EXPLICIT;
             return this;
         }
@@ -432,7 +460,7 @@ public final class ConvSpec {
 
         /** Padding mode (default zeros). */
         public Builder paddingMode(PaddingMode mode) {
-            this.paddingMode = mode;
+            this.paddingMode = Objects.requireNonNull(mode, "paddingMode");
             return this;
         }
 
@@ -450,13 +478,13 @@ public final class ConvSpec {
 
         /** Output padding of a transposed convolution (default 0). */
         public Builder outputPadding(int... op) {
-            this.outputPadding = op.clone();
+            this.outputPadding = Objects.requireNonNull(op, "outputPadding").clone();
             return this;
         }
 
         /** An optional label without white space (default none). */
         public Builder name(String n) {
-            this.name = n;
+            this.name = Objects.requireNonNull(n, "name");
             return this;
         }
 

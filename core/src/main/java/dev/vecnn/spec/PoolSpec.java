@@ -23,6 +23,22 @@ import java.util.Objects;
  * </ul>
  * Unlike PyTorch, padding may exceed half the kernel, so a window can lie entirely in padding: max
  * pooling then gives -infinity with index -1, average pooling 0.
+ *
+ * <h2>Output size and ceil mode</h2>
+ * PyTorch's {@code pooling_output_shape} (ATen), per dimension: {@code out = floor((in + padBegin +
+ * padEnd - ((k-1)*dilation + 1) + (ceilMode ? stride - 1 : 0)) / stride) + 1}; in ceil mode the last
+ * window is dropped when it would start at or after {@code in + padBegin}. A spec with {@code out < 1}
+ * is rejected. So in ceil mode a window may run past the padded end (by less than a stride), even when
+ * the dilated window is longer than the padded input: taps past the end are skipped, and the average
+ * divisor counts only the taps inside {@code [-padBegin, in + padEnd)} (all of them with
+ * {@code countIncludePad}, else those inside the input), as PyTorch's CPU kernels do.
+ *
+ * <h2>Sizes</h2>
+ * The batch may be 0 (empty input and output; every pass then writes nothing). Every other size is
+ * at least 1. {@link Builder#build()} rejects a problem no memory could hold: one whose input or
+ * output tensor has more elements (a batch of 0 counted as 1) than {@code Long.MAX_VALUE / 8}, so
+ * that its bytes in the widest type (f64, i64 indices) fit a long, and a window with more taps than
+ * a long counts. All size arithmetic is exact.
  */
 public final class PoolSpec {
     private final PoolKind kind;
@@ -40,15 +56,17 @@ public final class PoolSpec {
         if (b.inputSize == null) throw new IllegalArgumentException("input: spatial sizes are required");
         int rank = b.inputSize.length;
         if (rank < 1) throw new IllegalArgumentException("input: spatial rank must be >= 1, got 0 sizes");
-        Checks.atLeast("batch", b.batch, 1);
+        Checks.atLeast("batch", b.batch, 0);
         Checks.atLeast("channels", b.channels, 1);
         for (int d = 0; d < rank; d++) Checks.atLeast("input", d, b.inputSize[d], 1);
         this.batch = b.batch;
         this.channels = b.channels;
         this.inputSize = b.inputSize.clone();
+        // from here on every input size is below 2^60, so sums with int paddings cannot overflow
+        Checks.tensorFits("input", shape(inputSize));
         this.ceilMode = b.ceilMode;
         this.countIncludePad = b.countIncludePad;
-        this.name = b.name == null ? "" : b.name;
+        this.name = Objects.requireNonNull(b.name, "name");
         if (name.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("name = '" + name + "': must not contain white space");
         }
@@ -70,12 +88,13 @@ public final class PoolSpec {
                     Checks.perDim("padEnd", b.padEnd, rank, 0));
             this.outputSize = new long[rank];
             for (int d = 0; d < rank; d++) {
-                long padded = inputSize[d] + window.padBegin(d) + window.padEnd(d);
-                if (window.effectiveKernel(d) > padded) {
-                    throw Checks.fail("kernel", d, window.kernel(d), "dilated kernel " + window.effectiveKernel(d)
-                            + " is larger than the padded input " + padded);
-                }
                 outputSize[d] = window.outputSize(d, inputSize[d], ceilMode);
+                if (outputSize[d] < 1) { // PyTorch's rule: no window fits
+                    long padded = Math.addExact(Math.addExact(inputSize[d], window.padBegin(d)), window.padEnd(d));
+                    throw Checks.fail("kernel", d, window.kernel(d), "dilated kernel " + window.effectiveKernel(d)
+                            + " is larger than the padded input " + padded + (ceilMode ? " plus stride - 1 = " + (window.stride(d) - 1)
+                            + " (in ceil mode the last window may run past the padded end by less than a stride)" : ""));
+                }
             }
         } else {
             this.window = null;
@@ -92,6 +111,7 @@ public final class PoolSpec {
                 this.outputSize = b.outputSize.clone();
             }
         }
+        Checks.tensorFits("output", shape(outputSize));
     }
 
     private void rejectWindowOption(String param, boolean given) {
@@ -100,7 +120,7 @@ public final class PoolSpec {
 
     /** A new builder for the given kind. */
     public static Builder builder(PoolKind kind) {
-        return new Builder(kind);
+        return new Builder(Objects.requireNonNull(kind, "kind"));
     }
 
     /** A builder initialised from this spec. */
@@ -203,15 +223,25 @@ public final class PoolSpec {
 
     /**
      * First input position of output {@code o} along {@code d} for the adaptive and global kinds:
-     * {@code floor(o*in/out)}.
+     * {@code floor(o*in/out)}, exact for every size (the product is formed in 128 bits when it
+     * overflows a long).
      */
     public long adaptiveStart(int d, long o) {
-        return Math.floorDiv(o * inputSize[d], outputSize[d]);
+        return scaledDiv(o, inputSize[d], outputSize[d], false);
     }
 
-    /** One past the last input position of adaptive output {@code o}: {@code ceil((o+1)*in/out)}. */
+    /** One past the last input position of adaptive output {@code o}: {@code ceil((o+1)*in/out)}, exact. */
     public long adaptiveEnd(int d, long o) {
-        return Math.ceilDiv((o + 1) * inputSize[d], outputSize[d]);
+        return scaledDiv(Math.addExact(o, 1), inputSize[d], outputSize[d], true);
+    }
+
+    /** {@code floor(a*b/c)} or {@code ceil(a*b/c)} for {@code a, b >= 0, c > 0}; the result is at most {@code b} when {@code a <= c}. */
+    private static long scaledDiv(long a, long b, long c, boolean ceil) {
+        long high = Math.multiplyHigh(a, b), low = a * b;
+        if (high == 0 && low >= 0) return ceil ? Math.ceilDiv(low, c) : low / c;
+        java.math.BigInteger[] qr = java.math.BigInteger.valueOf(a).multiply(java.math.BigInteger.valueOf(b))
+                .divideAndRemainder(java.math.BigInteger.valueOf(c));
+        return (ceil && qr[1].signum() != 0 ? qr[0].add(java.math.BigInteger.ONE) : qr[0]).longValueExact();
     }
 
     private long[] shape(long[] spatial) {
@@ -242,7 +272,10 @@ public final class PoolSpec {
         return SpecText.format(this);
     }
 
-    /** Builds a {@link PoolSpec}; everything is checked in {@link #build()}. */
+    /**
+     * Builds a {@link PoolSpec}; everything is checked in {@link #build()}. A null array or name gives
+     * a {@link NullPointerException} naming the parameter.
+     */
     public static final class Builder {
         private final PoolKind kind;
         private long batch = 1;
@@ -276,43 +309,44 @@ public final class PoolSpec {
 
         /** Input spatial sizes; their count is the spatial rank. */
         public Builder input(long... sizes) {
-            this.inputSize = sizes.clone();
+            this.inputSize = Objects.requireNonNull(sizes, "input").clone();
             return this;
         }
 
         /** Output sizes of an adaptive pool. */
         public Builder output(long... sizes) {
-            this.outputSize = sizes.clone();
+            this.outputSize = Objects.requireNonNull(sizes, "output").clone();
             return this;
         }
 
         /** Window sizes. */
         public Builder kernel(int... k) {
-            this.kernel = k.clone();
+            this.kernel = Objects.requireNonNull(k, "kernel").clone();
             return this;
         }
 
         /** Strides (default: the kernel size, as in PyTorch). */
         public Builder stride(int... s) {
-            this.stride = s.clone();
+            this.stride = Objects.requireNonNull(s, "stride").clone();
             return this;
         }
 
         /** Dilations, 1 = dense (default 1). */
         public Builder dilation(int... d) {
-            this.dilation = d.clone();
+            this.dilation = Objects.requireNonNull(d, "dilation").clone();
             return this;
         }
 
         /** Symmetric padding (default 0). */
         public Builder padding(int... p) {
+            Objects.requireNonNull(p, "padding");
             return padding(p, p);
         }
 
         /** Asymmetric padding. */
         public Builder padding(int[] begin, int[] end) {
-            this.padBegin = begin.clone();
-            this.padEnd = end.clone();
+            this.padBegin = Objects.requireNonNull(begin, "padBegin").clone();
+            this.padEnd = Objects.requireNonNull(end, "padEnd").clone();
             return this;
         }
 
@@ -330,7 +364,7 @@ public final class PoolSpec {
 
         /** An optional label without white space. */
         public Builder name(String n) {
-            this.name = n;
+            this.name = Objects.requireNonNull(n, "name");
             return this;
         }
 

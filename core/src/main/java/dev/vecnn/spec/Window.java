@@ -1,5 +1,6 @@
 package dev.vecnn.spec;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -9,6 +10,9 @@ import java.util.Arrays;
  *
  * <p>Window tap {@code j} of output position {@code o} reads input position
  * {@code o*stride - padBegin + j*dilation}.
+ *
+ * <p>All arithmetic is exact: no result wraps around. A method whose true result does not fit a long
+ * throws {@link ArithmeticException}; the specs reject such problems at {@code build()} first.
  */
 public final class Window {
     private final int[] kernel;
@@ -29,6 +33,12 @@ public final class Window {
             Checks.atLeast("dilation", d, dilation[d], 1);
             Checks.atLeast("padBegin", d, padBegin[d], 0);
             Checks.atLeast("padEnd", d, padEnd[d], 0);
+        }
+        BigInteger taps = BigInteger.ONE;
+        for (int k : kernel) taps = taps.multiply(BigInteger.valueOf(k));
+        if (taps.bitLength() > 63) {
+            throw new IllegalArgumentException("kernel: " + Arrays.toString(kernel) + " has " + taps
+                    + " taps, more than a long counts");
         }
     }
 
@@ -67,10 +77,10 @@ public final class Window {
         return (long) (kernel[d] - 1) * dilation[d] + 1;
     }
 
-    /** Number of taps in the window, the product of the kernel sizes. */
+    /** Number of taps in the window, the product of the kernel sizes (checked to fit a long). */
     public long taps() {
         long n = 1;
-        for (int k : kernel) n *= k;
+        for (int k : kernel) n = Math.multiplyExact(n, k);
         return n;
     }
 
@@ -100,30 +110,46 @@ public final class Window {
     }
 
     /**
-     * Output size of a sliding window over {@code in} elements, as PyTorch computes it:
-     * {@code floor_or_ceil((in + padBegin + padEnd - effectiveKernel) / stride) + 1}; in ceil mode the
-     * last window must start inside the input or the begin padding, else it is dropped.
-     * Returns a value {@code < 1} when the window does not fit.
+     * Output size of a sliding window over {@code in} elements, PyTorch's {@code pooling_output_shape}
+     * (ATen): {@code out = floor((in + padBegin + padEnd - effectiveKernel + (ceil ? stride - 1 : 0)) / stride) + 1},
+     * and in ceil mode the last window is dropped when it starts at or after {@code in + padBegin}
+     * (it would read only end padding). Without ceil mode this is the convolution's output size.
+     * Returns a value {@code < 1} when no window fits. Exact for any {@code in >= 0}.
+     *
+     * @throws ArithmeticException if the output size itself exceeds a long
      */
     public long outputSize(int d, long in, boolean ceil) {
-        long span = in + padBegin[d] + padEnd[d] - effectiveKernel(d);
-        if (span < 0) return 0;
-        long out = (ceil ? Math.ceilDiv(span, stride[d]) : span / stride[d]) + 1;
-        if (ceil && (out - 1) * stride[d] >= in + padBegin[d]) out--;
-        return out;
+        try {
+            long num = Math.subtractExact(Math.addExact(Math.addExact(in, padBegin[d]), padEnd[d]), effectiveKernel(d));
+            if (ceil) num = Math.addExact(num, stride[d] - 1);
+            long out = Math.addExact(Math.floorDiv(num, stride[d]), 1);
+            if (ceil && Math.multiplyExact(out - 1, (long) stride[d]) >= Math.addExact(in, padBegin[d])) out--;
+            return out;
+        } catch (ArithmeticException overflow) { // the same formula without a bound on intermediate values
+            BigInteger s = BigInteger.valueOf(stride[d]), start = BigInteger.valueOf(in).add(BigInteger.valueOf(padBegin[d]));
+            BigInteger num = start.add(BigInteger.valueOf(padEnd[d])).subtract(BigInteger.valueOf(effectiveKernel(d)));
+            if (ceil) num = num.add(s).subtract(BigInteger.ONE);
+            BigInteger[] qr = num.divideAndRemainder(s);
+            BigInteger out = (qr[1].signum() < 0 ? qr[0].subtract(BigInteger.ONE) : qr[0]).add(BigInteger.ONE);
+            if (ceil && out.subtract(BigInteger.ONE).multiply(s).compareTo(start) >= 0) out = out.subtract(BigInteger.ONE);
+            return out.longValueExact();
+        }
     }
 
     /**
      * Output size of the transposed (adjoint) window:
      * {@code (in-1)*stride - padBegin - padEnd + effectiveKernel + outputPadding}.
+     *
+     * @throws ArithmeticException if the result, or {@code (in-1)*stride}, overflows a long
      */
     public long transposedOutputSize(int d, long in, int outputPadding) {
-        return (in - 1) * stride[d] - padBegin[d] - padEnd[d] + effectiveKernel(d) + outputPadding;
+        long grown = Math.multiplyExact(Math.subtractExact(in, 1), (long) stride[d]);
+        return Math.addExact(Math.subtractExact(Math.subtractExact(grown, padBegin[d]), padEnd[d]), effectiveKernel(d) + outputPadding);
     }
 
     /** First input position read by output position {@code o} (may be negative: padding). */
     public long start(int d, long o) {
-        return o * stride[d] - padBegin[d];
+        return Math.subtractExact(Math.multiplyExact(o, (long) stride[d]), padBegin[d]);
     }
 
     @Override

@@ -42,6 +42,8 @@ public final class Npy {
 
     /** Reads {@code file} into memory owned by {@code arena}. */
     public static Tensor read(Path file, Arena arena) throws IOException {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(arena, "arena");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = ch.size();
             MemorySegment prefix = readAt(ch, 0, Math.min(fileSize, 12));
@@ -110,6 +112,10 @@ public final class Npy {
                 }
             }
             return Tensor.wrap(data, dtype, shape, strides, 0);
+        } catch (java.io.EOFException e) { // name the file
+            java.io.EOFException named = new java.io.EOFException(file + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
         }
     }
 
@@ -124,7 +130,7 @@ public final class Npy {
         for (long at = 0; at < dst.byteSize(); at += chunk) {
             java.nio.ByteBuffer buf = dst.asSlice(at, Math.min(chunk, dst.byteSize() - at)).asByteBuffer();
             while (buf.hasRemaining()) {
-                if (ch.read(buf, pos + at + buf.position()) < 0) throw new IOException("unexpected end of file");
+                if (ch.read(buf, pos + at + buf.position()) < 0) throw new java.io.EOFException("unexpected end of file (did it shrink while being read?)");
             }
         }
     }
@@ -165,6 +171,8 @@ public final class Npy {
 
     /** Writes {@code t} (any strides, any memory) to {@code file} as a little-endian, C-order {@code .npy}. */
     public static void write(Path file, Tensor t) throws IOException {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(t, "t");
         t.requireUsable("t");
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) throw new IOException("big-endian hosts are not supported");
         StringBuilder shape = new StringBuilder("(");

@@ -43,11 +43,29 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    /** Allocates a zero-filled, C-contiguous (row-major) tensor in {@code arena}. */
+    /**
+     * Allocates a zero-filled, C-contiguous (row-major) tensor in {@code arena}, aligned to
+     * {@link #ALIGNMENT} bytes. A tensor with no elements (a dimension of size 0) is valid.
+     *
+     * @throws IllegalArgumentException naming the shape and the byte count when a size is negative or
+     *         the byte count does not fit a long (no machine holds such a tensor)
+     * @throws OutOfMemoryError from the arena when the memory is not available (the JDK's
+     *         {@link Arena#allocate(long, long)} behaviour; the message gives the bytes asked for)
+     * @throws NullPointerException naming {@code arena}, {@code dtype} or {@code shape} if null
+     */
     public static Tensor allocate(Arena arena, DType dtype, long... shape) {
+        java.util.Objects.requireNonNull(arena, "arena");
+        java.util.Objects.requireNonNull(dtype, "dtype");
         long[] s = checkShape("shape", shape);
         long n = numel(s);
-        MemorySegment seg = arena.allocate(Math.multiplyExact(Math.max(n, 1), dtype.byteSize()), ALIGNMENT);
+        // the arena adds up to ALIGNMENT - 1 bytes of its own; keep the sum below a long as well
+        long limit = (Long.MAX_VALUE - ALIGNMENT) / dtype.byteSize();
+        if (n > limit) {
+            throw new IllegalArgumentException("shape: " + Arrays.toString(s) + " of " + dtype.shortName() + " needs "
+                    + java.math.BigInteger.valueOf(n).multiply(java.math.BigInteger.valueOf(dtype.byteSize()))
+                    + " bytes, more than a long counts (no machine holds it)");
+        }
+        MemorySegment seg = arena.allocate(Math.max(n, 1) * dtype.byteSize(), ALIGNMENT);
         return new Tensor(dtype, seg, s, contiguousStrides(s), 0);
     }
 
@@ -65,16 +83,19 @@ public final class Tensor {
 
     /** Wraps a heap array as a C-contiguous F32 tensor (no copy). */
     public static Tensor of(float[] data, long... shape) {
+        java.util.Objects.requireNonNull(data, "data");
         return wrapHeap(MemorySegment.ofArray(data), DType.F32, data.length, shape);
     }
 
     /** Wraps a heap array as a C-contiguous F64 tensor (no copy). */
     public static Tensor of(double[] data, long... shape) {
+        java.util.Objects.requireNonNull(data, "data");
         return wrapHeap(MemorySegment.ofArray(data), DType.F64, data.length, shape);
     }
 
     /** Wraps a heap array as a C-contiguous I64 tensor (no copy). */
     public static Tensor of(long[] data, long... shape) {
+        java.util.Objects.requireNonNull(data, "data");
         return wrapHeap(MemorySegment.ofArray(data), DType.I64, data.length, shape);
     }
 
@@ -92,6 +113,9 @@ public final class Tensor {
      * reach must lie inside the segment.
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides, long offset) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        java.util.Objects.requireNonNull(dtype, "dtype");
+        java.util.Objects.requireNonNull(strides, "strides");
         long[] s = checkShape("shape", shape);
         if (strides.length != s.length) {
             throw new IllegalArgumentException("strides: rank " + strides.length + " does not match shape rank " + s.length);
@@ -104,9 +128,18 @@ public final class Tensor {
         if (offset < 0) throw new IllegalArgumentException("offset: must be >= 0, got " + offset);
         Tensor t = new Tensor(dtype, segment, s, strides.clone(), offset);
         long elems = segment.byteSize() / dtype.byteSize();
-        if (t.numel() > 0 && t.offset + t.maxRelativeOffset() >= elems) {
-            throw new IllegalArgumentException("segment: view " + t.describe() + " reaches element "
-                    + (t.offset + t.maxRelativeOffset()) + " but the segment holds " + elems);
+        if (t.numel() > 0) {
+            long last;
+            try {
+                last = offset;
+                for (int d = 0; d < s.length; d++) last = Math.addExact(last, Math.multiplyExact(s[d] - 1, strides[d]));
+            } catch (ArithmeticException overflow) {
+                throw new IllegalArgumentException("strides: view " + t.describe() + " reaches beyond element 2^63");
+            }
+            if (last >= elems) {
+                throw new IllegalArgumentException("segment: view " + t.describe() + " reaches element " + last
+                        + " but the segment holds " + elems);
+            }
         }
         return t;
     }
@@ -204,6 +237,7 @@ public final class Tensor {
 
     /** Element offset (in elements, from the segment start) of a multi-index; bounds checked. */
     public long offsetOf(long... index) {
+        java.util.Objects.requireNonNull(index, "index");
         if (index.length != shape.length) {
             throw new IllegalArgumentException("index: rank " + index.length + " does not match tensor rank " + shape.length);
         }
@@ -283,8 +317,9 @@ public final class Tensor {
         }
         long[] sh = shape.clone();
         long[] st = strides.clone();
-        sh[dim] = (end - start + step - 1) / step;
-        st[dim] = strides[dim] * step;
+        sh[dim] = Math.ceilDiv(end - start, step); // (end - start + step - 1) / step would overflow for a huge step
+        // a step beyond the dimension leaves at most one element, whose stride is never used
+        st[dim] = sh[dim] <= 1 ? strides[dim] : Math.multiplyExact(strides[dim], step);
         return new Tensor(dtype, segment, sh, st, offset + start * strides[dim]);
     }
 
@@ -388,6 +423,7 @@ public final class Tensor {
 
     /** Copies the elements of {@code src} (same shape, any strides, any dtype; converted) into this tensor. */
     public void copyFrom(Tensor src) {
+        java.util.Objects.requireNonNull(src, "src");
         if (!Arrays.equals(shape, src.shape)) {
             throw new IllegalArgumentException("src: shape " + Arrays.toString(src.shape) + " does not match "
                     + Arrays.toString(shape));
@@ -528,15 +564,19 @@ public final class Tensor {
     }
 
     private static long[] checkShape(String param, long[] shape) {
+        java.util.Objects.requireNonNull(shape, param);
         for (int d = 0; d < shape.length; d++) {
             if (shape[d] < 0) {
                 throw new IllegalArgumentException(param + ": dimension " + d + " has negative size " + shape[d]);
             }
         }
         try {
+            // the row-major strides (which count empty dimensions as 1) must fit as well
+            contiguousStrides(shape);
             numel(shape);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(param + ": " + Arrays.toString(shape) + " has more than 2^63 elements");
+            throw new IllegalArgumentException(param + ": " + Arrays.toString(shape) + " has more than 2^63 elements"
+                    + " (counting a dimension of size 0 as 1)");
         }
         return shape.clone();
     }

@@ -90,7 +90,7 @@ class ConvSpecTest {
             new Bad("padBegin[0] = -1", () -> base().padding(new int[] {-1, 0}, new int[] {0, 0}).build()),
             new Bad("padEnd[1] = -2", () -> base().padding(new int[] {0, 0}, new int[] {0, -2}).build()),
             new Bad("input[1] = 0", () -> base().input(9, 0).build()),
-            new Bad("batch = 0", () -> base().batch(0).build()),
+            new Bad("batch = -1: must be >= 0", () -> base().batch(-1).build()),
             new Bad("inChannels = 0", () -> base().inChannels(0).build()),
             new Bad("outChannels = -1", () -> base().outChannels(-1).build()),
             new Bad("groups = 0", () -> base().groups(0).build()),

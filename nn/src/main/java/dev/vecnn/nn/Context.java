@@ -37,9 +37,10 @@ public final class Context implements AutoCloseable {
 
     /** A context for {@code dtype} (F32 or F64), kernels on {@code execution}, random numbers from {@code seed}. */
     public Context(DType dtype, Execution execution, long seed) {
+        java.util.Objects.requireNonNull(dtype, "dtype");
         if (dtype != DType.F32 && dtype != DType.F64) throw new IllegalArgumentException("dtype: " + dtype + " is not f32 or f64");
         this.dtype = dtype;
-        this.execution = execution;
+        this.execution = java.util.Objects.requireNonNull(execution, "execution");
         this.random = new SplittableRandom(seed);
     }
 

@@ -21,6 +21,8 @@ public abstract class Layer {
 
     /** Creates the parameters for samples of {@code sampleShape}; returns the output sample shape. */
     public final long[] build(Context context, long[] sampleShape) {
+        java.util.Objects.requireNonNull(context, "context");
+        java.util.Objects.requireNonNull(sampleShape, "sampleShape");
         if (ctx != null) throw new IllegalStateException(describe() + ": already built (a layer belongs to one model)");
         ctx = context;
         inputShape = sampleShape.clone();
@@ -77,8 +79,19 @@ public abstract class Layer {
         return List.of();
     }
 
-    /** The batch size of {@code x}, checking its sample shape against {@link #inputShape()}. */
+    /**
+     * The batch size of {@code x} (0 is allowed: an empty batch gives an empty output), checking
+     * first its dtype against the model's and then its sample shape against {@link #inputShape()}.
+     *
+     * @throws NullPointerException named {@code what} if {@code x} is null
+     * @throws IllegalArgumentException naming {@code what} and this layer when the dtype or shape differ
+     */
     protected long batchOf(Tensor x, String what) {
+        if (x == null) throw new NullPointerException(what);
+        if (x.dtype() != ctx.dtype()) {
+            throw new IllegalArgumentException(what + ": dtype " + x.dtype().shortName() + ", but " + describe() + " is built for "
+                    + ctx.dtype().shortName() + " (convert the input with Tensor.to, or build the model in " + x.dtype().shortName() + ")");
+        }
         long[] s = x.shape();
         if (s.length != inputShape.length + 1) {
             throw new IllegalArgumentException(what + ": input rank " + s.length + " " + java.util.Arrays.toString(s) + ", expected (N, "

@@ -29,9 +29,9 @@ public final class Model implements AutoCloseable {
 
     private Model(Context ctx, long[] sampleShape, Layer... layers) {
         this.ctx = ctx;
-        this.sampleShape = sampleShape.clone();
-        this.net = new Sequential(layers);
         try {
+            this.sampleShape = java.util.Objects.requireNonNull(sampleShape, "sampleShape").clone();
+            this.net = new Sequential(layers);
             net.build(ctx, sampleShape);
         } catch (RuntimeException e) {
             ctx.close();
@@ -39,7 +39,12 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** A model for samples of {@code sampleShape} (without batch), on all cores, seeded. */
+    /**
+     * A model for samples of {@code sampleShape} (without batch), on all cores, seeded.
+     *
+     * @throws NullPointerException naming the argument, or the position of a null layer ({@code layers[2] is null})
+     * @throws IllegalArgumentException when a layer does not fit the shape it receives, naming the layer
+     */
     public static Model of(long[] sampleShape, DType dtype, long seed, Layer... layers) {
         return of(sampleShape, dtype, seed, Execution.defaults(), layers);
     }
@@ -49,7 +54,11 @@ public final class Model implements AutoCloseable {
         return new Model(new Context(dtype, execution, seed), sampleShape, layers);
     }
 
-    /** The output of a batch (N, sample...); {@code training} enables dropout and batch statistics. */
+    /**
+     * The output of a batch (N, sample...); {@code training} enables dropout and batch statistics. A
+     * batch of 0 samples gives an empty output (and, going back, zero parameter gradients), as in
+     * PyTorch. The input must have the model's dtype: no silent conversion.
+     */
     public Tensor forward(Tensor x, boolean training) {
         return net.forward(x, training);
     }
@@ -99,7 +108,10 @@ public final class Model implements AutoCloseable {
         Weights.save(file, this);
     }
 
-    /** Reads a file written by {@link #save}; names and shapes must match this model exactly. */
+    /**
+     * Reads a file written by {@link #save} (or any {@code .npz} of the same names and shapes); see
+     * {@link Weights#load} for what is checked and how float64 arrays load into a float32 model.
+     */
     public void load(Path file) throws IOException {
         Weights.load(file, this);
     }

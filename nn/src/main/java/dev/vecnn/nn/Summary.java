@@ -84,7 +84,8 @@ public record Summary(List<Row> rows, long total) {
         for (Row row : rows) {
             cells.add(new String[] {row.name, row.layer, shape(row.outputShape), String.format("%,d", row.parameters),
                     row.receptive == null ? "all inputs" : dims(row.receptive) + " (" + dims(row.jump) + ")",
-                    row.denseLayer < 0 ? "" : String.format("%,d / %,d", row.denseLayer, row.denseNeuron)});
+                    row.denseLayer < 0 ? "" : row.denseLayer == Long.MAX_VALUE ? String.format("> 2^63 / %,d", row.denseNeuron)
+                            : String.format("%,d / %,d", row.denseLayer, row.denseNeuron)});
         }
         int[] w = new int[head.length];
         for (String[] c : cells) for (int i = 0; i < c.length; i++) w[i] = Math.max(w[i], c[i].length());

@@ -8,11 +8,15 @@ import dev.vecnn.spec.Window;
  * The window arithmetic of any {@link PoolSpec}, per spatial dimension and output position, in the
  * one form every kind shares: output {@code o} of dimension {@code d} reads input positions
  * {@code first[d][o] + j * step[d]}, of which taps {@code j} in {@code [lo[d][o], hi[d][o])} lie inside
- * the input. Windowed kinds have {@code step} = dilation and {@code first} may be negative (padding);
- * adaptive and global kinds have {@code step} 1 and no padding. Average divisors are products of the
- * per-dimension factors {@code divisor[d][o]}, as the reference's are.
+ * the input. Only the inside taps are kept: {@code lo} is always 0 and {@code first} is the position
+ * of the first tap inside the input (0 when there is none), so that no position or offset the kernels
+ * form leaves {@code [0, in)} however large the stride, dilation or padding. Windowed kinds have
+ * {@code step} = dilation, adaptive and global kinds {@code step} 1. Average divisors are products of
+ * the per-dimension factors {@code divisor[d][o]}, as the reference's are.
  *
- * <p>Spatial positions are ints: the kernels require planes below 2^31 elements.
+ * <p>Spatial positions are ints: the kernels require planes below 2^31 elements, and scratch sizes
+ * that fit Java arrays ({@link #fits}). Window arithmetic (start positions, reach into the padding)
+ * is done in long.
  */
 final class PoolGeometry {
     final PoolSpec spec;
@@ -30,10 +34,14 @@ final class PoolGeometry {
     /**
      * The innermost dimension read as {@code innerStride} phases of {@code phaseLength} elements (see
      * the kernels' {@code phases}): tap {@code j} of interior output {@code o} is phase element
-     * {@code innerTapOffset[j] + o}.
+     * {@code innerTapOffset[j] + o}. The phases (and the tap offsets) exist only when the kernels use
+     * them, for at least two interior outputs ({@code phaseStride = innerStride * phaseLength}
+     * elements a row, else 0); vectors have at least two lanes.
      */
-    final int innerStride, phaseLength;
+    final int innerStride, phaseLength, phaseStride;
     final int[] innerTapOffset;
+    /** Output rows the channels-first kernels pool at once. */
+    final int chunk;
     /**
      * Channels-first output rows (all dimensions but the last, row-major): row {@code r} reads the
      * input rows starting at plane offsets {@code rowTaps[rowStart[r] .. rowStart[r + 1])}, and its
@@ -81,7 +89,8 @@ final class PoolGeometry {
         }
         interiorBegin = a;
         interiorEnd = b;
-        windowOffsets = s.kind().isWindowed() && s.window().taps() <= plane ? windowOffsets() : null;
+        chunk = chunk(in[last]);
+        windowOffsets = s.kind().isWindowed() && s.window().taps() <= plane && someFullWindow() ? windowOffsets() : null;
         int rows = outPlane / out[last];
         rowStart = new int[rows + 1];
         rowDivisor = new long[rows];
@@ -105,25 +114,75 @@ final class PoolGeometry {
         for (int r = 0; r < rows; r++) {
             for (int t = rowStart[r]; t < rowStart[r + 1]; t++) inRowOutputs[fillAt[rowTaps[t] / in[last]]++] = r;
         }
-        if (s.kind().isWindowed()) {
+        if (s.kind().isWindowed() && interiorEnd > interiorBegin) {
+            // interior windows lie inside the input: (kernel-1)*dilation < in, and with two of them stride < in
             Window w = s.window();
             innerStride = w.stride(last);
-            phaseLength = Math.ceilDiv(in[last], innerStride) + 64;
+            boolean phased = innerStride >= 2 && interiorEnd - interiorBegin >= 2;
+            phaseLength = phased ? Math.ceilDiv(in[last], innerStride) + 64 : 0;
+            phaseStride = Math.multiplyExact(innerStride, phaseLength);
             innerTapOffset = new int[kernel[last]];
             for (int j = 0; j < kernel[last]; j++) {
-                int r = j * step[last] - w.padBegin(last);
-                int q = Math.floorDiv(r, innerStride);
-                innerTapOffset[j] = innerStride == 1 ? r : (r - q * innerStride) * phaseLength + q;
+                long r = (long) j * step[last] - w.padBegin(last);
+                long q = Math.floorDiv(r, (long) innerStride);
+                innerTapOffset[j] = Math.toIntExact(innerStride == 1 ? r : (r - q * innerStride) * phaseLength + q);
             }
-        } else {
-            innerStride = 1;
-            phaseLength = in[last] + 64;
+        } else { // no interior outputs: every output is pooled one by one
+            innerStride = s.kind().isWindowed() ? s.window().stride(last) : 1;
+            phaseLength = 0;
+            phaseStride = 0;
             innerTapOffset = new int[0];
         }
     }
 
+    /** Output rows pooled at once for rows of {@code w} elements. */
+    private static int chunk(int w) {
+        return Math.max(1, Math.min(16, 4096 / w));
+    }
+
+    /** Largest scratch array the kernels may ask for (elements), with room for a vector's overrun. */
+    private static final long MAX_SCRATCH = Integer.MAX_VALUE - 256;
+
+    /**
+     * Whether the geometry and the kernels' scratch buffers of {@code s} fit Java arrays, from the spec
+     * alone (upper bounds, saturating). Assumes planes below 2^31 elements, which the caller checks.
+     */
+    static boolean fits(PoolSpec s) {
+        int last = s.rank() - 1;
+        long w = s.inputSize(last), ow = s.outputSize(last), rows = 1, rowTaps = 1;
+        for (int d = 0; d < last; d++) {
+            rows = times(rows, s.outputSize(d));
+            // an input row is read at most once per output row and window tap
+            rowTaps = times(rowTaps, s.kind().isWindowed() ? Math.min(s.inputSize(d), s.window().kernel(d)) : s.inputSize(d));
+        }
+        long rowStride = w + 128; // the kernels' w + 2 * lanes
+        long scratch = Math.max(times(rows, rowStride), times(rows, rowTaps)); // average backward's spread rows; the row tap lists
+        scratch = Math.max(scratch, ow + 128);
+        if (s.kind().isWindowed()) {
+            long stride = s.window().stride(last);
+            if (stride >= 2 && stride < w) scratch = Math.max(scratch, times(chunk((int) w), times(stride, Math.ceilDiv(w, stride) + 64)));
+        }
+        return scratch <= MAX_SCRATCH;
+    }
+
+    /** {@code a * b} for {@code a, b >= 0}, or {@link Long#MAX_VALUE} if that overflows. */
+    static long times(long a, long b) {
+        long high = Math.multiplyHigh(a, b), low = a * b;
+        return high == 0 && low >= 0 ? low : Long.MAX_VALUE;
+    }
+
+    /** Whether some window lies entirely inside the input (along every dimension some output's does). */
+    private boolean someFullWindow() {
+        for (int d = 0; d < rank; d++) {
+            boolean any = false;
+            for (int o = 0; o < out[d] && !any; o++) any = fullWindow(d, o);
+            if (!any) return false;
+        }
+        return true;
+    }
+
     private boolean fullWindow(int d, int o) {
-        return lo[d][o] == 0 && hi[d][o] == kernel[d];
+        return hi[d][o] == kernel[d]; // every tap inside
     }
 
     private void dimension(PoolSpec s, int d) {
@@ -136,15 +195,17 @@ final class PoolGeometry {
             Window w = s.window();
             step[d] = w.dilation(d);
             kernel[d] = w.kernel(d);
+            boolean countPad = s.kind() != PoolKind.AVG || s.countIncludePad();
             for (int o = 0; o < n; o++) {
-                int f = (int) w.start(d, o);
-                first[d][o] = f;
-                lo[d][o] = inside(f, step[d], kernel[d], 0, in[d], true);
-                hi[d][o] = Math.max(lo[d][o], inside(f, step[d], kernel[d], 0, in[d], false));
-                int padLo = inside(f, step[d], kernel[d], -w.padBegin(d), in[d] + w.padEnd(d), true);
-                int padHi = Math.max(padLo, inside(f, step[d], kernel[d], -w.padBegin(d), in[d] + w.padEnd(d), false));
-                boolean countPad = s.kind() != PoolKind.AVG || s.countIncludePad();
-                divisor[d][o] = countPad ? padHi - padLo : hi[d][o] - lo[d][o];
+                long f = w.start(d, o); // in [-padBegin, in + padBegin): not an int
+                int a = inside(f, step[d], kernel[d], 0, in[d], true);
+                int b = Math.max(a, inside(f, step[d], kernel[d], 0, in[d], false));
+                first[d][o] = a < b ? (int) (f + (long) a * step[d]) : 0;
+                hi[d][o] = b - a;
+                // the taps inside the padded input (a ceil-mode window may run past its end)
+                int padLo = inside(f, step[d], kernel[d], -w.padBegin(d), in[d] + (long) w.padEnd(d), true);
+                int padHi = Math.max(padLo, inside(f, step[d], kernel[d], -w.padBegin(d), in[d] + (long) w.padEnd(d), false));
+                divisor[d][o] = countPad ? padHi - padLo : b - a;
             }
         } else {
             step[d] = 1;
@@ -158,15 +219,15 @@ final class PoolGeometry {
     }
 
     /** The first tap (or one past the last) of {@code f + j*step, j < k} inside {@code [begin, end)}. */
-    private static int inside(int f, int step, int k, int begin, int end, boolean firstTap) {
-        if (firstTap) return f >= begin ? 0 : Math.min(k, Math.ceilDiv(begin - f, step));
-        return end <= f ? 0 : Math.min(k, Math.ceilDiv(end - f, step));
+    private static int inside(long f, int step, int k, long begin, long end, boolean firstTap) {
+        if (firstTap) return f >= begin ? 0 : (int) Math.min(k, Math.ceilDiv(begin - f, step));
+        return end <= f ? 0 : (int) Math.min(k, Math.ceilDiv(end - f, step));
     }
 
     /** Taps of the largest window: the scratch size for tap lists. */
     int maxTaps() {
         long t = 1;
-        for (int d = 0; d < rank; d++) t *= kernel[d];
+        for (int d = 0; d < rank; d++) t = times(t, kernel[d]);
         return (int) Math.min(t, plane);
     }
 

@@ -60,9 +60,9 @@ final class PoolKernelsF32 {
             int w = g.in[g.rank - 1], ow = g.out[g.rank - 1];
             o = s.ints("pool.o", g.rank);
             taps = s.ints("pool.taps", g.maxTaps());
-            chunk = Math.max(1, Math.min(16, 4096 / w));
+            chunk = g.chunk;
             rowStride = w + 2 * L;
-            phaseStride = g.innerStride * g.phaseLength;
+            phaseStride = g.phaseStride; // 0 when the kernels do not split rows into phases
             rows = s.floats("pool.rows", Math.max(chunk * rowStride, (int) g.channels + L));
             phases = s.floats("pool.phases", chunk * phaseStride);
             positions = s.floats("pool.positions", ow + L);
@@ -775,8 +775,18 @@ final class PoolKernelsF32 {
         int c = (int) g.channels;
         int block = Math.max(L, Math.ceilDiv(Math.ceilDiv(c, ex.threads()), L) * L);
         int blocks = Math.ceilDiv(c, block);
-        ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
-            long n = task / blocks;
+        // the tasks are (image, channel block) pairs: a batch with more of them than an int counts runs in parts
+        long part = Math.max(1, (Integer.MAX_VALUE - 64) / blocks);
+        for (long n0 = 0; n0 < g.batch; n0 += part) {
+            backwardChannelsLast(g, idx, gy, gx, ex, c, block, blocks, n0, (int) (Math.min(part, g.batch - n0) * blocks));
+        }
+    }
+
+    /** Tasks {@code 0 .. tasks-1} of {@link #backwardChannelsLast}, images from {@code n0}. */
+    private static void backwardChannelsLast(PoolGeometry g, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex, int c,
+                                             int block, int blocks, long n0, int tasks) {
+        ex.forEach(tasks, (task, s) -> {
+            long n = n0 + task / blocks;
             int k0 = (task % blocks) * block, k1 = Math.min(c, k0 + block);
             long gb = gx.base() + n * g.plane * c;
             Buffers b = new Buffers(g, s);

@@ -5,7 +5,6 @@ import dev.vecnn.pool.PoolImpl;
 import dev.vecnn.spec.PoolSpec;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Vector API pooling ("vector"): every kind, any rank, forward and backward, float32 and float64
@@ -39,14 +38,17 @@ public final class VectorPool extends PoolImpl {
 
     @Override
     public boolean supports(PoolSpec s) {
+        // saturating arithmetic from the spec alone: a huge valid spec must get false, not an overflow
         long plane = 1, outPlane = 1;
         for (int d = 0; d < s.rank(); d++) {
-            plane *= s.inputSize(d);
-            outPlane *= s.outputSize(d);
+            plane = Math.min(Integer.MAX_VALUE, plane * Math.min(s.inputSize(d), Integer.MAX_VALUE));
+            outPlane = Math.min(Integer.MAX_VALUE, outPlane * Math.min(s.outputSize(d), Integer.MAX_VALUE));
         }
         long limit = s.kind().isMax() ? 1L << 24 : Integer.MAX_VALUE;
-        return plane < limit && outPlane < Integer.MAX_VALUE && s.channels() < Integer.MAX_VALUE
-                && s.batch() * outPlane < Integer.MAX_VALUE * 16L;
+        // (room below 2^31 for a vector's overrun past a plane or a channel run)
+        return plane < limit && outPlane < Integer.MAX_VALUE - 256 && s.channels() < Integer.MAX_VALUE - 256
+                && s.batch() < Integer.MAX_VALUE * 16L / outPlane && PoolGeometry.fits(s)
+                && PoolGeometry.times(s.batch(), s.channels()) < 1L << 40; // planes times a task index fit a long
     }
 
     private static boolean channelsLast(Tensor t) {
@@ -87,8 +89,7 @@ public final class VectorPool extends PoolImpl {
             DenseTensor idx = null;
             if (g.max) {
                 if (indices != null) {
-                    idx = DenseTensor.in(indices, cl, staging);
-                    checkIndices(g, idx);
+                    idx = DenseTensor.in(indices, cl, staging); // checked by Arguments.poolIndices
                 } else {
                     idx = DenseTensor.out(staging.allocate(DType.I64, s.outputShape(), cl), cl, staging);
                     DenseTensor y = DenseTensor.out(staging.allocate(gy.dtype(), s.outputShape(), cl), cl, staging);
@@ -106,18 +107,6 @@ public final class VectorPool extends PoolImpl {
                 else PoolKernelsF64.avgBackwardChannelsFirst(g, dgy, dgx, ex);
             }
             dgx.finish();
-        }
-    }
-
-    /** Argmax indices from a caller must lie in the plane (or be -1): checked before gx is touched. */
-    private static void checkIndices(PoolGeometry g, DenseTensor idx) {
-        long n = idx.tensor().numel();
-        for (long e = 0; e < n; e++) {
-            long v = idx.seg().get(ValueLayout.JAVA_LONG_UNALIGNED, (idx.base() + e) * 8);
-            if (v < -1 || v >= g.plane) {
-                throw new IllegalArgumentException("indices: value " + v + " (element " + e + " in memory order) is outside"
-                        + " the input plane [0, " + g.plane + ") and not -1");
-            }
         }
     }
 }

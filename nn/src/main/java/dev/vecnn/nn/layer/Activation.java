@@ -27,6 +27,7 @@ public final class Activation extends Layer {
 
     /** x for x > 0, alpha * x otherwise. */
     public static Activation leakyRelu(double alpha) {
+        if (!Double.isFinite(alpha)) throw new IllegalArgumentException("alpha: must be finite, got " + alpha);
         return new Activation(Kind.LEAKY_RELU, alpha);
     }
 

@@ -9,7 +9,9 @@ import java.util.List;
  * Batch normalisation over (N, C, spatial...) or (N, C), per channel, any spatial rank, as PyTorch's
  * BatchNorm: training normalises with the batch's mean and biased variance and updates running
  * estimates (momentum 0.1, unbiased variance); evaluation uses the running estimates. Learnable scale
- * and shift (gamma 1, beta 0 at start). Statistics accumulate in double.
+ * and shift (gamma 1, beta 0 at start). Statistics accumulate in double. An empty batch gives an
+ * empty output, leaves the running statistics unchanged and zero gradients for scale and shift (as
+ * PyTorch 1.13). Unlike PyTorch, training on one value per channel is not refused (its variance is 0).
  */
 public final class BatchNorm extends Layer {
     private final double eps, momentum;
@@ -25,6 +27,8 @@ public final class BatchNorm extends Layer {
 
     /** With the given epsilon and running-average momentum. */
     public BatchNorm(double eps, double momentum) {
+        if (!(eps >= 0 && eps < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("eps: must be finite and >= 0, got " + eps);
+        if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException("momentum: must be in [0, 1], got " + momentum);
         this.eps = eps;
         this.momentum = momentum;
     }
@@ -65,8 +69,10 @@ public final class BatchNorm extends Layer {
                 }
                 var = sq / count;
                 double unbiased = count > 1 ? sq / (count - 1) : var;
-                runningMean.value().set((1 - momentum) * runningMean.value().get(k) + momentum * mean, k);
-                runningVar.value().set((1 - momentum) * runningVar.value().get(k) + momentum * unbiased, k);
+                if (count > 0) { // an empty batch has no statistics: the running ones stay, as in PyTorch
+                    runningMean.value().set((1 - momentum) * runningMean.value().get(k) + momentum * mean, k);
+                    runningVar.value().set((1 - momentum) * runningVar.value().get(k) + momentum * unbiased, k);
+                }
             } else {
                 mean = runningMean.value().get(k);
                 var = runningVar.value().get(k);

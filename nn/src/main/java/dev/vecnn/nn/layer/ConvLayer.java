@@ -33,7 +33,7 @@ public final class ConvLayer extends Layer {
     /** {@code outChannels} filters of size {@code kernel} (one entry per spatial dimension). */
     public ConvLayer(long outChannels, int... kernel) {
         if (outChannels < 1) throw new IllegalArgumentException("outChannels: must be >= 1, got " + outChannels);
-        if (kernel.length == 0) throw new IllegalArgumentException("kernel: at least one spatial dimension is required");
+        if (java.util.Objects.requireNonNull(kernel, "kernel").length == 0) throw new IllegalArgumentException("kernel: at least one spatial dimension is required");
         this.outChannels = outChannels;
         this.kernel = kernel.clone();
     }
@@ -43,6 +43,7 @@ public final class ConvLayer extends Layer {
      * model instead): the text form of a problem doubles as a layer description.
      */
     public static ConvLayer of(ConvSpec spec) {
+        java.util.Objects.requireNonNull(spec, "spec");
         dev.vecnn.spec.Window w = spec.window();
         ConvLayer c = new ConvLayer(spec.outChannels(), w.kernel()).stride(w.stride()).dilation(w.dilation())
                 .padding(w.padBegin(), w.padEnd()).paddingMode(spec.paddingMode()).groups(spec.groups()).bias(spec.hasBias());
@@ -56,27 +57,27 @@ public final class ConvLayer extends Layer {
 
     /** Stride per dimension (one value for all). */
     public ConvLayer stride(int... s) {
-        stride = s.clone();
+        stride = java.util.Objects.requireNonNull(s, "stride").clone();
         return this;
     }
 
     /** Dilation per dimension (1 = dense). */
     public ConvLayer dilation(int... d) {
-        dilation = d.clone();
+        dilation = java.util.Objects.requireNonNull(d, "dilation").clone();
         return this;
     }
 
     /** Symmetric padding per dimension. */
     public ConvLayer padding(int... p) {
-        padBegin = p.clone();
+        padBegin = java.util.Objects.requireNonNull(p, "padding").clone();
         padEnd = p.clone();
         return this;
     }
 
     /** Asymmetric padding: before and after, per dimension. */
     public ConvLayer padding(int[] begin, int[] end) {
-        padBegin = begin.clone();
-        padEnd = end.clone();
+        padBegin = java.util.Objects.requireNonNull(begin, "begin").clone();
+        padEnd = java.util.Objects.requireNonNull(end, "end").clone();
         return this;
     }
 
@@ -88,7 +89,7 @@ public final class ConvLayer extends Layer {
 
     /** What the padding holds: zeros, reflect, replicate or circular. */
     public ConvLayer paddingMode(PaddingMode m) {
-        mode = m;
+        mode = java.util.Objects.requireNonNull(m, "paddingMode");
         return this;
     }
 
@@ -107,13 +108,13 @@ public final class ConvLayer extends Layer {
     /** A transposed convolution, with the given output padding per dimension. */
     public ConvLayer transposed(int... outputPad) {
         transposed = true;
-        outputPadding = outputPad.length == 0 ? null : outputPad.clone();
+        outputPadding = java.util.Objects.requireNonNull(outputPad, "outputPad").length == 0 ? null : outputPad.clone();
         return this;
     }
 
     /** The weight initialiser (default He). */
     public ConvLayer init(Init i) {
-        init = i;
+        init = java.util.Objects.requireNonNull(i, "init");
         return this;
     }
 
@@ -184,10 +185,17 @@ public final class ConvLayer extends Layer {
         return r;
     }
 
-    /** The lecture's bookkeeping: parameters of a dense layer mapping the same input to the same output. */
+    /**
+     * The lecture's bookkeeping: parameters of a dense layer mapping the same input to the same output,
+     * {@code in*out + out}; {@link Long#MAX_VALUE} when that exceeds a long.
+     */
     public long denseEquivalentParameters() {
         long in = dev.vecnn.tensor.Tensor.numel(inputShape()), out = dev.vecnn.tensor.Tensor.numel(outputShape());
-        return in * out + out;
+        try {
+            return Math.addExact(Math.multiplyExact(in, out), out);
+        } catch (ArithmeticException overflow) { // a count no dense layer could have: say so rather than wrap
+            return Long.MAX_VALUE;
+        }
     }
 
     @Override

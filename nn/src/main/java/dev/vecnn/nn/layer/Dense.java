@@ -35,7 +35,7 @@ public final class Dense extends Layer {
 
     /** The weight initialiser (default He). */
     public Dense init(Init i) {
-        init = i;
+        init = java.util.Objects.requireNonNull(i, "init");
         return this;
     }
 

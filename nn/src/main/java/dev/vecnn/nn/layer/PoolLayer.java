@@ -32,14 +32,14 @@ public final class PoolLayer extends Layer {
     /** Sliding-window max pooling; stride defaults to the kernel. */
     public static PoolLayer max(int... kernel) {
         PoolLayer p = new PoolLayer(PoolKind.MAX);
-        p.kernel = kernel.clone();
+        p.kernel = java.util.Objects.requireNonNull(kernel, "kernel").clone();
         return p;
     }
 
     /** Sliding-window average pooling; stride defaults to the kernel. */
     public static PoolLayer avg(int... kernel) {
         PoolLayer p = new PoolLayer(PoolKind.AVG);
-        p.kernel = kernel.clone();
+        p.kernel = java.util.Objects.requireNonNull(kernel, "kernel").clone();
         return p;
     }
 
@@ -56,19 +56,20 @@ public final class PoolLayer extends Layer {
     /** Adaptive max pooling to the given output sizes. */
     public static PoolLayer adaptiveMax(long... output) {
         PoolLayer p = new PoolLayer(PoolKind.ADAPTIVE_MAX);
-        p.output = output.clone();
+        p.output = java.util.Objects.requireNonNull(output, "output").clone();
         return p;
     }
 
     /** Adaptive average pooling to the given output sizes. */
     public static PoolLayer adaptiveAvg(long... output) {
         PoolLayer p = new PoolLayer(PoolKind.ADAPTIVE_AVG);
-        p.output = output.clone();
+        p.output = java.util.Objects.requireNonNull(output, "output").clone();
         return p;
     }
 
     /** A layer with every option of {@code spec} (batch, channels and input sizes come from the model). */
     public static PoolLayer of(PoolSpec spec) {
+        java.util.Objects.requireNonNull(spec, "spec");
         PoolLayer p = new PoolLayer(spec.kind());
         if (spec.kind().isWindowed()) {
             dev.vecnn.spec.Window w = spec.window();
@@ -83,27 +84,27 @@ public final class PoolLayer extends Layer {
 
     /** Stride per dimension. */
     public PoolLayer stride(int... s) {
-        stride = s.clone();
+        stride = java.util.Objects.requireNonNull(s, "stride").clone();
         return this;
     }
 
     /** Dilation per dimension. */
     public PoolLayer dilation(int... d) {
-        dilation = d.clone();
+        dilation = java.util.Objects.requireNonNull(d, "dilation").clone();
         return this;
     }
 
     /** Symmetric padding per dimension. */
     public PoolLayer padding(int... p) {
-        padBegin = p.clone();
+        padBegin = java.util.Objects.requireNonNull(p, "padding").clone();
         padEnd = p.clone();
         return this;
     }
 
     /** Asymmetric padding per dimension. */
     public PoolLayer padding(int[] begin, int[] end) {
-        padBegin = begin.clone();
-        padEnd = end.clone();
+        padBegin = java.util.Objects.requireNonNull(begin, "begin").clone();
+        padEnd = java.util.Objects.requireNonNull(end, "end").clone();
         return this;
     }
 

@@ -15,7 +15,7 @@ public final class Residual extends Layer {
 
     /** Wraps {@code inner}. */
     public Residual(Layer inner) {
-        this.inner = inner;
+        this.inner = java.util.Objects.requireNonNull(inner, "inner");
     }
 
     @Override

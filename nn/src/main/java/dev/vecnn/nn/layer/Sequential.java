@@ -13,7 +13,11 @@ public final class Sequential extends Layer {
 
     /** The layers, first to last. */
     public Sequential(Layer... layers) {
+        java.util.Objects.requireNonNull(layers, "layers");
         if (layers.length == 0) throw new IllegalArgumentException("layers: a sequence needs at least one layer");
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] == null) throw new NullPointerException("layers[" + i + "] is null");
+        }
         this.layers = List.of(layers);
     }
 

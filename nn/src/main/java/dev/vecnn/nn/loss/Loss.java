@@ -8,6 +8,11 @@ import dev.vecnn.tensor.Tensor;
  * A scalar loss of a batch, averaged over the batch (and, for elementwise losses, over elements, as
  * PyTorch's 'mean' reduction). {@link #forward} returns the loss and keeps what {@link #backward}
  * needs: dLoss/dprediction in a reused buffer.
+ *
+ * <p>An empty batch: the mean over no elements is NaN, as in PyTorch 1.13 ({@code mse_loss},
+ * {@code cross_entropy} and {@code binary_cross_entropy_with_logits} of empty tensors give nan), and
+ * the gradient is empty, so back-propagating it gives zero parameter gradients (also as PyTorch).
+ * The {@link dev.vecnn.nn.train.Trainer} never forms an empty batch.
  */
 public abstract class Loss {
     /** Reused gradient buffers. */
@@ -19,7 +24,7 @@ public abstract class Loss {
 
     /** Binds the loss to a model's context (its dtype and buffers). */
     public Loss on(Context context) {
-        ctx = context;
+        ctx = java.util.Objects.requireNonNull(context, "context");
         return this;
     }
 
@@ -45,6 +50,8 @@ public abstract class Loss {
     }
 
     static void sameShape(Tensor p, Tensor t) {
+        java.util.Objects.requireNonNull(p, "prediction");
+        java.util.Objects.requireNonNull(t, "target");
         if (!java.util.Arrays.equals(p.shape(), t.shape())) {
             throw new IllegalArgumentException("target: shape " + java.util.Arrays.toString(t.shape()) + " does not match prediction "
                     + java.util.Arrays.toString(p.shape()));
@@ -94,6 +101,8 @@ public abstract class Loss {
 
         @Override
         public double forward(Tensor logits, Tensor labels) {
+            java.util.Objects.requireNonNull(logits, "prediction");
+            java.util.Objects.requireNonNull(labels, "target");
             long[] s = logits.shape();
             if (s.length != 2) throw new IllegalArgumentException("prediction: logits must be (N, K), got " + java.util.Arrays.toString(s));
             if (labels.rank() != 1 || labels.size(0) != s[0]) {

@@ -20,7 +20,11 @@ public abstract class Optimizer {
 
     /** For subclasses. */
     protected Optimizer(Context ctx, List<Param> params) {
-        this.ctx = ctx;
+        this.ctx = java.util.Objects.requireNonNull(ctx, "ctx");
+        java.util.Objects.requireNonNull(params, "params");
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i) == null) throw new NullPointerException("params[" + i + "] is null");
+        }
         this.params = List.copyOf(params);
     }
 
@@ -52,8 +56,16 @@ public abstract class Optimizer {
     /** The new value of one element from its value, gradient and two state slots (updated in place). */
     protected abstract double update(double value, double grad, double[] state, boolean decay);
 
+    /** Hyperparameters must be finite and >= 0 (PyTorch's optimizers refuse negative ones too). */
+    private static void nonNegative(String param, double v) {
+        if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException(param + ": must be finite and >= 0, got " + v);
+    }
+
     /** SGD with momentum (PyTorch's form: v = mu v + g + wd w; w -= lr v). */
     public static Optimizer sgd(Context ctx, List<Param> params, double lr, double momentum, double weightDecay) {
+        nonNegative("lr", lr);
+        nonNegative("momentum", momentum);
+        nonNegative("weightDecay", weightDecay);
         return new Optimizer(ctx, params) {
             @Override
             protected double update(double w, double g, double[] s, boolean decay) {
@@ -75,6 +87,8 @@ public abstract class Optimizer {
     }
 
     private static Optimizer adaptive(Context ctx, List<Param> params, double lr, double wd, boolean decoupled) {
+        nonNegative("lr", lr);
+        nonNegative("weightDecay", wd);
         double b1 = 0.9, b2 = 0.999, eps = 1e-8;
         return new Optimizer(ctx, params) {
             @Override

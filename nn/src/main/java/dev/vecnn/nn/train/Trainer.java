@@ -9,12 +9,19 @@ import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Mini-batch training: each epoch shuffles the samples with the model's seeded generator, copies each
  * batch into reused tensors, runs forward, loss, backward and an optimizer step, and reports the mean
  * loss and metrics. On a terminal the progress is one line rewritten in place; otherwise one plain
  * line per epoch. After the first epoch (every batch size seen) a step allocates no tensors.
+ *
+ * <p>A training batch whose loss is not finite stops {@link #fit} with a
+ * {@link NonFiniteLossException} naming the epoch and batch, before the batch's step (the default,
+ * {@link NonFinite#STOP}); {@link #onNonFiniteLoss} can skip such batches or continue regardless.
+ * Batches are never empty (the last one of an epoch holds the remainder); a data set of no samples
+ * trains nothing, and its epochs report a mean loss of NaN over 0 samples.
  */
 public final class Trainer {
     private final Model model;
@@ -23,17 +30,29 @@ public final class Trainer {
     private final List<Metric> metrics = new ArrayList<>();
     private PrintStream out = System.out;
     private boolean live = System.console() != null && System.console().isTerminal();
+    private NonFinite nonFinite = NonFinite.STOP;
+
+    /** What {@link #fit} does with a training batch whose loss is NaN or infinite. */
+    public enum NonFinite {
+        /** Throw {@link NonFiniteLossException} before the batch's backward pass and step (the default). */
+        STOP,
+        /** Leave the weights alone for this batch and go on; the batch counts in {@link Epoch#skippedBatches}, not in the means. */
+        SKIP_BATCH,
+        /** Back-propagate and step anyway, as frameworks do by default: the weights will likely become NaN. */
+        CONTINUE
+    }
 
     /**
      * One epoch's results.
      *
-     * @param epoch   1-based
-     * @param loss    mean training loss
-     * @param metrics mean of each metric, in the order added
-     * @param seconds wall time
-     * @param samples samples processed
+     * @param epoch          1-based (0 for {@link #evaluate})
+     * @param loss           mean loss over the samples counted (NaN when there are none)
+     * @param metrics        mean of each metric, in the order added
+     * @param seconds        wall time
+     * @param samples        samples counted in the means
+     * @param skippedBatches training batches skipped for a non-finite loss ({@link NonFinite#SKIP_BATCH})
      */
-    public record Epoch(int epoch, double loss, double[] metrics, double seconds, long samples) {
+    public record Epoch(int epoch, double loss, double[] metrics, double seconds, long samples, long skippedBatches) {
         /** Samples per second. */
         public double throughput() {
             return samples / seconds;
@@ -42,14 +61,20 @@ public final class Trainer {
 
     /** Trains {@code model} on {@code loss} with {@code optimizer}. */
     public Trainer(Model model, Loss loss, Optimizer optimizer) {
-        this.model = model;
-        this.loss = loss.on(model.context());
-        this.optimizer = optimizer;
+        this.model = Objects.requireNonNull(model, "model");
+        this.loss = Objects.requireNonNull(loss, "loss").on(model.context());
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
     }
 
     /** Adds a metric to report. */
     public Trainer metric(Metric m) {
-        metrics.add(m);
+        metrics.add(Objects.requireNonNull(m, "m"));
+        return this;
+    }
+
+    /** What {@link #fit} does when a training batch's loss is NaN or infinite (default {@link NonFinite#STOP}). */
+    public Trainer onNonFiniteLoss(NonFinite policy) {
+        nonFinite = Objects.requireNonNull(policy, "policy");
         return this;
     }
 
@@ -60,9 +85,14 @@ public final class Trainer {
         return this;
     }
 
-    /** Trains for {@code epochs} over (x, y), whose first dimension indexes samples. */
+    /**
+     * Trains for {@code epochs} over (x, y), whose first dimension indexes samples.
+     *
+     * @throws NonFiniteLossException when a batch's loss is NaN or infinite (unless {@link #onNonFiniteLoss} says otherwise)
+     */
     public List<Epoch> fit(Tensor x, Tensor y, int epochs, int batchSize) {
         checkData(x, y, batchSize);
+        if (epochs < 0) throw new IllegalArgumentException("epochs: must be >= 0, got " + epochs);
         Tensor xs = dense(x), ys = dense(y);
         int[] order = identity(x.size(0));
         List<Epoch> history = new ArrayList<>();
@@ -79,7 +109,10 @@ public final class Trainer {
         return history;
     }
 
-    /** Mean loss and metrics in evaluation mode (no dropout, running statistics), in batches. */
+    /**
+     * Mean loss and metrics in evaluation mode (no dropout, running statistics), in batches. Nothing
+     * is updated, so a non-finite batch loss is reported in the mean rather than thrown.
+     */
     public Epoch evaluate(Tensor x, Tensor y, int batchSize) {
         checkData(x, y, batchSize);
         return pass(dense(x), dense(y), identity(x.size(0)), batchSize, 0, 0);
@@ -91,14 +124,21 @@ public final class Trainer {
      */
     private Epoch pass(Tensor xs, Tensor ys, int[] order, int batchSize, int epoch, int epochs) {
         boolean training = epoch > 0;
-        long n = order.length, t0 = System.nanoTime(), seen = 0;
+        long n = order.length, t0 = System.nanoTime(), seen = 0, skipped = 0, batch = 0;
         double lossSum = 0;
         double[] metricSums = new double[metrics.size()];
         for (long start = 0; start < n; start += batchSize) {
-            int b = (int) Math.min(batchSize, n - start);
+            int b = (int) Math.min(batchSize, n - start); // >= 1: batches are never empty
+            batch++;
             Tensor bx = gather(xs, order, start, b, "x"), by = gather(ys, order, start, b, "y");
             Tensor pred = model.forward(bx, training);
-            lossSum += loss.forward(pred, by) * b;
+            double batchLoss = loss.forward(pred, by);
+            if (training && !Double.isFinite(batchLoss) && nonFinite != NonFinite.CONTINUE) {
+                if (nonFinite == NonFinite.STOP) throw new NonFiniteLossException(epoch, batch, start, b, batchLoss);
+                skipped++;
+                continue;
+            }
+            lossSum += batchLoss * b;
             for (int k = 0; k < metrics.size(); k++) metricSums[k] += metrics.get(k).sum(pred, by);
             seen += b;
             if (training) {
@@ -111,12 +151,12 @@ public final class Trainer {
                 }
             }
         }
-        for (int k = 0; k < metricSums.length; k++) metricSums[k] /= n;
-        return new Epoch(epoch, lossSum / n, metricSums, (System.nanoTime() - t0) / 1e9, n);
+        for (int k = 0; k < metricSums.length; k++) metricSums[k] /= seen;
+        return new Epoch(epoch, lossSum / seen, metricSums, (System.nanoTime() - t0) / 1e9, seen, skipped);
     }
 
     private String line(int e, int epochs, long done, long n, double meanLoss, double[] metricMeans, double seconds) {
-        StringBuilder b = new StringBuilder(String.format("epoch %d/%d  %5.1f%%  loss %.5f", e, epochs, 100.0 * done / n, meanLoss));
+        StringBuilder b = new StringBuilder(String.format("epoch %d/%d  %5.1f%%  loss %.5f", e, epochs, n == 0 ? 100.0 : 100.0 * done / n, meanLoss));
         for (int k = 0; k < metrics.size(); k++) b.append(String.format("  %s %.4f", metrics.get(k).name(), metricMeans[k]));
         b.append(String.format("  %.0f samples/s", done / seconds));
         return b.toString();
@@ -129,7 +169,14 @@ public final class Trainer {
     }
 
     private void checkData(Tensor x, Tensor y, int batchSize) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        if (x.rank() == 0) throw new IllegalArgumentException("x: a scalar has no sample dimension");
+        if (y.rank() == 0) throw new IllegalArgumentException("y: a scalar has no sample dimension");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize: must be >= 1, got " + batchSize);
+        if (x.size(0) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("x: " + x.size(0) + " samples; the trainer indexes at most 2^31 - 9 (split the data set)");
+        }
         if (x.size(0) != y.size(0)) {
             throw new IllegalArgumentException("y: " + y.size(0) + " samples, x has " + x.size(0));
         }

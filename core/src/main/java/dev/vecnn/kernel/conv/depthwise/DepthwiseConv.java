@@ -2,6 +2,7 @@ package dev.vecnn.kernel.conv.depthwise;
 
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
+import dev.vecnn.conv.ConvSizes;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.parallel.Execution;
@@ -24,10 +25,16 @@ public final class DepthwiseConv extends ConvImpl {
 
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
-        ConvGeometry g = ConvGeometry.of(spec);
-        long plane = g.paddedPlane();
-        return g.cg == 1 && g.groups > 1 && plane <= MAX_PLANE && plane * Math.max(1, g.kg) < Integer.MAX_VALUE / 2;
+        // from the spec alone, saturating: a huge valid spec must get false, not an overflow; the
+        // taps bound keeps ConvGeometry's table of tap positions small
+        long plane = ConvSizes.paddedBigPlane(spec);
+        return ConvSizes.bigChannelsPerGroup(spec) == 1 && spec.groups() > 1 && spec.groups() <= Integer.MAX_VALUE
+                && plane <= MAX_PLANE && ConvSizes.times(plane, Math.max(1, ConvSizes.smallChannelsPerGroup(spec))) < Integer.MAX_VALUE / 2
+                && ConvSizes.taps(spec) <= MAX_TAPS;
     }
+
+    /** Largest window: ConvGeometry keeps a table of every tap's position. */
+    private static final long MAX_TAPS = 1L << 20;
 
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {

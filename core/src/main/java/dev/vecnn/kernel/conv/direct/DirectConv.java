@@ -2,6 +2,7 @@ package dev.vecnn.kernel.conv.direct;
 
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
+import dev.vecnn.conv.ConvSizes;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.parallel.Execution;
@@ -25,9 +26,10 @@ public final class DirectConv extends ConvImpl {
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
         if (pass != ConvPass.FORWARD || spec.isTransposed()) return false;
-        ConvGeometry g = ConvGeometry.of(spec);
-        long plane = g.paddedPlane();
-        return g.kg <= 4 && g.cg <= 64 && (long) g.cg * g.taps <= 1024 && plane * g.cg <= MAX_SLAB;
+        // from the spec alone, saturating: a huge valid spec must get false, not an overflow
+        long cg = ConvSizes.bigChannelsPerGroup(spec);
+        return spec.groups() <= Integer.MAX_VALUE && ConvSizes.smallChannelsPerGroup(spec) <= 4 && cg <= 64
+                && ConvSizes.times(cg, ConvSizes.taps(spec)) <= 1024 && ConvSizes.times(ConvSizes.paddedBigPlane(spec), cg) <= MAX_SLAB;
     }
 
     @Override

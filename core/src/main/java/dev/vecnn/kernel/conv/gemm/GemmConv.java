@@ -2,6 +2,7 @@ package dev.vecnn.kernel.conv.gemm;
 
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
+import dev.vecnn.conv.ConvSizes;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
@@ -27,15 +28,16 @@ public final class GemmConv extends ConvImpl {
 
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
-        long taps = spec.window().taps();
-        long groups = spec.groups();
-        long cg = (spec.isTransposed() ? spec.outChannels() : spec.inChannels()) / groups;
-        long kg = (spec.isTransposed() ? spec.inChannels() : spec.outChannels()) / groups;
-        // channels and taps index arrays; the counts below bound every task list and packed panel
-        if (taps > 1 << 20 || groups > 1 << 20 || cg * taps > LIMIT || kg * taps > LIMIT) return false;
+        // from the spec alone, saturating (ConvSizes): a huge valid spec gets false, never an overflow
+        long taps = ConvSizes.taps(spec), groups = spec.groups();
+        long cg = ConvSizes.bigChannelsPerGroup(spec), kg = ConvSizes.smallChannelsPerGroup(spec);
+        // channels and taps index arrays; these bounds keep every task list and packed panel in int range
+        if (taps > 1 << 20 || groups > 1 << 20 || ConvSizes.times(cg, taps) > LIMIT || ConvSizes.times(kg, taps) > LIMIT) return false;
+        if (ConvSizes.times(spec.batch(), groups) > 1 << 20) return false;
+        for (int d = 0; d < spec.rank(); d++) if (spec.inputSize(d) > 1 << 30 || spec.outputSize(d) > 1 << 30) return false;
         ConvGeometry g = ConvGeometry.of(spec);
-        if (g.batch * g.groups > 1 << 20 || g.small[0] > 1 << 30 || g.big[0] > 1 << 30) return false;
-        long panels = groups * (kg + 12) * (cg * taps + g.strideProduct() * 256L) + groups * (cg + 12) * (kg * taps + g.strideProduct() * 256L);
+        long phases = Math.min(g.strideProduct(), taps);
+        long panels = ConvSizes.times(groups, ConvSizes.times(Math.max(cg, kg) + 12, ConvSizes.times(Math.max(cg, kg), taps) + phases * 256));
         if (panels > 2 * LIMIT) return false;
         // one row of a task: forward slab, backward-data gy grid or folded rows, backward-weights slab
         long slabRow = PhaseSlab.elements(g, 1);
@@ -43,16 +45,16 @@ public final class GemmConv extends ConvImpl {
         for (int d = 1; d < g.rank; d++) {
             long extent = g.big[d] + g.padBegin[d] + g.padEnd[d];
             long margin = (long) (g.kernel[d] - 1) * g.dilation[d] / g.stride[d];
-            inner = Math.multiplyHigh(inner, extent) != 0 ? Long.MAX_VALUE : inner * extent;
-            gyRow = Math.multiplyHigh(gyRow, margin + extent) != 0 ? Long.MAX_VALUE : gyRow * (margin + extent);
+            inner = ConvSizes.times(inner, extent);
+            gyRow = ConvSizes.times(gyRow, margin + extent);
         }
         long marginRows = 1 + (long) (g.kernel[0] - 1) * g.dilation[0] / g.stride[0] + g.padBegin[0] + g.padEnd[0];
-        return fits(Math.max(cg, kg), slabRow) && fits(kg * marginRows, gyRow) && fits(cg * marginRows, inner);
+        return fits(Math.max(cg, kg), slabRow) && fits(ConvSizes.times(kg, marginRows), gyRow) && fits(ConvSizes.times(cg, marginRows), inner);
     }
 
     /** Whether {@code a * b} elements fit one task's buffer. */
     private static boolean fits(long a, long b) {
-        return Math.multiplyHigh(a, b) == 0 && a * b >= 0 && a * b <= LIMIT;
+        return ConvSizes.times(a, b) <= LIMIT;
     }
 
     @Override
