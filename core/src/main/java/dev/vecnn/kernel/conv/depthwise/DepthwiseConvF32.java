@@ -2,25 +2,32 @@ package dev.vecnn.kernel.conv.depthwise;
 
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.GyGrid;
 import dev.vecnn.kernel.conv.PhaseSlab;
+import dev.vecnn.kernel.conv.Phases;
 import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Depthwise convolution in float (one big-side channel per group, any channel multiplier, stride,
- * dilation, padding mode and rank). Each channel is computed on its padded slab grid, vectorised
- * along it with a rolled tap loop over an offset table:
+ * dilation, padding mode and rank). Each channel is computed on a grid, vectorised along it with a rolled
+ * tap loop over an offset table, with no wasted positions for strides:
  * <ul>
- *   <li>forward: {@code Y[p] = sum_t w_t X[p + off_t]}, kept at the window starts of real outputs;</li>
- *   <li>backward-data: {@code GX[p] = sum_t w_t G[p - off_t]}, with gy placed at window starts
- *       (zeros between strided outputs), then folded through the padding mode;</li>
- *   <li>backward-weights: {@code GW_t = sum_p G[p] X[p + off_t]}.</li>
+ *   <li>forward: {@code Y[p] = sum_t w_t X[p + off_t]} on the channel's {@link PhaseSlab} (split into
+ *       phases by the stride, so consecutive outputs read consecutive elements for every stride);</li>
+ *   <li>backward-data: per phase of the big side ({@link Phases}), {@code GX[v] = sum_{t of the phase}
+ *       w_t G[v - q_t]} on gy laid on a grid with zero margins ({@link GyGrid}), then the phases are
+ *       interleaved into the padded gradient, folded through the padding mode and stored;</li>
+ *   <li>backward-weights: {@code GW_t = sum_p G[p] X[p + off_t]} on the phase slab.</li>
  * </ul>
- * One task per (image, channel), or per channel for the weights: results do not depend on threads.
+ * Tasks take several channels of one image (forward, backward-data: every output is one correlation in a
+ * fixed order, so any cut gives the same bits) or one channel over the batch (weights): results do not
+ * depend on threads.
  *
  * <p>GENERATED from core/src/template/DepthwiseConv.java.in by dev.vecnn.codegen.KernelTemplates;
  * edit the template, not this file.
@@ -35,68 +42,93 @@ final class DepthwiseConvF32 {
     private static final int STEP = 4 * L;
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
+    /** Multiply-adds a task aims at: several small channels share a task's overhead. */
+    private static final long TASK_WORK = 1L << 16;
 
     static void forward(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
-        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
-        int span = gridSpan(g, slab);
+        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0]);
+        int span = slab.span;
+        int reach = maxTap(slab);
         long[] smallStride = SlabIoF32.spatialStrides(small);
-        ex.forEach(Math.toIntExact(g.batch * g.groups), (task, s) -> {
-            int c = task % g.groups;
-            long n = task / g.groups;
-            float[] x = s.floats("dw.slab", slab.channelStride + maxTap(slab) + STEP);
-            java.util.Arrays.fill(x, slab.channelStride, x.length, 0);
-            SlabIoF32.fillSlab(g, big, n, c, 1, slab, x, s);
+        int per = channelsPerTask(g, ex.threads(), (long) g.taps * g.kg * g.smallCount());
+        int blocks = ceilDiv(g.groups, per);
+        ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
+            int c0 = task % blocks * per;
+            long n = task / blocks;
+            float[] x = s.floats("dw.slab", slab.channelStride + reach + STEP);
             float[] y = s.floats("dw.grid", span + STEP);
             float[] wt = s.floats("dw.w", g.taps);
-            for (int j = 0; j < g.kg; j++) {
-                int k = c * g.kg + j;
-                taps(g, w, k, 0, wt);
-                correlate(x, 0, slab.tapOffset, wt, g.taps, y, span, false);
-                SlabIoF32.storeFromGrid(g, slab, y, small, n, k, bias, e, smallStride);
+            for (int c = c0; c < Math.min(g.groups, c0 + per); c++) {
+                SlabIoF32.fillSlab(g, big, n, c, 1, slab, x, s);
+                java.util.Arrays.fill(x, slab.channelStride, slab.channelStride + reach + STEP, 0);
+                for (int j = 0; j < g.kg; j++) {
+                    int k = c * g.kg + j;
+                    taps(g, w, k, 0, wt);
+                    correlate(x, 0, slab.tapOffset, wt, g.taps, y, span, false);
+                    SlabIoF32.storeFromGrid(g, slab, y, small, n, k, bias, e, smallStride);
+                }
             }
         }, big, w, bias, small);
     }
 
     static void backwardData(ConvGeometry g, Tensor small, Tensor w, Tensor bias, Epilogue e, Tensor big, Execution ex) {
+        Phases ph = new Phases(g);
         PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
-        int margin = maxTap(slab);
-        int gridLen = margin + slab.channelStride + STEP;
-        long[] smallStride = SlabIoF32.spatialStrides(small);
-        ex.forEach(Math.toIntExact(g.batch * g.groups), (task, s) -> {
-            int c = task % g.groups;
-            long n = task / g.groups;
+        GyGrid grid = new GyGrid(g, ph, 0, ph.grid[0]);
+        int reach = 0;
+        for (int t = 0; t < g.taps; t++) reach = Math.max(reach, grid.tapShift(t));
+        int gridLen = grid.channel + reach + 2 * STEP;
+        int per = channelsPerTask(g, ex.threads(), (long) g.taps * g.kg * g.smallCount());
+        int blocks = ceilDiv(g.groups, per);
+        ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
+            int c0 = task % blocks * per;
+            long n = task / blocks;
             float[] gy = s.floats("dw.small", g.kg * gridLen + STEP);
-            SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, margin, STEP);
             float[] grad = s.floats("dw.slab", slab.channelStride + STEP);
-            java.util.Arrays.fill(grad, 0, grad.length, 0);
+            float[] plane = s.floats("dw.phase", grid.channel + STEP);
             float[] wt = s.floats("dw.w", g.taps);
-            int[] neg = s.ints("dw.neg", g.taps);
-            for (int t = 0; t < g.taps; t++) neg[t] = margin - slab.tapOffset[t];
-            for (int j = 0; j < g.kg; j++) {
-                taps(g, w, c * g.kg + j, 0, wt);
-                correlate(gy, j * gridLen, neg, wt, g.taps, grad, slab.channelStride, true);
+            int[] off = s.ints("dw.off", g.taps);
+            for (int c = c0; c < Math.min(g.groups, c0 + per); c++) {
+                SlabIoF32.copySmallToGrid(g, small, n, c * g.kg, g.kg, grid.firstRow, grid.endRow, gy, gridLen, grid.unitSteps(),
+                        grid.add, grid.stride, STEP);
+                if (!ph.complete) java.util.Arrays.fill(grad, 0, slab.channelStride, 0);
+                for (int p = 0; p < ph.count; p++) {
+                    int[] taps = ph.taps[p];
+                    int len = phaseSpan(g, ph, grid, p);
+                    for (int i = 0; i < taps.length; i++) off[i] = grid.tapShift(taps[i]);
+                    for (int j = 0; j < g.kg; j++) {
+                        for (int i = 0; i < taps.length; i++) wt[i] = weight(g, w, c * g.kg + j, taps[i]);
+                        correlate(gy, j * gridLen, off, wt, taps.length, plane, len, j > 0);
+                    }
+                    interleave(g, ph, grid, p, plane, slab, grad);
+                }
+                SlabIoF32.foldAndStore(g, slab, grad, 1, big, n, c, bias, e);
             }
-            SlabIoF32.foldAndStore(g, slab, grad, 1, big, n, c, bias, e);
         }, small, w, bias, big);
     }
 
     static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
-        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
-        int span = gridSpan(g, slab);
-        int gridLen = slab.channelStride + STEP;
-        long[] smallStride = SlabIoF32.spatialStrides(small);
+        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0]);
+        int span = slab.span;
+        int reach = maxTap(slab);
+        int gridLen = ceilDiv(span, L) * L;
         ex.forEach(g.groups, (c, s) -> {
-            float[] x = s.floats("dw.slab", slab.channelStride + maxTap(slab) + STEP);
-            java.util.Arrays.fill(x, slab.channelStride, x.length, 0);
+            float[] x = s.floats("dw.slab", slab.channelStride + reach + STEP);
             float[] gy = s.floats("dw.small", g.kg * gridLen + STEP);
             double[] acc = s.doubles("dw.acc", g.kg * g.taps);
             float[] lanes = s.floats("dw.lanes", L);
             java.util.Arrays.fill(acc, 0, g.kg * g.taps, 0);
             for (long n = 0; n < g.batch; n++) {
                 SlabIoF32.fillSlab(g, big, n, c, 1, slab, x, s);
+                java.util.Arrays.fill(x, slab.channelStride, slab.channelStride + reach + STEP, 0);
                 SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, 0, STEP);
+                // between output rows the grid holds gy = 0; x there must be finite for 0 * x to add nothing
+                boolean exact = !finite(x, slab.channelStride);
                 for (int j = 0; j < g.kg; j++) {
-                    for (int t = 0; t < g.taps; t++) acc[j * g.taps + t] += dot(gy, j * gridLen, x, slab.tapOffset[t], span, lanes);
+                    for (int t = 0; t < g.taps; t++) {
+                        acc[j * g.taps + t] += exact ? exactDot(g, slab, gy, j * gridLen, x, slab.tapOffset[t])
+                                : dot(gy, j * gridLen, x, slab.tapOffset[t], span, lanes);
+                    }
                 }
             }
             for (int j = 0; j < g.kg; j++) {
@@ -109,15 +141,99 @@ final class DepthwiseConvF32 {
         }, big, small, gw);
     }
 
-    /** One past the largest grid position that is a real output's window start. */
-    private static int gridSpan(ConvGeometry g, PhaseSlab slab) {
-        long[] last = new long[g.rank];
-        for (int d = 0; d < g.rank; d++) last[d] = g.small[d] - 1;
-        return slab.windowStart(last) + 1;
+    /** Channels per forward or backward-data task: about TASK_WORK multiply-adds, and enough tasks for the threads. */
+    private static int channelsPerTask(ConvGeometry g, int threads, long workPerChannel) {
+        long per = Math.max(1, TASK_WORK / Math.max(1, workPerChannel));
+        long tasksWanted = 4L * threads;
+        long fair = Math.max(1, g.batch * g.groups / tasksWanted);
+        return (int) Math.max(1, Math.min(g.groups, Math.min(per, fair)));
+    }
+
+    /** Grid cells of phase p's positions, from the first to one past the last (inside the padded extent). */
+    private static int phaseSpan(ConvGeometry g, Phases ph, GyGrid grid, int p) {
+        int last = 0;
+        for (int d = 0; d < g.rank; d++) {
+            int end = ph.endPadded(p, d);
+            if (end <= 0) return 0;
+            last += (end - 1 - grid.origin[d]) * grid.stride[d];
+        }
+        return last + 1;
+    }
+
+    /** Writes phase p's positions of {@code plane} (grid layout) into the unphased padded gradient slab. */
+    private static void interleave(ConvGeometry g, Phases ph, GyGrid grid, int p, float[] plane, PhaseSlab slab, float[] grad) {
+        int rank = g.rank, last = rank - 1;
+        int[] v = new int[rank], end = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            end[d] = ph.endPadded(p, d);
+            if (end[d] <= 0) return;
+        }
+        int sLast = g.stride[last], phiLast = ph.phase[p][last], n = end[last];
+        while (true) {
+            int src = 0, dst = phiLast * slab.gridStride[last];
+            for (int d = 0; d < last; d++) {
+                src += v[d] * grid.stride[d];
+                dst += (ph.phase[p][d] + g.stride[d] * v[d]) * slab.gridStride[d];
+            }
+            if (sLast == 1) System.arraycopy(plane, src, grad, dst, n);
+            else for (int x = 0; x < n; x++) grad[dst + x * sLast] = plane[src + x];
+            int d = last - 1;
+            for (; d >= 0; d--) {
+                if (++v[d] < end[d]) break;
+                v[d] = 0;
+            }
+            if (d < 0) return;
+        }
+    }
+
+    /** Whether {@code a[0, n)} holds only finite values (one vector pass: x - x is NaN exactly for non-finite x). */
+    private static boolean finite(float[] a, int n) {
+        FloatVector bad = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, i);
+            bad = bad.add(v.sub(v));
+        }
+        float tail = 0;
+        for (; i < n; i++) tail += a[i] - a[i];
+        return !bad.test(VectorOperators.IS_NAN).anyTrue() && tail == tail;
+    }
+
+    /** {@code sum_o gy[base + start(o)] x[off + start(o)]} over the real positions only, in row-major order. */
+    private static double exactDot(ConvGeometry g, PhaseSlab slab, float[] gy, int base, float[] x, int off) {
+        int rank = g.rank;
+        long[] o = new long[rank];
+        double sum = 0;
+        for (long q = 0, n = g.smallCount(); q < n; q++) {
+            int p = slab.windowStart(o);
+            sum += gy[base + p] * x[off + p];
+            for (int d = rank - 1; d >= 0; d--) {
+                if (++o[d] < g.small[d]) break;
+                o[d] = 0;
+            }
+        }
+        return sum;
     }
 
     private static int maxTap(PhaseSlab slab) {
-        return slab.tapOffset[slab.tapOffset.length - 1];
+        int m = 0;
+        for (int t : slab.tapOffset) m = Math.max(m, t);
+        return m;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Weight of small channel k at tap t (its group's single big channel). */
+    private static float weight(ConvGeometry g, Tensor w, int k, int t) {
+        long off = w.offset() + k * w.stride(0);
+        for (int d = 0; d < g.rank; d++) off += g.tap[t][d] * w.stride(2 + d);
+        return w.segment().get(LAYOUT, off * ES);
     }
 
     /** The weights of small channel k, big channel c of its group, in tap order. */

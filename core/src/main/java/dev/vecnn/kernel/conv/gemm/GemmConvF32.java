@@ -3,7 +3,9 @@ package dev.vecnn.kernel.conv.gemm;
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.GyGrid;
 import dev.vecnn.kernel.conv.PhaseSlab;
+import dev.vecnn.kernel.conv.Phases;
 import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
@@ -242,7 +244,7 @@ final class GemmConvF32 {
                     int va = ti * tileRows, vb = Math.min(va + tileRows, ph.grid[0]);
                     GyGrid grid = new GyGrid(g, ph, va, vb);
                     float[] gy = s.floats("gemm.small", g.kg * grid.channel + SLACK);
-                    grid.copy(small, n, gi * g.kg, gy);
+                    copyGy(g, grid, small, n, gi * g.kg, gy);
                     if (!ph.complete) {
                         // positions of phases no tap reaches receive nothing: bias and activation only
                         long s0 = g.stride[0];
@@ -265,7 +267,7 @@ final class GemmConvF32 {
                             outStep[d] = (long) g.stride[d] * big.stride(2 + d);
                         }
                         if (empty) continue;
-                        int[] koff = grid.offsets(ph, p, s);
+                        int[] koff = gyOffsets(g, ph, grid, p, s);
                         GridWalk walk = new GridWalk(lo, hi, grid.origin, grid.stride, base, outStep, NR);
                         tiles(walk, a, gi * perGroup + phaseBase[p], rows, chunks[p], red[p], gy, koff, s, big, gi * g.cg, g.cg, bias, e,
                                 null, 0);
@@ -297,7 +299,7 @@ final class GemmConvF32 {
                         int ua = need[i], ub = need[j] + 1, s0 = g.stride[0];
                         GyGrid grid = new GyGrid(g, ph, ua / s0, ceilDiv(ub, s0));
                         float[] gy = s.floats("gemm.small", g.kg * grid.channel + SLACK);
-                        grid.copy(small, n, gi * g.kg, gy);
+                        copyGy(g, grid, small, n, gi * g.kg, gy);
                         for (int p = 0; p < ph.count; p++) {
                             int[] lo = new int[g.rank], hi = new int[g.rank];
                             long[] outStep = new long[g.rank];
@@ -314,7 +316,7 @@ final class GemmConvF32 {
                                 outStep[d] = (long) g.stride[d] * bufStride[d];
                             }
                             if (empty) continue;
-                            int[] koff = grid.offsets(ph, p, s);
+                            int[] koff = gyOffsets(g, ph, grid, p, s);
                             GridWalk walk = new GridWalk(lo, hi, grid.origin, grid.stride, base, outStep, NR);
                             tiles(walk, a, gi * perGroup + phaseBase[p], rows, chunks[p], red[p], gy, koff, s, null, 0, g.cg, null, e,
                                     grad, channel);
@@ -454,54 +456,21 @@ final class GemmConvF32 {
         SlabIoF32.storeRow(src, at, 1, seg, dst, dstStride, len, bias, e);
     }
 
-    /**
-     * gy of one image and group laid on a grid for rows [va, vb) of the phase grids: small position o at
-     * {@code (o_0 + M_0 - va) * stride_0 + sum_{d >= 1} (o_d + M_d) * stride_d}, zeros around, so that
-     * grid column v (grid origin va along dimension 0) reads tap t's gy at {@code v - q_t} through an offset.
-     */
-    private static final class GyGrid {
-        final ConvGeometry g;
-        final int va, vb;
-        final int[] origin, stride, add;
-        final int channel, margin0;
+    /** Copies gy channels [k0, k0 + g.kg) of image n onto {@code grid}'s layout in {@code buf}. */
+    private static void copyGy(ConvGeometry g, GyGrid grid, Tensor small, long n, int k0, float[] buf) {
+        SlabIoF32.copySmallToGrid(g, small, n, k0, g.kg, grid.firstRow, grid.endRow, buf, grid.channel, grid.unitSteps(), grid.add,
+                grid.stride, SLACK);
+    }
 
-        GyGrid(ConvGeometry g, Phases ph, int va, int vb) {
-            this.g = g;
-            this.va = va;
-            this.vb = vb;
-            this.margin0 = ph.margin[0];
-            int rank = g.rank;
-            origin = new int[rank];
-            origin[0] = va;
-            stride = new int[rank];
-            add = new int[rank];
-            long size = 1;
-            for (int d = rank - 1; d >= 0; d--) {
-                stride[d] = Math.toIntExact(size);
-                size *= d == 0 ? vb - va + ph.margin[0] : ph.margin[d] + Math.max(ph.grid[d], g.small[d]);
-                add[d] = d == 0 ? ph.margin[0] - va : ph.margin[d];
-            }
-            channel = Math.toIntExact(size);
+    /** Reduction offsets of phase p: row (k, i) reads gy channel k shifted back by tap i's q. */
+    private static int[] gyOffsets(ConvGeometry g, Phases ph, GyGrid grid, int p, Scratch s) {
+        int[] taps = ph.taps[p];
+        int[] koff = s.ints("gemm.koff", g.kg * taps.length);
+        for (int i = 0; i < taps.length; i++) {
+            int shift = grid.tapShift(taps[i]);
+            for (int k = 0; k < g.kg; k++) koff[k * taps.length + i] = k * grid.channel + shift;
         }
-
-        void copy(Tensor small, long n, int k0, float[] buf) {
-            int[] mul = new int[g.rank];
-            Arrays.fill(mul, 1);
-            long ra = Math.max(0, va - margin0), rb = Math.max(ra, Math.min(g.small[0], vb));
-            SlabIoF32.copySmallToGrid(g, small, n, k0, g.kg, ra, rb, buf, channel, mul, add, stride, SLACK);
-        }
-
-        /** Reduction offsets of phase p: row (k, i) reads gy channel k shifted back by tap i's q. */
-        int[] offsets(Phases ph, int p, Scratch s) {
-            int[] taps = ph.taps[p];
-            int[] koff = s.ints("gemm.koff", g.kg * taps.length);
-            for (int i = 0; i < taps.length; i++) {
-                int shift = 0;
-                for (int d = 0; d < g.rank; d++) shift += (ph.margin[d] - ph.shift[taps[i]][d]) * stride[d];
-                for (int k = 0; k < g.kg; k++) koff[k * taps.length + i] = k * channel + shift;
-            }
-            return koff;
-        }
+        return koff;
     }
 
     // ================================================================ backward weights: gw = sum_p gy[k][p] x[c][p + off_t]

@@ -1,6 +1,4 @@
-package dev.vecnn.kernel.conv.gemm;
-
-import dev.vecnn.kernel.conv.ConvGeometry;
+package dev.vecnn.kernel.conv;
 
 /**
  * Backward-data (and a transposed convolution's forward) as a direct computation on the big side, split
@@ -14,26 +12,26 @@ import dev.vecnn.kernel.conv.ConvGeometry;
  * {@code M = max q} zeros in front of every dimension. Only phases that some tap reaches are listed (at
  * most one per tap, so huge strides cost nothing); positions of the other phases receive nothing.
  */
-final class Phases {
-    final ConvGeometry g;
+public final class Phases {
+    public final ConvGeometry g;
     /** Number of listed phases: those some tap reaches. */
-    final int count;
+    public final int count;
     /** Whether every phase is listed (else some positions receive no gradient at all). */
-    final boolean complete;
+    public final boolean complete;
     /** Per listed phase, the phase along each dimension. */
-    final int[][] phase;
+    public final int[][] phase;
     /** Per listed phase, its taps in row-major tap order. */
-    final int[][] taps;
+    public final int[][] taps;
     /** Padded big-side extent per dimension: {@code big + padBegin + padEnd}. */
-    final int[] extent;
+    public final int[] extent;
     /** Grid positions per dimension: {@code ceil(extent / stride)}. */
-    final int[] grid;
+    public final int[] grid;
     /** Zeros in front of gy along each dimension: the largest {@code q}. */
-    final int[] margin;
+    public final int[] margin;
     /** {@code shift[t][d]}: q of tap t along d. */
-    final int[][] shift;
+    public final int[][] shift;
 
-    Phases(ConvGeometry g) {
+    public Phases(ConvGeometry g) {
         this.g = g;
         int rank = g.rank;
         extent = new int[rank];
@@ -78,17 +76,17 @@ final class Phases {
     }
 
     /** First grid position of phase {@code p} along {@code d} whose big-side position is inside the input. */
-    int firstInside(int p, int d) {
+    public int firstInside(int p, int d) {
         return Math.max(0, Math.ceilDiv(g.padBegin[d] - phase[p][d], g.stride[d]));
     }
 
     /** One past the last grid position of phase {@code p} along {@code d} inside the input. */
-    int endInside(int p, int d) {
+    public int endInside(int p, int d) {
         return (int) Math.max(firstInside(p, d), Math.ceilDiv(g.big[d] + g.padBegin[d] - phase[p][d], (long) g.stride[d]));
     }
 
     /** One past the last grid position of phase {@code p} along {@code d} inside the padded extent. */
-    int endPadded(int p, int d) {
+    public int endPadded(int p, int d) {
         return Math.ceilDiv(extent[d] - phase[p][d], g.stride[d]);
     }
 }
