@@ -29,6 +29,11 @@ public final class BatchNorm extends Layer {
         this.momentum = momentum;
     }
 
+    /** The epsilon added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     protected long[] init(long[] sample) {
         long c = sample[0];
