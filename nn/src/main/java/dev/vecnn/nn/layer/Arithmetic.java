@@ -39,6 +39,11 @@ public final class Arithmetic extends Merge {
         return new Arithmetic(Broadcast.Op.DIV);
     }
 
+    /** add, sub, mul or div. */
+    public String op() {
+        return describe();
+    }
+
     @Override
     protected long[] init(List<long[]> s) {
         if (s.size() != 2) throw new IllegalArgumentException("inputs: " + describe() + " takes 2 inputs, got " + s.size());

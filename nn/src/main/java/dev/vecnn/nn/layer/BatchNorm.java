@@ -29,6 +29,11 @@ public final class BatchNorm extends Layer {
         this.momentum = momentum;
     }
 
+    /** The running-average momentum (weight of the new batch, as PyTorch). */
+    public double momentum() {
+        return momentum;
+    }
+
     /** The epsilon added to the variance. */
     public double eps() {
         return eps;

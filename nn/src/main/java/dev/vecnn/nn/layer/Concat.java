@@ -20,6 +20,11 @@ public final class Concat extends Merge {
         this.axis = axis;
     }
 
+    /** The sample dimension joined along (0 = channels). */
+    public int axis() {
+        return axis;
+    }
+
     @Override
     protected long[] init(List<long[]> s) {
         long[] out = s.get(0).clone();

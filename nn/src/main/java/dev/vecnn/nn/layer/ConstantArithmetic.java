@@ -44,6 +44,16 @@ public final class ConstantArithmetic extends Layer {
         return new ConstantArithmetic(o, constantFirst, shape, values);
     }
 
+    /** add, sub, mul or div. */
+    public String op() {
+        return op.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** True for {@code c op x}. */
+    public boolean constantFirst() {
+        return constantFirst;
+    }
+
     @Override
     protected long[] init(long[] sample) {
         long[] cs = constantShape;

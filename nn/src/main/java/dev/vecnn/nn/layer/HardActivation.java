@@ -44,6 +44,16 @@ public final class HardActivation extends Layer {
         return kind;
     }
 
+    /** clip: the lower bound; hard sigmoid and swish: alpha. */
+    public double a() {
+        return a;
+    }
+
+    /** clip: the upper bound; hard sigmoid and swish: beta. */
+    public double b() {
+        return b;
+    }
+
     @Override
     protected long[] init(long[] sample) {
         return sample;

@@ -18,6 +18,9 @@ public final class SpatialGather extends Layer {
     private final String text;
     private final java.util.function.Function<long[], int[][]> maps;
     private final double fill;
+    private PadMode padMode;
+    private int[] padBegin, padEnd;
+    private double[] scales;
     private int[][] map;
     private Tensor lastX;
 
@@ -36,7 +39,7 @@ public final class SpatialGather extends Layer {
         int[] b = begin.clone(), e = end.clone();
         String t = "pad " + mode.name().toLowerCase(java.util.Locale.ROOT) + " " + ConvLayer.join(b) + "_" + ConvLayer.join(e)
                 + (mode == PadMode.CONSTANT && value != 0 ? " " + value : "");
-        return new SpatialGather(t, spatial -> {
+        SpatialGather g = new SpatialGather(t, spatial -> {
             if (spatial.length != b.length) {
                 throw new IllegalArgumentException("input: " + t + " needs " + b.length + " spatial dimensions, got " + spatial.length);
             }
@@ -62,6 +65,10 @@ public final class SpatialGather extends Layer {
             }
             return m;
         }, value);
+        g.padMode = mode;
+        g.padBegin = b;
+        g.padEnd = e;
+        return g;
     }
 
     /**
@@ -76,7 +83,7 @@ public final class SpatialGather extends Layer {
         }
         double[] s = scales.clone();
         String t = "nearest x" + Arrays.toString(s).replace(", ", "x").replaceAll("[\\[\\]]", "");
-        return new SpatialGather(t, spatial -> {
+        SpatialGather g = new SpatialGather(t, spatial -> {
             if (spatial.length != s.length) {
                 throw new IllegalArgumentException("input: " + t + " needs " + s.length + " spatial dimensions, got " + spatial.length);
             }
@@ -89,6 +96,33 @@ public final class SpatialGather extends Layer {
             }
             return m;
         }, 0);
+        g.scales = s;
+        return g;
+    }
+
+    /** The padding mode, or null for a resize. */
+    public PadMode padMode() {
+        return padMode;
+    }
+
+    /** Padding before each spatial dimension (null for a resize). */
+    public int[] padBegin() {
+        return padBegin == null ? null : padBegin.clone();
+    }
+
+    /** Padding after each spatial dimension (null for a resize). */
+    public int[] padEnd() {
+        return padEnd == null ? null : padEnd.clone();
+    }
+
+    /** The constant of CONSTANT padding. */
+    public double padValue() {
+        return fill;
+    }
+
+    /** The resize scales per spatial dimension (null for padding). */
+    public double[] scales() {
+        return scales == null ? null : scales.clone();
     }
 
     @Override

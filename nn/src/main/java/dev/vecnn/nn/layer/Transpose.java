@@ -25,6 +25,11 @@ public final class Transpose extends Layer {
         for (int d = 0; d < full.length; d++) inverse[full[d]] = d;
     }
 
+    /** Sample dimension d of the output is sample dimension {@code order()[d]}. */
+    public int[] order() {
+        return order.clone();
+    }
+
     @Override
     protected long[] init(long[] sample) {
         if (sample.length != order.length) {
