@@ -197,7 +197,13 @@ public final class OnnxImport {
         }
 
         Model run() {
-            for (TensorProto t : g.getInitializerList()) consts.put(t.getName(), OnnxTensors.read(t, "initializer '" + t.getName() + "'"));
+            for (TensorProto t : g.getInitializerList()) {
+                try {
+                    consts.put(t.getName(), OnnxTensors.read(t, "initializer '" + t.getName() + "'"));
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    throw new OnnxFormatException(e.getMessage(), e);
+                }
+            }
             for (NodeProto n : g.getNodeList()) for (String i : n.getInputList()) consumers.merge(i, 1, Integer::sum);
             for (ValueInfoProto o : g.getOutputList()) consumers.merge(o.getName(), 1, Integer::sum);
             for (ValueInfoProto in : g.getInputList()) {
@@ -235,7 +241,9 @@ public final class OnnxImport {
                     for (Param p : e.getKey().state()) byName.put(p.name(), p);
                     for (var v : e.getValue().entrySet()) {
                         Tensor t = byName.get(v.getKey()).value();
-                        if (t.numel() != v.getValue().length) throw new IllegalStateException(v.getKey() + ": " + v.getValue().length + " values for " + t.describe());
+                        if (t.numel() != v.getValue().length) {
+                            throw new OnnxFormatException(e.getKey().describe() + ": " + v.getValue().length + " values for its " + v.getKey() + " " + t.describe());
+                        }
                         for (int i = 0; i < v.getValue().length; i++) t.setAt(t.offset() + i, v.getValue()[i]);
                     }
                 }
@@ -401,6 +409,7 @@ public final class OnnxImport {
             if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
                 throw fail("domain '" + n.getDomain() + "' is not supported; supported operators (default domain): " + SUPPORTED);
             }
+            if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty()) throw fail("the node has no output");
             switch (n.getOpType()) {
                 case "Conv" -> conv(false);
                 case "ConvTranspose" -> conv(true);
@@ -469,6 +478,10 @@ public final class OnnxImport {
             if (x.shape.length != rank + 1) throw fail("input has samples " + Arrays.toString(x.shape) + ", the weight is for " + rank + " spatial dimensions");
             long group = attrInt("group", 1);
             long outC = transposed ? w.shape()[1] * group : w.shape()[0];
+            long inC = x.shape[0];
+            if (group < 1 || inC % group != 0 || (transposed ? w.shape()[0] != inC : w.shape()[1] * group != inC)) {
+                throw fail("weight '" + in(1) + "' of shape " + Arrays.toString(w.shape()) + " with group " + group + " does not fit " + inC + " input channels");
+            }
             int[] kernel = new int[rank];
             for (int d = 0; d < rank; d++) kernel[d] = Math.toIntExact(w.shape()[d + 2]);
             long[] ks = attrInts("kernel_shape");
@@ -534,8 +547,11 @@ public final class OnnxImport {
             String outName = node.getOutput(0);
             if (bn != null) {
                 Const[] p = new Const[4];
-                for (int i = 0; i < 4; i++) p[i] = consts.get(bn.getInput(i + 1));
-                boolean ok = Arrays.stream(p).allMatch(Objects::nonNull) && bn.getOutputCount() == 1 && attrOf(bn, "training_mode", 0) == 0;
+                for (int i = 0; i < 4; i++) p[i] = i + 1 < bn.getInputCount() ? consts.get(bn.getInput(i + 1)) : null;
+                // only a plain inference batch norm folds; anything else is read (and judged) as its own node
+                boolean ok = Arrays.stream(p).allMatch(c -> c != null && c.numel() == outC) && bn.getOutputCount() == 1
+                        && attrOf(bn, "training_mode", 0) == 0 && attrOf(bn, "spatial", 1) == 1
+                        && bn.getAttributeList().stream().allMatch(a -> Set.of("epsilon", "momentum", "training_mode", "spatial").contains(a.getName()));
                 if (ok) {
                     double eps = attrFloat(bn, "epsilon", 1e-5);
                     double[] gamma = p[0].doubles(), beta = p[1].doubles(), mean = p[2].doubles(), var = p[3].doubles();
