@@ -244,7 +244,7 @@ public final class OnnxImport {
                         if (t.numel() != v.getValue().length) {
                             throw new OnnxFormatException(e.getKey().describe() + ": " + v.getValue().length + " values for its " + v.getKey() + " " + t.describe());
                         }
-                        for (int i = 0; i < v.getValue().length; i++) t.setAt(t.offset() + i, v.getValue()[i]);
+                        for (int i = 0; i < v.getValue().length; i++) dev.vecnn.nn.layer.Elementwise.set(t, t.offset() + i, v.getValue()[i]);
                     }
                 }
             } catch (RuntimeException e) {
