@@ -60,6 +60,9 @@ class OnnxImportConformanceTest {
                 for (boolean optimise : new boolean[] {true, false}) {
                     OnnxImport.Options o = OnnxImport.Options.defaults().with(optimise, optimise);
                     try (Model m = OnnxImport.load(OnnxFixtures.ROOT.resolve(c.name() + ".onnx"), o)) {
+                        var summary = m.summary(); // the graph's bookkeeping works on every imported model
+                        assertEquals(m.parameterCount(), summary.total(), c.name());
+                        assertTrue(summary.toString().contains("total trainable parameters"), c.name());
                         String f = checkF32(run(m, c, arena, DType.F32), t32, y64);
                         if (f != null) failures.add(c + (optimise ? "" : " (no folding)") + ": " + f);
                         checked++;

@@ -139,6 +139,9 @@ class OnnxImportRejectionTest {
         rejected(ModelProto.newBuilder().setIrVersion(8).build().toByteArray(), "no graph");
         assertThrows(java.nio.file.NoSuchFileException.class, () -> OnnxImport.load(dir.resolve("missing.onnx")));
         assertThrows(NullPointerException.class, () -> OnnxImport.load((byte[]) null, OnnxImport.Options.defaults()));
+        assertThrows(NullPointerException.class, () -> OnnxImport.load(good, null));
+        assertThrows(IllegalArgumentException.class, () -> OnnxImport.Options.defaults().in(DType.I64));
+        assertThrows(NullPointerException.class, () -> OnnxImport.Options.defaults().on(null));
     }
 
     @Test
