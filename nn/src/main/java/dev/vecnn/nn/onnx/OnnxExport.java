@@ -17,6 +17,7 @@ import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Dropout;
 import dev.vecnn.nn.layer.Flatten;
 import dev.vecnn.nn.layer.HardActivation;
+import dev.vecnn.nn.layer.PoolIndices;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.Reshape;
 import dev.vecnn.nn.layer.Residual;
@@ -104,7 +105,11 @@ public final class OnnxExport {
             for (String o : g.outputNames()) {
                 String src = g.outputNode(o);
                 if (!src.equals(o)) node("Identity", List.of(src), o, null);
-                out.addOutput(value(o, g.shape(src)));
+                ValueInfoProto v = value(o, g.shape(src));
+                if (g.layer(src) instanceof PoolIndices) { // the one int64 output
+                    v = v.toBuilder().setType(v.getType().toBuilder().setTensorType(v.getType().getTensorType().toBuilder().setElemType(OnnxTensors.INT64))).build();
+                }
+                out.addOutput(v);
             }
             return ModelProto.newBuilder().setIrVersion(8).setProducerName("vecnn").setGraph(out)
                     .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).build();
@@ -212,7 +217,8 @@ public final class OnnxExport {
                     node("Add", List.of(in, inner), result, path);
                 }
                 case ConvLayer c -> conv(c, in, result, path);
-                case PoolLayer p -> pool(p, in, result, path);
+                case PoolLayer p -> pool(p, in, List.of(result), path, -1);
+                case PoolIndices pi -> pool(pi.pool(), in, List.of(fresh(path + ":values"), result), path, pi.storageOrder());
                 case Dense d -> {
                     String w = init(path + ".weight", param(d, "weight").value());
                     Param b = param(d, "bias");
@@ -354,9 +360,12 @@ public final class OnnxExport {
             }
         }
 
-        void pool(PoolLayer p, String in, String result, String path) {
+        /** A pooling node; with {@code storageOrder >= 0} a MaxPool whose second output is the indices. */
+        void pool(PoolLayer p, String in, List<String> results, String path, int storageOrder) {
             PoolSpec s = p.spec(1);
             PoolKind k = s.kind();
+            String result = results.get(0);
+            if (storageOrder >= 0 && !k.isWindowed()) throw reject(path, p.describe(), "indices of global or adaptive max pooling");
             if (k == PoolKind.GLOBAL_AVG || k == PoolKind.GLOBAL_MAX) {
                 node(k == PoolKind.GLOBAL_AVG ? "GlobalAveragePool" : "GlobalMaxPool", List.of(in), result, path);
                 return;
@@ -394,6 +403,7 @@ public final class OnnxExport {
                     .addAttribute(ints("strides", stride)).addAttribute(ints("pads", concat(begin, end))).addAttribute(integer("ceil_mode", ceil ? 1 : 0));
             if (max) n.addAttribute(ints("dilations", dil));
             else n.addAttribute(integer("count_include_pad", include ? 1 : 0));
+            if (storageOrder >= 0) n.addOutput(results.get(1)).addAttribute(integer("storage_order", storageOrder));
         }
 
         void merge(Merge m, List<String> from, String result, String path) {

@@ -15,6 +15,7 @@ import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Flatten;
 import dev.vecnn.nn.layer.HardActivation;
+import dev.vecnn.nn.layer.PoolIndices;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.Reshape;
 import dev.vecnn.nn.layer.Softmax;
@@ -630,8 +631,9 @@ public final class OnnxImport {
             boolean max = node.getOpType().equals("MaxPool");
             if (max) only("auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides");
             else only("auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides", "dilations");
-            if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) {
-                throw fail("the optional Indices output is not supported (it is used by '" + node.getOutput(1) + "')");
+            String indices = node.getOutputCount() > 1 && !node.getOutput(1).isEmpty() ? node.getOutput(1) : null;
+            if (indices != null && (!max || consumers.getOrDefault(indices, 0) != (isGraphOutput(indices) ? 1 : 0))) {
+                throw fail("the Indices output '" + indices + "' is supported only as a graph output (not as an input of other nodes)");
             }
             Dyn x = dynamic(0);
             long[] ks = attrInts("kernel_shape");
@@ -658,10 +660,17 @@ public final class OnnxImport {
                 }
             }
             boolean cip = attrInt("count_include_pad", 0) != 0;
-            layer(nameFor(null), () -> {
+            String name = nameFor(null);
+            Dyn made = layer(name, () -> {
                 PoolLayer p = (max ? PoolLayer.max(k) : PoolLayer.avg(k)).stride(s).dilation(dil).padding(pads[0], pads[1]).ceilMode(ceil);
                 return max ? p : p.countIncludePad(cip);
             }, x, null);
+            if (indices != null) {
+                long order = attrInt("storage_order", 0);
+                if (order != 0 && order != 1) throw unsupportedAttr("storage_order", Long.toString(order), "0 or 1");
+                PoolIndices pi = new PoolIndices((PoolLayer) made.layer, (int) order);
+                dyn.put(indices, new Dyn(graph.add(unique(name + ":indices"), pi, x.node), made.shape, pi, node));
+            }
         }
 
         void batchNorm() {

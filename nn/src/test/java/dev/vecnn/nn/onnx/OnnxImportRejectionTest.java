@@ -205,8 +205,11 @@ class OnnxImportRejectionTest {
 
     @Test
     void poolingNormalisationAndActivationRejections() {
-        rejected(withConv(node("MaxPool", "mp", List.of("c"), List.of("y", "idx"), ints("kernel_shape", 2, 2))), "node 'mp' (MaxPool)",
-                "the optional Indices output is not supported");
+        rejected(model(13, List.of(conv("c"), node("MaxPool", "mp", List.of("c"), List.of("y", "idx"), ints("kernel_shape", 2, 2)),
+                node("Relu", "r", List.of("idx"), List.of("z"))), convWeights()), "node 'mp' (MaxPool)",
+                "the Indices output 'idx' is supported only as a graph output");
+        rejected(withConv(node("MaxPool", "mp", List.of("c"), List.of("y", "idx"), ints("kernel_shape", 2, 2), integer("storage_order", 2))),
+                "attribute storage_order = 2");
         rejected(withConv(node("MaxPool", "mp", List.of("c"), List.of("y"))), "attribute kernel_shape is required");
         rejected(withConv(node("AveragePool", "ap", List.of("c"), List.of("y"), ints("kernel_shape", 2, 2), string("auto_pad", "BOTH"))),
                 "attribute auto_pad = BOTH");
