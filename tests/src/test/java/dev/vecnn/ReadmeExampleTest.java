@@ -2,8 +2,13 @@ package dev.vecnn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecnn.nn.Graph;
 import dev.vecnn.nn.Model;
+import dev.vecnn.nn.layer.Arithmetic;
+import dev.vecnn.nn.onnx.OnnxExport;
+import dev.vecnn.nn.onnx.OnnxImport;
 import dev.vecnn.nn.layer.Activation;
 import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
@@ -71,6 +76,50 @@ class ReadmeExampleTest {
             assertArrayEquals(new double[] {4 + 2 * 2, 4 + 2 * 2, 12 + 4 * 4}, rows.get(4).receptive()); // pool: 4x4x12, jump 2x2x4
             assertEquals(16 * 16 * 200 + 1, rows.get(0).denseNeuron());
             trainer.evaluate(model.context().allocate(2, 1, 16, 16, 200), model.context().allocate(2, 2), 2);
+        }
+    }
+
+    @Test
+    void graphExampleRunsAsWritten() {
+        Graph g = new Graph();
+        Graph.Node x = g.input("image", 3, 32, 32);
+        Graph.Node h = g.add("conv", new ConvLayer(3, 3, 3).padding(1, 1), x);
+        Graph.Node r = g.add("skip", Arithmetic.add(), g.add("act", Activation.relu(), h), x);  // x fans out
+        g.output("logits", g.add("head", new Dense(10), g.add("flat", new Flatten(), r)));
+        try (Model m = Model.of(g, DType.F32, 42)) {  // forward(Map) / backward(Map) by name; one-input forms too
+            System.out.println(m.summary());           // receptive fields along every path (the widest where paths meet)
+
+            assertEquals(3 * 27 + 3 + 3072 * 10 + 10, m.parameterCount());
+            assertArrayEquals(new double[] {3, 3}, m.summary().rows().get(2).receptive()); // the skip: the conv path is the widest
+        }
+    }
+
+    @Test
+    void pyTorchToVecnnInThreeLines(@TempDir Path dir) throws Exception {
+        // net.onnx: the committed fixture written by tests/onnx/generate_onnx.py (a small CNN, 3 classes)
+        java.nio.file.Files.copy(Path.of(ReadmeExampleTest.class.getResource("/onnx/finetune.onnx").toURI()), dir.resolve("net.onnx"));
+        try (Arena arena = Arena.ofShared()) {
+            Tensor images = Npy.read(Path.of(ReadmeExampleTest.class.getResource("/onnx/finetune.x.npy").toURI()), arena);
+            Tensor labels = Tensor.allocate(arena, DType.F32, images.size(0));
+            for (long i = 0; i < labels.numel(); i++) labels.set(i % 3, i);
+            double before, after;
+
+            try (Model net = OnnxImport.load(dir.resolve("net.onnx"))) {                 // a trainable vecnn graph
+                Tensor y = net.forward(images, false);                               // predict: images (N, 3, H, W)
+                before = new Trainer(net, Loss.softmaxCrossEntropy(), Optimizer.adamW(net.context(), net.params(), 1e-4, 0))
+                        .progress(null, false).evaluate(images, labels, 4).loss();
+                assertArrayEquals(new long[] {4, 3}, y.shape());
+                new Trainer(net, Loss.softmaxCrossEntropy(), Optimizer.adamW(net.context(), net.params(), 1e-2, 0))
+                        .fit(images, labels, 20, 4);                                 // fine-tune: 20 epochs, batches of 4
+                after = new Trainer(net, Loss.softmaxCrossEntropy(), Optimizer.adamW(net.context(), net.params(), 1e-4, 0))
+                        .progress(null, false).evaluate(images, labels, 4).loss();
+                OnnxExport.write(net, dir.resolve("tuned.onnx"));                        // back to any ONNX runtime
+            }
+            assertTrue(after < 0.5 * before, "loss " + before + " -> " + after);
+            try (Model tuned = OnnxImport.load(dir.resolve("tuned.onnx"))) {
+                assertEquals(after, new Trainer(tuned, Loss.softmaxCrossEntropy(), Optimizer.sgd(tuned.context(), tuned.params(), 0, 0, 0))
+                        .progress(null, false).evaluate(images, labels, 4).loss(), 1e-5 * Math.max(1, after));
+            }
         }
     }
 }

@@ -32,6 +32,10 @@ public final class Report {
         }
     }
 
+    /** JMH's result files: objects become maps, arrays lists, numbers doubles; JMH writes "NaN" as a string. */
+    private static final com.google.gson.Gson JSON = new com.google.gson.GsonBuilder().setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.DOUBLE).setStrictness(com.google.gson.Strictness.LENIENT)
+            .create();
+
     /** Reads every result file in {@code dir}; returns rows in file order and the 1-thread FMA peak (or NaN). */
     @SuppressWarnings("unchecked")
     static List<Row> read(Path dir, double[] peak, Map<String, String> jvm) throws IOException {
@@ -42,7 +46,7 @@ public final class Report {
             files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
         for (Path f : files) {
-            for (Object o : (List<Object>) MiniJson.parse(Files.readString(f))) {
+            for (Object o : (List<Object>) JSON.fromJson(Files.readString(f), Object.class)) {
                 Map<String, Object> r = (Map<String, Object>) o;
                 String bench = (String) r.get("benchmark");
                 if (jvm.isEmpty()) { // the benchmark forks' JVM, as JMH recorded it

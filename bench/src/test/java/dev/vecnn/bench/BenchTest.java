@@ -108,4 +108,52 @@ class BenchTest {
         String svg = Files.readString(dir.resolve("out/chart.svg"));
         assertTrue(svg.startsWith("<svg") && svg.contains("FMA peak"), svg);
     }
+
+    @Test
+    void modelBenchRunsBothImplementationsOnATinyNetwork(@TempDir Path dir) throws Exception {
+        // a small network written by vecnn's exporter stands in for ResNet-18 (the real files are made at benchmark time)
+        try (dev.vecnn.nn.Model m = dev.vecnn.nn.Model.of(new long[] {3, 16, 16}, DType.F32, 1,
+                new dev.vecnn.nn.layer.ConvLayer(4, 3, 3).padding(1, 1), dev.vecnn.nn.layer.Activation.relu(), dev.vecnn.nn.layer.PoolLayer.max(2, 2),
+                new dev.vecnn.nn.layer.Flatten(), new dev.vecnn.nn.layer.Dense(5))) {
+            dev.vecnn.nn.onnx.OnnxExport.write(m, dir.resolve("tiny.onnx"));
+        }
+        String before = System.getProperty("vecnn.models");
+        System.setProperty("vecnn.models", dir.toString());
+        try {
+            double[][] out = new double[2][];
+            String[] impls = {"vecnn", "onnxruntime"};
+            for (int k = 0; k < 2; k++) {
+                ModelBench b = new ModelBench();
+                b.model = "tiny";
+                b.batch = 2;
+                b.threads = 1;
+                b.size = 16;
+                b.impl = impls[k];
+                b.setUp();
+                try {
+                    b.infer(new org.openjdk.jmh.infra.Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
+                    Tensor y = b.output();
+                    assertEquals(2 * 5, y.numel());
+                    out[k] = new double[10];
+                    for (int i = 0; i < 10; i++) out[k][i] = y.getAt(y.offset() + i);
+                } finally {
+                    b.tearDown();
+                }
+            }
+            // 36 products per convolution output and 64 per dense output, float32, two orders: gamma(100) of the magnitudes (< 50)
+            for (int i = 0; i < 10; i++) assertEquals(out[1][i], out[0][i], 2 * Tolerance.gamma(100, DType.F32) * 50, "output " + i);
+            b0Missing(dir);
+        } finally {
+            if (before == null) System.clearProperty("vecnn.models");
+            else System.setProperty("vecnn.models", before);
+        }
+    }
+
+    private static void b0Missing(Path dir) {
+        ModelBench b = new ModelBench();
+        b.model = "resnet1000";
+        b.impl = "vecnn";
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::setUp);
+        assertTrue(e.getMessage().contains("generate_onnx.py --bench"), e.getMessage());
+    }
 }

@@ -1,18 +1,20 @@
 package dev.vecnn.nn;
 
 import dev.vecnn.nn.io.Weights;
-import dev.vecnn.nn.layer.Sequential;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A network ready to train: its layers (a {@link Sequential}, which may nest sequences and
- * residual blocks), built for one sample shape in one dtype, with its own memory. Close it to free
- * the memory.
+ * A network ready to train: a {@link Graph} of layers (a chain for {@link #of(long[], DType, long,
+ * Layer...)}), built for its input sample shapes in one dtype, with its own memory. Close it to free
+ * the memory. The single-tensor methods ({@link #forward(Tensor, boolean)}, {@link #backward(Tensor)},
+ * {@link #sampleShape()}, {@link #outputShape()}) need one input and one output; the map forms take
+ * and return tensors by input and output name.
  *
  * <pre>{@code
  * try (Model m = Model.of(new long[] {1, 28, 28}, DType.F32, 42,
@@ -24,15 +26,13 @@ import java.util.List;
  */
 public final class Model implements AutoCloseable {
     private final Context ctx;
-    private final Sequential net;
-    private final long[] sampleShape;
+    private final Graph graph;
 
-    private Model(Context ctx, long[] sampleShape, Layer... layers) {
+    private Model(Context ctx, Graph graph) {
         this.ctx = ctx;
+        this.graph = graph;
         try {
-            this.sampleShape = java.util.Objects.requireNonNull(sampleShape, "sampleShape").clone();
-            this.net = new Sequential(layers);
-            net.build(ctx, sampleShape);
+            graph.build(ctx);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;
@@ -40,7 +40,7 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * A model for samples of {@code sampleShape} (without batch), on all cores, seeded.
+     * A chain of layers for samples of {@code sampleShape} (without batch), on all cores, seeded.
      *
      * @throws NullPointerException naming the argument, or the position of a null layer ({@code layers[2] is null})
      * @throws IllegalArgumentException when a layer does not fit the shape it receives, naming the layer
@@ -51,46 +51,87 @@ public final class Model implements AutoCloseable {
 
     /** As {@link #of(long[], DType, long, Layer...)} on a given executor. */
     public static Model of(long[] sampleShape, DType dtype, long seed, Execution execution, Layer... layers) {
-        return new Model(new Context(dtype, execution, seed), sampleShape, layers);
+        Graph g = Graph.chain(sampleShape, layers);
+        return new Model(new Context(dtype, execution, seed), g);
+    }
+
+    /** A model of {@code graph} (which it takes over: a graph is built once), on all cores, seeded. */
+    public static Model of(Graph graph, DType dtype, long seed) {
+        return of(graph, dtype, seed, Execution.defaults());
+    }
+
+    /** As {@link #of(Graph, DType, long)} on a given executor. */
+    public static Model of(Graph graph, DType dtype, long seed, Execution execution) {
+        java.util.Objects.requireNonNull(graph, "graph");
+        return new Model(new Context(dtype, execution, seed), graph);
     }
 
     /**
      * The output of a batch (N, sample...); {@code training} enables dropout and batch statistics. A
      * batch of 0 samples gives an empty output (and, going back, zero parameter gradients), as in
-     * PyTorch. The input must have the model's dtype: no silent conversion.
+     * PyTorch. The input must have the model's dtype: no silent conversion. One input, one output.
      */
     public Tensor forward(Tensor x, boolean training) {
-        return net.forward(x, training);
+        java.util.Objects.requireNonNull(x, "x");
+        return graph.forward(Map.of(single(graph.inputNames(), "input"), x), training).values().iterator().next();
     }
 
-    /** Back-propagates dL/doutput; fills every parameter's gradient; returns dL/dinput. */
+    /** The outputs by name for batches of every input by name (all with the same batch size N). */
+    public Map<String, Tensor> forward(Map<String, Tensor> xs, boolean training) {
+        return graph.forward(xs, training);
+    }
+
+    /** Back-propagates dL/doutput; fills every parameter's gradient; returns dL/dinput. One input, one output. */
     public Tensor backward(Tensor gy) {
-        return net.backward(gy);
+        java.util.Objects.requireNonNull(gy, "gy");
+        return graph.backward(Map.of(single(graph.outputNames(), "output"), gy)).values().iterator().next();
     }
 
-    /** Trainable parameters, named {@code layer.param} (nested: {@code 2.inner.0.weight}). */
+    /**
+     * Back-propagates dL/d(output) by output name (outputs left out contribute nothing); fills every
+     * parameter's gradient; returns dL/d(input) by input name.
+     */
+    public Map<String, Tensor> backward(Map<String, Tensor> gys) {
+        return graph.backward(gys);
+    }
+
+    private String single(List<String> names, String what) {
+        if (names.size() != 1) {
+            throw new IllegalArgumentException("model: has " + names.size() + " " + what + "s " + names + "; use the map form");
+        }
+        return names.get(0);
+    }
+
+    /** Trainable parameters, named {@code node.param} (a chain: {@code 0.weight}, nested {@code 2.inner.0.weight}). */
     public List<Param> params() {
-        return net.params();
+        return graph.params();
     }
 
     /** Saved non-trainable state (running statistics). */
     public List<Param> state() {
-        return net.state();
+        return graph.state();
     }
 
-    /** The layers. */
+    /** The layers of the graph's nodes in order (a chain: its layers; merges are left out). */
     public List<Layer> layers() {
-        return net.children();
+        List<Layer> l = new java.util.ArrayList<>();
+        for (String n : graph.nodeNames()) if (graph.layer(n) != null) l.add(graph.layer(n));
+        return l;
     }
 
-    /** The sample shape the model was built for. */
+    /** The graph (built: every node's shape is known). */
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The sample shape of the only input. */
     public long[] sampleShape() {
-        return sampleShape.clone();
+        return graph.shape(single(graph.inputNames(), "input"));
     }
 
-    /** The output sample shape. */
+    /** The output sample shape of the only output. */
     public long[] outputShape() {
-        return net.outputShape();
+        return graph.shape(graph.outputNode(single(graph.outputNames(), "output")));
     }
 
     /** dtype, memory, executor and random generator. */
@@ -98,7 +139,7 @@ public final class Model implements AutoCloseable {
         return ctx;
     }
 
-    /** Per-layer output shapes, parameters and receptive fields; print it. */
+    /** Per-layer output shapes, parameters and receptive fields along every path; print it. */
     public Summary summary() {
         return Summary.of(this);
     }

@@ -14,7 +14,11 @@ import java.util.List;
  * dimension (size, and jump between neighbouring outputs), and for each convolution what a fully
  * connected layer between the same input and output would need (whole layer, and one neuron).
  *
- * @param rows  one per leaf layer, in order
+ * <p>In a {@link Graph} each node starts from the field of its inputs; where paths meet (a merge) the
+ * field is the widest of theirs, so every row gives the reach along its longest path. A merge's row
+ * names the nodes it joins.
+ *
+ * @param rows  one per leaf layer or merge, in graph order
  * @param total trainable parameters
  */
 public record Summary(List<Row> rows, long total) {
@@ -37,14 +41,53 @@ public record Summary(List<Row> rows, long total) {
 
     static Summary of(Model m) {
         List<Row> rows = new ArrayList<>();
-        int spatial = m.sampleShape().length - 1;
-        double[] r = new double[spatial], j = new double[spatial];
-        Arrays.fill(r, 1);
-        Arrays.fill(j, 1);
-        double[][] rj = {r, j};
-        List<Layer> top = m.layers();
-        for (int i = 0; i < top.size(); i++) walk(Integer.toString(i), top.get(i), rows, rj);
+        Graph g = m.graph();
+        // receptive field and jump of each node's output, per spatial dimension (null: every position mixes)
+        java.util.Map<String, double[][]> at = new java.util.HashMap<>();
+        for (String node : g.nodeNames()) {
+            List<String> from = g.inputsOf(node);
+            if (from.isEmpty()) { // an input: each position sees itself
+                int spatial = g.shape(node).length - 1;
+                double[] r = new double[spatial], j = new double[spatial];
+                Arrays.fill(r, 1);
+                Arrays.fill(j, 1);
+                at.put(node, new double[][] {r, j});
+                continue;
+            }
+            double[][] rj = widest(from.stream().map(at::get).toList());
+            Layer l = g.layer(node);
+            if (l != null) {
+                walk(node, l, rows, rj);
+            } else {
+                Merge mg = g.merge(node);
+                long params = mg.params().stream().mapToLong(p -> p.value().numel()).sum();
+                rows.add(new Row(node, mg.describe() + " " + String.join(", ", from), mg.outputShape(), params,
+                        rj[0] == null ? null : rj[0].clone(), rj[1] == null ? null : rj[1].clone(), -1, -1));
+            }
+            at.put(node, rj);
+        }
         return new Summary(rows, m.parameterCount());
+    }
+
+    /**
+     * Where paths meet, the field of the result is the widest of the incoming ones (every path's
+     * positions are read), with the largest jump; a path that already mixes everything wins.
+     */
+    private static double[][] widest(List<double[][]> in) {
+        double[] r = null, j = null;
+        for (double[][] rj : in) {
+            if (rj[0] == null || r != null && rj[0].length != r.length) return new double[2][];
+            if (r == null) {
+                r = rj[0].clone();
+                j = rj[1].clone();
+            } else {
+                for (int d = 0; d < r.length; d++) {
+                    r[d] = Math.max(r[d], rj[0][d]);
+                    j[d] = Math.max(j[d], rj[1][d]);
+                }
+            }
+        }
+        return new double[][] {r, j};
     }
 
     private static void walk(String name, Layer l, List<Row> rows, double[][] rj) {

@@ -33,17 +33,32 @@ final class GradCheck {
 
     /** Checks dL/dx and dL/dparam of {@code m} at {@code x}; {@code what} names the case in failures. */
     static void check(Model m, Tensor x, long seed, Object what) {
-        Tensor y0 = m.forward(x, true);
-        Tensor r = m.context().allocate(y0.shape());
+        check(m, java.util.Map.of(m.graph().inputNames().get(0), x), seed, what);
+    }
+
+    /**
+     * The same for a graph with several inputs and outputs: {@code L = sum over outputs of sum(y_o R_o)},
+     * one fixed random R_o per output; checks dL/d(each input) and dL/d(each parameter).
+     */
+    static void check(Model m, java.util.Map<String, Tensor> xs, long seed, Object what) {
+        java.util.Map<String, Tensor> ys = m.forward(xs, true);
+        java.util.Map<String, Tensor> rs = new java.util.LinkedHashMap<>();
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (long i = 0; i < r.numel(); i++) Elementwise.set(r, r.offset() + i, rnd.nextDouble(-1, 1));
-        double magnitude = evaluate(m, x, r)[1];
-        Tensor gx = m.backward(r);
+        for (var e : ys.entrySet()) {
+            Tensor r = m.context().allocate(e.getValue().shape());
+            for (long i = 0; i < r.numel(); i++) Elementwise.set(r, r.offset() + i, rnd.nextDouble(-1, 1));
+            rs.put(e.getKey(), r);
+        }
+        double magnitude = evaluate(m, xs, rs)[1];
+        java.util.Map<String, Tensor> gxs = m.backward(rs);
         List<double[]> analytic = new ArrayList<>();
-        analytic.add(copy(gx));
         List<Tensor> targets = new ArrayList<>();
-        targets.add(x);
-        List<String> names = new ArrayList<>(List.of("x"));
+        List<String> names = new ArrayList<>();
+        for (var e : xs.entrySet()) {
+            analytic.add(copy(gxs.get(e.getKey())));
+            targets.add(e.getValue());
+            names.add(e.getKey());
+        }
         for (Param p : m.params()) {
             analytic.add(copy(p.grad()));
             targets.add(p.value());
@@ -62,7 +77,7 @@ final class GradCheck {
                 double[] steps = {-2 * H, -H, H, 2 * H};
                 for (int q = 0; q < 4; q++) {
                     Elementwise.set(t, off, keep + steps[q]);
-                    f[q] = evaluate(m, x, r)[0];
+                    f[q] = evaluate(m, xs, rs)[0];
                 }
                 Elementwise.set(t, off, keep);
                 double numeric = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * H), a = analytic.get(k)[(int) i];
@@ -74,17 +89,19 @@ final class GradCheck {
         }
     }
 
-    /** {L, sum |y R|}. */
-    static double[] evaluate(Model m, Tensor x, Tensor r) {
-        Tensor y = m.forward(x, true);
+    /** {L, sum |y R|} over every output. */
+    static double[] evaluate(Model m, java.util.Map<String, Tensor> xs, java.util.Map<String, Tensor> rs) {
         double l = 0, mag = 0;
-        Tensor yc = y.isContiguous() ? y : y.contiguous(java.lang.foreign.Arena.ofAuto());
-        for (long i = 0; i < r.numel(); i++) {
-            double yi = Elementwise.get(yc, yc.offset() + i);
-            if (Double.isInfinite(yi)) continue; // a max window entirely in padding: -inf, no inputs, no gradient
-            double t = yi * Elementwise.get(r, r.offset() + i);
-            l += t;
-            mag += Math.abs(t);
+        for (var e : m.forward(xs, true).entrySet()) {
+            Tensor y = e.getValue(), r = rs.get(e.getKey());
+            Tensor yc = y.isContiguous() ? y : y.contiguous(java.lang.foreign.Arena.ofAuto());
+            for (long i = 0; i < r.numel(); i++) {
+                double yi = Elementwise.get(yc, yc.offset() + i);
+                if (Double.isInfinite(yi)) continue; // a max window entirely in padding: -inf, no inputs, no gradient
+                double t = yi * Elementwise.get(r, r.offset() + i);
+                l += t;
+                mag += Math.abs(t);
+            }
         }
         return new double[] {l, mag};
     }

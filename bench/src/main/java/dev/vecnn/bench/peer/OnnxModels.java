@@ -1,5 +1,13 @@
 package dev.vecnn.bench.peer;
 
+import dev.vecnn.nn.onnx.proto.OnnxProto.AttributeProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.GraphProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.ModelProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.NodeProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.TensorShapeProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.TypeProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.spec.PoolKind;
 import dev.vecnn.spec.PoolSpec;
@@ -8,14 +16,12 @@ import dev.vecnn.tensor.DType;
 
 /**
  * One-node ONNX models (IR version 8, opset 17) built in memory for ONNX Runtime: Conv, MaxPool,
- * AveragePool, GlobalMaxPool, GlobalAveragePool. Field numbers follow onnx.proto.
+ * AveragePool, GlobalMaxPool, GlobalAveragePool; written with the ONNX classes vecnn-nn generates
+ * from onnx.proto.
  */
 public final class OnnxModels {
     private OnnxModels() {
     }
-
-    private static final int ATTR_INT = 2;
-    private static final int ATTR_INTS = 7;
 
     /** True when ONNX Runtime's Conv computes this spec's forward pass. */
     public static boolean supportsConv(ConvSpec s) {
@@ -31,61 +37,59 @@ public final class OnnxModels {
     /** A model with inputs X, W (and B) and output Y computing {@code s}'s forward pass. */
     public static byte[] conv(ConvSpec s, DType t) {
         Window w = s.window();
-        Proto node = new Proto().string(1, "X").string(1, "W");
-        if (s.hasBias()) node.string(1, "B");
-        node.string(2, "Y").string(3, "conv").string(4, "Conv")
-                .message(5, ints("kernel_shape", w.kernel())).message(5, ints("strides", w.stride()))
-                .message(5, ints("dilations", w.dilation())).message(5, ints("pads", concat(w.padBegin(), w.padEnd())))
-                .message(5, integer("group", s.groups()));
-        Proto graph = new Proto().message(1, node).string(2, "vecnn-peer")
-                .message(11, value("X", t, s.inputShape())).message(11, value("W", t, s.weightShape()));
-        if (s.hasBias()) graph.message(11, value("B", t, s.biasShape()));
-        graph.message(12, value("Y", t, s.outputShape()));
+        NodeProto.Builder node = NodeProto.newBuilder().setName("conv").setOpType("Conv").addInput("X").addInput("W").addOutput("Y")
+                .addAttribute(ints("kernel_shape", w.kernel())).addAttribute(ints("strides", w.stride()))
+                .addAttribute(ints("dilations", w.dilation())).addAttribute(ints("pads", concat(w.padBegin(), w.padEnd())))
+                .addAttribute(integer("group", s.groups()));
+        if (s.hasBias()) node.addInput("B");
+        GraphProto.Builder graph = GraphProto.newBuilder().setName("vecnn-peer").addNode(node)
+                .addInput(value("X", t, s.inputShape())).addInput(value("W", t, s.weightShape()));
+        if (s.hasBias()) graph.addInput(value("B", t, s.biasShape()));
+        graph.addOutput(value("Y", t, s.outputShape()));
         return model(graph);
     }
 
     /** A model with input X and output Y computing {@code s}'s forward pass. */
     public static byte[] pool(PoolSpec s, DType t) {
-        Proto node = new Proto().string(1, "X").string(2, "Y").string(3, "pool");
+        NodeProto.Builder node = NodeProto.newBuilder().setName("pool").addInput("X").addOutput("Y");
         switch (s.kind()) {
             case MAX, AVG -> {
                 Window w = s.window();
-                node.string(4, s.kind() == PoolKind.MAX ? "MaxPool" : "AveragePool")
-                        .message(5, ints("kernel_shape", w.kernel())).message(5, ints("strides", w.stride()))
-                        .message(5, ints("pads", concat(w.padBegin(), w.padEnd())))
-                        .message(5, integer("ceil_mode", s.ceilMode() ? 1 : 0));
-                if (s.kind() == PoolKind.MAX) node.message(5, ints("dilations", w.dilation()));
-                else node.message(5, integer("count_include_pad", s.countIncludePad() ? 1 : 0));
+                node.setOpType(s.kind() == PoolKind.MAX ? "MaxPool" : "AveragePool")
+                        .addAttribute(ints("kernel_shape", w.kernel())).addAttribute(ints("strides", w.stride()))
+                        .addAttribute(ints("pads", concat(w.padBegin(), w.padEnd())))
+                        .addAttribute(integer("ceil_mode", s.ceilMode() ? 1 : 0));
+                if (s.kind() == PoolKind.MAX) node.addAttribute(ints("dilations", w.dilation()));
+                else node.addAttribute(integer("count_include_pad", s.countIncludePad() ? 1 : 0));
             }
-            case GLOBAL_MAX -> node.string(4, "GlobalMaxPool");
-            case GLOBAL_AVG -> node.string(4, "GlobalAveragePool");
+            case GLOBAL_MAX -> node.setOpType("GlobalMaxPool");
+            case GLOBAL_AVG -> node.setOpType("GlobalAveragePool");
             default -> throw new IllegalArgumentException("spec: no ONNX operator for " + s);
         }
-        Proto graph = new Proto().message(1, node).string(2, "vecnn-peer")
-                .message(11, value("X", t, s.inputShape())).message(12, value("Y", t, s.outputShape()));
-        return model(graph);
+        return model(GraphProto.newBuilder().setName("vecnn-peer").addNode(node)
+                .addInput(value("X", t, s.inputShape())).addOutput(value("Y", t, s.outputShape())));
     }
 
-    private static byte[] model(Proto graph) {
-        return new Proto().integer(1, 8).string(2, "vecnn-bench").message(7, graph)
-                .message(8, new Proto().string(1, "").integer(2, 17)).toBytes();
+    private static byte[] model(GraphProto.Builder graph) {
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("vecnn-bench").setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).build().toByteArray();
     }
 
-    private static Proto value(String name, DType t, long[] shape) {
-        Proto dims = new Proto();
-        for (long d : shape) dims.message(1, new Proto().integer(1, d));
-        Proto tensor = new Proto().integer(1, t == DType.F32 ? 1 : 11).message(2, dims);
-        return new Proto().string(1, name).message(2, new Proto().message(1, tensor));
+    private static ValueInfoProto value(String name, DType t, long[] shape) {
+        TensorShapeProto.Builder dims = TensorShapeProto.newBuilder();
+        for (long d : shape) dims.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(t == DType.F32 ? 1 : 11).setShape(dims))).build();
     }
 
-    private static Proto ints(String name, int[] v) {
-        Proto a = new Proto().string(1, name).integer(20, ATTR_INTS);
-        for (int x : v) a.integer(8, x);
-        return a;
+    private static AttributeProto ints(String name, int[] v) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (int x : v) a.addInts(x);
+        return a.build();
     }
 
-    private static Proto integer(String name, long v) {
-        return new Proto().string(1, name).integer(20, ATTR_INT).integer(3, v);
+    private static AttributeProto integer(String name, long v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -19,7 +19,7 @@ public final class OnnxRuntimePeer implements AutoCloseable {
     private final Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
     private final Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
 
-    /** A session for {@code model} with {@code threads} intra-op threads; {@code io} alternates names and tensors, Y last. */
+    /** A session for {@code model} with {@code threads} intra-op threads; {@code io} alternates names and tensors, the output last. */
     public OnnxRuntimePeer(byte[] model, int threads, Object... io) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -39,7 +39,7 @@ public final class OnnxRuntimePeer implements AutoCloseable {
             var bytes = t.segment().asSlice(t.offset() * es, t.numel() * es).asByteBuffer().order(ByteOrder.nativeOrder());
             OnnxTensor ot = t.dtype() == DType.F32 ? OnnxTensor.createTensor(env, bytes.asFloatBuffer(), t.shape())
                     : OnnxTensor.createTensor(env, bytes.asDoubleBuffer(), t.shape());
-            (name.equals("Y") ? outputs : inputs).put(name, ot);
+            (i == io.length - 2 ? outputs : inputs).put(name, ot);
         }
     }
 

@@ -51,6 +51,11 @@ public final class Activation extends Layer {
         return kind;
     }
 
+    /** The negative slope of leaky ReLU (0 for the others). */
+    public double alpha() {
+        return alpha;
+    }
+
     @Override
     protected long[] init(long[] sample) {
         return sample;

@@ -33,6 +33,16 @@ public final class BatchNorm extends Layer {
         this.momentum = momentum;
     }
 
+    /** The running-average momentum (weight of the new batch, as PyTorch). */
+    public double momentum() {
+        return momentum;
+    }
+
+    /** The epsilon added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     protected long[] init(long[] sample) {
         long c = sample[0];

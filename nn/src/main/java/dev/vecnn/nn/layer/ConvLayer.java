@@ -1,6 +1,7 @@
 package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
+import dev.vecnn.conv.Epilogue;
 import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
 import dev.vecnn.spec.ConvSpec;
@@ -27,8 +28,9 @@ public final class ConvLayer extends Layer {
     private Init init = Init.HE;
     private ConvParams params;
     private final Map<Long, ConvSpec> specs = new HashMap<>();
-    private Tensor input;
+    private Tensor input, output;
     private ConvSpec last;
+    private Epilogue epilogue = Epilogue.NONE;
 
     /** {@code outChannels} filters of size {@code kernel} (one entry per spatial dimension). */
     public ConvLayer(long outChannels, int... kernel) {
@@ -118,6 +120,25 @@ public final class ConvLayer extends Layer {
         return this;
     }
 
+    /**
+     * An activation fused into the convolution's stores (what importers use for conv + ReLU): no extra
+     * pass over the output. The backward pass takes the activation's derivative from the stored
+     * output, which determines it for ReLU, leaky ReLU with alpha >= 0, sigmoid and tanh.
+     */
+    public ConvLayer epilogue(Epilogue e) {
+        java.util.Objects.requireNonNull(e, "e");
+        if (e.activation() == dev.vecnn.conv.Activation.LEAKY_RELU && e.alpha() < 0) {
+            throw new IllegalArgumentException("e: leaky ReLU with alpha " + e.alpha() + " < 0 cannot be fused (its derivative is not a function of the output)");
+        }
+        epilogue = e;
+        return this;
+    }
+
+    /** The fused activation ({@link Epilogue#NONE} by default). */
+    public Epilogue epilogue() {
+        return epilogue;
+    }
+
     /** The spec for batch size {@code n}. */
     public ConvSpec spec(long n) {
         return specs.computeIfAbsent(n, this::makeSpec);
@@ -158,15 +179,35 @@ public final class ConvLayer extends Layer {
         last = spec(n);
         input = x;
         Tensor y = ctx.buffer(this, "y", last.outputShape());
-        params.forward(last, x, y, ctx.execution());
+        params.forward(last, x, y, epilogue, ctx.execution());
+        output = y;
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gy) {
         Tensor gx = ctx.buffer(this, "gx", last.inputShape());
-        params.backward(last, input, gy, gx, ctx.execution());
+        params.backward(last, input, epilogue == Epilogue.NONE ? gy : throughEpilogue(gy), gx, ctx.execution());
         return gx;
+    }
+
+    /** dL/d(pre-activation) = dL/dy * f'(pre), with f' written in terms of y = f(pre). */
+    private Tensor throughEpilogue(Tensor gyIn) {
+        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
+        Tensor g = ctx.buffer(this, "gpre", gy.shape());
+        double alpha = epilogue.alpha();
+        for (long i = 0, n = gy.numel(); i < n; i++) {
+            double y = Elementwise.get(output, output.offset() + i);
+            double d = switch (epilogue.activation()) {
+                case IDENTITY -> 1;
+                case RELU -> y > 0 ? 1 : 0;
+                case LEAKY_RELU -> y > 0 ? 1 : alpha;
+                case SIGMOID -> y * (1 - y);
+                case TANH -> 1 - y * y;
+            };
+            Elementwise.set(g, g.offset() + i, Elementwise.get(gy, gy.offset() + i) * d);
+        }
+        return g;
     }
 
     @Override
@@ -209,6 +250,7 @@ public final class ConvLayer extends Layer {
         if (mode != PaddingMode.ZEROS) b.append(' ').append(mode.name().toLowerCase(java.util.Locale.ROOT));
         if (groups != 1) b.append(" g").append(groups);
         if (!bias) b.append(" nobias");
+        if (epilogue != Epilogue.NONE) b.append(" +").append(epilogue.activation().name().toLowerCase(java.util.Locale.ROOT));
         return b.toString();
     }
 

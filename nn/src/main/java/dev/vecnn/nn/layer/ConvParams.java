@@ -27,7 +27,12 @@ final class ConvParams {
     }
 
     void forward(ConvSpec s, Tensor x, Tensor y, Execution ex) {
-        Conv.forward(s, x, kernelWeight, bias == null ? null : bias.value(), y, Epilogue.NONE, ex);
+        forward(s, x, y, Epilogue.NONE, ex);
+    }
+
+    /** With an activation fused into the kernels' stores. */
+    void forward(ConvSpec s, Tensor x, Tensor y, Epilogue e, Execution ex) {
+        Conv.forward(s, x, kernelWeight, bias == null ? null : bias.value(), y, e, ex);
     }
 
     /** Writes gx and the parameter gradients. */

@@ -18,6 +18,11 @@ public final class Dropout extends Layer {
         this.p = p;
     }
 
+    /** The drop probability. */
+    public double p() {
+        return p;
+    }
+
     @Override
     protected long[] init(long[] sample) {
         return sample;

@@ -163,6 +163,20 @@ public final class PoolLayer extends Layer {
         return gx;
     }
 
+    /**
+     * The argmax of the last forward pass of max pooling: I64 of the output's shape (N, C, out...),
+     * flat row-major positions within each (n, c) input plane; null for average pooling. Valid until
+     * the next forward pass.
+     */
+    public Tensor indices() {
+        return indices;
+    }
+
+    /** The pooling kind. */
+    public PoolKind kind() {
+        return kind;
+    }
+
     @Override
     public double[][] receptiveStep() {
         PoolSpec s = spec(1);

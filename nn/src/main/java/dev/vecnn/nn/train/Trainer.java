@@ -61,7 +61,12 @@ public final class Trainer {
 
     /** Trains {@code model} on {@code loss} with {@code optimizer}. */
     public Trainer(Model model, Loss loss, Optimizer optimizer) {
-        this.model = Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(model, "model");
+        if (model.graph().inputNames().size() != 1 || model.graph().outputNames().size() != 1) {
+            throw new IllegalArgumentException("model: the trainer needs one input and one output, the graph has inputs "
+                    + model.graph().inputNames() + " and outputs " + model.graph().outputNames());
+        }
+        this.model = model;
         this.loss = Objects.requireNonNull(loss, "loss").on(model.context());
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
     }
