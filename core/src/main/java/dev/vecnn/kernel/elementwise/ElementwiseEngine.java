@@ -10,9 +10,10 @@ import java.lang.foreign.MemorySegment;
  * calls these. Implemented by {@code VectorElementwiseF32/F64} (Vector API) and
  * {@code PortableElementwiseF32/F64} (plain Java), which give the same bits for every method.
  *
- * <p>Arithmetic: elementwise functions in the dtype's precision; batch normalisation and the softmax
- * backward in double (float32 values widened, results rounded once), as the nn layers did; every
- * reduction in double through {@link OrderedSum} (or, for strided softmax, per position in class order).
+ * <p>Arithmetic: activations, losses' terms and optimizer updates in the dtype's precision; batch
+ * normalisation, the softmax and cross-entropy normalisation (e / sum) and the softmax backward in double
+ * (float32 values widened, results rounded once), as the nn layers did; every reduction in double
+ * through {@link OrderedSum} (or, for strided softmax, per position in class order).
  */
 public interface ElementwiseEngine {
     /** The dtype of the data. */
@@ -51,7 +52,7 @@ public interface ElementwiseEngine {
     void normalizeBackward(MemorySegment g, long go, MemorySegment h, long ho, MemorySegment gx, long gxo, long len, double scale,
                            double meanG, double meanGH, boolean training);
 
-    /** Softmax over the middle dimension of a dense (outer, classes, inner) block. */
+    /** Softmax over the middle dimension of a dense (outer, classes, inner) block: e = exp(x - max) in the dtype, e / sum in double. */
     void softmaxForward(MemorySegment x, long xo, MemorySegment y, long yo, long outer, long classes, long inner, OrderedSum scratch);
 
     /** {@code gx = y * (gy - sum_k gy*y)} over the middle dimension of (outer, classes, inner), in double. */

@@ -288,7 +288,8 @@ public final class ElementwiseKernels {
 
     /**
      * Softmax over dimension 1 of x (N, C, spatial...) at every other index (for (N, K): each row),
-     * max-shifted: {@code y = e / sum e} with {@code e = exp(x - max)}; sums in double. y may be x.
+     * max-shifted: {@code y = e / sum e} with {@code e = exp(x - max)} in the dtype, the sum and the division
+     * in double. y may be x.
      */
     public void softmaxForward(Tensor x, Tensor y) {
         ElementwiseEngine e = engine(check("x", x, null));
