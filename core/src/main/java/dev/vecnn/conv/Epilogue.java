@@ -1,63 +1,110 @@
 package dev.vecnn.conv;
 
+import dev.vecnn.kernel.elementwise.PortableElementwiseF32;
+import dev.vecnn.kernel.elementwise.PortableElementwiseF64;
 import java.util.Objects;
 
 /**
- * What a forward pass does to each output value as it stores it: add the bias (if the spec has one),
- * then apply an activation. Fused into the kernels' stores: no extra pass over the output.
+ * An activation function with its parameters. As what a forward convolution does to each output value
+ * as it stores it: add the bias (if the spec has one), then apply the activation, fused into the
+ * kernels' stores (no extra pass over the output). The elementwise kernels
+ * ({@code dev.vecnn.kernel.elementwise.ElementwiseKernels}) take the same value for their activation
+ * layers. See {@link Activation} for each function, its derivative and its source.
  *
- * @param activation the activation
- * @param alpha the negative slope of {@link Activation#LEAKY_RELU} (ignored otherwise)
+ * @param activation the function
+ * @param alpha the first parameter: the negative slope of {@link Activation#LEAKY_RELU}, alpha of
+ *     {@link Activation#HARD_SIGMOID}, the lower bound of {@link Activation#CLIP}; ignored otherwise
+ * @param beta the second parameter: beta of {@link Activation#HARD_SIGMOID}, the upper bound of
+ *     {@link Activation#CLIP}; ignored otherwise
  */
-public record Epilogue(Activation activation, double alpha) {
+public record Epilogue(Activation activation, double alpha, double beta) {
     /** Bias only (or nothing, without bias). */
-    public static final Epilogue NONE = new Epilogue(Activation.IDENTITY, 0);
+    public static final Epilogue NONE = new Epilogue(Activation.IDENTITY, 0, 0);
 
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments: parameters finite (CLIP's bounds may be infinite, not NaN, with
+     * {@code alpha <= beta}); HARD_SIGMOID needs {@code alpha > 0}.
+     */
     public Epilogue {
         Objects.requireNonNull(activation, "activation");
-        if (!Double.isFinite(alpha)) throw new IllegalArgumentException("alpha = " + alpha + ": must be finite");
+        if (activation == Activation.CLIP) {
+            if (Double.isNaN(alpha) || Double.isNaN(beta) || alpha > beta) {
+                throw new IllegalArgumentException("clip bounds [alpha, beta] = [" + alpha + ", " + beta + "]: need alpha <= beta, not NaN");
+            }
+        } else {
+            if (!Double.isFinite(alpha)) throw new IllegalArgumentException("alpha = " + alpha + ": must be finite");
+            if (!Double.isFinite(beta)) throw new IllegalArgumentException("beta = " + beta + ": must be finite");
+            if (activation == Activation.HARD_SIGMOID && !(alpha > 0)) {
+                throw new IllegalArgumentException("alpha = " + alpha + ": hard sigmoid needs alpha > 0");
+            }
+        }
+    }
+
+    /** An activation with one parameter ({@code beta} = 0): source compatibility with the former form. */
+    public Epilogue(Activation activation, double alpha) {
+        this(activation, alpha, 0);
     }
 
     /** ReLU after the bias. */
     public static Epilogue relu() {
-        return new Epilogue(Activation.RELU, 0);
+        return new Epilogue(Activation.RELU, 0, 0);
     }
 
-    /** Leaky ReLU with negative slope {@code alpha}. */
+    /** Leaky ReLU with negative slope {@code alpha} (PyTorch's default is 0.01). */
     public static Epilogue leakyRelu(double alpha) {
-        return new Epilogue(Activation.LEAKY_RELU, alpha);
+        return new Epilogue(Activation.LEAKY_RELU, alpha, 0);
     }
 
     /** Sigmoid after the bias. */
     public static Epilogue sigmoid() {
-        return new Epilogue(Activation.SIGMOID, 0);
+        return new Epilogue(Activation.SIGMOID, 0, 0);
     }
 
     /** Tanh after the bias. */
     public static Epilogue tanh() {
-        return new Epilogue(Activation.TANH, 0);
+        return new Epilogue(Activation.TANH, 0, 0);
     }
 
-    /** The activation applied to one value, in double. */
+    /** GELU, tanh approximation (PyTorch's {@code approximate='tanh'}). */
+    public static Epilogue gelu() {
+        return new Epilogue(Activation.GELU, 0, 0);
+    }
+
+    /** Hard sigmoid max(0, min(1, alpha x + beta)) (ONNX {@code HardSigmoid}; its defaults are 0.2, 0.5). */
+    public static Epilogue hardSigmoid(double alpha, double beta) {
+        return new Epilogue(Activation.HARD_SIGMOID, alpha, beta);
+    }
+
+    /** PyTorch's {@code Hardsigmoid}: alpha 1/6, beta 1/2. */
+    public static Epilogue hardSigmoid() {
+        return hardSigmoid(1.0 / 6, 0.5);
+    }
+
+    /** Hard swish x * relu6(x + 3) / 6 (PyTorch's {@code Hardswish}). */
+    public static Epilogue hardSwish() {
+        return new Epilogue(Activation.HARD_SWISH, 0, 0);
+    }
+
+    /** Clip to [min, max] (ONNX {@code Clip}, PyTorch {@code Hardtanh}); bounds may be infinite. */
+    public static Epilogue clip(double min, double max) {
+        return new Epilogue(Activation.CLIP, min, max);
+    }
+
+    /** ReLU6: clip to [0, 6]. */
+    public static Epilogue relu6() {
+        return clip(0, 6);
+    }
+
+    /**
+     * The activation applied to one value in double arithmetic: bit for bit what the float64 kernels
+     * store (the same operations in the same order; see {@code PortableElementwiseF64#activate}).
+     */
     public double apply(double v) {
-        return switch (activation) {
-            case IDENTITY -> v;
-            case RELU -> Math.max(v, 0.0); // NaN stays NaN, as in PyTorch
-            case LEAKY_RELU -> v > 0 ? v : alpha * v;
-            case SIGMOID -> 1 / (1 + Math.exp(-v));
-            case TANH -> Math.tanh(v);
-        };
+        return PortableElementwiseF64.activate(activation, v, PortableElementwiseF64.param1(this), PortableElementwiseF64.param2(this));
     }
 
-    /** The activation applied to one float value, in float arithmetic (what float32 kernels store). */
+    /** The activation applied to one float value in float arithmetic: bit for bit what the float32 kernels store. */
     public float apply(float v) {
-        return switch (activation) {
-            case IDENTITY -> v;
-            case RELU -> Math.max(v, 0f);
-            case LEAKY_RELU -> v > 0 ? v : (float) alpha * v;
-            case SIGMOID -> (float) (1 / (1 + Math.exp(-v)));
-            case TANH -> (float) Math.tanh(v);
-        };
+        return PortableElementwiseF32.activate(activation, v, PortableElementwiseF32.param1(this), PortableElementwiseF32.param2(this));
     }
 }

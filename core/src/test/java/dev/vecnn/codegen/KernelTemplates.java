@@ -26,6 +26,9 @@ public final class KernelTemplates {
         new Template("core/src/template/DepthwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseConv$Name.java"),
         new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/direct", "DirectConv$Name.java"),
         new Template("core/src/template/PoolKernels.java.in", "core/src/main/java/dev/vecnn/kernel/pool", "PoolKernels$Name.java"),
+        new Template("core/src/template/ElementwiseVector.java.in", "core/src/main/java/dev/vecnn/kernel/elementwise", "VectorElementwise$Name.java"),
+        new Template("core/src/template/ElementwisePortable.java.in", "core/src/main/java/dev/vecnn/kernel/elementwise",
+                "PortableElementwise$Name.java"),
     };
 
     /** Row counts of the generated micro-kernels. */
@@ -41,6 +44,18 @@ public final class KernelTemplates {
         m.put("$type", f ? "float" : "double");
         m.put("$Vec", f ? "FloatVector" : "DoubleVector");
         m.put("$Box", f ? "Float" : "Double");
+        // the elementwise templates: integer views of the bits, and float32 <-> double conversions (DL lanes at a time)
+        m.put("$itype", f ? "int" : "long");
+        m.put("$IVec", f ? "IntVector" : "LongVector");
+        m.put("$toRaw", f ? "Float.floatToRawIntBits" : "Double.doubleToRawLongBits");
+        m.put("$fromRaw", f ? "Float.intBitsToFloat" : "Double.longBitsToDouble");
+        m.put("$vbits", f ? "reinterpretAsInts" : "reinterpretAsLongs");
+        m.put("$vfloats", f ? "reinterpretAsFloats" : "reinterpretAsDoubles");
+        m.put("$wload", f ? "(DoubleVector) FloatVector.fromMemorySegment(HS, s, i * ES, NO).convertShape(VectorOperators.F2D, DS, 0)"
+                : "DoubleVector.fromMemorySegment(DS, s, i * ES, NO)");
+        m.put("$nstore", f ? "((FloatVector) d.convertShape(VectorOperators.D2F, HS, 0)).intoMemorySegment(s, i * ES, NO)" : "d.intoMemorySegment(s, i * ES, NO)");
+        m.put("$lanes", f ? "if (part == 0) v.intoArray(acc.stage, 0);\n        return (DoubleVector) FloatVector.fromArray(HS, acc.stage, part * DL).convertShape(VectorOperators.F2D, DS, 0)"
+                : "return v");
         return m;
     }
 

@@ -2,13 +2,13 @@ package dev.vecnn.kernel.conv;
 
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.elementwise.VectorElementwiseF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,26 +32,26 @@ public final class SlabIoF32 {
 
     /**
      * Stores {@code len} values {@code src[srcOff + x*step] + bias}, activated, to elements
-     * {@code dst + x*dstStride} of {@code seg}: the one epilogue of every kernel. Contiguous rows with
-     * identity, ReLU or leaky ReLU go as vectors; sigmoid and tanh stay scalar ({@code Math.exp} gives
-     * the same bits in every JIT tier, which keeps results independent of warm-up and threads).
+     * {@code dst + x*dstStride} of {@code seg}: the one epilogue of every kernel. Contiguous rows go as
+     * vectors, every activation through the elementwise kernels ({@link VectorElementwiseF32}); the
+     * others through {@link Epilogue#apply(float)}, which gives the same bits (no library exp: the same in
+     * every JIT tier, which keeps results independent of warm-up and threads).
      */
     public static void storeRow(float[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, float bias,
                          Epilogue e) {
-        Activation act = e.activation();
-        int x = 0;
-        if (step == 1 && dstStride == 1 && act != Activation.SIGMOID && act != Activation.TANH) {
-            FloatVector vb = FloatVector.broadcast(S, bias);
-            float alpha = (float) e.alpha();
-            for (; x + L <= len; x += L) {
-                FloatVector v = FloatVector.fromArray(S, src, srcOff + x).add(vb);
-                if (act == Activation.RELU) v = v.max((float) 0);
-                else if (act == Activation.LEAKY_RELU) v = v.blend(v.mul(alpha), v.compare(VectorOperators.LT, (float) 0));
-                v.intoMemorySegment(seg, (dst + x) * ES, ByteOrder.nativeOrder());
+        boolean identity = e.activation() == Activation.IDENTITY;
+        if (step == 1 && dstStride == 1) {
+            if (!identity) {
+                VectorElementwiseF32.INSTANCE.activationForward(e, MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, true);
+                return;
             }
+            FloatVector vb = FloatVector.broadcast(S, bias);
+            int x = 0;
+            for (; x + L <= len; x += L) FloatVector.fromArray(S, src, srcOff + x).add(vb).intoMemorySegment(seg, (dst + x) * ES, ByteOrder.nativeOrder());
+            for (; x < len; x++) seg.set(LAYOUT, (dst + x) * ES, src[srcOff + x] + bias);
+            return;
         }
-        boolean identity = act == Activation.IDENTITY;
-        for (; x < len; x++) {
+        for (int x = 0; x < len; x++) {
             float v = src[srcOff + x * step] + bias;
             seg.set(LAYOUT, (dst + x * dstStride) * ES, identity ? v : e.apply(v));
         }

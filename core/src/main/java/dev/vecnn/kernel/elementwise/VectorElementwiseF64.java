@@ -1,0 +1,706 @@
+package dev.vecnn.kernel.elementwise;
+
+import dev.vecnn.conv.Activation;
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The double elementwise kernels on the Vector API: lane by lane the operations of
+ * {@link PortableElementwiseF64} in the same order (its scalar functions do the tails), so both give
+ * the same bits. No lanewise EXP/TANH/LOG operators (their intrinsics may differ from the Java fallback
+ * between JIT tiers): exp, tanh, sigmoid, GELU and log1p are built from add, multiply, divide, fused
+ * multiply-add, min/max, compare/blend and integer bit operations, each exactly rounded or exact.
+ * Reductions go through {@link OrderedSum} (float32 terms widened to double), never {@code reduceLanes}.
+ *
+ * <p>Double-precision work on float32 data (batch norm, softmax, sums) runs DL = double lanes at a time:
+ * DL floats loaded as a half-width vector and converted lane for lane ({@code convert(F2D, 0)}). The
+ * part-wise {@code convertShape(.., part)} between full-width vectors expands into so much IR that C2
+ * stopped inlining (NodeCountInliningCutoff) and boxed the vectors, 50x slower.
+ *
+ * <p>GENERATED from core/src/template/ElementwiseVector.java.in by dev.vecnn.codegen.KernelTemplates;
+ * edit the template, not this file.
+ */
+public final class VectorElementwiseF64 implements ElementwiseEngine {
+    /** The kernels. */
+    public static final VectorElementwiseF64 INSTANCE = new VectorElementwiseF64();
+
+    private VectorElementwiseF64() {
+    }
+
+    private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final long ES = 8;
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int DL = DS.length();
+    /** Float vectors of DL lanes (half width), for lane-preserving float32/double conversions. */
+    private static final VectorSpecies<Float> HS = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, DS.vectorBitSize() / 2)));
+    /** Double vectors per double vector: 2 for float32, 1 for float64. */
+    private static final int PARTS = L / DL;
+    /** Fill of an {@link OrderedSum} block above which a vector of L terms no longer fits. */
+    private static final int LIMIT = OrderedSum.BLOCK - L;
+    /** The same for DL terms. */
+    private static final int DLIMIT = OrderedSum.BLOCK - DL;
+
+    static {
+        if (DL < 2 || HS.length() != DL) throw new UnsupportedOperationException("vectors of " + DS.vectorBitSize() + " bits are too short");
+    }
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+
+    @Override
+    public DType dtype() {
+        return DType.F64;
+    }
+
+    // ---------------------------------------------------------------- small helpers (inlined)
+
+    private static DoubleVector load(MemorySegment s, long i) {
+        return DoubleVector.fromMemorySegment(S, s, i * ES, NO);
+    }
+
+    private static void store(DoubleVector v, MemorySegment s, long i) {
+        v.intoMemorySegment(s, i * ES, NO);
+    }
+
+    private static DoubleVector bc(double v) {
+        return DoubleVector.broadcast(S, v);
+    }
+
+    /** DL elements from index i, as doubles. */
+    private static DoubleVector wload(MemorySegment s, long i) {
+        return DoubleVector.fromMemorySegment(DS, s, i * ES, NO);
+    }
+
+    /** DL doubles to index i, each rounded once to double. */
+    private static void nstore(DoubleVector d, MemorySegment s, long i) {
+        d.intoMemorySegment(s, i * ES, NO);
+    }
+
+    /** Lanes [part DL, (part+1) DL) of v as doubles; float32 stages v in acc (part 0 first). */
+    private static DoubleVector lanes(DoubleVector v, int part, OrderedSum acc) {
+        return v;
+    }
+
+    /** Appends the L lanes of v, as doubles, to acc's block at {@code at}. */
+    private static void put(DoubleVector v, OrderedSum acc, double[] blk, int at) {
+        for (int p = 0; p < PARTS; p++) lanes(v, p, acc).intoArray(blk, at + p * DL);
+    }
+
+    /** {@link OrderedSum#flush}, vectorised over the partials: the same additions in the same order. */
+    static int flush(OrderedSum acc, int fill) {
+        double[] b = acc.block, l = acc.lanes;
+        int rows = fill / OrderedSum.LANES;
+        for (int g = 0; g < OrderedSum.LANES; g += DL) {
+            DoubleVector s = DoubleVector.fromArray(DS, l, g);
+            for (int r = 0; r < rows; r++) s = s.add(DoubleVector.fromArray(DS, b, r * OrderedSum.LANES + g));
+            s.intoArray(l, g);
+        }
+        int rem = fill - rows * OrderedSum.LANES;
+        System.arraycopy(b, rows * OrderedSum.LANES, b, 0, rem);
+        return rem;
+    }
+
+    // ---------------------------------------------------------------- vector math (see PortableElementwiseF64)
+
+    private static DoubleVector poly(DoubleVector r, double[] c) {
+        DoubleVector q = bc(c[c.length - 1]);
+        for (int k = c.length - 2; k >= 0; k--) q = q.fma(r, bc(c[k]));
+        return q;
+    }
+
+    /** 2^k for integer lanes k in the normal exponent range. */
+    private static DoubleVector pow2(LongVector k) {
+        return k.add(PortableElementwiseF64.BIAS).lanewise(VectorOperators.LSHL, PortableElementwiseF64.MANT).reinterpretAsDoubles();
+    }
+
+    /** e^x, lanewise {@link PortableElementwiseF64#exp}. */
+    public static DoubleVector exp(DoubleVector x) {
+        DoubleVector xc = x.max(PortableElementwiseF64.EXP_LO).min(PortableElementwiseF64.EXP_HI);
+        DoubleVector t = xc.fma(PortableElementwiseF64.LOG2E, PortableElementwiseF64.SHIFT);
+        DoubleVector n = t.sub(PortableElementwiseF64.SHIFT);
+        LongVector ni = t.reinterpretAsLongs().sub(PortableElementwiseF64.SHIFT_BITS);
+        DoubleVector r = n.fma(bc(PortableElementwiseF64.NLN2_HI), xc);
+        r = n.fma(bc(PortableElementwiseF64.NLN2_LO), r);
+        DoubleVector er = poly(r, PortableElementwiseF64.EXPQ).fma(r, bc(PortableElementwiseF64.ONE));
+        LongVector k1 = ni.lanewise(VectorOperators.ASHR, 1);
+        return er.mul(pow2(k1)).mul(pow2(ni.sub(k1)));
+    }
+
+    /** tanh, lanewise {@link PortableElementwiseF64#tanh}. */
+    public static DoubleVector tanh(DoubleVector x) {
+        DoubleVector a = x.abs().min(PortableElementwiseF64.TANH_CLAMP);
+        DoubleVector t = a.mul(-2);
+        DoubleVector tt = t.fma(PortableElementwiseF64.LOG2E, PortableElementwiseF64.SHIFT);
+        DoubleVector n = tt.sub(PortableElementwiseF64.SHIFT);
+        LongVector ni = tt.reinterpretAsLongs().sub(PortableElementwiseF64.SHIFT_BITS);
+        DoubleVector r = n.fma(bc(PortableElementwiseF64.NLN2_HI), t);
+        r = n.fma(bc(PortableElementwiseF64.NLN2_LO), r);
+        DoubleVector p = poly(r, PortableElementwiseF64.EXPQ).mul(r);
+        DoubleVector s = pow2(ni);
+        DoubleVector em = s.fma(p, s.sub(1));
+        DoubleVector th = em.neg().div(em.add(2));
+        // copy the sign of x (Math.copySign): |th| with x's sign bit
+        return th.reinterpretAsLongs().and(~PortableElementwiseF64.SIGN).or(x.reinterpretAsLongs().and(PortableElementwiseF64.SIGN)).reinterpretAsDoubles();
+    }
+
+    /** sigmoid, lanewise {@link PortableElementwiseF64#sigmoid}. */
+    public static DoubleVector sigmoid(DoubleVector x) {
+        DoubleVector e = exp(x.abs().neg());
+        DoubleVector d = e.add(1);
+        return e.blend(1, x.compare(VectorOperators.GE, 0)).div(d);
+    }
+
+    /** GELU (tanh form), lanewise {@link PortableElementwiseF64#gelu}. */
+    public static DoubleVector gelu(DoubleVector x) {
+        DoubleVector z = x.mul(PortableElementwiseF64.GELU_K).mul(x.mul(x).fma(PortableElementwiseF64.GELU_A, 1));
+        return x.mul(sigmoid(z));
+    }
+
+    /** GELU's derivative, lanewise {@link PortableElementwiseF64#geluDerivative}. */
+    public static DoubleVector geluDerivative(DoubleVector x) {
+        DoubleVector x2 = x.mul(x);
+        DoubleVector z = x.mul(PortableElementwiseF64.GELU_K).mul(x2.fma(PortableElementwiseF64.GELU_A, 1));
+        DoubleVector e = exp(z.abs().neg());
+        DoubleVector inv = bc(1).div(e.add(1));
+        DoubleVector em = e.mul(inv);
+        VectorMask<Double> pos = z.compare(VectorOperators.GE, 0);
+        DoubleVector s = em.blend(inv, pos), sm = inv.blend(em, pos);
+        return x.mul(s.mul(sm)).fma(x2.fma(PortableElementwiseF64.GELU_A3, 1).mul(PortableElementwiseF64.GELU_K), s);
+    }
+
+    /** log(1 + u) for u in [0, 1], lanewise {@link PortableElementwiseF64#log1pUnit}. */
+    public static DoubleVector log1pUnit(DoubleVector u) {
+        DoubleVector m = u.add(1);
+        DoubleVector c = u.sub(m.sub(1)).div(m);
+        VectorMask<Double> big = m.compare(VectorOperators.GT, PortableElementwiseF64.SQRT2);
+        DoubleVector f = m.sub(1).blend(m.mul(PortableElementwiseF64.HALF).sub(1), big);
+        DoubleVector k = bc(0).blend(1, big);
+        DoubleVector s = f.div(f.add(2));
+        DoubleVector z = s.mul(s);
+        DoubleVector rr = z.mul(poly(z, PortableElementwiseF64.LOGR));
+        DoubleVector hfsq = f.mul(PortableElementwiseF64.HALF).mul(f);
+        DoubleVector lg = f.sub(hfsq.sub(s.mul(hfsq.add(rr))));
+        return k.mul(PortableElementwiseF64.LN2_HI).add(lg.add(c.add(k.mul(PortableElementwiseF64.LN2_LO))));
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    // One small loop method per function, chosen once per run: a switch per vector with every
+    // function inlined into one loop made C2 give up inlining (10x slower, vectors boxed).
+
+    @Override
+    public void activationForward(Epilogue f, MemorySegment x, long xo, MemorySegment y, long yo, long len, double bias, boolean hasBias) {
+        double p = PortableElementwiseF64.param1(f), q = PortableElementwiseF64.param2(f), b = (double) bias;
+        long done = switch (f.activation()) {
+            case IDENTITY -> identity(x, xo, y, yo, len, b, hasBias);
+            case RELU -> relu(x, xo, y, yo, len, b, hasBias);
+            case LEAKY_RELU -> leakyRelu(x, xo, y, yo, len, b, hasBias, p);
+            case SIGMOID -> sigmoid(x, xo, y, yo, len, b, hasBias);
+            case TANH -> tanh(x, xo, y, yo, len, b, hasBias);
+            case GELU -> gelu(x, xo, y, yo, len, b, hasBias);
+            case HARD_SIGMOID -> hardSigmoid(x, xo, y, yo, len, b, hasBias, p, q);
+            case HARD_SWISH -> hardSwish(x, xo, y, yo, len, b, hasBias);
+            case CLIP -> clip(x, xo, y, yo, len, b, hasBias, p, q);
+        };
+        for (long i = done; i < len; i++) {
+            double v = x.getAtIndex(LAYOUT, xo + i);
+            if (hasBias) v += b;
+            y.setAtIndex(LAYOUT, yo + i, PortableElementwiseF64.activate(f.activation(), v, p, q));
+        }
+    }
+
+    private static DoubleVector in(MemorySegment x, long i, double b, boolean hasBias) {
+        DoubleVector v = load(x, i);
+        return hasBias ? v.add(b) : v;
+    }
+
+    // each returns the number of elements done (whole vectors); the caller does the tail
+
+    private static long identity(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias), y, yo + i);
+        return i;
+    }
+
+    private static long relu(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias).max(0), y, yo + i);
+        return i;
+    }
+
+    private static long leakyRelu(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias, double alpha) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector v = in(x, xo + i, b, hasBias);
+            store(v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0)), y, yo + i);
+        }
+        return i;
+    }
+
+    private static long sigmoid(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(sigmoid(in(x, xo + i, b, hasBias)), y, yo + i);
+        return i;
+    }
+
+    private static long tanh(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(tanh(in(x, xo + i, b, hasBias)), y, yo + i);
+        return i;
+    }
+
+    private static long gelu(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(gelu(in(x, xo + i, b, hasBias)), y, yo + i);
+        return i;
+    }
+
+    /** p = 1/alpha, q = beta/alpha: min(max(v + q, 0), p) / p. */
+    private static long hardSigmoid(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias, double p, double q) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias).add(q).max(0).min(p).div(p), y, yo + i);
+        return i;
+    }
+
+    private static long hardSwish(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector v = in(x, xo + i, b, hasBias);
+            store(v.mul(v.add(3).max(0).min(6)).div(6), y, yo + i);
+        }
+        return i;
+    }
+
+    private static long clip(MemorySegment x, long xo, MemorySegment y, long yo, long len, double b, boolean hasBias, double lo, double hi) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias).max(lo).min(hi), y, yo + i);
+        return i;
+    }
+
+    @Override
+    public void activationBackward(Epilogue f, boolean fromOutput, MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx,
+                                   long gxo, long len) {
+        Activation kind = f.activation();
+        double p = PortableElementwiseF64.grad1(f, fromOutput), q = PortableElementwiseF64.grad2(f, fromOutput);
+        double r = PortableElementwiseF64.grad3(f);
+        boolean recompute = PortableElementwiseF64.recomputes(kind, fromOutput);
+        long done = switch (kind) {
+            case IDENTITY -> identity(gy, go, gx, gxo, len, 0, false);
+            case RELU -> reluBackward(s, so, gy, go, gx, gxo, len);
+            case LEAKY_RELU -> leakyReluBackward(s, so, gy, go, gx, gxo, len, p);
+            case SIGMOID -> sigmoidBackward(s, so, gy, go, gx, gxo, len, recompute);
+            case TANH -> tanhBackward(s, so, gy, go, gx, gxo, len, recompute);
+            case GELU -> geluBackward(s, so, gy, go, gx, gxo, len);
+            case HARD_SIGMOID -> hardSigmoidBackward(s, so, gy, go, gx, gxo, len, p, q, r);
+            case HARD_SWISH -> hardSwishBackward(s, so, gy, go, gx, gxo, len);
+            case CLIP -> clipBackward(s, so, gy, go, gx, gxo, len, p, q);
+        };
+        for (long i = done; i < len; i++) {
+            double sv = s.getAtIndex(LAYOUT, so + i);
+            if (recompute) sv = PortableElementwiseF64.activate(kind, sv, 0, 0);
+            gx.setAtIndex(LAYOUT, gxo + i, PortableElementwiseF64.backward(kind, sv, gy.getAtIndex(LAYOUT, go + i), p, q, r));
+        }
+    }
+
+    // lanewise PortableElementwiseF64.backward, one function each; zeros are selected, not multiplied
+
+    private static long reluBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(load(gy, go + i).blend(0, load(s, so + i).compare(VectorOperators.LE, 0)), gx, gxo + i);
+        return i;
+    }
+
+    private static long leakyReluBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len, double alpha) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector g = load(gy, go + i);
+            store(g.mul(alpha).blend(g, load(s, so + i).compare(VectorOperators.GT, 0)), gx, gxo + i);
+        }
+        return i;
+    }
+
+    /** gy (1 - y) y, y recomputed from x if asked. */
+    private static long sigmoidBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len,
+                                        boolean recompute) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector y = load(s, so + i);
+            if (recompute) y = sigmoid(y);
+            store(load(gy, go + i).mul(bc(1).sub(y)).mul(y), gx, gxo + i);
+        }
+        return i;
+    }
+
+    /** gy fma(-y, y, 1), y recomputed from x if asked. */
+    private static long tanhBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len,
+                                     boolean recompute) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector y = load(s, so + i);
+            if (recompute) y = tanh(y);
+            store(load(gy, go + i).mul(y.neg().fma(y, bc(1))), gx, gxo + i);
+        }
+        return i;
+    }
+
+    private static long geluBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(load(gy, go + i).mul(geluDerivative(load(s, so + i))), gx, gxo + i);
+        return i;
+    }
+
+    /** gy * slope where lo &lt; s &lt; hi, else 0. */
+    private static long hardSigmoidBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len,
+                                            double lo, double hi, double slope) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector v = load(s, so + i);
+            VectorMask<Double> inside = v.compare(VectorOperators.GT, lo).and(v.compare(VectorOperators.LT, hi));
+            store(load(gy, go + i).mul(slope).blend(0, inside.not()), gx, gxo + i);
+        }
+        return i;
+    }
+
+    /** 0 for x &lt; -3, gy (x/3 + 1/2) for x &lt;= 3, gy otherwise (and for NaN). */
+    private static long hardSwishBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector v = load(s, so + i), g = load(gy, go + i);
+            DoubleVector mid = g.mul(v.div(3).add(PortableElementwiseF64.HALF));
+            store(g.blend(mid, v.compare(VectorOperators.LE, 3)).blend(0, v.compare(VectorOperators.LT, -3)), gx, gxo + i);
+        }
+        return i;
+    }
+
+    /** 0 where s &lt;= lo or s &gt;= hi, gy otherwise (and for NaN). */
+    private static long clipBackward(MemorySegment s, long so, MemorySegment gy, long go, MemorySegment gx, long gxo, long len, double lo,
+                                     double hi) {
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector v = load(s, so + i);
+            store(load(gy, go + i).blend(0, v.compare(VectorOperators.LE, lo).or(v.compare(VectorOperators.GE, hi))), gx, gxo + i);
+        }
+        return i;
+    }
+
+    @Override
+    public void sum(MemorySegment x, long xo, long len, OrderedSum acc) {
+        double[] blk = acc.block;
+        int fill = acc.fill;
+        long i = 0;
+        for (; i + DL <= len; i += DL) {
+            if (fill > DLIMIT) fill = flush(acc, fill);
+            wload(x, xo + i).intoArray(blk, fill);
+            fill += DL;
+        }
+        for (; i < len; i++) {
+            if (fill == OrderedSum.BLOCK) fill = flush(acc, fill);
+            blk[fill++] = x.getAtIndex(LAYOUT, xo + i);
+        }
+        acc.fill = fill;
+    }
+
+    @Override
+    public void sumSquaredDeviations(MemorySegment x, long xo, long len, double mean, OrderedSum acc) {
+        double[] blk = acc.block;
+        int fill = acc.fill;
+        long i = 0;
+        for (; i + DL <= len; i += DL) {
+            if (fill > DLIMIT) fill = flush(acc, fill);
+            DoubleVector d = wload(x, xo + i).sub(mean);
+            d.mul(d).intoArray(blk, fill);
+            fill += DL;
+        }
+        for (; i < len; i++) {
+            if (fill == OrderedSum.BLOCK) fill = flush(acc, fill);
+            double d = x.getAtIndex(LAYOUT, xo + i) - mean;
+            blk[fill++] = d * d;
+        }
+        acc.fill = fill;
+    }
+
+    @Override
+    public void sumAndDot(MemorySegment a, long ao, MemorySegment b, long bo, long len, OrderedSum sumA, OrderedSum dot) {
+        if (sumA == null) {
+            dotOnly(a, ao, b, bo, len, dot);
+            return;
+        }
+        double[] sb = sumA.block, db = dot.block;
+        int sf = sumA.fill, df = dot.fill;
+        long i = 0;
+        for (; i + DL <= len; i += DL) {
+            if (sf > DLIMIT) sf = flush(sumA, sf);
+            if (df > DLIMIT) df = flush(dot, df);
+            DoubleVector av = wload(a, ao + i);
+            av.intoArray(sb, sf);
+            av.mul(wload(b, bo + i)).intoArray(db, df);
+            sf += DL;
+            df += DL;
+        }
+        for (; i < len; i++) {
+            if (sf == OrderedSum.BLOCK) sf = flush(sumA, sf);
+            if (df == OrderedSum.BLOCK) df = flush(dot, df);
+            double av = a.getAtIndex(LAYOUT, ao + i);
+            sb[sf++] = av;
+            db[df++] = (double) av * b.getAtIndex(LAYOUT, bo + i);
+        }
+        sumA.fill = sf;
+        dot.fill = df;
+    }
+
+    private static void dotOnly(MemorySegment a, long ao, MemorySegment b, long bo, long len, OrderedSum dot) {
+        double[] db = dot.block;
+        int df = dot.fill;
+        long i = 0;
+        for (; i + DL <= len; i += DL) {
+            if (df > DLIMIT) df = flush(dot, df);
+            wload(a, ao + i).mul(wload(b, bo + i)).intoArray(db, df);
+            df += DL;
+        }
+        for (; i < len; i++) {
+            if (df == OrderedSum.BLOCK) df = flush(dot, df);
+            db[df++] = (double) a.getAtIndex(LAYOUT, ao + i) * b.getAtIndex(LAYOUT, bo + i);
+        }
+        dot.fill = df;
+    }
+
+    @Override
+    public void normalize(MemorySegment x, long xo, MemorySegment xhat, long ho, MemorySegment y, long yo, long len, double mean,
+                          double invStd, double gamma, double beta) {
+        long i = 0;
+        for (; i + DL <= len; i += DL) {
+            DoubleVector h = wload(x, xo + i).sub(mean).mul(invStd);
+            if (xhat != null) nstore(h, xhat, ho + i);
+            nstore(h.mul(gamma).add(beta), y, yo + i);
+        }
+        if (i < len) PortableElementwiseF64.INSTANCE.normalize(x, xo + i, xhat, ho + i, y, yo + i, len - i, mean, invStd, gamma, beta);
+    }
+
+    @Override
+    public void normalizeBackward(MemorySegment g, long go, MemorySegment h, long ho, MemorySegment gx, long gxo, long len, double scale,
+                                  double meanG, double meanGH, boolean training) {
+        long i = 0;
+        if (training) {
+            for (; i + DL <= len; i += DL) nstore(wload(g, go + i).sub(meanG).sub(wload(h, ho + i).mul(meanGH)).mul(scale), gx, gxo + i);
+        } else {
+            for (; i + DL <= len; i += DL) nstore(wload(g, go + i).mul(scale), gx, gxo + i);
+        }
+        if (i < len) {
+            PortableElementwiseF64.INSTANCE.normalizeBackward(g, go + i, h, ho + i, gx, gxo + i, len - i, scale, meanG, meanGH, training);
+        }
+    }
+
+    @Override
+    public void softmaxForward(MemorySegment x, long xo, MemorySegment y, long yo, long outer, long classes, long inner, OrderedSum acc) {
+        for (long n = 0; n < outer; n++) {
+            long base = n * classes * inner;
+            if (inner == 1) {
+                expRow(x, xo + base, y, yo + base, classes, rowMax(x, xo + base, classes));
+                sum(y, yo + base, classes, acc.reset());
+                divideRow(y, yo + base, classes, acc.value(), 1);
+                continue;
+            }
+            long p = 0;
+            for (; p + L <= inner; p += L) softmaxPositions(x, xo + base + p, y, yo + base + p, classes, inner);
+            for (; p < inner; p++) PortableElementwiseF64.softmaxPosition(x, xo + base + p, y, yo + base + p, classes, inner);
+        }
+    }
+
+    /** Maximum of a row (exact: max is independent of order). */
+    private static double rowMax(MemorySegment x, long xo, long len) {
+        double max = Float.NEGATIVE_INFINITY;
+        long k = 0;
+        if (len >= L) {
+            DoubleVector m = load(x, xo);
+            for (k = L; k + L <= len; k += L) m = m.max(load(x, xo + k));
+            for (int j = 0; j < L; j++) max = Math.max(max, m.lane(j));
+        }
+        for (; k < len; k++) max = Math.max(max, x.getAtIndex(LAYOUT, xo + k));
+        return max;
+    }
+
+    /** y = exp(x - max) over a row. */
+    private static void expRow(MemorySegment x, long xo, MemorySegment y, long yo, long len, double max) {
+        long k = 0;
+        for (; k + L <= len; k += L) store(exp(load(x, xo + k).sub(max)), y, yo + k);
+        for (; k < len; k++) y.setAtIndex(LAYOUT, yo + k, PortableElementwiseF64.exp(x.getAtIndex(LAYOUT, xo + k) - max));
+    }
+
+    /** y = y / sum / n in double, rounded once (n = 1: y / sum). */
+    private static void divideRow(MemorySegment y, long yo, long len, double sum, double n) {
+        long k = 0;
+        for (; k + DL <= len; k += DL) {
+            DoubleVector v = wload(y, yo + k).div(sum);
+            nstore(n == 1 ? v : v.div(n), y, yo + k);
+        }
+        for (; k < len; k++) {
+            double v = y.getAtIndex(LAYOUT, yo + k) / sum;
+            y.setAtIndex(LAYOUT, yo + k, (double) (n == 1 ? v : v / n));
+        }
+    }
+
+    /** Softmax at L consecutive positions of a strided block, lanewise {@link PortableElementwiseF64#softmaxPosition}. */
+    private static void softmaxPositions(MemorySegment x, long xo, MemorySegment y, long yo, long classes, long inner) {
+        DoubleVector m = bc(Float.NEGATIVE_INFINITY);
+        for (long k = 0; k < classes; k++) m = m.max(load(x, xo + k * inner));
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+        for (long k = 0; k < classes; k++) {
+            long at = k * inner;
+            store(exp(load(x, xo + at).sub(m)), y, yo + at);
+            s0 = s0.add(wload(y, yo + at));
+            if (PARTS == 2) s1 = s1.add(wload(y, yo + at + DL));
+        }
+        for (long k = 0; k < classes; k++) {
+            long at = yo + k * inner;
+            nstore(wload(y, at).div(s0), y, at);
+            if (PARTS == 2) nstore(wload(y, at + DL).div(s1), y, at + DL);
+        }
+    }
+
+    @Override
+    public void softmaxBackward(MemorySegment y, long yo, MemorySegment gy, long go, MemorySegment gx, long gxo, long outer, long classes,
+                                long inner, OrderedSum acc) {
+        for (long n = 0; n < outer; n++) {
+            long base = n * classes * inner;
+            if (inner == 1) {
+                dotOnly(gy, go + base, y, yo + base, classes, acc.reset());
+                softmaxGradRow(y, yo + base, gy, go + base, gx, gxo + base, classes, acc.value());
+                continue;
+            }
+            long p = 0;
+            for (; p + DL <= inner; p += DL) softmaxGradPositions(y, yo + base + p, gy, go + base + p, gx, gxo + base + p, classes, inner);
+            for (; p < inner; p++) PortableElementwiseF64.softmaxGradPosition(y, yo + base + p, gy, go + base + p, gx, gxo + base + p, classes, inner);
+        }
+    }
+
+    private static void softmaxGradRow(MemorySegment y, long yo, MemorySegment gy, long go, MemorySegment gx, long gxo, long len, double dot) {
+        long k = 0;
+        for (; k + DL <= len; k += DL) nstore(wload(y, yo + k).mul(wload(gy, go + k).sub(dot)), gx, gxo + k);
+        for (; k < len; k++) {
+            double yv = y.getAtIndex(LAYOUT, yo + k);
+            gx.setAtIndex(LAYOUT, gxo + k, (double) (yv * (gy.getAtIndex(LAYOUT, go + k) - dot)));
+        }
+    }
+
+    /** Softmax backward at DL consecutive positions: the dot products in double in class order. */
+    private static void softmaxGradPositions(MemorySegment y, long yo, MemorySegment gy, long go, MemorySegment gx, long gxo, long classes,
+                                             long inner) {
+        DoubleVector d = DoubleVector.zero(DS);
+        for (long k = 0; k < classes; k++) d = d.add(wload(gy, go + k * inner).mul(wload(y, yo + k * inner)));
+        for (long k = 0; k < classes; k++) {
+            long at = k * inner;
+            nstore(wload(y, yo + at).mul(wload(gy, go + at).sub(d)), gx, gxo + at);
+        }
+    }
+
+    @Override
+    public void multiply(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, long len) {
+        long i = 0;
+        for (; i + L <= len; i += L) store(load(a, ao + i).mul(load(b, bo + i)), out, oo + i);
+        for (; i < len; i++) out.setAtIndex(LAYOUT, oo + i, a.getAtIndex(LAYOUT, ao + i) * b.getAtIndex(LAYOUT, bo + i));
+    }
+
+    @Override
+    public void mse(MemorySegment p, long po, MemorySegment t, long to, MemorySegment grad, long go, long len, long count, OrderedSum acc) {
+        double c = (double) count;
+        double[] blk = acc.block;
+        int fill = acc.fill;
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            if (fill > LIMIT) fill = flush(acc, fill);
+            DoubleVector d = load(p, po + i).sub(load(t, to + i));
+            store(d.mul(2).div(c), grad, go + i);
+            for (int q = 0; q < PARTS; q++) {
+                DoubleVector dd = lanes(d, q, acc);
+                dd.mul(dd).intoArray(blk, fill + q * DL);
+            }
+            fill += L;
+        }
+        acc.fill = fill;
+        if (i < len) PortableElementwiseF64.INSTANCE.mse(p, po + i, t, to + i, grad, go + i, len - i, count, acc);
+    }
+
+    @Override
+    public void bceWithLogits(MemorySegment x, long xo, MemorySegment t, long to, MemorySegment grad, long go, long len, long count,
+                              OrderedSum acc) {
+        double c = (double) count;
+        double[] blk = acc.block;
+        int fill = acc.fill;
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            if (fill > LIMIT) fill = flush(acc, fill);
+            DoubleVector xv = load(x, xo + i), tv = load(t, to + i);
+            DoubleVector e = exp(xv.abs().neg());
+            DoubleVector sig = e.blend(1, xv.compare(VectorOperators.GE, 0)).div(e.add(1));
+            store(sig.sub(tv).div(c), grad, go + i);
+            put(xv.max(0).sub(xv.mul(tv)).add(log1pUnit(e)), acc, blk, fill);
+            fill += L;
+        }
+        acc.fill = fill;
+        if (i < len) PortableElementwiseF64.INSTANCE.bceWithLogits(x, xo + i, t, to + i, grad, go + i, len - i, count, acc);
+    }
+
+    @Override
+    public double softmaxCrossEntropyRow(MemorySegment x, long xo, long classes, long label, MemorySegment grad, long go, long rows,
+                                         OrderedSum acc) {
+        double max = rowMax(x, xo, classes);
+        expRow(x, xo, grad, go, classes, max);
+        sum(grad, go, classes, acc.reset());
+        double sum = acc.value();
+        double eLabel = grad.getAtIndex(LAYOUT, go + label);
+        divideRow(grad, go, classes, sum, rows);
+        grad.setAtIndex(LAYOUT, go + label, (double) ((eLabel / sum - 1) / rows));
+        return (max + StrictMath.log(sum)) - x.getAtIndex(LAYOUT, xo + label);
+    }
+
+    @Override
+    public void sgd(MemorySegment w, long wo, MemorySegment g, long go, MemorySegment buf, long bo, long len, double lr, double momentum,
+                    double weightDecay, boolean first) {
+        double nlr = (double) -lr, mu = (double) momentum, wd = (double) weightDecay;
+        boolean decay = weightDecay != 0, mom = momentum != 0;
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector wv = load(w, wo + i), d = load(g, go + i);
+            if (decay) d = wv.fma(bc(wd), d);
+            if (mom) {
+                if (!first) d = load(buf, bo + i).fma(bc(mu), d);
+                store(d, buf, bo + i);
+            }
+            store(d.fma(bc(nlr), wv), w, wo + i);
+        }
+        if (i < len) PortableElementwiseF64.INSTANCE.sgd(w, wo + i, g, go + i, buf, bo + i, len - i, lr, momentum, weightDecay, first);
+    }
+
+    @Override
+    public void adam(MemorySegment w, long wo, MemorySegment g, long go, MemorySegment m, long mo, MemorySegment v, long vo, long len,
+                     AdamStep st) {
+        double b1 = (double) st.beta1(), b2 = (double) st.beta2(), c1 = (double) (1 - st.beta1()), c2 = (double) (1 - st.beta2());
+        double eps = (double) st.eps(), nstep = (double) -st.stepSize(), sq2 = (double) st.sqrtCorrection2();
+        double wd = (double) st.weightDecay(), shrink = (double) (1 - st.lr() * st.weightDecay());
+        boolean l2 = st.weightDecay() != 0 && !st.decoupled(), decoupled = st.weightDecay() != 0 && st.decoupled();
+        long i = 0;
+        for (; i + L <= len; i += L) {
+            DoubleVector wv = load(w, wo + i), gv = load(g, go + i);
+            if (decoupled) wv = wv.mul(shrink);
+            if (l2) gv = wv.fma(bc(wd), gv);
+            DoubleVector mv = load(m, mo + i).fma(bc(b1), gv.mul(c1));
+            DoubleVector vv = load(v, vo + i).fma(bc(b2), gv.mul(c2).mul(gv));
+            DoubleVector den = vv.sqrt().div(sq2).add(eps);
+            store(mv, m, mo + i);
+            store(vv, v, vo + i);
+            store(mv.div(den).fma(bc(nstep), wv), w, wo + i);
+        }
+        if (i < len) PortableElementwiseF64.INSTANCE.adam(w, wo + i, g, go + i, m, mo + i, v, vo + i, len - i, st);
+    }
+}
