@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A small JSON reader for JMH's result files: objects become maps, arrays lists, numbers doubles. */
-final class MiniJson {
+public final class MiniJson {
     private final String s;
     private int i;
 
@@ -14,7 +14,8 @@ final class MiniJson {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    /** Parses one JSON value (NaN allowed, as JMH and Python write it). */
+    public static Object parse(String text) {
         MiniJson p = new MiniJson(text);
         Object v = p.value();
         p.ws();
