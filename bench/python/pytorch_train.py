@@ -14,9 +14,12 @@ iterations' rates, the error half their range (min to max).
 Threads: torch.set_num_threads(n) and torch.set_num_interop_threads(1).
 
 Usage (Debian: apt-get install python3-torch python3-numpy; run with /usr/bin/python3):
-  pytorch_train.py --suite bench/suites/training.suite --count       # parameter counts, then exit
+  pytorch_train.py --suite bench/suites/training.suite --count [--check DIR]  # parameter counts (and check), then exit
   pytorch_train.py --suite bench/suites/training.suite [--networks a,b] [--threads 1,2] \
-      [--warmup-iterations 1 --warmup-time 1 --iterations 2 --time 1] [--out pytorch.json]
+      [--warmup-iterations 1 --warmup-time 1 --iterations 2 --time 1] [--check DIR] [--out pytorch.json]
+--check DIR first compares each network with vecnn's (files written by dev.vecnn.bench.train.SameNetwork):
+float64 output, loss, gradients and the weights after one optimizer step, from the same weights and data;
+it stops with an error when they differ by more than 1e-9 relative.
 """
 import argparse
 import json
@@ -351,6 +354,95 @@ def parameter_count(model):
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
+# ------------------------------------------------------------------ the same network?
+
+CHECK_TOLERANCE = 1e-9  # float64: the two sides differ only in summation order (~1e-16 relative per sum)
+
+
+def load_vecnn(model, arrays):
+    """Copies vecnn's arrays (Model.save names: '<layer>.<param>') into the torch modules of the same lines."""
+    with torch.no_grad():
+        for key, value in arrays.items():
+            layer, name = key.split(".", 1)
+            m = model[int(layer)]
+            if isinstance(m, nn.Sequential):  # Pad + convolution
+                m = m[1]
+            getattr(m, name).copy_(torch.from_numpy(value))
+
+
+def owner(model, key):
+    """The tensor that vecnn's array '<layer>.<param>' belongs to."""
+    layer, name = key.split(".", 1)
+    m = model[int(layer)]
+    return getattr(m[1] if isinstance(m, nn.Sequential) else m, name)
+
+
+def relative(a, b):
+    """max |a - b| / max |b| (0 when both are zero)."""
+    a, b = torch.as_tensor(a, dtype=torch.float64).flatten(), torch.as_tensor(b, dtype=torch.float64).flatten()
+    scale = b.abs().max().item() if b.numel() else 0.0
+    diff = (a - b).abs().max().item() if b.numel() else 0.0
+    return diff / scale if scale > 0 else diff
+
+
+def check(net, folder):
+    """Compares vecnn's float64 output, loss, gradients and one optimizer step (SameNetwork.java) with this network's."""
+    import numpy as np
+    torch.set_num_threads(1)
+    model, decayed = build(net, torch.float64)
+    weights = dict(np.load("%s/weights.npz" % folder))
+    names = {k.split(".")[0] + "." + k.split(".")[-1] for k in model.state_dict() if not k.endswith("num_batches_tracked")}
+    if set(weights) != names:
+        raise SuiteError("%s: vecnn's arrays %s do not match PyTorch's %s" % (net["name"], sorted(weights), sorted(names)))
+    # The initialisation scheme: this network's own draws against vecnn's, by their spread. The ratio of two
+    # standard deviations estimated from n draws each has a relative error of about 1/sqrt(n): 5/sqrt(n) bounds it.
+    init = 0.0
+    for w in decayed:
+        key = next(k for k in weights if k.endswith(".weight") and owner(model, k) is w)
+        n = w.numel()
+        if n >= 50:
+            ratio = w.detach().std().item() / float(np.std(weights[key], ddof=1))
+            init = max(init, abs(ratio - 1) / (5 / math.sqrt(n)))
+    load_vecnn(model, weights)
+    x = torch.from_numpy(np.load("%s/x.npy" % folder))
+    target = torch.from_numpy(np.load("%s/target.npy" % folder))
+    task, _ = net["task"]
+    if task == "classification":
+        target = target.long()
+    out = {"init": init}
+    model.eval()
+    with torch.no_grad():
+        out["output"] = relative(model(x), np.load("%s/eval.npy" % folder))
+    if any(isinstance(m, nn.Dropout) for m in model.modules()):
+        out["note"] = "dropout: the training step draws different masks; not compared"
+        return out
+    model.train()
+    opt = optimizer(net["optimizer"], model, decayed)
+    opt.zero_grad()
+    loss = (nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss())(model(x), target)
+    loss.backward()
+    out["loss"] = relative(loss.detach(), np.load("%s/loss.npy" % folder)[0])
+    grads = 0.0
+    for key in weights:
+        layer, name = key.split(".", 1)
+        m = model[int(layer)]
+        m = m[1] if isinstance(m, nn.Sequential) else m
+        p = getattr(m, name)
+        if isinstance(p, nn.Parameter):
+            grads = max(grads, relative(p.grad, np.load("%s/grad/%s.npy" % (folder, key))))
+    out["gradients"] = grads
+    opt.step()
+    after = dict(np.load("%s/after.npz" % folder))
+    step = 0.0
+    for key, value in after.items():
+        layer, name = key.split(".", 1)
+        m = model[int(layer)]
+        m = m[1] if isinstance(m, nn.Sequential) else m
+        step = max(step, relative(getattr(m, name).detach(), value))
+    out["step"] = step
+    return out
+
+
 # ------------------------------------------------------------------ timing
 
 def rate(fn, batch, seconds):
@@ -413,6 +505,7 @@ def main():
     ap.add_argument("--time", type=float, default=1.0)
     ap.add_argument("--out", default="")
     ap.add_argument("--count", action="store_true", help="print the parameter counts and exit")
+    ap.add_argument("--check", default="", help="a folder written by vecnn's SameNetwork: compare before timing")
     args = ap.parse_args()
     try:
         batches, networks = parse_suite(args.suite)
@@ -442,6 +535,24 @@ def main():
             mismatch.append(net["name"])
     if mismatch:
         sys.exit("error: parameter counts differ from the suite's 'parameters' line for %s: not the same network" % mismatch)
+    checks = {}
+    if args.check:
+        for net in networks:
+            try:
+                checks[net["name"]] = c = check(net, "%s/%s" % (args.check, net["name"]))
+            except (SuiteError, OSError) as e:
+                sys.exit("error: same-network check: %s" % e)
+            diffs = {k: v for k, v in c.items() if k not in ("note", "init")}
+            print("%-12s same network as vecnn (float64, max relative difference): %s; initial weights' spread %s%s" % (
+                net["name"], ", ".join("%s %.1e" % (k, v) for k, v in diffs.items()),
+                "as vecnn's" if c["init"] <= 1 else "DIFFERENT", " (%s)" % c["note"] if "note" in c else ""), flush=True)
+            if not max(diffs.values()) <= CHECK_TOLERANCE:
+                sys.exit("error: %s differs from vecnn's network by %.3g (tolerance %g): not the same network" % (
+                    net["name"], max(diffs.values()), CHECK_TOLERANCE))
+            if not c["init"] <= 1:
+                sys.exit("error: %s: the initial weights' spread differs from vecnn's beyond 5/sqrt(n): not the same initialisation"
+                         % net["name"])
+
     if args.count:
         return
 
@@ -459,7 +570,7 @@ def main():
                     results.extend(measure(net, dtype_name, batch, threads, args))
     if args.out:
         with open(args.out, "w") as f:
-            json.dump({"info": info, "parameters": counts, "results": results}, f, indent=1)
+            json.dump({"info": info, "parameters": counts, "check": checks, "results": results}, f, indent=1)
         print("results: %s" % args.out)
 
 

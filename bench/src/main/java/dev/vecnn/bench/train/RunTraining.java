@@ -20,7 +20,8 @@ import org.openjdk.jmh.runner.options.Options;
  * The training benchmark command: vecnn with JMH ({@link TrainBench}, every network of the suite in
  * each of its dtypes, every batch size and thread count), then the PyTorch peer
  * ({@code python/pytorch_train.py}, same networks, same warm-up and measurement times) when the given
- * Python can import torch, then the report ({@link TrainReport}).
+ * Python can import torch, after it has checked that its networks compute what vecnn's do
+ * ({@link SameNetwork}); then the report ({@link TrainReport}).
  *
  * <pre>
  *   RunTraining --suite suites/training.suite [--mode quick|full] [--threads 1,2] [--networks all|a,b]
@@ -79,6 +80,8 @@ public final class RunTraining {
             System.out.println(note);
             return note;
         }
+        Path check = out.resolve("check");
+        for (TrainingSuite.Network n : nets) SameNetwork.write(n, check);
         Options o = RunSuite.options(mode, 1).build();
         List<String> cmd = new ArrayList<>(List.of(python, SCRIPT.toString(), "--suite", suiteFile.toString(),
                 "--networks", String.join(",", nets.stream().map(TrainingSuite.Network::name).toList()),
@@ -87,7 +90,7 @@ public final class RunTraining {
                 "--warmup-time", seconds(o.getWarmupTime().get().convertTo(TimeUnit.MILLISECONDS)),
                 "--iterations", String.valueOf(o.getMeasurementIterations().get()),
                 "--time", seconds(o.getMeasurementTime().get().convertTo(TimeUnit.MILLISECONDS)),
-                "--out", out.resolve("pytorch.json").toString()));
+                "--check", check.toString(), "--out", out.resolve("pytorch.json").toString()));
         System.out.println("PyTorch: " + String.join(" ", cmd));
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         int rc = p.waitFor();

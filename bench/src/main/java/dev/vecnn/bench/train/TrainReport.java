@@ -43,7 +43,8 @@ public final class TrainReport {
     }
 
     /** Everything a report needs from a results folder. */
-    record Results(Map<Key, Row> rows, Map<String, String> jvm, Map<String, Object> pytorchInfo, Map<String, Long> pytorchParams) {
+    record Results(Map<Key, Row> rows, Map<String, String> jvm, Map<String, Object> pytorchInfo, Map<String, Long> pytorchParams,
+                   Map<String, Map<String, Object>> checks) {
     }
 
     /** Reads the vecnn and PyTorch results in {@code dir}, in file order. */
@@ -76,11 +77,13 @@ public final class TrainReport {
         }
         Map<String, Object> info = Map.of();
         Map<String, Long> params = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> checks = new LinkedHashMap<>();
         Path pt = dir.resolve("pytorch.json");
         if (Files.exists(pt)) {
             Map<String, Object> j = (Map<String, Object>) MiniJson.parse(Files.readString(pt));
             info = (Map<String, Object>) j.getOrDefault("info", Map.of());
             ((Map<String, Object>) j.getOrDefault("parameters", Map.of())).forEach((n, v) -> params.put(n, ((Double) v).longValue()));
+            ((Map<String, Object>) j.getOrDefault("check", Map.of())).forEach((n, v) -> checks.put(n, (Map<String, Object>) v));
             for (Object o : (List<Object>) j.get("results")) {
                 Map<String, Object> r = (Map<String, Object>) o;
                 Key k = new Key((String) r.get("network"), (String) r.get("dtype"), ((Double) r.get("batch")).intValue(),
@@ -88,7 +91,7 @@ public final class TrainReport {
                 rows.computeIfAbsent(k, x -> new Row()).cells.put("pytorch." + r.get("phase"), new double[] {(Double) r.get("score"), number(r.get("error"))});
             }
         }
-        return new Results(rows, jvm, info, params);
+        return new Results(rows, jvm, info, params, checks);
     }
 
     /** Rows in the suite's network order, then dtype, batch and threads. */
@@ -99,7 +102,7 @@ public final class TrainReport {
                         .<Key>comparingInt(k -> order.indexOf(k.network()) < 0 ? Integer.MAX_VALUE : order.indexOf(k.network()))
                         .thenComparing(Key::network).thenComparing(Key::dtype).thenComparingInt(Key::batch).thenComparingInt(Key::threads)))
                 .forEach(e -> rows.put(e.getKey(), e.getValue()));
-        return new Results(rows, res.jvm(), res.pytorchInfo(), res.pytorchParams());
+        return new Results(rows, res.jvm(), res.pytorchInfo(), res.pytorchParams(), res.checks());
     }
 
     private static String count(Object o) {
@@ -126,7 +129,11 @@ public final class TrainReport {
         md.append(header(res)).append("\n\n");
         if (run.containsKey("note")) md.append("**PyTorch**: ").append(run.get("note")).append("\n\n");
 
-        md.append("## Networks\n\n| network | sample | task | optimizer | dtypes | parameters vecnn | parameters PyTorch | layers |\n|---|---|---|---|---|---|---|---|\n");
+        md.append("## Networks\n\nSame network: from vecnn's initial weights and one batch, the PyTorch network's float64 output (evaluation mode), "
+                + "loss, gradients and weights after one optimizer step, as the largest difference relative to vecnn's largest value "
+                + "(SameNetwork.java, `pytorch_train.py --check`).\n\n");
+        md.append("| network | sample | task | optimizer | dtypes | parameters vecnn | parameters PyTorch | same network (output, loss, gradients, step; init) | layers |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         for (TrainingSuite.Network n : suite.networks()) {
             if (res.rows().keySet().stream().noneMatch(k -> k.network().equals(n.name()))) continue;
             long ours;
@@ -140,7 +147,8 @@ public final class TrainReport {
               .append(" | ").append(o.kind()).append(" lr ").append(o.lr()).append(o.weightDecay() > 0 ? " wd " + o.weightDecay() : "")
               .append(o.kind().equals("sgd") ? " momentum " + o.momentum() : "")
               .append(" | ").append(String.join(", ", n.dtypes().stream().map(d -> d.name().toLowerCase(Locale.ROOT)).toList()))
-              .append(" | ").append(ours).append(" | ").append(theirs == null ? "—" : theirs).append(" | `")
+              .append(" | ").append(ours).append(" | ").append(theirs == null ? "—" : theirs)
+              .append(" | ").append(checkCell(res.checks().get(n.name()))).append(" | `")
               .append(String.join("`, `", n.layers())).append("` |\n");
         }
 
@@ -195,6 +203,17 @@ public final class TrainReport {
                     pt.get("torch"), pt.get("python"), pt.get("cpu_capability"), pt.get("blas"), openblas, pt.get("timing")));
         }
         b.append(" Same networks (parameter counts below), initialisation scheme, loss, optimizer and hyper-parameters on both sides.");
+        return b.toString();
+    }
+
+    private static String checkCell(Map<String, Object> c) {
+        if (c == null) return "—";
+        StringBuilder b = new StringBuilder();
+        for (String k : List.of("output", "loss", "gradients", "step")) {
+            if (c.get(k) instanceof Double d) b.append(b.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0e", d));
+        }
+        if (c.get("init") instanceof Double d) b.append(d <= 1 ? "; initial spread as vecnn's" : "; initial spread DIFFERS");
+        if (c.get("note") instanceof String note) b.append(" (").append(note).append(')');
         return b.toString();
     }
 

@@ -1,14 +1,19 @@
 package dev.vecnn.bench.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.nn.Model;
+import dev.vecnn.nn.Param;
 import dev.vecnn.nn.loss.Loss;
 import dev.vecnn.nn.optim.Optimizer;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Npy;
+import dev.vecnn.tensor.Tensor;
+import dev.vecnn.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +52,52 @@ class TrainRunTest {
             for (int i = 0; i < 300; i++) last = TrainBench.step(m, loss, opt, d.x(), d.y());
             assertTrue(last < 0.1 * first, "loss " + first + " -> " + last);
         }
+    }
+
+    @Test
+    void sameNetworkFiles(@TempDir Path dir) throws Exception {
+        TrainingSuite.Network n = TrainingSuite.parse("t", TINY.lines().toList(), "t").network("tiny");
+        Path d = SameNetwork.write(n, dir);
+        assertEquals(dir.resolve("tiny"), d);
+        try (Arena a = Arena.ofConfined(); Execution ex = Execution.withThreads(1); Model m = n.build(DType.F64, 99, ex)) {
+            Tensor x = Npy.read(d.resolve("x.npy"), a), target = Npy.read(d.resolve("target.npy"), a), eval = Npy.read(d.resolve("eval.npy"), a);
+            assertArrayEquals(new long[] {SameNetwork.BATCH, 1, 16}, x.shape());
+            assertArrayEquals(new long[] {SameNetwork.BATCH}, target.shape());
+            assertArrayEquals(new long[] {SameNetwork.BATCH, 3}, eval.shape());
+            // the saved weights are the network's (names and shapes), and give the saved output
+            m.load(d.resolve("weights.npz"));
+            Tolerance.assertIdentical(m.forward(x, false), eval, "eval.npy");
+            // no dropout or batch statistics here: the training step's loss is the loss of that output
+            Loss loss = n.task().loss().on(m.context());
+            assertEquals(loss.forward(eval, target), Npy.read(d.resolve("loss.npy"), a).get(0));
+            for (Param p : m.params()) assertTrue(Files.exists(d.resolve("grad/" + p.name() + ".npy")), p.name());
+            // Adam's first step moves each parameter by lr * g / (|g| + eps): at most the learning rate (0.01), and
+            // by nearly all of it where the gradient is far above eps
+            java.util.List<double[]> before = new java.util.ArrayList<>();
+            for (Param p : m.params()) before.add(flat(p.value()));
+            m.load(d.resolve("after.npz"));
+            int full = 0;
+            for (int k = 0; k < before.size(); k++) {
+                double[] w0 = before.get(k), w1 = flat(m.params().get(k).value());
+                double[] g = flat(Npy.read(d.resolve("grad/" + m.params().get(k).name() + ".npy"), a));
+                for (int i = 0; i < w0.length; i++) {
+                    double step = Math.abs(w1[i] - w0[i]);
+                    assertTrue(step <= 0.01 * (1 + 1e-12), m.params().get(k).name() + "[" + i + "] moved " + step);
+                    if (Math.abs(g[i]) > 1e-4) {
+                        assertEquals(0.01, step, 0.01 * 1e-3, m.params().get(k).name() + "[" + i + "]");
+                        full++;
+                    }
+                }
+            }
+            assertTrue(full > 10, "parameters with a gradient: " + full);
+        }
+    }
+
+    private static double[] flat(Tensor t) {
+        double[] v = new double[(int) t.numel()];
+        Tensor f = t.reshape(t.numel());
+        for (int i = 0; i < v.length; i++) v[i] = f.get(i);
+        return v;
     }
 
     @Test
