@@ -300,6 +300,9 @@ def layer(w, shape, decayed):
     if kind == "dense":
         if len(shape) != 1:
             raise SuiteError("dense: needs samples of rank 1 (put a flatten before it), got %s" % shape)
+        for t in w[2:]:
+            if t not in ("nobias", "he", "glorot"):
+                raise SuiteError("dense: unknown word '%s' (nobias, he, glorot)" % t)
         bias = "nobias" not in w[2:]
         init = "glorot" if "glorot" in w[2:] else "he"
         lin = nn.Linear(shape[0], positive_int(w[1], "dense outputs"), bias=bias)

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberTickUnit;
@@ -18,6 +19,7 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.svg.SVGGraphics2D;
@@ -29,6 +31,8 @@ public final class Charts {
 
     /** Series colours: vecnn, then the peer. */
     static final Color[] COLOURS = {new Color(0x3b6fb6), new Color(0xe8873a), new Color(0x6aa84f), new Color(0x999999)};
+
+    private static final BasicStroke GRID = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {3, 3}, 0);
 
     /** Height in pixels that a horizontal bar chart of {@code categories} rows of {@code series} bars needs. */
     public static int height(int categories, int series) {
@@ -55,10 +59,14 @@ public final class Charts {
         }
         JFreeChart chart = ChartFactory.createBarChart(title, null, axis, data, PlotOrientation.HORIZONTAL, true, false, false);
         chart.setBackgroundPaint(Color.WHITE);
+        chart.setPadding(new RectangleInsets(4, 4, 4, 28)); // room for the last value label
         chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         CategoryPlot plot = chart.getCategoryPlot();
+        plot.setRangeAxisLocation(AxisLocation.BOTTOM_OR_LEFT);
         plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinesVisible(true);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlineStroke(GRID); // 1 px: thinner dashed lines vanish in some SVG renderers
         plot.setOutlineVisible(false);
         CategoryAxis domain = plot.getDomainAxis();
         domain.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
@@ -82,7 +90,8 @@ public final class Charts {
             r.setBase(base);
             r.setIncludeBaseInRange(true);
             plot.setRangeAxis(a);
-            a.setRange(base, Math.max(base * 10, Math.pow(10, Math.ceil(Math.log10(most * 1.05))))); // whole decades
+            // whole decades; a hair above the top one so that rounding in log10 keeps its tick
+            a.setRange(base, Math.max(base * 10, Math.pow(10, Math.ceil(Math.log10(most * 1.05)))) * 1.001);
         }
         return chart;
     }

@@ -127,6 +127,7 @@ public final class TrainReport {
         StringBuilder md = new StringBuilder();
         md.append("# vecnn training benchmark: ").append(suite.name()).append(mode.isEmpty() ? "" : " (" + mode + " mode)").append("\n\n");
         md.append(header(res)).append("\n\n");
+        if (mode.equals("smoke")) md.append("**Smoke mode** (iterations of 100 ms, little warm-up): a check that the command runs; its figures measure nothing.\n\n");
         if (run.containsKey("note")) md.append("**PyTorch**: ").append(run.get("note")).append("\n\n");
 
         md.append("## Networks\n\nSame network: from vecnn's initial weights and one batch, the PyTorch network's float64 output (evaluation mode), "

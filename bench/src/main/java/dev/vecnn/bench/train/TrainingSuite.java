@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -458,6 +457,6 @@ public record TrainingSuite(String name, List<Integer> batches, List<Network> ne
             if (t.equals("he") || t.equals("glorot") || t.startsWith("op")) continue;
             b.append(b.isEmpty() ? "" : " ").append(t);
         }
-        return b.toString().toLowerCase(Locale.ROOT);
+        return b.toString();
     }
 }

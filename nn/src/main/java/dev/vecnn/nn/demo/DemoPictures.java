@@ -14,9 +14,11 @@ import java.util.Locale;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYShapeAnnotation;
+import org.jfree.chart.axis.AxisState;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.TickType;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -25,6 +27,7 @@ import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -82,7 +85,7 @@ public final class DemoPictures {
         JFreeChart chart = ChartFactory.createXYLineChart("Air-shower direction: angular error on " + r.cnnAngles().length + " test events",
                 null, "events per bin", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = style(chart);
-        LogAxis x = decades(new LogAxis("angle between true and reconstructed direction (degrees; bins equal in log)"));
+        LogAxis x = new Log125Axis("angle between true and reconstructed direction (degrees; bins equal in log)");
         x.setRange(lo, hi);
         plot.setDomainAxis(x);
         var note = new org.jfree.chart.title.TextTitle("dashed lines: each method's 68% quantile (the angular resolution)", SMALL);
@@ -128,7 +131,7 @@ public final class DemoPictures {
         NumberAxis x = (NumberAxis) plot.getDomainAxis();
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         x.setRange(0.5, loss.length + 0.5);
-        LogAxis y = decades(new LogAxis("loss (log scale)"));
+        LogAxis y = new Log125Axis("loss (log scale)");
         double min = java.util.Arrays.stream(loss).filter(v -> v > 0).min().orElse(1), max = java.util.Arrays.stream(loss).max().orElse(1);
         y.setRange(Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(Math.max(max, min * 1.01)))));
         plot.setRangeAxis(y);
@@ -218,15 +221,32 @@ public final class DemoPictures {
         }
     }
 
-    /** Base 10, a labelled tick per decade (as a plain number), nine minor ticks between. */
-    private static LogAxis decades(LogAxis a) {
-        a.setBase(10);
-        a.setTickUnit(new NumberTickUnit(1), false, true);
-        a.setNumberFormatOverride(new DecimalFormat("#,##0.#####"));
-        a.setMinorTickCount(9);
-        a.setMinorTickMarksVisible(true);
-        a.setLabelFont(SMALL);
-        return a;
+    /** A base-10 log axis with ticks at 1, 2 and 5 times the powers of ten, labelled as plain numbers. */
+    static final class Log125Axis extends LogAxis {
+        private static final long serialVersionUID = 1L;
+
+        Log125Axis(String label) {
+            super(label);
+            setBase(10);
+            setLabelFont(SMALL);
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public List refreshTicks(java.awt.Graphics2D g2, AxisState state, Rectangle2D dataArea, RectangleEdge edge) {
+            List ticks = new java.util.ArrayList();
+            boolean vertical = RectangleEdge.isLeftOrRight(edge);
+            TextAnchor anchor = vertical ? TextAnchor.CENTER_RIGHT : TextAnchor.TOP_CENTER;
+            double lo = getLowerBound(), hi = getUpperBound();
+            DecimalFormat f = new DecimalFormat("#,##0.######");
+            for (int e = (int) Math.floor(Math.log10(lo)); e <= (int) Math.ceil(Math.log10(hi)); e++) {
+                for (int m : new int[] {1, 2, 5}) {
+                    double v = m * Math.pow(10, e);
+                    if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.add(new NumberTick(TickType.MAJOR, v, f.format(v), anchor, TextAnchor.CENTER, 0));
+                }
+            }
+            return ticks;
+        }
     }
 
     private static XYPlot style(JFreeChart chart) {
@@ -236,6 +256,10 @@ public final class DemoPictures {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        // 1 px: thinner dashed lines vanish in some SVG renderers
+        BasicStroke grid = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {3, 3}, 0);
+        plot.setDomainGridlineStroke(grid);
+        plot.setRangeGridlineStroke(grid);
         plot.getRangeAxis().setLabelFont(SMALL);
         plot.getDomainAxis().setLabelFont(SMALL);
         return plot;
