@@ -58,8 +58,34 @@ class TrainingSuiteTest {
     }
 
     @Test
+    void everyTrainingSuitesParameterCountsAreVecnns() throws Exception {
+        // the 'parameters' lines hold PyTorch's counts (the script checks its own against them)
+        for (Path f : trainingSuites()) {
+            for (TrainingSuite.Network n : TrainingSuite.read(f).networks()) {
+                assertTrue(n.parameters() > 0, f + " " + n.name() + ": a 'parameters' line");
+                try (Execution ex = Execution.withThreads(1); Model m = n.build(DType.F32, 1, ex)) {
+                    assertEquals(n.parameters(), m.parameterCount(), f + " " + n.name());
+                }
+            }
+        }
+    }
+
+    private static List<Path> trainingSuites() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(Path.of("suites"))) {
+            List<Path> out = new java.util.ArrayList<>();
+            for (Path f : files.filter(p -> p.toString().endsWith(".suite")).sorted().toList()) {
+                if (TrainingSuite.isTrainingSuite(java.nio.file.Files.readAllLines(f))) out.add(f);
+            }
+            assertEquals(List.of(Path.of("suites/training-options.suite"), SUITE), out);
+            return out;
+        }
+    }
+
+    @Test
     void layerLinesAreVecnnsDescribeForm() throws Exception {
-        for (TrainingSuite.Network n : TrainingSuite.read(SUITE).networks()) {
+        List<TrainingSuite.Network> all = new java.util.ArrayList<>();
+        for (Path f : trainingSuites()) all.addAll(TrainingSuite.read(f).networks());
+        for (TrainingSuite.Network n : all) {
             Layer[] layers = n.newLayers();
             for (int i = 0; i < layers.length; i++) {
                 assertEquals(TrainingSuite.describeForm(n.layers().get(i)), layers[i].describe(), n.name() + " layer " + i);
