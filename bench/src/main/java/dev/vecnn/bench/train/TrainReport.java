@@ -131,7 +131,8 @@ public final class TrainReport {
         if (run.containsKey("note")) md.append("**PyTorch**: ").append(run.get("note")).append("\n\n");
 
         md.append("## Networks\n\nSame network: from vecnn's initial weights and one batch, the PyTorch network's float64 output (evaluation mode), "
-                + "loss, gradients and weights after one optimizer step, as the largest difference relative to vecnn's largest value "
+                + "loss, gradients and weights after one optimizer step, each as the largest difference relative to vecnn's largest value of its kind; "
+                + "and whether PyTorch's own initial weights have the spread of vecnn's "
                 + "(SameNetwork.java, `pytorch_train.py --check`).\n\n");
         md.append("| network | sample | task | optimizer | dtypes | parameters vecnn | parameters PyTorch | same network (output, loss, gradients, step; init) | layers |\n"
                 + "|---|---|---|---|---|---|---|---|---|\n");
@@ -145,8 +146,8 @@ public final class TrainReport {
             TrainingSuite.Optim o = n.optimizer();
             md.append("| ").append(n.name()).append(" | ").append(String.join("x", java.util.Arrays.stream(n.input()).mapToObj(String::valueOf).toList()))
               .append(" | ").append(n.task().classification() ? "cross-entropy, " + n.task().outputs() + " classes" : "MSE, " + n.task().outputs() + " outputs")
-              .append(" | ").append(o.kind()).append(" lr ").append(o.lr()).append(o.weightDecay() > 0 ? " wd " + o.weightDecay() : "")
-              .append(o.kind().equals("sgd") ? " momentum " + o.momentum() : "")
+              .append(" | ").append(o.kind()).append(" lr ").append(plain(o.lr())).append(o.weightDecay() > 0 ? " wd " + plain(o.weightDecay()) : "")
+              .append(o.kind().equals("sgd") ? " momentum " + plain(o.momentum()) : "")
               .append(" | ").append(String.join(", ", n.dtypes().stream().map(d -> d.name().toLowerCase(Locale.ROOT)).toList()))
               .append(" | ").append(ours).append(" | ").append(theirs == null ? "—" : theirs)
               .append(" | ").append(checkCell(res.checks().get(n.name()))).append(" | `")
@@ -205,6 +206,10 @@ public final class TrainReport {
         }
         b.append(" Same networks (parameter counts below), initialisation scheme, loss, optimizer and hyper-parameters on both sides.");
         return b.toString();
+    }
+
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static String checkCell(Map<String, Object> c) {
