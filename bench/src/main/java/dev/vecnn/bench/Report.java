@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * Turns a folder of JMH JSON results (written by {@link RunSuite}) into {@code report.md} (a table of
  * vecnn against its peers, with ratios so the comparison holds when the machine's speed drifts) and
- * {@code chart.svg} (throughput per problem, with the measured FMA peak as a line).
+ * {@code chart.svg} (throughput per problem, with the measured FMA peak as a line; drawn by JFreeChart).
  */
 public final class Report {
     private Report() {
@@ -32,10 +32,6 @@ public final class Report {
         }
     }
 
-    /** JMH's result files: objects become maps, arrays lists, numbers doubles; JMH writes "NaN" as a string. */
-    private static final com.google.gson.Gson JSON = new com.google.gson.GsonBuilder().setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.DOUBLE).setStrictness(com.google.gson.Strictness.LENIENT)
-            .create();
-
     /** Reads every result file in {@code dir}; returns rows in file order and the 1-thread FMA peak (or NaN). */
     @SuppressWarnings("unchecked")
     static List<Row> read(Path dir, double[] peak, Map<String, String> jvm) throws IOException {
@@ -46,7 +42,7 @@ public final class Report {
             files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
         for (Path f : files) {
-            for (Object o : (List<Object>) JSON.fromJson(Files.readString(f), Object.class)) {
+            for (Object o : (List<Object>) Json.parse(Files.readString(f))) {
                 Map<String, Object> r = (Map<String, Object>) o;
                 String bench = (String) r.get("benchmark");
                 if (jvm.isEmpty()) { // the benchmark forks' JVM, as JMH recorded it
@@ -163,52 +159,36 @@ public final class Report {
 
     /** Horizontal bars per row (vecnn, ONNX Runtime), one chart per unit, peak lines for 1 and 2 threads. */
     static String svg(List<Row> rows, Map<String, String> names, double peak) {
-        int barH = 9, gap = 8, left = 330, width = 900;
-        StringBuilder s = new StringBuilder();
-        int y = 30;
-        StringBuilder body = new StringBuilder();
+        List<org.jfree.chart.JFreeChart> charts = new ArrayList<>();
+        List<Integer> heights = new ArrayList<>();
         for (String unit : List.of("GFLOP/s", "GB/s")) {
             List<Row> rs = rows.stream().filter(r -> r.unit().equals(unit) && r.byImpl().containsKey("auto")).toList();
             if (rs.isEmpty()) continue;
-            double max = 1;
-            for (Row r : rs) for (double[] v : r.byImpl().values()) max = Math.max(max, v[0]);
-            boolean flops = unit.equals("GFLOP/s") && !Double.isNaN(peak);
-            if (flops) max = Math.max(max, peak * 2 * 1.15); // room for the peak labels
-            double scale = (width - left - 20) / max;
-            body.append(String.format(Locale.ROOT, "<text x='10' y='%d' font-weight='bold'>%s</text>%n", y, unit));
-            int top = y + 8;
-            y += 16;
-            for (Row r : rs) {
+            List<String> labels = new ArrayList<>();
+            double[] vecnn = new double[rs.size()], ort = new double[rs.size()];
+            for (int i = 0; i < rs.size(); i++) {
+                Row r = rs.get(i);
                 String label = names.getOrDefault(r.key("spec"), r.key("spec")) + " " + r.key("pass") + " " + r.key("threads") + "t "
                         + r.key("dtype") + (r.key("layout").equals("channels-last") ? " NHWC" : "");
-                body.append(String.format(Locale.ROOT, "<text x='%d' y='%d' text-anchor='end' font-size='11'>%s</text>%n", left - 6, y + barH, esc(label)));
-                double[] v = r.byImpl().getOrDefault("auto", r.byImpl().values().iterator().next());
-                body.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%.1f' height='%d' fill='#3b6fb6'/>%n", left, y, v[0] * scale, barH));
+                for (int k = 2; labels.contains(label); k++) label = label.replaceAll(" \\(\\d+\\)$", "") + " (" + k + ")"; // categories must differ
+                labels.add(label);
+                vecnn[i] = r.byImpl().get("auto")[0];
                 double[] o = r.byImpl().get("onnxruntime");
-                if (o != null) {
-                    body.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%.1f' height='%d' fill='#e8873a'/>%n", left, y + barH, o[0] * scale, barH));
-                }
-                y += 2 * barH + gap;
+                ort[i] = o == null ? Double.NaN : o[0];
             }
-            if (flops) {
+            Map<String, double[]> series = new LinkedHashMap<>();
+            series.put("vecnn", vecnn);
+            series.put("ONNX Runtime", ort);
+            var chart = Charts.bars(unit.equals("GFLOP/s") ? "Convolution throughput" : "Pooling throughput", labels, series, unit, false);
+            if (unit.equals("GFLOP/s") && !Double.isNaN(peak)) {
                 for (int t = 1; t <= 2; t++) {
-                    double x = left + peak * t * scale;
-                    body.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#c00' stroke-dasharray='4 3'/>%n", x, top, x, y));
-                    body.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' fill='#c00'>FMA peak x%d: %.0f</text>%n", x + 3, top + 10, t, peak * t));
+                    Charts.marker(chart, peak * t, String.format(Locale.ROOT, "FMA peak x%d: %.0f", t, peak * t), new java.awt.Color(0xcc0000));
                 }
             }
-            y += 20;
+            charts.add(chart);
+            heights.add(Charts.height(rs.size(), 2));
         }
-        s.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n", width, y + 30));
-        s.append("<rect width='100%' height='100%' fill='white'/>\n");
-        s.append(String.format(Locale.ROOT, "<rect x='%d' y='8' width='10' height='10' fill='#3b6fb6'/><text x='%d' y='17'>vecnn</text>%n", left, left + 14));
-        s.append(String.format(Locale.ROOT, "<rect x='%d' y='8' width='10' height='10' fill='#e8873a'/><text x='%d' y='17'>ONNX Runtime</text>%n", left + 70, left + 84));
-        s.append(body).append("</svg>\n");
-        return s.toString();
-    }
-
-    private static String esc(String t) {
-        return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return Charts.svg(900, charts, heights);
     }
 
     /** Writes the report for an existing results folder: {@code Report DIR [SUITE_FILE]}. */

@@ -27,8 +27,8 @@ public final class RunSuite {
     private RunSuite() {
     }
 
-    /** The JMH options common to every run of a mode. */
-    static ChainedOptionsBuilder options(String mode, int forks) {
+    /** The JMH options common to every run of a mode (quick, full; smoke for tests), {@code forks} JVM forks (0: in this JVM). */
+    public static ChainedOptionsBuilder options(String mode, int forks) {
         ChainedOptionsBuilder b = new OptionsBuilder().forks(forks).shouldFailOnError(true);
         return switch (mode) {
             case "quick" -> b.warmupIterations(1).warmupTime(TimeValue.seconds(1)).measurementIterations(2)

@@ -24,6 +24,9 @@ public record Suite(String name, List<Problem> problems) {
     public static Suite read(Path file) throws IOException {
         List<Problem> out = new ArrayList<>();
         List<String> lines = Files.readAllLines(file);
+        if (dev.vecnn.bench.train.TrainingSuite.isTrainingSuite(lines)) {
+            throw new IllegalArgumentException(file + ": is a training suite: run it with -Pbench-train (dev.vecnn.bench.train.RunTraining)");
+        }
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;

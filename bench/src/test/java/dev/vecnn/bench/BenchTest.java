@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.bench.peer.OnnxModels;
 import dev.vecnn.bench.peer.OnnxRuntimePeer;
+import dev.vecnn.bench.train.TrainingSuite;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.ref.ReferencePool;
 import dev.vecnn.spec.ConvSpec;
@@ -29,6 +30,12 @@ class BenchTest {
     void everyCommittedSuiteParses() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("suites"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".suite")).toList()) {
+                if (TrainingSuite.isTrainingSuite(Files.readAllLines(f))) {
+                    assertFalse(TrainingSuite.read(f).networks().isEmpty(), f.toString());
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Suite.read(f));
+                    assertTrue(e.getMessage().contains("-Pbench-train"), e.getMessage());
+                    continue;
+                }
                 Suite s = Suite.read(f);
                 assertFalse(s.problems().isEmpty(), f.toString());
             }

@@ -92,29 +92,16 @@ public final class Conv {
     }
 
     /**
-     * {@code gb = dL/dbias}: the sum of {@code gy} over batch and space, in double, in a fixed order
-     * (a typed pass over contiguous {@code gy}; the reference for any other layout). Zeros for an
-     * empty batch.
+     * {@code gb = dL/dbias}: the sum of {@code gy} over batch and space, in double in a fixed order
+     * (the elementwise kernels' {@code biasGradient} over contiguous {@code gy}; the reference for any other layout).
      */
     public static void backwardBias(ConvSpec s, Tensor gy, Tensor gb) {
-        dev.vecnn.spec.Arguments.convBackwardBias(s, gy, gb);
-        if (!gy.isContiguous()) {
+        java.util.Objects.requireNonNull(s, "spec");
+        if (gy == null || !gy.isContiguous() || !gy.dtype().isFloating()) {
             ReferenceConv.backwardBias(s, gy, gb);
             return;
         }
-        long k = s.outChannels(), plane = Tensor.numel(s.outputSize());
-        boolean f32 = gy.dtype() == dev.vecnn.tensor.DType.F32;
-        java.lang.foreign.MemorySegment seg = gy.segment();
-        for (long c = 0; c < k; c++) {
-            double sum = 0;
-            for (long n = 0; n < s.batch(); n++) {
-                long at = gy.offset() + (n * k + c) * plane;
-                for (long i = 0; i < plane; i++) {
-                    sum += f32 ? seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at + i)
-                            : seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, at + i);
-                }
-            }
-            gb.set(sum, c);
-        }
+        dev.vecnn.spec.Arguments.convBackwardBias(s, gy, gb);
+        dev.vecnn.kernel.elementwise.ElementwiseKernels.defaults().biasGradient(gy, gb);
     }
 }

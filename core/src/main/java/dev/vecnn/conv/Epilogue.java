@@ -107,4 +107,9 @@ public record Epilogue(Activation activation, double alpha, double beta) {
     public float apply(float v) {
         return PortableElementwiseF32.activate(activation, v, PortableElementwiseF32.param1(this), PortableElementwiseF32.param2(this));
     }
+
+    /** Whether the activation's derivative can be computed from its output y (else it needs the input). */
+    public boolean derivativeFromOutput() {
+        return activation.derivativeFromOutput() && !(activation == Activation.LEAKY_RELU && alpha < 0);
+    }
 }

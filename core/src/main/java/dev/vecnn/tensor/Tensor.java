@@ -428,7 +428,10 @@ public final class Tensor {
             throw new IllegalArgumentException("src: shape " + Arrays.toString(src.shape) + " does not match "
                     + Arrays.toString(shape));
         }
-        if (dtype == DType.I64 && src.dtype == DType.I64) {
+        if (dtype == src.dtype && isContiguous() && src.isContiguous()) { // one bulk copy (overlap allowed)
+            long es = dtype.byteSize();
+            MemorySegment.copy(src.segment, src.offset * es, segment, offset * es, numel() * es);
+        } else if (dtype == DType.I64 && src.dtype == DType.I64) {
             forEachOffsetPair(src, (d, s) -> setLongAt(d, src.getLongAt(s)));
         } else {
             forEachOffsetPair(src, (d, s) -> setAt(d, src.getAt(s)));

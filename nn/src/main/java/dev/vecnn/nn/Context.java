@@ -1,5 +1,6 @@
 package dev.vecnn.nn;
 
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
@@ -20,6 +21,7 @@ public final class Context implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final Execution execution;
     private final SplittableRandom random;
+    private final ElementwiseKernels kernels = ElementwiseKernels.defaults();
     private final Map<Key, Tensor> buffers = new HashMap<>();
     private long allocations;
 
@@ -52,6 +54,11 @@ public final class Context implements AutoCloseable {
     /** The executor the kernels run on. */
     public Execution execution() {
         return execution;
+    }
+
+    /** The elementwise kernels (activations, normalisation, losses, optimizer updates) of the running JVM's backend. */
+    public ElementwiseKernels kernels() {
+        return kernels;
     }
 
     /** The seeded generator (initialisation, dropout masks, shuffling). */

@@ -187,6 +187,7 @@ public final class Graph {
             for (int i : e.inputs) entries.get(i).uses++;
         }
         for (int o : outputs.values()) entries.get(o).uses++;
+        fuseActivations();
         Set<String> names = new HashSet<>();
         for (Param p : allParams(true)) {
             if (!names.add(p.name())) throw new IllegalArgumentException("graph: two parameters are named '" + p.name() + "'; rename a node");
@@ -194,6 +195,23 @@ public final class Graph {
         values = new Tensor[entries.size()];
         grads = new Tensor[entries.size()];
         arrived = new int[entries.size()];
+    }
+
+    /**
+     * A convolution or dense layer whose only reader is an activation layer computes that activation in
+     * its own stores (one pass over the output, and its derivative with the bias gradient going back).
+     */
+    private void fuseActivations() {
+        for (int k = 0; k < entries.size(); k++) {
+            Entry e = entries.get(k);
+            if (!(e.layer instanceof dev.vecnn.nn.layer.FusesActivation f) || e.uses != 1) continue;
+            for (Entry next : entries) {
+                if (next.layer instanceof dev.vecnn.nn.layer.Activation a && next.inputs.length == 1 && next.inputs[0] == k) {
+                    f.fuse(a);
+                    break;
+                }
+            }
+        }
     }
 
     /** Runs every node; returns the outputs by name. */
@@ -248,6 +266,14 @@ public final class Graph {
      * fills every parameter's gradient (zero for layers no gradient reaches); returns dL/d(input).
      */
     Map<String, Tensor> backward(Map<String, Tensor> gys) {
+        return backward(gys, true);
+    }
+
+    /**
+     * As {@link #backward(Map)}; with {@code inputGradients} false, the layers reading a model input skip
+     * their input gradient where they can (training needs parameter gradients only) and the result is empty.
+     */
+    Map<String, Tensor> backward(Map<String, Tensor> gys, boolean inputGradients) {
         Objects.requireNonNull(gys, "gys");
         for (String k : gys.keySet()) {
             if (!outputs.containsKey(k)) throw new IllegalArgumentException("gys: '" + k + "' is not an output of this model (outputs " + outputs.keySet() + ")");
@@ -264,6 +290,9 @@ public final class Graph {
             }
             accumulate(o, g.getValue());
         }
+        for (Entry e : entries) {
+            if (e.layer != null) e.layer.inputGradientNeeded(inputGradients || !entries.get(e.inputs[0]).isInput());
+        }
         for (int k = entries.size() - 1; k >= 0; k--) {
             Entry e = entries.get(k);
             if (e.isInput()) continue;
@@ -272,13 +301,15 @@ public final class Graph {
                 continue;
             }
             if (e.layer != null) {
-                accumulate(e.inputs[0], e.layer.backward(grads[k]));
+                Tensor g = e.layer.backward(grads[k]);
+                if (g != null || e.layer.inputGradientNeeded()) accumulate(e.inputs[0], Objects.requireNonNull(g, e.name + ": no input gradient"));
             } else {
                 List<Tensor> g = e.merge.backward(grads[k]);
                 for (int i = 0; i < e.inputs.length; i++) accumulate(e.inputs[i], g.get(i));
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
+        if (!inputGradients) return out;
         for (int i : inputs) {
             Tensor g = grads[i];
             if (g == null) {

@@ -36,8 +36,27 @@ public abstract class Layer {
     /** The output of a batch; {@code training} switches dropout and batch statistics. */
     public abstract Tensor forward(Tensor x, boolean training);
 
-    /** dL/dx from dL/dy for the batch of the last {@link #forward}; parameter gradients are overwritten. */
+    /**
+     * dL/dx from dL/dy for the batch of the last {@link #forward}; parameter gradients are overwritten.
+     * May return null when {@link #inputGradientNeeded()} is false (nothing reads it).
+     */
     public abstract Tensor backward(Tensor gy);
+
+    private boolean inputGradientNeeded = true;
+
+    /**
+     * Set by the model before a backward pass: whether anything reads this layer's input gradient (not
+     * when the layer reads the model's input and the caller wants parameter gradients only, as in
+     * training). Layers whose input gradient costs a pass of its own (convolutions) then skip it.
+     */
+    public final void inputGradientNeeded(boolean needed) {
+        inputGradientNeeded = needed;
+    }
+
+    /** Whether the input gradient of the coming {@link #backward} is read by anything. */
+    public final boolean inputGradientNeeded() {
+        return inputGradientNeeded;
+    }
 
     /** The trainable parameters, named relative to this layer. */
     public List<Param> params() {

@@ -95,6 +95,15 @@ public final class Model implements AutoCloseable {
         return graph.backward(gys);
     }
 
+    /**
+     * Back-propagates dL/doutput for the parameter gradients only (what training needs): layers that read
+     * the model's input skip their input gradient. One output.
+     */
+    public void backwardParameters(Tensor gy) {
+        java.util.Objects.requireNonNull(gy, "gy");
+        graph.backward(Map.of(single(graph.outputNames(), "output"), gy), false);
+    }
+
     private String single(List<String> names, String what) {
         if (names.size() != 1) {
             throw new IllegalArgumentException("model: has " + names.size() + " " + what + "s " + names + "; use the map form");

@@ -16,7 +16,6 @@ import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Elementwise;
 import dev.vecnn.nn.layer.Flatten;
-import dev.vecnn.nn.layer.HardActivation;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.Reshape;
 import dev.vecnn.nn.layer.SpatialGather;
@@ -114,9 +113,9 @@ class GraphTest {
                 () -> new Layer[] {SpatialGather.pad(SpatialGather.PadMode.REFLECT, new int[] {2, 1}, new int[] {1, 2}, 0)},
                 () -> new Layer[] {SpatialGather.pad(SpatialGather.PadMode.EDGE, new int[] {3, 0}, new int[] {0, 2}, 0)},
                 () -> new Layer[] {SpatialGather.nearest(2, 1.5)},
-                () -> new Layer[] {HardActivation.clip(-1, 1)},
-                () -> new Layer[] {HardActivation.hardSigmoid(0.5, 0.5)},
-                () -> new Layer[] {ConstantArithmetic.of("mul", false, new long[] {1}, 2), HardActivation.hardSwish()},
+                () -> new Layer[] {Activation.clip(-1, 1)},
+                () -> new Layer[] {Activation.hardSigmoid(0.5, 0.5)},
+                () -> new Layer[] {ConstantArithmetic.of("mul", false, new long[] {1}, 2), Activation.hardSwish()},
                 () -> new Layer[] {new ConvLayer(2, 3, 3).padding(1, 1).epilogue(Epilogue.sigmoid()), new Transpose(2, 0, 1), new Reshape(4, -1)});
         for (Supplier<Layer[]> c : cases) {
             Layer[] ls = c.get();
@@ -144,7 +143,7 @@ class GraphTest {
             for (int i = 0; i < 3; i++) x.set(i + 1, 0, 0, i);
             assertArrayEquals(new double[] {1, 1, 2, 2, 3, 3}, values(m.forward(x, false)));
         }
-        try (Model m = Model.of(new long[] {4}, DType.F64, 1, HardActivation.clip(0, 6), HardActivation.hardSwish())) {
+        try (Model m = Model.of(new long[] {4}, DType.F64, 1, Activation.clip(0, 6), Activation.hardSwish())) {
             Tensor x = m.context().allocate(1, 4);
             double[] v = {-1, 1.5, 4, 7};
             for (int i = 0; i < 4; i++) x.set(v[i], 0, i);

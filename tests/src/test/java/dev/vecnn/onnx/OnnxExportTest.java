@@ -23,7 +23,6 @@ import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Dropout;
 import dev.vecnn.nn.layer.Flatten;
-import dev.vecnn.nn.layer.HardActivation;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.Reshape;
 import dev.vecnn.nn.layer.Residual;
@@ -110,7 +109,7 @@ class OnnxExportTest {
         Graph.Node a = g.add("stem", new Sequential(new ConvLayer(4, 3, 3).padding(1, 1).paddingMode(PaddingMode.REFLECT), new BatchNorm(),
                 Activation.relu()), x);
         Graph.Node r = g.add("res", new Residual(new Sequential(new ConvLayer(4, 3, 3).paddingSame().epilogue(Epilogue.tanh()),
-                HardActivation.hardSwish())), a);
+                Activation.hardSwish())), a);
         Graph.Node b = g.add("branch", new ConvLayer(4, 1, 1).paddingMode(PaddingMode.REPLICATE).epilogue(Epilogue.leakyRelu(0.2)), x);
         Graph.Node m = g.add("mul", Arithmetic.mul(), r, b);
         Graph.Node d = g.add("down", new ConvLayer(6, 2, 2).stride(2, 2).dilation(1, 1).groups(2), m);
@@ -122,8 +121,8 @@ class OnnxExportTest {
         Graph.Node avg = g.add("avg", PoolLayer.avg(2, 2).countIncludePad(false).padding(1, 1), near);
         Graph.Node ad = g.add("adaptive", PoolLayer.adaptiveAvg(7, 1), g.add("gelu", Activation.gelu(), avg));
         Graph.Node sh = g.add("shift", ConstantArithmetic.of("sub", true, new long[] {8, 1, 1}, 0.5, -0.5, 1, 2, 0.25, 0, 1, 3), ad);
-        Graph.Node t = g.add("t", new Transpose(1, 2, 0), g.add("clip", HardActivation.clip(-1, 2), sh));
-        Graph.Node f = g.add("flat", new Flatten(), g.add("hs", HardActivation.hardSigmoid(0.3, 0.4), g.add("rs", new Reshape(8, -1), t)));
+        Graph.Node t = g.add("t", new Transpose(1, 2, 0), g.add("clip", Activation.clip(-1, 2), sh));
+        Graph.Node f = g.add("flat", new Flatten(), g.add("hs", Activation.hardSigmoid(0.3, 0.4), g.add("rs", new Reshape(8, -1), t)));
         Graph.Node gp = g.add("gap", new Reshape(-1), g.add("global", PoolLayer.globalMax(), p));
         Graph.Node both = g.add("both", new Concat(0), f, gp);
         Graph.Node dn = g.add("dense", new Dense(5), g.add("drop", new Dropout(0.5), g.add("sig", Activation.sigmoid(), both)));

@@ -68,6 +68,11 @@ public final class ElementwiseKernels {
         return vectorApi ? vector() : portable();
     }
 
+    /** The kernels of the running JVM: the Vector API ones when the module {@code jdk.incubator.vector} is present. */
+    public static ElementwiseKernels defaults() {
+        return of(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+    }
+
     private static ElementwiseEngine engine(String simpleName) throws ReflectiveOperationException {
         Class<?> c = Class.forName(ElementwiseKernels.class.getPackageName() + "." + simpleName);
         return (ElementwiseEngine) c.getField("INSTANCE").get(null);
@@ -164,6 +169,29 @@ public final class ElementwiseKernels {
                             g.segment(), g.offset() + at + i, len);
                     e.sum(g.segment(), g.offset() + at + i, len, acc);
                 }
+            }
+            gBias.set(acc.value(), c);
+        }
+    }
+
+    /**
+     * The bias gradient of a convolution: {@code gBias[c] = sum over (n, position) of g}, in double in
+     * {@link OrderedSum}'s order (the order {@link #activationBackwardWithBias} sums in).
+     *
+     * @param g (N, C, plane), read only
+     * @param gBias (C), written (any strides)
+     */
+    public void biasGradient(Tensor g, Tensor gBias) {
+        ElementwiseEngine e = engine(check("g", g, null));
+        long[] ncp = channels("g", g);
+        vectorOf("gBias", gBias, ncp[1], g.dtype());
+        if (gBias.overlaps(g)) throw new IllegalArgumentException("gBias: overlaps g");
+        OrderedSum acc = new OrderedSum();
+        for (long c = 0; c < ncp[1]; c++) {
+            acc.reset();
+            for (long n = 0; n < ncp[0]; n++) {
+                long at = (n * ncp[1] + c) * ncp[2];
+                for (long i = 0; i < ncp[2]; i += OrderedSum.BLOCK) e.sum(g.segment(), g.offset() + at + i, Math.min(OrderedSum.BLOCK, ncp[2] - i), acc);
             }
             gBias.set(acc.value(), c);
         }

@@ -40,8 +40,21 @@ public record PatternDemo(int size, int train, int test, int epochs, long seed) 
      * @param located      fraction of test images with the pattern whose feature-map peak is within one pixel of it
      * @param parameters   parameters of the network
      * @param denseNeuron  parameters of one dense neuron over the image
+     * @param example      the first test image with the cross, its detecting filter and feature map
      */
-    public record Result(double accuracy, double located, long parameters, long denseNeuron) {
+    public record Result(double accuracy, double located, long parameters, long denseNeuron, Example example) {
+    }
+
+    /**
+     * One test image with the cross, for the picture.
+     *
+     * @param image   the image, [row][column]
+     * @param filter  the learned 3x3 filter of the detecting channel
+     * @param map     that channel's feature map (before global max pooling), [row][column]
+     * @param centre  the cross's centre {row, column}
+     * @param peak    the feature map's maximum {row, column}
+     */
+    public record Example(double[][] image, double[][] filter, double[][] map, int[] centre, int[] peak) {
     }
 
     private static final int[][] CROSS = {{0, 1, 0}, {1, 1, 1}, {0, 1, 0}};
@@ -89,6 +102,7 @@ public record PatternDemo(int size, int train, int test, int epochs, long seed) 
             int channel = 0;
             for (int k = 1; k < w.size(1); k++) if (w.get(0, k) > w.get(0, channel)) channel = k;
             int found = 0, present = 0;
+            Example example = null;
             var conv = m.layers().get(0);
             for (int s = 0; s < test; s += 100) {
                 int b = Math.min(100, test - s);
@@ -105,9 +119,14 @@ public record PatternDemo(int size, int train, int test, int epochs, long seed) 
                         }
                     }
                     if (Math.abs(bi - c[0]) <= 1 && Math.abs(bj - c[1]) <= 1) found++;
+                    if (example == null) {
+                        Tensor filters = m.params().stream().filter(p -> p.name().equals("0.weight")).findFirst().orElseThrow().value();
+                        example = new Example(plane(te.images(), s + i, 0), plane(filters, channel, 0), plane(maps, i, channel), c,
+                                new int[] {bi, bj});
+                    }
                 }
             }
-            Result r = new Result(accuracy, (double) found / present, m.parameterCount(), (long) size * size + 1);
+            Result r = new Result(accuracy, (double) found / present, m.parameterCount(), (long) size * size + 1, example);
             if (out != null) {
                 out.printf("%ntest accuracy %.3f; the feature map's peak is within one pixel of the cross in %.1f%% of images%n",
                         r.accuracy, 100 * r.located);
@@ -116,5 +135,12 @@ public record PatternDemo(int size, int train, int test, int epochs, long seed) 
             }
             return r;
         }
+    }
+
+    /** The 2-D plane t[n, c] as [row][column]. */
+    private static double[][] plane(Tensor t, long n, long c) {
+        double[][] out = new double[(int) t.size(2)][(int) t.size(3)];
+        for (int i = 0; i < out.length; i++) for (int j = 0; j < out[i].length; j++) out[i][j] = t.get(n, c, i, j);
+        return out;
     }
 }

@@ -27,9 +27,20 @@ import java.lang.foreign.Arena;
  * @param seed   seed for events, weights and shuffling
  */
 public record ShowerDemo(int train, int test, int epochs, int batch, long seed) {
-    /** The README's main command. */
+    /** The main job's budget, in this one place: training events (the whole run must stay within about 2 minutes). */
+    public static final int TRAIN_EVENTS = 6000;
+    /** Test events (the resolution and the pictures). */
+    public static final int TEST_EVENTS = 2000;
+    /** Passes over the training events. */
+    public static final int EPOCHS = 8;
+    /** Mini-batch size. */
+    public static final int BATCH = 32;
+    /** Seed of events, weights and shuffling. */
+    public static final long SEED = 2026;
+
+    /** The README's main command: {@link #TRAIN_EVENTS}, {@link #TEST_EVENTS}, {@link #EPOCHS}, {@link #BATCH}, {@link #SEED}. */
     public static ShowerDemo standard() {
-        return new ShowerDemo(6000, 2000, 8, 32, 2026);
+        return new ShowerDemo(TRAIN_EVENTS, TEST_EVENTS, EPOCHS, BATCH, SEED);
     }
 
     /**
@@ -43,9 +54,14 @@ public record ShowerDemo(int train, int test, int epochs, int batch, long seed) 
      * @param trainRate    training events per second (last epoch)
      * @param inferRate    inference events per second
      * @param seconds      wall time of the whole run
+     * @param cnnAngles    angular error of the network per test event, degrees
+     * @param fitAngles    the same for the plane fit
+     * @param naiveAngles  the same for "vertical"
+     * @param epochLoss    mean training loss per epoch (MSE of (ux, uy))
      */
     public record Result(double cnn, double planeFit, double naive, double firstLoss, double lastLoss, double trainRate,
-                         double inferRate, double seconds) {
+                         double inferRate, double seconds, double[] cnnAngles, double[] fitAngles, double[] naiveAngles,
+                         double[] epochLoss) {
     }
 
     /** The network: three 3-D convolutions over (x, y, t), pooling along time, a dense head for (ux, uy). */
@@ -85,7 +101,8 @@ public record ShowerDemo(int train, int test, int epochs, int batch, long seed) 
             }
             var last = history.get(history.size() - 1);
             Result r = new Result(Showers.quantile(aCnn, 0.68), Showers.quantile(aFit, 0.68), Showers.quantile(aNaive, 0.68),
-                    history.get(0).loss(), last.loss(), last.throughput(), inferRate, (System.nanoTime() - t0) / 1e9);
+                    history.get(0).loss(), last.loss(), last.throughput(), inferRate, (System.nanoTime() - t0) / 1e9,
+                    aCnn, aFit, aNaive, history.stream().mapToDouble(Trainer.Epoch::loss).toArray());
             if (out != null) {
                 out.printf("%nangular resolution (68%% of test events within): CNN %.2f deg, plane fit to peak times %.2f deg, "
                         + "always vertical %.2f deg%n", r.cnn, r.planeFit, r.naive);

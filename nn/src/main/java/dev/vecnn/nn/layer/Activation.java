@@ -1,59 +1,106 @@
 package dev.vecnn.nn.layer;
 
+import dev.vecnn.conv.Epilogue;
 import dev.vecnn.nn.Layer;
 import dev.vecnn.tensor.Tensor;
 
 /**
- * Elementwise activations: ReLU, leaky ReLU, sigmoid, tanh and GELU (the tanh form, PyTorch's
- * {@code approximate='tanh'}). ReLU's derivative at 0 is taken as 0, as PyTorch does.
+ * An elementwise activation: one of core's functions ({@link dev.vecnn.conv.Activation}, with its
+ * parameters as an {@link Epilogue}, the same vocabulary convolutions fuse into their stores): ReLU,
+ * leaky ReLU, sigmoid, tanh, GELU (PyTorch's tanh form), clip (ReLU6), hard sigmoid and hard swish.
+ * Derivatives and their values at kinks follow PyTorch (see each function's documentation). Runs on
+ * the vectorised elementwise kernels. When a model's convolution or dense layer feeds only this layer,
+ * the model fuses it into that layer's stores: this layer then passes values and gradients through.
  */
 public final class Activation extends Layer {
-    /** The function. */
-    public enum Kind { RELU, LEAKY_RELU, SIGMOID, TANH, GELU }
+    private final Epilogue f;
+    private Tensor saved;
+    private boolean fused;
 
-    private final Kind kind;
-    private final double alpha;
-    private Tensor x, y;
+    private Activation(Epilogue f) {
+        this.f = f;
+    }
 
-    private Activation(Kind kind, double alpha) {
-        this.kind = kind;
-        this.alpha = alpha;
+    /** The activation {@code f} (not {@link Epilogue#NONE}; its bias part is unused). */
+    public static Activation of(Epilogue f) {
+        java.util.Objects.requireNonNull(f, "f");
+        if (f.activation() == dev.vecnn.conv.Activation.IDENTITY) throw new IllegalArgumentException("f: identity is not an activation layer");
+        return new Activation(f);
     }
 
     /** max(x, 0). */
     public static Activation relu() {
-        return new Activation(Kind.RELU, 0);
+        return of(Epilogue.relu());
     }
 
     /** x for x > 0, alpha * x otherwise. */
     public static Activation leakyRelu(double alpha) {
         if (!Double.isFinite(alpha)) throw new IllegalArgumentException("alpha: must be finite, got " + alpha);
-        return new Activation(Kind.LEAKY_RELU, alpha);
+        return of(Epilogue.leakyRelu(alpha));
     }
 
     /** 1 / (1 + e^-x). */
     public static Activation sigmoid() {
-        return new Activation(Kind.SIGMOID, 0);
+        return of(Epilogue.sigmoid());
     }
 
     /** tanh(x). */
     public static Activation tanh() {
-        return new Activation(Kind.TANH, 0);
+        return of(Epilogue.tanh());
     }
 
     /** x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     public static Activation gelu() {
-        return new Activation(Kind.GELU, 0);
+        return of(Epilogue.gelu());
+    }
+
+    /** min(max(x, lo), hi); ReLU6 is clip(0, 6). */
+    public static Activation clip(double lo, double hi) {
+        if (!(lo <= hi)) throw new IllegalArgumentException("lo: " + lo + " must be <= hi " + hi);
+        return of(Epilogue.clip(lo, hi));
+    }
+
+    /** max(0, min(1, alpha x + beta)). */
+    public static Activation hardSigmoid(double alpha, double beta) {
+        return of(Epilogue.hardSigmoid(alpha, beta));
+    }
+
+    /** x * max(0, min(1, x / 6 + 1/2)). */
+    public static Activation hardSwish() {
+        return of(Epilogue.hardSwish());
+    }
+
+    /** The function and its parameters. */
+    public Epilogue function() {
+        return f;
     }
 
     /** The function. */
-    public Kind kind() {
-        return kind;
+    public dev.vecnn.conv.Activation kind() {
+        return f.activation();
     }
 
-    /** The negative slope of leaky ReLU (0 for the others). */
+    /** The function's first parameter (leaky ReLU's slope, clip's lower bound, hard sigmoid's alpha; 0 if none). */
     public double alpha() {
-        return alpha;
+        return f.alpha();
+    }
+
+    /** The function's second parameter (clip's upper bound, hard sigmoid's beta; 0 if none). */
+    public double beta() {
+        return f.beta();
+    }
+
+    /**
+     * Called by the model when the layer before computes this function in its stores: forward and
+     * backward then pass through.
+     */
+    public void fusedIntoPrevious() {
+        fused = true;
+    }
+
+    /** Whether the layer before computes this function (see {@link #fusedIntoPrevious()}). */
+    public boolean isFused() {
+        return fused;
     }
 
     @Override
@@ -61,53 +108,39 @@ public final class Activation extends Layer {
         return sample;
     }
 
-    private static final double GELU_C = Math.sqrt(2 / Math.PI);
-
-    private double apply(double v) {
-        return switch (kind) {
-            case RELU -> v > 0 ? v : v == v ? 0 : v;
-            case LEAKY_RELU -> v > 0 ? v : alpha * v;
-            case SIGMOID -> 1 / (1 + Math.exp(-v));
-            case TANH -> Math.tanh(v);
-            case GELU -> 0.5 * v * (1 + Math.tanh(GELU_C * (v + 0.044715 * v * v * v)));
-        };
-    }
-
-    /** dy/dx at input v with output f. */
-    private double derivative(double v, double f) {
-        return switch (kind) {
-            case RELU -> v > 0 ? 1 : 0;
-            case LEAKY_RELU -> v > 0 ? 1 : alpha;
-            case SIGMOID -> f * (1 - f);
-            case TANH -> 1 - f * f;
-            case GELU -> {
-                double u = GELU_C * (v + 0.044715 * v * v * v), t = Math.tanh(u);
-                yield 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * v * v);
-            }
-        };
-    }
-
     @Override
     public Tensor forward(Tensor in, boolean training) {
         batchOf(in, "x");
-        x = Elementwise.contiguous(ctx, this, "x", in);
-        y = ctx.buffer(this, "y", x.shape());
-        long n = x.numel(), xo = x.offset(), yo = y.offset();
-        for (long i = 0; i < n; i++) Elementwise.set(y, yo + i, apply(Elementwise.get(x, xo + i)));
+        if (fused) return in;
+        Tensor x = Elementwise.contiguous(ctx, this, "x", in);
+        Tensor y = ctx.buffer(this, "y", x.shape());
+        ctx.kernels().activationForward(f, x, null, y);
+        saved = f.derivativeFromOutput() ? y : x;
         return y;
     }
 
     @Override
-    public Tensor backward(Tensor gy) {
-        Tensor g = Elementwise.contiguous(ctx, this, "gy", gy);
-        Tensor gx = ctx.buffer(this, "gx", x.shape());
-        long n = x.numel(), xo = x.offset(), yo = y.offset(), go = g.offset(), gxo = gx.offset();
-        for (long i = 0; i < n; i++) Elementwise.set(gx, gxo + i, Elementwise.get(g, go + i) * derivative(Elementwise.get(x, xo + i), Elementwise.get(y, yo + i)));
+    public Tensor backward(Tensor gyIn) {
+        if (fused) return gyIn;
+        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
+        Tensor gx = ctx.buffer(this, "gx", saved.shape());
+        ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), gy, gx);
         return gx;
     }
 
     @Override
     public String describe() {
-        return kind == Kind.LEAKY_RELU ? "leakyrelu " + alpha : kind.name().toLowerCase(java.util.Locale.ROOT);
+        return describe(f);
+    }
+
+    /** The text form of an activation: {@code relu}, {@code leakyrelu 0.1}, {@code clip 0.0 6.0}, {@code hardsigmoid a b}. */
+    public static String describe(Epilogue f) {
+        return switch (f.activation()) {
+            case LEAKY_RELU -> "leakyrelu " + f.alpha();
+            case CLIP -> "clip " + f.alpha() + " " + f.beta();
+            case HARD_SIGMOID -> "hardsigmoid " + f.alpha() + " " + f.beta();
+            case HARD_SWISH -> "hardswish";
+            default -> f.activation().name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 }

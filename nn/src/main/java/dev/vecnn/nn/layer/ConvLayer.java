@@ -18,7 +18,7 @@ import java.util.Map;
  * output padding. The kernels are whatever {@link Conv}'s dispatcher picks for the spec. Fluent
  * setters configure it before the model is built.
  */
-public final class ConvLayer extends Layer {
+public final class ConvLayer extends Layer implements FusesActivation {
     private final long outChannels;
     private final int[] kernel;
     private int[] stride, dilation, padBegin, padEnd, outputPadding;
@@ -28,9 +28,11 @@ public final class ConvLayer extends Layer {
     private Init init = Init.HE;
     private ConvParams params;
     private final Map<Long, ConvSpec> specs = new HashMap<>();
-    private Tensor input, output;
+    private Tensor input;
     private ConvSpec last;
     private Epilogue epilogue = Epilogue.NONE;
+    /** The activation layer after this one that the model fused here (its own describe() shows it). */
+    private Epilogue fused = Epilogue.NONE;
 
     /** {@code outChannels} filters of size {@code kernel} (one entry per spatial dimension). */
     public ConvLayer(long outChannels, int... kernel) {
@@ -122,16 +124,25 @@ public final class ConvLayer extends Layer {
 
     /**
      * An activation fused into the convolution's stores (what importers use for conv + ReLU): no extra
-     * pass over the output. The backward pass takes the activation's derivative from the stored
-     * output, which determines it for ReLU, leaky ReLU with alpha >= 0, sigmoid and tanh.
+     * pass over the output; the backward pass takes the activation's derivative and the bias gradient in
+     * one pass. (A model also fuses an {@link Activation} layer that follows a convolution by itself.)
      */
     public ConvLayer epilogue(Epilogue e) {
-        java.util.Objects.requireNonNull(e, "e");
-        if (e.activation() == dev.vecnn.conv.Activation.LEAKY_RELU && e.alpha() < 0) {
-            throw new IllegalArgumentException("e: leaky ReLU with alpha " + e.alpha() + " < 0 cannot be fused (its derivative is not a function of the output)");
-        }
-        epilogue = e;
+        epilogue = java.util.Objects.requireNonNull(e, "e");
         return this;
+    }
+
+    @Override
+    public boolean fuse(Activation next) {
+        if (epilogue != Epilogue.NONE || fused != Epilogue.NONE) return false;
+        fused = next.function();
+        next.fusedIntoPrevious();
+        return true;
+    }
+
+    /** The function the kernels apply: the layer's own epilogue, or the following activation fused here. */
+    private Epilogue function() {
+        return epilogue != Epilogue.NONE ? epilogue : fused;
     }
 
     /** The fused activation ({@link Epilogue#NONE} by default). */
@@ -169,7 +180,7 @@ public final class ConvLayer extends Layer {
         long[] out = s.outputShape();
         long taps = s.window().taps();
         long fanIn = (transposed ? outChannels : sample[0]) / groups * taps, fanOut = (transposed ? sample[0] : outChannels) / groups * taps;
-        params = new ConvParams(ctx, s.weightShape(), s.weightShape(), outChannels, bias, init, fanIn, fanOut);
+        params = new ConvParams(ctx, this, s.weightShape(), s.weightShape(), outChannels, bias, init, fanIn, fanOut);
         return Arrays.copyOfRange(out, 1, out.length);
     }
 
@@ -179,35 +190,15 @@ public final class ConvLayer extends Layer {
         last = spec(n);
         input = x;
         Tensor y = ctx.buffer(this, "y", last.outputShape());
-        params.forward(last, x, y, epilogue, ctx.execution());
-        output = y;
+        params.forward(last, x, y, function(), ctx.execution());
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gy) {
-        Tensor gx = ctx.buffer(this, "gx", last.inputShape());
-        params.backward(last, input, epilogue == Epilogue.NONE ? gy : throughEpilogue(gy), gx, ctx.execution());
+        Tensor gx = inputGradientNeeded() ? ctx.buffer(this, "gx", last.inputShape()) : null;
+        params.backward(last, input, gy, gx, function(), ctx.execution());
         return gx;
-    }
-
-    /** dL/d(pre-activation) = dL/dy * f'(pre), with f' written in terms of y = f(pre). */
-    private Tensor throughEpilogue(Tensor gyIn) {
-        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
-        Tensor g = ctx.buffer(this, "gpre", gy.shape());
-        double alpha = epilogue.alpha();
-        for (long i = 0, n = gy.numel(); i < n; i++) {
-            double y = Elementwise.get(output, output.offset() + i);
-            double d = switch (epilogue.activation()) {
-                case IDENTITY -> 1;
-                case RELU -> y > 0 ? 1 : 0;
-                case LEAKY_RELU -> y > 0 ? 1 : alpha;
-                case SIGMOID -> y * (1 - y);
-                case TANH -> 1 - y * y;
-            };
-            Elementwise.set(g, g.offset() + i, Elementwise.get(gy, gy.offset() + i) * d);
-        }
-        return g;
     }
 
     @Override
@@ -250,7 +241,7 @@ public final class ConvLayer extends Layer {
         if (mode != PaddingMode.ZEROS) b.append(' ').append(mode.name().toLowerCase(java.util.Locale.ROOT));
         if (groups != 1) b.append(" g").append(groups);
         if (!bias) b.append(" nobias");
-        if (epilogue != Epilogue.NONE) b.append(" +").append(epilogue.activation().name().toLowerCase(java.util.Locale.ROOT));
+        if (epilogue != Epilogue.NONE) b.append(" +").append(Activation.describe(epilogue).replace(' ', '_'));
         return b.toString();
     }
 

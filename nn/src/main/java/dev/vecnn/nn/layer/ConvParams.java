@@ -17,8 +17,15 @@ import java.util.List;
 final class ConvParams {
     final Param weight, bias;
     private final Tensor kernelWeight, kernelGrad;
+    private final Context ctx;
+    private final Object owner;
+    /** What the backward reads f' from: the output y, or the pre-activation z for functions that need it. */
+    private Tensor saved;
 
-    ConvParams(Context ctx, long[] shape, long[] kernelShape, long biasSize, boolean withBias, Init init, long fanIn, long fanOut) {
+    ConvParams(Context ctx, Object owner, long[] shape, long[] kernelShape, long biasSize, boolean withBias, Init init, long fanIn,
+               long fanOut) {
+        this.ctx = ctx;
+        this.owner = owner;
         weight = new Param("weight", ctx.allocate(shape), ctx.allocate(shape), true);
         init.fill(weight.value(), fanIn, fanOut, ctx.random());
         bias = withBias ? new Param("bias", ctx.allocate(biasSize), ctx.allocate(biasSize), false) : null;
@@ -26,20 +33,39 @@ final class ConvParams {
         kernelGrad = weight.grad().reshape(kernelShape);
     }
 
-    void forward(ConvSpec s, Tensor x, Tensor y, Execution ex) {
-        forward(s, x, y, Epilogue.NONE, ex);
+    /**
+     * {@code y = f(conv(x, w) + bias)}, f fused into the kernels' stores when its derivative can be taken
+     * from y; otherwise (GELU, hard swish) the pre-activation is kept and f applied after.
+     */
+    void forward(ConvSpec s, Tensor x, Tensor y, Epilogue f, Execution ex) {
+        Tensor b = bias == null ? null : bias.value();
+        if (f.derivativeFromOutput()) {
+            Conv.forward(s, x, kernelWeight, b, y, f, ex);
+            saved = y;
+        } else {
+            Tensor z = ctx.buffer(owner, "z", y.shape());
+            Conv.forward(s, x, kernelWeight, b, z, Epilogue.NONE, ex);
+            ctx.kernels().activationForward(f, z, null, y);
+            saved = z;
+        }
     }
 
-    /** With an activation fused into the kernels' stores. */
-    void forward(ConvSpec s, Tensor x, Tensor y, Epilogue e, Execution ex) {
-        Conv.forward(s, x, kernelWeight, bias == null ? null : bias.value(), y, e, ex);
-    }
-
-    /** Writes gx and the parameter gradients. */
-    void backward(ConvSpec s, Tensor x, Tensor gy, Tensor gx, Execution ex) {
-        Conv.backwardData(s, gy, kernelWeight, gx, ex);
-        Conv.backwardWeights(s, x, gy, kernelGrad, ex);
-        if (bias != null) Conv.backwardBias(s, gy, bias.grad());
+    /**
+     * From {@code gy = dL/dy} of the last forward: the parameter gradients, and {@code gx = dL/dx} unless
+     * {@code gx} is null (nothing needs it). The activation's derivative and the bias gradient are one pass.
+     */
+    void backward(ConvSpec s, Tensor x, Tensor gy, Tensor gx, Epilogue f, Execution ex) {
+        Tensor g = gy;
+        if (f.activation() != dev.vecnn.conv.Activation.IDENTITY) {
+            g = ctx.buffer(owner, "g", gy.shape()); // dL/d(conv + bias); gy belongs to the next layer
+            g.copyFrom(gy);
+            if (bias != null) ctx.kernels().activationBackwardWithBias(f, saved, f.derivativeFromOutput(), g, bias.grad());
+            else ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), g, g);
+        } else if (bias != null) {
+            Conv.backwardBias(s, gy, bias.grad());
+        }
+        if (gx != null) Conv.backwardData(s, g, kernelWeight, gx, ex);
+        Conv.backwardWeights(s, x, g, kernelGrad, ex);
     }
 
     List<Param> list() {

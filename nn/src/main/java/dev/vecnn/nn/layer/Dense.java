@@ -12,7 +12,7 @@ import java.util.Map;
  * Fully connected: (N, F) to (N, O), {@code y = x W^T + b} with W of shape (O, F) as PyTorch's Linear.
  * It runs as a 1x1 convolution over a length-1 signal, so it uses the convolution kernels.
  */
-public final class Dense extends Layer {
+public final class Dense extends Layer implements FusesActivation {
     private final long outFeatures;
     private boolean bias = true;
     private Init init = Init.HE;
@@ -20,6 +20,8 @@ public final class Dense extends Layer {
     private final Map<Long, ConvSpec> specs = new HashMap<>();
     private ConvSpec last;
     private Tensor input;
+    /** The activation layer after this one that the model fused here. */
+    private dev.vecnn.conv.Epilogue fused = dev.vecnn.conv.Epilogue.NONE;
 
     /** A layer with {@code outFeatures} outputs. */
     public Dense(long outFeatures) {
@@ -39,6 +41,14 @@ public final class Dense extends Layer {
         return this;
     }
 
+    @Override
+    public boolean fuse(Activation next) {
+        if (fused != dev.vecnn.conv.Epilogue.NONE) return false;
+        fused = next.function();
+        next.fusedIntoPrevious();
+        return true;
+    }
+
     private ConvSpec spec(long n) {
         return specs.computeIfAbsent(n, k -> ConvSpec.builder().batch(k).inChannels(inputShape()[0]).outChannels(outFeatures)
                 .input(1).kernel(1).bias(bias).build());
@@ -50,7 +60,7 @@ public final class Dense extends Layer {
             throw new IllegalArgumentException("input: dense needs samples of rank 1 (features), got " + java.util.Arrays.toString(sample)
                     + "; put a Flatten before it");
         }
-        params = new ConvParams(ctx, new long[] {outFeatures, sample[0]}, new long[] {outFeatures, sample[0], 1}, outFeatures, bias, init,
+        params = new ConvParams(ctx, this, new long[] {outFeatures, sample[0]}, new long[] {outFeatures, sample[0], 1}, outFeatures, bias, init,
                 sample[0], outFeatures);
         return new long[] {outFeatures};
     }
@@ -61,7 +71,7 @@ public final class Dense extends Layer {
         last = spec(n);
         input = x.reshape(n, inputShape()[0], 1);
         Tensor y = ctx.buffer(this, "y", n, outFeatures, 1);
-        params.forward(last, input, y, ctx.execution());
+        params.forward(last, input, y, fused, ctx.execution());
         return y.reshape(n, outFeatures);
     }
 
@@ -69,9 +79,9 @@ public final class Dense extends Layer {
     public Tensor backward(Tensor gy) {
         long n = last.batch();
         Tensor g = gy.reshape(n, outFeatures, 1);
-        Tensor gx = ctx.buffer(this, "gx", n, inputShape()[0], 1);
-        params.backward(last, input, g, gx, ctx.execution());
-        return gx.reshape(n, inputShape()[0]);
+        Tensor gx = inputGradientNeeded() ? ctx.buffer(this, "gx", n, inputShape()[0], 1) : null;
+        params.backward(last, input, g, gx, fused, ctx.execution());
+        return gx == null ? null : gx.reshape(n, inputShape()[0]);
     }
 
     @Override

@@ -25,6 +25,10 @@ public final class Sequential extends Layer {
     protected long[] init(long[] sample) {
         long[] s = sample;
         for (Layer l : layers) s = build(l, ctx, s);
+        // a convolution or dense layer followed by an activation computes it in its stores
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            if (layers.get(i) instanceof FusesActivation f && layers.get(i + 1) instanceof Activation a) f.fuse(a);
+        }
         return s;
     }
 
@@ -42,6 +46,7 @@ public final class Sequential extends Layer {
     @Override
     public Tensor backward(Tensor gy) {
         Tensor g = gy;
+        layers.get(0).inputGradientNeeded(inputGradientNeeded());
         for (int i = layers.size() - 1; i >= 0; i--) g = layers.get(i).backward(g);
         return g;
     }

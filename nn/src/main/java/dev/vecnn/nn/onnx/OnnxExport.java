@@ -16,7 +16,6 @@ import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Dropout;
 import dev.vecnn.nn.layer.Flatten;
-import dev.vecnn.nn.layer.HardActivation;
 import dev.vecnn.nn.layer.PoolIndices;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.Reshape;
@@ -226,22 +225,7 @@ public final class OnnxExport {
                     node("Gemm", ins, result, path).addAttribute(integer("transB", 1));
                 }
                 case Flatten f -> node("Flatten", List.of(in), result, path).addAttribute(integer("axis", 1));
-                case Activation a -> {
-                    switch (a.kind()) {
-                        case RELU -> node("Relu", List.of(in), result, path);
-                        case LEAKY_RELU -> node("LeakyRelu", List.of(in), result, path).addAttribute(real("alpha", a.alpha()));
-                        case SIGMOID -> node("Sigmoid", List.of(in), result, path);
-                        case TANH -> node("Tanh", List.of(in), result, path);
-                        case GELU -> gelu(in, result, path);
-                    }
-                }
-                case HardActivation h -> {
-                    switch (h.kind()) {
-                        case CLIP -> node("Clip", List.of(in, scalar(path + ".min", h.a()), scalar(path + ".max", h.b())), result, path);
-                        case HARD_SIGMOID -> node("HardSigmoid", List.of(in), result, path).addAttribute(real("alpha", h.a())).addAttribute(real("beta", h.b()));
-                        case HARD_SWISH -> node("HardSwish", List.of(in), result, path);
-                    }
-                }
+                case Activation a -> activation(a.function(), in, result, path);
                 case Softmax s -> node("Softmax", List.of(in), result, path).addAttribute(integer("axis", 1));
                 case Dropout d -> node("Identity", List.of(in), result, path);
                 case BatchNorm b -> node("BatchNormalization", List.of(in, init(path + ".weight", param(b, "weight").value()),
@@ -348,15 +332,21 @@ public final class OnnxExport {
                 for (int d = 0; d < rank; d++) op[d] = s.outputPadding(d);
                 n.addAttribute(ints("output_padding", op));
             }
-            if (act) {
-                Epilogue e = c.epilogue();
-                switch (e.activation()) {
-                    case RELU -> node("Relu", List.of(convOut), result, path + ":act");
-                    case LEAKY_RELU -> node("LeakyRelu", List.of(convOut), result, path + ":act").addAttribute(real("alpha", e.alpha()));
-                    case SIGMOID -> node("Sigmoid", List.of(convOut), result, path + ":act");
-                    case TANH -> node("Tanh", List.of(convOut), result, path + ":act");
-                    case IDENTITY -> node("Identity", List.of(convOut), result, path + ":act");
-                }
+            if (act) activation(c.epilogue(), convOut, result, path + ":act");
+        }
+
+        /** The ONNX node of an activation (GELU as its formula's nodes). */
+        void activation(Epilogue e, String in, String result, String path) {
+            switch (e.activation()) {
+                case RELU -> node("Relu", List.of(in), result, path);
+                case LEAKY_RELU -> node("LeakyRelu", List.of(in), result, path).addAttribute(real("alpha", e.alpha()));
+                case SIGMOID -> node("Sigmoid", List.of(in), result, path);
+                case TANH -> node("Tanh", List.of(in), result, path);
+                case GELU -> gelu(in, result, path);
+                case CLIP -> node("Clip", List.of(in, scalar(path + ".min", e.alpha()), scalar(path + ".max", e.beta())), result, path);
+                case HARD_SIGMOID -> node("HardSigmoid", List.of(in), result, path).addAttribute(real("alpha", e.alpha())).addAttribute(real("beta", e.beta()));
+                case HARD_SWISH -> node("HardSwish", List.of(in), result, path);
+                case IDENTITY -> node("Identity", List.of(in), result, path);
             }
         }
 

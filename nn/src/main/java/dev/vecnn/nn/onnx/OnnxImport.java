@@ -14,7 +14,6 @@ import dev.vecnn.nn.layer.ConstantArithmetic;
 import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Flatten;
-import dev.vecnn.nn.layer.HardActivation;
 import dev.vecnn.nn.layer.PoolIndices;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.Reshape;
@@ -430,9 +429,9 @@ public final class OnnxImport {
                 case "HardSigmoid" -> {
                     only("alpha", "beta");
                     double ha = attrFloat("alpha", 0.2), hb = attrFloat("beta", 0.5);
-                    simple(() -> HardActivation.hardSigmoid(ha, hb));
+                    simple(() -> Activation.hardSigmoid(ha, hb));
                 }
-                case "HardSwish" -> simple(HardActivation::hardSwish);
+                case "HardSwish" -> simple(Activation::hardSwish);
                 case "Softmax" -> softmax();
                 case "Resize", "Upsample" -> resize();
                 case "Gemm" -> gemm();
@@ -724,7 +723,7 @@ public final class OnnxImport {
                 return;
             }
             double l0 = lo, h0 = hi;
-            layer(nameFor(null), () -> HardActivation.clip(l0, h0), dynamic(0), null);
+            layer(nameFor(null), () -> Activation.clip(l0, h0), dynamic(0), null);
         }
 
         void softmax() {

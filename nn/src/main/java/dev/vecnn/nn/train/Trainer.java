@@ -147,7 +147,7 @@ public final class Trainer {
             for (int k = 0; k < metrics.size(); k++) metricSums[k] += metrics.get(k).sum(pred, by);
             seen += b;
             if (training) {
-                model.backward(loss.backward());
+                model.backwardParameters(loss.backward());
                 optimizer.step();
                 if (live && out != null) {
                     double[] means = metricSums.clone();
