@@ -26,6 +26,8 @@ public final class KernelTemplates {
         new Template("core/src/template/DepthwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseConv$Name.java"),
         new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/direct", "DirectConv$Name.java"),
         new Template("core/src/template/PoolKernels.java.in", "core/src/main/java/dev/vecnn/kernel/pool", "PoolKernels$Name.java"),
+        new Template("core/src/template/PortableConv.java.in", "core/src/main/java/dev/vecnn/kernel/portable/conv", "PortableConv$Name.java"),
+        new Template("core/src/template/PortablePool.java.in", "core/src/main/java/dev/vecnn/kernel/portable/pool", "PortablePool$Name.java"),
     };
 
     /** Row counts of the generated micro-kernels. */
@@ -36,6 +38,7 @@ public final class KernelTemplates {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("$Name", dtype);
         m.put("$arrays", f ? "floats" : "doubles");
+        m.put("$rows", f ? "floatRows" : "doubleRows");
         m.put("$bytes", f ? "4" : "8");
         m.put("$UPPER", f ? "FLOAT" : "DOUBLE");
         m.put("$type", f ? "float" : "double");

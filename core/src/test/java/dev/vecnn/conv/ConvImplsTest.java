@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecnn.kernel.Backend;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.spec.ConvSpec;
@@ -55,8 +56,9 @@ class ConvImplsTest {
         TWO.close();
     }
 
+    /** Every implementation but the reference: the dispatch list's and the portable kernels, in every run. */
     static List<ConvImpl> fast(ConvPass pass) {
-        return Conv.implementations(pass).stream().filter(i -> !i.name().equals("reference")).toList();
+        return Conv.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList();
     }
 
     /** A bound on the height of any summation tree in any pass of {@code s}. */
@@ -224,7 +226,12 @@ class ConvImplsTest {
             assertEquals("reference", list.get(list.size() - 1).name(), "reference is last");
             assertTrue(!Conv.choose(p, s).name().equals("reference"), p + " of " + s + " runs " + Conv.choose(p, s));
             assertEquals(list.size(), list.stream().map(ConvImpl::name).distinct().count());
+            assertEquals(Backend.isVector() ? "gemm" : "portable", Conv.choose(p, s).name(), Backend.describe());
         }
-        assertThrows(IllegalArgumentException.class, () -> Conv.implementation("nope"));
+        List<ConvImpl> all = Conv.allImplementations();
+        assertEquals(all.size(), all.stream().map(ConvImpl::name).distinct().count());
+        assertEquals("portable", Conv.implementation("portable").name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Conv.implementation("nope"));
+        assertTrue(e.getMessage().contains("vecnn backend: "), e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecnn.kernel.Backend;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferencePool;
 import dev.vecnn.spec.PoolSpec;
@@ -62,8 +63,9 @@ class PoolImplsTest {
         THREE.close();
     }
 
+    /** Every implementation but the reference: the dispatch list's and the portable kernels, in every run. */
     static List<PoolImpl> fast() {
-        return Pool.implementations().stream().filter(i -> !i.name().equals("reference")).toList();
+        return Pool.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList();
     }
 
     static Tensor tensor(Arena a, Case c, long[] shape) {
@@ -182,11 +184,13 @@ class PoolImplsTest {
     }
 
     @Test
-    void vectorKernelsRunEveryKindByDefault() {
+    void theBackendsKernelsRunEveryKindByDefault() {
+        String expected = Backend.isVector() ? "vector" : "portable";
         for (String text : List.of("maxpool_mb1ic64_ih112kh3sh2ph1", "avgpool_mb8ic64_ih56kh2sh2", "globalavgpool_mb8ic512_ih7",
                 "globalmaxpool_mb1ic3_i4x5x6", "adaptiveavgpool_mb2ic3_ih9oh4", "adaptivemaxpool_mb2ic3_i5x7_o2x3")) {
-            assertEquals("vector", Pool.choose(PoolSpec.parse(text)).name(), text);
+            assertEquals(expected, Pool.choose(PoolSpec.parse(text)).name(), text + ", " + Backend.describe());
         }
+        assertEquals("portable", Pool.implementation("portable").name());
     }
 
     @Test
@@ -198,10 +202,11 @@ class PoolImplsTest {
             Tensor idx = Tensor.allocate(a, DType.I64, s.outputShape());
             idx.setLongAt(5, 36);
             Tensor gx = filled(Tensor.allocate(a, DType.F32, s.inputShape()), 3);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Pool.implementation("vector").backward(s, x, idx, gy, gx, ONE));
-            assertTrue(e.getMessage().startsWith("indices: value 36"), e.getMessage());
-            Fill.forEach(gx, i -> assertEquals(3.0, gx.get(i)));
+            for (PoolImpl impl : fast()) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> impl.backward(s, x, idx, gy, gx, ONE));
+                assertTrue(e.getMessage().startsWith("indices: value 36"), impl + ": " + e.getMessage());
+                Fill.forEach(gx, i -> assertEquals(3.0, gx.get(i)));
+            }
         }
     }
 }
