@@ -115,12 +115,12 @@ public final class Backend {
 
     /** The one warning: what is missing, what runs instead, and the flag for each place a JVM starts. */
     static String warning(String reason) {
-        return "vecnn: " + reason + "; running the portable kernels (plain Java, correct but several times slower than the Vector API"
-                + " kernels). To use the Vector API add " + FLAG + " to the JVM that runs vecnn:"
-                + " java " + FLAG + " ...;"
+        return "vecnn: " + reason + ". Running the portable kernels instead (plain Java: same results within rounding, slower than"
+                + " the Vector API kernels). Where to add " + FLAG + ":"
+                + " java " + FLAG + " -cp ...;"
                 + " Maven Surefire/Failsafe <argLine>" + FLAG + "</argLine>;"
                 + " exec-maven-plugin exec:exec <argument>" + FLAG + "</argument>, exec:java MAVEN_OPTS=\"" + FLAG + "\";"
-                + " Gradle tasks.withType(JavaExec).configureEach { jvmArgs '" + FLAG + "' }, test { jvmArgs '" + FLAG + "' },"
+                + " Gradle test { jvmArgs '" + FLAG + "' }, tasks.withType(JavaExec).configureEach { jvmArgs '" + FLAG + "' },"
                 + " application { applicationDefaultJvmArgs = ['" + FLAG + "'] };"
                 + " JMH @Fork(jvmArgsAppend = \"" + FLAG + "\") or -jvmArgsAppend " + FLAG + "."
                 + " dev.vecnn.kernel.Backend.describe() reports the active backend.";
