@@ -43,6 +43,7 @@ public final class WithoutVectorModule {
     public static void main(String[] args) throws Exception {
         System.out.println(Backend.describe());
         if (Backend.isVector()) throw new AssertionError("expected the portable backend, got " + Backend.describe());
+        Conv.implementation("portable"); // by name too
         int checks = 0;
         try (Arena a = Arena.ofShared(); Execution two = Execution.withThreads(2)) {
             for (DType t : new DType[] {DType.F32, DType.F64}) {
