@@ -183,6 +183,29 @@ class PoolImplsTest {
         });
     }
 
+    /**
+     * Planes with more output rows than the portable kernels take in one chunk (16384 elements of rows):
+     * every chunk boundary and the average divisors of later chunks (the generated specs are smaller).
+     */
+    @Test
+    void tallPlanesCrossChunkBoundaries() {
+        for (String text : List.of("avgpool_mb1ic1_i600x64_o600x64_k3x3_p1x1_excludepad", "maxpool_mb1ic1_i500x80_o500x40_k3x3_s1x2_p1x1")) {
+            PoolSpec s = PoolSpec.parse(text);
+            try (Arena a = Arena.ofShared()) {
+                Tensor x = Fill.uniform(a, DType.F32, s.inputShape(), 3), ref = Tensor.allocate(a, DType.F32, s.outputShape());
+                Tensor mag = Tensor.allocate(a, DType.F64, s.outputShape());
+                ReferencePool.forward(s, x, ref, null);
+                ReferencePool.forward(s, Fill.abs(a, x), mag, null);
+                for (PoolImpl impl : fast()) {
+                    Tensor y = Tensor.allocate(a, DType.F32, s.outputShape());
+                    impl.forward(s, x, y, null, THREE);
+                    if (s.kind().isMax()) Tolerance.assertIdentical(y, ref, impl + " forward " + text);
+                    else Tolerance.assertClose(y, ref, mag, Tolerance.gamma(taps(s) + 1, DType.F32), impl + " forward " + text);
+                }
+            }
+        }
+    }
+
     @Test
     void theBackendsKernelsRunEveryKindByDefault() {
         String expected = Backend.isVector() ? "vector" : "portable";

@@ -15,10 +15,12 @@ import java.util.Arrays;
  * a tensor's memory segment or two offsets into one array. So data is first staged into heap rows
  * ({@link Execution.Scratch#doubleRows}) by bulk copies, and the vectorized loops combine whole rows:
  * <ul>
- *   <li>channels-first: per (image, channel) plane, its input rows are staged; each output row combines
- *       the input rows its windows read (elementwise max or sum), then pools the innermost dimension
- *       from the combined row one output at a time. Max pooling with argmax walks the window in
- *       row-major order with the reference's rule (the first maximum wins, a NaN takes over);</li>
+ *   <li>channels-first: per (image, channel) plane, in chunks of output rows, the input rows of each
+ *       window are combined slot by slot over the whole chunk, split into the innermost stride's phases,
+ *       and each innermost tap is a shifted copy of its phase ({@code chunkValues}); outputs at the
+ *       innermost edges, adaptive windows and small planes go one at a time. Max pooling with argmax
+ *       walks the window in row-major order with the reference's rule (the first maximum wins, a NaN
+ *       takes over);</li>
  *   <li>channels-last: per output position, the channel rows of its taps are combined (max or sum
  *       across channels);</li>
  *   <li>backward: max routes each gradient to its argmax in output order; average spreads each output
@@ -46,16 +48,32 @@ final class PortablePoolF64 {
     static void forwardChannelsFirst(PoolGeometry g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
-        int w = g.in[g.rank - 1], ow = g.out[g.rank - 1], inRows = g.plane / w;
+        int w = g.in[g.rank - 1], ow = g.out[g.rank - 1], inRows = g.plane / w, outRows = g.rowDivisor.length;
+        // whole chunks of output rows in long loops, when the innermost dimension has enough interior outputs
+        boolean chunked = idx == null && g.interiorEnd - g.interiorBegin >= 8;
+        // rows of phases and results: room for every interior output (padding may put some past w / stride)
+        int pitch = Math.max(Math.ceilDiv(w, g.innerStride), g.interiorEnd);
+        int chunk = Math.max(1, Math.min(outRows, CHUNK / Math.max(w, pitch)));
         ex.forEach(tasks, (task, s) -> {
-            double[][] rows = s.doubleRows("portable.pool.rows", inRows, w);
+            double[][] rows = chunked ? null : s.doubleRows("portable.pool.rows", inRows, w);
             double[] comb = s.doubles("portable.pool.comb", w);
             double[] out = s.doubles("portable.pool.out", ow);
             long[] arg = idx == null ? null : s.longs("portable.pool.arg", ow);
+            Chunks c = chunked ? new Chunks(g, chunk, pitch, s) : null;
+            double[] plane = chunked ? s.doubles("portable.pool.plane", g.plane) : null;
             for (long p = planes * task / tasks, end = planes * (task + 1) / tasks; p < end; p++) {
                 long xb = x.base() + p * g.plane, yb = y.base() + p * g.outPlane;
+                if (g.global && idx == null && g.plane <= 4096) { // small planes: staging would cost more than the sum
+                    y.seg().setAtIndex(LAYOUT, yb, global(g.max, x.seg(), xb, g.plane));
+                    continue;
+                }
+                if (chunked) { // the plane in one copy: the chunks copy rows out of it
+                    MemorySegment.copy(x.seg(), LAYOUT, xb * ES, plane, 0, g.plane);
+                    for (int r0 = 0; r0 < outRows; r0 += chunk) chunkValues(g, plane, r0, Math.min(outRows, r0 + chunk), c, out, y.seg(), yb);
+                    continue;
+                }
                 for (int i = 0; i < inRows; i++) MemorySegment.copy(x.seg(), LAYOUT, (xb + (long) i * w) * ES, rows[i], 0, w);
-                for (int r = 0; r < g.rowDivisor.length; r++) {
+                for (int r = 0; r < outRows; r++) {
                     if (idx != null) {
                         rowArgmax(g, rows, r, out, arg);
                         long ib = idx.base() + p * g.outPlane + (long) r * ow;
@@ -67,6 +85,120 @@ final class PortablePoolF64 {
                 }
             }
         }, x.tensor(), y.tensor(), idx == null ? null : idx.tensor());
+    }
+
+    /** Global max or average of one plane of {@code n} elements, in order. */
+    private static double global(boolean max, MemorySegment x, long xb, int n) {
+        double v = max ? NEG_INF : 0;
+        for (int i = 0; i < n; i++) v = max ? Math.max(v, x.getAtIndex(LAYOUT, xb + i)) : v + x.getAtIndex(LAYOUT, xb + i);
+        return max ? v : v / n;
+    }
+
+    /** Elements of a chunk of combined rows: long enough loops for C2, small enough for L2. */
+    private static final int CHUNK = 1 << 14;
+
+    /** One task's buffers for {@link #chunkValues}: combined rows, their phases, shifted taps, results, divisors. */
+    private static final class Chunks {
+        final double[] m, t, ph, o;
+        /** Per chunk of rows (by first row / chunk), the average divisors of its interior outputs, at least 1. */
+        final double[][] div;
+        /** Window slots per output row: the most input rows any output row reads. */
+        final int slots;
+        /** Output rows per chunk, and the row pitch of phases and results. */
+        final int chunk, pitch;
+
+        Chunks(PoolGeometry g, int chunk, int pitch, Execution.Scratch s) {
+            int d = g.rank - 1, w = g.in[d], outRows = g.rowDivisor.length, len = chunk * g.innerStride * Math.max(w, pitch);
+            m = s.doubles("portable.pool.m", len);
+            t = s.doubles("portable.pool.t", len);
+            ph = s.doubles("portable.pool.ph", len);
+            o = s.doubles("portable.pool.o", len);
+            int most = 0;
+            for (int r = 0; r < outRows; r++) most = Math.max(most, g.rowStart[r + 1] - g.rowStart[r]);
+            slots = most;
+            this.chunk = chunk;
+            this.pitch = pitch;
+            div = g.max ? null : s.doubleRows("portable.pool.div", Math.ceilDiv(outRows, chunk), chunk * pitch);
+            if (!g.max) {
+                for (int r = 0; r < outRows; r++) {
+                    double[] dv = div[r / chunk];
+                    int at = (r % chunk) * pitch;
+                    for (int i = 0; i < pitch; i++) dv[at + i] = i < g.out[d] ? Math.max(1, g.rowDivisor[r] * g.divisor[d][i]) : 1;
+                }
+            }
+        }
+    }
+
+    /**
+     * Max or average of output rows [r0, r1) of a plane (copied to the heap) in long vectorized loops: the rows' input
+     * rows are combined window slot by window slot into M (a slot beyond a row's taps is neutral: -inf or
+     * 0); M is split into the innermost stride's phases; each innermost tap of the interior outputs is a
+     * shifted copy of its phase, combined into O (and divided, for averages). Outputs whose windows leave
+     * the input along the innermost dimension are computed one by one from M.
+     */
+    private static void chunkValues(PoolGeometry g, double[] plane, int r0, int r1, Chunks c, double[] out, MemorySegment y, long yb) {
+        int d = g.rank - 1, w = g.in[d], ow = g.out[d], s = g.innerStride, st = g.step[d], n = r1 - r0;
+        int a = g.interiorBegin, b = g.interiorEnd, pitch = c.pitch, total = n * pitch;
+        int mp = s == 1 ? pitch : w; // M's row pitch: with stride 1, M is the one phase
+        double[] m = c.m, t = c.t, o = c.o;
+        double neutral = g.max ? NEG_INF : 0;
+        for (int k = 0; k < c.slots; k++) {
+            double[] to = k == 0 ? m : t;
+            for (int r = r0; r < r1; r++) {
+                int at = (r - r0) * mp;
+                if (k < g.rowStart[r + 1] - g.rowStart[r]) System.arraycopy(plane, g.rowTaps[g.rowStart[r] + k], to, at, w);
+                else Arrays.fill(to, at, at + w, neutral);
+            }
+            if (k > 0 && g.max) maxInto(m, t, n * mp);
+            else if (k > 0) addInto(m, t, n * mp);
+        }
+        // phase p of row r at ph[p * total + r * pitch + u] = M[r * w + u * s + p]
+        double[] src = m;
+        if (s > 1) {
+            src = c.ph;
+            for (int p = 0; p < s; p++) {
+                for (int r = 0; r < n; r++) {
+                    for (int u = 0, i = p; i < w; u++, i += s) src[p * total + r * pitch + u] = m[r * w + i];
+                }
+            }
+        }
+        // interior output (r, q) is at o[r * pitch + q]; its tap j reads phase p_j at q + shift_j
+        int pad = a * s - g.first[d][a];
+        for (int j = 0; j < g.kernel[d]; j++) {
+            int e = j * st - pad, p = Math.floorMod(e, s), shift = Math.floorDiv(e, s);
+            double[] to = j == 0 ? o : t;
+            if (shift >= 0) System.arraycopy(src, p * total + shift, to, 0, Math.max(0, total - shift));
+            else System.arraycopy(src, p * total, to, -shift, Math.max(0, total + shift));
+            if (j > 0 && g.max) maxInto(o, t, total);
+            else if (j > 0) addInto(o, t, total);
+        }
+        if (!g.max) divideBy(o, c.div[r0 / c.chunk], total);
+        if (a == 0 && b == ow && pitch == ow) { // every output interior, rows without gaps: the chunk is its output
+            MemorySegment.copy(o, 0, y, LAYOUT, (yb + (long) r0 * ow) * ES, total);
+            return;
+        }
+        int[] first = g.first[d], lo = g.lo[d], hi = g.hi[d], div = g.divisor[d];
+        for (int r = r0; r < r1; r++) {
+            System.arraycopy(o, (r - r0) * pitch + a, out, a, b - a);
+            int row = (r - r0) * mp;
+            for (int q = 0; q < ow; q++) {
+                if (q == a) q = b;
+                if (q >= ow) break;
+                double v = neutral;
+                for (int j = lo[q], at = row + first[q] + j * st; j < hi[q]; j++, at += st) v = g.max ? Math.max(v, m[at]) : v + m[at];
+                if (!g.max) {
+                    long dv = g.rowDivisor[r] * div[q];
+                    v = dv == 0 ? 0 : v / dv;
+                }
+                out[q] = v;
+            }
+            MemorySegment.copy(out, 0, y, LAYOUT, (yb + (long) r * ow) * ES, ow);
+        }
+    }
+
+    /** {@code v[i] /= div[i]} for {@code i < n}. */
+    private static void divideBy(double[] v, double[] div, int n) {
+        for (int i = 0; i < n; i++) v[i] /= div[i];
     }
 
     /** Output row {@code r} of a staged plane, max or average, into {@code out}. */
