@@ -30,9 +30,10 @@ public final class PortableConv extends ConvImpl {
     public boolean supports(ConvPass pass, ConvSpec spec) {
         ConvGeometry g = ConvGeometry.of(spec);
         long plane = g.paddedPlane();
-        long weights = (long) g.groups * g.kg * g.reduction();
-        return plane <= MAX_PLANE && (long) g.cg * plane < MAX_ARRAY && 2 * plane < MAX_ARRAY && weights < MAX_ARRAY
-                && (long) g.kg * g.taps * 4 < MAX_ARRAY;
+        // heap arrays: the slab (big channels of a group), one small channel on the padded grid (at most
+        // two planes), the weights, and rows as long as either reduction
+        return plane <= MAX_PLANE && (long) g.cg * plane < MAX_ARRAY && 2 * plane < MAX_ARRAY
+                && (long) g.groups * g.kg * g.reduction() < MAX_ARRAY && (long) g.kg * g.taps < MAX_ARRAY;
     }
 
     @Override

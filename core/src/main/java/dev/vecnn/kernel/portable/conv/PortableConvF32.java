@@ -281,10 +281,11 @@ final class PortableConvF32 {
             float[] sl = s.floats("portable.slab", g.cg * slab.channelStride);
             int[] koff = tapOffsets(g, slab, s);
             Columns cols = new Columns(g, slab, smallStride, s, KP);
-            float[][] c = s.floatRows("portable.c", kn, red);
+            // names of their own: rows of length red, not NC (a shared name would grow to both)
+            float[][] c = s.floatRows("portable.wc", kn, red);
             for (int k = 0; k < kn; k++) Arrays.fill(c[k], 0, red, 0);
             float[] a = s.floats("portable.a", kn * KP);
-            float[][] b = s.floatRows("portable.b", KP, red);
+            float[][] b = s.floatRows("portable.wb", KP, red);
             for (long n = 0; n < g.batch; n++) {
                 fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
                 for (long p0 = 0; p0 < positions; p0 += KP) {

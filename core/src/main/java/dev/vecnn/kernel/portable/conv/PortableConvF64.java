@@ -281,10 +281,11 @@ final class PortableConvF64 {
             double[] sl = s.doubles("portable.slab", g.cg * slab.channelStride);
             int[] koff = tapOffsets(g, slab, s);
             Columns cols = new Columns(g, slab, smallStride, s, KP);
-            double[][] c = s.doubleRows("portable.c", kn, red);
+            // names of their own: rows of length red, not NC (a shared name would grow to both)
+            double[][] c = s.doubleRows("portable.wc", kn, red);
             for (int k = 0; k < kn; k++) Arrays.fill(c[k], 0, red, 0);
             double[] a = s.doubles("portable.a", kn * KP);
-            double[][] b = s.doubleRows("portable.b", KP, red);
+            double[][] b = s.doubleRows("portable.wb", KP, red);
             for (long n = 0; n < g.batch; n++) {
                 fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
                 for (long p0 = 0; p0 < positions; p0 += KP) {
