@@ -15,8 +15,8 @@ import java.util.Optional;
  * Surefire, the exec plugin, Gradle and JMH forks. {@link #describe()} gives the decision as one line
  * for logs and bug reports, e.g.
  * <pre>
- * vecnn backend: vector (jdk.incubator.vector readable, preferred species 512 bits); Java 25.0.3, Linux amd64
- * vecnn backend: portable (module jdk.incubator.vector is not in the boot layer: start java with --add-modules=jdk.incubator.vector); Java 25.0.3, Linux amd64
+ * vecnn backend: vector (jdk.incubator.vector readable, preferred species 512 bits); Java 25.0.3+9-LTS, Linux amd64
+ * vecnn backend: portable (module jdk.incubator.vector is not in the boot layer: start java with --add-modules=jdk.incubator.vector); Java 25.0.3+9-LTS, Linux amd64
  * </pre>
  *
  * <p>The system property {@value #PROPERTY} chooses by hand: {@code portable} runs the portable
