@@ -1,8 +1,7 @@
 package dev.vecnn.conv;
 
-import dev.vecnn.kernel.conv.depthwise.DepthwiseConv;
-import dev.vecnn.kernel.conv.direct.DirectConv;
-import dev.vecnn.kernel.conv.gemm.GemmConv;
+import dev.vecnn.kernel.Backend;
+import dev.vecnn.kernel.portable.conv.PortableConv;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.spec.ConvSpec;
@@ -14,6 +13,11 @@ import java.util.List;
  * reference last; the first that supports the spec runs. Results are bit-identical for any
  * {@link Execution} thread count.
  *
+ * <p>The list depends on the {@link Backend}: with the Vector API (the default) it is {@code depthwise},
+ * {@code direct}, {@code gemm}, {@code reference}; without {@code jdk.incubator.vector} it is
+ * {@code portable}, {@code reference} (and the Vector API kernels are never loaded). The portable
+ * kernels can be called by name in either case.
+ *
  * <pre>{@code
  * Conv.forward(spec, x, w, bias, y);                                      // all cores
  * Conv.forward(spec, x, w, bias, y, Epilogue.relu(), Execution.withThreads(2));
@@ -21,21 +25,40 @@ import java.util.List;
  * }</pre>
  */
 public final class Conv {
-    private static final List<ConvImpl> ALL = List.of(new DepthwiseConv(), new DirectConv(), new GemmConv(), new ReferenceConvImpl());
+    private static final ConvImpl PORTABLE = new PortableConv();
+    private static final ConvImpl REFERENCE = new ReferenceConvImpl();
+    /** The dispatch order. Vector API kernels only when the backend says so: their classes need the module. */
+    private static final List<ConvImpl> DISPATCH = Backend.isVector() ? VectorConvs.then(REFERENCE) : List.of(PORTABLE, REFERENCE);
+    private static final List<ConvImpl> ALL = Backend.isVector() ? beforeLast(DISPATCH, PORTABLE) : DISPATCH;
 
     private Conv() {
     }
 
     /** The implementations tried for {@code pass}, in order (each says which passes it supports). */
     public static List<ConvImpl> implementations(ConvPass pass) {
+        return DISPATCH;
+    }
+
+    /**
+     * Every implementation this JVM can run, by name: the dispatch list plus {@code portable} when the
+     * Vector API kernels are active; the reference last.
+     */
+    public static List<ConvImpl> allImplementations() {
         return ALL;
     }
 
-    /** An implementation by {@link ConvImpl#name()}. */
+    /** {@code list} with {@code extra} inserted before its last element (the reference). */
+    private static List<ConvImpl> beforeLast(List<ConvImpl> list, ConvImpl extra) {
+        List<ConvImpl> all = new java.util.ArrayList<>(list);
+        all.add(all.size() - 1, extra);
+        return List.copyOf(all);
+    }
+
+    /** An implementation by {@link ConvImpl#name()}, from {@link #allImplementations()}. */
     public static ConvImpl implementation(String name) {
         for (ConvImpl i : ALL) if (i.name().equals(name)) return i;
         throw new IllegalArgumentException("impl: unknown implementation '" + name + "' (known: "
-                + ALL.stream().map(ConvImpl::name).toList() + ")");
+                + ALL.stream().map(ConvImpl::name).toList() + "; " + Backend.describe() + ")");
     }
 
     /** The implementation that runs {@code pass} of {@code spec}. */

@@ -56,6 +56,8 @@ public final class Execution implements AutoCloseable {
         private final java.util.Map<String, double[]> doubles = new java.util.HashMap<>();
         private final java.util.Map<String, int[]> ints = new java.util.HashMap<>();
         private final java.util.Map<String, long[]> longs = new java.util.HashMap<>();
+        private final java.util.Map<String, float[][]> floatRows = new java.util.HashMap<>();
+        private final java.util.Map<String, double[][]> doubleRows = new java.util.HashMap<>();
 
         /** A float array of at least {@code n} elements named {@code name} (contents unspecified). */
         public float[] floats(String name, int n) {
@@ -75,6 +77,28 @@ public final class Execution implements AutoCloseable {
         /** A long array of at least {@code n} elements named {@code name} (contents unspecified). */
         public long[] longs(String name, int n) {
             return get(longs, name, n, long[]::new, a -> a.length);
+        }
+
+        /**
+         * {@code rows} float arrays of at least {@code length} elements each, named {@code name} (contents
+         * unspecified). For loops that C2 should auto-vectorize: it vectorizes {@code c[j] += a * b[j]} over
+         * separate arrays indexed alike, not over two offsets into one array (it cannot prove they do not overlap).
+         */
+        public float[][] floatRows(String name, int rows, int length) {
+            float[][] r = floatRows.get(name);
+            if (r != null && r.length >= rows && (r.length == 0 || r[0].length >= length)) return r;
+            r = new float[grow(r == null ? 0 : r.length, rows)][grow(r == null || r.length == 0 ? 0 : r[0].length, length)];
+            floatRows.put(name, r);
+            return r;
+        }
+
+        /** As {@link #floatRows}, for doubles. */
+        public double[][] doubleRows(String name, int rows, int length) {
+            double[][] r = doubleRows.get(name);
+            if (r != null && r.length >= rows && (r.length == 0 || r[0].length >= length)) return r;
+            r = new double[grow(r == null ? 0 : r.length, rows)][grow(r == null || r.length == 0 ? 0 : r[0].length, length)];
+            doubleRows.put(name, r);
+            return r;
         }
 
         /** The buffer under {@code key}, replaced by a larger one when shorter than {@code n}. */

@@ -29,6 +29,8 @@ public final class KernelTemplates {
         new Template("core/src/template/ElementwiseVector.java.in", "core/src/main/java/dev/vecnn/kernel/elementwise", "VectorElementwise$Name.java"),
         new Template("core/src/template/ElementwisePortable.java.in", "core/src/main/java/dev/vecnn/kernel/elementwise",
                 "PortableElementwise$Name.java"),
+        new Template("core/src/template/PortableConv.java.in", "core/src/main/java/dev/vecnn/kernel/portable/conv", "PortableConv$Name.java"),
+        new Template("core/src/template/PortablePool.java.in", "core/src/main/java/dev/vecnn/kernel/portable/pool", "PortablePool$Name.java"),
     };
 
     /** Row counts of the generated micro-kernels. */
@@ -39,6 +41,7 @@ public final class KernelTemplates {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("$Name", dtype);
         m.put("$arrays", f ? "floats" : "doubles");
+        m.put("$rows", f ? "floatRows" : "doubleRows");
         m.put("$bytes", f ? "4" : "8");
         m.put("$UPPER", f ? "FLOAT" : "DOUBLE");
         m.put("$type", f ? "float" : "double");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecnn.kernel.Backend;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.spec.ConvSpec;
@@ -79,8 +80,9 @@ class ConvImplsTest {
         TWO.close();
     }
 
+    /** Every implementation but the reference: the dispatch list's and the portable kernels, in every run. */
     static List<ConvImpl> fast(ConvPass pass) {
-        return Conv.implementations(pass).stream().filter(i -> !i.name().equals("reference")).toList();
+        return Conv.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList();
     }
 
     /** A bound on the height of any summation tree in any pass of {@code s}. */
@@ -100,30 +102,38 @@ class ConvImplsTest {
         return c.channelsLast && shape.length >= 3 ? Tensor.allocateChannelsLast(a, c.dtype, shape) : Tensor.allocate(a, c.dtype, shape);
     }
 
+    /** The implementations (not the reference) that run {@code pass} of {@code s}. */
+    static List<ConvImpl> supporting(ConvPass pass, ConvSpec s) {
+        return fast(pass).stream().filter(i -> i.supports(pass, s)).toList();
+    }
+
+    // the reference runs once per case: it costs more than all the implementations together
+
     @Test
     void forwardMatchesReference() {
         Props.qt(120).forAll(CASES).checkAssert(c -> {
             ConvSpec s = c.spec;
-            for (ConvImpl impl : fast(ConvPass.FORWARD)) {
-                if (!impl.supports(ConvPass.FORWARD, s)) continue;
-                try (Arena a = Arena.ofShared()) {
-                    Tensor x = tensor(a, c, s.inputShape(), c.seed), w = tensor(a, c, s.weightShape(), c.seed + 1);
-                    Tensor b = s.hasBias() ? tensor(a, c, s.biasShape(), c.seed + 2) : null;
+            List<ConvImpl> impls = supporting(ConvPass.FORWARD, s);
+            if (impls.isEmpty()) return;
+            try (Arena a = Arena.ofShared()) {
+                Tensor x = tensor(a, c, s.inputShape(), c.seed), w = tensor(a, c, s.weightShape(), c.seed + 1);
+                Tensor b = s.hasBias() ? tensor(a, c, s.biasShape(), c.seed + 2) : null;
+                Tensor ref = Tensor.allocate(a, DType.F64, s.outputShape());
+                Conv.implementation("reference").forward(s, x.to(a, DType.F64), w.to(a, DType.F64),
+                        b == null ? null : b.to(a, DType.F64), ref, c.epilogue(), TWO);
+                Tensor mag = Tensor.allocate(a, DType.F64, s.outputShape());
+                ReferenceConv.forward(s, Fill.abs(a, x), Fill.abs(a, w), b == null ? null : Fill.abs(a, b), mag);
+                // f turns the sum's error gamma*M into lip*gamma*M and adds its own rounding (see ACTIVATION_ROUNDOFFS)
+                double gamma = Tolerance.gamma(height(s), c.dtype);
+                if (c.activation != Activation.IDENTITY) {
+                    Tensor pre = Tensor.allocate(a, DType.F64, s.outputShape());
+                    ReferenceConv.forward(s, x.to(a, DType.F64), w.to(a, DType.F64), b == null ? null : b.to(a, DType.F64), pre);
+                    double act = ACTIVATION_ROUNDOFFS * Tolerance.unitRoundoff(c.dtype) / gamma;
+                    Fill.forEach(mag, idx -> mag.set(c.lipschitz() * mag.get(idx) + act * (Math.abs(pre.get(idx)) + Math.abs(ref.get(idx))), idx));
+                }
+                for (ConvImpl impl : impls) {
                     Tensor y = out(a, c, s.outputShape());
                     impl.forward(s, x, w, b, y, c.epilogue(), TWO);
-                    Tensor ref = Tensor.allocate(a, DType.F64, s.outputShape());
-                    Conv.implementation("reference").forward(s, x.to(a, DType.F64), w.to(a, DType.F64),
-                            b == null ? null : b.to(a, DType.F64), ref, c.epilogue(), TWO);
-                    Tensor mag = Tensor.allocate(a, DType.F64, s.outputShape());
-                    ReferenceConv.forward(s, Fill.abs(a, x), Fill.abs(a, w), b == null ? null : Fill.abs(a, b), mag);
-                    // f turns the sum's error gamma*M into lip*gamma*M and adds its own rounding (see ACTIVATION_ROUNDOFFS)
-                    double gamma = Tolerance.gamma(height(s), c.dtype);
-                    if (c.activation != Activation.IDENTITY) {
-                        Tensor pre = Tensor.allocate(a, DType.F64, s.outputShape());
-                        ReferenceConv.forward(s, x.to(a, DType.F64), w.to(a, DType.F64), b == null ? null : b.to(a, DType.F64), pre);
-                        double act = ACTIVATION_ROUNDOFFS * Tolerance.unitRoundoff(c.dtype) / gamma;
-                        Fill.forEach(mag, idx -> mag.set(c.lipschitz() * mag.get(idx) + act * (Math.abs(pre.get(idx)) + Math.abs(ref.get(idx))), idx));
-                    }
                     Tolerance.assertClose(y, ref, mag, gamma, impl + " forward " + c);
                 }
             }
@@ -134,17 +144,18 @@ class ConvImplsTest {
     void backwardDataMatchesReference() {
         Props.qt(120).forAll(CASES).checkAssert(c -> {
             ConvSpec s = c.spec;
-            for (ConvImpl impl : fast(ConvPass.BACKWARD_DATA)) {
-                if (!impl.supports(ConvPass.BACKWARD_DATA, s)) continue;
-                try (Arena a = Arena.ofShared()) {
-                    Tensor gy = tensor(a, c, s.outputShape(), c.seed), w = tensor(a, c, s.weightShape(), c.seed + 1);
+            List<ConvImpl> impls = supporting(ConvPass.BACKWARD_DATA, s);
+            if (impls.isEmpty()) return;
+            try (Arena a = Arena.ofShared()) {
+                Tensor gy = tensor(a, c, s.outputShape(), c.seed), w = tensor(a, c, s.weightShape(), c.seed + 1);
+                Tensor ref = Tensor.allocate(a, DType.F64, s.inputShape());
+                ReferenceConv.backwardData(s, gy.to(a, DType.F64), w.to(a, DType.F64), ref);
+                Tensor mag = Tensor.allocate(a, DType.F64, s.inputShape());
+                ReferenceConv.backwardData(s, Fill.abs(a, gy), Fill.abs(a, w), mag);
+                for (ConvImpl impl : impls) {
                     Tensor gx = out(a, c, s.inputShape());
                     gx.fill(Double.NaN); // every element must be written
                     impl.backwardData(s, gy, w, gx, TWO);
-                    Tensor ref = Tensor.allocate(a, DType.F64, s.inputShape());
-                    ReferenceConv.backwardData(s, gy.to(a, DType.F64), w.to(a, DType.F64), ref);
-                    Tensor mag = Tensor.allocate(a, DType.F64, s.inputShape());
-                    ReferenceConv.backwardData(s, Fill.abs(a, gy), Fill.abs(a, w), mag);
                     Tolerance.assertClose(gx, ref, mag, Tolerance.gamma(height(s), c.dtype), impl + " backward data " + c);
                 }
             }
@@ -180,17 +191,18 @@ class ConvImplsTest {
     void backwardWeightsMatchesReference() {
         Props.qt(120).forAll(CASES).checkAssert(c -> {
             ConvSpec s = c.spec;
-            for (ConvImpl impl : fast(ConvPass.BACKWARD_WEIGHTS)) {
-                if (!impl.supports(ConvPass.BACKWARD_WEIGHTS, s)) continue;
-                try (Arena a = Arena.ofShared()) {
-                    Tensor x = tensor(a, c, s.inputShape(), c.seed), gy = tensor(a, c, s.outputShape(), c.seed + 1);
+            List<ConvImpl> impls = supporting(ConvPass.BACKWARD_WEIGHTS, s);
+            if (impls.isEmpty()) return;
+            try (Arena a = Arena.ofShared()) {
+                Tensor x = tensor(a, c, s.inputShape(), c.seed), gy = tensor(a, c, s.outputShape(), c.seed + 1);
+                Tensor ref = Tensor.allocate(a, DType.F64, s.weightShape());
+                ReferenceConv.backwardWeights(s, x.to(a, DType.F64), gy.to(a, DType.F64), ref);
+                Tensor mag = Tensor.allocate(a, DType.F64, s.weightShape());
+                ReferenceConv.backwardWeights(s, Fill.abs(a, x), Fill.abs(a, gy), mag);
+                for (ConvImpl impl : impls) {
                     Tensor gw = out(a, c, s.weightShape());
                     gw.fill(Double.NaN);
                     impl.backwardWeights(s, x, gy, gw, TWO);
-                    Tensor ref = Tensor.allocate(a, DType.F64, s.weightShape());
-                    ReferenceConv.backwardWeights(s, x.to(a, DType.F64), gy.to(a, DType.F64), ref);
-                    Tensor mag = Tensor.allocate(a, DType.F64, s.weightShape());
-                    ReferenceConv.backwardWeights(s, Fill.abs(a, x), Fill.abs(a, gy), mag);
                     Tolerance.assertClose(gw, ref, mag, Tolerance.gamma(height(s), c.dtype), impl + " backward weights " + c);
                 }
             }
@@ -256,7 +268,12 @@ class ConvImplsTest {
             assertEquals("reference", list.get(list.size() - 1).name(), "reference is last");
             assertTrue(!Conv.choose(p, s).name().equals("reference"), p + " of " + s + " runs " + Conv.choose(p, s));
             assertEquals(list.size(), list.stream().map(ConvImpl::name).distinct().count());
+            assertEquals(Backend.isVector() ? "gemm" : "portable", Conv.choose(p, s).name(), Backend.describe());
         }
-        assertThrows(IllegalArgumentException.class, () -> Conv.implementation("nope"));
+        List<ConvImpl> all = Conv.allImplementations();
+        assertEquals(all.size(), all.stream().map(ConvImpl::name).distinct().count());
+        assertEquals("portable", Conv.implementation("portable").name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Conv.implementation("nope"));
+        assertTrue(e.getMessage().contains("vecnn backend: "), e.getMessage());
     }
 }

@@ -140,7 +140,7 @@ class CeilModeConformanceTest {
     @Test
     @Tag("kernels") // again at 128 and 256 bits
     void vectorMatchesTheReferenceOnTheSweepInBothDtypesForwardAndBackward() throws IOException {
-        PoolImpl vector = Pool.implementation("vector");
+        PoolImpl vector = Pool.implementations().get(0); // the backend's fast kernels: vector, or portable without the module
         for (Case c : sweep()) {
             if (c.out == null) continue;
             PoolSpec s = c.spec.batch(2).channels(3).build();

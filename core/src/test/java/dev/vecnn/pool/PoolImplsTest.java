@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecnn.kernel.Backend;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferencePool;
 import dev.vecnn.spec.PoolSpec;
@@ -62,8 +63,9 @@ class PoolImplsTest {
         THREE.close();
     }
 
+    /** Every implementation but the reference: the dispatch list's and the portable kernels, in every run. */
     static List<PoolImpl> fast() {
-        return Pool.implementations().stream().filter(i -> !i.name().equals("reference")).toList();
+        return Pool.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList();
     }
 
     static Tensor tensor(Arena a, Case c, long[] shape) {
@@ -110,17 +112,30 @@ class PoolImplsTest {
         return n;
     }
 
+    /** The implementations (not the reference) that run {@code s}. */
+    static List<PoolImpl> supporting(PoolSpec s) {
+        return fast().stream().filter(i -> i.supports(s)).toList();
+    }
+
+    // the reference runs once per case, every implementation is compared with it
+
     @Test
     void forwardMatchesReference() {
         Props.qt(160).forAll(CASES).checkAssert(c -> {
             PoolSpec s = c.spec;
-            for (PoolImpl impl : fast()) {
-                if (!impl.supports(s)) continue;
-                try (Arena a = Arena.ofShared()) {
-                    Tensor x = input(a, c, s.inputShape(), c.seed);
-                    Tensor ref = Tensor.allocate(a, c.dtype, s.outputShape());
-                    Tensor refIdx = s.kind().isMax() ? Tensor.allocate(a, DType.I64, s.outputShape()) : null;
-                    ReferencePool.forward(s, x, ref, refIdx);
+            List<PoolImpl> impls = supporting(s);
+            if (impls.isEmpty()) return;
+            try (Arena a = Arena.ofShared()) {
+                Tensor x = input(a, c, s.inputShape(), c.seed);
+                Tensor ref = Tensor.allocate(a, c.dtype, s.outputShape());
+                Tensor refIdx = s.kind().isMax() ? Tensor.allocate(a, DType.I64, s.outputShape()) : null;
+                ReferencePool.forward(s, x, ref, refIdx);
+                Tensor mag = null;
+                if (!s.kind().isMax()) {
+                    mag = Tensor.allocate(a, DType.F64, s.outputShape());
+                    ReferencePool.forward(s, Fill.abs(a, x), mag, null);
+                }
+                for (PoolImpl impl : impls) {
                     for (Execution ex : new Execution[] {ONE, THREE}) {
                         Tensor y = filled(tensor(a, c, s.outputShape()), Double.NaN);
                         impl.forward(s, x, y, null, ex);
@@ -133,8 +148,6 @@ class PoolImplsTest {
                             Tolerance.assertIdentical(y2, ref, impl + " forward with indices " + c);
                             Tolerance.assertIdentical(idx, refIdx, impl + " indices " + c);
                         } else {
-                            Tensor mag = Tensor.allocate(a, DType.F64, s.outputShape());
-                            ReferencePool.forward(s, Fill.abs(a, x), mag, null);
                             Tolerance.assertClose(y, ref, mag, Tolerance.gamma(taps(s) + 1, c.dtype), impl + " forward " + c);
                         }
                     }
@@ -147,22 +160,23 @@ class PoolImplsTest {
     void backwardMatchesReferenceAndIsIndependentOfThreads() {
         Props.qt(160).forAll(CASES).checkAssert(c -> {
             PoolSpec s = c.spec;
-            for (PoolImpl impl : fast()) {
-                if (!impl.supports(s)) continue;
-                try (Arena a = Arena.ofShared()) {
-                    Tensor x = input(a, c, s.inputShape(), c.seed);
-                    Tensor gy = tensor(a, c, s.outputShape());
-                    Fill.uniform(gy, c.seed + 1);
-                    Tensor idx = null;
-                    if (s.kind().isMax()) {
-                        idx = Tensor.allocate(a, DType.I64, s.outputShape());
-                        ReferencePool.forward(s, x, Tensor.allocate(a, c.dtype, s.outputShape()), idx);
-                    }
-                    Tensor ref = Tensor.allocate(a, DType.F64, s.inputShape());
-                    ReferencePool.backward(s, null, idx, gy.to(a, DType.F64), ref);
-                    Tensor mag = Tensor.allocate(a, DType.F64, s.inputShape());
-                    ReferencePool.backward(s, null, idx, Fill.abs(a, gy), mag);
-                    double factor = Tolerance.gamma(outPlane(s) + 2, c.dtype);
+            List<PoolImpl> impls = supporting(s);
+            if (impls.isEmpty()) return;
+            try (Arena a = Arena.ofShared()) {
+                Tensor x = input(a, c, s.inputShape(), c.seed);
+                Tensor gy = tensor(a, c, s.outputShape());
+                Fill.uniform(gy, c.seed + 1);
+                Tensor idx = null;
+                if (s.kind().isMax()) {
+                    idx = Tensor.allocate(a, DType.I64, s.outputShape());
+                    ReferencePool.forward(s, x, Tensor.allocate(a, c.dtype, s.outputShape()), idx);
+                }
+                Tensor ref = Tensor.allocate(a, DType.F64, s.inputShape());
+                ReferencePool.backward(s, null, idx, gy.to(a, DType.F64), ref);
+                Tensor mag = Tensor.allocate(a, DType.F64, s.inputShape());
+                ReferencePool.backward(s, null, idx, Fill.abs(a, gy), mag);
+                double factor = Tolerance.gamma(outPlane(s) + 2, c.dtype);
+                for (PoolImpl impl : impls) {
                     Tensor first = null;
                     for (Execution ex : new Execution[] {ONE, THREE}) {
                         Tensor gx = filled(tensor(a, c, s.inputShape()), Double.NaN); // every element must be written
@@ -181,12 +195,37 @@ class PoolImplsTest {
         });
     }
 
+    /**
+     * Planes with more output rows than the portable kernels take in one chunk (16384 elements of rows):
+     * every chunk boundary and the average divisors of later chunks (the generated specs are smaller).
+     */
     @Test
-    void vectorKernelsRunEveryKindByDefault() {
+    void tallPlanesCrossChunkBoundaries() {
+        for (String text : List.of("avgpool_mb1ic1_i600x64_o600x64_k3x3_p1x1_excludepad", "maxpool_mb1ic1_i500x80_o500x40_k3x3_s1x2_p1x1")) {
+            PoolSpec s = PoolSpec.parse(text);
+            try (Arena a = Arena.ofShared()) {
+                Tensor x = Fill.uniform(a, DType.F32, s.inputShape(), 3), ref = Tensor.allocate(a, DType.F32, s.outputShape());
+                Tensor mag = Tensor.allocate(a, DType.F64, s.outputShape());
+                ReferencePool.forward(s, x, ref, null);
+                ReferencePool.forward(s, Fill.abs(a, x), mag, null);
+                for (PoolImpl impl : fast()) {
+                    Tensor y = Tensor.allocate(a, DType.F32, s.outputShape());
+                    impl.forward(s, x, y, null, THREE);
+                    if (s.kind().isMax()) Tolerance.assertIdentical(y, ref, impl + " forward " + text);
+                    else Tolerance.assertClose(y, ref, mag, Tolerance.gamma(taps(s) + 1, DType.F32), impl + " forward " + text);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theBackendsKernelsRunEveryKindByDefault() {
+        String expected = Backend.isVector() ? "vector" : "portable";
         for (String text : List.of("maxpool_mb1ic64_ih112kh3sh2ph1", "avgpool_mb8ic64_ih56kh2sh2", "globalavgpool_mb8ic512_ih7",
                 "globalmaxpool_mb1ic3_i4x5x6", "adaptiveavgpool_mb2ic3_ih9oh4", "adaptivemaxpool_mb2ic3_i5x7_o2x3")) {
-            assertEquals("vector", Pool.choose(PoolSpec.parse(text)).name(), text);
+            assertEquals(expected, Pool.choose(PoolSpec.parse(text)).name(), text + ", " + Backend.describe());
         }
+        assertEquals("portable", Pool.implementation("portable").name());
     }
 
     @Test
@@ -198,10 +237,11 @@ class PoolImplsTest {
             Tensor idx = Tensor.allocate(a, DType.I64, s.outputShape());
             idx.setLongAt(5, 36);
             Tensor gx = filled(Tensor.allocate(a, DType.F32, s.inputShape()), 3);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Pool.implementation("vector").backward(s, x, idx, gy, gx, ONE));
-            assertTrue(e.getMessage().startsWith("indices[0, 0, 1, 2] = 36: outside the input plane [0, 36)"), e.getMessage());
-            Fill.forEach(gx, i -> assertEquals(3.0, gx.get(i)));
+            for (PoolImpl impl : fast()) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> impl.backward(s, x, idx, gy, gx, ONE));
+                assertTrue(e.getMessage().startsWith("indices[0, 0, 1, 2] = 36: outside the input plane [0, 36)"), impl + ": " + e.getMessage());
+                Fill.forEach(gx, i -> assertEquals(3.0, gx.get(i)));
+            }
         }
     }
 }

@@ -68,9 +68,9 @@ public final class ElementwiseKernels {
         return vectorApi ? vector() : portable();
     }
 
-    /** The kernels of the running JVM: the Vector API ones when the module {@code jdk.incubator.vector} is present. */
+    /** The kernels of the active backend ({@link dev.vecnn.kernel.Backend}): the Vector API ones, or the portable ones. */
     public static ElementwiseKernels defaults() {
-        return of(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        return of(dev.vecnn.kernel.Backend.isVector());
     }
 
     private static ElementwiseEngine engine(String simpleName) throws ReflectiveOperationException {

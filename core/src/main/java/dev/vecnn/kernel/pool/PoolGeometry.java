@@ -16,21 +16,22 @@ import dev.vecnn.spec.Window;
  *
  * <p>Spatial positions are ints: the kernels require planes below 2^31 elements, and scratch sizes
  * that fit Java arrays ({@link #fits}). Window arithmetic (start positions, reach into the padding)
- * is done in long.
+ * is done in long. Public for the
+ * portable kernels ({@code dev.vecnn.kernel.portable.pool}), which share it.
  */
-final class PoolGeometry {
-    final PoolSpec spec;
-    final int rank;
-    final long batch, channels;
-    final int[] in, out;
-    final int plane, outPlane;
-    final boolean max, global;
-    final int[][] first, lo, hi, divisor;
-    final int[] step, kernel;
+public final class PoolGeometry {
+    public final PoolSpec spec;
+    public final int rank;
+    public final long batch, channels;
+    public final int[] in, out;
+    public final int plane, outPlane;
+    public final boolean max, global;
+    public final int[][] first, lo, hi, divisor;
+    public final int[] step, kernel;
     /** Outputs of the innermost dimension whose taps all lie inside the input (windowed kinds). */
-    final int interiorBegin, interiorEnd;
+    public final int interiorBegin, interiorEnd;
     /** Along each dimension, input elements between consecutive positions (channels-first plane). */
-    final int[] planeStride;
+    public final int[] planeStride;
     /**
      * The innermost dimension read as {@code innerStride} phases of {@code phaseLength} elements (see
      * the kernels' {@code phases}): tap {@code j} of interior output {@code o} is phase element
@@ -38,23 +39,24 @@ final class PoolGeometry {
      * them, for at least two interior outputs ({@code phaseStride = innerStride * phaseLength}
      * elements a row, else 0); vectors have at least two lanes.
      */
-    final int innerStride, phaseLength, phaseStride;
-    final int[] innerTapOffset;
+    public final int innerStride, phaseLength, phaseStride;
+    public final int[] innerTapOffset;
     /** Output rows the channels-first kernels pool at once. */
-    final int chunk;
+    public final int chunk;
     /**
      * Channels-first output rows (all dimensions but the last, row-major): row {@code r} reads the
      * input rows starting at plane offsets {@code rowTaps[rowStart[r] .. rowStart[r + 1])}, and its
      * average divisors carry the factor {@code rowDivisor[r]}.
      */
-    final int[] rowStart, rowTaps;
-    final long[] rowDivisor;
+    public final int[] rowStart, rowTaps;
+    public final long[] rowDivisor;
     /** The transpose: input row {@code i} is read by output rows {@code inRowOutputs[inRowStart[i] .. inRowStart[i + 1])}, ascending. */
-    final int[] inRowStart, inRowOutputs;
+    public final int[] inRowStart, inRowOutputs;
     /** Windowed kinds: the flat offsets of a whole window's taps from its first, row-major. */
     private final int[] windowOffsets;
 
-    PoolGeometry(PoolSpec s) {
+    /** The geometry of {@code s}. */
+    public PoolGeometry(PoolSpec s) {
         spec = s;
         rank = s.rank();
         batch = s.batch();
@@ -225,7 +227,7 @@ final class PoolGeometry {
     }
 
     /** Taps of the largest window: the scratch size for tap lists. */
-    int maxTaps() {
+    public int maxTaps() {
         long t = 1;
         for (int d = 0; d < rank; d++) t = times(t, kernel[d]);
         return (int) Math.min(t, plane);
@@ -236,7 +238,7 @@ final class PoolGeometry {
      * {@code o}'s window over dimensions {@code [0, dims)}, in row-major window order, into
      * {@code taps}; returns their number.
      */
-    int taps(int[] o, int dims, int[] taps) {
+    public int taps(int[] o, int dims, int[] taps) {
         if (dims == rank && windowOffsets != null) {
             int start = 0;
             boolean full = true;
@@ -279,14 +281,14 @@ final class PoolGeometry {
     }
 
     /** The average divisor of output {@code o} over dimensions {@code [0, dims)}. */
-    long divisor(int[] o, int dims) {
+    public long divisor(int[] o, int dims) {
         long v = 1;
         for (int d = 0; d < dims; d++) v *= divisor[d][o[d]];
         return v;
     }
 
     /** Advances the output odometer over dimensions {@code [0, dims)}; false after the last position. */
-    boolean next(int[] o, int dims) {
+    public boolean next(int[] o, int dims) {
         for (int d = dims - 1; d >= 0; d--) {
             if (++o[d] < out[d]) return true;
             o[d] = 0;

@@ -22,7 +22,7 @@ class ElementwiseChecksTest {
     @Test
     void tensorsAreChecked() {
         try (Arena a = Arena.ofConfined()) {
-            for (ElementwiseKernels k : List.of(ElementwiseKernels.vector(), ElementwiseKernels.portable())) {
+            for (ElementwiseKernels k : List.of(ElementwiseKernels.defaults(), ElementwiseKernels.portable())) {
                 Tensor x = Tensor.allocate(a, DType.F32, 2, 3, 4), y = Tensor.allocate(a, DType.F32, 2, 3, 4);
                 y.fill(7);
                 rejects(NullPointerException.class, "f", () -> k.activationForward(null, x, null, y));
@@ -58,7 +58,7 @@ class ElementwiseChecksTest {
             grad.fill(7);
             for (double bad : new double[] {3, -1, 0.5, Double.NaN}) {
                 Tensor labels = Tensor.of(new double[] {1, bad}, 2);
-                rejects(IllegalArgumentException.class, "labels", () -> ElementwiseKernels.vector().softmaxCrossEntropy(logits, labels, grad));
+                rejects(IllegalArgumentException.class, "labels", () -> ElementwiseKernels.defaults().softmaxCrossEntropy(logits, labels, grad));
             }
             rejects(IllegalArgumentException.class, "labels", () -> ElementwiseKernels.portable().softmaxCrossEntropy(logits, Tensor.of(new double[] {1}, 1), grad));
             for (long i = 0; i < grad.numel(); i++) assertEquals(7, grad.getAt(i));

@@ -29,14 +29,17 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("kernels")
 class ElementwiseKernelsTest {
-    static final ElementwiseKernels V = ElementwiseKernels.vector(), P = ElementwiseKernels.portable();
+    // without the incubator module (the portable test run) the vector side is the active backend, the portable one
+    static final ElementwiseKernels V = ElementwiseKernels.defaults(), P = ElementwiseKernels.portable();
     static final DType[] DTYPES = {DType.F32, DType.F64};
 
     static final List<Epilogue> EPILOGUES = List.of(Epilogue.NONE, Epilogue.relu(), Epilogue.leakyRelu(0.01), Epilogue.leakyRelu(-0.25),
             Epilogue.sigmoid(), Epilogue.tanh(), Epilogue.gelu(), Epilogue.hardSigmoid(), Epilogue.hardSigmoid(0.2, 0.5), Epilogue.hardSwish(),
             Epilogue.relu6(), Epilogue.clip(Double.NEGATIVE_INFINITY, 0.5));
 
+    /** Lanes of the vector kernels (8 floats or 4 doubles in the portable run, whose tails these lengths exercise too). */
     static int lanes(DType t) {
+        if (!dev.vecnn.kernel.Backend.isVector()) return t == DType.F32 ? 8 : 4;
         return t == DType.F32 ? FloatVector.SPECIES_PREFERRED.length() : DoubleVector.SPECIES_PREFERRED.length();
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * for every kernel: {@link ElementwiseGoldenTest}, which the build also runs with -Xint.
  */
 class ElementwiseTiersTest {
-    static final ElementwiseKernels V = ElementwiseKernels.vector();
+    static final ElementwiseKernels V = ElementwiseKernels.defaults();
     static final DType[] DTYPES = {DType.F32, DType.F64};
 
     /**
