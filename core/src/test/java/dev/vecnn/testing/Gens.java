@@ -140,8 +140,10 @@ public final class Gens {
             int wide = form == 6 ? draw(in, 1, 3) : 0; // 1: input side, 2: output side, 3: both
             int wideIndex = draw(in, 0, WIDE.length - 1);
             int last = s.rank() - 1;
+            // a longer innermost dimension (vector tails, several register tiles per row) in half the problems;
+            // the others keep the small sizes whose padding can cover whole rows and row blocks
             long extra = form == 7 ? draw(in, 0, s.rank() == 1 ? 400 : s.rank() == 2 ? 80 : 8)
-                    : draw(in, 0, s.rank() == 1 ? 40 : s.rank() == 2 ? 8 : 2);
+                    : oneIn(in, 2) ? draw(in, 1, s.rank() == 1 ? 40 : s.rank() == 2 ? 8 : 2) : 0;
             while (true) {
                 long c = (wide & 1) != 0 ? WIDE[wideIndex] : CHANNELS[ci];
                 long k = (wide & 2) != 0 ? WIDE[wideIndex] : CHANNELS[ki];
