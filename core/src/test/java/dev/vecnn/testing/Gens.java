@@ -187,10 +187,10 @@ public final class Gens {
             Limits lim = Limits.of(rank);
             PoolKind kind = PoolKind.values()[draw(in, 0, PoolKind.values().length - 1)];
             int[] channels = wide ? new int[] {1, 2, 3, 5, 8, 9, 16, 17, 33, 40, 70} : new int[] {1, 2, 3};
-            int rows = wide ? draw(in, 0, 15) : 0; // 0-11 short, 12-14 hundreds, 15 thousands (rank 1)
-            long longRow = rows < 12 ? draw(in, 0, wide ? 40 : 0) : rows < 15 ? draw(in, 200, 600) : rank == 1 ? draw(in, 4000, 5000) : 300;
+            int rows = wide ? draw(in, 0, 31) : 0; // 0-27 short, 28-30 hundreds, 31 thousands (rank 1)
+            long longRow = rows < 28 ? draw(in, 0, wide ? 40 : 0) : rows < 31 ? draw(in, 200, 600) : rank == 1 ? draw(in, 4000, 5000) : 300;
             int c = channels[draw(in, 0, channels.length - 1)];
-            PoolSpec.Builder b = PoolSpec.builder(kind).batch(draw(in, MIN_BATCH, 2)).channels(rows >= 12 ? Math.min(c, 3) : c);
+            PoolSpec.Builder b = PoolSpec.builder(kind).batch(draw(in, MIN_BATCH, 2)).channels(rows >= 28 ? Math.min(c, 3) : c);
             long[] size = new long[rank];
             if (kind.isWindowed()) {
                 int[] k = new int[rank], s = new int[rank], dil = new int[rank], pb = new int[rank], pe = new int[rank];
