@@ -227,11 +227,14 @@ class InvalidInputTest {
     /** Problems with a spec the builder accepted, or null: exact arithmetic and usable dispatch. */
     static String checkAccepted(ConvSpec s) {
         List<String> bad = new ArrayList<>();
-        for (long[] shape : new long[][] {s.inputShape(), s.outputShape(), s.weightShape()}) {
+        long[][] shapes = {s.inputShape(), s.outputShape(), s.weightShape()};
+        for (int k = 0; k < shapes.length; k++) {
+            long[] shape = shapes[k];
             BigInteger n = BigInteger.ONE;
-            for (long v : shape) {
-                if (v < 1) bad.add("shape " + Arrays.toString(shape) + " has a size below 1");
-                n = n.multiply(big(v));
+            for (int i = 0; i < shape.length; i++) {
+                // an empty batch is the one size that may be 0 (once specs accept it): input and output dimension 0
+                if (shape[i] < (i == 0 && k < 2 ? 0 : 1)) bad.add("shape " + Arrays.toString(shape) + " has a size below 1");
+                n = n.multiply(big(shape[i]));
             }
             if (n.compareTo(MAX) > 0) bad.add("shape " + Arrays.toString(shape) + " has " + n + " elements (more than a long counts)");
         }
@@ -268,9 +271,9 @@ class InvalidInputTest {
         List<String> bad = new ArrayList<>();
         for (long[] shape : new long[][] {s.inputShape(), s.outputShape()}) {
             BigInteger n = BigInteger.ONE;
-            for (long v : shape) {
-                if (v < 1) bad.add("shape " + Arrays.toString(shape) + " has a size below 1");
-                n = n.multiply(big(v));
+            for (int i = 0; i < shape.length; i++) {
+                if (shape[i] < (i == 0 ? 0 : 1)) bad.add("shape " + Arrays.toString(shape) + " has a size below 1");
+                n = n.multiply(big(shape[i]));
             }
             if (n.compareTo(MAX) > 0) bad.add("shape " + Arrays.toString(shape) + " has " + n + " elements (more than a long counts)");
         }
