@@ -102,7 +102,8 @@ import org.quicktheories.core.Gen;
  * {@code -DargLine="--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxVectorSize=32"} (or 16).
  * Add {@code -Dvecnn.differential.collect=true} to keep going after a failure: every kind of failure
  * (implementation, pass, symptom) is counted, then its first case is shrunk, and the report is
- * printed and written to {@code core/target/differential-<test>-<width>.txt}. Other seeds:
+ * printed and written to {@code core/target/differential-<test>-<width>.txt} (each new kind, and a
+ * count every 250 problems, also to {@code ...-progress.txt} as the run goes). Other seeds:
  * {@code -Dvecnn.seed=N}; one problem under every generated storage: {@code -Dvecnn.differential.spec=TEXT}.
  */
 class DifferentialTest {
@@ -181,13 +182,18 @@ class DifferentialTest {
         }
         Map<String, Integer> count = new TreeMap<>();
         Map<String, String> first = new LinkedHashMap<>();
+        int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        Path progress = Path.of("target", "differential-" + name + "-" + bits + "bit-progress.txt");
+        int[] done = {0};
         Props.qt(examples).forAll(cases).checkAssert(c -> {
             try {
                 check.accept(c);
             } catch (Failure f) {
                 count.merge(f.key, 1, Integer::sum);
-                first.putIfAbsent(f.key, c + "\n    " + f.getMessage());
+                // a new kind is written at once, so a long campaign shows its findings while it runs
+                if (first.putIfAbsent(f.key, c + "\n    " + f.getMessage()) == null) append(progress, "== " + f.key + "\n   first: " + first.get(f.key) + "\n");
             }
+            if (++done[0] % 250 == 0) append(progress, done[0] + " problems, " + count + "\n");
         });
         StringBuilder report = new StringBuilder(name + ": " + examples + " problems, seed " + Props.SEED + ", "
                 + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors; " + count.size()
@@ -212,14 +218,22 @@ class DifferentialTest {
         System.out.println(report);
         printCoverage(name, coverage);
         try {
-            Path out = Path.of("target", "differential-" + name + "-" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize()
-                    + "bit.txt");
+            Path out = Path.of("target", "differential-" + name + "-" + bits + "bit.txt");
             Files.createDirectories(out.getParent());
             Files.writeString(out, report);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (!count.isEmpty()) throw new AssertionError(report.toString());
+    }
+
+    static void append(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static void printCoverage(String name, Map<String, Integer> coverage) {

@@ -165,6 +165,12 @@ class KernelRegressionTest {
         checkAllPasses(ConvSpec.parse("mb1ic1iw1oc5ow3kw1pw1_bias0"));
     }
 
+    /** The smallest case (found by ConvImplsTest's shrinking): end padding only, the second of two row blocks past the input. */
+    @Test
+    void mb1ic1iw1oc1ow2kw1pw0() {
+        checkAllPasses(ConvSpec.parse("mb1ic1iw1oc1ow2kw1pw0"));
+    }
+
     /** The same failure with a transposed convolution (its backward-data pass splits 8 rows: 3 threads leave the last block in padding). */
     @Test
     void mb1ic3iw8oc4ow4kw1pw2dw1_transposed() {
