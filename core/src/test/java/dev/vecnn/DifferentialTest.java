@@ -144,10 +144,13 @@ class DifferentialTest {
         try {
             call.run();
         } catch (Throwable e) {
-            StringBuilder trace = new StringBuilder(what + ": " + e);
-            StackTraceElement[] st = e.getStackTrace();
+            // an exception from a worker thread arrives re-created around the original: report the original
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            StringBuilder trace = new StringBuilder(what + ": " + root);
+            StackTraceElement[] st = root.getStackTrace();
             for (int i = 0; i < Math.min(8, st.length); i++) trace.append("\n        at ").append(st[i]);
-            throw new Failure(impl, pass, "throws " + e.getClass().getSimpleName() + " in " + frame(e), trace.toString());
+            throw new Failure(impl, pass, "throws " + root.getClass().getSimpleName() + " in " + frame(root), trace.toString());
         }
         String[] symptoms = {"writes outside its output view", "wrong values", "results depend on the thread count"};
         for (int i = 0; i < checks.length; i++) {
