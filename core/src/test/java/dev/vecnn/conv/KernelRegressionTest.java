@@ -70,6 +70,22 @@ class KernelRegressionTest {
     }
 
     /**
+     * Found by the differential test: forward into a y whose rows are 5 apart in their buffer (3
+     * outputs and 2 unused elements per row), the width of the padded input: the elements between the
+     * rows were overwritten (the same store as the two tests around this one).
+     */
+    @Test
+    void mb1ic1ih3iw3oc1oh4ow3kh2kw3ph2pw1dh1dw0() {
+        ConvSpec s = ConvSpec.parse("mb1ic1ih3iw3oc1oh4ow3kh2kw3ph2pw1dh1dw0");
+        Layout rowsFiveApart = new Layout("view", new int[] {0, 1, 2, 3}, new int[] {1, 1, 1, 1}, new int[] {0, 0, 0, 2}, 0, -1, false);
+        for (DType t : new DType[] {DType.F32, DType.F64}) {
+            try (Arena a = Arena.ofShared()) {
+                checkForward(s, t, rowsFiveApart, a, Epilogue.NONE, ONE);
+            }
+        }
+    }
+
+    /**
      * Backward-data of a transposed convolution into a gx that is a view into a larger buffer: the
      * elements between the view's were overwritten (gx rows padded: the view of rows 0-5 and column 0
      * of a (2, 3, 7, 3) buffer; every other element along the width; every other channel of a
@@ -123,11 +139,12 @@ class KernelRegressionTest {
     }
 
     /**
-     * Every pass of every supporting implementation, float32 in a confined arena, with 2 and 3 threads
-     * (the thread count sets GEMM's row blocks even when the confined arena keeps the work on one thread).
+     * Every pass of every supporting implementation, float32 in a confined arena, with 1, 2 and 3
+     * threads (the thread count sets GEMM's row blocks even when the confined arena keeps the work on
+     * one thread).
      */
     static void checkAllPasses(ConvSpec s) {
-        for (Execution ex : new Execution[] {TWO, THREE}) checkAllPasses(s, ex);
+        for (Execution ex : new Execution[] {ONE, TWO, THREE}) checkAllPasses(s, ex);
     }
 
     static void checkAllPasses(ConvSpec s, Execution ex) {
@@ -169,6 +186,12 @@ class KernelRegressionTest {
     @Test
     void mb1ic1iw1oc1ow2kw1pw0() {
         checkAllPasses(ConvSpec.parse("mb1ic1iw1oc1ow2kw1pw0"));
+    }
+
+    /** The same with one thread: the only output's window lies entirely in the begin padding (stride 2 skips the input). */
+    @Test
+    void mb1ic1iw1oc1ow1kw1sw2pw1_r0() {
+        checkAllPasses(ConvSpec.parse("mb1ic1iw1oc1ow1kw1sw2pw1_r0"));
     }
 
     /** The same failure with a transposed convolution (its backward-data pass splits 8 rows: 3 threads leave the last block in padding). */
