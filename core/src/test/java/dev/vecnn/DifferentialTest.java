@@ -199,6 +199,7 @@ class DifferentialTest {
             }
             if (++done[0] % 250 == 0) append(progress, done[0] + " problems, " + count + "\n");
         });
+        printCoverage(name, coverage); // before the shrinking below runs cases again
         StringBuilder report = new StringBuilder(name + ": " + examples + " problems, seed " + Props.SEED + ", "
                 + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors; " + count.size()
                 + " kinds of failure\n");
@@ -220,7 +221,6 @@ class DifferentialTest {
             }
         }
         System.out.println(report);
-        printCoverage(name, coverage);
         try {
             Path out = Path.of("target", "differential-" + name + "-" + bits + "bit.txt");
             Files.createDirectories(out.getParent());
