@@ -343,9 +343,9 @@ def numpy_pool(name, kind, mb, c, ins, k, s, d, pb, pe, ceil=False, include_pad=
          dict(x=x, y=y, idx=idx, gy=gy, gx=gx))
 
 
-def torch_adaptive(name, kind, mb, c, ins, out, glob=False):
+def torch_adaptive(name, kind, mb, c, ins, out, glob=False, x=None):
     r = len(ins)
-    x = distinct(mb, c, *ins).requires_grad_()
+    x = (distinct(mb, c, *ins) if x is None else x).clone().requires_grad_()
     if kind == "max":
         y, idx = [None, F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.adaptive_max_pool3d][r](x, out, True)
     else:
@@ -428,6 +428,60 @@ def main():
     torch_adaptive("adaptivemax1d", "max", 1, 2, [10], [4])
     torch_adaptive("globalmax2d", "max", 2, 3, [5, 6], [1, 1], glob=True)
     torch_adaptive("globalavg2d", "avg", 2, 3, [5, 6], [1, 1], glob=True)
+    # ---- every option at ranks 1-3 (appended, so the cases above keep their random streams)
+    # convolution: padding modes in 1-D and 3-D, padding past the input, size-1 dimensions, stride 5,
+    # dilation 3, depthwise with a multiplier, groups with circular padding, no bias
+    torch_conv("conv1d_reflect_strided", 2, 2, 3, [7], [3], s=[2], pb=[2], pe=[1], mode="reflect")
+    torch_conv("conv1d_replicate_dilated_past_input", 1, 3, 2, [6], [3], d=[3], pb=[3], pe=[7], mode="replicate")
+    torch_conv("conv1d_depthwise_multiplier", 1, 3, 6, [9], [4], s=[3], pb=[1], pe=[2], g=3, bias=False)
+    torch_conv("conv1d_stride5", 2, 2, 2, [13], [2], s=[5], pb=[0], pe=[1])
+    torch_conv("conv2d_stride3_dilation3", 1, 2, 3, [10, 9], [2, 3], s=[3, 2], d=[3, 2], pb=[1, 0], pe=[2, 1])
+    torch_conv("conv2d_grouped_circular", 1, 6, 4, [5, 4], [3, 2], pb=[2, 1], pe=[1, 0], g=2, mode="circular")
+    torch_conv("conv2d_size1", 2, 3, 2, [1, 5], [1, 3], pb=[0, 1])
+    torch_conv("conv2d_padding_past_input", 1, 2, 2, [2, 3], [2, 2], pb=[3, 1], pe=[2, 4], bias=False)
+    torch_conv("conv3d_circular", 1, 2, 2, [3, 4, 3], [2, 3, 2], pb=[1, 1, 0], pe=[0, 1, 1], mode="circular")
+    torch_conv("conv3d_replicate_strided_nobias", 1, 2, 3, [4, 5, 3], [2, 2, 2], s=[2, 3, 1], pb=[1, 0, 2], pe=[0, 2, 1],
+               mode="replicate", bias=False)
+    torch_conv("conv3d_depthwise", 1, 3, 3, [4, 4, 5], [3, 1, 3], pb=[1, 0, 1], g=3)
+    # transposed: output padding with strides in 1-D and 3-D, depthwise, groups
+    torch_conv_transposed("convT1d_stride3_outpad2", 1, 2, 3, [4], [3], [3], [1], [1], [2])
+    torch_conv_transposed("convT1d_depthwise", 1, 3, 3, [5], [2], [2], [2], [0], [1], g=3)
+    torch_conv_transposed("convT2d_grouped_outpad", 2, 4, 2, [3, 4], [2, 3], [3, 2], [1, 2], [1, 0], [2, 1], g=2)
+    torch_conv_transposed("convT3d_strided_dilated_outpad", 1, 2, 2, [2, 3, 2], [2, 2, 3], [3, 2, 2], [2, 1, 1], [1, 0, 1],
+                          [1, 1, 0])
+    # pooling: dilation and ceil mode in 1-D and 3-D, count_include_pad false, adaptive and global at every rank
+    torch_pool("maxpool1d_dilated_ceil", "max", 2, 2, [11], [3], [2], d=[3], p=[1], ceil=True)
+    torch_pool("maxpool3d_dilated", "max", 1, 2, [6, 5, 7], [2, 2, 3], [2, 1, 2], d=[2, 1, 2], p=[1, 0, 1])
+    torch_pool("avgpool1d_ceil_exclude", "avg", 1, 3, [9], [4], [3], p=[2], ceil=True, include_pad=False)
+    torch_pool("avgpool3d_ceil_exclude", "avg", 1, 1, [5, 4, 6], [3, 2, 3], [2, 2, 2], p=[1, 1, 1], ceil=True, include_pad=False)
+    torch_adaptive("adaptivemax3d", "max", 1, 2, [4, 5, 3], [2, 3, 2])
+    torch_adaptive("adaptiveavg2d", "avg", 1, 2, [5, 7], [3, 4])
+    torch_adaptive("globalmax1d", "max", 2, 2, [7], [1], glob=True)
+    torch_adaptive("globalavg3d", "avg", 1, 3, [3, 4, 2], [1, 1, 1], glob=True)
+    # several NaNs in one max window: the last NaN in window order wins (PyTorch's CPU kernels take
+    # val > max || isnan(val)); ties: the first maximum wins
+    nans = distinct(1, 1, 6, 6)
+    nans[0, 0, 0, 1] = float("nan")
+    nans[0, 0, 1, 2] = float("nan")
+    nans[0, 0, 2, 0] = float("nan")  # window (0..2, 0..2): NaNs at (0,1), (1,2), (2,0); the last is (2,0)
+    nans[0, 0, 4, 4] = float("nan")
+    nans[0, 0, 5, 3] = float("nan")  # window (3..5, 3..5): the last is (5,3)
+    torch_pool("maxpool2d_several_nans_in_a_window", "max", 1, 1, [6, 6], [3, 3], [3, 3], x=nans)
+    nans1 = distinct(1, 2, 8)
+    nans1[0, 0, 1] = float("nan")
+    nans1[0, 0, 3] = float("nan")
+    nans1[0, 1, 4] = float("nan")
+    nans1[0, 1, 5] = float("nan")
+    nans1[0, 1, 6] = float("nan")
+    torch_pool("maxpool1d_several_nans_overlapping", "max", 1, 2, [8], [4], [2], x=nans1)
+    nans3 = distinct(1, 1, 4, 3, 4)
+    nans3[0, 0, 0, 0, 1] = float("nan")
+    nans3[0, 0, 1, 2, 0] = float("nan")
+    torch_adaptive("adaptivemax3d_several_nans", "max", 1, 1, [4, 3, 4], [2, 1, 2], x=nans3)
+    ties1 = torch.tensor(np.random.default_rng(8).integers(0, 2, size=(2, 1, 9)), dtype=torch.float64)
+    torch_pool("maxpool1d_ties", "max", 2, 1, [9], [3], [2], p=[1], x=ties1)
+    ties3 = torch.tensor(np.random.default_rng(9).integers(0, 3, size=(1, 2, 4, 3, 5)), dtype=torch.float64)
+    torch_pool("maxpool3d_ties_ceil", "max", 1, 2, [4, 3, 5], [2, 2, 2], [2, 1, 2], ceil=True, x=ties3)
     with open(os.path.join(OUT, "MANIFEST"), "w") as f:
         f.write("# <case> <conv|pool> <spec> [same]; written by tests/golden/generate_golden.py\n")
         f.write("\n".join(MANIFEST) + "\n")

@@ -28,7 +28,7 @@ public abstract class ConvImpl {
     public final void forward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue epilogue, Execution ex) {
         Arguments.convForward(s, x, w, bias, y);
         java.util.Objects.requireNonNull(epilogue, "epilogue");
-        java.util.Objects.requireNonNull(ex, "ex");
+        java.util.Objects.requireNonNull(ex, "ex").requireOpen();
         require(ConvPass.FORWARD, s);
         if (s.batch() == 0) return; // y is empty
         runForward(s, x, w, bias, y, epilogue, ex);
@@ -37,7 +37,7 @@ public abstract class ConvImpl {
     /** {@code gx = dL/dx} from {@code gy = dL/dy}. */
     public final void backwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
         Arguments.convBackwardData(s, gy, w, gx);
-        java.util.Objects.requireNonNull(ex, "ex");
+        java.util.Objects.requireNonNull(ex, "ex").requireOpen();
         require(ConvPass.BACKWARD_DATA, s);
         if (s.batch() == 0) return; // gx is empty
         runBackwardData(s, gy, w, gx, ex);
@@ -46,7 +46,7 @@ public abstract class ConvImpl {
     /** {@code gw = dL/dw} from {@code x} and {@code gy = dL/dy}; zeros for an empty batch (a sum of no terms). */
     public final void backwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw, Execution ex) {
         Arguments.convBackwardWeights(s, x, gy, gw);
-        java.util.Objects.requireNonNull(ex, "ex");
+        java.util.Objects.requireNonNull(ex, "ex").requireOpen();
         require(ConvPass.BACKWARD_WEIGHTS, s);
         if (s.batch() == 0) {
             gw.fill(0);
@@ -65,7 +65,10 @@ public abstract class ConvImpl {
             throw new IllegalArgumentException("w: prepared for " + w.implementation() + " " + w.spec() + ", not " + name() + " " + s);
         }
         Arguments.convForward(s, x, w.tensor(), bias, y);
+        java.util.Objects.requireNonNull(epilogue, "epilogue");
+        java.util.Objects.requireNonNull(ex, "ex").requireOpen();
         require(ConvPass.FORWARD, s);
+        if (s.batch() == 0) return; // y is empty
         runForward(s, x, w.tensor(), w.packed(), bias, y, epilogue, ex);
     }
 

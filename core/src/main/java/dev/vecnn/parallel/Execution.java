@@ -44,6 +44,12 @@ public final class Execution implements AutoCloseable {
         return DEFAULT;
     }
 
+    /** This execution, after checking it is not closed (an {@link IllegalStateException} naming it otherwise). */
+    public Execution requireOpen() {
+        if (closed) throw new IllegalStateException("ex: execution closed (threads = " + threads + ")");
+        return this;
+    }
+
     /** Number of threads. */
     public int threads() {
         return threads;

@@ -25,7 +25,7 @@ public abstract class PoolImpl {
     /** Pools {@code x} into {@code y}; max kinds write argmax into {@code indices} (I64) when not null. */
     public final void forward(PoolSpec s, Tensor x, Tensor y, Tensor indices, Execution ex) {
         Arguments.poolForward(s, x, y, indices);
-        java.util.Objects.requireNonNull(ex, "ex");
+        java.util.Objects.requireNonNull(ex, "ex").requireOpen();
         require(s);
         if (s.batch() == 0) return; // y and indices are empty
         runForward(s, x, y, indices, ex);
@@ -34,7 +34,7 @@ public abstract class PoolImpl {
     /** {@code gx = dL/dx} from {@code gy}; max kinds need {@code indices} from the forward pass or {@code x}. */
     public final void backward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx, Execution ex) {
         Arguments.poolBackward(s, x, indices, gy, gx);
-        java.util.Objects.requireNonNull(ex, "ex");
+        java.util.Objects.requireNonNull(ex, "ex").requireOpen();
         require(s);
         if (s.batch() == 0) return; // gx is empty
         runBackward(s, x, indices, gy, gx, ex);

@@ -33,14 +33,14 @@ final class Checks {
     /**
      * Rejects a tensor no memory could hold: its element count, a batch of 0 counted as 1 (the
      * strides of an empty tensor still span its other dimensions), or its bytes in the widest element
-     * type overflow a long.
+     * type overflow a long. The message starts with the parameters {@code from} that set the shape.
      */
-    static void tensorFits(String param, long[] shape) {
+    static void tensorFits(String param, long[] shape, String from) {
         BigInteger n = BigInteger.ONE;
         for (long s : shape) n = n.multiply(BigInteger.valueOf(Math.max(s, 1)));
         BigInteger bytes = n.multiply(BigInteger.valueOf(WIDEST_ELEMENT));
         if (bytes.bitLength() > 63) {
-            throw new IllegalArgumentException(param + ": tensor of shape " + Arrays.toString(shape) + " has " + n
+            throw new IllegalArgumentException(from + ": the " + param + " tensor of shape " + Arrays.toString(shape) + " has " + n
                     + " elements; at " + WIDEST_ELEMENT + " bytes each (f64, i64) that is " + bytes
                     + " bytes, more than a long counts (no memory holds it)");
         }

@@ -75,7 +75,7 @@ public final class ConvSpec {
         this.groups = b.groups;
         this.inputSize = b.inputSize.clone();
         // from here on every input size is below 2^60, so sums with int paddings cannot overflow
-        Checks.tensorFits("input", inputShape());
+        Checks.tensorFits("input", inputShape(), "batch, inChannels, input");
         this.paddingMode = Objects.requireNonNull(b.paddingMode, "paddingMode");
         this.bias = b.bias;
         this.transposed = b.transposed;
@@ -119,7 +119,7 @@ public final class ConvSpec {
             }
         }
         this.window = new Window(kernel, stride, dilation, padBegin, padEnd);
-        Checks.tensorFits("weight", weightShape());
+        Checks.tensorFits("weight", weightShape(), "outChannels, inChannels, groups, kernel");
 
         this.outputSize = new long[rank];
         for (int d = 0; d < rank; d++) {
@@ -173,7 +173,7 @@ public final class ConvSpec {
             throw new IllegalArgumentException("paddingMode = " + paddingMode.textName()
                     + ": a transposed convolution supports only zeros padding");
         }
-        Checks.tensorFits("output", outputShape());
+        Checks.tensorFits("output", outputShape(), "batch, outChannels, output (from input, kernel, stride, dilation, padding, outputPadding)");
         if (name.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("name = '" + name + "': must not contain white space");
         }

@@ -63,7 +63,7 @@ public final class PoolSpec {
         this.channels = b.channels;
         this.inputSize = b.inputSize.clone();
         // from here on every input size is below 2^60, so sums with int paddings cannot overflow
-        Checks.tensorFits("input", shape(inputSize));
+        Checks.tensorFits("input", shape(inputSize), "batch, channels, input");
         this.ceilMode = b.ceilMode;
         this.countIncludePad = b.countIncludePad;
         this.name = Objects.requireNonNull(b.name, "name");
@@ -111,7 +111,7 @@ public final class PoolSpec {
                 this.outputSize = b.outputSize.clone();
             }
         }
-        Checks.tensorFits("output", shape(outputSize));
+        Checks.tensorFits("output", shape(outputSize), "batch, channels, output (from input, kernel, stride, dilation, padding)");
     }
 
     private void rejectWindowOption(String param, boolean given) {

@@ -22,6 +22,15 @@ import org.quicktheories.core.Gen;
  * Algebraic properties of the reference convolution over generated specs (ranks 1-5, every option).
  * Values are f64 in [-1, 1); tolerances are Higham's gamma bounds on the sums involved, with the
  * magnitude of each sum computed exactly by running the same operation on absolute values.
+ *
+ * <p>What these do not show: every pass of the reference, transposed or not, in either layout, is
+ * written on one enumeration of the terms ({@code ReferenceConv.forEachTerm}). Adjointness, "transposed
+ * = backward-data of the direct convolution" and "channels-last = channels-first" hold by
+ * construction for any enumeration, a wrong one included: a geometry error there (a wrong window
+ * start, padding or dilation) passes them all. They guard the passes' plumbing and linearity; what
+ * anchors the reference's geometry is the golden fixtures from PyTorch ({@code GoldenConformanceTest}
+ * in the tests module), and the 1x1 and whole-image properties below, which compare with independent
+ * arithmetic.
  */
 class ReferenceConvPropertiesTest {
     private static final DType T = DType.F64;

@@ -16,7 +16,15 @@ import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
-/** Properties of the reference pooling over generated specs (ranks 1-5, every kind and option). */
+/**
+ * Properties of the reference pooling over generated specs (ranks 1-5, every kind and option).
+ *
+ * <p>Forward and backward walk the same window enumeration ({@code ReferencePool.forEachWindow}),
+ * so adjointness, "indices drive backward" and "channels-last = channels-first" hold for a wrong
+ * window geometry too: they are consistency checks, not evidence that the windows are PyTorch's.
+ * That evidence is the golden fixtures ({@code GoldenConformanceTest} in the tests module); global =
+ * adaptive(1) and adaptive = windowed (divisible sizes) compare two different geometries.
+ */
 class ReferencePoolPropertiesTest {
     private static final DType T = DType.F64;
     private static final Gen<Case<PoolSpec>> CASES = Gens.withSeed(Gens.poolSpecs(5));

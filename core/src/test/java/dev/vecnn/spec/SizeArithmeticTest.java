@@ -36,20 +36,20 @@ class SizeArithmeticTest {
     void transposedConvolutionOfAnInputOfLongMaxIsRejectedNotWrapped() {
         // regression: built with the output size (Long.MAX_VALUE - 1) * 3 + 3 wrapped around
         rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1).input(Long.MAX_VALUE).kernel(3).stride(3).transposed(true).build(),
-                "input: tensor of shape [1, 1, 9223372036854775807]");
+                "the input tensor of shape [1, 1, 9223372036854775807]");
         // an input that fits, whose transposed output does not: named, with the stride
         rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1).input(1L << 40).kernel(3).stride(1 << 30).transposed(true).build(),
                 "input[0] = 1099511627776: the transposed output size");
         // the output fits a long but not memory
         rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1).input(BIG).kernel(3).stride(3).transposed(true).build(),
-                "output: tensor of shape [1, 1, 1729382256910270464]");
+                "the output tensor of shape [1, 1, 1729382256910270464]");
     }
 
     @Test
     void hugeValidSizesAreComputedExactlyNotMisreportedAsNegativePaddedInputs() {
         // regression: "padded input -9223372036854775806" from in + padding wrapping
         rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1).input(Long.MAX_VALUE - 1).kernel(3).padding(2).build(),
-                "input: tensor of shape [1, 1, 9223372036854775806]");
+                "the input tensor of shape [1, 1, 9223372036854775806]");
         ConvSpec conv = ConvSpec.builder().inChannels(1).outChannels(1).input(BIG).kernel(3).padding(2).stride(2).build();
         assertEquals((BIG + 4 - 3) / 2 + 1, conv.outputSize(0));
         PoolSpec pool = PoolSpec.builder(PoolKind.MAX).channels(1).input(BIG - 1).kernel(3).stride(2).padding(1).ceilMode(true).build();
@@ -105,14 +105,14 @@ class SizeArithmeticTest {
 
     @Test
     void problemsNoMemoryHoldsAreRejectedAtBuildNamingTheTensor() {
-        rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1).input(1L << 40, 1L << 20).kernel(1).build(), "input: tensor of shape");
-        rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1L << 40).input(1L << 30).kernel(1).build(), "output: tensor of shape");
+        rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1).input(1L << 40, 1L << 20).kernel(1).build(), "the input tensor of shape");
+        rejected(() -> ConvSpec.builder().inChannels(1).outChannels(1L << 40).input(1L << 30).kernel(1).build(), "the output tensor of shape");
         rejected(() -> ConvSpec.builder().inChannels(1L << 31).outChannels(1L << 31).input(1).kernel(1 << 30).padding(1 << 30).build(),
-                "weight: tensor of shape");
-        rejected(() -> PoolSpec.builder(PoolKind.MAX).batch(1L << 40).channels(1L << 20).input(4).kernel(2).build(), "input: tensor of shape");
-        rejected(() -> PoolSpec.builder(PoolKind.ADAPTIVE_MAX).channels(1).input(4).output(1L << 61).build(), "output: tensor of shape");
+                "the weight tensor of shape");
+        rejected(() -> PoolSpec.builder(PoolKind.MAX).batch(1L << 40).channels(1L << 20).input(4).kernel(2).build(), "the input tensor of shape");
+        rejected(() -> PoolSpec.builder(PoolKind.ADAPTIVE_MAX).channels(1).input(4).output(1L << 61).build(), "the output tensor of shape");
         // an empty batch does not hide the other sizes: its tensors' strides still span them
-        rejected(() -> PoolSpec.builder(PoolKind.MAX).batch(0).channels(1L << 40).input(1L << 40).kernel(2).build(), "input: tensor of shape");
+        rejected(() -> PoolSpec.builder(PoolKind.MAX).batch(0).channels(1L << 40).input(1L << 40).kernel(2).build(), "the input tensor of shape");
         // a window with more taps than a long counts (only reachable through huge padding)
         int k = Integer.MAX_VALUE;
         rejected(() -> PoolSpec.builder(PoolKind.MAX).channels(1).input(1, 1, 1).kernel(k).padding(k).stride(k).build(), "kernel: [2147483647");

@@ -28,8 +28,13 @@ final class GradCheck {
     }
 
     static final double H = 1e-5;
-    /** Coordinates checked per tensor: enough to catch an indexing error, few enough to stay fast. */
-    static final int COORDINATES = 10;
+    /**
+     * Tensors of up to this many elements are checked at every coordinate (a wrong gradient at one
+     * edge element cannot hide); larger ones at {@link #SAMPLED} random coordinates plus the first
+     * and the last. Each coordinate costs four evaluations of the model.
+     */
+    static final int EVERY_COORDINATE_UP_TO = 192;
+    static final int SAMPLED = 48;
 
     /** Checks dL/dx and dL/dparam of {@code m} at {@code x}; {@code what} names the case in failures. */
     static void check(Model m, Tensor x, long seed, Object what) {
@@ -69,8 +74,10 @@ final class GradCheck {
             Tensor t = targets.get(k);
             if (!t.isContiguous()) throw new IllegalStateException("gradient check needs contiguous tensors");
             long n = t.numel();
-            for (int c = 0; c < Math.min(n, COORDINATES); c++) {
-                long i = n <= COORDINATES ? c : rnd.nextLong(n);
+            boolean every = n <= EVERY_COORDINATE_UP_TO;
+            long count = every ? n : SAMPLED + 2;
+            for (long c = 0; c < count; c++) {
+                long i = every ? c : c == 0 ? 0 : c == 1 ? n - 1 : rnd.nextLong(n);
                 long off = t.offset() + i;
                 double keep = Elementwise.get(t, off);
                 double[] f = new double[4];
