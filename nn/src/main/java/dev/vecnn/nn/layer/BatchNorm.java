@@ -17,7 +17,7 @@ public final class BatchNorm extends Layer {
     private final double eps, momentum;
     private Param gamma, beta, runningMean, runningVar;
     private Tensor xhat;
-    private double[] invStd;
+    private double[] invStd, mean, var;
     private boolean trainingPass;
 
     /** eps 1e-5, momentum 0.1. */
@@ -61,75 +61,40 @@ public final class BatchNorm extends Layer {
         batchOf(in, "x");
         Tensor x = Elementwise.contiguous(ctx, this, "x", in);
         long[] s = x.shape();
-        long n = s[0], c = s[1], plane = Elementwise.plane(s), count = n * plane;
+        int c = (int) s[1];
+        long count = s[0] * Elementwise.plane(s);
         trainingPass = training;
         xhat = ctx.buffer(this, "xhat", s);
         Tensor y = ctx.buffer(this, "y", s);
-        for (int k = 0; k < c; k++) {
-            double mean, var;
-            if (training) {
-                double sum = 0, sq = 0;
-                for (long b = 0; b < n; b++) for (long p = 0; p < plane; p++) sum += Elementwise.get(x, x.offset() + (b * c + k) * plane + p);
-                mean = sum / count;
-                for (long b = 0; b < n; b++) {
-                    for (long p = 0; p < plane; p++) {
-                        double d = Elementwise.get(x, x.offset() + (b * c + k) * plane + p) - mean;
-                        sq += d * d;
-                    }
-                }
-                var = sq / count;
-                double unbiased = count > 1 ? sq / (count - 1) : var;
+        if (mean == null) {
+            mean = new double[c];
+            var = new double[c];
+        }
+        if (training) {
+            ctx.kernels().batchNormStatistics(x, mean, var);
+            for (int k = 0; k < c; k++) {
+                double unbiased = count > 1 ? var[k] * count / (count - 1) : var[k];
                 if (count > 0) { // an empty batch has no statistics: the running ones stay, as in PyTorch
-                    runningMean.value().set((1 - momentum) * runningMean.value().get(k) + momentum * mean, k);
+                    runningMean.value().set((1 - momentum) * runningMean.value().get(k) + momentum * mean[k], k);
                     runningVar.value().set((1 - momentum) * runningVar.value().get(k) + momentum * unbiased, k);
                 }
-            } else {
-                mean = runningMean.value().get(k);
-                var = runningVar.value().get(k);
             }
-            invStd[k] = 1 / Math.sqrt(var + eps);
-            double g = gamma.value().get(k), bt = beta.value().get(k);
-            for (long b = 0; b < n; b++) {
-                for (long p = 0; p < plane; p++) {
-                    long e = (b * c + k) * plane + p;
-                    double h = (Elementwise.get(x, x.offset() + e) - mean) * invStd[k];
-                    Elementwise.set(xhat, xhat.offset() + e, h);
-                    Elementwise.set(y, y.offset() + e, g * h + bt);
-                }
+        } else {
+            for (int k = 0; k < c; k++) {
+                mean[k] = runningMean.value().get(k);
+                var[k] = runningVar.value().get(k);
             }
         }
+        for (int k = 0; k < c; k++) invStd[k] = 1 / Math.sqrt(var[k] + eps);
+        ctx.kernels().batchNormForward(x, mean, invStd, gamma.value(), beta.value(), xhat, y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gyIn) {
         Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
-        long[] s = gy.shape();
-        long n = s[0], c = s[1], plane = Elementwise.plane(s), count = n * plane;
-        Tensor gx = ctx.buffer(this, "gx", s);
-        for (int k = 0; k < c; k++) {
-            double sumG = 0, sumGH = 0;
-            for (long b = 0; b < n; b++) {
-                for (long p = 0; p < plane; p++) {
-                    long e = (b * c + k) * plane + p;
-                    double g = Elementwise.get(gy, gy.offset() + e);
-                    sumG += g;
-                    sumGH += g * Elementwise.get(xhat, xhat.offset() + e);
-                }
-            }
-            gamma.grad().set(sumGH, k);
-            beta.grad().set(sumG, k);
-            double scale = gamma.value().get(k) * invStd[k];
-            for (long b = 0; b < n; b++) {
-                for (long p = 0; p < plane; p++) {
-                    long e = (b * c + k) * plane + p;
-                    double g = Elementwise.get(gy, gy.offset() + e);
-                    // training: the batch statistics depend on x too
-                    double v = trainingPass ? scale * (g - sumG / count - Elementwise.get(xhat, xhat.offset() + e) * sumGH / count) : scale * g;
-                    Elementwise.set(gx, gx.offset() + e, v);
-                }
-            }
-        }
+        Tensor gx = ctx.buffer(this, "gx", gy.shape());
+        ctx.kernels().batchNormBackward(gy, xhat, invStd, gamma.value(), trainingPass, gx, gamma.grad(), beta.grad());
         return gx;
     }
 

@@ -37,11 +37,9 @@ public final class Dropout extends Layer {
         mask = ctx.buffer(this, "mask", x.shape());
         Tensor y = ctx.buffer(this, "y", x.shape());
         double keep = 1 / (1 - p);
-        for (long i = 0, n = x.numel(); i < n; i++) {
-            double m = ctx.random().nextDouble() < p ? 0 : keep;
-            Elementwise.set(mask, mask.offset() + i, m);
-            Elementwise.set(y, y.offset() + i, m * Elementwise.get(x, x.offset() + i));
-        }
+        // the mask is drawn in order from the model's seeded generator; applying it is one vector pass
+        for (long i = 0, n = x.numel(); i < n; i++) Elementwise.set(mask, mask.offset() + i, ctx.random().nextDouble() < p ? 0 : keep);
+        ctx.kernels().multiply(mask, x, y);
         return y;
     }
 
@@ -50,7 +48,7 @@ public final class Dropout extends Layer {
         if (!active) return gyIn;
         Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
         Tensor gx = ctx.buffer(this, "gx", gy.shape());
-        for (long i = 0, n = gy.numel(); i < n; i++) Elementwise.set(gx, gx.offset() + i, Elementwise.get(mask, mask.offset() + i) * Elementwise.get(gy, gy.offset() + i));
+        ctx.kernels().multiply(mask, gy, gx);
         return gx;
     }
 

@@ -58,27 +58,18 @@ public abstract class Loss {
         }
     }
 
-    /** Losses that are a mean of per-element terms: one loop serves them. */
+    /** Losses that are a mean of per-element terms, computed by one elementwise kernel. */
     private abstract static class MeanOfTerms extends Loss {
         private Tensor grad;
 
-        /** The term of prediction p against target t, and (via {@code slope[0]}) its derivative in p. */
-        abstract double term(double p, double t, double[] slope);
+        /** The mean of the terms; writes each term's derivative / n into {@code grad}. */
+        abstract double run(Tensor p, Tensor t, Tensor grad);
 
         @Override
         public double forward(Tensor p, Tensor t) {
             sameShape(p, t);
             grad = ctx.buffer(this, "grad", p.shape());
-            Tensor pc = Elementwise.contiguous(ctx, this, "prediction", p);
-            Tensor tc = Elementwise.contiguous(ctx, this, "target", t);
-            long n = p.numel();
-            double sum = 0;
-            double[] slope = new double[1];
-            for (long i = 0; i < n; i++) {
-                sum += term(Elementwise.get(pc, pc.offset() + i), Elementwise.get(tc, tc.offset() + i), slope);
-                Elementwise.set(grad, grad.offset() + i, slope[0] / n);
-            }
-            return sum / n;
+            return run(Elementwise.contiguous(ctx, this, "prediction", p), Elementwise.contiguous(ctx, this, "target", t), grad);
         }
 
         @Override
@@ -87,15 +78,15 @@ public abstract class Loss {
         }
     }
 
+    /** (p - t)^2, derivative 2 (p - t). */
     private static final class Mse extends MeanOfTerms {
         @Override
-        double term(double p, double t, double[] slope) {
-            double d = p - t;
-            slope[0] = 2 * d;
-            return d * d;
+        double run(Tensor p, Tensor t, Tensor grad) {
+            return ctx.kernels().mse(p, t, grad);
         }
     }
 
+    /** Log-softmax of the logits at the label, negated; derivative softmax - one-hot. */
     private static final class SoftmaxCrossEntropy extends Loss {
         private Tensor grad;
 
@@ -108,25 +99,15 @@ public abstract class Loss {
             if (labels.rank() != 1 || labels.size(0) != s[0]) {
                 throw new IllegalArgumentException("target: labels must be (N) = (" + s[0] + "), got " + java.util.Arrays.toString(labels.shape()));
             }
-            grad = ctx.buffer(this, "grad", s);
-            double total = 0;
             for (long n = 0; n < s[0]; n++) {
                 double lv = labels.get(n);
-                long label = (long) lv;
-                if (label != lv || label < 0 || label >= s[1]) {
+                if ((long) lv != lv || lv < 0 || lv >= s[1]) {
                     throw new IllegalArgumentException("target: label " + lv + " at " + n + " is not a class index in [0, " + s[1] + ")");
                 }
-                double max = Double.NEGATIVE_INFINITY, sum = 0;
-                for (long k = 0; k < s[1]; k++) max = Math.max(max, logits.get(n, k));
-                for (long k = 0; k < s[1]; k++) sum += Math.exp(logits.get(n, k) - max);
-                double logSum = max + Math.log(sum);
-                total += logSum - logits.get(n, label);
-                for (long k = 0; k < s[1]; k++) {
-                    double p = Math.exp(logits.get(n, k) - logSum);
-                    grad.set((p - (k == label ? 1 : 0)) / s[0], n, k);
-                }
             }
-            return total / s[0];
+            grad = ctx.buffer(this, "grad", s);
+            return ctx.kernels().softmaxCrossEntropy(Elementwise.contiguous(ctx, this, "prediction", logits),
+                    Elementwise.contiguous(ctx, this, "target", labels), grad);
         }
 
         @Override
@@ -135,13 +116,11 @@ public abstract class Loss {
         }
     }
 
+    /** max(x, 0) - x y + log(1 + e^-|x|) (no overflow for large |x|), derivative sigmoid(x) - y. */
     private static final class BceWithLogits extends MeanOfTerms {
         @Override
-        double term(double x, double y, double[] slope) {
-            double sig = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-            slope[0] = sig - y;
-            // max(x, 0) - x y + log(1 + e^-|x|): no overflow for large |x|
-            return Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
+        double run(Tensor x, Tensor y, Tensor grad) {
+            return ctx.kernels().bceWithLogits(x, y, grad);
         }
     }
 }

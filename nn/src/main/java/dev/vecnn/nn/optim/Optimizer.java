@@ -2,7 +2,8 @@ package dev.vecnn.nn.optim;
 
 import dev.vecnn.nn.Context;
 import dev.vecnn.nn.Param;
-import dev.vecnn.nn.layer.Elementwise;
+import dev.vecnn.kernel.elementwise.AdamStep;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.tensor.Tensor;
 import java.util.List;
 
@@ -39,22 +40,11 @@ public abstract class Optimizer {
             }
         }
         steps++;
-        for (int i = 0; i < params.size(); i++) {
-            Param p = params.get(i);
-            Tensor v = p.value(), g = p.grad(), a = state1[i], b = state2[i];
-            for (long e = 0, n = v.numel(); e < n; e++) {
-                long vo = v.offset() + e, go = g.offset() + e, ao = a.offset() + e, bo = b.offset() + e;
-                double[] ab = {Elementwise.get(a, ao), Elementwise.get(b, bo)};
-                double nv = update(Elementwise.get(v, vo), Elementwise.get(g, go), ab, p.decay());
-                Elementwise.set(v, vo, nv);
-                Elementwise.set(a, ao, ab[0]);
-                Elementwise.set(b, bo, ab[1]);
-            }
-        }
+        for (int i = 0; i < params.size(); i++) update(ctx.kernels(), params.get(i), state1[i], state2[i]);
     }
 
-    /** The new value of one element from its value, gradient and two state slots (updated in place). */
-    protected abstract double update(double value, double grad, double[] state, boolean decay);
+    /** Updates one parameter's value from its gradient and two state tensors of its shape (updated in place). */
+    protected abstract void update(ElementwiseKernels k, Param p, Tensor state1, Tensor state2);
 
     /** Hyperparameters must be finite and >= 0 (PyTorch's optimizers refuse negative ones too). */
     private static void nonNegative(String param, double v) {
@@ -68,10 +58,8 @@ public abstract class Optimizer {
         nonNegative("weightDecay", weightDecay);
         return new Optimizer(ctx, params) {
             @Override
-            protected double update(double w, double g, double[] s, boolean decay) {
-                double grad = g + (decay ? weightDecay * w : 0);
-                s[0] = steps == 1 ? grad : momentum * s[0] + grad;
-                return w - lr * (momentum == 0 ? grad : s[0]);
+            protected void update(ElementwiseKernels k, Param p, Tensor buf, Tensor unused) {
+                k.sgd(p.value(), p.grad(), buf, lr, momentum, p.decay() ? weightDecay : 0, steps == 1);
             }
         };
     }
@@ -92,14 +80,8 @@ public abstract class Optimizer {
         double b1 = 0.9, b2 = 0.999, eps = 1e-8;
         return new Optimizer(ctx, params) {
             @Override
-            protected double update(double w, double g, double[] s, boolean decay) {
-                double d = decay ? wd : 0;
-                if (decoupled) w -= lr * d * w;
-                else g += d * w;
-                s[0] = b1 * s[0] + (1 - b1) * g;
-                s[1] = b2 * s[1] + (1 - b2) * g * g;
-                double mHat = s[0] / (1 - Math.pow(b1, steps)), vHat = s[1] / (1 - Math.pow(b2, steps));
-                return w - lr * mHat / (Math.sqrt(vHat) + eps);
+            protected void update(ElementwiseKernels k, Param p, Tensor m, Tensor v) {
+                k.adam(p.value(), p.grad(), m, v, new AdamStep(lr, b1, b2, eps, p.decay() ? wd : 0, decoupled, steps));
             }
         };
     }
