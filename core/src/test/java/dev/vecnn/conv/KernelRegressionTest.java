@@ -1,5 +1,6 @@
 package dev.vecnn.conv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.vecnn.parallel.Execution;
@@ -209,6 +210,12 @@ class KernelRegressionTest {
     void mb1ic1ih47000iw46000oc1oh23500ow23000kh2kw2sh2sw2() {
         ConvSpec s = ConvSpec.parse("mb1ic1ih47000iw46000oc1oh23500ow23000kh2kw2sh2sw2");
         for (ConvPass p : ConvPass.values()) {
+            // the portable kernels (no Vector API) cut only the forward into rows; their backward passes
+            // hold whole planes of at most 2^27 elements (a documented limit)
+            if (!dev.vecnn.kernel.Backend.isVector() && p != ConvPass.FORWARD) {
+                assertEquals("reference", Conv.choose(p, s).name(), p + " of " + s);
+                continue;
+            }
             assertNotEquals("reference", Conv.choose(p, s).name(), p + " of " + s);
         }
     }

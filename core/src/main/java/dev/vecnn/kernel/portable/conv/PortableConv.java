@@ -28,12 +28,24 @@ public final class PortableConv extends ConvImpl {
 
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
+        // from saturating sizes first (ConvSizes): a huge valid spec gets false, never an overflow
+        long taps = dev.vecnn.conv.ConvSizes.taps(spec), cg = dev.vecnn.conv.ConvSizes.bigChannelsPerGroup(spec);
+        long kg = dev.vecnn.conv.ConvSizes.smallChannelsPerGroup(spec);
+        if (taps > 1 << 20 || spec.groups() > 1 << 20 || dev.vecnn.conv.ConvSizes.times(cg, taps) > MAX_PLANE
+                || dev.vecnn.conv.ConvSizes.times(kg, taps) > MAX_PLANE || dev.vecnn.conv.ConvSizes.times(spec.batch(), spec.groups()) > 1 << 20) {
+            return false;
+        }
+        for (int d = 0; d < spec.rank(); d++) if (spec.inputSize(d) > 1 << 30 || spec.outputSize(d) > 1 << 30) return false;
         ConvGeometry g = ConvGeometry.of(spec);
+        if ((long) g.groups * g.kg * g.reduction() >= MAX_ARRAY) return false;
+        if (pass == ConvPass.FORWARD && !spec.isTransposed()) {
+            // the forward cuts the plane into rows: one row's slab must fit
+            return dev.vecnn.conv.ConvSizes.times(g.cg, dev.vecnn.kernel.conv.PhaseSlab.elements(g, 1)) < MAX_PLANE;
+        }
+        // the backward passes hold whole padded planes: the slab (big channels of a group), one small
+        // channel on the padded grid (at most two planes)
         long plane = g.paddedPlane();
-        // heap arrays: the slab (big channels of a group), one small channel on the padded grid (at most
-        // two planes), the weights, and rows as long as either reduction
-        return plane <= MAX_PLANE && (long) g.cg * plane < MAX_ARRAY && 2 * plane < MAX_ARRAY
-                && (long) g.groups * g.kg * g.reduction() < MAX_ARRAY && (long) g.kg * g.taps < MAX_ARRAY;
+        return plane <= MAX_PLANE && (long) g.cg * plane < MAX_ARRAY && 2 * plane < MAX_ARRAY;
     }
 
     @Override
