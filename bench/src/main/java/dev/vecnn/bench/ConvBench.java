@@ -6,6 +6,7 @@ import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.conv.PreparedWeights;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.tensor.DType;
@@ -64,7 +65,15 @@ public class ConvBench {
     @Param("auto")
     public String impl;
 
+    /**
+     * Forward weights: per-call (packed by each call) or prepared (packed once, {@link Conv#prepare}: what
+     * ONNX Runtime does with constant weights).
+     */
+    @Param("per-call")
+    public String weights;
+
     private Arena arena;
+    private PreparedWeights prepared;
     private Execution ex;
     private ConvSpec s;
     private ConvPass p;
@@ -107,12 +116,17 @@ public class ConvBench {
         w = alloc(t, s.weightShape(), false, 0.25);
         b = s.hasBias() ? alloc(t, s.biasShape(), false, 0.125) : null;
         y = alloc(t, s.outputShape(), last, 0.75);
+        prepared = switch (weights) {
+            case "per-call" -> null;
+            case "prepared" -> p == ConvPass.FORWARD && kernel != null ? kernel.prepare(s, w) : null;
+            default -> throw new IllegalArgumentException("weights: unknown '" + weights + "' (per-call, prepared)");
+        };
         if (ort) {
             if (p != ConvPass.FORWARD || last || !OnnxModels.supportsConv(s)) {
                 throw new IllegalArgumentException("impl: onnxruntime runs forward, channels-first, zeros-padded, rank <= 3 only; not " + pass + " " + layout + " " + s);
             }
             try {
-                peer = new OnnxRuntimePeer(OnnxModels.conv(s, t), threads, "X", x, "W", w, "B", b, "Y", y);
+                peer = new OnnxRuntimePeer(OnnxModels.conv(s, w, b), threads, "X", x, "Y", y);
             } catch (ai.onnxruntime.OrtException e) {
                 throw new IllegalStateException(e);
             }
@@ -142,7 +156,10 @@ public class ConvBench {
             return;
         }
         switch (p) {
-            case FORWARD -> kernel.forward(s, x, w, b, y, Epilogue.NONE, ex);
+            case FORWARD -> {
+                if (prepared != null) kernel.forward(s, x, prepared, b, y, Epilogue.NONE, ex);
+                else kernel.forward(s, x, w, b, y, Epilogue.NONE, ex);
+            }
             case BACKWARD_DATA -> kernel.backwardData(s, y, w, x, ex);
             case BACKWARD_WEIGHTS -> kernel.backwardWeights(s, x, y, w, ex);
         }

@@ -80,7 +80,7 @@ class BenchTest {
             ConvSpec s = ConvSpec.parse("g2mb2ic4oc6_i7x6_k3x2_s2x1_p1x0_r0x1_d1x0");
             Tensor x = Fill.uniform(a, DType.F32, s.inputShape(), 1), w = Fill.uniform(a, DType.F32, s.weightShape(), 2);
             Tensor b = Fill.uniform(a, DType.F32, s.biasShape(), 3), y = Tensor.allocate(a, DType.F32, s.outputShape());
-            try (OnnxRuntimePeer peer = new OnnxRuntimePeer(OnnxModels.conv(s, DType.F32), 1, "X", x, "W", w, "B", b, "Y", y)) {
+            try (OnnxRuntimePeer peer = new OnnxRuntimePeer(OnnxModels.conv(s, w, b), 1, "X", x, "Y", y)) {
                 peer.run();
             }
             Tensor ref = Tensor.allocate(a, DType.F64, s.outputShape()), mag = Tensor.allocate(a, DType.F64, s.outputShape());

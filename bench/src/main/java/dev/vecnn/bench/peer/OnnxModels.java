@@ -5,6 +5,7 @@ import dev.vecnn.nn.onnx.proto.OnnxProto.GraphProto;
 import dev.vecnn.nn.onnx.proto.OnnxProto.ModelProto;
 import dev.vecnn.nn.onnx.proto.OnnxProto.NodeProto;
 import dev.vecnn.nn.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dev.vecnn.nn.onnx.proto.OnnxProto.TensorProto;
 import dev.vecnn.nn.onnx.proto.OnnxProto.TensorShapeProto;
 import dev.vecnn.nn.onnx.proto.OnnxProto.TypeProto;
 import dev.vecnn.nn.onnx.proto.OnnxProto.ValueInfoProto;
@@ -13,6 +14,7 @@ import dev.vecnn.spec.PoolKind;
 import dev.vecnn.spec.PoolSpec;
 import dev.vecnn.spec.Window;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
 
 /**
  * One-node ONNX models (IR version 8, opset 17) built in memory for ONNX Runtime: Conv, MaxPool,
@@ -34,19 +36,41 @@ public final class OnnxModels {
                 && allOne(s.window().dilation()) || s.kind().isGlobal());
     }
 
-    /** A model with inputs X, W (and B) and output Y computing {@code s}'s forward pass. */
-    public static byte[] conv(ConvSpec s, DType t) {
-        Window w = s.window();
+    /**
+     * A model with input X and output Y computing {@code s}'s forward pass, the weights {@code w} (and bias
+     * {@code b}) constant initializers, as in a deployed model: ONNX Runtime then prepacks them and runs its
+     * NCHWc convolution kernels, which it does not for weights given as inputs.
+     */
+    public static byte[] conv(ConvSpec s, Tensor w, Tensor b) {
+        DType t = w.dtype();
+        Window win = s.window();
         NodeProto.Builder node = NodeProto.newBuilder().setName("conv").setOpType("Conv").addInput("X").addInput("W").addOutput("Y")
-                .addAttribute(ints("kernel_shape", w.kernel())).addAttribute(ints("strides", w.stride()))
-                .addAttribute(ints("dilations", w.dilation())).addAttribute(ints("pads", concat(w.padBegin(), w.padEnd())))
+                .addAttribute(ints("kernel_shape", win.kernel())).addAttribute(ints("strides", win.stride()))
+                .addAttribute(ints("dilations", win.dilation())).addAttribute(ints("pads", concat(win.padBegin(), win.padEnd())))
                 .addAttribute(integer("group", s.groups()));
         if (s.hasBias()) node.addInput("B");
         GraphProto.Builder graph = GraphProto.newBuilder().setName("vecnn-peer").addNode(node)
-                .addInput(value("X", t, s.inputShape())).addInput(value("W", t, s.weightShape()));
-        if (s.hasBias()) graph.addInput(value("B", t, s.biasShape()));
+                .addInput(value("X", t, s.inputShape())).addInitializer(constant("W", w));
+        if (s.hasBias()) graph.addInitializer(constant("B", b));
         graph.addOutput(value("Y", t, s.outputShape()));
         return model(graph);
+    }
+
+    /** A constant tensor (little-endian raw data) named {@code name} with {@code t}'s shape and values. */
+    private static TensorProto constant(String name, Tensor t) {
+        TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(t.dtype() == DType.F32 ? 1 : 11);
+        for (long d : t.shape()) p.addDims(d);
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(Math.toIntExact(t.numel() * t.dtype().byteSize())).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long[] idx = new long[t.rank()];
+        for (long i = 0, n = t.numel(); i < n; i++) {
+            if (t.dtype() == DType.F32) bytes.putFloat((float) t.get(idx));
+            else bytes.putDouble(t.get(idx));
+            for (int d = idx.length - 1; d >= 0; d--) {
+                if (++idx[d] < t.size(d)) break;
+                idx[d] = 0;
+            }
+        }
+        return p.setRawData(com.google.protobuf.ByteString.copyFrom(bytes.array())).build();
     }
 
     /** A model with input X and output Y computing {@code s}'s forward pass. */
