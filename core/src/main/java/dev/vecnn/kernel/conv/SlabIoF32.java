@@ -2,19 +2,19 @@ package dev.vecnn.kernel.conv;
 
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
-import dev.vecnn.kernel.elementwise.VectorElementwiseF32;
+import dev.vecnn.kernel.elementwise.ElementwiseEngine;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Moving float data between tensors and the heap slabs the F32 kernels compute on: filling a padded
- * slab through the padding mode, laying the small side on the slab grid, and folding a padded gradient
- * back through the padding mode.
+ * Moving float data between tensors and the heap slabs the convolution kernels compute on: filling a padded
+ * slab through the padding mode, laying the small side on the slab grid, folding a padded gradient back
+ * through the padding mode, and storing results with bias and activation. No Vector API here: the
+ * portable kernels share it, and the stores go through the active backend's elementwise kernels.
  *
  * <p>GENERATED from core/src/template/SlabIo.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
@@ -25,32 +25,25 @@ public final class SlabIoF32 {
 
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    /** The active backend's elementwise kernels (Vector API or plain Java): the stores' epilogue. */
+    private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F32);
     /** Largest channel plane staged on the heap in one copy (elements). */
     private static final long STAGE_LIMIT = 1L << 20;
 
     /**
      * Stores {@code len} values {@code src[srcOff + x*step] + bias}, activated, to elements
-     * {@code dst + x*dstStride} of {@code seg}: the one epilogue of every kernel. Contiguous rows go as
-     * vectors, every activation through the elementwise kernels ({@link VectorElementwiseF32}); the
-     * others through {@link Epilogue#apply(float)}, which gives the same bits (no library exp: the same in
-     * every JIT tier, which keeps results independent of warm-up and threads).
+     * {@code dst + x*dstStride} of {@code seg}: the one epilogue of every kernel. Contiguous rows go through
+     * the elementwise kernels (vectors), the others through {@link Epilogue#apply(float)}, which gives the
+     * same bits (no library exp: the same in every JIT tier, which keeps results independent of warm-up
+     * and threads).
      */
     public static void storeRow(float[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, float bias,
-                         Epilogue e) {
-        boolean identity = e.activation() == Activation.IDENTITY;
+                                Epilogue e) {
         if (step == 1 && dstStride == 1) {
-            if (!identity) {
-                VectorElementwiseF32.INSTANCE.activationForward(e, MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, true);
-                return;
-            }
-            FloatVector vb = FloatVector.broadcast(S, bias);
-            int x = 0;
-            for (; x + L <= len; x += L) FloatVector.fromArray(S, src, srcOff + x).add(vb).intoMemorySegment(seg, (dst + x) * ES, ByteOrder.nativeOrder());
-            for (; x < len; x++) seg.set(LAYOUT, (dst + x) * ES, src[srcOff + x] + bias);
+            ELEMENTWISE.activationForward(e, MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, true);
             return;
         }
+        boolean identity = e.activation() == Activation.IDENTITY;
         for (int x = 0; x < len; x++) {
             float v = src[srcOff + x * step] + bias;
             seg.set(LAYOUT, (dst + x * dstStride) * ES, identity ? v : e.apply(v));

@@ -2,19 +2,19 @@ package dev.vecnn.kernel.conv;
 
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
-import dev.vecnn.kernel.elementwise.VectorElementwiseF64;
+import dev.vecnn.kernel.elementwise.ElementwiseEngine;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Moving double data between tensors and the heap slabs the F64 kernels compute on: filling a padded
- * slab through the padding mode, laying the small side on the slab grid, and folding a padded gradient
- * back through the padding mode.
+ * Moving double data between tensors and the heap slabs the convolution kernels compute on: filling a padded
+ * slab through the padding mode, laying the small side on the slab grid, folding a padded gradient back
+ * through the padding mode, and storing results with bias and activation. No Vector API here: the
+ * portable kernels share it, and the stores go through the active backend's elementwise kernels.
  *
  * <p>GENERATED from core/src/template/SlabIo.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
@@ -25,32 +25,25 @@ public final class SlabIoF64 {
 
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    /** The active backend's elementwise kernels (Vector API or plain Java): the stores' epilogue. */
+    private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F64);
     /** Largest channel plane staged on the heap in one copy (elements). */
     private static final long STAGE_LIMIT = 1L << 20;
 
     /**
      * Stores {@code len} values {@code src[srcOff + x*step] + bias}, activated, to elements
-     * {@code dst + x*dstStride} of {@code seg}: the one epilogue of every kernel. Contiguous rows go as
-     * vectors, every activation through the elementwise kernels ({@link VectorElementwiseF64}); the
-     * others through {@link Epilogue#apply(double)}, which gives the same bits (no library exp: the same in
-     * every JIT tier, which keeps results independent of warm-up and threads).
+     * {@code dst + x*dstStride} of {@code seg}: the one epilogue of every kernel. Contiguous rows go through
+     * the elementwise kernels (vectors), the others through {@link Epilogue#apply(double)}, which gives the
+     * same bits (no library exp: the same in every JIT tier, which keeps results independent of warm-up
+     * and threads).
      */
     public static void storeRow(double[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, double bias,
-                         Epilogue e) {
-        boolean identity = e.activation() == Activation.IDENTITY;
+                                Epilogue e) {
         if (step == 1 && dstStride == 1) {
-            if (!identity) {
-                VectorElementwiseF64.INSTANCE.activationForward(e, MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, true);
-                return;
-            }
-            DoubleVector vb = DoubleVector.broadcast(S, bias);
-            int x = 0;
-            for (; x + L <= len; x += L) DoubleVector.fromArray(S, src, srcOff + x).add(vb).intoMemorySegment(seg, (dst + x) * ES, ByteOrder.nativeOrder());
-            for (; x < len; x++) seg.set(LAYOUT, (dst + x) * ES, src[srcOff + x] + bias);
+            ELEMENTWISE.activationForward(e, MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, true);
             return;
         }
+        boolean identity = e.activation() == Activation.IDENTITY;
         for (int x = 0; x < len; x++) {
             double v = src[srcOff + x * step] + bias;
             seg.set(LAYOUT, (dst + x * dstStride) * ES, identity ? v : e.apply(v));

@@ -4,6 +4,7 @@ import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
+import dev.vecnn.kernel.conv.SlabIoF64;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.tensor.Tensor;
@@ -75,7 +76,7 @@ final class PortableConvF64 {
                 int r0 = rb * rowsPerTask, r1 = (int) Math.min(r0 + rowsPerTask, g.small[0]);
                 PhaseSlab slab = new PhaseSlab(g, r0, r1, false, false);
                 double[] sl = s.doubles("portable.slab", g.cg * slab.channelStride);
-                fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
+                SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
                 int[] koff = tapOffsets(g, slab, s);
                 Columns cols = new Columns(g, slab, smallStride, s, NC);
                 double[][] c = s.doubleRows("portable.c", g.kg, NC);
@@ -142,7 +143,6 @@ final class PortableConvF64 {
         int margin = slab.tapOffset[g.taps - 1];
         int cb = channelBlock(g, plane, ex.threads());
         int cBlocks = ceilDiv(g.cg, cb);
-        long[] smallStride = spatialStrides(small);
         Scratch call = ex.acquire();
         try {
             // A = W^T: one row per (group, big channel), the reduction (small channel, tap) along it
@@ -154,7 +154,7 @@ final class PortableConvF64 {
                 long n = task / cBlocks / g.groups;
                 int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0);
                 double[][] grid = s.doubleRows("portable.grid", g.kg, margin + plane);
-                for (int k = 0; k < g.kg; k++) onGrid(g, small, n, gi * g.kg + k, slab, smallStride, grid[k], margin);
+                for (int k = 0; k < g.kg; k++) SlabIoF64.copySmall(g, small, n, gi * g.kg + k, 1, slab, grid[k], margin + plane, margin, 0);
                 double[] grad = s.doubles("portable.grad", cn * plane);
                 double[][] c = s.doubleRows("portable.c", cn, NC);
                 double[][] b = s.doubleRows("portable.b", KC, NC);
@@ -171,7 +171,7 @@ final class PortableConvF64 {
                     }
                     for (int i = 0; i < cn; i++) System.arraycopy(c[i], 0, grad, i * plane + p0, nc);
                 }
-                foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
+                SlabIoF64.foldAndStore(g, slab, grad, cn, big, n, gi * g.cg + c0, bias, e);
             }, small, w, bias, big);
         } finally {
             ex.release(call);
@@ -183,85 +183,6 @@ final class PortableConvF64 {
         long perImage = ceilDiv(threads, Math.max(1, g.batch * g.groups));
         long cb = ceilDiv(g.cg, perImage);
         return (int) Math.max(1, Math.min(cb, (1L << 22) / plane));
-    }
-
-    /**
-     * Small channel {@code k} of image {@code n} on the big side's padded grid: its value for position o
-     * at {@code margin + windowStart(o)}, zero everywhere else.
-     */
-    private static void onGrid(ConvGeometry g, Tensor small, long n, int k, PhaseSlab slab, long[] smallStride, double[] grid, int margin) {
-        Arrays.fill(grid, 0, margin + slab.channelStride, 0);
-        int last = g.rank - 1, rowLen = (int) g.small[last], step = g.stride[last];
-        long rows = g.smallCount() / rowLen;
-        long[] o = new long[g.rank];
-        MemorySegment seg = small.segment();
-        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
-        for (long row = 0; row < rows; row++) {
-            long src = chan;
-            for (int d = 0; d < last; d++) src += o[d] * smallStride[d];
-            int dst = margin + slab.windowStart(o);
-            if (step == 1 && smallStride[last] == 1) {
-                MemorySegment.copy(seg, LAYOUT, src * ES, grid, dst, rowLen);
-            } else {
-                for (int x = 0; x < rowLen; x++) grid[dst + x * step] = seg.get(LAYOUT, (src + x * smallStride[last]) * ES);
-            }
-            for (int d = last - 1; d >= 0; d--) {
-                if (++o[d] < g.small[d]) break;
-                o[d] = 0;
-            }
-        }
-    }
-
-    /**
-     * Folds the padded gradient through the padding mode, dimension by dimension (padding positions add
-     * into the interior positions they read), then stores the interior with bias and activation into
-     * big channels [cAbs, cAbs + cn) of image n.
-     */
-    private static void foldAndStore(ConvGeometry g, PhaseSlab slab, double[] grad, int cn, Tensor big, long n, int cAbs, Tensor bias,
-                                     Epilogue e) {
-        int rank = g.rank;
-        if (g.mode != dev.vecnn.spec.PaddingMode.ZEROS) {
-            for (int d = 0; d < rank; d++) {
-                int ext = slab.extent[d], inner = slab.gridStride[d], pb = g.padBegin[d];
-                int outer = cn * slab.channelStride / (ext * inner);
-                int[] src = slab.source[d];
-                for (int ou = 0; ou < outer; ou++) {
-                    for (int x = 0; x < ext; x++) {
-                        if (x >= pb && x < pb + g.big[d]) continue;
-                        int from = (ou * ext + x) * inner, to = (ou * ext + pb + src[x]) * inner;
-                        for (int i = 0; i < inner; i++) grad[to + i] += grad[from + i];
-                    }
-                }
-            }
-        }
-        int last = rank - 1, rowLen = (int) g.big[last];
-        long rows = 1;
-        for (int d = 0; d < last; d++) rows *= g.big[d];
-        long[] p = new long[rank];
-        MemorySegment seg = big.segment();
-        Activation act = e.activation();
-        for (int c = 0; c < cn; c++) {
-            long chan = big.offset() + n * big.stride(0) + (cAbs + c) * big.stride(1);
-            double bv = biasOf(bias, cAbs + c);
-            Arrays.fill(p, 0);
-            for (long row = 0; row < rows; row++) {
-                long dst = chan;
-                int src = c * slab.channelStride + g.padBegin[last];
-                for (int d = 0; d < last; d++) {
-                    dst += p[d] * big.stride(2 + d);
-                    src += (int) (p[d] + g.padBegin[d]) * slab.gridStride[d];
-                }
-                for (int x = src; x < src + rowLen; x++) {
-                    double v = grad[x] + bv;
-                    grad[x] = act == Activation.IDENTITY ? v : e.apply(v);
-                }
-                store(grad, src, seg, dst, big.stride(2 + last), rowLen);
-                for (int d = last - 1; d >= 0; d--) {
-                    if (++p[d] < g.big[d]) break;
-                    p[d] = 0;
-                }
-            }
-        }
     }
 
     // ================================================================ backward weights: gw = gy x im2col(big)^T
@@ -287,7 +208,7 @@ final class PortableConvF64 {
             double[] a = s.doubles("portable.a", kn * KP);
             double[][] b = s.doubleRows("portable.wb", KP, red);
             for (long n = 0; n < g.batch; n++) {
-                fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
+                SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
                 for (long p0 = 0; p0 < positions; p0 += KP) {
                     int np = (int) Math.min(KP, positions - p0);
                     cols.block(p0, np);
@@ -438,44 +359,6 @@ final class PortableConvF64 {
     private static void load(MemorySegment seg, long src, long stride, double[] v, int to, int len) {
         if (stride == 1) MemorySegment.copy(seg, LAYOUT, src * ES, v, to, len);
         else for (int x = 0; x < len; x++) v[to + x] = seg.get(LAYOUT, (src + x * stride) * ES);
-    }
-
-    /** Copies big-side channels [c0, c0 + cn) of image n into the padded slab, applying the padding mode. */
-    private static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, PhaseSlab slab, double[] sl, Scratch s) {
-        int rank = g.rank, last = rank - 1, width = slab.extent[last];
-        int[] srcLast = slab.source[last];
-        // slab positions [in0, in1) read the source row one to one; the rest is padding (possibly all of it)
-        int in0 = Math.max(0, Math.min(width, -slab.origin[last]));
-        int in1 = (int) Math.max(in0, Math.min(width, g.big[last] - slab.origin[last]));
-        long lastStride = big.stride(2 + last);
-        int rows = slab.channelStride / width;
-        int[] u = s.ints("portable.u", rank);
-        MemorySegment seg = big.segment();
-        for (int c = 0; c < cn; c++) {
-            long chan = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
-            Arrays.fill(u, 0, rank, 0);
-            for (int row = 0; row < rows; row++) {
-                int dst = c * slab.channelStride + row * width;
-                long off = chan;
-                boolean zero = false;
-                for (int d = 0; d < last && !zero; d++) {
-                    int src = slab.source[d][u[d]];
-                    zero = src < 0;
-                    off += src * big.stride(2 + d);
-                }
-                if (zero) {
-                    Arrays.fill(sl, dst, dst + width, 0);
-                } else {
-                    if (in1 > in0) load(seg, off + srcLast[in0] * lastStride, lastStride, sl, dst + in0, in1 - in0);
-                    for (int x = 0; x < in0; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x] * lastStride) * ES);
-                    for (int x = in1; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (off + srcLast[x] * lastStride) * ES);
-                }
-                for (int d = last - 1; d >= 0; d--) {
-                    if (++u[d] < slab.extent[d]) break;
-                    u[d] = 0;
-                }
-            }
-        }
     }
 
     private static long[] spatialStrides(Tensor t) {
