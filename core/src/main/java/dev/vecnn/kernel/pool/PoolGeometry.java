@@ -305,6 +305,17 @@ final class PoolGeometry {
             return end <= st ? 0 : Math.min(k, Math.ceilDiv(end - st, step));
         }
 
+        /** Windowed: the first output whose taps all lie inside the input ({@link #interiorEnd} if none). */
+        long interiorBegin() {
+            return Math.min(Math.ceilDiv(padBegin, stride), interiorEnd());
+        }
+
+        /** Windowed: one past the last output whose taps all lie inside the input. */
+        long interiorEnd() {
+            long reach = in - 1 + padBegin - (long) (k - 1) * step; // start(o) + (k-1)*step <= in - 1
+            return reach < 0 ? 0 : Math.min(out, reach / stride + 1);
+        }
+
         /** The first output whose window reaches past position {@code a}. */
         long firstTouching(long a) {
             long lo = 0, hi = out;

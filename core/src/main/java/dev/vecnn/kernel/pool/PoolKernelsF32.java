@@ -233,9 +233,11 @@ final class PoolKernelsF32 {
             firstFor = o0;
             PoolGeometry.Axis a = g.axis[g.last];
             long c0 = o0 * g.s - g.pb;
+            long from = a.windowed ? a.interiorBegin() : 0, to = a.windowed ? a.interiorEnd() : 0; // inside windows: no division
             for (int m = 0; m < vsv; m++) {
                 long oo = o0 + m;
-                firstRel[m] = m < cnt && a.count(oo) > 0 ? (int) (a.firstPos(oo) - c0) : -1;
+                firstRel[m] = m >= cnt ? -1 : oo >= from && oo < to ? (int) ((long) m * g.s)
+                        : a.count(oo) > 0 ? (int) (a.firstPos(oo) - c0) : -1;
             }
         }
 
@@ -261,7 +263,9 @@ final class PoolKernelsF32 {
             if (divFor == o0) return;
             divFor = o0;
             PoolGeometry.Axis a = g.axis[g.last];
-            for (int m = 0; m < cnt; m++) innerDiv[m] = (float) a.divisor(o0 + m);
+            long from = a.windowed ? a.interiorBegin() : 0, to = a.windowed ? a.interiorEnd() : 0; // inside windows: k taps
+            int m = 0;
+            for (; m < cnt; m++) innerDiv[m] = o0 + m >= from && o0 + m < to ? a.k : (float) a.divisor(o0 + m);
         }
     }
 
