@@ -32,7 +32,7 @@ final class PoolGeometry {
      * @param ordinalBlock positions per block of a global argmax (lane ordinals are ints)
      */
     record Limits(int piece, int chunk, int rowGroup, int tapGroup, int box, int channelBlock, long ordinalBlock) {
-        static final Limits DEFAULT = new Limits(2048, 4096, 256, 4096, 1 << 15, 512, 1L << 28);
+        static final Limits DEFAULT = new Limits(2048, 2048, 256, 4096, 1 << 15, 512, 1L << 28);
 
         Limits {
             if (piece < 1 || chunk < piece || rowGroup < 1 || tapGroup < 1 || box < 1 || channelBlock < 1 || ordinalBlock < 1) {
@@ -80,6 +80,16 @@ final class PoolGeometry {
     /** Average kinds whose every divisor is {@link #divisor0}. */
     final boolean uniformDivisor;
     final long divisor0;
+
+    /**
+     * When small (at most {@link #ROW_TABLE} entries): output row {@code r}'s window rows start at plane
+     * offsets {@code rowTaps[rowStart[r] .. rowStart[r + 1])}, as {@link #windowRows} walks them; else null.
+     */
+    final int[] rowStart;
+    final long[] rowTaps;
+    /** The most window rows of any output row in the table. */
+    final int maxRows;
+    static final int ROW_TABLE = 1 << 16;
 
     // ---- channels-last
     /** Windowed kinds: a whole window's taps from its first, row-major, in positions; null if too many. */
@@ -196,6 +206,34 @@ final class PoolGeometry {
         uniformDivisor = uniform && div < Long.MAX_VALUE;
         divisor0 = uniformDivisor ? div : 0;
 
+        // ---- the window rows of every output row, when that table is small
+        long entries = 0;
+        if (!global && rows <= ROW_TABLE) {
+            long[] o = new long[rank];
+            Walk walk = new Walk(rank);
+            for (long r = 0; r < rows && entries <= ROW_TABLE; r++) {
+                position(r, o, last);
+                entries += windowRows(o, walk).total();
+            }
+        }
+        if (!global && rows <= ROW_TABLE && entries <= ROW_TABLE) {
+            rowStart = new int[(int) rows + 1];
+            rowTaps = new long[(int) entries];
+            long[] o = new long[rank];
+            Walk walk = new Walk(rank);
+            int most = 0;
+            for (int r = 0; r < rows; r++) {
+                position(r, o, last);
+                rowStart[r + 1] = rowStart[r] + windowRows(o, walk).fill(rowTaps, rowStart[r], (int) entries - rowStart[r]);
+                most = Math.max(most, rowStart[r + 1] - rowStart[r]);
+            }
+            maxRows = most;
+        } else {
+            rowStart = null;
+            rowTaps = null;
+            maxRows = 0;
+        }
+
         // ---- channels-last whole-window offsets
         long taps = 1;
         for (int d = 0; d < rank; d++) taps = times(taps, axis[d].windowed ? axis[d].k : Long.MAX_VALUE);
@@ -282,27 +320,33 @@ final class PoolGeometry {
         long firstTap(long o) {
             if (!windowed) return 0;
             long st = start(o);
-            return st >= 0 ? 0 : Math.min(k, Math.ceilDiv(-st, step));
+            return st >= 0 ? 0 : Math.min(k, taps(-st));
         }
 
         /** Number of taps inside the input. */
         long count(long o) {
             if (!windowed) return spec.adaptiveEnd(d, o) - spec.adaptiveStart(d, o);
             long st = start(o);
-            long end = st >= in ? 0 : Math.min(k, Math.ceilDiv(in - st, step));
-            return Math.max(0, end - firstTap(o));
+            long end = st >= in ? 0 : Math.min(k, taps(in - st));
+            return Math.max(0, end - (st >= 0 ? 0 : Math.min(k, taps(-st))));
         }
 
         /** Position of the first inside tap (0 when there is none). */
         long firstPos(long o) {
+            if (!windowed) return spec.adaptiveStart(d, o);
             return count(o) > 0 ? start(o) + firstTap(o) * step : 0;
+        }
+
+        /** Taps of this window's step within a distance {@code n > 0}: {@code ceil(n / step)}, no division for unit steps. */
+        private long taps(long n) {
+            return step == 1 ? n : Math.ceilDiv(n, step);
         }
 
         /** The average divisor factor: taps inside the padded input (countPad) or inside the input. */
         long divisor(long o) {
             if (!windowed || !countPad) return count(o);
             long st = start(o), end = in + padEnd; // st >= -padBegin: every window starts inside the padded input
-            return end <= st ? 0 : Math.min(k, Math.ceilDiv(end - st, step));
+            return end <= st ? 0 : Math.min(k, taps(end - st));
         }
 
         /** Windowed: the first output whose taps all lie inside the input ({@link #interiorEnd} if none). */
@@ -380,9 +424,14 @@ final class PoolGeometry {
 
         /** Writes up to {@code max} next offsets into {@code to}; returns their number, 0 at the end. */
         int fill(long[] to, int max) {
+            return fill(to, 0, max);
+        }
+
+        /** Writes up to {@code max} next offsets into {@code to} from {@code from}; returns their number. */
+        int fill(long[] to, int from, int max) {
             int n = 0;
             while (n < max && !done) {
-                to[n++] = at;
+                to[from + n++] = at;
                 int e = dims - 1;
                 for (; e >= 0; e--) {
                     at += delta[e];

@@ -85,8 +85,10 @@ final class PoolKernelsF32 {
         // forward pieces
         float[] B, PH, O, rowDiv, innerDiv;
         int[] off, count, flags;
-        long[] yOff, pieceRow, piecePlane, pieceO0;
+        long[] yOff, piece;
+        /** Phase array length. */
         int phLen;
+        private boolean argmaxReady;
         // one piece, exactly (argmax)
         float[] Bp, PHp, bestV;
         int[] bestCol, bestHi, bestLo, firstRel, relI, len;
@@ -118,27 +120,60 @@ final class PoolKernelsF32 {
             ords = new int[L];
         }
 
-        /** Buffers of the chunked forward pass. */
-        void pieces() {
-            int p = g.chunkPieces, n = p * g.vs, blocks = Math.ceilDiv(n, L), nv = blocks * L, s = g.s;
-            B = sc.floats("pool.B", Math.max(Math.max(p * g.pieceLength, blocks * s * L), nv + g.effk) + 2 * L);
-            phLen = nv + (g.effk - 1) / s + 2 * L;
+        /** The window rows of the current output row: from the geometry's table, or walked; see {@link #nextRows}. */
+        long[] rowsArr;
+        int rowsAt, rowsLeft, rowsLast;
+        private boolean walking;
+
+        /** Starts the window rows of output row {@code r} (index {@code o}); returns how many there are. */
+        long startRows(long r, long[] o) {
+            if (g.rowTaps != null) {
+                walking = false;
+                rowsArr = g.rowTaps;
+                rowsAt = g.rowStart[(int) r];
+                rowsLeft = g.rowStart[(int) r + 1] - rowsAt;
+                rowsLast = 0;
+                return rowsLeft;
+            }
+            walking = true;
+            rowsArr = rowOff;
+            rowsAt = 0;
+            return g.windowRows(o, rows).total();
+        }
+
+        /** The next group of window rows, {@code rowsArr[rowsAt .. rowsAt + n)}; returns n, 0 at the end. */
+        int nextRows() {
+            if (walking) return rows.fill(rowOff, g.limits.rowGroup());
+            rowsAt += rowsLast;
+            rowsLast = Math.min(rowsLeft, g.limits.rowGroup());
+            rowsLeft -= rowsLast;
+            return rowsLast;
+        }
+
+        /** Buffers of the forward pass for {@code p} pieces at once ({@code chunked}: stacked, through {@link #O}). */
+        void pieces(int p, boolean chunked) {
+            int s = g.s, len = g.pieceLength, n = p * g.vs, blocks = Math.ceilDiv(n, L), shift = (g.effk - 1) / s;
+            // V writes p pieces (a masked last vector past the last); phases read whole blocks of s vectors; H reads taps past n
+            B = sc.floats("pool.B", Math.max(Math.max(p * len, blocks * s * L), blocks * L + g.effk) + 3 * L);
+            phLen = blocks * L + shift + 2 * L;
             PH = g.slotPhase.length == 0 ? null : sc.floats("pool.PH", g.slotPhase.length * phLen);
-            O = sc.floats("pool.O", nv + L);
             off = offsets(phLen);
-            count = sc.ints("pool.count", p);
-            flags = sc.ints("pool.flags", p);
-            yOff = sc.longs("pool.yOff", p);
-            pieceRow = sc.longs("pool.pieceRow", p);
-            piecePlane = sc.longs("pool.piecePlane", p);
-            pieceO0 = sc.longs("pool.pieceO0", p);
-            rowDiv = sc.floats("pool.rowDiv", p);
+            if (chunked) O = sc.floats("pool.O", blocks * L + L);
+            {
+                count = sc.ints("pool.count", p);
+                flags = sc.ints("pool.flags", p);
+                yOff = sc.longs("pool.yOff", p);
+                piece = sc.longs("pool.piece", p);
+                rowDiv = sc.floats("pool.rowDiv", p);
+            }
             innerDiv = g.max ? null : sc.floats("pool.innerDiv", g.tile + L);
             if (g.inner == PoolGeometry.Inner.GATHER) gatherTables();
         }
 
-        /** Buffers of one exactly pooled piece. */
+        /** Buffers of one exactly pooled piece (once). */
         void argmax() {
+            if (argmaxReady) return;
+            argmaxReady = true;
             int s = g.s, blocks = Math.ceilDiv(g.vs, L);
             vsv = blocks * L;
             bpLen = Math.max(Math.max(g.pieceLength, blocks * s * L), vsv + g.effk) + 2 * L;
@@ -287,20 +322,35 @@ final class PoolKernelsF32 {
         else v.intoMemorySegment(y, at * ES, ORDER, mask);
     }
 
-    /** {@code y[at, at + n) = v[vo, vo + n)}. */
+    /** {@code y[at, at + n) = v[vo, vo + n)}: the last vector overlaps the one before (the same values), short runs masked. */
     private static void storeValues(float[] v, int vo, MemorySegment y, long at, long n) {
-        long i = 0;
-        for (; i <= n - L; i += L) FloatVector.fromArray(S, v, (int) (vo + i)).intoMemorySegment(y, (at + i) * ES, ORDER);
-        if (i < n) FloatVector.fromArray(S, v, (int) (vo + i)).intoMemorySegment(y, (at + i) * ES, ORDER, S.indexInRange(i, n));
+        if (n < L) {
+            if (n > 0) FloatVector.fromArray(S, v, vo).intoMemorySegment(y, at * ES, ORDER, S.indexInRange(0, (int) n));
+            return;
+        }
+        for (long i = 0; ; i += L) {
+            if (i > n - L) i = n - L;
+            FloatVector.fromArray(S, v, (int) (vo + i)).intoMemorySegment(y, (at + i) * ES, ORDER);
+            if (i == n - L) return;
+        }
     }
 
     /** {@code y[at + i] = v[vo + i] / (div[i] * outer)} for {@code i < n}, 0 where the divisor is 0; div null: {@code / outer}. */
     private static void storeMeans(float[] v, int vo, MemorySegment y, long at, int n, float[] div, float outer) {
-        for (int i = 0; i < n; i += L) {
-            FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, i).mul(outer);
-            FloatVector q = FloatVector.fromArray(S, v, vo + i).div(d).blend(0, d.compare(VectorOperators.EQ, 0));
-            store(q, y, at + i, i <= n - L ? null : S.indexInRange(i, n));
+        if (n < L) {
+            if (n > 0) store(mean(v, vo, div, 0, outer), y, at, S.indexInRange(0, n));
+            return;
         }
+        for (int i = 0; ; i += L) {
+            if (i > n - L) i = n - L;
+            mean(v, vo + i, div, i, outer).intoMemorySegment(y, (at + i) * ES, ORDER);
+            if (i == n - L) return;
+        }
+    }
+
+    private static FloatVector mean(float[] v, int vo, float[] div, int di, float outer) {
+        FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, di).mul(outer);
+        return FloatVector.fromArray(S, v, vo).div(d).blend(0, d.compare(VectorOperators.EQ, 0));
     }
 
     private static void fill(MemorySegment seg, long at, long n, float v) {
@@ -441,89 +491,206 @@ final class PoolKernelsF32 {
         }
         long pieces = g.planes * g.rows * g.tiles;
         int tasks = tasks(pieces, ex);
+        // V for a chunk of pieces, then H: pieces of at least a vector straight into y, shorter ones stacked
+        boolean single = g.inner == PoolGeometry.Inner.REGULAR && g.tile >= L;
+        if (idx == null && single && wholeRows(g)) {
+            rowsRegular(g, x, y, ex);
+            return;
+        }
         ex.forEach(tasks, (task, sc) -> {
             Task b = new Task(g, sc);
-            if (idx == null) b.pieces();
-            if (idx != null || g.max) b.argmax();
+            if (idx == null) b.pieces(g.chunkPieces, !single);
+            else b.argmax();
             long p = PoolGeometry.part(pieces, task, tasks), end = PoolGeometry.part(pieces, task + 1, tasks);
             b.seek(p);
             while (p < end) {
-                if (idx == null) {
-                    int n = (int) Math.min(end - p, g.chunkPieces);
-                    chunk(g, x, y, b, n);
-                    p += n;
-                } else {
+                if (idx != null) {
                     pieceWithIndices(g, x, y, idx, b);
                     p++;
+                } else {
+                    int n = (int) Math.min(end - p, g.chunkPieces);
+                    chunk(g, x, y, b, n, single);
+                    p += n;
                 }
             }
         }, x.tensor(), y.tensor(), idx == null ? null : idx.tensor());
     }
 
-    /** Pools {@code n} pieces from the cursor on: V per piece, H over the chunk, exact recomputation of flagged pieces, stores. */
-    private static void chunk(PoolGeometry g, DenseTensor x, DenseTensor y, Task b, int n) {
+    /**
+     * Whether every piece is a whole output row whose window rows are listed in the geometry's table
+     * (one group each) and whose input columns fill at least a vector: the common case, pooled by
+     * {@link #rowsRegular} with no per-piece bookkeeping.
+     */
+    private static boolean wholeRows(PoolGeometry g) {
+        long cHi = Math.min(g.w, g.pieceLength - g.pb);
+        return g.tiles == 1 && g.rowTaps != null && g.maxRows <= g.limits.rowGroup() && g.pb < g.pieceLength && cHi >= L;
+    }
+
+    /**
+     * The common case ({@link #wholeRows}): tasks over (plane, output row) in order; per chunk of rows,
+     * V for each row into its slot of B, whose pads (the same for every row) are filled once per task,
+     * then H for each row straight into y. Exact recomputation of flagged rows as in {@link #direct}.
+     */
+    private static void rowsRegular(PoolGeometry g, DenseTensor x, DenseTensor y, Execution ex) {
+        long work = g.planes * g.rows;
+        int tasks = tasks(work, ex);
+        int len = g.pieceLength, uLo = (int) g.pb, n = (int) (Math.min(g.w, len - g.pb)), chunk = g.chunkPieces, ow = (int) g.ow;
+        ex.forEach(tasks, (task, sc) -> {
+            Task b = new Task(g, sc);
+            b.pieces(chunk, false);
+            float[] B = b.B;
+            float neutral = g.max ? NEG_INF : 0;
+            for (int q = 0; q < chunk; q++) {
+                Arrays.fill(B, q * len, q * len + uLo, neutral);
+                Arrays.fill(B, q * len + uLo + n, (q + 1) * len, neutral);
+            }
+            MemorySegment xs = x.seg(), ys = y.seg();
+            int[] start = g.rowStart, flags = b.flags;
+            long[] taps = g.rowTaps;
+            for (long wk = PoolGeometry.part(work, task, tasks), end = PoolGeometry.part(work, task + 1, tasks); wk < end; ) {
+                long p = wk / g.rows, xb = x.base() + p * g.plane, yb = y.base() + p * g.outPlane;
+                int r0 = (int) (wk % g.rows), r1 = (int) Math.min(g.rows, r0 + Math.min(chunk, end - wk));
+                for (int r = r0; r < r1; r++) {
+                    int t0 = start[r], nr = start[r + 1] - t0, bo = (r - r0) * len + uLo;
+                    if (nr == 0) {
+                        Arrays.fill(B, bo, bo + n, neutral);
+                        flags[r - r0] = 0;
+                    } else if (g.max) {
+                        int f = combineMax(xs, xb, taps, t0, nr, B, bo, n);
+                        flags[r - r0] = nr > 1 ? f : f & 1;
+                    } else {
+                        combineSum(xs, xb, taps, t0, nr, B, bo, n);
+                    }
+                }
+                if (g.s >= 3) phases(g.s, g.slotPhase, B, b.PH, b.phLen, Math.ceilDiv((r1 - r0) * g.vs, L));
+                for (int r = r0; r < r1; r++) {
+                    int q = r - r0;
+                    long yo = yb + (long) r * ow;
+                    if (g.max && flags[q] != 0) {
+                        g.position(r, b.o2, g.last);
+                        b.argmax();
+                        pieceArgmax(g, xs, xb, r, b.o2, 0, ow, b);
+                        storeValues(b.bestV, 0, ys, yo, ow);
+                    } else if (g.max) {
+                        if (g.s == 2) h2MaxStore(B, q * len, g.k, g.dil, ys, yo, ow);
+                        else hMaxStore(g.s == 1 ? B : b.PH, g.s == 1 ? q * len : q * g.vs, b.off, ys, yo, ow);
+                    } else {
+                        float[] div = null;
+                        float outer = (float) g.divisor0;
+                        if (!g.uniformDivisor) {
+                            b.prepareDivisors(0, ow);
+                            div = b.innerDiv;
+                            g.position(r, b.o2, g.last);
+                            outer = (float) g.divisor(b.o2, g.last);
+                        }
+                        if (g.s == 2) h2MeanStore(B, q * len, g.k, g.dil, ys, yo, ow, div, outer);
+                        else hMeanStore(g.s == 1 ? B : b.PH, g.s == 1 ? q * len : q * g.vs, b.off, ys, yo, ow, div, outer);
+                    }
+                }
+                wk += r1 - r0;
+            }
+        }, x.tensor(), y.tensor());
+    }
+
+    /**
+     * Pools {@code n} pieces from the cursor on: V for each (all before any H, so that H's shifted
+     * loads do not wait on V's stores), then, with {@code direct}, H per piece straight into y, else H
+     * over the stacked pieces into {@code O}, exact recomputation of flagged pieces, and stores.
+     */
+    private static void chunk(PoolGeometry g, DenseTensor x, DenseTensor y, Task b, int n, boolean direct) {
         boolean regular = g.inner == PoolGeometry.Inner.REGULAR;
         int len = g.pieceLength, vs = g.vs;
         for (int q = 0; q < n; q++) {
             long o0 = b.tile * g.tile;
             b.count[q] = (int) Math.min(g.tile, g.ow - o0);
             b.yOff[q] = y.base() + b.plane * g.outPlane + b.row * g.ow + o0;
-            b.pieceRow[q] = b.row;
-            b.piecePlane[q] = b.plane;
-            b.pieceO0[q] = o0;
+            b.piece[q] = (b.plane * g.rows + b.row) * g.tiles + b.tile;
             if (!g.max && !g.uniformDivisor) b.rowDiv[q] = (float) g.divisor(b.o, g.last);
             long c0 = regular ? o0 * g.s - g.pb : g.axis[g.last].start(o0);
-            b.flags[q] = fillPiece(g, x.seg(), x.base() + b.plane * g.plane, b.o, c0, b.B, q * len, b);
+            b.flags[q] = vPiece(g, x.seg(), x.base() + b.plane * g.plane, b.row, b.o, c0, b.B, q * len, b);
             b.advance();
         }
         int outputs = n * vs;
+        if (direct) {
+            if (g.s >= 3) phases(g.s, g.slotPhase, b.B, b.PH, b.phLen, Math.ceilDiv(outputs, L));
+            for (int q = 0; q < n; q++) direct(g, x, y, b, q);
+            return;
+        }
         if (regular) {
-            if (g.fused2) h2(b.B, b.O, outputs, g.k, g.max);
-            else {
-                float[] src = b.B;
-                if (g.s >= 2) {
-                    phases(g.s, g.slotPhase, b.B, b.PH, b.phLen, Math.ceilDiv(outputs, L));
-                    src = b.PH;
-                }
-                if (g.max) hMax(src, b.off, b.O, outputs);
-                else hSum(src, b.off, b.O, outputs);
+            float[] src = b.B;
+            if (g.s >= 2) {
+                phases(g.s, g.slotPhase, b.B, b.PH, b.phLen, Math.ceilDiv(outputs, L));
+                src = b.PH;
             }
+            if (g.max) hMax(src, b.off, b.O, outputs);
+            else hSum(src, b.off, b.O, outputs);
         } else {
             for (int q = 0; q < n; q++) {
-                b.prepareGather(b.pieceO0[q], b.count[q]);
+                b.prepareGather(b.piece[q] % g.tiles * g.tile, b.count[q]);
                 hGather(b.B, q * len, b.rel, b.len, g.kmax, b.count[q], g.max, b.O, q * vs);
             }
+        }
+        for (int q = 0; g.max && q < n; q++) {
+            if (b.flags[q] == 0) continue;
+            long piece = b.piece[q], plane = piece / (g.rows * g.tiles), row = piece / g.tiles % g.rows;
+            g.position(row, b.o2, g.last);
+            b.argmax();
+            pieceArgmax(g, x.seg(), x.base() + plane * g.plane, row, b.o2, piece % g.tiles * g.tile, b.count[q], b);
+            System.arraycopy(b.bestV, 0, b.O, q * vs, b.count[q]);
+        }
+        if (g.tiles == 1 && vs == g.ow && (g.max || g.uniformDivisor)) { // whole rows without gaps: the chunk's outputs are contiguous
+            if (g.max) storeValues(b.O, 0, y.seg(), b.yOff[0], outputs);
+            else storeMeans(b.O, 0, y.seg(), b.yOff[0], outputs, null, (float) g.divisor0);
+            return;
         }
         for (int q = 0; q < n; q++) {
             int cnt = b.count[q];
             if (g.max) {
-                if (b.flags[q] != 0 && needsExact(b.flags[q], b.O, q * vs, cnt)) {
-                    g.position(b.pieceRow[q], b.o2, g.last);
-                    pieceArgmax(g, x.seg(), x.base() + b.piecePlane[q] * g.plane, b.o2, b.pieceO0[q], cnt, b);
-                    System.arraycopy(b.bestV, 0, b.O, q * vs, cnt);
-                }
                 storeValues(b.O, q * vs, y.seg(), b.yOff[q], cnt);
             } else if (g.uniformDivisor) {
                 storeMeans(b.O, q * vs, y.seg(), b.yOff[q], cnt, null, (float) g.divisor0);
             } else {
-                b.prepareDivisors(b.pieceO0[q], cnt);
+                b.prepareDivisors(b.piece[q] % g.tiles * g.tile, cnt);
                 storeMeans(b.O, q * vs, y.seg(), b.yOff[q], cnt, b.innerDiv, b.rowDiv[q]);
             }
         }
     }
 
-    /** Whether a flagged piece must be recomputed: a NaN (or both infinities) was seen, or -0.0 and some maximum is a zero. */
-    private static boolean needsExact(int flags, float[] v, int at, int n) {
-        if ((flags & 1) != 0) return true;
-        for (int i = 0; i < n; i++) if (v[at + i] == 0) return true;
-        return false;
+    /** H for piece {@code q} of a chunk (regular windows) straight into y, or its exact recomputation if flagged. */
+    private static void direct(PoolGeometry g, DenseTensor x, DenseTensor y, Task b, int q) {
+        int cnt = b.count[q], len = g.pieceLength;
+        long yo = b.yOff[q], piece = b.piece[q], o0 = piece % g.tiles * g.tile;
+        if (g.max && b.flags[q] != 0) { // NaN or -0.0 seen: the row-major order decides
+            long plane = piece / (g.rows * g.tiles), row = piece / g.tiles % g.rows;
+            g.position(row, b.o2, g.last);
+            b.argmax();
+            pieceArgmax(g, x.seg(), x.base() + plane * g.plane, row, b.o2, o0, cnt, b);
+            storeValues(b.bestV, 0, y.seg(), yo, cnt);
+            return;
+        }
+        float[] div = null;
+        float outer = (float) g.divisor0;
+        if (!g.max && !g.uniformDivisor) {
+            b.prepareDivisors(o0, cnt);
+            div = b.innerDiv;
+            outer = b.rowDiv[q];
+        }
+        if (g.s == 2) {
+            if (g.max) h2MaxStore(b.B, q * len, g.k, g.dil, y.seg(), yo, cnt);
+            else h2MeanStore(b.B, q * len, g.k, g.dil, y.seg(), yo, cnt, div, outer);
+        } else {
+            float[] src = g.s == 1 ? b.B : b.PH;
+            int base = g.s == 1 ? q * len : q * g.vs;
+            if (g.max) hMaxStore(src, base, b.off, y.seg(), yo, cnt);
+            else hMeanStore(src, base, b.off, y.seg(), yo, cnt, div, outer);
+        }
     }
 
     /** One piece with argmax, exactly: values into y, positions into idx. */
     private static void pieceWithIndices(PoolGeometry g, DenseTensor x, DenseTensor y, DenseTensor idx, Task b) {
         long o0 = b.tile * g.tile;
         int cnt = (int) Math.min(g.tile, g.ow - o0);
-        pieceArgmax(g, x.seg(), x.base() + b.plane * g.plane, b.o, o0, cnt, b);
+        pieceArgmax(g, x.seg(), x.base() + b.plane * g.plane, b.row, b.o, o0, cnt, b);
         long at = b.plane * g.outPlane + b.row * g.ow + o0;
         storeValues(b.bestV, 0, y.seg(), y.base() + at, cnt);
         MemorySegment is = idx.seg();
@@ -536,98 +703,106 @@ final class PoolKernelsF32 {
     }
 
     /**
-     * V: fills {@code B[bo, bo + pieceLength)} for the piece whose coordinate 0 is input column
-     * {@code c0} of output row {@code o}: the window's rows combined in the input's columns, the
-     * neutral value elsewhere. Returns flag bits for max: 1 NaN (or both infinities) seen, 2 -0.0
-     * combined from several rows.
+     * V for one piece: the window rows of output row {@code row} (index {@code o}) combined
+     * elementwise into {@code B[bo + u]} for the piece's columns {@code c0 + u}, {@code u < pieceLength},
+     * the neutral value outside the input. Returns flag bits for max: 1 NaN (or both infinities)
+     * seen, 2 -0.0 combined from several rows.
      */
-    private static int fillPiece(PoolGeometry g, MemorySegment x, long xb, long[] o, long c0, float[] B, int bo, Task b) {
+    private static int vPiece(PoolGeometry g, MemorySegment x, long xb, long row, long[] o, long c0, float[] B, int bo, Task b) {
         int len = g.pieceLength;
         long cLo = Math.max(0, c0), cHi = Math.min(g.w, c0 + len);
         float neutral = g.max ? NEG_INF : 0;
-        if (cLo < cHi) {
-            int uLo = (int) (cLo - c0), n = (int) (cHi - cLo), flags = 0;
-            PoolGeometry.Walk walk = g.windowRows(o, b.rows);
-            boolean several = walk.total() > 1, filled = false;
-            for (int nr; (nr = walk.fill(b.rowOff, g.limits.rowGroup())) > 0; filled = true) {
-                if (g.max) flags |= combineMax(x, xb + cLo, b.rowOff, nr, B, bo + uLo, n, filled);
-                else combineSum(x, xb + cLo, b.rowOff, nr, B, bo + uLo, n, filled);
-            }
-            if (filled) { // the last vector may have run past the data: pads after it
-                Arrays.fill(B, bo, bo + uLo, neutral);
-                Arrays.fill(B, bo + uLo + n, bo + len, neutral);
-                return several ? flags : flags & 1;
-            }
+        long total = b.startRows(row, o);
+        if (cLo >= cHi || total == 0) { // every tap in padding
+            Arrays.fill(B, bo, bo + len, neutral);
+            return 0;
         }
-        Arrays.fill(B, bo, bo + len, neutral);
-        return 0;
+        int uLo = (int) (cLo - c0), n = (int) (cHi - cLo), flags = 0;
+        boolean acc = false;
+        for (int nr; (nr = b.nextRows()) > 0; acc = true) {
+            if (acc || n < L) flags |= combineMasked(x, xb + cLo, b.rowsArr, b.rowsAt, nr, B, bo + uLo, n, acc, g.max);
+            else if (g.max) flags |= combineMax(x, xb + cLo, b.rowsArr, b.rowsAt, nr, B, bo + uLo, n);
+            else combineSum(x, xb + cLo, b.rowsArr, b.rowsAt, nr, B, bo + uLo, n);
+        }
+        // pads after the data: a masked last vector may have written past it
+        for (int u = 0; u < uLo; u++) B[bo + u] = neutral;
+        for (int u = uLo + n; u < len; u++) B[bo + u] = neutral;
+        return total > 1 ? flags : flags & 1;
     }
 
-    /**
-     * {@code B[bo + i] = max over rows r of x[xb + rows[r] + i]} (with {@code acc}, also over
-     * {@code B[bo + i]}) for {@code i < n}, the first maximum winning ties; returns flag bits (see
-     * {@link #fillPiece}). May write past {@code bo + n} up to a vector.
+    /*
+     * V kernels. Each is one short loop: C2 stops inlining a method's Vector API calls past a node
+     * budget (NodeCountInliningCutoff), and a vector op left as a call boxes its operands (10-100x
+     * slower). A mask that may be null at one call site defeats box elimination as well, and
+     * indexInRange with a negative offset takes a slow path: masks here are built at offset 0.
      */
-    private static int combineMax(MemorySegment x, long xb, long[] rows, int nr, float[] B, int bo, int n, boolean acc) {
+
+    /**
+     * V, max, first group of rows, {@code n >= L}: {@code B[bo + i] = max over rows r of
+     * x[xb + rows[ro + r] + i]}, the first maximum winning ties; the last vector overlaps the one
+     * before (recomputed lanes are equal). Returns flag bits (see {@link #vPiece}).
+     */
+    private static int combineMax(MemorySegment x, long xb, long[] rows, int ro, int nr, float[] B, int bo, int n) {
         FloatVector sum = FloatVector.zero(S);
         IntVector low = IntVector.zero(IS);
-        int i = 0;
-        for (; i <= n - L; i += L) {
+        for (int i = 0; ; i += L) {
+            if (i > n - L) i = n - L;
             long at = xb + i;
-            FloatVector m;
-            int r = 0;
-            if (acc) m = FloatVector.fromArray(S, B, bo + i);
-            else {
-                m = load(x, at + rows[0]);
-                sum = sum.add(m);
-                r = 1;
-            }
-            for (; r < nr; r++) {
-                FloatVector v = load(x, at + rows[r]);
+            FloatVector m = load(x, at + rows[ro]), t = m; // t: this vector's loads summed; one add per vector carries over
+            for (int r = 1; r < nr; r++) {
+                FloatVector v = load(x, at + rows[ro + r]);
                 m = m.blend(v, v.compare(VectorOperators.GT, m));
-                sum = sum.add(v);
+                t = t.add(v);
             }
             m.intoArray(B, bo + i);
+            sum = sum.add(t);
             low = low.min(m.reinterpretAsInts());
-        }
-        if (i < n) {
-            VectorMask<Float> k = S.indexInRange(i, n);
-            long at = xb + i;
-            FloatVector m;
-            int r = 0;
-            if (acc) m = FloatVector.fromArray(S, B, bo + i);
-            else {
-                m = load(x, at + rows[0], k);
-                sum = sum.add(m);
-                r = 1;
-            }
-            for (; r < nr; r++) {
-                FloatVector v = load(x, at + rows[r], k);
-                m = m.blend(v, v.compare(VectorOperators.GT, m));
-                sum = sum.add(v);
-            }
-            m.intoArray(B, bo + i);
-            low = low.min(m.blend(0, k.not()).reinterpretAsInts());
+            if (i == n - L) break;
         }
         return (sum.test(VectorOperators.IS_NAN).anyTrue() ? 1 : 0) | (low.compare(VectorOperators.EQ, Integer.MIN_VALUE).anyTrue() ? 2 : 0);
     }
 
-    /** {@code B[bo + i] = sum over rows r of x[xb + rows[r] + i]} (with {@code acc}, plus {@code B[bo + i]}) for {@code i < n}. */
-    private static void combineSum(MemorySegment x, long xb, long[] rows, int nr, float[] B, int bo, int n, boolean acc) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
+    /** V, sum, first group of rows, {@code n >= L}: {@code B[bo + i] = sum over rows r of x[xb + rows[ro + r] + i]}; the last vector overlaps. */
+    private static void combineSum(MemorySegment x, long xb, long[] rows, int ro, int nr, float[] B, int bo, int n) {
+        for (int i = 0; ; i += L) {
+            if (i > n - L) i = n - L;
             long at = xb + i;
-            FloatVector m = acc ? FloatVector.fromArray(S, B, bo + i).add(load(x, at + rows[0])) : load(x, at + rows[0]);
-            for (int r = 1; r < nr; r++) m = m.add(load(x, at + rows[r]));
+            FloatVector m = load(x, at + rows[ro]);
+            for (int r = 1; r < nr; r++) m = m.add(load(x, at + rows[ro + r]));
             m.intoArray(B, bo + i);
+            if (i == n - L) return;
         }
-        if (i < n) {
-            VectorMask<Float> k = S.indexInRange(i, n);
+    }
+
+    /**
+     * V for rows shorter than a vector, or rows past the first group ({@code acc}: merged into B,
+     * where the earlier rows win ties, or added): whole vectors, the last one masked (it may write
+     * past {@code bo + n}). Returns flag bits for max.
+     */
+    private static int combineMasked(MemorySegment x, long xb, long[] rows, int ro, int nr, float[] B, int bo, int n, boolean acc, boolean max) {
+        int flags = 0;
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> k = S.indexInRange(0, Math.min(L, n - i));
             long at = xb + i;
-            FloatVector m = acc ? FloatVector.fromArray(S, B, bo + i).add(load(x, at + rows[0], k)) : load(x, at + rows[0], k);
-            for (int r = 1; r < nr; r++) m = m.add(load(x, at + rows[r], k));
+            FloatVector m = masked(x, at + rows[ro], k), t = m;
+            for (int r = 1; r < nr; r++) {
+                FloatVector v = masked(x, at + rows[ro + r], k);
+                m = max ? m.blend(v, v.compare(VectorOperators.GT, m)) : m.add(v);
+                t = t.add(v);
+            }
+            if (acc) {
+                FloatVector before = FloatVector.fromArray(S, B, bo + i);
+                m = !max ? before.add(m) : before.blend(m, m.compare(VectorOperators.GT, before));
+            }
             m.intoArray(B, bo + i);
+            if (t.test(VectorOperators.IS_NAN).anyTrue()) flags |= 1;
+            if (m.blend(0, k.not()).reinterpretAsInts().compare(VectorOperators.EQ, Integer.MIN_VALUE).anyTrue()) flags |= 2;
         }
+        return flags;
+    }
+
+    private static FloatVector masked(MemorySegment x, long at, VectorMask<Float> k) {
+        return FloatVector.fromMemorySegment(S, x, at * ES, ORDER, k);
     }
 
     /** H, max: {@code out[m] = max over taps of src[m + off[t]]}, the first maximum winning ties, for {@code m < n} (whole vectors). */
@@ -653,16 +828,93 @@ final class PoolKernelsF32 {
         }
     }
 
-    /** H for stride 2 and windows of 1 or 2 adjacent taps: the even lanes of two vectors, with the odd ones. */
-    private static void h2(float[] B, float[] out, int n, int taps, boolean max) {
-        for (int m = 0; m < n; m += L) {
-            FloatVector a = FloatVector.fromArray(S, B, 2 * m), c = FloatVector.fromArray(S, B, 2 * m + L);
-            FloatVector e = EVEN.selectFrom(a, c);
-            if (taps == 2) {
-                FloatVector od = ODD.selectFrom(a, c);
-                e = max ? e.blend(od, od.compare(VectorOperators.GT, e)) : e.add(od);
+    /** H, max, one piece of {@code n} outputs straight into {@code y[yo ..]}; the last vector overlaps the one before (or is masked). */
+    private static void hMaxStore(float[] src, int base, int[] off, MemorySegment y, long yo, int n) {
+        int nt = off.length;
+        for (int m = base; ; m += L) {
+            if (n < L) {
+                FloatVector a = FloatVector.fromArray(S, src, m + off[0]);
+                for (int t = 1; t < nt; t++) {
+                    FloatVector v = FloatVector.fromArray(S, src, m + off[t]);
+                    a = a.blend(v, v.compare(VectorOperators.GT, a));
+                }
+                a.intoMemorySegment(y, yo * ES, ORDER, S.indexInRange(0, n));
+                return;
             }
-            e.intoArray(out, m);
+            if (m > base + n - L) m = base + n - L;
+            FloatVector a = FloatVector.fromArray(S, src, m + off[0]);
+            for (int t = 1; t < nt; t++) {
+                FloatVector v = FloatVector.fromArray(S, src, m + off[t]);
+                a = a.blend(v, v.compare(VectorOperators.GT, a));
+            }
+            a.intoMemorySegment(y, (yo + m - base) * ES, ORDER);
+            if (m == base + n - L) return;
+        }
+    }
+
+    /** H, average, one piece of {@code n} outputs into {@code y[yo ..]}: the sum over taps divided by {@code div[m] * outer} (null: outer). */
+    private static void hMeanStore(float[] src, int base, int[] off, MemorySegment y, long yo, int n, float[] div, float outer) {
+        int nt = off.length;
+        if (n < L) {
+            FloatVector a = FloatVector.fromArray(S, src, base + off[0]);
+            for (int t = 1; t < nt; t++) a = a.add(FloatVector.fromArray(S, src, base + off[t]));
+            FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, 0).mul(outer);
+            a.div(d).blend(0, d.compare(VectorOperators.EQ, 0)).intoMemorySegment(y, yo * ES, ORDER, S.indexInRange(0, n));
+            return;
+        }
+        for (int m = 0; ; m += L) {
+            if (m > n - L) m = n - L;
+            FloatVector a = FloatVector.fromArray(S, src, base + m + off[0]);
+            for (int t = 1; t < nt; t++) a = a.add(FloatVector.fromArray(S, src, base + m + off[t]));
+            FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, m).mul(outer);
+            a.div(d).blend(0, d.compare(VectorOperators.EQ, 0)).intoMemorySegment(y, (yo + m) * ES, ORDER);
+            if (m == n - L) return;
+        }
+    }
+
+    /**
+     * H, stride 2, one piece straight into {@code y[yo ..]}: per vector of outputs the window's max at
+     * every position of two vectors of B, then their even lanes (one two-vector select); the last
+     * vector overlaps the one before (or is masked).
+     */
+    private static void h2MaxStore(float[] B, int bo, int k, int dil, MemorySegment y, long yo, int n) {
+        for (int m = 0; ; m += L) {
+            if (n >= L && m > n - L) m = n - L;
+            int q = bo + 2 * m;
+            FloatVector a0 = FloatVector.fromArray(S, B, q), a1 = FloatVector.fromArray(S, B, q + L);
+            for (int t = 1; t < k; t++) {
+                FloatVector v0 = FloatVector.fromArray(S, B, q + t * dil), v1 = FloatVector.fromArray(S, B, q + L + t * dil);
+                a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
+                a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
+            }
+            FloatVector r = EVEN.selectFrom(a0, a1);
+            if (n < L) {
+                r.intoMemorySegment(y, yo * ES, ORDER, S.indexInRange(0, n));
+                return;
+            }
+            r.intoMemorySegment(y, (yo + m) * ES, ORDER);
+            if (m == n - L) return;
+        }
+    }
+
+    /** H, stride 2, average: sums at every position, their even lanes divided by {@code div[m] * outer} (null: outer). */
+    private static void h2MeanStore(float[] B, int bo, int k, int dil, MemorySegment y, long yo, int n, float[] div, float outer) {
+        for (int m = 0; ; m += L) {
+            if (n >= L && m > n - L) m = n - L;
+            int q = bo + 2 * m;
+            FloatVector a0 = FloatVector.fromArray(S, B, q), a1 = FloatVector.fromArray(S, B, q + L);
+            for (int t = 1; t < k; t++) {
+                a0 = a0.add(FloatVector.fromArray(S, B, q + t * dil));
+                a1 = a1.add(FloatVector.fromArray(S, B, q + L + t * dil));
+            }
+            FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, m).mul(outer);
+            FloatVector r = EVEN.selectFrom(a0, a1).div(d).blend(0, d.compare(VectorOperators.EQ, 0));
+            if (n < L) {
+                r.intoMemorySegment(y, yo * ES, ORDER, S.indexInRange(0, n));
+                return;
+            }
+            r.intoMemorySegment(y, (yo + m) * ES, ORDER);
+            if (m == n - L) return;
         }
     }
 
@@ -693,7 +945,7 @@ final class PoolKernelsF32 {
      * bits); column -1 for a window without input. Each window row is pooled on its own, rows merged in
      * order.
      */
-    private static void pieceArgmax(PoolGeometry g, MemorySegment x, long xb, long[] o, long o0, int cnt, Task b) {
+    private static void pieceArgmax(PoolGeometry g, MemorySegment x, long xb, long row, long[] o, long o0, int cnt, Task b) {
         boolean regular = g.inner == PoolGeometry.Inner.REGULAR;
         int vsv = b.vsv;
         long c0 = regular ? o0 * g.s - g.pb : g.axis[g.last].start(o0);
@@ -705,11 +957,12 @@ final class PoolKernelsF32 {
             int uLo = (int) (cLo - c0), n = (int) (cHi - cLo);
             float[] bp = b.Bp;
             Arrays.fill(bp, 0, b.bpLen, NEG_INF);
-            PoolGeometry.Walk walk = g.windowRows(o, b.rows);
-            for (int nr; (nr = walk.fill(b.rowOff, g.limits.rowGroup())) > 0; ) {
+            b.startRows(row, o);
+            for (int nr; (nr = b.nextRows()) > 0; ) {
                 for (int r = 0; r < nr; r++) {
-                    copyRow(x, xb + b.rowOff[r] + cLo, bp, uLo, n);
-                    long base = b.rowOff[r] + c0;
+                    long ro = b.rowsArr[b.rowsAt + r];
+                    copyRow(x, xb + ro + cLo, bp, uLo, n);
+                    long base = ro + c0;
                     int hi = (int) (base >> 31), lo = (int) (base & 0x7FFFFFFF);
                     if (regular) {
                         float[] src = bp;
@@ -733,11 +986,15 @@ final class PoolKernelsF32 {
 
     /** {@code dst[off, off + n) = x[at, at + n)}, writing nothing past it. */
     private static void copyRow(MemorySegment x, long at, float[] dst, int off, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) load(x, at + i).intoArray(dst, off + i);
-        if (i < n) {
-            VectorMask<Float> k = S.indexInRange(i, n);
-            load(x, at + i, k).intoArray(dst, off + i, k);
+        if (n < L) {
+            VectorMask<Float> k = S.indexInRange(0, n);
+            load(x, at, k).intoArray(dst, off, k);
+            return;
+        }
+        for (int i = 0; ; i += L) {
+            if (i > n - L) i = n - L;
+            load(x, at + i).intoArray(dst, off + i);
+            if (i == n - L) return;
         }
     }
 
@@ -950,7 +1207,7 @@ final class PoolKernelsF32 {
      */
     private static void globalBatch(PoolGeometry g, int n, MemorySegment x, long xb, int count, MemorySegment y, long yb, float[] buf, Task b) {
         boolean max = g.max;
-        VectorMask<Float> fresh = S.indexInRange(n % L - L, L);
+        VectorMask<Float> fresh = S.indexInRange(0, L).andNot(S.indexInRange(0, L - n % L)); // the lanes the vector before did not read
         float empty = max ? NEG_INF : 0;
         long flagged = 0;
         for (int p = 0; p < count; p++) {
@@ -1111,11 +1368,15 @@ final class PoolKernelsF32 {
 
     /** {@code G[go + m] = gy[at + m] / (div[m] * outer)} (0 for a zero divisor) for {@code m < n}, zeros up to the next whole vector. */
     private static void loadDivided(MemorySegment gy, long at, int n, float[] G, int go, float[] div, float outer) {
-        for (int i = 0; i < n; i += L) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, i).mul(outer);
+            load(gy, at + i).div(d).blend(0, d.compare(VectorOperators.EQ, 0)).intoArray(G, go + i);
+        }
+        if (i < n) {
             VectorMask<Float> k = S.indexInRange(i, n);
             FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, i).mul(outer);
-            FloatVector v = load(gy, at + i, i <= n - L ? null : k).div(d);
-            v.blend(0, d.compare(VectorOperators.EQ, 0).or(k.not())).intoArray(G, go + i);
+            masked(gy, at + i, k).div(d).blend(0, d.compare(VectorOperators.EQ, 0).or(k.not())).intoArray(G, go + i);
         }
     }
 
@@ -1226,25 +1487,32 @@ final class PoolKernelsF32 {
             for (int t = 0; t < nt; t++) off[t] = pos[t] * c;
         }
         long div = g.max ? 0 : g.divisor(b.o, g.rank);
-        for (long k = 0; k < c; k += L) {
-            VectorMask<Float> mask = k + L <= c ? null : S.indexInRange(0, (int) (c - k));
-            FloatVector m;
-            if (g.max) {
-                if (nt == 0) m = FloatVector.broadcast(S, NEG_INF);
-                else if (idx == null) m = clMax(x, xb + k, off, nt, mask);
-                else m = clArgmax(x, xb + k, off, nt, mask, b.ords);
-                if (idx != null) {
-                    for (int l = 0, lanes = (int) Math.min(L, c - k); l < lanes; l++) {
-                        idx.set(INDEX, (ib + k + l) * 8, nt == 0 ? -1 : pos[(int) b.ords[l]]);
-                    }
-                }
-            } else {
-                FloatVector s = FloatVector.zero(S);
-                for (int t = 0; t < nt; t++) s = s.add(load(x, xb + k + off[t], mask));
-                m = div == 0 ? FloatVector.zero(S) : s.div((float) div);
-            }
-            store(m, y, yb + k, mask);
+        if (c < L) {
+            clVector(g, x, xb, off, pos, nt, y, yb, idx, ib, div, S.indexInRange(0, (int) c), (int) c, b);
+            return;
         }
+        for (long k = 0; ; k += L) { // the last vector overlaps the one before: the same values again
+            if (k > c - L) k = c - L;
+            clVector(g, x, xb + k, off, pos, nt, y, yb + k, idx, ib + k, div, null, L, b);
+            if (k == c - L) return;
+        }
+    }
+
+    /** One vector of channels (masked by {@code mask}, if not null, to {@code lanes}) of one output position. */
+    private static void clVector(PoolGeometry g, MemorySegment x, long xb, long[] off, long[] pos, int nt, MemorySegment y, long yb,
+                                 MemorySegment idx, long ib, long div, VectorMask<Float> mask, int lanes, Task b) {
+        FloatVector m;
+        if (g.max) {
+            if (nt == 0) m = FloatVector.broadcast(S, NEG_INF);
+            else if (idx == null) m = clMax(x, xb, off, nt, mask);
+            else m = clArgmax(x, xb, off, nt, mask, b.ords);
+            for (int l = 0; idx != null && l < lanes; l++) idx.set(INDEX, (ib + l) * 8, nt == 0 ? -1 : pos[(int) b.ords[l]]);
+        } else {
+            FloatVector s = FloatVector.zero(S);
+            for (int t = 0; t < nt; t++) s = s.add(load(x, xb + off[t], mask));
+            m = div == 0 ? FloatVector.zero(S) : s.div((float) div);
+        }
+        store(m, y, yb, mask);
     }
 
     /**
@@ -1294,23 +1562,9 @@ final class PoolKernelsF32 {
             boolean first = true;
             for (int nt; (nt = walk.fill(pos, g.limits.tapGroup())) > 0; first = false) {
                 for (int t = 0; t < nt; t++) off[t] = pos[t] * c;
-                for (int k = 0; k < kc; k += L) {
-                    VectorMask<Float> mask = k + L <= kc ? null : S.indexInRange(0, kc - k);
-                    if (g.max) {
-                        clArgmax(x, xb + k0 + k, off, nt, mask, b.ords).intoArray(b.lanes, 0);
-                        for (int l = 0, lanes = Math.min(L, kc - k); l < lanes; l++) {
-                            float v = b.lanes[l];
-                            if (first || v > b.accV[k + l] || v != v) {
-                                b.accV[k + l] = v;
-                                b.accP[k + l] = pos[(int) b.ords[l]];
-                            }
-                        }
-                    } else {
-                        FloatVector s = first ? FloatVector.zero(S) : FloatVector.fromArray(S, b.accV, k);
-                        for (int t = 0; t < nt; t++) s = s.add(load(x, xb + k0 + k + off[t], mask));
-                        s.intoArray(b.accV, k);
-                    }
-                }
+                int k = 0;
+                for (; k <= kc - L; k += L) clGroupVector(g, x, xb + k0 + k, off, pos, nt, first, k, L, null, b);
+                if (k < kc) clGroupVector(g, x, xb + k0 + k, off, pos, nt, first, k, kc - k, S.indexInRange(0, kc - k), b);
             }
             if (g.max) {
                 storeValues(b.accV, 0, y, yb + k0, kc);
@@ -1318,6 +1572,25 @@ final class PoolKernelsF32 {
             } else {
                 storeMeans(b.accV, 0, y, yb + k0, kc, null, (float) div);
             }
+        }
+    }
+
+    /** One vector of channels ({@code lanes} of them, from {@code k} in the block) of a tap group, merged into the block's accumulators. */
+    private static void clGroupVector(PoolGeometry g, MemorySegment x, long at, long[] off, long[] pos, int nt, boolean first, int k, int lanes,
+                                      VectorMask<Float> mask, Task b) {
+        if (g.max) {
+            clArgmax(x, at, off, nt, mask, b.ords).intoArray(b.lanes, 0);
+            for (int l = 0; l < lanes; l++) {
+                float v = b.lanes[l];
+                if (first || v > b.accV[k + l] || v != v) {
+                    b.accV[k + l] = v;
+                    b.accP[k + l] = pos[(int) b.ords[l]];
+                }
+            }
+        } else {
+            FloatVector s = first ? FloatVector.zero(S) : FloatVector.fromArray(S, b.accV, k);
+            for (int t = 0; t < nt; t++) s = s.add(load(x, at + off[t], mask));
+            s.intoArray(b.accV, k);
         }
     }
 
