@@ -140,8 +140,8 @@ final class PoolGeometry {
         int tl = 1, v = 1, len = 1, km = 0;
         if (!global && regularK > 0 && regularS <= lim.piece && Math.ceilDiv(extent, regularS) * regularS <= lim.piece) {
             plan = Inner.REGULAR;
-            long reach = Math.ceilDiv(extent, regularS);
-            tl = (int) Math.min(ow, lim.piece / regularS - reach + 1);
+            long reach = Math.ceilDiv(extent, regularS), most = Math.min(ow, lim.piece / regularS - reach + 1);
+            tl = (int) Math.ceilDiv(ow, Math.ceilDiv(ow, most)); // tiles of nearly equal size
             v = (int) (tl - 1 + reach);
             len = (int) (v * regularS);
         } else if (!global && !a.windowed && Math.ceilDiv(w, ow) + 2 <= lim.piece / 2) {

@@ -86,8 +86,9 @@ final class PoolKernelsF32 {
         float[] B, PH, O, rowDiv, innerDiv;
         int[] off, count, flags;
         long[] yOff, piece;
-        /** Phase array length. */
+        /** Phase array length; lane offsets {@code l * s} for the gathers of strides of 3 and more. */
         int phLen;
+        int[] map;
         private boolean argmaxReady;
         // one piece, exactly (argmax)
         float[] Bp, PHp, bestV;
@@ -158,6 +159,7 @@ final class PoolKernelsF32 {
             phLen = blocks * L + shift + 2 * L;
             PH = g.slotPhase.length == 0 ? null : sc.floats("pool.PH", g.slotPhase.length * phLen);
             off = offsets(phLen);
+            map = strideMap(s);
             if (chunked) O = sc.floats("pool.O", blocks * L + L);
             {
                 count = sc.ints("pool.count", p);
@@ -493,7 +495,7 @@ final class PoolKernelsF32 {
         int tasks = tasks(pieces, ex);
         // V for a chunk of pieces, then H: pieces of at least a vector straight into y, shorter ones stacked
         boolean single = g.inner == PoolGeometry.Inner.REGULAR && g.tile >= L;
-        if (idx == null && single && wholeRows(g)) {
+        if (idx == null && wholeRows(g)) {
             rowsRegular(g, x, y, ex);
             return;
         }
@@ -523,21 +525,25 @@ final class PoolKernelsF32 {
      */
     private static boolean wholeRows(PoolGeometry g) {
         long cHi = Math.min(g.w, g.pieceLength - g.pb);
-        return g.tiles == 1 && g.rowTaps != null && g.maxRows <= g.limits.rowGroup() && g.pb < g.pieceLength && cHi >= L;
+        return g.inner == PoolGeometry.Inner.REGULAR && g.tiles == 1 && g.rowTaps != null && g.maxRows <= g.limits.rowGroup()
+                && g.pb < g.pieceLength && cHi >= L;
     }
 
     /**
      * The common case ({@link #wholeRows}): tasks over (plane, output row) in order; per chunk of rows,
      * V for each row into its slot of B, whose pads (the same for every row) are filled once per task,
-     * then H for each row straight into y. Exact recomputation of flagged rows as in {@link #direct}.
+     * then H: rows of at least a vector each straight into y, shorter ones over the stacked rows into
+     * {@code O} and stored (at once when the rows are contiguous in y). Flagged rows are recomputed
+     * exactly as in {@link #direct}.
      */
     private static void rowsRegular(PoolGeometry g, DenseTensor x, DenseTensor y, Execution ex) {
         long work = g.planes * g.rows;
         int tasks = tasks(work, ex);
-        int len = g.pieceLength, uLo = (int) g.pb, n = (int) (Math.min(g.w, len - g.pb)), chunk = g.chunkPieces, ow = (int) g.ow;
+        int len = g.pieceLength, uLo = (int) g.pb, n = (int) (Math.min(g.w, len - g.pb)), chunk = g.chunkPieces, ow = (int) g.ow, vs = g.vs;
+        boolean direct = ow >= L;
         ex.forEach(tasks, (task, sc) -> {
             Task b = new Task(g, sc);
-            b.pieces(chunk, false);
+            b.pieces(chunk, !direct);
             float[] B = b.B;
             float neutral = g.max ? NEG_INF : 0;
             for (int q = 0; q < chunk; q++) {
@@ -562,34 +568,77 @@ final class PoolKernelsF32 {
                         combineSum(xs, xb, taps, t0, nr, B, bo, n);
                     }
                 }
-                if (g.s >= 3) phases(g.s, g.slotPhase, B, b.PH, b.phLen, Math.ceilDiv((r1 - r0) * g.vs, L));
-                for (int r = r0; r < r1; r++) {
-                    int q = r - r0;
-                    long yo = yb + (long) r * ow;
-                    if (g.max && flags[q] != 0) {
-                        g.position(r, b.o2, g.last);
-                        b.argmax();
-                        pieceArgmax(g, xs, xb, r, b.o2, 0, ow, b);
-                        storeValues(b.bestV, 0, ys, yo, ow);
-                    } else if (g.max) {
-                        if (g.s == 2) h2MaxStore(B, q * len, g.k, g.dil, ys, yo, ow);
-                        else hMaxStore(g.s == 1 ? B : b.PH, g.s == 1 ? q * len : q * g.vs, b.off, ys, yo, ow);
-                    } else {
-                        float[] div = null;
-                        float outer = (float) g.divisor0;
-                        if (!g.uniformDivisor) {
-                            b.prepareDivisors(0, ow);
-                            div = b.innerDiv;
-                            g.position(r, b.o2, g.last);
-                            outer = (float) g.divisor(b.o2, g.last);
-                        }
-                        if (g.s == 2) h2MeanStore(B, q * len, g.k, g.dil, ys, yo, ow, div, outer);
-                        else hMeanStore(g.s == 1 ? B : b.PH, g.s == 1 ? q * len : q * g.vs, b.off, ys, yo, ow, div, outer);
-                    }
+                if (direct) {
+                    for (int r = r0; r < r1; r++) rowDirect(g, xs, xb, ys, yb + (long) r * ow, r, r - r0, b);
+                } else {
+                    shortRows(g, xs, xb, ys, yb, r0, r1, b);
                 }
                 wk += r1 - r0;
             }
         }, x.tensor(), y.tensor());
+    }
+
+    /** H for output row {@code r} in slot {@code q} of B, at least a vector of outputs, straight into {@code y[yo ..]}. */
+    private static void rowDirect(PoolGeometry g, MemorySegment xs, long xb, MemorySegment ys, long yo, int r, int q, Task b) {
+        int ow = (int) g.ow, len = g.pieceLength;
+        float[] B = b.B;
+        if (g.max && b.flags[q] != 0) {
+            g.position(r, b.o2, g.last);
+            b.argmax();
+            pieceArgmax(g, xs, xb, r, b.o2, 0, ow, b);
+            storeValues(b.bestV, 0, ys, yo, ow);
+        } else if (g.max) {
+            if (g.s == 2) h2MaxStore(B, q * len, g.k, g.dil, ys, yo, ow);
+            else if (g.s >= 3) hsMaxStore(B, q * len, g.s, b.map, g.k, g.dil, ys, yo, ow);
+            else hMaxStore(B, q * len, b.off, ys, yo, ow);
+        } else {
+            float[] div = null;
+            float outer = (float) g.divisor0;
+            if (!g.uniformDivisor) {
+                b.prepareDivisors(0, ow);
+                div = b.innerDiv;
+                g.position(r, b.o2, g.last);
+                outer = (float) g.divisor(b.o2, g.last);
+            }
+            if (g.s == 2) h2MeanStore(B, q * len, g.k, g.dil, ys, yo, ow, div, outer);
+            else if (g.s >= 3) hsMeanStore(B, q * len, g.s, b.map, g.k, g.dil, ys, yo, ow, div, outer);
+            else hMeanStore(B, q * len, b.off, ys, yo, ow, div, outer);
+        }
+    }
+
+    /** H for the short rows {@code [r0, r1)} of one plane stacked in B: over all of them into {@code O}, then stored. */
+    private static void shortRows(PoolGeometry g, MemorySegment xs, long xb, MemorySegment ys, long yb, int r0, int r1, Task b) {
+        int ow = (int) g.ow, vs = g.vs, outputs = (r1 - r0) * vs;
+        float[] src = b.B;
+        if (g.s >= 2) {
+            phases(g.s, g.slotPhase, b.B, b.PH, b.phLen, Math.ceilDiv(outputs, L));
+            src = b.PH;
+        }
+        if (g.max) hMax(src, b.off, b.O, outputs);
+        else hSum(src, b.off, b.O, outputs);
+        for (int r = r0; g.max && r < r1; r++) {
+            if (b.flags[r - r0] == 0) continue;
+            g.position(r, b.o2, g.last);
+            b.argmax();
+            pieceArgmax(g, xs, xb, r, b.o2, 0, ow, b);
+            System.arraycopy(b.bestV, 0, b.O, (r - r0) * vs, ow);
+        }
+        long yo = yb + (long) r0 * ow;
+        if (vs == ow && (g.max || g.uniformDivisor)) { // rows without gaps: contiguous in y
+            if (g.max) storeValues(b.O, 0, ys, yo, outputs);
+            else storeMeans(b.O, 0, ys, yo, outputs, null, (float) g.divisor0);
+            return;
+        }
+        for (int r = r0; r < r1; r++, yo += ow) {
+            int o = (r - r0) * vs;
+            if (g.max) storeValues(b.O, o, ys, yo, ow);
+            else if (g.uniformDivisor) storeMeans(b.O, o, ys, yo, ow, null, (float) g.divisor0);
+            else {
+                b.prepareDivisors(0, ow);
+                g.position(r, b.o2, g.last);
+                storeMeans(b.O, o, ys, yo, ow, b.innerDiv, (float) g.divisor(b.o2, g.last));
+            }
+        }
     }
 
     /**
@@ -612,7 +661,6 @@ final class PoolKernelsF32 {
         }
         int outputs = n * vs;
         if (direct) {
-            if (g.s >= 3) phases(g.s, g.slotPhase, b.B, b.PH, b.phLen, Math.ceilDiv(outputs, L));
             for (int q = 0; q < n; q++) direct(g, x, y, b, q);
             return;
         }
@@ -678,11 +726,12 @@ final class PoolKernelsF32 {
         if (g.s == 2) {
             if (g.max) h2MaxStore(b.B, q * len, g.k, g.dil, y.seg(), yo, cnt);
             else h2MeanStore(b.B, q * len, g.k, g.dil, y.seg(), yo, cnt, div, outer);
+        } else if (g.s >= 3) {
+            if (g.max) hsMaxStore(b.B, q * len, g.s, b.map, g.k, g.dil, y.seg(), yo, cnt);
+            else hsMeanStore(b.B, q * len, g.s, b.map, g.k, g.dil, y.seg(), yo, cnt, div, outer);
         } else {
-            float[] src = g.s == 1 ? b.B : b.PH;
-            int base = g.s == 1 ? q * len : q * g.vs;
-            if (g.max) hMaxStore(src, base, b.off, y.seg(), yo, cnt);
-            else hMeanStore(src, base, b.off, y.seg(), yo, cnt, div, outer);
+            if (g.max) hMaxStore(b.B, q * len, b.off, y.seg(), yo, cnt);
+            else hMeanStore(b.B, q * len, b.off, y.seg(), yo, cnt, div, outer);
         }
     }
 
@@ -868,6 +917,87 @@ final class PoolKernelsF32 {
             for (int t = 1; t < nt; t++) a = a.add(FloatVector.fromArray(S, src, base + m + off[t]));
             FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, m).mul(outer);
             a.div(d).blend(0, d.compare(VectorOperators.EQ, 0)).intoMemorySegment(y, (yo + m) * ES, ORDER);
+            if (m == n - L) return;
+        }
+    }
+
+    /** {@code l * s} for lane l: the positions of L outputs' first taps for a stride s (index maps of the gathers). */
+    private static int[] strideMap(int s) {
+        int[] m = new int[L];
+        for (int l = 0; l < L; l++) m[l] = l * s;
+        return m;
+    }
+
+    /**
+     * H, strides of 3 and more, one piece straight into {@code y[yo ..]}. Up to {@link #MAX_CHAIN}:
+     * the window's max at every position of s vectors of B, then lanes 0, s, 2s, ... kept by a chain of
+     * s - 1 two-vector selects (no phase split, no gathers); longer strides gather tap t of L outputs
+     * from {@code B[... + t*dil + l*s]}. The last vector overlaps the one before (or is masked).
+     */
+    private static void hsMaxStore(float[] B, int bo, int s, int[] map, int k, int dil, MemorySegment y, long yo, int n) {
+        float[] deal = s <= MAX_CHAIN ? DEAL[s] : null;
+        for (int m = 0; ; m += L) {
+            if (n >= L && m > n - L) m = n - L;
+            int q = bo + m * s;
+            FloatVector a;
+            if (deal != null) {
+                a = FloatVector.fromArray(S, deal, 0).selectFrom(windowMax(B, q, k, dil), windowMax(B, q + L, k, dil));
+                for (int j = 2; j < s; j++) a = FloatVector.fromArray(S, deal, (j - 1) * L).selectFrom(a, windowMax(B, q + j * L, k, dil));
+            } else {
+                a = FloatVector.fromArray(S, B, q, map, 0);
+                for (int t = 1; t < k; t++) {
+                    FloatVector v = FloatVector.fromArray(S, B, q + t * dil, map, 0);
+                    a = a.blend(v, v.compare(VectorOperators.GT, a));
+                }
+            }
+            if (n < L) {
+                a.intoMemorySegment(y, yo * ES, ORDER, S.indexInRange(0, n));
+                return;
+            }
+            a.intoMemorySegment(y, (yo + m) * ES, ORDER);
+            if (m == n - L) return;
+        }
+    }
+
+    /** The max of {@code B[p + t*dil + l]} over taps t, first maximum winning, for each lane l. */
+    private static FloatVector windowMax(float[] B, int p, int k, int dil) {
+        FloatVector a = FloatVector.fromArray(S, B, p);
+        for (int t = 1; t < k; t++) {
+            FloatVector v = FloatVector.fromArray(S, B, p + t * dil);
+            a = a.blend(v, v.compare(VectorOperators.GT, a));
+        }
+        return a;
+    }
+
+    /** The sum of {@code B[p + t*dil + l]} over taps t for each lane l. */
+    private static FloatVector windowSum(float[] B, int p, int k, int dil) {
+        FloatVector a = FloatVector.fromArray(S, B, p);
+        for (int t = 1; t < k; t++) a = a.add(FloatVector.fromArray(S, B, p + t * dil));
+        return a;
+    }
+
+    /** H, strides of 3 and more, average: as {@link #hsMaxStore} with sums, divided by {@code div[m] * outer} (null: outer). */
+    private static void hsMeanStore(float[] B, int bo, int s, int[] map, int k, int dil, MemorySegment y, long yo, int n, float[] div,
+                                    float outer) {
+        float[] deal = s <= MAX_CHAIN ? DEAL[s] : null;
+        for (int m = 0; ; m += L) {
+            if (n >= L && m > n - L) m = n - L;
+            int q = bo + m * s;
+            FloatVector a;
+            if (deal != null) {
+                a = FloatVector.fromArray(S, deal, 0).selectFrom(windowSum(B, q, k, dil), windowSum(B, q + L, k, dil));
+                for (int j = 2; j < s; j++) a = FloatVector.fromArray(S, deal, (j - 1) * L).selectFrom(a, windowSum(B, q + j * L, k, dil));
+            } else {
+                a = FloatVector.fromArray(S, B, q, map, 0);
+                for (int t = 1; t < k; t++) a = a.add(FloatVector.fromArray(S, B, q + t * dil, map, 0));
+            }
+            FloatVector d = div == null ? FloatVector.broadcast(S, outer) : FloatVector.fromArray(S, div, m).mul(outer);
+            a = a.div(d).blend(0, d.compare(VectorOperators.EQ, 0));
+            if (n < L) {
+                a.intoMemorySegment(y, yo * ES, ORDER, S.indexInRange(0, n));
+                return;
+            }
+            a.intoMemorySegment(y, (yo + m) * ES, ORDER);
             if (m == n - L) return;
         }
     }
