@@ -32,7 +32,7 @@ final class PoolGeometry {
      * @param ordinalBlock positions per block of a global argmax (lane ordinals are ints)
      */
     record Limits(int piece, int chunk, int rowGroup, int tapGroup, int box, int channelBlock, long ordinalBlock) {
-        static final Limits DEFAULT = new Limits(2048, 2048, 256, 4096, 1 << 15, 512, 1L << 28);
+        static final Limits DEFAULT = new Limits(2048, 2048, 256, 4096, 1 << 18, 512, 1L << 28);
 
         Limits {
             if (piece < 1 || chunk < piece || rowGroup < 1 || tapGroup < 1 || box < 1 || channelBlock < 1 || ordinalBlock < 1) {
@@ -77,6 +77,8 @@ final class PoolGeometry {
     final int[] slotPhase, tapSlot, tapShift;
     /** REGULAR, stride 2 and windows of at most 2: pooled straight from even and odd lanes. */
     final boolean fused2;
+    /** Windowed kinds whose windows never overlap (extent at most the stride along every dimension): each input element has at most one output. */
+    final boolean disjoint;
     /** Average kinds whose every divisor is {@link #divisor0}. */
     final boolean uniformDivisor;
     final long divisor0;
@@ -195,6 +197,9 @@ final class PoolGeometry {
         } else {
             slotPhase = tapSlot = tapShift = new int[0];
         }
+        boolean apart = s.kind().isWindowed();
+        for (int d = 0; d < rank && apart; d++) apart = (long) (axis[d].k - 1) * axis[d].step + 1 <= axis[d].stride;
+        disjoint = apart;
         boolean uniform = !max;
         long div = 1;
         for (int d = 0; d < rank && uniform; d++) {

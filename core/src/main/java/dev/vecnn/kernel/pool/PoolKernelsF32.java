@@ -76,9 +76,10 @@ final class PoolKernelsF32 {
         final PoolGeometry g;
         final Execution.Scratch sc;
         final PoolGeometry.Walk rows, taps;
-        final long[] rowOff, o, o2, lo, hi, oLo, oHi, range;
+        final long[] rowOff, o, o2, lo, hi, oLo, oHi, range, zeros;
         final float[] lanes;
         final int[] ords;
+        final long[] lanePos = new long[L];
         /** The current piece: plane, output row (its index in {@link #o}), tile. */
         long plane, row, tile;
 
@@ -95,11 +96,15 @@ final class PoolKernelsF32 {
         int[] bestCol, bestHi, bestLo, firstRel, relI, len;
         int[] rel, offArg;
         int phLenP, vsv, bpLen;
-        long firstFor = -1, gatherFor = -1, divFor = -1;
+        long[] positions;
+        /** The piece start whose pads {@code Bp} holds (rows copied later write only its data columns). */
+        long bpFor = Long.MIN_VALUE, firstFor = -1, gatherFor = -1, divFor = -1;
         // backward
         float[] acc, G, PHb, Bg, gv;
         int phLenB, g0;
         int[][] slotShifts;
+        long[] stageIdx;
+        float[] stageGy;
         // channels-last
         long[] tapPos, tapOff, accP;
         float[] accV;
@@ -117,6 +122,7 @@ final class PoolKernelsF32 {
             oLo = new long[g.rank];
             oHi = new long[g.rank];
             range = new long[2];
+            zeros = new long[g.rank];
             lanes = new float[L];
             ords = new int[L];
         }
@@ -184,6 +190,7 @@ final class PoolKernelsF32 {
             PHp = g.slotPhase.length == 0 ? null : sc.floats("pool.PHp", g.slotPhase.length * phLenP);
             offArg = offsets(phLenP);
             bestV = sc.floats("pool.bestV", vsv);
+            positions = sc.longs("pool.positions", vsv);
             bestCol = sc.ints("pool.bestCol", vsv);
             bestHi = sc.ints("pool.bestHi", vsv);
             bestLo = sc.ints("pool.bestLo", vsv);
@@ -209,6 +216,8 @@ final class PoolKernelsF32 {
         void backward() {
             int box = g.limits.box();
             acc = sc.floats("pool.acc", box + L);
+            stageIdx = sc.longs("pool.stageIdx", 4096);
+            stageGy = sc.floats("pool.stageGy", 4096);
             if (g.inner != PoolGeometry.Inner.REGULAR || g.max) return;
             int s = g.s, shift = (g.effk - 1) / s;
             int outputs = (int) ((box + (long) g.effk) / s + 2); // outputs touching a box's columns
@@ -238,6 +247,8 @@ final class PoolKernelsF32 {
             accP = sc.longs("pool.accP", block + L);
             gv = sc.floats("pool.gv", block + L);
             acc = sc.floats("pool.acc", Math.max(g.limits.box(), block) + L);
+            stageIdx = sc.longs("pool.stageIdx", Math.max(4096, block));
+            stageGy = sc.floats("pool.stageGy", Math.max(4096, block));
         }
 
         /** Places the cursor on piece {@code piece} (plane, output row, tile, row-major). */
@@ -366,7 +377,10 @@ final class PoolKernelsF32 {
     private static void addRow(float[] src, int so, float[] acc, int ao, int n) {
         int i = 0;
         for (; i <= n - L; i += L) FloatVector.fromArray(S, acc, ao + i).add(FloatVector.fromArray(S, src, so + i)).intoArray(acc, ao + i);
-        for (; i < n; i++) acc[ao + i] += src[so + i];
+        if (i < n) {
+            VectorMask<Float> k = S.indexInRange(0, n - i);
+            FloatVector.fromArray(S, acc, ao + i, k).add(FloatVector.fromArray(S, src, so + i, k)).intoArray(acc, ao + i, k);
+        }
     }
 
     // ------------------------------------------------------------------ lane selects
@@ -742,12 +756,12 @@ final class PoolKernelsF32 {
         pieceArgmax(g, x.seg(), x.base() + b.plane * g.plane, b.row, b.o, o0, cnt, b);
         long at = b.plane * g.outPlane + b.row * g.ow + o0;
         storeValues(b.bestV, 0, y.seg(), y.base() + at, cnt);
-        MemorySegment is = idx.seg();
-        long ib = idx.base() + at;
+        long[] pos = b.positions;
         for (int m = 0; m < cnt; m++) {
             long col = b.bestCol[m];
-            is.set(INDEX, (ib + m) * 8, col < 0 ? -1 : ((long) b.bestHi[m] << 31) + b.bestLo[m] + col);
+            pos[m] = col < 0 ? -1 : ((long) b.bestHi[m] << 31) + b.bestLo[m] + col;
         }
+        MemorySegment.copy(pos, 0, idx.seg(), INDEX, (idx.base() + at) * 8, cnt); // one bulk copy: no per-element checks
         b.advance();
     }
 
@@ -1086,7 +1100,10 @@ final class PoolKernelsF32 {
         if (cLo < cHi) {
             int uLo = (int) (cLo - c0), n = (int) (cHi - cLo);
             float[] bp = b.Bp;
-            Arrays.fill(bp, 0, b.bpLen, NEG_INF);
+            if (b.bpFor != c0) {
+                Arrays.fill(bp, 0, b.bpLen, NEG_INF);
+                b.bpFor = c0;
+            }
             b.startRows(row, o);
             for (int nr; (nr = b.nextRows()) > 0; ) {
                 for (int r = 0; r < nr; r++) {
@@ -1399,12 +1416,18 @@ final class PoolKernelsF32 {
                 long p = wk / boxes[2];
                 g.box(wk % boxes[2], boxes, b.lo, b.hi, b.range);
                 long lo = b.range[0], hi = b.range[1];
+                if (boxes[2] == 1) { // the box is the plane: every output in order straight into gx (indices are checked)
+                    long at = p * g.outPlane, gb = gx.base() + p * g.plane;
+                    gx.seg().asSlice(gb * ES, g.plane * ES).fill((byte) 0); // a native fill
+                    scatterInto(idx.seg(), idx.base() + at, gy.seg(), gy.base() + at, g.outPlane, gx.seg(), gb, b);
+                    continue;
+                }
                 Arrays.fill(b.acc, 0, (int) (hi - lo), 0);
                 if (touchingRows(g, b)) {
                     long n = b.oHi[g.last] - b.oLo[g.last];
                     do {
                         long at = p * g.outPlane + rowOffset(g, b.o) + b.oLo[g.last];
-                        scatter(idx.seg(), idx.base() + at, gy.seg(), gy.base() + at, n, lo, hi, b.acc);
+                        scatter(idx.seg(), idx.base() + at, gy.seg(), gy.base() + at, n, lo, hi, b.acc, b);
                     } while (PoolGeometry.next(b.o, b.oLo, b.oHi, g.last));
                 }
                 storeValues(b.acc, 0, gx.seg(), gx.base() + p * g.plane + lo, hi - lo);
@@ -1428,10 +1451,52 @@ final class PoolKernelsF32 {
     }
 
     /** {@code acc[idx[i] - lo] += gy[i]} for {@code i < n} whose index lies in {@code [lo, hi)} (-1 never does). */
-    private static void scatter(MemorySegment idx, long ib, MemorySegment gy, long yb, long n, long lo, long hi, float[] acc) {
-        for (long i = 0; i < n; i++) {
-            long at = idx.get(INDEX, (ib + i) * 8);
-            if (at >= lo && at < hi) acc[(int) (at - lo)] += gy.getAtIndex(LAYOUT, yb + i);
+    /** {@code gx[gb + idx[e]] += gy[e]} for {@code e < n} in order (-1 skips), idx and gy staged by bulk copies. */
+    private static void scatterInto(MemorySegment idx, long ib, MemorySegment gy, long yb, long n, MemorySegment gx, long gb, Task b) {
+        long[] ix = b.stageIdx;
+        float[] gv = b.stageGy;
+        for (long e0 = 0; e0 < n; e0 += ix.length) {
+            int m = (int) Math.min(ix.length, n - e0);
+            MemorySegment.copy(idx, INDEX, (ib + e0) * 8, ix, 0, m);
+            MemorySegment.copy(gy, LAYOUT, (yb + e0) * ES, gv, 0, m);
+            for (int e = 0; e < m; e++) {
+                long at = ix[e];
+                if (at >= 0) gx.setAtIndex(LAYOUT, gb + at, gx.getAtIndex(LAYOUT, gb + at) + gv[e]);
+            }
+        }
+    }
+
+    /**
+     * {@code acc[idx[e] * c + e % c] += gy[e]} for {@code e < n} (a whole plane's or image's outputs,
+     * {@code c} channels interleaved; -1 skips), staged by bulk copies.
+     */
+    private static void scatter(MemorySegment idx, long ib, MemorySegment gy, long yb, long n, int c, float[] acc, Task b) {
+        long[] ix = b.stageIdx;
+        float[] gv = b.stageGy;
+        int chunk = ix.length / c * c, k = 0;
+        for (long e0 = 0; e0 < n; e0 += chunk) {
+            int m = (int) Math.min(chunk, n - e0);
+            MemorySegment.copy(idx, INDEX, (ib + e0) * 8, ix, 0, m);
+            MemorySegment.copy(gy, LAYOUT, (yb + e0) * ES, gv, 0, m);
+            for (int e = 0; e < m; e++) {
+                long at = ix[e];
+                if (at >= 0) acc[(int) (at * c + k)] += gv[e];
+                if (++k == c) k = 0;
+            }
+        }
+    }
+
+    private static void scatter(MemorySegment idx, long ib, MemorySegment gy, long yb, long n, long lo, long hi, float[] acc, Task b) {
+        long[] ix = b.stageIdx;
+        float[] gv = b.stageGy;
+        for (long i0 = 0; i0 < n; i0 += ix.length) { // staged by bulk copies: no per-element segment checks
+            int m = (int) Math.min(ix.length, n - i0);
+            MemorySegment.copy(idx, INDEX, (ib + i0) * 8, ix, 0, m);
+            MemorySegment.copy(gy, LAYOUT, (yb + i0) * ES, gv, 0, m);
+            for (int i = 0; i < m; i++) {
+                long at = ix[i];
+                if (at >= lo && at < hi) acc[(int) (at - lo)] += gv[i];
+            }
         }
     }
 
@@ -1456,9 +1521,16 @@ final class PoolKernelsF32 {
                 long p = wk / boxes[2];
                 g.box(wk % boxes[2], boxes, b.lo, b.hi, b.range);
                 long lo = b.range[0], hi = b.range[1];
+                if (boxes[2] == 1 && g.disjoint && g.inner == PoolGeometry.Inner.REGULAR && g.rowTaps != null) {
+                    // windows apart, the box is the plane: each spread row stored straight into its input rows
+                    long gb = gx.base() + p * g.plane;
+                    gx.seg().asSlice(gb * ES, g.plane * ES).fill((byte) 0);
+                    if (touchingRows(g, b)) avgBoxRows(g, gy.seg(), gy.base() + p * g.outPlane, lo, b, gx.seg(), gb);
+                    continue;
+                }
                 Arrays.fill(b.acc, 0, (int) (hi - lo), 0);
                 if (touchingRows(g, b)) {
-                    if (g.inner == PoolGeometry.Inner.REGULAR) avgBoxRows(g, gy.seg(), gy.base() + p * g.outPlane, lo, b);
+                    if (g.inner == PoolGeometry.Inner.REGULAR) avgBoxRows(g, gy.seg(), gy.base() + p * g.outPlane, lo, b, null, 0);
                     else avgBoxTaps(g, gy.seg(), gy.base() + p * g.outPlane, lo, 1, 1, b);
                 }
                 storeValues(b.acc, 0, gx.seg(), gx.base() + p * g.plane + lo, hi - lo);
@@ -1470,7 +1542,7 @@ final class PoolKernelsF32 {
      * One box, regular windows: per touching output row, its divided gradient is spread along the row
      * with vectors (the adjoint of H) and added to each of its window's rows in the box (the adjoint of V).
      */
-    private static void avgBoxRows(PoolGeometry g, MemorySegment gy, long yb, long lo, Task b) {
+    private static void avgBoxRows(PoolGeometry g, MemorySegment gy, long yb, long lo, Task b, MemorySegment gx, long gb) {
         int last = g.last, s = g.s;
         long oa = b.oLo[last];
         int n = (int) (b.oHi[last] - oa);
@@ -1483,15 +1555,24 @@ final class PoolKernelsF32 {
             b.prepareDivisors(oa, n);
         }
         int blocks = Math.ceilDiv(Math.ceilDiv(span, s), L), reach = s == 1 ? span : blocks * L;
+        boolean whole = lo == 0 && b.range[1] == g.plane && g.rowTaps != null;
         Arrays.fill(b.G, 0, b.g0, 0); // taps before the first output read zeros
         do {
             float outer = g.uniformDivisor ? (float) g.divisor0 : (float) g.divisor(b.o, last);
             loadDivided(gy, yb + rowOffset(g, b.o) + oa, n, b.G, b.g0, g.uniformDivisor ? null : b.innerDiv, outer);
             Arrays.fill(b.G, b.g0 + Math.ceilDiv(n, L) * L, b.g0 + reach + 2 * L, 0);
             spread(g, b, span, blocks);
-            PoolGeometry.Walk walk = g.window(b.o, b.lo, b.hi, last, 1, b.rows);
-            for (int nr; (nr = walk.fill(b.rowOff, g.limits.rowGroup())) > 0; ) {
-                for (int r = 0; r < nr; r++) addRow(b.Bg, (int) (cLo - c0), b.acc, (int) (b.rowOff[r] + cLo - lo), (int) (cHi - cLo));
+            if (whole) { // the box is the plane: the window rows from the geometry's table
+                int r = (int) (rowOffset(g, b.o) / g.ow);
+                for (int t = g.rowStart[r]; t < g.rowStart[r + 1]; t++) {
+                    if (gx != null) storeValues(b.Bg, (int) (cLo - c0), gx, gb + g.rowTaps[t] + cLo, cHi - cLo); // the only contribution
+                    else addRow(b.Bg, (int) (cLo - c0), b.acc, (int) (g.rowTaps[t] + cLo), (int) (cHi - cLo));
+                }
+            } else {
+                PoolGeometry.Walk walk = g.window(b.o, b.lo, b.hi, last, 1, b.rows);
+                for (int nr; (nr = walk.fill(b.rowOff, g.limits.rowGroup())) > 0; ) {
+                    for (int r = 0; r < nr; r++) addRow(b.Bg, (int) (cLo - c0), b.acc, (int) (b.rowOff[r] + cLo - lo), (int) (cHi - cLo));
+                }
             }
         } while (PoolGeometry.next(b.o, b.oLo, b.oHi, last));
     }
@@ -1523,6 +1604,15 @@ final class PoolKernelsF32 {
             }
             return;
         }
+        if (g.s == 2 && g.effk <= 2) { // taps at 0 (and 1): each gradient at 2m (and 2m + 1)
+            FloatVector zero = FloatVector.zero(S);
+            for (int i = 0; i < blocks * L; i += L) {
+                FloatVector e = FloatVector.fromArray(S, G, g0 + i), od = g.k == 2 ? e : zero;
+                ZIP_LO.selectFrom(e, od).intoArray(out, 2 * i);
+                ZIP_HI.selectFrom(e, od).intoArray(out, 2 * i + L);
+            }
+            return;
+        }
         int s = g.s, phLen = b.phLenB;
         float[] ph = b.PHb;
         for (int p = 0; p < s; p++) Arrays.fill(ph, p * phLen, p * phLen + blocks * L, 0);
@@ -1547,8 +1637,18 @@ final class PoolKernelsF32 {
         do {
             long div = g.divisor(b.o, g.rank);
             if (div == 0) continue;
-            long op = 0;
-            for (int d = 0; d < g.rank; d++) op += b.o[d] * g.outStride[d];
+            long op = 0, start = 0;
+            boolean full = g.windowOffsets != null && lo == 0 && b.range[1] == g.plane;
+            for (int d = 0; d < g.rank; d++) {
+                op += b.o[d] * g.outStride[d];
+                full &= g.axis[d].count(b.o[d]) == g.axis[d].k;
+                start += g.axis[d].start(b.o[d]) * g.inStride[d];
+            }
+            if (full && kc > 1) { // the window is inside the box (the whole plane): its taps from the window offsets
+                loadDivided(gy, yb + op * unit, kc, b.gv, 0, null, (float) div);
+                for (long t : g.windowOffsets) addRow(b.gv, 0, b.acc, (int) ((start + t) * kc), kc);
+                continue;
+            }
             PoolGeometry.Walk walk = g.window(b.o, b.lo, b.hi, g.rank, 1, b.taps);
             if (kc == 1 && unit == 1) {
                 float v = (float) (gy.getAtIndex(LAYOUT, yb + op) / div);
@@ -1636,7 +1736,10 @@ final class PoolKernelsF32 {
             if (nt == 0) m = FloatVector.broadcast(S, NEG_INF);
             else if (idx == null) m = clMax(x, xb, off, nt, mask);
             else m = clArgmax(x, xb, off, nt, mask, b.ords);
-            for (int l = 0; idx != null && l < lanes; l++) idx.set(INDEX, (ib + l) * 8, nt == 0 ? -1 : pos[(int) b.ords[l]]);
+            if (idx != null) {
+                for (int l = 0; l < lanes; l++) b.lanePos[l] = nt == 0 ? -1 : pos[(int) b.ords[l]];
+                MemorySegment.copy(b.lanePos, 0, idx, INDEX, ib * 8, lanes);
+            }
         } else {
             FloatVector s = FloatVector.zero(S);
             for (int t = 0; t < nt; t++) s = s.add(load(x, xb + off[t], mask));
@@ -1698,7 +1801,7 @@ final class PoolKernelsF32 {
             }
             if (g.max) {
                 storeValues(b.accV, 0, y, yb + k0, kc);
-                for (int k = 0; idx != null && k < kc; k++) idx.set(INDEX, (ib + k0 + k) * 8, b.accP[k]);
+                if (idx != null) MemorySegment.copy(b.accP, 0, idx, INDEX, (ib + k0) * 8, kc);
             } else {
                 storeMeans(b.accV, 0, y, yb + k0, kc, null, (float) div);
             }
@@ -1749,14 +1852,23 @@ final class PoolKernelsF32 {
                     continue;
                 }
                 Arrays.fill(b.acc, 0, (int) ((hi - lo) * kc), 0);
-                if (touchingRows(g, b)) {
+                if (idx == null && boxes[2] == 1 && kc == c && g.disjoint && g.windowOffsets != null) {
+                    // windows apart, the box is the image: each output's divided gradient stored at its taps
+                    gx.seg().asSlice(gb * ES, g.plane * c * ES).fill((byte) 0);
+                    avgApart(g, gy.seg(), gy.base() + n * g.outPlane * c, gx.seg(), gb, (int) c, b);
+                    continue;
+                }
+                if (idx != null && boxes[2] == 1 && kc == c && c <= b.stageIdx.length) {
+                    long at = n * g.outPlane * c;
+                    scatter(idx.seg(), idx.base() + at, gy.seg(), gy.base() + at, g.outPlane * c, (int) c, b.acc, b);
+                } else if (touchingRows(g, b)) {
                     long yb = n * g.outPlane * c + k0;
                     if (idx == null) avgBoxTaps(g, gy.seg(), gy.base() + yb, lo, c, kc, b);
                     else {
                         do {
                             long op = 0;
                             for (int d = 0; d < g.rank; d++) op += b.o[d] * g.outStride[d];
-                            clScatter(idx.seg(), idx.base() + yb + op * c, gy.seg(), gy.base() + yb + op * c, kc, lo, hi, b.acc);
+                            clScatter(idx.seg(), idx.base() + yb + op * c, gy.seg(), gy.base() + yb + op * c, kc, lo, hi, b.acc, b);
                         } while (PoolGeometry.next(b.o, b.oLo, b.oHi, g.rank));
                     }
                 }
@@ -1766,11 +1878,43 @@ final class PoolKernelsF32 {
         }, idx == null ? null : idx.tensor(), gy.tensor(), gx.tensor());
     }
 
+    /** Channels-last average backward with windows apart: {@code gx[tap] = gy[o] / divisor} at every inside tap of every output (gx zeroed). */
+    private static void avgApart(PoolGeometry g, MemorySegment gy, long yb, MemorySegment gx, long gb, int c, Task b) {
+        long[] o = b.o;
+        Arrays.fill(o, 0);
+        long op = 0;
+        do {
+            long div = g.divisor(o, g.rank);
+            if (div != 0) {
+                loadDivided(gy, yb + op * c, c, b.gv, 0, null, (float) div);
+                boolean full = true;
+                long start = 0;
+                for (int d = 0; d < g.rank; d++) {
+                    full &= g.axis[d].count(o[d]) == g.axis[d].k;
+                    start += g.axis[d].start(o[d]) * g.inStride[d];
+                }
+                if (full) {
+                    for (long t : g.windowOffsets) storeValues(b.gv, 0, gx, gb + (start + t) * c, c);
+                } else {
+                    PoolGeometry.Walk walk = g.window(o, null, null, g.rank, 1, b.taps);
+                    for (int nt; (nt = walk.fill(b.tapPos, g.limits.tapGroup())) > 0; ) {
+                        for (int t = 0; t < nt; t++) storeValues(b.gv, 0, gx, gb + b.tapPos[t] * c, c);
+                    }
+                }
+            }
+            op++;
+        } while (PoolGeometry.next(o, b.zeros, g.out, g.rank));
+    }
+
     /** {@code acc[(idx[k] - lo) * kc + k] += gy[k]} for channels {@code k < kc} whose index lies in {@code [lo, hi)}. */
-    private static void clScatter(MemorySegment idx, long ib, MemorySegment gy, long yb, int kc, long lo, long hi, float[] acc) {
+    private static void clScatter(MemorySegment idx, long ib, MemorySegment gy, long yb, int kc, long lo, long hi, float[] acc, Task b) {
+        long[] ix = b.stageIdx;
+        float[] gv = b.stageGy;
+        MemorySegment.copy(idx, INDEX, ib * 8, ix, 0, kc); // staged by bulk copies: no per-element segment checks
+        MemorySegment.copy(gy, LAYOUT, yb * ES, gv, 0, kc);
         for (int k = 0; k < kc; k++) {
-            long at = idx.get(INDEX, (ib + k) * 8);
-            if (at >= lo && at < hi) acc[(int) ((at - lo) * kc + k)] += gy.getAtIndex(LAYOUT, yb + k);
+            long at = ix[k];
+            if (at >= lo && at < hi) acc[(int) ((at - lo) * kc + k)] += gv[k];
         }
     }
 }
