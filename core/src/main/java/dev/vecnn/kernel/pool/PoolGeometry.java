@@ -75,8 +75,6 @@ final class PoolGeometry {
     final int kmax;
     /** REGULAR, s >= 2: the phases taps read, and per tap its phase slot and shift ({@code t*dil = shift*s + phase}). */
     final int[] slotPhase, tapSlot, tapShift;
-    /** REGULAR, stride 2 and windows of at most 2: pooled straight from even and odd lanes. */
-    final boolean fused2;
     /** Windowed kinds whose windows never overlap (extent at most the stride along every dimension): each input element has at most one output. */
     final boolean disjoint;
     /** Average kinds whose every divisor is {@link #divisor0}. */
@@ -176,7 +174,6 @@ final class PoolGeometry {
             effk = 1;
             pb = 0;
         }
-        fused2 = plan == Inner.REGULAR && this.s == 2 && effk <= 2;
         if (plan == Inner.REGULAR && this.s >= 2) {
             int[] slotOf = new int[this.s];
             java.util.Arrays.fill(slotOf, -1);

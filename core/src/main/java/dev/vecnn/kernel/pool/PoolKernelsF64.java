@@ -167,13 +167,11 @@ final class PoolKernelsF64 {
             off = offsets(phLen);
             map = strideMap(s);
             if (chunked) O = sc.doubles("pool.O", blocks * L + L);
-            {
-                count = sc.ints("pool.count", p);
-                flags = sc.ints("pool.flags", p);
-                yOff = sc.longs("pool.yOff", p);
-                piece = sc.longs("pool.piece", p);
-                rowDiv = sc.doubles("pool.rowDiv", p);
-            }
+            count = sc.ints("pool.count", p);
+            flags = sc.ints("pool.flags", p);
+            yOff = sc.longs("pool.yOff", p);
+            piece = sc.longs("pool.piece", p);
+            rowDiv = sc.doubles("pool.rowDiv", p);
             innerDiv = g.max ? null : sc.doubles("pool.innerDiv", g.tile + L);
             if (g.inner == PoolGeometry.Inner.GATHER) gatherTables();
         }
