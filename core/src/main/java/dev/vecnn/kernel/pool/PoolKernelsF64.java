@@ -15,36 +15,42 @@ import jdk.incubator.vector.VectorSpecies;
  * Pooling kernels in double for dense tensors, every kind and rank ({@link PoolGeometry}).
  *
  * <p><b>Channels-first forward</b> runs on pieces: up to {@link PoolGeometry#tile} outputs of one output
- * row. For each piece the window's input rows are combined elementwise (max or sum, vectors along the
- * row; "V") into a padded buffer whose padding holds the neutral value, then the innermost dimension is
- * pooled from it ("H"). Regular windows read virtual output {@code m}'s tap {@code t} at
- * {@code m*s + t*dil}, so the pieces of a chunk, stacked {@link PoolGeometry#pieceLength} apart, form one
- * strided 1-D problem and short rows still fill whole vectors: stride 1 reads each tap as a shifted
- * vector; stride 2 with windows of at most 2 pools the even and odd lanes of two vectors; other strides
- * first split the chunk into the phases the taps read (two-vector lane selects, O(input)), then read
- * each tap as one unit-stride vector. Adaptive windows of varying size are gathered. Per 16 outputs of
- * a 3x3 stride-2 max pooling this is 6 loads, 2 compare-and-blend per load and 2 lane selects in V, 3
- * loads and 2 compare-and-blend in H (the previous kernels: 12 loads and 8 NaN-propagating lanewise MAX).
+ * row (whole rows unless a row is long). "V": the window's input rows are combined elementwise (max or
+ * sum, vectors along the row) into a padded slot of a buffer whose padding holds the neutral value.
+ * "H": the innermost dimension is pooled from the slot, taps {@code m*s + t*dil}, with whole vectors
+ * at the edges too. V runs for a chunk of pieces before any H, so that H's shifted loads never wait on
+ * V's stores. Stride 1 reads each tap as a shifted vector; strides 2-8 reduce the window at every
+ * position of s vectors and keep lanes 0, s, 2s, ... with s - 1 two-vector selects; longer strides
+ * gather. Rows of at least a vector are stored straight into y; shorter rows are stacked
+ * {@link PoolGeometry#pieceLength} apart (one strided 1-D problem over the chunk, split into phases)
+ * so that they still fill whole vectors. Adaptive windows of varying size are gathered. Per 16
+ * outputs of a 3x3 stride-2 max pooling: V 6 loads and 2 compare-and-blend per row load, H 6 loads, 4
+ * compare-and-blend and one select (the previous kernels: NaN-propagating lanewise MAX, 4-6
+ * operations each, and scalar edges).
  *
  * <p><b>Max without indices</b> combines with compare-and-blend on "greater" (2 operations, the first
- * maximum wins ties), while a running sum of the inputs detects NaN and an integer minimum of the
- * combined bits detects -0.0. Only these make the V-first order differ from the reference's row-major
- * window order (a NaN dropped, or the sign of a zero maximum); a flagged piece is recomputed exactly.
- * <b>Argmax</b> (and the exact recomputation) pools each input row of a window first, with
- * "greater or NaN" and tap ordinals, and merges rows in order, so the first maximum in row-major window
- * order wins and the last NaN takes over, as PyTorch. Positions are ints within a piece plus a long row
- * base carried as two int lanes: no size limit.
+ * maximum wins ties), while a sum of the loads detects NaN and an integer minimum of the combined
+ * bits detects -0.0: only these make the V-first order differ from the reference's row-major window
+ * order (a NaN dropped, or the sign of a zero maximum), and a flagged piece is recomputed exactly.
+ * <b>Argmax</b> (and that recomputation) pools each input row of a window on its own, with "greater or
+ * NaN" and tap ordinals, and merges the rows in order, so the first maximum in row-major window order
+ * wins and the last NaN takes over, as PyTorch. Positions are int lanes within a piece plus the piece's
+ * long row base carried as two int lanes: no size limit.
  *
- * <p><b>Channels-last forward</b>: per output position, vectors across channels, one load per window
- * tap (whole windows use a precomputed tap list), compare-and-blend in row-major tap order.
+ * <p><b>Channels-last forward</b>: per output position, vectors across channels (the last one
+ * overlapping, or masked for fewer channels than a vector), one load per window tap in row-major
+ * order (whole windows from a precomputed tap list), compare-and-blend.
  *
- * <p><b>Backward</b> passes accumulate into heap boxes of the input (contiguous plane ranges of at most
- * {@link PoolGeometry.Limits#box} elements): each box gathers the contributions of the outputs whose
- * windows touch it, in output order, and is stored once, so every gradient element is summed in a
- * fixed order by one task: results do not depend on the thread count. Average pooling spreads each
- * output row's divided gradient with vectors (the adjoint of H: shifted adds per phase, then the
- * phases interleaved) and adds it to the rows of its window (the adjoint of V); max pooling routes each
- * gradient to its argmax.
+ * <p><b>Backward</b> passes write each gradient element from one task, summed in output order, so
+ * results do not depend on the thread count. Max pooling routes each gradient to its argmax (indices
+ * and gradients staged by bulk copies). Average pooling spreads each output row's divided gradient
+ * with vectors (the adjoint of H) over its window's rows (the adjoint of V); windows that never
+ * overlap store it, others accumulate into heap boxes of the input (contiguous plane ranges of at
+ * most {@link PoolGeometry.Limits#box} elements) stored once.
+ *
+ * <p>Every vector loop is a short method: past a node budget C2 stops inlining Vector API calls and
+ * boxes vectors (10-100x slower); masks are never null at a call site and are built at offset 0
+ * ({@code indexInRange} with a negative offset takes a slow, allocating path).
  *
  * <p>GENERATED from core/src/template/PoolKernels.java.in by dev.vecnn.codegen.KernelTemplates;
  * edit the template, not this file.
