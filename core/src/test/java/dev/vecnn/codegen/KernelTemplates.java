@@ -40,6 +40,13 @@ public final class KernelTemplates {
         boolean f = dtype.equals("F32");
         Map<String, String> m = new LinkedHashMap<>();
         m.put("$Name", dtype);
+        // lane-parallel integers of the same width (positions, bit patterns); before "$Vec" and "$Box"
+        m.put("$IVec", f ? "IntVector" : "LongVector");
+        m.put("$IBox", f ? "Integer" : "Long");
+        m.put("$itype", f ? "int" : "long");
+        m.put("$iarrays", f ? "ints" : "longs");
+        m.put("$asBits", f ? "reinterpretAsInts" : "reinterpretAsLongs");
+        m.put("$MINBITS", f ? "Integer.MIN_VALUE" : "Long.MIN_VALUE");
         m.put("$arrays", f ? "floats" : "doubles");
         m.put("$rows", f ? "floatRows" : "doubleRows");
         m.put("$bytes", f ? "4" : "8");

@@ -12,22 +12,33 @@ import dev.vecnn.tensor.Tensor;
  * tensors (the layout of {@code x}, or of {@code gx} going backward); other layouts are staged
  * through a dense copy.
  *
- * <p>Limits: planes below 2^24 elements for max kinds (argmax lanes count taps in the data type),
- * below 2^31 for the others; larger problems fall through to the reference.
+ * <p>No size limit: positions and window arithmetic are longs, rows are cut into tiles, windows into
+ * groups, planes into boxes ({@link PoolGeometry}), so every spec whose tensors can exist is supported.
  */
 public final class VectorPool extends PoolImpl {
+    private final PoolGeometry.Limits limits;
     /**
-     * Geometries of recent specs: building one (row tap lists and their transpose) costs about as much
-     * as pooling a single small plane, and training repeats the same specs every step.
+     * Geometries of recent specs: building one costs about as much as pooling a small plane, and
+     * training repeats the same specs every step.
      */
-    private static final java.util.Map<PoolSpec, PoolGeometry> GEOMETRIES = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<PoolSpec, PoolGeometry> geometries = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static PoolGeometry geometry(PoolSpec s) {
-        PoolGeometry g = GEOMETRIES.get(s);
+    /** The kernels with their default buffer sizes. */
+    public VectorPool() {
+        this(PoolGeometry.Limits.DEFAULT);
+    }
+
+    /** The kernels with other buffer sizes (tests use tiny ones to reach every tiling path). */
+    VectorPool(PoolGeometry.Limits limits) {
+        this.limits = limits;
+    }
+
+    private PoolGeometry geometry(PoolSpec s) {
+        PoolGeometry g = geometries.get(s);
         if (g != null) return g;
-        if (GEOMETRIES.size() >= 64) GEOMETRIES.clear();
-        g = new PoolGeometry(s);
-        GEOMETRIES.put(s, g);
+        if (geometries.size() >= 64) geometries.clear();
+        g = new PoolGeometry(s, limits);
+        geometries.put(s, g);
         return g;
     }
 
@@ -36,19 +47,11 @@ public final class VectorPool extends PoolImpl {
         return "vector";
     }
 
+    /** Every spec: the kernels keep all sizes in longs and their buffers bounded. */
     @Override
     public boolean supports(PoolSpec s) {
-        // saturating arithmetic from the spec alone: a huge valid spec must get false, not an overflow
-        long plane = 1, outPlane = 1;
-        for (int d = 0; d < s.rank(); d++) {
-            plane = Math.min(Integer.MAX_VALUE, plane * Math.min(s.inputSize(d), Integer.MAX_VALUE));
-            outPlane = Math.min(Integer.MAX_VALUE, outPlane * Math.min(s.outputSize(d), Integer.MAX_VALUE));
-        }
-        long limit = s.kind().isMax() ? 1L << 24 : Integer.MAX_VALUE;
-        // (room below 2^31 for a vector's overrun past a plane or a channel run)
-        return plane < limit && outPlane < Integer.MAX_VALUE - 256 && s.channels() < Integer.MAX_VALUE - 256
-                && s.batch() < Integer.MAX_VALUE * 16L / outPlane && PoolGeometry.fits(s)
-                && PoolGeometry.times(s.batch(), s.channels()) < 1L << 40; // planes times a task index fit a long
+        java.util.Objects.requireNonNull(s, "spec");
+        return true;
     }
 
     private static boolean channelsLast(Tensor t) {

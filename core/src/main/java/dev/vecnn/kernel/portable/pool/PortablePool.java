@@ -1,7 +1,6 @@
 package dev.vecnn.kernel.portable.pool;
 
 import dev.vecnn.kernel.pool.DenseTensor;
-import dev.vecnn.kernel.pool.PoolGeometry;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.pool.PoolImpl;
 import dev.vecnn.spec.PoolSpec;
@@ -24,13 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PortablePool extends PoolImpl {
     /** Geometries of recent specs: training repeats the same specs every step. */
-    private static final Map<PoolSpec, PoolGeometry> GEOMETRIES = new ConcurrentHashMap<>();
+    private static final Map<PoolSpec, PoolTables> GEOMETRIES = new ConcurrentHashMap<>();
 
-    private static PoolGeometry geometry(PoolSpec s) {
-        PoolGeometry g = GEOMETRIES.get(s);
+    private static PoolTables geometry(PoolSpec s) {
+        PoolTables g = GEOMETRIES.get(s);
         if (g != null) return g;
         if (GEOMETRIES.size() >= 64) GEOMETRIES.clear();
-        g = new PoolGeometry(s);
+        g = new PoolTables(s);
         GEOMETRIES.put(s, g);
         return g;
     }
@@ -57,7 +56,7 @@ public final class PortablePool extends PoolImpl {
 
     @Override
     protected void runForward(PoolSpec s, Tensor x, Tensor y, Tensor indices, Execution ex) {
-        PoolGeometry g = geometry(s);
+        PoolTables g = geometry(s);
         boolean cl = channelsLast(x);
         try (DenseTensor.Staging staging = new DenseTensor.Staging()) {
             DenseTensor dx = DenseTensor.in(x, cl, staging), dy = DenseTensor.out(y, cl, staging);
@@ -68,7 +67,7 @@ public final class PortablePool extends PoolImpl {
         }
     }
 
-    private static void forward(PoolGeometry g, boolean cl, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
+    private static void forward(PoolTables g, boolean cl, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         boolean f = x.tensor().dtype() == DType.F32;
         if (cl) {
             if (f) PortablePoolF32.forwardChannelsLast(g, x, y, idx, ex);
@@ -81,7 +80,7 @@ public final class PortablePool extends PoolImpl {
 
     @Override
     protected void runBackward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx, Execution ex) {
-        PoolGeometry g = geometry(s);
+        PoolTables g = geometry(s);
         boolean cl = channelsLast(gx);
         boolean f = gy.dtype() == DType.F32;
         try (DenseTensor.Staging staging = new DenseTensor.Staging()) {
@@ -112,7 +111,7 @@ public final class PortablePool extends PoolImpl {
     }
 
     /** Argmax indices from a caller must lie in the plane (or be -1): checked before gx is touched. */
-    private static void checkIndices(PoolGeometry g, DenseTensor idx) {
+    private static void checkIndices(PoolTables g, DenseTensor idx) {
         long n = idx.tensor().numel();
         for (long e = 0; e < n; e++) {
             long v = idx.seg().get(ValueLayout.JAVA_LONG_UNALIGNED, (idx.base() + e) * 8);

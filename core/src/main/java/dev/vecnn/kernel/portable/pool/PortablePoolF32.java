@@ -1,14 +1,13 @@
 package dev.vecnn.kernel.portable.pool;
 
 import dev.vecnn.kernel.pool.DenseTensor;
-import dev.vecnn.kernel.pool.PoolGeometry;
 import dev.vecnn.parallel.Execution;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * Portable pooling kernels in float for dense tensors, every kind and rank ({@link PoolGeometry}), in
+ * Portable pooling kernels in float for dense tensors, every kind and rank ({@link PoolTables}), in
  * plain Java that HotSpot's C2 auto-vectorizes (no {@code jdk.incubator.vector}).
  *
  * <p>C2 (JDK 25) vectorizes elementwise loops over separate arrays indexed alike, not loops that read
@@ -45,7 +44,7 @@ final class PortablePoolF32 {
     // ------------------------------------------------------------------ channels-first forward
 
     /** Forward pass, channels-first; {@code idx} (same layout, may be null) receives argmax. */
-    static void forwardChannelsFirst(PoolGeometry g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
+    static void forwardChannelsFirst(PoolTables g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         int w = g.in[g.rank - 1], ow = g.out[g.rank - 1], inRows = g.plane / w, outRows = g.rowDivisor.length;
@@ -107,7 +106,7 @@ final class PortablePoolF32 {
         /** Output rows per chunk, and the row pitch of phases and results. */
         final int chunk, pitch;
 
-        Chunks(PoolGeometry g, int chunk, int pitch, Execution.Scratch s) {
+        Chunks(PoolTables g, int chunk, int pitch, Execution.Scratch s) {
             int d = g.rank - 1, w = g.in[d], outRows = g.rowDivisor.length, len = chunk * g.innerStride * Math.max(w, pitch);
             m = s.floats("portable.pool.m", len);
             t = s.floats("portable.pool.t", len);
@@ -136,7 +135,7 @@ final class PortablePoolF32 {
      * shifted copy of its phase, combined into O (and divided, for averages). Outputs whose windows leave
      * the input along the innermost dimension are computed one by one from M.
      */
-    private static void chunkValues(PoolGeometry g, float[] plane, int r0, int r1, Chunks c, float[] out, MemorySegment y, long yb) {
+    private static void chunkValues(PoolTables g, float[] plane, int r0, int r1, Chunks c, float[] out, MemorySegment y, long yb) {
         int d = g.rank - 1, w = g.in[d], ow = g.out[d], s = g.innerStride, st = g.step[d], n = r1 - r0;
         int a = g.interiorBegin, b = g.interiorEnd, pitch = c.pitch, total = n * pitch;
         int mp = s == 1 ? pitch : w; // M's row pitch: with stride 1, M is the one phase
@@ -203,7 +202,7 @@ final class PortablePoolF32 {
     }
 
     /** Output row {@code r} of a staged plane, max or average, into {@code out}. */
-    private static void rowValues(PoolGeometry g, float[][] rows, int r, float[] comb, float[] out) {
+    private static void rowValues(PoolTables g, float[][] rows, int r, float[] comb, float[] out) {
         int d = g.rank - 1, w = g.in[d], ow = g.out[d], st = g.step[d];
         int t0 = g.rowStart[r], nt = g.rowStart[r + 1] - t0;
         if (nt == 0) {
@@ -243,7 +242,7 @@ final class PortablePoolF32 {
      * order, then the innermost taps), the first maximum winning and a NaN taking over, as the reference.
      * Positions are flat in the plane; a window with no tap inside gives -infinity and -1.
      */
-    private static void rowArgmax(PoolGeometry g, float[][] rows, int r, float[] out, long[] arg) {
+    private static void rowArgmax(PoolTables g, float[][] rows, int r, float[] out, long[] arg) {
         int d = g.rank - 1, w = g.in[d], ow = g.out[d], st = g.step[d];
         int[] first = g.first[d], lo = g.lo[d], hi = g.hi[d];
         Arrays.fill(out, 0, ow, NEG_INF);
@@ -280,7 +279,7 @@ final class PortablePoolF32 {
     // ------------------------------------------------------------------ channels-first backward
 
     /** Max pooling backward, channels-first: {@code gx[idx] += gy} in output order, per plane. */
-    static void maxBackwardChannelsFirst(PoolGeometry g, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex) {
+    static void maxBackwardChannelsFirst(PoolTables g, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex) {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         ex.forEach(tasks, (task, s) -> {
@@ -304,7 +303,7 @@ final class PortablePoolF32 {
      * innermost dimension into one input-length row, which is added to each input row the output row
      * reads (vectorized); each element sums its output rows in order.
      */
-    static void avgBackwardChannelsFirst(PoolGeometry g, DenseTensor gy, DenseTensor gx, Execution ex) {
+    static void avgBackwardChannelsFirst(PoolTables g, DenseTensor gy, DenseTensor gx, Execution ex) {
         long planes = g.batch * g.channels;
         int tasks = tasks(planes, ex);
         int d = g.rank - 1, w = g.in[d], ow = g.out[d], st = g.step[d], inRows = g.plane / w;
@@ -338,7 +337,7 @@ final class PortablePoolF32 {
     // ------------------------------------------------------------------ channels-last
 
     /** Forward pass, channels-last: per output position, the taps' channel rows combined; tasks over images and output rows. */
-    static void forwardChannelsLast(PoolGeometry g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
+    static void forwardChannelsLast(PoolTables g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         int c = (int) g.channels, ow = g.out[g.rank - 1], rows = g.outPlane / ow;
         long work = g.batch * rows;
         int tasks = tasks(work, ex);
@@ -394,7 +393,7 @@ final class PortablePoolF32 {
     }
 
     /** Output position {@code flat} as an index into {@code o}. */
-    private static void position(PoolGeometry g, long flat, int[] o) {
+    private static void position(PoolTables g, long flat, int[] o) {
         for (int d = g.rank - 1; d >= 0; d--) {
             o[d] = (int) (flat % g.out[d]);
             flat /= g.out[d];
@@ -405,7 +404,7 @@ final class PortablePoolF32 {
      * Backward pass, channels-last, both kinds: tasks over (image, channel block), each accumulating
      * its block of {@code gx} (one heap row per input position) over output positions in order.
      */
-    static void backwardChannelsLast(PoolGeometry g, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex) {
+    static void backwardChannelsLast(PoolTables g, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex) {
         int c = (int) g.channels;
         int block = Math.max(16, Math.ceilDiv(c, ex.threads()));
         int blocks = Math.ceilDiv(c, block);
