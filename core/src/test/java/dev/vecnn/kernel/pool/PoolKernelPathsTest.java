@@ -46,6 +46,7 @@ import org.quicktheories.core.Gen;
  * of the sum of magnitudes (see {@code PoolImplsTest}); every result bit-identical for 1 and 3 threads.
  */
 @Tag("kernels")
+@Tag("vector-api") // calls the vector kernels directly: not part of the run without the incubator module
 class PoolKernelPathsTest {
     static final Execution ONE = Execution.withThreads(1), THREE = Execution.withThreads(3);
 
