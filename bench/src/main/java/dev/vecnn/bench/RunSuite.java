@@ -14,7 +14,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs a suite with JMH: vecnn's dispatcher choice; ONNX Runtime for the forward passes it supports
+ * Runs a suite with JMH: vecnn's dispatcher choice (convolution forward with its weights prepared once, as the peer
+ * holds them as constant initializers); ONNX Runtime for the forward passes it supports
  * (same threads, same JVM); the reference kernels (plain Java, one thread, forward); then the FMA peak
  * in the same run; and writes the report.
  *
@@ -52,7 +53,10 @@ public final class RunSuite {
             boolean peer = p.pool() ? OnnxModels.supportsPool(PoolSpec.parse(p.spec())) : OnnxModels.supportsConv(ConvSpec.parse(p.spec()));
             String bench = (p.pool() ? PoolBench.class : ConvBench.class).getName() + ".run";
             if (!forward.isEmpty()) {
-                run(options(mode, forks), bench, p, forward, peer ? new String[] {"auto", "onnxruntime"} : new String[] {"auto"},
+                // the peer holds its weights as constant initializers (packed once): vecnn's forward too
+                ChainedOptionsBuilder o = options(mode, forks);
+                if (!p.pool()) o = o.param("weights", "prepared");
+                run(o, bench, p, forward, peer ? new String[] {"auto", "onnxruntime"} : new String[] {"auto"},
                         threads, out.resolve(String.format("%02d-%s-forward.json", k, p.name())));
             }
             if (!forward.isEmpty() && reference) {
