@@ -2,6 +2,8 @@ package dev.vecnn.spec;
 
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -117,6 +119,8 @@ public final class Arguments {
         for (int d = 0; d < s.rank(); d++) plane *= s.inputSize(d); // fits: checked at build()
         long[] shape = indices.shape(), idx = new long[shape.length];
         if (indices.numel() == 0) return;
+        if ((indices.isContiguous() || indices.isChannelsLast()) && denseIndicesValid(indices, plane)) return;
+        // a view, or a bad index somewhere: walk in row-major order to name the first bad one
         long off = indices.offset();
         while (true) {
             long v = indices.getLongAt(off);
@@ -133,6 +137,24 @@ public final class Arguments {
             }
             if (d < 0) return;
         }
+    }
+
+    /**
+     * Whether every index of a dense tensor (its elements one run of memory) is in {@code [-1, plane)}:
+     * staged by bulk copies and scanned with a branch-free loop (a per-element checked read cost as
+     * much as the backward pass itself).
+     */
+    private static boolean denseIndicesValid(Tensor indices, long plane) {
+        long n = indices.numel(), base = indices.offset() * Long.BYTES;
+        long[] chunk = new long[(int) Math.min(n, 4096)];
+        for (long i = 0; i < n; i += chunk.length) {
+            int m = (int) Math.min(chunk.length, n - i);
+            MemorySegment.copy(indices.segment(), ValueLayout.JAVA_LONG_UNALIGNED, base + i * Long.BYTES, chunk, 0, m);
+            boolean bad = false;
+            for (int j = 0; j < m; j++) bad |= chunk[j] < -1 | chunk[j] >= plane;
+            if (bad) return false;
+        }
+        return true;
     }
 
     private static DType dtypeOf(String param, Tensor t) {
