@@ -28,7 +28,7 @@ import java.lang.foreign.Arena;
  */
 public record ShowerDemo(int train, int test, int epochs, int batch, long seed) {
     /** The main job's budget, in this one place: training events (the whole run must stay within about 2 minutes). */
-    public static final int TRAIN_EVENTS = 6000;
+    public static final int TRAIN_EVENTS = 20000;
     /** Test events (the resolution and the pictures). */
     public static final int TEST_EVENTS = 2000;
     /** Passes over the training events. */
