@@ -6,7 +6,6 @@ import dev.vecnn.pool.PoolImpl;
 import dev.vecnn.spec.PoolSpec;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
-import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -88,8 +87,7 @@ public final class PortablePool extends PoolImpl {
             DenseTensor idx = null;
             if (g.max) {
                 if (indices != null) {
-                    idx = DenseTensor.in(indices, cl, staging);
-                    checkIndices(g, idx);
+                    idx = DenseTensor.in(indices, cl, staging); // checked by Arguments.poolIndices
                 } else {
                     idx = DenseTensor.out(staging.allocate(DType.I64, s.outputShape(), cl), cl, staging);
                     DenseTensor y = DenseTensor.out(staging.allocate(gy.dtype(), s.outputShape(), cl), cl, staging);
@@ -107,18 +105,6 @@ public final class PortablePool extends PoolImpl {
                 else PortablePoolF64.avgBackwardChannelsFirst(g, dgy, dgx, ex);
             }
             dgx.finish();
-        }
-    }
-
-    /** Argmax indices from a caller must lie in the plane (or be -1): checked before gx is touched. */
-    private static void checkIndices(PoolTables g, DenseTensor idx) {
-        long n = idx.tensor().numel();
-        for (long e = 0; e < n; e++) {
-            long v = idx.seg().get(ValueLayout.JAVA_LONG_UNALIGNED, (idx.base() + e) * 8);
-            if (v < -1 || v >= g.plane) {
-                throw new IllegalArgumentException("indices: value " + v + " (element " + e + " in memory order) is outside"
-                        + " the input plane [0, " + g.plane + ") and not -1");
-            }
         }
     }
 }
