@@ -1,13 +1,10 @@
 package dev.vecnn.kernel.portable.pool;
 
+import dev.vecnn.kernel.pool.DensePoolImpl;
 import dev.vecnn.kernel.pool.DenseTensor;
 import dev.vecnn.parallel.Execution;
-import dev.vecnn.pool.PoolImpl;
 import dev.vecnn.spec.PoolSpec;
 import dev.vecnn.tensor.DType;
-import dev.vecnn.tensor.Tensor;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Portable pooling ("portable"): every kind, any rank, forward (with or without argmax) and backward,
@@ -20,19 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Limits: planes below 2^31 elements; larger problems fall through to the reference.
  */
-public final class PortablePool extends PoolImpl {
-    /** Geometries of recent specs: training repeats the same specs every step. */
-    private static final Map<PoolSpec, PoolTables> GEOMETRIES = new ConcurrentHashMap<>();
-
-    private static PoolTables geometry(PoolSpec s) {
-        PoolTables g = GEOMETRIES.get(s);
-        if (g != null) return g;
-        if (GEOMETRIES.size() >= 64) GEOMETRIES.clear();
-        g = new PoolTables(s);
-        GEOMETRIES.put(s, g);
-        return g;
-    }
-
+public final class PortablePool extends DensePoolImpl<PoolTables> {
     @Override
     public String name() {
         return "portable";
@@ -49,24 +34,13 @@ public final class PortablePool extends PoolImpl {
                 && s.batch() * outPlane < Integer.MAX_VALUE * 16L;
     }
 
-    private static boolean channelsLast(Tensor t) {
-        return !t.isContiguous() && t.isChannelsLast();
+    @Override
+    protected PoolTables plan(PoolSpec s) {
+        return new PoolTables(s);
     }
 
     @Override
-    protected void runForward(PoolSpec s, Tensor x, Tensor y, Tensor indices, Execution ex) {
-        PoolTables g = geometry(s);
-        boolean cl = channelsLast(x);
-        try (DenseTensor.Staging staging = new DenseTensor.Staging()) {
-            DenseTensor dx = DenseTensor.in(x, cl, staging), dy = DenseTensor.out(y, cl, staging);
-            DenseTensor di = indices == null ? null : DenseTensor.out(indices, cl, staging);
-            forward(g, cl, dx, dy, di, ex);
-            dy.finish();
-            if (di != null) di.finish();
-        }
-    }
-
-    private static void forward(PoolTables g, boolean cl, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
+    protected void forward(PoolTables g, boolean cl, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
         boolean f = x.tensor().dtype() == DType.F32;
         if (cl) {
             if (f) PortablePoolF32.forwardChannelsLast(g, x, y, idx, ex);
@@ -78,33 +52,17 @@ public final class PortablePool extends PoolImpl {
     }
 
     @Override
-    protected void runBackward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx, Execution ex) {
-        PoolTables g = geometry(s);
-        boolean cl = channelsLast(gx);
-        boolean f = gy.dtype() == DType.F32;
-        try (DenseTensor.Staging staging = new DenseTensor.Staging()) {
-            DenseTensor dgy = DenseTensor.in(gy, cl, staging), dgx = DenseTensor.out(gx, cl, staging);
-            DenseTensor idx = null;
-            if (g.max) {
-                if (indices != null) {
-                    idx = DenseTensor.in(indices, cl, staging); // checked by Arguments.poolIndices
-                } else {
-                    idx = DenseTensor.out(staging.allocate(DType.I64, s.outputShape(), cl), cl, staging);
-                    DenseTensor y = DenseTensor.out(staging.allocate(gy.dtype(), s.outputShape(), cl), cl, staging);
-                    forward(g, cl, DenseTensor.in(x, cl, staging), y, idx, ex);
-                }
-            }
-            if (cl) {
-                if (f) PortablePoolF32.backwardChannelsLast(g, idx, dgy, dgx, ex);
-                else PortablePoolF64.backwardChannelsLast(g, idx, dgy, dgx, ex);
-            } else if (g.max) {
-                if (f) PortablePoolF32.maxBackwardChannelsFirst(g, idx, dgy, dgx, ex);
-                else PortablePoolF64.maxBackwardChannelsFirst(g, idx, dgy, dgx, ex);
-            } else {
-                if (f) PortablePoolF32.avgBackwardChannelsFirst(g, dgy, dgx, ex);
-                else PortablePoolF64.avgBackwardChannelsFirst(g, dgy, dgx, ex);
-            }
-            dgx.finish();
+    protected void backward(PoolTables g, boolean cl, DenseTensor idx, DenseTensor gy, DenseTensor gx, Execution ex) {
+        boolean f = gy.tensor().dtype() == DType.F32;
+        if (cl) {
+            if (f) PortablePoolF32.backwardChannelsLast(g, idx, gy, gx, ex);
+            else PortablePoolF64.backwardChannelsLast(g, idx, gy, gx, ex);
+        } else if (g.max) {
+            if (f) PortablePoolF32.maxBackwardChannelsFirst(g, idx, gy, gx, ex);
+            else PortablePoolF64.maxBackwardChannelsFirst(g, idx, gy, gx, ex);
+        } else {
+            if (f) PortablePoolF32.avgBackwardChannelsFirst(g, gy, gx, ex);
+            else PortablePoolF64.avgBackwardChannelsFirst(g, gy, gx, ex);
         }
     }
 }
