@@ -24,6 +24,7 @@ public final class KernelTemplates {
         new Template("core/src/template/GemmConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/gemm", "GemmConv$Name.java"),
         new Template("core/src/template/SlabIo.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabIo$Name.java"),
         new Template("core/src/template/DepthwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseConv$Name.java"),
+        new Template("core/src/template/DepthwiseRows.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseRows$Name.java"),
         new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/direct", "DirectConv$Name.java"),
         new Template("core/src/template/PoolKernels.java.in", "core/src/main/java/dev/vecnn/kernel/pool", "PoolKernels$Name.java"),
         new Template("core/src/template/ElementwiseVector.java.in", "core/src/main/java/dev/vecnn/kernel/elementwise", "VectorElementwise$Name.java"),
@@ -142,6 +143,50 @@ public final class KernelTemplates {
         return s.toString();
     }
 
+    /**
+     * The depthwise rows block {@code block<rows>x<chunks>}: eight accumulators, {@code rows} output rows by
+     * {@code chunks} vectors of column group {@code cg}, each tap's input row read in place (plain loads: the
+     * plan's rows are followed by zeros).
+     */
+    static String rowsBlock(int rows, int chunks) {
+        StringBuilder s = new StringBuilder();
+        String name = "block" + rows + "x" + chunks;
+        s.append("    private static void ").append(name)
+         .append("(RowPlan p, $type[] x, $type[] wt, $type[] y, int r, int cg, $type bias, boolean relu) {\n");
+        s.append("        int tr = p.tapRows, x0 = cg * ").append(chunks).append(" * L;\n");
+        s.append("        int[] rowIn = p.rowIn, tapRow = p.tapRow, shift = p.shift;\n");
+        for (int i = 0; i < rows; i++) s.append("        int q").append(i).append(" = (r + ").append(i).append(") * tr;\n");
+        s.append("        $Vec ");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < chunks; j++) {
+                s.append(i + j == 0 ? "a00 = $Vec.zero(S)" : ", a" + i + j + " = a00");
+            }
+        }
+        s.append(";\n");
+        s.append("        for (int t = 0, taps = shift.length; t < taps; t++) {\n");
+        s.append("            $Vec w = $Vec.broadcast(S, wt[t]);\n");
+        s.append("            int h = tapRow[t], at = x0 + shift[t];\n");
+        for (int i = 0; i < rows; i++) {
+            s.append("            int i").append(i).append(" = rowIn[q").append(i).append(" + h] + at;\n");
+            for (int j = 0; j < chunks; j++) {
+                s.append("            a").append(i).append(j).append(" = w.fma($Vec.fromArray(S, x, i").append(i)
+                 .append(j == 0 ? "" : " + " + j + " * L").append("), a").append(i).append(j).append(");\n");
+            }
+        }
+        s.append("        }\n");
+        s.append("        // the sum first, then the bias, then the activation: the order of every other store\n");
+        s.append("        $Vec b = $Vec.broadcast(S, bias), floor = $Vec.broadcast(S, relu ? 0 : $Box.NEGATIVE_INFINITY);\n");
+        s.append("        int pitch = p.outRowLen;\n");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < chunks; j++) {
+                s.append("        a").append(i).append(j).append(".add(b).max(floor).intoArray(y, (r + ").append(i).append(") * pitch + x0")
+                 .append(j == 0 ? "" : " + " + j + " * L").append(");\n");
+            }
+        }
+        s.append("    }\n");
+        return s.toString();
+    }
+
     /** The expansion of one template for one dtype. */
     static String expand(String template, String dtype) {
         StringBuilder micro = new StringBuilder();
@@ -150,7 +195,8 @@ public final class KernelTemplates {
             micro.append(microKernel(MICRO_ROWS[i]));
         }
         micro.append('\n').append(dotKernel(4, 4));
-        String text = template.replace("//@MICROKERNELS\n", micro.toString());
+        String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1);
+        String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks);
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());
         return text;
     }

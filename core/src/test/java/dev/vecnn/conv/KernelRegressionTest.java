@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * outputs sit in buffers whose other elements must keep their guard bits ({@link Layout}).
  */
 @Tag("kernels")
-class KernelRegressionTest {
+public class KernelRegressionTest {
     static final Execution ONE = Execution.withThreads(1), TWO = Execution.withThreads(2), THREE = Execution.withThreads(3);
 
     @AfterAll
@@ -35,7 +35,7 @@ class KernelRegressionTest {
     }
 
     /** Forward of every supporting implementation against the reference (in double on dense copies). */
-    static void checkForward(ConvSpec s, DType t, Layout layout, Arena arena, Epilogue e, Execution ex) {
+    public static void checkForward(ConvSpec s, DType t, Layout layout, Arena arena, Epilogue e, Execution ex) {
         Tensor x = layout.place(arena, t, s.inputShape()).view, w = layout.place(arena, t, s.weightShape()).view;
         Fill.uniform(x, 1);
         Fill.uniform(w, 2);
@@ -144,7 +144,7 @@ class KernelRegressionTest {
      * threads (the thread count sets GEMM's row blocks even when the confined arena keeps the work on
      * one thread).
      */
-    static void checkAllPasses(ConvSpec s) {
+    public static void checkAllPasses(ConvSpec s) {
         for (Execution ex : new Execution[] {ONE, TWO, THREE}) checkAllPasses(s, ex);
     }
 

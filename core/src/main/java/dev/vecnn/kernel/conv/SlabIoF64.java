@@ -270,9 +270,14 @@ public final class SlabIoF64 {
         return s;
     }
 
-    /** Stores small channel k of image n from a result on the slab grid (at window starts), with bias and activation. */
-    public static void storeFromGrid(ConvGeometry g, PhaseSlab slab, double[] y, Tensor small, long n, int k, Tensor bias, Epilogue e,
-                              long[] smallStride) {
+    /**
+     * Stores small channel k of image n from a result on the slab grid (at window starts), with bias and
+     * activation. {@code y[0, span)} holds every window start and may be overwritten: when the rows are
+     * contiguous on both sides, the epilogue runs in place over the whole grid in one call and the rows move
+     * as bulk copies (the same bits as row by row: each element gets {@code act(y + bias)} either way).
+     */
+    public static void storeFromGrid(ConvGeometry g, PhaseSlab slab, double[] y, int span, Tensor small, long n, int k, Tensor bias,
+                                     Epilogue e, long[] smallStride) {
         int rank = g.rank;
         int last = rank - 1;
         int rowLen = (int) g.small[last];
@@ -281,10 +286,17 @@ public final class SlabIoF64 {
         double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
         long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
         int step = slab.step(last);
+        MemorySegment seg = small.segment();
+        boolean bulk = step == 1 && smallStride[last] == 1;
+        if (bulk) {
+            MemorySegment grid = MemorySegment.ofArray(y);
+            ELEMENTWISE.activationForward(e, grid, 0, grid, 0, span, bv, true);
+        }
         for (long row = 0; row < rows; row++) {
             long dst = chan;
             for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
-            storeRow(y, slab.windowStart(o), step, small.segment(), dst, smallStride[last], rowLen, bv, e);
+            if (bulk) MemorySegment.copy(y, slab.windowStart(o), seg, LAYOUT, dst * ES, rowLen);
+            else storeRow(y, slab.windowStart(o), step, seg, dst, smallStride[last], rowLen, bv, e);
             for (int d = last - 1; d >= 0; d--) {
                 if (++o[d] < g.small[d]) break;
                 o[d] = 0;

@@ -12,8 +12,11 @@ import dev.vecnn.tensor.Tensor;
 
 /**
  * Depthwise convolution ("depthwise"): one input channel per group (any multiplier), every stride,
- * dilation, padding mode and rank, all passes, direct and transposed; vectorised along each channel's
- * padded grid ({@code DepthwiseConvF32}, {@code DepthwiseConvF64}).
+ * dilation, padding mode and rank, all passes, direct and transposed. Channels-first tensors with zero
+ * padding and unit stride along the rows take the rows path for forward (and, at unit strides,
+ * backward-data): whole planes, vectors along the rows, no padded slab ({@code DepthwiseRowsF32},
+ * {@code DepthwiseRowsF64}, {@link RowPlan}); every other case is vectorised along each channel's padded
+ * grid ({@code DepthwiseConvF32}, {@code DepthwiseConvF64}).
  */
 public final class DepthwiseConv extends ConvImpl {
     private static final long MAX_PLANE = 1L << 27;

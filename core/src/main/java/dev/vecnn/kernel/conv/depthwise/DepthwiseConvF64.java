@@ -1,13 +1,18 @@
 package dev.vecnn.kernel.conv.depthwise;
 
+import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.GyGrid;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.Phases;
 import dev.vecnn.kernel.conv.SlabIoF64;
+import dev.vecnn.kernel.elementwise.ElementwiseEngine;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
@@ -25,6 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       interleaved into the padded gradient, folded through the padding mode and stored;</li>
  *   <li>backward-weights: {@code GW_t = sum_p G[p] X[p + off_t]} on the phase slab.</li>
  * </ul>
+ * Dense channels-first planes with zero padding and unit stride along the rows go to {@code DepthwiseRowsF64}
+ * instead (forward; backward-data at unit strides).
  * Tasks take several channels of one image (forward, backward-data: every output is one correlation in a
  * fixed order, so any cut gives the same bits) or one channel over the batch (weights): results do not
  * depend on threads.
@@ -42,36 +49,61 @@ final class DepthwiseConvF64 {
     private static final int STEP = 4 * L;
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
+    /** The elementwise kernels the epilogue runs on (bias and activation, as every kernel's store). */
+    private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F64);
     /** Multiply-adds a task aims at: several small channels share a task's overhead. */
     private static final long TASK_WORK = 1L << 16;
 
     static void forward(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+        RowPlan rows = DepthwiseRowsF64.forwardPlan(g, big, small);
+        if (rows != null) {
+            int per = channelsPerTask(g, ex.threads(), (long) g.taps * g.kg * g.smallCount());
+            DepthwiseRowsF64.run(g, rows, big, w, false, bias, e, small, per, ex);
+            return;
+        }
         PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0]);
         int span = slab.span;
         int reach = maxTap(slab);
         long[] smallStride = SlabIoF64.spatialStrides(small);
         int per = channelsPerTask(g, ex.threads(), (long) g.taps * g.kg * g.smallCount());
         int blocks = ceilDiv(g.groups, per);
+        // output rows contiguous in the tensor move as bulk copies; other layouts take SlabIo's general path
+        boolean rowsOut = slab.step(g.rank - 1) == 1 && smallStride[g.rank - 1] == 1;
+        boolean relu = e.activation() == Activation.RELU, identity = e.activation() == Activation.IDENTITY;
         ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
             int c0 = task % blocks * per;
             long n = task / blocks;
-            double[] x = s.doubles("dw.slab", slab.channelStride + reach + STEP);
-            double[] y = s.doubles("dw.grid", span + STEP);
+            double[] x = s.doubles("dw.slab", slab.channelStride + reach + 2 * STEP);
+            double[] y = s.doubles("dw.grid", span + 2 * STEP);
             double[] wt = s.doubles("dw.w", g.taps);
             for (int c = c0; c < Math.min(g.groups, c0 + per); c++) {
                 SlabIoF64.fillSlab(g, big, n, c, 1, slab, x, s);
-                java.util.Arrays.fill(x, slab.channelStride, slab.channelStride + reach + STEP, 0);
+                java.util.Arrays.fill(x, slab.channelStride, slab.channelStride + reach + 2 * STEP, 0);
                 for (int j = 0; j < g.kg; j++) {
                     int k = c * g.kg + j;
                     taps(g, w, k, 0, wt);
-                    correlate(x, 0, slab.tapOffset, wt, g.taps, y, span, false);
-                    SlabIoF64.storeFromGrid(g, slab, y, small, n, k, bias, e, smallStride);
+                    if (rowsOut) {
+                        // bias (and a ReLU) on the way out of the registers; other activations in place after
+                        double b = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+                        correlateForward(x, slab.tapOffset, wt, g.taps, y, span, b, relu);
+                        if (!relu && !identity) ELEMENTWISE.activationForward(e, MemorySegment.ofArray(y), 0, MemorySegment.ofArray(y), 0, span, 0, false);
+                        storeRows(g, slab, y, small, n, k, smallStride);
+                    } else {
+                        correlateForward(x, slab.tapOffset, wt, g.taps, y, span, 0, false);
+                        SlabIoF64.storeFromGrid(g, slab, y, span, small, n, k, bias, e, smallStride);
+                    }
                 }
             }
         }, big, w, bias, small);
     }
 
     static void backwardData(ConvGeometry g, Tensor small, Tensor w, Tensor bias, Epilogue e, Tensor big, Execution ex) {
+        RowPlan rows = DepthwiseRowsF64.backwardDataPlan(g, small, big);
+        if (rows != null) {
+            int per = channelsPerTask(g, ex.threads(), (long) g.taps * g.kg * g.smallCount());
+            DepthwiseRowsF64.run(g, rows, small, w, true, bias, e, big, per, ex);
+            return;
+        }
         Phases ph = new Phases(g);
         PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
         GyGrid grid = new GyGrid(g, ph, 0, ph.grid[0]);
@@ -139,6 +171,25 @@ final class DepthwiseConvF64 {
                 }
             }
         }, big, small, gw);
+    }
+
+    /** Stores small channel k of image n, finished on the slab grid (at window starts), into rows contiguous in {@code small}. */
+    private static void storeRows(ConvGeometry g, PhaseSlab slab, double[] y, Tensor small, long n, int k, long[] smallStride) {
+        int rank = g.rank, last = rank - 1;
+        int rowLen = (int) g.small[last];
+        long rows = g.smallCount() / rowLen;
+        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
+        MemorySegment seg = small.segment();
+        long[] o = new long[rank];
+        for (long row = 0; row < rows; row++) {
+            long dst = chan;
+            for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
+            MemorySegment.copy(y, slab.windowStart(o), seg, LAYOUT, dst * ES, rowLen);
+            for (int d = last - 1; d >= 0; d--) {
+                if (++o[d] < g.small[d]) break;
+                o[d] = 0;
+            }
+        }
     }
 
     /** Channels per forward or backward-data task: about TASK_WORK multiply-adds, and enough tasks for the threads. */
@@ -242,6 +293,39 @@ final class DepthwiseConvF64 {
             long off = w.offset() + k * w.stride(0) + c * w.stride(1);
             for (int d = 0; d < g.rank; d++) off += g.tap[t][d] * w.stride(2 + d);
             out[t] = w.segment().get(LAYOUT, off * ES);
+        }
+    }
+
+    /**
+     * Forward: {@code dst[p] = act(sum_t w[t] src[off[t] + p] + bias)} for p in [0, len), {@code act} a ReLU
+     * or the identity; eight vectors in flight (two FMA pipes of four cycles' latency). The sum comes
+     * first, then the bias: the order of every other store.
+     */
+    private static void correlateForward(double[] src, int[] off, double[] w, int taps, double[] dst, int len, double bias, boolean relu) {
+        DoubleVector b = DoubleVector.broadcast(S, bias);
+        DoubleVector floor = DoubleVector.broadcast(S, relu ? 0 : Double.NEGATIVE_INFINITY);
+        for (int p = 0; p < len; p += 2 * STEP) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int t = 0; t < taps; t++) {
+                DoubleVector wt = DoubleVector.broadcast(S, w[t]);
+                int q = off[t] + p;
+                a0 = wt.fma(DoubleVector.fromArray(S, src, q), a0);
+                a1 = wt.fma(DoubleVector.fromArray(S, src, q + L), a1);
+                a2 = wt.fma(DoubleVector.fromArray(S, src, q + 2 * L), a2);
+                a3 = wt.fma(DoubleVector.fromArray(S, src, q + 3 * L), a3);
+                a4 = wt.fma(DoubleVector.fromArray(S, src, q + 4 * L), a4);
+                a5 = wt.fma(DoubleVector.fromArray(S, src, q + 5 * L), a5);
+                a6 = wt.fma(DoubleVector.fromArray(S, src, q + 6 * L), a6);
+                a7 = wt.fma(DoubleVector.fromArray(S, src, q + 7 * L), a7);
+            }
+            a0.add(b).max(floor).intoArray(dst, p);
+            a1.add(b).max(floor).intoArray(dst, p + L);
+            a2.add(b).max(floor).intoArray(dst, p + 2 * L);
+            a3.add(b).max(floor).intoArray(dst, p + 3 * L);
+            a4.add(b).max(floor).intoArray(dst, p + 4 * L);
+            a5.add(b).max(floor).intoArray(dst, p + 5 * L);
+            a6.add(b).max(floor).intoArray(dst, p + 6 * L);
+            a7.add(b).max(floor).intoArray(dst, p + 7 * L);
         }
     }
 

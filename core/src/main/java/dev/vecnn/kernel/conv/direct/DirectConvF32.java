@@ -56,8 +56,8 @@ final class DirectConvF32 {
                 if (pair) weights(g, w, k0 + 1, w1);
                 else java.util.Arrays.fill(w1, 0, red, 0);
                 correlate2(x, w0, w1, off, red, y0, y1, span);
-                SlabIoF32.storeFromGrid(g, slab, y0, small, n, k0, bias, e, smallStride);
-                if (pair) SlabIoF32.storeFromGrid(g, slab, y1, small, n, k0 + 1, bias, e, smallStride);
+                SlabIoF32.storeFromGrid(g, slab, y0, span, small, n, k0, bias, e, smallStride);
+                if (pair) SlabIoF32.storeFromGrid(g, slab, y1, span, small, n, k0 + 1, bias, e, smallStride);
             }
         }, big, w, bias, small);
     }

@@ -1,0 +1,109 @@
+package dev.vecnn.kernel.conv.depthwise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.conv.KernelRegressionTest;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PaddingMode;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.testing.Layout;
+import java.lang.foreign.Arena;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The depthwise rows path ({@link RowPlan}, {@code DepthwiseRowsF32/F64}) on shapes chosen to reach each
+ * of its cases: every block shape (one row by eight vectors, 2x4, 4x2, 8x1), several column groups per
+ * row (whose last vector runs into the next row), row counts that are not whole blocks, rows narrower
+ * than a vector, dilation, asymmetric and large padding, valid convolutions (input rows longer than
+ * output rows), strided leading dimensions, channel multipliers, ranks 1 to 3, and backward-data with
+ * {@code padBegin > (kernel - 1) * dilation} (a negative reversed padding). Every pass of every
+ * implementation is checked against the reference at 1, 2 and 3 threads, forward also with fused and
+ * unfused activations in float and double. The kernel tests run again at 128 and 256 bits, where the
+ * same shapes fall into other block shapes.
+ */
+@Tag("kernels")
+class DepthwiseRowsTest {
+    /** Depthwise specs (groups = input channels), forward on the rows path. */
+    static final List<ConvSpec> FORWARD = List.of(
+            spec(2, 3, 1, new long[] {9, 57}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            spec(1, 2, 1, new long[] {13, 7}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            spec(1, 2, 1, new long[] {5, 20}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            spec(2, 2, 1, new long[] {300}, new int[] {5}, new int[] {1}, new int[] {1}, new int[] {2}, new int[] {2}),
+            spec(1, 4, 1, new long[] {11, 40}, new int[] {3, 4}, new int[] {1, 1}, new int[] {2, 3}, new int[] {0, 0}, new int[] {0, 0}),
+            spec(1, 3, 2, new long[] {6, 33}, new int[] {2, 5}, new int[] {1, 1}, new int[] {1, 2}, new int[] {0, 4}, new int[] {3, 1}),
+            spec(2, 2, 1, new long[] {5, 6, 19}, new int[] {3, 3, 3}, new int[] {2, 2, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
+                    new int[] {1, 1, 1}),
+            spec(1, 5, 1, new long[] {3, 1}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}));
+
+    /** Unit-stride specs with one output channel per group, backward-data on the rows path. */
+    static final List<ConvSpec> BACKWARD_DATA = List.of(
+            spec(2, 3, 1, new long[] {9, 57}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            spec(1, 2, 1, new long[] {13, 7}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {2, 2}, new int[] {2, 0}),
+            spec(1, 2, 1, new long[] {40}, new int[] {1}, new int[] {1}, new int[] {1}, new int[] {3}, new int[] {1}),
+            spec(1, 3, 1, new long[] {7, 26}, new int[] {3, 2}, new int[] {1, 1}, new int[] {2, 3}, new int[] {0, 5}, new int[] {2, 0}));
+
+    private static ConvSpec spec(long batch, long channels, long multiplier, long[] size, int[] kernel, int[] stride, int[] dilation, int[] padBegin,
+                                 int[] padEnd) {
+        return ConvSpec.builder().batch(batch).groups(channels).inChannels(channels).outChannels(channels * multiplier).input(size)
+                .kernel(kernel).stride(stride).dilation(dilation).padding(padBegin, padEnd).bias(true).build();
+    }
+
+    @Test
+    void theShapesReachTheRowsPath() {
+        for (ConvSpec s : FORWARD) assertNotNull(RowPlan.forward(ConvGeometry.of(s), 16), s.toString());
+        for (ConvSpec s : BACKWARD_DATA) assertNotNull(RowPlan.backwardData(ConvGeometry.of(s), 16), s.toString());
+        // a transposed convolution's forward is the direct geometry's backward-data
+        ConvSpec t = BACKWARD_DATA.get(0).toBuilder().transposed(true).build();
+        assertNotNull(RowPlan.backwardData(ConvGeometry.of(t), 16), t.toString());
+        // strided rows and other padding modes stay on the slab path
+        ConvSpec strided = FORWARD.get(0).toBuilder().stride(1, 2).build();
+        assertNull(RowPlan.forward(ConvGeometry.of(strided), 16), strided.toString());
+        ConvSpec reflect = FORWARD.get(0).toBuilder().paddingMode(PaddingMode.REFLECT).build();
+        assertNull(RowPlan.forward(ConvGeometry.of(reflect), 16), reflect.toString());
+    }
+
+    @Test
+    void blockShapesFollowTheRows() {
+        // 57 columns are 4 vectors of 16 lanes: two rows of four; a single row of 300 takes all eight along it
+        RowPlan wide = RowPlan.forward(ConvGeometry.of(FORWARD.get(0)), 16);
+        assertEquals(4, wide.chunks);
+        assertEquals(2, wide.blockRows);
+        RowPlan signal = RowPlan.forward(ConvGeometry.of(FORWARD.get(3)), 16);
+        assertEquals(8, signal.chunks);
+        assertEquals(3, signal.columnGroups);
+        // 13 rows of 7 columns: eight rows of one vector, padded to 16 rows
+        RowPlan narrow = RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 16);
+        assertEquals(1, narrow.chunks);
+        assertEquals(16, narrow.paddedRows);
+    }
+
+    @Test
+    void forwardMatchesTheReference() {
+        try (Arena a = Arena.ofConfined(); Execution two = Execution.withThreads(2)) {
+            for (ConvSpec s : FORWARD) {
+                for (DType t : DType.values()) {
+                    if (!t.isFloating()) continue;
+                    for (Epilogue e : new Epilogue[] {Epilogue.NONE, Epilogue.relu(), Epilogue.sigmoid()}) {
+                        KernelRegressionTest.checkForward(s, t, Layout.FIRST, a, e, two);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPassMatchesTheReference() {
+        for (ConvSpec s : FORWARD) KernelRegressionTest.checkAllPasses(s);
+        for (ConvSpec s : BACKWARD_DATA) {
+            KernelRegressionTest.checkAllPasses(s);
+            KernelRegressionTest.checkAllPasses(s.toBuilder().transposed(true).build());
+        }
+    }
+}
