@@ -145,41 +145,47 @@ public final class KernelTemplates {
 
     /**
      * The depthwise rows block {@code block<rows>x<chunks>}: eight accumulators, {@code rows} output rows by
-     * {@code chunks} vectors of column group {@code cg}, each tap's input row read in place (plain loads: the
-     * plan's rows are followed by zeros).
+     * {@code chunks} vectors of column group {@code cg}. It walks block b's entries (the distinct input rows
+     * its rows read), loads an entry's vectors once per tap column and feeds each block row that reads the
+     * entry (plain loads: the plan's rows are followed by zeros).
      */
     static String rowsBlock(int rows, int chunks) {
         StringBuilder s = new StringBuilder();
-        String name = "block" + rows + "x" + chunks;
-        s.append("    private static void ").append(name)
-         .append("(RowPlan p, $type[] x, $type[] wt, $type[] y, int r, int cg, $type bias, boolean relu) {\n");
-        s.append("        int tr = p.tapRows, x0 = cg * ").append(chunks).append(" * L;\n");
-        s.append("        int[] rowIn = p.rowIn, tapRow = p.tapRow, shift = p.shift;\n");
-        for (int i = 0; i < rows; i++) s.append("        int q").append(i).append(" = (r + ").append(i).append(") * tr;\n");
+        s.append("    private static void block").append(rows).append('x').append(chunks)
+         .append("(RowPlan p, $type[] x, $type[] wt, $type[] y, int b, int cg, $type bias, boolean relu) {\n");
+        s.append("        int x0 = cg * ").append(chunks).append(" * L, rt = p.rowTaps;\n");
+        s.append("        int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;\n");
         s.append("        $Vec ");
         for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < chunks; j++) {
-                s.append(i + j == 0 ? "a00 = $Vec.zero(S)" : ", a" + i + j + " = a00");
-            }
+            for (int j = 0; j < chunks; j++) s.append(i + j == 0 ? "a00 = $Vec.zero(S)" : ", a" + i + j + " = a00");
         }
         s.append(";\n");
-        s.append("        for (int t = 0, taps = shift.length; t < taps; t++) {\n");
-        s.append("            $Vec w = $Vec.broadcast(S, wt[t]);\n");
-        s.append("            int h = tapRow[t], at = x0 + shift[t];\n");
+        s.append("        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {\n");
+        s.append("            int row = entryOffset[e] + x0;\n");
         for (int i = 0; i < rows; i++) {
-            s.append("            int i").append(i).append(" = rowIn[q").append(i).append(" + h] + at;\n");
-            for (int j = 0; j < chunks; j++) {
-                s.append("            a").append(i).append(j).append(" = w.fma($Vec.fromArray(S, x, i").append(i)
-                 .append(j == 0 ? "" : " + " + j + " * L").append("), a").append(i).append(j).append(");\n");
-            }
+            s.append("            int h").append(i).append(" = entryTap[e * ").append(rows).append(" + ").append(i).append("] * rt;\n");
         }
+        s.append("            for (int kc = 0; kc < rt; kc++) {\n");
+        s.append("                int at = row + shift[kc];\n");
+        for (int j = 0; j < chunks; j++) {
+            s.append("                $Vec v").append(j).append(" = $Vec.fromArray(S, x, at").append(j == 0 ? "" : " + " + j + " * L").append(");\n");
+        }
+        for (int i = 0; i < rows; i++) {
+            s.append("                if (h").append(i).append(" >= 0) {\n");
+            s.append("                    $Vec w = $Vec.broadcast(S, wt[h").append(i).append(" + kc]);\n");
+            for (int j = 0; j < chunks; j++) {
+                s.append("                    a").append(i).append(j).append(" = w.fma(v").append(j).append(", a").append(i).append(j).append(");\n");
+            }
+            s.append("                }\n");
+        }
+        s.append("            }\n");
         s.append("        }\n");
         s.append("        // the sum first, then the bias, then the activation: the order of every other store\n");
-        s.append("        $Vec b = $Vec.broadcast(S, bias), floor = $Vec.broadcast(S, relu ? 0 : $Box.NEGATIVE_INFINITY);\n");
-        s.append("        int pitch = p.outRowLen;\n");
+        s.append("        $Vec bv = $Vec.broadcast(S, bias), floor = $Vec.broadcast(S, relu ? 0 : $Box.NEGATIVE_INFINITY);\n");
+        s.append("        int pitch = p.outRowLen, r = b * ").append(rows).append(";\n");
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < chunks; j++) {
-                s.append("        a").append(i).append(j).append(".add(b).max(floor).intoArray(y, (r + ").append(i).append(") * pitch + x0")
+                s.append("        a").append(i).append(j).append(".add(bv).max(floor).intoArray(y, (r + ").append(i).append(") * pitch + x0")
                  .append(j == 0 ? "" : " + " + j + " * L").append(");\n");
             }
         }

@@ -75,11 +75,21 @@ final class DepthwiseRowsF32 {
                     float b = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
                     plane(p, x, wt, y, b, relu);
                     long dst = (out.offset() + n * out.stride(0) + k * out.stride(1)) * ES;
-                    if (fused) MemorySegment.copy(y, 0, out.segment(), LAYOUT, dst, p.outCount);
-                    else ELEMENTWISE.activationForward(e, MemorySegment.ofArray(y), 0, out.segment(), dst / ES, p.outCount, 0, false);
+                    float[] kept = p.columnStep == 1 ? y : keep(p, y, s.floats("dwrows.kept", p.keptCount));
+                    if (fused) MemorySegment.copy(kept, 0, out.segment(), LAYOUT, dst, p.keptCount);
+                    else ELEMENTWISE.activationForward(e, MemorySegment.ofArray(kept), 0, out.segment(), dst / ES, p.keptCount, 0, false);
                 }
             }
         }, in, w, bias, out);
+    }
+
+    /** Every {@code columnStep}-th column of the computed rows, compact. */
+    private static float[] keep(RowPlan p, float[] y, float[] kept) {
+        int step = p.columnStep, len = p.keptRowLen, pitch = p.outRowLen;
+        for (int r = 0; r < p.rows; r++) {
+            for (int c = 0, from = r * pitch, to = r * len; c < len; c++) kept[to + c] = y[from + c * step];
+        }
+        return kept;
     }
 
     /** Whether the channel planes are dense and row-major (the bulk copies move them whole). */
@@ -107,161 +117,214 @@ final class DepthwiseRowsF32 {
      * written again, correctly, by a later block (descending groups, ascending rows).
      */
     private static void plane(RowPlan p, float[] x, float[] wt, float[] y, float bias, boolean relu) {
-        for (int r = 0; r < p.paddedRows; r += p.blockRows) {
+        for (int b = 0, blocks = p.paddedRows / p.blockRows; b < blocks; b++) {
             for (int cg = p.columnGroups - 1; cg >= 0; cg--) {
                 switch (p.chunks) {
-                    case 8 -> block1x8(p, x, wt, y, r, cg, bias, relu);
-                    case 4 -> block2x4(p, x, wt, y, r, cg, bias, relu);
-                    case 2 -> block4x2(p, x, wt, y, r, cg, bias, relu);
-                    default -> block8x1(p, x, wt, y, r, cg, bias, relu);
+                    case 8 -> block1x8(p, x, wt, y, b, cg, bias, relu);
+                    case 4 -> block2x4(p, x, wt, y, b, cg, bias, relu);
+                    case 2 -> block4x2(p, x, wt, y, b, cg, bias, relu);
+                    default -> block8x1(p, x, wt, y, b, cg, bias, relu);
                 }
             }
         }
     }
 
-    private static void block1x8(RowPlan p, float[] x, float[] wt, float[] y, int r, int cg, float bias, boolean relu) {
-        int tr = p.tapRows, x0 = cg * 8 * L;
-        int[] rowIn = p.rowIn, tapRow = p.tapRow, shift = p.shift;
-        int q0 = (r + 0) * tr;
+    private static void block1x8(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+        int x0 = cg * 8 * L, rt = p.rowTaps;
+        int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00, a06 = a00, a07 = a00;
-        for (int t = 0, taps = shift.length; t < taps; t++) {
-            FloatVector w = FloatVector.broadcast(S, wt[t]);
-            int h = tapRow[t], at = x0 + shift[t];
-            int i0 = rowIn[q0 + h] + at;
-            a00 = w.fma(FloatVector.fromArray(S, x, i0), a00);
-            a01 = w.fma(FloatVector.fromArray(S, x, i0 + 1 * L), a01);
-            a02 = w.fma(FloatVector.fromArray(S, x, i0 + 2 * L), a02);
-            a03 = w.fma(FloatVector.fromArray(S, x, i0 + 3 * L), a03);
-            a04 = w.fma(FloatVector.fromArray(S, x, i0 + 4 * L), a04);
-            a05 = w.fma(FloatVector.fromArray(S, x, i0 + 5 * L), a05);
-            a06 = w.fma(FloatVector.fromArray(S, x, i0 + 6 * L), a06);
-            a07 = w.fma(FloatVector.fromArray(S, x, i0 + 7 * L), a07);
+        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
+            int row = entryOffset[e] + x0;
+            int h0 = entryTap[e * 1 + 0] * rt;
+            for (int kc = 0; kc < rt; kc++) {
+                int at = row + shift[kc];
+                FloatVector v0 = FloatVector.fromArray(S, x, at);
+                FloatVector v1 = FloatVector.fromArray(S, x, at + 1 * L);
+                FloatVector v2 = FloatVector.fromArray(S, x, at + 2 * L);
+                FloatVector v3 = FloatVector.fromArray(S, x, at + 3 * L);
+                FloatVector v4 = FloatVector.fromArray(S, x, at + 4 * L);
+                FloatVector v5 = FloatVector.fromArray(S, x, at + 5 * L);
+                FloatVector v6 = FloatVector.fromArray(S, x, at + 6 * L);
+                FloatVector v7 = FloatVector.fromArray(S, x, at + 7 * L);
+                if (h0 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h0 + kc]);
+                    a00 = w.fma(v0, a00);
+                    a01 = w.fma(v1, a01);
+                    a02 = w.fma(v2, a02);
+                    a03 = w.fma(v3, a03);
+                    a04 = w.fma(v4, a04);
+                    a05 = w.fma(v5, a05);
+                    a06 = w.fma(v6, a06);
+                    a07 = w.fma(v7, a07);
+                }
+            }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector b = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
-        int pitch = p.outRowLen;
-        a00.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a02.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
-        a03.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
-        a04.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 4 * L);
-        a05.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 5 * L);
-        a06.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 6 * L);
-        a07.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 7 * L);
+        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        int pitch = p.outRowLen, r = b * 1;
+        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a04.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 4 * L);
+        a05.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 5 * L);
+        a06.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 6 * L);
+        a07.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 7 * L);
     }
 
-    private static void block2x4(RowPlan p, float[] x, float[] wt, float[] y, int r, int cg, float bias, boolean relu) {
-        int tr = p.tapRows, x0 = cg * 4 * L;
-        int[] rowIn = p.rowIn, tapRow = p.tapRow, shift = p.shift;
-        int q0 = (r + 0) * tr;
-        int q1 = (r + 1) * tr;
+    private static void block2x4(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+        int x0 = cg * 4 * L, rt = p.rowTaps;
+        int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        for (int t = 0, taps = shift.length; t < taps; t++) {
-            FloatVector w = FloatVector.broadcast(S, wt[t]);
-            int h = tapRow[t], at = x0 + shift[t];
-            int i0 = rowIn[q0 + h] + at;
-            a00 = w.fma(FloatVector.fromArray(S, x, i0), a00);
-            a01 = w.fma(FloatVector.fromArray(S, x, i0 + 1 * L), a01);
-            a02 = w.fma(FloatVector.fromArray(S, x, i0 + 2 * L), a02);
-            a03 = w.fma(FloatVector.fromArray(S, x, i0 + 3 * L), a03);
-            int i1 = rowIn[q1 + h] + at;
-            a10 = w.fma(FloatVector.fromArray(S, x, i1), a10);
-            a11 = w.fma(FloatVector.fromArray(S, x, i1 + 1 * L), a11);
-            a12 = w.fma(FloatVector.fromArray(S, x, i1 + 2 * L), a12);
-            a13 = w.fma(FloatVector.fromArray(S, x, i1 + 3 * L), a13);
+        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
+            int row = entryOffset[e] + x0;
+            int h0 = entryTap[e * 2 + 0] * rt;
+            int h1 = entryTap[e * 2 + 1] * rt;
+            for (int kc = 0; kc < rt; kc++) {
+                int at = row + shift[kc];
+                FloatVector v0 = FloatVector.fromArray(S, x, at);
+                FloatVector v1 = FloatVector.fromArray(S, x, at + 1 * L);
+                FloatVector v2 = FloatVector.fromArray(S, x, at + 2 * L);
+                FloatVector v3 = FloatVector.fromArray(S, x, at + 3 * L);
+                if (h0 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h0 + kc]);
+                    a00 = w.fma(v0, a00);
+                    a01 = w.fma(v1, a01);
+                    a02 = w.fma(v2, a02);
+                    a03 = w.fma(v3, a03);
+                }
+                if (h1 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h1 + kc]);
+                    a10 = w.fma(v0, a10);
+                    a11 = w.fma(v1, a11);
+                    a12 = w.fma(v2, a12);
+                    a13 = w.fma(v3, a13);
+                }
+            }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector b = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
-        int pitch = p.outRowLen;
-        a00.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a02.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
-        a03.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
-        a10.add(b).max(floor).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(b).max(floor).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a12.add(b).max(floor).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
-        a13.add(b).max(floor).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
+        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        int pitch = p.outRowLen, r = b * 2;
+        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a10.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0);
+        a11.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a12.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
+        a13.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
     }
 
-    private static void block4x2(RowPlan p, float[] x, float[] wt, float[] y, int r, int cg, float bias, boolean relu) {
-        int tr = p.tapRows, x0 = cg * 2 * L;
-        int[] rowIn = p.rowIn, tapRow = p.tapRow, shift = p.shift;
-        int q0 = (r + 0) * tr;
-        int q1 = (r + 1) * tr;
-        int q2 = (r + 2) * tr;
-        int q3 = (r + 3) * tr;
+    private static void block4x2(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+        int x0 = cg * 2 * L, rt = p.rowTaps;
+        int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-        for (int t = 0, taps = shift.length; t < taps; t++) {
-            FloatVector w = FloatVector.broadcast(S, wt[t]);
-            int h = tapRow[t], at = x0 + shift[t];
-            int i0 = rowIn[q0 + h] + at;
-            a00 = w.fma(FloatVector.fromArray(S, x, i0), a00);
-            a01 = w.fma(FloatVector.fromArray(S, x, i0 + 1 * L), a01);
-            int i1 = rowIn[q1 + h] + at;
-            a10 = w.fma(FloatVector.fromArray(S, x, i1), a10);
-            a11 = w.fma(FloatVector.fromArray(S, x, i1 + 1 * L), a11);
-            int i2 = rowIn[q2 + h] + at;
-            a20 = w.fma(FloatVector.fromArray(S, x, i2), a20);
-            a21 = w.fma(FloatVector.fromArray(S, x, i2 + 1 * L), a21);
-            int i3 = rowIn[q3 + h] + at;
-            a30 = w.fma(FloatVector.fromArray(S, x, i3), a30);
-            a31 = w.fma(FloatVector.fromArray(S, x, i3 + 1 * L), a31);
+        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
+            int row = entryOffset[e] + x0;
+            int h0 = entryTap[e * 4 + 0] * rt;
+            int h1 = entryTap[e * 4 + 1] * rt;
+            int h2 = entryTap[e * 4 + 2] * rt;
+            int h3 = entryTap[e * 4 + 3] * rt;
+            for (int kc = 0; kc < rt; kc++) {
+                int at = row + shift[kc];
+                FloatVector v0 = FloatVector.fromArray(S, x, at);
+                FloatVector v1 = FloatVector.fromArray(S, x, at + 1 * L);
+                if (h0 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h0 + kc]);
+                    a00 = w.fma(v0, a00);
+                    a01 = w.fma(v1, a01);
+                }
+                if (h1 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h1 + kc]);
+                    a10 = w.fma(v0, a10);
+                    a11 = w.fma(v1, a11);
+                }
+                if (h2 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h2 + kc]);
+                    a20 = w.fma(v0, a20);
+                    a21 = w.fma(v1, a21);
+                }
+                if (h3 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h3 + kc]);
+                    a30 = w.fma(v0, a30);
+                    a31 = w.fma(v1, a31);
+                }
+            }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector b = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
-        int pitch = p.outRowLen;
-        a00.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a10.add(b).max(floor).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(b).max(floor).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a20.add(b).max(floor).intoArray(y, (r + 2) * pitch + x0);
-        a21.add(b).max(floor).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
-        a30.add(b).max(floor).intoArray(y, (r + 3) * pitch + x0);
-        a31.add(b).max(floor).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
+        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        int pitch = p.outRowLen, r = b * 4;
+        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a10.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0);
+        a11.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a20.add(bv).max(floor).intoArray(y, (r + 2) * pitch + x0);
+        a21.add(bv).max(floor).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
+        a30.add(bv).max(floor).intoArray(y, (r + 3) * pitch + x0);
+        a31.add(bv).max(floor).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
     }
 
-    private static void block8x1(RowPlan p, float[] x, float[] wt, float[] y, int r, int cg, float bias, boolean relu) {
-        int tr = p.tapRows, x0 = cg * 1 * L;
-        int[] rowIn = p.rowIn, tapRow = p.tapRow, shift = p.shift;
-        int q0 = (r + 0) * tr;
-        int q1 = (r + 1) * tr;
-        int q2 = (r + 2) * tr;
-        int q3 = (r + 3) * tr;
-        int q4 = (r + 4) * tr;
-        int q5 = (r + 5) * tr;
-        int q6 = (r + 6) * tr;
-        int q7 = (r + 7) * tr;
+    private static void block8x1(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+        int x0 = cg * 1 * L, rt = p.rowTaps;
+        int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a10 = a00, a20 = a00, a30 = a00, a40 = a00, a50 = a00, a60 = a00, a70 = a00;
-        for (int t = 0, taps = shift.length; t < taps; t++) {
-            FloatVector w = FloatVector.broadcast(S, wt[t]);
-            int h = tapRow[t], at = x0 + shift[t];
-            int i0 = rowIn[q0 + h] + at;
-            a00 = w.fma(FloatVector.fromArray(S, x, i0), a00);
-            int i1 = rowIn[q1 + h] + at;
-            a10 = w.fma(FloatVector.fromArray(S, x, i1), a10);
-            int i2 = rowIn[q2 + h] + at;
-            a20 = w.fma(FloatVector.fromArray(S, x, i2), a20);
-            int i3 = rowIn[q3 + h] + at;
-            a30 = w.fma(FloatVector.fromArray(S, x, i3), a30);
-            int i4 = rowIn[q4 + h] + at;
-            a40 = w.fma(FloatVector.fromArray(S, x, i4), a40);
-            int i5 = rowIn[q5 + h] + at;
-            a50 = w.fma(FloatVector.fromArray(S, x, i5), a50);
-            int i6 = rowIn[q6 + h] + at;
-            a60 = w.fma(FloatVector.fromArray(S, x, i6), a60);
-            int i7 = rowIn[q7 + h] + at;
-            a70 = w.fma(FloatVector.fromArray(S, x, i7), a70);
+        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
+            int row = entryOffset[e] + x0;
+            int h0 = entryTap[e * 8 + 0] * rt;
+            int h1 = entryTap[e * 8 + 1] * rt;
+            int h2 = entryTap[e * 8 + 2] * rt;
+            int h3 = entryTap[e * 8 + 3] * rt;
+            int h4 = entryTap[e * 8 + 4] * rt;
+            int h5 = entryTap[e * 8 + 5] * rt;
+            int h6 = entryTap[e * 8 + 6] * rt;
+            int h7 = entryTap[e * 8 + 7] * rt;
+            for (int kc = 0; kc < rt; kc++) {
+                int at = row + shift[kc];
+                FloatVector v0 = FloatVector.fromArray(S, x, at);
+                if (h0 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h0 + kc]);
+                    a00 = w.fma(v0, a00);
+                }
+                if (h1 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h1 + kc]);
+                    a10 = w.fma(v0, a10);
+                }
+                if (h2 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h2 + kc]);
+                    a20 = w.fma(v0, a20);
+                }
+                if (h3 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h3 + kc]);
+                    a30 = w.fma(v0, a30);
+                }
+                if (h4 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h4 + kc]);
+                    a40 = w.fma(v0, a40);
+                }
+                if (h5 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h5 + kc]);
+                    a50 = w.fma(v0, a50);
+                }
+                if (h6 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h6 + kc]);
+                    a60 = w.fma(v0, a60);
+                }
+                if (h7 >= 0) {
+                    FloatVector w = FloatVector.broadcast(S, wt[h7 + kc]);
+                    a70 = w.fma(v0, a70);
+                }
+            }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector b = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
-        int pitch = p.outRowLen;
-        a00.add(b).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a10.add(b).max(floor).intoArray(y, (r + 1) * pitch + x0);
-        a20.add(b).max(floor).intoArray(y, (r + 2) * pitch + x0);
-        a30.add(b).max(floor).intoArray(y, (r + 3) * pitch + x0);
-        a40.add(b).max(floor).intoArray(y, (r + 4) * pitch + x0);
-        a50.add(b).max(floor).intoArray(y, (r + 5) * pitch + x0);
-        a60.add(b).max(floor).intoArray(y, (r + 6) * pitch + x0);
-        a70.add(b).max(floor).intoArray(y, (r + 7) * pitch + x0);
+        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        int pitch = p.outRowLen, r = b * 8;
+        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
+        a10.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0);
+        a20.add(bv).max(floor).intoArray(y, (r + 2) * pitch + x0);
+        a30.add(bv).max(floor).intoArray(y, (r + 3) * pitch + x0);
+        a40.add(bv).max(floor).intoArray(y, (r + 4) * pitch + x0);
+        a50.add(bv).max(floor).intoArray(y, (r + 5) * pitch + x0);
+        a60.add(bv).max(floor).intoArray(y, (r + 6) * pitch + x0);
+        a70.add(bv).max(floor).intoArray(y, (r + 7) * pitch + x0);
     }
 }

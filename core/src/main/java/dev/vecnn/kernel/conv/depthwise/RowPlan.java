@@ -9,23 +9,34 @@ import dev.vecnn.kernel.conv.ConvGeometry;
  * <ul>
  *   <li>the input rows are copied into a heap buffer at a pitch of {@link #inPitch}: the row, then at
  *       least as many zeros as a load reaches past either end, so that every load is a plain vector
- *       load (masked loads cost more than they save here); an output row's tap row is a buffer offset
- *       from {@link #rowIn}, the zero row where the tap row lies in the padding;</li>
+ *       load (masked loads cost more than they save here);</li>
+ *   <li>a block of output rows walks the distinct input rows its kernel rows read ({@link #entryOffset},
+ *       the zero row for rows in the padding), loads each row's vectors once per tap column and feeds
+ *       every output row of the block that reads it ({@link #entryTap}): a 3x3 kernel over two rows
+ *       loads 4 rows instead of 6, over eight rows 10 instead of 24 (each load is a split load: heap
+ *       arrays are not aligned to cache lines, and the taps shift by single elements);</li>
  *   <li>the output plane is computed compact (row pitch = row length) and leaves in one bulk copy;</li>
  *   <li>a block is {@link #blockRows} rows by {@link #chunks} vectors: eight accumulators, enough for two
  *       FMA pipes of four cycles' latency, on narrow rows as on wide ones.</li>
  * </ul>
- * Forward uses the convolution's own geometry; backward-data of a unit-stride convolution is the same
- * correlation of gy with the taps reversed and {@code padBegin' = (kernel - 1) * dilation - padBegin}.
+ * Forward uses the convolution's own geometry; a stride s along the rows (at most {@link #MAX_ROW_STRIDE})
+ * computes the rows at unit stride and keeps every s-th column ({@link #columnStep}): s times the
+ * multiply-adds, but plain loads, where a strided row would need gathers or a deinterleaving copy.
+ * Backward-data of a unit-stride convolution is the same correlation of gy with the taps reversed and
+ * {@code padBegin' = (kernel - 1) * dilation - padBegin}.
  */
 final class RowPlan {
     /** Largest plane (either side) and row table this path takes; larger ones use the slab path. */
     static final long MAX_PLANE = 1L << 24;
+    /** Largest stride along the rows computed at unit stride and subsampled. */
+    static final int MAX_ROW_STRIDE = 2;
 
     final int inRowLen, outRowLen;
     /** Input rows in the buffer: one every {@code inPitch} elements from {@link #planeStart}. */
     final int inPitch, inRows;
     final int inCount, outCount;
+    /** Columns kept of the computed rows: every {@code columnStep}-th, {@code keptRowLen} per row, {@code keptCount} in all. */
+    final int columnStep, keptRowLen, keptCount;
     /** Output rows (positions of the leading dimensions) and that count rounded up to whole blocks. */
     final int rows, paddedRows;
     /** Taps per kernel row (the last dimension) and kernel rows (positions of the leading dimensions). */
@@ -34,18 +45,26 @@ final class RowPlan {
     final int chunks, blockRows, columnGroups;
     /** Buffer offset of the zero row and of the input plane; input buffer and output buffer lengths. */
     final int zeroRow, planeStart, inLength, outLength;
-    /** {@code rowIn[r * tapRows + h]}: buffer offset of output row r's kernel row h. */
-    final int[] rowIn;
-    /** Column shift of each tap ({@code tap * dilation - padBegin} along the rows) and its kernel row. */
-    final int[] shift, tapRow;
+    /** Block b's entries are {@code [entryStart[b], entryStart[b + 1])}, in the order of their input rows. */
+    final int[] entryStart;
+    /** An entry's input row: its buffer offset (the zero row in the padding). */
+    final int[] entryOffset;
+    /** {@code entryTap[e * blockRows + i]}: the kernel row with which block row i reads entry e's row, or -1. */
+    final int[] entryTap;
+    /** Column shift of each tap column ({@code col * dilation - padBegin} along the rows). */
+    final int[] shift;
 
-    private RowPlan(long[] in, long[] out, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int lanes) {
+    private RowPlan(long[] in, long[] out, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int lanes, int columnStep,
+                    long keptRowLen) {
         int rank = in.length, last = rank - 1;
+        this.columnStep = columnStep;
+        this.keptRowLen = (int) keptRowLen;
         inRowLen = (int) in[last];
         outRowLen = (int) out[last];
         inCount = (int) count(in);
         outCount = (int) count(out);
         rows = outCount / Math.max(1, outRowLen);
+        keptCount = rows * this.keptRowLen;
         rowTaps = kernel[last];
         int taps = 1;
         for (int k : kernel) taps *= k;
@@ -56,12 +75,10 @@ final class RowPlan {
         blockRows = 8 / chunks;
         columnGroups = Math.ceilDiv(vectors, chunks);
         paddedRows = Math.ceilDiv(rows, blockRows) * blockRows;
-        shift = new int[taps];
-        tapRow = new int[taps];
+        shift = new int[rowTaps];
         int lowest = 0, highest = 0;
-        for (int t = 0; t < taps; t++) {
-            shift[t] = t % rowTaps * dilation[last] - padBegin[last];
-            tapRow[t] = t / rowTaps;
+        for (int t = 0; t < rowTaps; t++) {
+            shift[t] = t * dilation[last] - padBegin[last];
             lowest = Math.min(lowest, shift[t]);
             highest = Math.max(highest, shift[t]);
         }
@@ -76,36 +93,80 @@ final class RowPlan {
         planeStart = zeroRow + Math.max(width, inPitch) + reach + lanes;
         inLength = planeStart + inRows * inPitch + width + reach + lanes;
         outLength = paddedRows * outRowLen + width + lanes;
-        rowIn = new int[paddedRows * tapRows];
-        java.util.Arrays.fill(rowIn, zeroRow);
+        long[] span = new long[rank];
+        for (int d = 0; d < last; d++) span[d] = (out[d] - 1) * stride[d] + (long) (kernel[d] - 1) * dilation[d] + 1;
+        // entries: for each block, the distinct input rows its rows read, in the order of their coordinates
+        // (padding included: each output row meets its kernel rows in kernel order, which keeps every sum's order)
+        int blocks = paddedRows / blockRows;
+        entryStart = new int[blocks + 1];
+        long[] key = new long[blockRows * tapRows];
+        int[] offset = new int[blockRows * tapRows];
+        int[] next = new int[blockRows];
+        int[] offsets = new int[16], users = new int[16 * blockRows];
+        int count = 0;
         int[] o = new int[rank], h = new int[rank];
-        for (int r = 0; r < rows; r++) {
-            java.util.Arrays.fill(h, 0);
-            for (int th = 0; th < tapRows; th++) {
-                long at = 0;
-                boolean inside = true;
-                for (int d = 0; d < last; d++) {
-                    long i = (long) o[d] * stride[d] - padBegin[d] + (long) h[d] * dilation[d];
-                    inside &= i >= 0 && i < in[d];
-                    at = at * in[d] + i;
+        for (int b = 0; b < blocks; b++) {
+            int live = Math.min(blockRows, rows - b * blockRows);
+            for (int i = 0; i < live; i++) {
+                java.util.Arrays.fill(h, 0);
+                for (int th = 0; th < tapRows; th++) {
+                    long k = 0, at = 0;
+                    boolean inside = true;
+                    for (int d = 0; d < last; d++) {
+                        long v = (long) o[d] * stride[d] - padBegin[d] + (long) h[d] * dilation[d];
+                        inside &= v >= 0 && v < in[d];
+                        at = at * in[d] + v;
+                        // coordinates shifted to be non-negative, in a mixed radix wide enough for every coordinate
+                        k = k * span[d] + v + padBegin[d];
+                    }
+                    key[i * tapRows + th] = k;
+                    offset[i * tapRows + th] = inside ? planeStart + (int) at * inPitch : zeroRow;
+                    for (int d = last - 1; d >= 0; d--) {
+                        if (++h[d] < kernel[d]) break;
+                        h[d] = 0;
+                    }
                 }
-                if (inside) rowIn[r * tapRows + th] = planeStart + (int) at * inPitch;
                 for (int d = last - 1; d >= 0; d--) {
-                    if (++h[d] < kernel[d]) break;
-                    h[d] = 0;
+                    if (++o[d] < out[d]) break;
+                    o[d] = 0;
                 }
             }
-            for (int d = last - 1; d >= 0; d--) {
-                if (++o[d] < out[d]) break;
-                o[d] = 0;
+            // merge the rows' sorted kernel rows, one entry per distinct input row
+            java.util.Arrays.fill(next, 0);
+            while (true) {
+                long least = Long.MAX_VALUE;
+                for (int i = 0; i < live; i++) if (next[i] < tapRows) least = Math.min(least, key[i * tapRows + next[i]]);
+                if (least == Long.MAX_VALUE) break;
+                if (count == offsets.length) {
+                    offsets = java.util.Arrays.copyOf(offsets, 2 * count);
+                    users = java.util.Arrays.copyOf(users, 2 * count * blockRows);
+                }
+                java.util.Arrays.fill(users, count * blockRows, (count + 1) * blockRows, -1);
+                for (int i = 0; i < live; i++) {
+                    if (next[i] < tapRows && key[i * tapRows + next[i]] == least) {
+                        offsets[count] = offset[i * tapRows + next[i]];
+                        users[count * blockRows + i] = next[i]++;
+                    }
+                }
+                count++;
             }
+            entryStart[b + 1] = count;
         }
+        entryOffset = java.util.Arrays.copyOf(offsets, count);
+        entryTap = java.util.Arrays.copyOf(users, count * blockRows);
     }
 
     /** The forward plan of a direct depthwise convolution, or null when the rows path does not take it. */
     static RowPlan forward(ConvGeometry g, int lanes) {
-        if (g.stride[g.rank - 1] != 1 || g.mode != dev.vecnn.spec.PaddingMode.ZEROS) return null;
-        return fits(g.big, g.small, g) ? new RowPlan(g.big, g.small, g.kernel, g.stride, g.dilation, g.padBegin, lanes) : null;
+        int last = g.rank - 1, step = g.stride[last];
+        if (step > MAX_ROW_STRIDE || g.mode != dev.vecnn.spec.PaddingMode.ZEROS) return null;
+        // the rows at unit stride: every window start along the padded row
+        long[] out = g.small.clone();
+        out[last] = g.big[last] + g.padBegin[last] + g.padEnd[last] - (long) (g.kernel[last] - 1) * g.dilation[last];
+        int[] stride = g.stride.clone();
+        stride[last] = 1;
+        return fits(g.big, out, g)
+                ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, step, g.small[last]) : null;
     }
 
     /**
@@ -116,7 +177,7 @@ final class RowPlan {
         if (!g.unitStride() || g.mode != dev.vecnn.spec.PaddingMode.ZEROS || g.kg != 1) return null;
         int[] pad = new int[g.rank];
         for (int d = 0; d < g.rank; d++) pad[d] = (g.kernel[d] - 1) * g.dilation[d] - g.padBegin[d];
-        return fits(g.small, g.big, g) ? new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes) : null;
+        return fits(g.small, g.big, g) ? new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes, 1, g.big[g.rank - 1]) : null;
     }
 
     private static boolean fits(long[] in, long[] out, ConvGeometry g) {

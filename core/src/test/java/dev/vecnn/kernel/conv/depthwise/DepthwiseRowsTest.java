@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * of its cases: every block shape (one row by eight vectors, 2x4, 4x2, 8x1), several column groups per
  * row (whose last vector runs into the next row), row counts that are not whole blocks, rows narrower
  * than a vector, dilation, asymmetric and large padding, valid convolutions (input rows longer than
- * output rows), strided leading dimensions, channel multipliers, ranks 1 to 3, and backward-data with
+ * output rows), strided leading dimensions, stride 2 along the rows, channel multipliers, ranks 1 to 3,
+ * and backward-data with
  * {@code padBegin > (kernel - 1) * dilation} (a negative reversed padding). Every pass of every
  * implementation is checked against the reference at 1, 2 and 3 threads, forward also with fused and
  * unfused activations in float and double. The kernel tests run again at 128 and 256 bits, where the
@@ -40,7 +41,11 @@ class DepthwiseRowsTest {
             spec(1, 3, 2, new long[] {6, 33}, new int[] {2, 5}, new int[] {1, 1}, new int[] {1, 2}, new int[] {0, 4}, new int[] {3, 1}),
             spec(2, 2, 1, new long[] {5, 6, 19}, new int[] {3, 3, 3}, new int[] {2, 2, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
                     new int[] {1, 1, 1}),
-            spec(1, 5, 1, new long[] {3, 1}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}));
+            spec(1, 5, 1, new long[] {3, 1}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            // stride 2 along the rows: computed at unit stride, every other column kept (odd and even widths)
+            spec(2, 3, 1, new long[] {9, 57}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            spec(1, 2, 2, new long[] {6, 14}, new int[] {3, 3}, new int[] {1, 2}, new int[] {1, 2}, new int[] {0, 2}, new int[] {1, 1}),
+            spec(1, 2, 1, new long[] {301}, new int[] {4}, new int[] {2}, new int[] {1}, new int[] {1}, new int[] {2}));
 
     /** Unit-stride specs with one output channel per group, backward-data on the rows path. */
     static final List<ConvSpec> BACKWARD_DATA = List.of(
@@ -62,8 +67,8 @@ class DepthwiseRowsTest {
         // a transposed convolution's forward is the direct geometry's backward-data
         ConvSpec t = BACKWARD_DATA.get(0).toBuilder().transposed(true).build();
         assertNotNull(RowPlan.backwardData(ConvGeometry.of(t), 16), t.toString());
-        // strided rows and other padding modes stay on the slab path
-        ConvSpec strided = FORWARD.get(0).toBuilder().stride(1, 2).build();
+        // strides above 2 along the rows and other padding modes stay on the slab path
+        ConvSpec strided = FORWARD.get(0).toBuilder().stride(1, 3).build();
         assertNull(RowPlan.forward(ConvGeometry.of(strided), 16), strided.toString());
         ConvSpec reflect = FORWARD.get(0).toBuilder().paddingMode(PaddingMode.REFLECT).build();
         assertNull(RowPlan.forward(ConvGeometry.of(reflect), 16), reflect.toString());
