@@ -301,7 +301,7 @@ final class DepthwiseConvF32 {
      * or the identity; eight vectors in flight (two FMA pipes of four cycles' latency). The sum comes
      * first, then the bias: the order of every other store.
      */
-    private static void correlateForward(float[] src, int[] off, float[] w, int taps, float[] dst, int len, float bias, boolean relu) {
+    static void correlateForward(float[] src, int[] off, float[] w, int taps, float[] dst, int len, float bias, boolean relu) {
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
         for (int p = 0; p < len; p += 2 * STEP) {

@@ -301,7 +301,7 @@ final class DepthwiseConvF64 {
      * or the identity; eight vectors in flight (two FMA pipes of four cycles' latency). The sum comes
      * first, then the bias: the order of every other store.
      */
-    private static void correlateForward(double[] src, int[] off, double[] w, int taps, double[] dst, int len, double bias, boolean relu) {
+    static void correlateForward(double[] src, int[] off, double[] w, int taps, double[] dst, int len, double bias, boolean relu) {
         DoubleVector b = DoubleVector.broadcast(S, bias);
         DoubleVector floor = DoubleVector.broadcast(S, relu ? 0 : Double.NEGATIVE_INFINITY);
         for (int p = 0; p < len; p += 2 * STEP) {

@@ -33,6 +33,8 @@ final class DepthwiseRowsF32 {
     static final int L = S.length();
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
+    /** Rows shorter than this are staged (one bulk copy of the plane) rather than copied one by one from the tensor. */
+    private static final int STAGED_ROW = 32;
     /** The elementwise kernels for activations other than the identity and ReLU (fused in the kernel). */
     private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F32);
 
@@ -56,26 +58,36 @@ final class DepthwiseRowsF32 {
         int perIn = reversed ? 1 : g.kg;
         int blocks = Math.ceilDiv(g.groups, channelsPerTask);
         boolean relu = e.activation() == Activation.RELU, fused = relu || e.activation() == Activation.IDENTITY;
+        float[] weights = weights(g, w, reversed);
+        // short rows: one bulk copy of the plane and heap copies into the rows beat a segment copy per row
+        boolean staged = p.inRowLen < STAGED_ROW;
         ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
             int c0 = task % blocks * channelsPerTask;
             long n = task / blocks;
             float[] x = s.floats("dwrows.in", p.inLength);
             float[] y = s.floats("dwrows.out", p.outLength);
             float[] wt = s.floats("dwrows.w", g.taps);
+            float[] stage = staged ? s.floats("dwrows.stage", p.inCount) : null;
             // the zero row and the gaps stay zero: only the rows' own cells are written
             java.util.Arrays.fill(x, 0, p.inLength, 0);
             for (int c = c0; c < Math.min(g.groups, c0 + channelsPerTask); c++) {
                 long from = (in.offset() + n * in.stride(0) + c * in.stride(1)) * ES;
-                for (int i = 0; i < p.inRows; i++) {
-                    MemorySegment.copy(in.segment(), LAYOUT, from + (long) i * p.inRowLen * ES, x, p.planeStart + i * p.inPitch, p.inRowLen);
+                if (staged) {
+                    MemorySegment.copy(in.segment(), LAYOUT, from, stage, 0, p.inCount);
+                    for (int i = 0, len = p.inRowLen; i < p.inRows; i++) System.arraycopy(stage, i * len, x, p.planeStart + i * p.inPitch, len);
+                } else {
+                    for (int i = 0; i < p.inRows; i++) {
+                        MemorySegment.copy(in.segment(), LAYOUT, from + (long) i * p.inRowLen * ES, x, p.planeStart + i * p.inPitch, p.inRowLen);
+                    }
                 }
                 for (int j = 0; j < perIn; j++) {
                     int k = c * perIn + j;
-                    taps(g, w, reversed ? c : k, reversed, wt);
+                    System.arraycopy(weights, (reversed ? c : k) * g.taps, wt, 0, g.taps);
                     float b = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
-                    plane(p, x, wt, y, b, relu);
+                    if (p.flat) DepthwiseConvF32.correlateForward(x, p.flatOffset, wt, g.taps, y, p.flatSpan, b, relu);
+                    else plane(p, x, wt, y, b, relu);
                     long dst = (out.offset() + n * out.stride(0) + k * out.stride(1)) * ES;
-                    float[] kept = p.columnStep == 1 ? y : keep(p, y, s.floats("dwrows.kept", p.keptCount));
+                    float[] kept = p.columnStep == 1 && !p.flat ? y : keep(p, y, s.floats("dwrows.kept", p.keptCount));
                     if (fused) MemorySegment.copy(kept, 0, out.segment(), LAYOUT, dst, p.keptCount);
                     else ELEMENTWISE.activationForward(e, MemorySegment.ofArray(kept), 0, out.segment(), dst / ES, p.keptCount, 0, false);
                 }
@@ -83,11 +95,27 @@ final class DepthwiseRowsF32 {
         }, in, w, bias, out);
     }
 
-    /** Every {@code columnStep}-th column of the computed rows, compact. */
+    /** Every small channel's weights in tap order (or reversed), read once per call. */
+    private static float[] weights(ConvGeometry g, Tensor w, boolean reversed) {
+        int channels = g.groups * g.kg;
+        float[] all = new float[channels * g.taps];
+        for (int k = 0; k < channels; k++) {
+            for (int t = 0; t < g.taps; t++) {
+                long off = w.offset() + k * w.stride(0);
+                for (int d = 0; d < g.rank; d++) off += g.tap[t][d] * w.stride(2 + d);
+                all[k * g.taps + (reversed ? g.taps - 1 - t : t)] = w.segment().get(LAYOUT, off * ES);
+            }
+        }
+        return all;
+    }
+
+    /** The kept columns (every {@code columnStep}-th) of the computed rows, compact. */
     private static float[] keep(RowPlan p, float[] y, float[] kept) {
-        int step = p.columnStep, len = p.keptRowLen, pitch = p.outRowLen;
+        int step = p.columnStep, len = p.keptRowLen, pitch = p.outPitch;
         for (int r = 0; r < p.rows; r++) {
-            for (int c = 0, from = r * pitch, to = r * len; c < len; c++) kept[to + c] = y[from + c * step];
+            int from = r * pitch, to = r * len;
+            if (step == 1) System.arraycopy(y, from, kept, to, len);
+            else for (int c = 0; c < len; c++) kept[to + c] = y[from + c * step];
         }
         return kept;
     }
@@ -100,15 +128,6 @@ final class DepthwiseRowsF32 {
             pitch *= dims[d];
         }
         return true;
-    }
-
-    /** The weights of small channel k in tap order, or reversed. */
-    private static void taps(ConvGeometry g, Tensor w, int k, boolean reversed, float[] out) {
-        for (int t = 0; t < g.taps; t++) {
-            long off = w.offset() + k * w.stride(0);
-            for (int d = 0; d < g.rank; d++) off += g.tap[t][d] * w.stride(2 + d);
-            out[reversed ? g.taps - 1 - t : t] = w.segment().get(LAYOUT, off * ES);
-        }
     }
 
     /**

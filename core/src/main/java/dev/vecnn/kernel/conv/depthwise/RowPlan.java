@@ -19,6 +19,11 @@ import dev.vecnn.kernel.conv.ConvGeometry;
  *   <li>a block is {@link #blockRows} rows by {@link #chunks} vectors: eight accumulators, enough for two
  *       FMA pipes of four cycles' latency, on narrow rows as on wide ones.</li>
  * </ul>
+ * Narrow 2-D planes (rows of at most two vectors, unit stride down the columns) are computed flat
+ * instead ({@link #flat}): the padded rows, with enough zero rows above and below, form one grid of
+ * pitch {@link #inPitch}, and every grid position is one sum over fixed offsets ({@link #flatOffset}),
+ * eight vectors at a time, with no lanes lost to short rows and no per-row bookkeeping; the kept
+ * columns are picked out of the grid afterwards.
  * Forward uses the convolution's own geometry; a stride s along the rows (at most {@link #MAX_ROW_STRIDE})
  * computes the rows at unit stride and keeps every s-th column ({@link #columnStep}): s times the
  * multiply-adds, but plain loads, where a strided row would need gathers or a deinterleaving copy.
@@ -53,6 +58,12 @@ final class RowPlan {
     final int[] entryTap;
     /** Column shift of each tap column ({@code col * dilation - padBegin} along the rows). */
     final int[] shift;
+    /** Whether the plane is computed flat: grid positions [0, flatSpan), tap t of position q read at {@code flatOffset[t] + q}. */
+    final boolean flat;
+    final int flatSpan;
+    final int[] flatOffset;
+    /** Elements between computed rows in the output buffer: the row length, or the input pitch when flat. */
+    final int outPitch;
 
     private RowPlan(long[] in, long[] out, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int lanes, int columnStep,
                     long keptRowLen) {
@@ -89,12 +100,37 @@ final class RowPlan {
         inRows = inCount / Math.max(1, inRowLen);
         int width = columnGroups * chunks * lanes; // a block row's columns, past the row for its last vector
         int reach = Math.max(-lowest, highest);
-        zeroRow = reach + lanes;
-        planeStart = zeroRow + Math.max(width, inPitch) + reach + lanes;
-        inLength = planeStart + inRows * inPitch + width + reach + lanes;
-        outLength = paddedRows * outRowLen + width + lanes;
+        flat = rank == 2 && stride[0] == 1 && vectors <= 2;
+        if (flat) {
+            // zero rows above the plane for the top padding, below it for what the last rows read past the input
+            int above = Math.max(0, padBegin[0]);
+            long below = Math.max(0, (out[0] - 1) - padBegin[0] + (long) (kernel[0] - 1) * dilation[0] - (in[0] - 1));
+            flatSpan = (int) ((out[0] - 1) * inPitch + outRowLen);
+            zeroRow = 0;
+            planeStart = (above + 1) * inPitch + reach + lanes;
+            flatOffset = new int[taps];
+            for (int t = 0; t < taps; t++) {
+                flatOffset[t] = planeStart + (t / rowTaps * dilation[0] - padBegin[0]) * inPitch + shift[t % rowTaps];
+            }
+            // the last step of eight vectors runs past the span, reading up to the furthest tap
+            inLength = Math.toIntExact(planeStart + (in[0] + below + 1) * inPitch + 8L * lanes + reach);
+            outLength = flatSpan + 8 * lanes;
+            outPitch = inPitch;
+        } else {
+            flatSpan = 0;
+            flatOffset = null;
+            zeroRow = reach + lanes;
+            planeStart = zeroRow + Math.max(width, inPitch) + reach + lanes;
+            inLength = planeStart + inRows * inPitch + width + reach + lanes;
+            outLength = paddedRows * outRowLen + width + lanes;
+            outPitch = outRowLen;
+        }
         long[] span = new long[rank];
         for (int d = 0; d < last; d++) span[d] = (out[d] - 1) * stride[d] + (long) (kernel[d] - 1) * dilation[d] + 1;
+        if (flat) {
+            entryStart = entryOffset = entryTap = null;
+            return;
+        }
         // entries: for each block, the distinct input rows its rows read, in the order of their coordinates
         // (padding included: each output row meets its kernel rows in kernel order, which keeps every sum's order)
         int blocks = paddedRows / blockRows;

@@ -1,8 +1,10 @@
 package dev.vecnn.kernel.conv.depthwise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.conv.KernelRegressionTest;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The depthwise rows path ({@link RowPlan}, {@code DepthwiseRowsF32/F64}) on shapes chosen to reach each
- * of its cases: every block shape (one row by eight vectors, 2x4, 4x2, 8x1), several column groups per
+ * of its cases: narrow planes computed flat, every block shape (one row by eight vectors, 2x4, 4x2, 8x1), several column groups per
  * row (whose last vector runs into the next row), row counts that are not whole blocks, rows narrower
  * than a vector, dilation, asymmetric and large padding, valid convolutions (input rows longer than
  * output rows), strided leading dimensions, stride 2 along the rows, channel multipliers, ranks 1 to 3,
@@ -83,10 +85,18 @@ class DepthwiseRowsTest {
         RowPlan signal = RowPlan.forward(ConvGeometry.of(FORWARD.get(3)), 16);
         assertEquals(8, signal.chunks);
         assertEquals(3, signal.columnGroups);
-        // 13 rows of 7 columns: eight rows of one vector, padded to 16 rows
+        assertFalse(wide.flat);
+        // 13 rows of 7 columns: one grid, computed flat
         RowPlan narrow = RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 16);
-        assertEquals(1, narrow.chunks);
-        assertEquals(16, narrow.paddedRows);
+        assertTrue(narrow.flat);
+        // with 4 lanes the 7 columns are 2 vectors (flat), the 57 columns 15 vectors in column groups of 4
+        assertTrue(RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 4).flat);
+        assertEquals(4, RowPlan.forward(ConvGeometry.of(FORWARD.get(0)), 4).columnGroups);
+        // 13 rows of 7 columns with 2 lanes: four vectors, blocks of two rows padded to 14 rows
+        RowPlan twoLanes = RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 2);
+        assertFalse(twoLanes.flat);
+        assertEquals(2, twoLanes.blockRows);
+        assertEquals(14, twoLanes.paddedRows);
     }
 
     @Test
