@@ -87,7 +87,7 @@ final class DepthwiseRowsF32 {
                     if (p.flat) DepthwiseConvF32.correlateForward(x, p.flatOffset, wt, g.taps, y, p.flatSpan, b, relu);
                     else plane(p, x, wt, y, b, relu);
                     long dst = (out.offset() + n * out.stride(0) + k * out.stride(1)) * ES;
-                    float[] kept = p.columnStep == 1 && !p.flat ? y : keep(p, y, s.floats("dwrows.kept", p.keptCount));
+                    float[] kept = p.compact ? y : keep(p, y, s.floats("dwrows.kept", p.keptCount));
                     if (fused) MemorySegment.copy(kept, 0, out.segment(), LAYOUT, dst, p.keptCount);
                     else ELEMENTWISE.activationForward(e, MemorySegment.ofArray(kept), 0, out.segment(), dst / ES, p.keptCount, 0, false);
                 }

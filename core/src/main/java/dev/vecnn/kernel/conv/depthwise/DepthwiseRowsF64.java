@@ -87,7 +87,7 @@ final class DepthwiseRowsF64 {
                     if (p.flat) DepthwiseConvF64.correlateForward(x, p.flatOffset, wt, g.taps, y, p.flatSpan, b, relu);
                     else plane(p, x, wt, y, b, relu);
                     long dst = (out.offset() + n * out.stride(0) + k * out.stride(1)) * ES;
-                    double[] kept = p.columnStep == 1 && !p.flat ? y : keep(p, y, s.doubles("dwrows.kept", p.keptCount));
+                    double[] kept = p.compact ? y : keep(p, y, s.doubles("dwrows.kept", p.keptCount));
                     if (fused) MemorySegment.copy(kept, 0, out.segment(), LAYOUT, dst, p.keptCount);
                     else ELEMENTWISE.activationForward(e, MemorySegment.ofArray(kept), 0, out.segment(), dst / ES, p.keptCount, 0, false);
                 }

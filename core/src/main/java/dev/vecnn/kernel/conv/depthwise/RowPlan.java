@@ -42,6 +42,12 @@ final class RowPlan {
     final int inCount, outCount;
     /** Columns kept of the computed rows: every {@code columnStep}-th, {@code keptRowLen} per row, {@code keptCount} in all. */
     final int columnStep, keptRowLen, keptCount;
+    /**
+     * Whether the computed plane is the kept plane as it lies (rows mode, every column kept): not so when
+     * flat, strided along the rows, or when the rows are computed longer than kept (a transposed
+     * convolution's output padding makes its backward-data windows reach past the kept columns).
+     */
+    final boolean compact;
     /** Output rows (positions of the leading dimensions) and that count rounded up to whole blocks. */
     final int rows, paddedRows;
     /** Taps per kernel row (the last dimension) and kernel rows (positions of the leading dimensions). */
@@ -127,6 +133,7 @@ final class RowPlan {
         }
         long[] span = new long[rank];
         for (int d = 0; d < last; d++) span[d] = (out[d] - 1) * stride[d] + (long) (kernel[d] - 1) * dilation[d] + 1;
+        compact = !flat && outRowLen == this.keptRowLen;
         if (flat) {
             entryStart = entryOffset = entryTap = null;
             return;

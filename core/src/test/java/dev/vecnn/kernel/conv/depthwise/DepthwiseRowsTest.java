@@ -113,6 +113,19 @@ class DepthwiseRowsTest {
         }
     }
 
+    /**
+     * A transposed convolution with output padding: its backward-data (the direct forward from gy) computes
+     * rows one column longer than it keeps; the first version copied them as if they were as long
+     * (differential campaign, seed 20261202).
+     */
+    @Test
+    void g2mb1ic2id2ih1iw2oc2od2oh1ow3kd1kh1kw1pd0ph0pw0dd0dh0dw1_op0x0x1_transposed() {
+        ConvSpec s = ConvSpec.parse("g2mb1ic2id2ih1iw2oc2od2oh1ow3kd1kh1kw1pd0ph0pw0dd0dh0dw1_op0x0x1_transposed");
+        assertNotNull(RowPlan.forward(ConvGeometry.of(s), 16));
+        assertFalse(RowPlan.forward(ConvGeometry.of(s), 16).compact);
+        KernelRegressionTest.checkAllPasses(s);
+    }
+
     @Test
     void everyPassMatchesTheReference() {
         for (ConvSpec s : FORWARD) KernelRegressionTest.checkAllPasses(s);
