@@ -11,12 +11,15 @@ import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 
 /**
- * Direct forward convolution for few output channels per group ("direct"): at most 4 output and
- * 64 input channels per group, a direct (not transposed) spec of any rank, stride, dilation and
- * padding mode. Backward passes go to the next implementation in the list.
+ * Direct forward convolution for few channels per group ("direct"): at most 4 output channels (and 64
+ * input channels) per group, or at most 2 input channels per group with any number of output channels
+ * (first layers on single-channel data); a direct (not transposed) spec of any rank, stride, dilation
+ * and padding mode. Backward passes go to the next implementation in the list.
  */
 public final class DirectConv extends ConvImpl {
     private static final long MAX_SLAB = 1L << 26;
+    /** Input channels per group up to which any number of output channels goes direct. */
+    private static final long MAX_FEW_INPUTS = 2;
 
     @Override
     public String name() {
@@ -28,7 +31,8 @@ public final class DirectConv extends ConvImpl {
         if (pass != ConvPass.FORWARD || spec.isTransposed()) return false;
         // from the spec alone, saturating: a huge valid spec must get false, not an overflow
         long cg = ConvSizes.bigChannelsPerGroup(spec);
-        return spec.groups() <= Integer.MAX_VALUE && ConvSizes.smallChannelsPerGroup(spec) <= 4 && cg <= 64
+        // few output channels (GEMM tiles mostly padding) or few input channels (a GEMM reduction of only the taps)
+        return spec.groups() <= Integer.MAX_VALUE && (ConvSizes.smallChannelsPerGroup(spec) <= 4 || cg <= MAX_FEW_INPUTS) && cg <= 64
                 && ConvSizes.times(cg, ConvSizes.taps(spec)) <= 1024 && ConvSizes.times(ConvSizes.paddedBigPlane(spec), cg) <= MAX_SLAB;
     }
 

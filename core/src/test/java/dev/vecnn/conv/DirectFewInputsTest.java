@@ -1,0 +1,40 @@
+package dev.vecnn.conv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vecnn.kernel.Backend;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PaddingMode;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The direct forward kernel on first layers (one or two input channels, any number of output channels):
+ * output channel counts that leave every tail of its passes of four (a last three, two, one), channel
+ * parts split across threads at batch 1, ranks 1 to 3, strides, dilation and a non-zero padding mode.
+ * Every implementation is checked against the reference at 1, 2 and 3 threads.
+ */
+@Tag("kernels")
+class DirectFewInputsTest {
+    static final List<ConvSpec> SPECS = List.of(
+            ConvSpec.parse("mb2ic1ih9iw11oc13oh9ow11kh3kw3ph1pw1"),
+            ConvSpec.parse("mb1ic2ih7iw20oc7oh7ow20kh3kw3ph1pw1"),
+            ConvSpec.parse("mb1ic1iw300oc6ow285kw16"),
+            ConvSpec.parse("mb1ic1oc9_i5x6x13_k3x3x5_p1x1x2"),
+            ConvSpec.parse("mb3ic1ih12iw12oc10oh6ow6kh3kw3sh2sw2ph1pw1"),
+            ConvSpec.parse("mb1ic1ih10iw17oc5oh6ow13kh3kw3dh1dw1").toBuilder().paddingMode(PaddingMode.ZEROS).build(),
+            ConvSpec.parse("mb1ic2ih8iw9oc11oh8ow9kh3kw3ph1pw1").toBuilder().paddingMode(PaddingMode.REFLECT).build());
+
+    @Test
+    void firstLayersGoDirect() {
+        // without the Vector API one implementation serves every spec
+        String expected = Backend.isVector() ? "direct" : "portable";
+        for (ConvSpec s : SPECS) assertEquals(expected, Conv.choose(ConvPass.FORWARD, s).name(), s.toString());
+    }
+
+    @Test
+    void everyPassMatchesTheReference() {
+        for (ConvSpec s : SPECS) KernelRegressionTest.checkAllPasses(s);
+    }
+}
