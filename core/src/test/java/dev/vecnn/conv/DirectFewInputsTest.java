@@ -3,6 +3,13 @@ package dev.vecnn.conv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecnn.kernel.Backend;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.ref.ReferenceConv;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import dev.vecnn.testing.Fill;
+import dev.vecnn.testing.Tolerance;
+import java.lang.foreign.Arena;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.spec.PaddingMode;
 import java.util.List;
@@ -31,6 +38,32 @@ class DirectFewInputsTest {
         // without the Vector API one implementation serves every spec
         String expected = Backend.isVector() ? "direct" : "portable";
         for (ConvSpec s : SPECS) assertEquals(expected, Conv.choose(ConvPass.FORWARD, s).name(), s.toString());
+    }
+
+    /**
+     * An infinite input element: backward-weights must give infinity exactly for the taps whose windows
+     * read it and stay finite elsewhere (between the windows the kernel multiplies gy = 0 by x; a 0 * inf
+     * there must not turn every sum into a NaN).
+     */
+    @Test
+    void anInfiniteInputReachesOnlyTheTapsThatReadIt() {
+        ConvSpec s = SPECS.get(0);
+        try (Arena a = Arena.ofConfined(); Execution two = Execution.withThreads(2)) {
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                Tensor x = Fill.uniform(a, t, s.inputShape(), 7), gy = Fill.uniform(a, t, s.outputShape(), 8);
+                x.set(Double.POSITIVE_INFINITY, 1, 0, 4, 0);
+                Tensor gw = Tensor.allocate(a, DType.F64, s.weightShape()), mag = Tensor.allocate(a, DType.F64, s.weightShape());
+                ReferenceConv.backwardWeights(s, x.to(a, DType.F64), gy.to(a, DType.F64), gw);
+                ReferenceConv.backwardWeights(s, Fill.abs(a, x), Fill.abs(a, gy), mag);
+                for (ConvImpl impl : Conv.implementations(ConvPass.BACKWARD_WEIGHTS)) {
+                    if (!impl.supports(ConvPass.BACKWARD_WEIGHTS, s)) continue;
+                    Tensor out = Tensor.allocate(a, t, s.weightShape());
+                    impl.backwardWeights(s, x, gy, out, two);
+                    Tolerance.assertClose(out, gw, mag, Tolerance.factor(Tolerance.convTerms(s, ConvPass.BACKWARD_WEIGHTS), t),
+                            impl + " backward weights with an infinite input " + s + " " + t.shortName());
+                }
+            }
+        }
     }
 
     @Test

@@ -14,7 +14,8 @@ import dev.vecnn.tensor.Tensor;
  * Direct forward convolution for few channels per group ("direct"): at most 4 output channels (and 64
  * input channels) per group, or at most 2 input channels per group with any number of output channels
  * (first layers on single-channel data); a direct (not transposed) spec of any rank, stride, dilation
- * and padding mode. Backward passes go to the next implementation in the list.
+ * and padding mode. Backward-weights for at most 2 input channels per group (a first layer's); other
+ * backward passes go to the next implementation in the list.
  */
 public final class DirectConv extends ConvImpl {
     private static final long MAX_SLAB = 1L << 26;
@@ -28,10 +29,11 @@ public final class DirectConv extends ConvImpl {
 
     @Override
     public boolean supports(ConvPass pass, ConvSpec spec) {
-        if (pass != ConvPass.FORWARD || spec.isTransposed()) return false;
+        if (pass == ConvPass.BACKWARD_DATA || spec.isTransposed()) return false;
         // from the spec alone, saturating: a huge valid spec must get false, not an overflow
         long cg = ConvSizes.bigChannelsPerGroup(spec);
         // few output channels (GEMM tiles mostly padding) or few input channels (a GEMM reduction of only the taps)
+        if (pass == ConvPass.BACKWARD_WEIGHTS && cg > MAX_FEW_INPUTS) return false;
         return spec.groups() <= Integer.MAX_VALUE && (ConvSizes.smallChannelsPerGroup(spec) <= 4 || cg <= MAX_FEW_INPUTS) && cg <= 64
                 && ConvSizes.times(cg, ConvSizes.taps(spec)) <= 1024 && ConvSizes.times(ConvSizes.paddedBigPlane(spec), cg) <= MAX_SLAB;
     }
@@ -45,11 +47,13 @@ public final class DirectConv extends ConvImpl {
 
     @Override
     protected void runBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
-        throw new IllegalStateException("unreachable: supports() refuses backward passes");
+        throw new IllegalStateException("unreachable: supports() refuses backward-data");
     }
 
     @Override
     protected void runBackwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw, Execution ex) {
-        throw new IllegalStateException("unreachable: supports() refuses backward passes");
+        ConvGeometry g = ConvGeometry.of(s);
+        if (x.dtype() == DType.F32) DirectConvF32.weightGrad(g, x, gy, gw, ex);
+        else DirectConvF64.weightGrad(g, x, gy, gw, ex);
     }
 }

@@ -8,6 +8,7 @@ import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -72,6 +73,150 @@ final class DirectConvF64 {
                 j += real;
             }
         }, big, w, bias, small);
+    }
+
+    /** Image chunks of backward-weights: a fixed count, so that the sums' order does not depend on the threads. */
+    private static final int WEIGHT_CHUNKS = 8;
+
+    /**
+     * Backward-weights {@code GW[k,c,t] = sum_n sum_p G_k[p] X_c[p + off_t]}: gy laid on the slab grid at
+     * the window starts (zero elsewhere), four output channels by two reduction steps per pass over the
+     * grid (eight accumulators; each gy vector loaded once for two steps, each x vector once for four
+     * channels), the lanes kept across the images of a chunk. The batch is cut into a fixed number of
+     * chunks ({@link #WEIGHT_CHUNKS}, tasks with every output channel of a group), whose partial sums are
+     * added in chunk order: results do not depend on threads. A slab with a non-finite value takes an
+     * exact loop over the real positions (0 * inf between the windows must not add a NaN).
+     */
+    static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
+        PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
+        long[] last = new long[g.rank];
+        for (int d = 0; d < g.rank; d++) last[d] = g.small[d] - 1;
+        int span = slab.windowStart(last) + 1;
+        int gridLen = ceilDiv(span, L) * L;
+        int red = g.cg * g.taps;
+        int[] off = new int[red];
+        for (int c = 0; c < g.cg; c++) for (int t = 0; t < g.taps; t++) off[c * g.taps + t] = c * slab.channelStride + slab.tapOffset[t];
+        int slabLen = g.cg * slab.channelStride + slab.tapOffset[g.taps - 1] + gridLen + STEP;
+        int quads = ceilDiv(g.kg, 4);
+        // a quad's lanes: four channels by every reduction step, and a spare step for an odd last pair
+        int quadLanes = (red + 1) * 4 * L;
+        int chunks = (int) Math.min(g.batch, WEIGHT_CHUNKS);
+        int perGroup = g.kg * red;
+        // partial sums per (group, chunk), then added in chunk order
+        double[] partial = new double[Math.toIntExact((long) g.groups * chunks * perGroup)];
+        ex.forEach(g.groups * chunks, (task, s) -> {
+            int gi = task / chunks, chunk = task % chunks;
+            long n0 = g.batch * chunk / chunks, n1 = g.batch * (chunk + 1) / chunks;
+            double[] x = s.doubles("direct.slab", slabLen);
+            double[] gy = s.doubles("direct.gy", 4 * gridLen + STEP);
+            double[] lanes = s.doubles("direct.lanes", quads * quadLanes);
+            double[] exact = s.doubles("direct.exact", g.kg * red);
+            java.util.Arrays.fill(lanes, 0, quads * quadLanes, 0);
+            java.util.Arrays.fill(exact, 0, g.kg * red, 0);
+            for (long n = n0; n < n1; n++) {
+                java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
+                SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
+                boolean finite = finite(x, g.cg * slab.channelStride);
+                for (int q = 0; q < quads; q++) {
+                    int j0 = q * 4, kn = Math.min(4, g.kg - j0), k0 = gi * g.kg + j0;
+                    // channels past kn stay zero: their sums are computed and dropped
+                    java.util.Arrays.fill(gy, 0, 4 * gridLen + STEP, 0);
+                    SlabIoF64.copySmall(g, small, n, k0, kn, slab, gy, gridLen, 0, STEP);
+                    if (!finite) {
+                        for (int i = 0; i < kn; i++) for (int r = 0; r < red; r++) exact[(j0 + i) * red + r] += exactDot(g, slab, gy, i * gridLen, x, off[r]);
+                        continue;
+                    }
+                    for (int r = 0; r < red; r += 2) {
+                        // an odd last step pairs with itself: its copy lands in the quad's spare step and is dropped
+                        dot4x2(gy, gridLen, x, off[r], off[Math.min(r + 1, red - 1)], lanes, q * quadLanes + r * 4 * L);
+                    }
+                }
+            }
+            for (int j = 0; j < g.kg; j++) {
+                for (int r = 0; r < red; r++) {
+                    int q = j / 4, i = j % 4;
+                    double sum = exact[j * red + r];
+                    for (int l = 0, at = q * quadLanes + (r * 4 + i) * L; l < L; l++) sum += lanes[at + l];
+                    partial[(gi * chunks + chunk) * perGroup + j * red + r] = sum;
+                }
+            }
+        }, big, small, gw);
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int j = 0; j < g.kg; j++) {
+                for (int r = 0; r < red; r++) {
+                    double sum = 0;
+                    for (int chunk = 0; chunk < chunks; chunk++) sum += partial[(gi * chunks + chunk) * perGroup + j * red + r];
+                    int c = r / g.taps, t = r % g.taps;
+                    long o = gw.offset() + (gi * g.kg + j) * gw.stride(0) + c * gw.stride(1);
+                    for (int d = 0; d < g.rank; d++) o += g.tap[t][d] * gw.stride(2 + d);
+                    gw.segment().set(LAYOUT, o * ES, (double) sum);
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds {@code sum_p gy[i len + p] x[off_j + p]} over p in [0, len), lane by lane, to the lanes of (step
+     * r + j, channel i) at {@code lanes[at + (j * 4 + i) * L]}, i < 4, j < 2 (steps r and r + 1 of a quad
+     * lie {@code 4 L} apart).
+     */
+    private static void dot4x2(double[] gy, int len, double[] x, int off0, int off1, double[] lanes, int at) {
+        int at1 = at + 4 * L;
+        DoubleVector a0 = DoubleVector.fromArray(S, lanes, at), b0 = DoubleVector.fromArray(S, lanes, at + L);
+        DoubleVector c0 = DoubleVector.fromArray(S, lanes, at + 2 * L), d0 = DoubleVector.fromArray(S, lanes, at + 3 * L);
+        DoubleVector a1 = DoubleVector.fromArray(S, lanes, at1), b1 = DoubleVector.fromArray(S, lanes, at1 + L);
+        DoubleVector c1 = DoubleVector.fromArray(S, lanes, at1 + 2 * L), d1 = DoubleVector.fromArray(S, lanes, at1 + 3 * L);
+        for (int p = 0; p < len; p += L) {
+            DoubleVector x0 = DoubleVector.fromArray(S, x, off0 + p), x1 = DoubleVector.fromArray(S, x, off1 + p);
+            DoubleVector u = DoubleVector.fromArray(S, gy, p);
+            a0 = u.fma(x0, a0);
+            a1 = u.fma(x1, a1);
+            u = DoubleVector.fromArray(S, gy, len + p);
+            b0 = u.fma(x0, b0);
+            b1 = u.fma(x1, b1);
+            u = DoubleVector.fromArray(S, gy, 2 * len + p);
+            c0 = u.fma(x0, c0);
+            c1 = u.fma(x1, c1);
+            u = DoubleVector.fromArray(S, gy, 3 * len + p);
+            d0 = u.fma(x0, d0);
+            d1 = u.fma(x1, d1);
+        }
+        a0.intoArray(lanes, at);
+        b0.intoArray(lanes, at + L);
+        c0.intoArray(lanes, at + 2 * L);
+        d0.intoArray(lanes, at + 3 * L);
+        a1.intoArray(lanes, at1);
+        b1.intoArray(lanes, at1 + L);
+        c1.intoArray(lanes, at1 + 2 * L);
+        d1.intoArray(lanes, at1 + 3 * L);
+    }
+
+    /** Whether {@code a[0, n)} holds only finite values (x - x is NaN exactly for non-finite x). */
+    private static boolean finite(double[] a, int n) {
+        DoubleVector bad = DoubleVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            DoubleVector v = DoubleVector.fromArray(S, a, i);
+            bad = bad.add(v.sub(v));
+        }
+        double tail = 0;
+        for (; i < n; i++) tail += a[i] - a[i];
+        return !bad.test(VectorOperators.IS_NAN).anyTrue() && tail == tail;
+    }
+
+    /** {@code sum_o gy[base + start(o)] x[off + start(o)]} over the real positions only, in row-major order. */
+    private static double exactDot(ConvGeometry g, PhaseSlab slab, double[] gy, int base, double[] x, int off) {
+        long[] o = new long[g.rank];
+        double sum = 0;
+        for (long q = 0, n = g.smallCount(); q < n; q++) {
+            int p = slab.windowStart(o);
+            sum += gy[base + p] * x[off + p];
+            for (int d = g.rank - 1; d >= 0; d--) {
+                if (++o[d] < g.small[d]) break;
+                o[d] = 0;
+            }
+        }
+        return sum;
     }
 
     private static int ceilDiv(long a, long b) {
