@@ -68,6 +68,7 @@ final class DepthwiseRowsF32 {
             float[] y = s.floats("dwrows.out", p.outLength);
             float[] wt = s.floats("dwrows.w", g.taps);
             float[] stage = staged ? s.floats("dwrows.stage", p.inCount) : null;
+            float[] keptBuffer = p.compact ? null : s.floats("dwrows.kept", p.keptCount);
             // the zero row and the gaps stay zero: only the rows' own cells are written
             java.util.Arrays.fill(x, 0, p.inLength, 0);
             for (int c = c0; c < Math.min(g.groups, c0 + channelsPerTask); c++) {
@@ -87,7 +88,7 @@ final class DepthwiseRowsF32 {
                     if (p.flat) DepthwiseConvF32.correlateForward(x, p.flatOffset, wt, g.taps, y, p.flatSpan, b, relu);
                     else plane(p, x, wt, y, b, relu);
                     long dst = (out.offset() + n * out.stride(0) + k * out.stride(1)) * ES;
-                    float[] kept = p.compact ? y : keep(p, y, s.floats("dwrows.kept", p.keptCount));
+                    float[] kept = p.compact ? y : keep(p, y, keptBuffer);
                     if (fused) MemorySegment.copy(kept, 0, out.segment(), LAYOUT, dst, p.keptCount);
                     else ELEMENTWISE.activationForward(e, MemorySegment.ofArray(kept), 0, out.segment(), dst / ES, p.keptCount, 0, false);
                 }
@@ -95,10 +96,29 @@ final class DepthwiseRowsF32 {
         }, in, w, bias, out);
     }
 
-    /** Every small channel's weights in tap order (or reversed), read once per call. */
+    /** Every small channel's weights in tap order (or reversed), read once per call (one bulk copy when dense). */
     private static float[] weights(ConvGeometry g, Tensor w, boolean reversed) {
         int channels = g.groups * g.kg;
         float[] all = new float[channels * g.taps];
+        boolean dense = w.stride(0) == g.taps;
+        long pitch = 1;
+        for (int d = g.rank - 1; d >= 0; d--) {
+            dense &= g.kernel[d] == 1 || w.stride(2 + d) == pitch;
+            pitch *= g.kernel[d];
+        }
+        if (dense) {
+            MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, all, 0, all.length);
+            if (reversed) {
+                for (int k = 0; k < channels; k++) {
+                    for (int i = k * g.taps, j = i + g.taps - 1; i < j; i++, j--) {
+                        float t = all[i];
+                        all[i] = all[j];
+                        all[j] = t;
+                    }
+                }
+            }
+            return all;
+        }
         for (int k = 0; k < channels; k++) {
             for (int t = 0; t < g.taps; t++) {
                 long off = w.offset() + k * w.stride(0);
@@ -109,10 +129,10 @@ final class DepthwiseRowsF32 {
         return all;
     }
 
-    /** The kept columns (every {@code columnStep}-th) of the computed rows, compact. */
+    /** The kept columns (every {@code columnStep}-th) of the kept rows (every {@code rowStep}-th), compact. */
     private static float[] keep(RowPlan p, float[] y, float[] kept) {
-        int step = p.columnStep, len = p.keptRowLen, pitch = p.outPitch;
-        for (int r = 0; r < p.rows; r++) {
+        int step = p.columnStep, len = p.keptRowLen, pitch = p.outPitch * p.rowStep;
+        for (int r = 0; r < p.keptRows; r++) {
             int from = r * pitch, to = r * len;
             if (step == 1) System.arraycopy(y, from, kept, to, len);
             else for (int c = 0; c < len; c++) kept[to + c] = y[from + c * step];

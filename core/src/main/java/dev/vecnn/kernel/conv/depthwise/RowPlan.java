@@ -19,7 +19,8 @@ import dev.vecnn.kernel.conv.ConvGeometry;
  *   <li>a block is {@link #blockRows} rows by {@link #chunks} vectors: eight accumulators, enough for two
  *       FMA pipes of four cycles' latency, on narrow rows as on wide ones.</li>
  * </ul>
- * Narrow 2-D planes (rows of at most two vectors, unit stride down the columns) are computed flat
+ * Narrow 2-D planes (rows of at most two vectors; stride at most 2 down the columns, computed at unit
+ * stride and every other row kept) are computed flat
  * instead ({@link #flat}): the padded rows, with enough zero rows above and below, form one grid of
  * pitch {@link #inPitch}, and every grid position is one sum over fixed offsets ({@link #flatOffset}),
  * eight vectors at a time, with no lanes lost to short rows and no per-row bookkeeping; the kept
@@ -42,6 +43,8 @@ final class RowPlan {
     final int inCount, outCount;
     /** Columns kept of the computed rows: every {@code columnStep}-th, {@code keptRowLen} per row, {@code keptCount} in all. */
     final int columnStep, keptRowLen, keptCount;
+    /** Rows kept (flat plans of stride 2 down the columns compute every row and keep every other one). */
+    final int rowStep, keptRows;
     /**
      * Whether the computed plane is the kept plane as it lies (rows mode, every column kept): not so when
      * flat, strided along the rows, or when the rows are computed longer than kept (a transposed
@@ -72,7 +75,7 @@ final class RowPlan {
     final int outPitch;
 
     private RowPlan(long[] in, long[] out, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int lanes, int columnStep,
-                    long keptRowLen) {
+                    long keptRowLen, boolean flat, int rowStep, long keptRows) {
         int rank = in.length, last = rank - 1;
         this.columnStep = columnStep;
         this.keptRowLen = (int) keptRowLen;
@@ -81,7 +84,9 @@ final class RowPlan {
         inCount = (int) count(in);
         outCount = (int) count(out);
         rows = outCount / Math.max(1, outRowLen);
-        keptCount = rows * this.keptRowLen;
+        this.rowStep = rowStep;
+        this.keptRows = (int) keptRows;
+        keptCount = this.keptRows * this.keptRowLen;
         rowTaps = kernel[last];
         int taps = 1;
         for (int k : kernel) taps *= k;
@@ -106,7 +111,7 @@ final class RowPlan {
         inRows = inCount / Math.max(1, inRowLen);
         int width = columnGroups * chunks * lanes; // a block row's columns, past the row for its last vector
         int reach = Math.max(-lowest, highest);
-        flat = rank == 2 && stride[0] == 1 && vectors <= 2;
+        this.flat = flat;
         if (flat) {
             // zero rows above the plane for the top padding, below it for what the last rows read past the input
             int above = Math.max(0, padBegin[0]);
@@ -208,8 +213,17 @@ final class RowPlan {
         out[last] = g.big[last] + g.padBegin[last] + g.padEnd[last] - (long) (g.kernel[last] - 1) * g.dilation[last];
         int[] stride = g.stride.clone();
         stride[last] = 1;
+        // narrow 2-D planes go flat, at stride 2 down the columns too (every row computed, every other kept)
+        boolean flat = g.rank == 2 && Math.ceilDiv(out[last], lanes) <= 2 && g.stride[0] <= MAX_ROW_STRIDE;
+        int rowStep = 1;
+        if (flat) {
+            rowStep = g.stride[0];
+            out[0] = g.big[0] + g.padBegin[0] + g.padEnd[0] - (long) (g.kernel[0] - 1) * g.dilation[0];
+            stride[0] = 1;
+        }
+        long keptRows = g.smallCount() / g.small[last];
         return fits(g.big, out, g)
-                ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, step, g.small[last]) : null;
+                ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, step, g.small[last], flat, rowStep, keptRows) : null;
     }
 
     /**
@@ -220,7 +234,10 @@ final class RowPlan {
         if (!g.unitStride() || g.mode != dev.vecnn.spec.PaddingMode.ZEROS || g.kg != 1) return null;
         int[] pad = new int[g.rank];
         for (int d = 0; d < g.rank; d++) pad[d] = (g.kernel[d] - 1) * g.dilation[d] - g.padBegin[d];
-        return fits(g.small, g.big, g) ? new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes, 1, g.big[g.rank - 1]) : null;
+        if (!fits(g.small, g.big, g)) return null;
+        int last = g.rank - 1;
+        boolean flat = g.rank == 2 && Math.ceilDiv(g.big[last], lanes) <= 2;
+        return new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes, 1, g.big[last], flat, 1, count(g.big) / g.big[last]);
     }
 
     private static boolean fits(long[] in, long[] out, ConvGeometry g) {

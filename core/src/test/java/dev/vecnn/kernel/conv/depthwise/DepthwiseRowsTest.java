@@ -47,7 +47,10 @@ class DepthwiseRowsTest {
             // stride 2 along the rows: computed at unit stride, every other column kept (odd and even widths)
             spec(2, 3, 1, new long[] {9, 57}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
             spec(1, 2, 2, new long[] {6, 14}, new int[] {3, 3}, new int[] {1, 2}, new int[] {1, 2}, new int[] {0, 2}, new int[] {1, 1}),
-            spec(1, 2, 1, new long[] {301}, new int[] {4}, new int[] {2}, new int[] {1}, new int[] {1}, new int[] {2}));
+            spec(1, 2, 1, new long[] {301}, new int[] {4}, new int[] {2}, new int[] {1}, new int[] {1}, new int[] {2}),
+            // stride 2 down the columns of a narrow plane: flat, every other row kept (odd and even heights)
+            spec(2, 3, 1, new long[] {14, 14}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            spec(1, 2, 2, new long[] {9, 11}, new int[] {3, 2}, new int[] {2, 1}, new int[] {2, 1}, new int[] {2, 0}, new int[] {0, 1}));
 
     /** Unit-stride specs with one output channel per group, backward-data on the rows path. */
     static final List<ConvSpec> BACKWARD_DATA = List.of(
@@ -95,6 +98,11 @@ class DepthwiseRowsTest {
         // 13 rows of 7 columns with 2 lanes: four vectors, blocks of two rows padded to 14 rows
         RowPlan twoLanes = RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 2);
         assertFalse(twoLanes.flat);
+        // 14x14 at stride 2: flat, 14 rows computed, 7 kept
+        RowPlan halved = RowPlan.forward(ConvGeometry.of(FORWARD.get(11)), 16);
+        assertTrue(halved.flat);
+        assertEquals(14, halved.rows);
+        assertEquals(7, halved.keptRows);
         assertEquals(2, twoLanes.blockRows);
         assertEquals(14, twoLanes.paddedRows);
     }
