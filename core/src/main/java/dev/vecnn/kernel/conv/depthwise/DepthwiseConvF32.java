@@ -6,6 +6,7 @@ import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.GyGrid;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.Phases;
+import dev.vecnn.kernel.conv.SlabExactF32;
 import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
@@ -15,7 +16,6 @@ import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -155,10 +155,10 @@ final class DepthwiseConvF32 {
                 java.util.Arrays.fill(x, slab.channelStride, slab.channelStride + reach + STEP, 0);
                 SlabIoF32.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, 0, STEP);
                 // between output rows the grid holds gy = 0; x there must be finite for 0 * x to add nothing
-                boolean exact = !finite(x, slab.channelStride);
+                boolean exact = !SlabExactF32.finite(x, slab.channelStride);
                 for (int j = 0; j < g.kg; j++) {
                     for (int t = 0; t < g.taps; t++) {
-                        acc[j * g.taps + t] += exact ? exactDot(g, slab, gy, j * gridLen, x, slab.tapOffset[t])
+                        acc[j * g.taps + t] += exact ? SlabExactF32.exactDot(g, slab, gy, j * gridLen, x, slab.tapOffset[t])
                                 : dot(gy, j * gridLen, x, slab.tapOffset[t], span, lanes);
                     }
                 }
@@ -235,35 +235,6 @@ final class DepthwiseConvF32 {
             }
             if (d < 0) return;
         }
-    }
-
-    /** Whether {@code a[0, n)} holds only finite values (one vector pass: x - x is NaN exactly for non-finite x). */
-    private static boolean finite(float[] a, int n) {
-        FloatVector bad = FloatVector.zero(S);
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector v = FloatVector.fromArray(S, a, i);
-            bad = bad.add(v.sub(v));
-        }
-        float tail = 0;
-        for (; i < n; i++) tail += a[i] - a[i];
-        return !bad.test(VectorOperators.IS_NAN).anyTrue() && tail == tail;
-    }
-
-    /** {@code sum_o gy[base + start(o)] x[off + start(o)]} over the real positions only, in row-major order. */
-    private static double exactDot(ConvGeometry g, PhaseSlab slab, float[] gy, int base, float[] x, int off) {
-        int rank = g.rank;
-        long[] o = new long[rank];
-        double sum = 0;
-        for (long q = 0, n = g.smallCount(); q < n; q++) {
-            int p = slab.windowStart(o);
-            sum += gy[base + p] * x[off + p];
-            for (int d = rank - 1; d >= 0; d--) {
-                if (++o[d] < g.small[d]) break;
-                o[d] = 0;
-            }
-        }
-        return sum;
     }
 
     private static int maxTap(PhaseSlab slab) {

@@ -3,12 +3,12 @@ package dev.vecnn.kernel.conv.direct;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
+import dev.vecnn.kernel.conv.SlabExactF32;
 import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -116,14 +116,16 @@ final class DirectConvF32 {
             for (long n = n0; n < n1; n++) {
                 java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
                 SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
-                boolean finite = finite(x, g.cg * slab.channelStride);
+                boolean finite = SlabExactF32.finite(x, g.cg * slab.channelStride);
                 for (int q = 0; q < quads; q++) {
                     int j0 = q * 4, kn = Math.min(4, g.kg - j0), k0 = gi * g.kg + j0;
                     // channels past kn stay zero: their sums are computed and dropped
                     java.util.Arrays.fill(gy, 0, 4 * gridLen + STEP, 0);
                     SlabIoF32.copySmall(g, small, n, k0, kn, slab, gy, gridLen, 0, STEP);
                     if (!finite) {
-                        for (int i = 0; i < kn; i++) for (int r = 0; r < red; r++) exact[(j0 + i) * red + r] += exactDot(g, slab, gy, i * gridLen, x, off[r]);
+                        for (int i = 0; i < kn; i++) {
+                            for (int r = 0; r < red; r++) exact[(j0 + i) * red + r] += SlabExactF32.exactDot(g, slab, gy, i * gridLen, x, off[r]);
+                        }
                         continue;
                     }
                     for (int r = 0; r < red; r += 2) {
@@ -189,34 +191,6 @@ final class DirectConvF32 {
         b1.intoArray(lanes, at1 + L);
         c1.intoArray(lanes, at1 + 2 * L);
         d1.intoArray(lanes, at1 + 3 * L);
-    }
-
-    /** Whether {@code a[0, n)} holds only finite values (x - x is NaN exactly for non-finite x). */
-    private static boolean finite(float[] a, int n) {
-        FloatVector bad = FloatVector.zero(S);
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector v = FloatVector.fromArray(S, a, i);
-            bad = bad.add(v.sub(v));
-        }
-        float tail = 0;
-        for (; i < n; i++) tail += a[i] - a[i];
-        return !bad.test(VectorOperators.IS_NAN).anyTrue() && tail == tail;
-    }
-
-    /** {@code sum_o gy[base + start(o)] x[off + start(o)]} over the real positions only, in row-major order. */
-    private static double exactDot(ConvGeometry g, PhaseSlab slab, float[] gy, int base, float[] x, int off) {
-        long[] o = new long[g.rank];
-        double sum = 0;
-        for (long q = 0, n = g.smallCount(); q < n; q++) {
-            int p = slab.windowStart(o);
-            sum += gy[base + p] * x[off + p];
-            for (int d = g.rank - 1; d >= 0; d--) {
-                if (++o[d] < g.small[d]) break;
-                o[d] = 0;
-            }
-        }
-        return sum;
     }
 
     private static int ceilDiv(long a, long b) {

@@ -6,6 +6,7 @@ import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.GyGrid;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.Phases;
+import dev.vecnn.kernel.conv.SlabExactF64;
 import dev.vecnn.kernel.conv.SlabIoF64;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
@@ -509,7 +510,7 @@ final class GemmConvF64 {
                     SlabIoF64.copySmall(g, small, n, gi * g.kg + k0, kn, slab, gy, len, 0, len + SLACK);
                     for (int r = 0; r < tr * DR; r++) xo[r] = r < rowsReal ? r / g.taps * cs + slab.tapOffset[r % g.taps] : cn * cs;
                     for (int k = 0; k < tk * DK; k++) yo[k] = (k < kn ? k : kn) * len;
-                    if (finite(sl, cn * cs)) {
+                    if (SlabExactF64.finite(sl, cn * cs)) {
                         for (int i = 0; i < tr; i++) {
                             for (int j = 0; j < tk; j++) dot4x4(sl, xo, i * DR, gy, yo, j * DK, len, acc, (i * tk + j) * DR * DK * L);
                         }
@@ -549,20 +550,6 @@ final class GemmConvF64 {
         } finally {
             ex.release(call);
         }
-    }
-
-    /** Whether {@code a[0, n)} holds only finite values (vector compare, one pass). */
-    private static boolean finite(double[] a, int n) {
-        // x - x is 0 for finite x and NaN for infinities and NaN
-        DoubleVector bad = DoubleVector.zero(S);
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            DoubleVector v = DoubleVector.fromArray(S, a, i);
-            bad = bad.add(v.sub(v));
-        }
-        double tail = 0;
-        for (; i < n; i++) tail += a[i] - a[i];
-        return !bad.test(jdk.incubator.vector.VectorOperators.IS_NAN).anyTrue() && tail == tail;
     }
 
     /**
