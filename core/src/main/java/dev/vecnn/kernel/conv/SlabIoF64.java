@@ -278,25 +278,45 @@ public final class SlabIoF64 {
      */
     public static void storeFromGrid(ConvGeometry g, PhaseSlab slab, double[] y, int span, Tensor small, long n, int k, Tensor bias,
                                      Epilogue e, long[] smallStride) {
-        int rank = g.rank;
-        int last = rank - 1;
-        int rowLen = (int) g.small[last];
-        long rows = g.smallCount() / rowLen;
-        long[] o = new long[rank];
         double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
-        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
+        int last = g.rank - 1;
         int step = slab.step(last);
-        MemorySegment seg = small.segment();
-        boolean bulk = step == 1 && smallStride[last] == 1;
-        if (bulk) {
+        if (step == 1 && smallStride[last] == 1) {
             MemorySegment grid = MemorySegment.ofArray(y);
             ELEMENTWISE.activationForward(e, grid, 0, grid, 0, span, bv, true);
+            copyRowsFromGrid(g, slab, y, small, n, k, smallStride);
+            return;
         }
+        int rowLen = (int) g.small[last];
+        long rows = g.smallCount() / rowLen;
+        long[] o = new long[g.rank];
+        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
         for (long row = 0; row < rows; row++) {
             long dst = chan;
             for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
-            if (bulk) MemorySegment.copy(y, slab.windowStart(o), seg, LAYOUT, dst * ES, rowLen);
-            else storeRow(y, slab.windowStart(o), step, seg, dst, smallStride[last], rowLen, bv, e);
+            storeRow(y, slab.windowStart(o), step, small.segment(), dst, smallStride[last], rowLen, bv, e);
+            for (int d = last - 1; d >= 0; d--) {
+                if (++o[d] < g.small[d]) break;
+                o[d] = 0;
+            }
+        }
+    }
+
+    /**
+     * Copies small channel k of image n, finished on the slab grid (at window starts, unit steps along the
+     * rows), into rows contiguous in {@code small}: one bulk copy per row.
+     */
+    public static void copyRowsFromGrid(ConvGeometry g, PhaseSlab slab, double[] y, Tensor small, long n, int k, long[] smallStride) {
+        int last = g.rank - 1;
+        int rowLen = (int) g.small[last];
+        long rows = g.smallCount() / rowLen;
+        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
+        MemorySegment seg = small.segment();
+        long[] o = new long[g.rank];
+        for (long row = 0; row < rows; row++) {
+            long dst = chan;
+            for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
+            MemorySegment.copy(y, slab.windowStart(o), seg, LAYOUT, dst * ES, rowLen);
             for (int d = last - 1; d >= 0; d--) {
                 if (++o[d] < g.small[d]) break;
                 o[d] = 0;

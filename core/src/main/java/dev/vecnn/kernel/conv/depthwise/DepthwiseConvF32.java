@@ -87,7 +87,7 @@ final class DepthwiseConvF32 {
                         float b = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
                         correlateForward(x, slab.tapOffset, wt, g.taps, y, span, b, relu);
                         if (!relu && !identity) ELEMENTWISE.activationForward(e, MemorySegment.ofArray(y), 0, MemorySegment.ofArray(y), 0, span, 0, false);
-                        storeRows(g, slab, y, small, n, k, smallStride);
+                        SlabIoF32.copyRowsFromGrid(g, slab, y, small, n, k, smallStride);
                     } else {
                         correlateForward(x, slab.tapOffset, wt, g.taps, y, span, 0, false);
                         SlabIoF32.storeFromGrid(g, slab, y, span, small, n, k, bias, e, smallStride);
@@ -171,25 +171,6 @@ final class DepthwiseConvF32 {
                 }
             }
         }, big, small, gw);
-    }
-
-    /** Stores small channel k of image n, finished on the slab grid (at window starts), into rows contiguous in {@code small}. */
-    private static void storeRows(ConvGeometry g, PhaseSlab slab, float[] y, Tensor small, long n, int k, long[] smallStride) {
-        int rank = g.rank, last = rank - 1;
-        int rowLen = (int) g.small[last];
-        long rows = g.smallCount() / rowLen;
-        long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
-        MemorySegment seg = small.segment();
-        long[] o = new long[rank];
-        for (long row = 0; row < rows; row++) {
-            long dst = chan;
-            for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
-            MemorySegment.copy(y, slab.windowStart(o), seg, LAYOUT, dst * ES, rowLen);
-            for (int d = last - 1; d >= 0; d--) {
-                if (++o[d] < g.small[d]) break;
-                o[d] = 0;
-            }
-        }
     }
 
     /** Channels per forward or backward-data task: about TASK_WORK multiply-adds, and enough tasks for the threads. */

@@ -40,12 +40,12 @@ final class DepthwiseRowsF64 {
 
     /** The forward plan, or null when this path does not take the problem. */
     static RowPlan forwardPlan(ConvGeometry g, Tensor big, Tensor small) {
-        return dense(big, g.big) && dense(small, g.small) ? RowPlan.forward(g, L) : null;
+        return dense(big) && dense(small) ? RowPlan.forward(g, L) : null;
     }
 
     /** The backward-data plan (gy to gx), or null when this path does not take the problem. */
     static RowPlan backwardDataPlan(ConvGeometry g, Tensor small, Tensor big) {
-        return dense(big, g.big) && dense(small, g.small) ? RowPlan.backwardData(g, L) : null;
+        return dense(big) && dense(small) ? RowPlan.backwardData(g, L) : null;
     }
 
     /**
@@ -100,13 +100,7 @@ final class DepthwiseRowsF64 {
     private static double[] weights(ConvGeometry g, Tensor w, boolean reversed) {
         int channels = g.groups * g.kg;
         double[] all = new double[channels * g.taps];
-        boolean dense = w.stride(0) == g.taps;
-        long pitch = 1;
-        for (int d = g.rank - 1; d >= 0; d--) {
-            dense &= g.kernel[d] == 1 || w.stride(2 + d) == pitch;
-            pitch *= g.kernel[d];
-        }
-        if (dense) {
+        if (w.stride(0) == g.taps && dense(w)) {
             MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, all, 0, all.length);
             if (reversed) {
                 for (int k = 0; k < channels; k++) {
@@ -140,12 +134,12 @@ final class DepthwiseRowsF64 {
         return kept;
     }
 
-    /** Whether the channel planes are dense and row-major (the bulk copies move them whole). */
-    private static boolean dense(Tensor t, long[] dims) {
+    /** Whether the spatial planes of t (dimensions 2..) are dense and row-major (the bulk copies move them whole). */
+    private static boolean dense(Tensor t) {
         long pitch = 1;
-        for (int d = dims.length - 1; d >= 0; d--) {
-            if (dims[d] != 1 && t.stride(2 + d) != pitch) return false;
-            pitch *= dims[d];
+        for (int d = t.rank() - 1; d >= 2; d--) {
+            if (t.size(d) != 1 && t.stride(d) != pitch) return false;
+            pitch *= t.size(d);
         }
         return true;
     }
