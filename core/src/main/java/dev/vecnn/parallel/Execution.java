@@ -67,22 +67,26 @@ public final class Execution implements AutoCloseable {
 
         /** A float array of at least {@code n} elements named {@code name} (contents unspecified). */
         public float[] floats(String name, int n) {
-            return get(floats, name, n, float[]::new, a -> a.length);
+            float[] a = floats.get(name); // the hit without lambdas: this runs in kernels' task loops
+            return a != null && a.length >= n ? a : get(floats, name, n, float[]::new, b -> b.length);
         }
 
         /** A double array of at least {@code n} elements named {@code name} (contents unspecified). */
         public double[] doubles(String name, int n) {
-            return get(doubles, name, n, double[]::new, a -> a.length);
+            double[] a = doubles.get(name); // the hit without lambdas: this runs in kernels' task loops
+            return a != null && a.length >= n ? a : get(doubles, name, n, double[]::new, b -> b.length);
         }
 
         /** An int array of at least {@code n} elements named {@code name} (contents unspecified). */
         public int[] ints(String name, int n) {
-            return get(ints, name, n, int[]::new, a -> a.length);
+            int[] a = ints.get(name); // the hit without lambdas: this runs in kernels' task loops
+            return a != null && a.length >= n ? a : get(ints, name, n, int[]::new, b -> b.length);
         }
 
         /** A long array of at least {@code n} elements named {@code name} (contents unspecified). */
         public long[] longs(String name, int n) {
-            return get(longs, name, n, long[]::new, a -> a.length);
+            long[] a = longs.get(name); // the hit without lambdas: this runs in kernels' task loops
+            return a != null && a.length >= n ? a : get(longs, name, n, long[]::new, b -> b.length);
         }
 
         /**

@@ -147,10 +147,14 @@ public class TrainBench {
         return out;
     }
 
-    /** The training step measured by {@link #train}. */
+    /**
+     * The training step measured by {@link #train}, as {@code Trainer} runs it: the backward pass fills the
+     * parameter gradients only (no gradient of the input batch, which PyTorch's {@code loss.backward()}
+     * does not compute either for an input that does not require it).
+     */
     static double step(Model model, Loss loss, Optimizer optimizer, Tensor x, Tensor y) {
         double l = loss.forward(model.forward(x, true), y);
-        model.backward(loss.backward());
+        model.backwardParameters(loss.backward());
         optimizer.step();
         return l;
     }

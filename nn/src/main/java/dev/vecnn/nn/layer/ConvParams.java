@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.matmul.Matmul;
 import dev.vecnn.nn.Context;
 import dev.vecnn.nn.Param;
 import dev.vecnn.parallel.Execution;
@@ -12,13 +13,16 @@ import java.util.List;
 /**
  * The weight and optional bias of a layer that runs on the convolution kernels ({@link ConvLayer},
  * {@link Dense}), with its passes. The weight is stored in the layer's own shape and handed to the
- * kernels as a view of the spec's weight shape.
+ * kernels as a view of the spec's weight shape. A dense layer's products run over the whole batch
+ * ({@link Matmul}) where those kernels run, else as its 1x1 convolution.
  */
 final class ConvParams {
     final Param weight, bias;
     private final Tensor kernelWeight, kernelGrad;
     private final Context ctx;
     private final Object owner;
+    /** A dense layer: spec (N, F, 1) -> (N, O, 1), weight (O, F). */
+    private final boolean dense;
     /** What the backward reads f' from: the output y, or the pre-activation z for functions that need it. */
     private Tensor saved;
 
@@ -26,6 +30,7 @@ final class ConvParams {
                long fanOut) {
         this.ctx = ctx;
         this.owner = owner;
+        dense = owner instanceof Dense;
         weight = new Param("weight", ctx.allocate(shape), ctx.allocate(shape), true);
         init.fill(weight.value(), fanIn, fanOut, ctx.random());
         bias = withBias ? new Param("bias", ctx.allocate(biasSize), ctx.allocate(biasSize), false) : null;
@@ -40,11 +45,11 @@ final class ConvParams {
     void forward(ConvSpec s, Tensor x, Tensor y, Epilogue f, Execution ex) {
         Tensor b = bias == null ? null : bias.value();
         if (f.derivativeFromOutput()) {
-            Conv.forward(s, x, kernelWeight, b, y, f, ex);
+            product(s, x, b, y, f, ex);
             saved = y;
         } else {
             Tensor z = ctx.buffer(owner, "z", y.shape());
-            Conv.forward(s, x, kernelWeight, b, z, Epilogue.NONE, ex);
+            product(s, x, b, z, Epilogue.NONE, ex);
             ctx.kernels().activationForward(f, z, null, y);
             saved = z;
         }
@@ -64,8 +69,29 @@ final class ConvParams {
         } else if (bias != null) {
             Conv.backwardBias(s, gy, bias.grad());
         }
+        if (matmul(x, g)) {
+            if (gx != null) Matmul.backwardData(matrix(g), weight.value(), matrix(gx), ex);
+            Matmul.backwardWeights(matrix(x), matrix(g), weight.grad(), ex);
+            return;
+        }
         if (gx != null) Conv.backwardData(s, g, kernelWeight, gx, ex);
         Conv.backwardWeights(s, x, g, kernelGrad, ex);
+    }
+
+    /** {@code y = f(conv(x, w) + bias)}: a dense layer's as one product over the batch where it can. */
+    private void product(ConvSpec s, Tensor x, Tensor b, Tensor y, Epilogue f, Execution ex) {
+        if (matmul(x, y)) Matmul.forward(matrix(x), weight.value(), b, f, matrix(y), ex);
+        else Conv.forward(s, x, kernelWeight, b, y, f, ex);
+    }
+
+    /** Whether a dense layer's products run as {@link Matmul} on these (N, features, 1) tensors. */
+    private boolean matmul(Tensor a, Tensor b) {
+        return dense && Matmul.available() && a.isContiguous() && b.isContiguous();
+    }
+
+    /** (N, features, 1) as the matrix (N, features). */
+    private static Tensor matrix(Tensor t) {
+        return t.reshape(t.size(0), t.size(1));
     }
 
     List<Param> list() {

@@ -1,0 +1,244 @@
+package dev.vecnn.kernel.matmul;
+
+import dev.vecnn.conv.Activation;
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The three products of a fully connected layer in double on row-major matrices in place (no packing):
+ *
+ * <ul>
+ *   <li>forward {@code y = x w^T + b}: dot products along the rows of x and w, 4 x 4 outputs per tile
+ *       accumulated in vector lanes, summed at the end of the row;</li>
+ *   <li>backward-data {@code gx = gy w} and backward-weights {@code gw = gy^T x}: outer products, 4 rows x
+ *       4 vectors of columns per tile, one element of the left matrix broadcast per row and step.</li>
+ * </ul>
+ * Each output element is reduced by one task in a fixed order (forward: the lanes, then the lane sum and the
+ * row's tail; the others: the reduction index in order), so results do not depend on the thread count.
+ *
+ * <p>GENERATED from core/src/template/MatmulVector.java.in by dev.vecnn.codegen.KernelTemplates; edit the
+ * template, not this file.
+ */
+public final class VectorMatmulF64 implements Matmul.Engine {
+    /** The engine, loaded by name when the Vector API is the backend. */
+    public static final VectorMatmulF64 INSTANCE = new VectorMatmulF64();
+
+    private VectorMatmulF64() {
+    }
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final long ES = 8;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    /** Rows and columns of a forward dot tile; rows of an outer-product tile (its columns: 4 vectors). */
+    private static final int T = 4;
+    /** Columns of an outer-product task: several tiles, so that a task amortises its bookkeeping. */
+    private static final int TASK_COLUMNS = 16 * L;
+
+    // ================================================================ forward: y[m][n] = f(sum_k x[m][k] w[n][k] + b[n])
+
+    @Override
+    public void forward(Tensor x, Tensor w, Tensor bias, Epilogue e, Tensor y, int m, int n, int k, Execution ex) {
+        MemorySegment xs = x.segment(), ws = w.segment(), ys = y.segment();
+        long xb = x.offset(), wb = w.offset(), yb = y.offset();
+        int rowBlocks = ceilDiv(m, T);
+        // tasks own T rows of w (read once, from cache, for every block of rows of x)
+        ex.forEach(ceilDiv(n, T), (task, s) -> {
+            int n0 = task * T;
+            long[] xr = new long[T], wr = new long[T];
+            double[] out = s.doubles("matmul.tile", T * T);
+            for (int j = 0; j < T; j++) wr[j] = (wb + (long) Math.min(n0 + j, n - 1) * k) * ES; // past the end: the last row again
+            for (int rb = 0; rb < rowBlocks; rb++) {
+                int m0 = rb * T;
+                for (int i = 0; i < T; i++) xr[i] = (xb + (long) Math.min(m0 + i, m - 1) * k) * ES;
+                dot4x4(xs, xr, ws, wr, k, out);
+                for (int i = 0; i < T && m0 + i < m; i++) {
+                    for (int j = 0; j < T && n0 + j < n; j++) {
+                        double v = out[i * T + j];
+                        if (bias != null) v += bias.segment().get(LAYOUT, (bias.offset() + n0 + j) * ES);
+                        ys.set(LAYOUT, (yb + (long) (m0 + i) * n + n0 + j) * ES, e.activation() == Activation.IDENTITY ? v : e.apply(v));
+                    }
+                }
+            }
+        }, x, w, bias, y);
+    }
+
+    /** {@code out[i][j] = sum_k x_i[k] w_j[k]} for 4 rows of x and 4 of w (byte offsets): lanes, then lane sums, then the tail. */
+    private static void dot4x4(MemorySegment xs, long[] xr, MemorySegment ws, long[] wr, int k, double[] out) {
+        long x0 = xr[0], x1 = xr[1], x2 = xr[2], x3 = xr[3], w0 = wr[0], w1 = wr[1], w2 = wr[2], w3 = wr[3];
+        DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        DoubleVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int full = k - k % L;
+        for (long p = 0, end = full * ES; p < end; p += L * ES) {
+            DoubleVector a0 = DoubleVector.fromMemorySegment(S, xs, x0 + p, NO);
+            DoubleVector a1 = DoubleVector.fromMemorySegment(S, xs, x1 + p, NO);
+            DoubleVector a2 = DoubleVector.fromMemorySegment(S, xs, x2 + p, NO);
+            DoubleVector a3 = DoubleVector.fromMemorySegment(S, xs, x3 + p, NO);
+            DoubleVector b0 = DoubleVector.fromMemorySegment(S, ws, w0 + p, NO);
+            DoubleVector b1 = DoubleVector.fromMemorySegment(S, ws, w1 + p, NO);
+            DoubleVector b2 = DoubleVector.fromMemorySegment(S, ws, w2 + p, NO);
+            DoubleVector b3 = DoubleVector.fromMemorySegment(S, ws, w3 + p, NO);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+        }
+        out[0] = c00.reduceLanes(VectorOperators.ADD);
+        out[1] = c01.reduceLanes(VectorOperators.ADD);
+        out[2] = c02.reduceLanes(VectorOperators.ADD);
+        out[3] = c03.reduceLanes(VectorOperators.ADD);
+        out[4] = c10.reduceLanes(VectorOperators.ADD);
+        out[5] = c11.reduceLanes(VectorOperators.ADD);
+        out[6] = c12.reduceLanes(VectorOperators.ADD);
+        out[7] = c13.reduceLanes(VectorOperators.ADD);
+        out[8] = c20.reduceLanes(VectorOperators.ADD);
+        out[9] = c21.reduceLanes(VectorOperators.ADD);
+        out[10] = c22.reduceLanes(VectorOperators.ADD);
+        out[11] = c23.reduceLanes(VectorOperators.ADD);
+        out[12] = c30.reduceLanes(VectorOperators.ADD);
+        out[13] = c31.reduceLanes(VectorOperators.ADD);
+        out[14] = c32.reduceLanes(VectorOperators.ADD);
+        out[15] = c33.reduceLanes(VectorOperators.ADD);
+        for (int q = full; q < k; q++) {
+            for (int i = 0; i < T; i++) {
+                double a = xs.get(LAYOUT, xr[i] + q * ES);
+                for (int j = 0; j < T; j++) out[i * T + j] += a * ws.get(LAYOUT, wr[j] + q * ES);
+            }
+        }
+    }
+
+    // ================================================================ outer products: c[i][j] = sum_r a(i, r) b[r][j]
+
+    @Override
+    public void backwardData(Tensor gy, Tensor w, Tensor gx, int m, int n, int k, Execution ex) {
+        // gx[m][k] = sum_n gy[m][n] w[n][k]: a(i, r) = gy[i][r]
+        outer(gy.segment(), gy.offset(), n, 1, w.segment(), w.offset(), gx.segment(), gx.offset(), m, k, n, ex, gy, w, gx);
+    }
+
+    @Override
+    public void backwardWeights(Tensor x, Tensor gy, Tensor gw, int m, int n, int k, Execution ex) {
+        // gw[n][k] = sum_m gy[m][n] x[m][k]: a(i, r) = gy[r][i]
+        outer(gy.segment(), gy.offset(), 1, n, x.segment(), x.offset(), gw.segment(), gw.offset(), n, k, m, ex, x, gy, gw);
+    }
+
+    /**
+     * {@code c[i][j] = sum_{r < red} a(i, r) b[r][j]} for {@code i < rows, j < cols}: a(i, r) at element
+     * {@code ab + i*ai + r*ar}, b and c row-major with {@code cols} columns. Tasks own T rows x TASK_COLUMNS
+     * columns of c.
+     */
+    private static void outer(MemorySegment as, long ab, long ai, long ar, MemorySegment bs, long bb, MemorySegment cs, long cb, int rows,
+                              int cols, int red, Execution ex, Tensor... touched) {
+        int rowBlocks = ceilDiv(rows, T), colBlocks = ceilDiv(cols, TASK_COLUMNS);
+        ex.forEach(rowBlocks * colBlocks, (task, s) -> {
+            int i0 = task / colBlocks * T, j0 = task % colBlocks * TASK_COLUMNS, j1 = Math.min(cols, j0 + TASK_COLUMNS);
+            int ni = Math.min(T, rows - i0);
+            long[] ar0 = new long[T], cr = new long[T];
+            for (int i = 0; i < T; i++) {
+                int ii = Math.min(i0 + i, rows - 1); // past the end: the last row again, computed and not stored
+                ar0[i] = (ab + ii * ai) * ES;
+                cr[i] = (cb + (long) ii * cols) * ES;
+            }
+            long arStep = ar * ES, bRow = (long) cols * ES, b0 = bb * ES;
+            int j = j0;
+            for (; j + 4 * L <= j1; j += 4 * L) outer4x4(as, ar0, arStep, bs, b0 + j * ES, bRow, red, cs, cr, j * ES, ni);
+            for (; j + L <= j1; j += L) outer4x1(as, ar0, arStep, bs, b0 + j * ES, bRow, red, cs, cr, j * ES, ni);
+            for (; j < j1; j++) {
+                for (int i = 0; i < ni; i++) {
+                    double sum = 0;
+                    for (int r = 0; r < red; r++) sum += as.get(LAYOUT, ar0[i] + r * arStep) * bs.get(LAYOUT, b0 + j * ES + r * bRow);
+                    cs.set(LAYOUT, cr[i] + j * ES, sum);
+                }
+            }
+        }, touched);
+    }
+
+    /** Rows {@code i < ni} of a T x 4-vector tile: {@code c_i[col..] = sum_r a_i[r] b[r][col..]} (byte offsets). */
+    private static void outer4x4(MemorySegment as, long[] ar0, long arStep, MemorySegment bs, long b0, long bRow, int red, MemorySegment cs,
+                                 long[] cr, long col, int ni) {
+        long a0 = ar0[0], a1 = ar0[1], a2 = ar0[2], a3 = ar0[3];
+        DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        DoubleVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        long v = L * ES;
+        for (int r = 0; r < red; r++) {
+            long ra = r * arStep, rb = b0 + r * bRow;
+            DoubleVector b0v = DoubleVector.fromMemorySegment(S, bs, rb, NO);
+            DoubleVector b1v = DoubleVector.fromMemorySegment(S, bs, rb + v, NO);
+            DoubleVector b2v = DoubleVector.fromMemorySegment(S, bs, rb + 2 * v, NO);
+            DoubleVector b3v = DoubleVector.fromMemorySegment(S, bs, rb + 3 * v, NO);
+            DoubleVector x0 = DoubleVector.broadcast(S, as.get(LAYOUT, a0 + ra));
+            DoubleVector x1 = DoubleVector.broadcast(S, as.get(LAYOUT, a1 + ra));
+            DoubleVector x2 = DoubleVector.broadcast(S, as.get(LAYOUT, a2 + ra));
+            DoubleVector x3 = DoubleVector.broadcast(S, as.get(LAYOUT, a3 + ra));
+            c00 = x0.fma(b0v, c00);
+            c01 = x0.fma(b1v, c01);
+            c02 = x0.fma(b2v, c02);
+            c03 = x0.fma(b3v, c03);
+            c10 = x1.fma(b0v, c10);
+            c11 = x1.fma(b1v, c11);
+            c12 = x1.fma(b2v, c12);
+            c13 = x1.fma(b3v, c13);
+            c20 = x2.fma(b0v, c20);
+            c21 = x2.fma(b1v, c21);
+            c22 = x2.fma(b2v, c22);
+            c23 = x2.fma(b3v, c23);
+            c30 = x3.fma(b0v, c30);
+            c31 = x3.fma(b1v, c31);
+            c32 = x3.fma(b2v, c32);
+            c33 = x3.fma(b3v, c33);
+        }
+        store4(cs, cr[0] + col, v, c00, c01, c02, c03);
+        if (ni > 1) store4(cs, cr[1] + col, v, c10, c11, c12, c13);
+        if (ni > 2) store4(cs, cr[2] + col, v, c20, c21, c22, c23);
+        if (ni > 3) store4(cs, cr[3] + col, v, c30, c31, c32, c33);
+    }
+
+    private static void store4(MemorySegment cs, long at, long v, DoubleVector a, DoubleVector b, DoubleVector c, DoubleVector d) {
+        a.intoMemorySegment(cs, at, NO);
+        b.intoMemorySegment(cs, at + v, NO);
+        c.intoMemorySegment(cs, at + 2 * v, NO);
+        d.intoMemorySegment(cs, at + 3 * v, NO);
+    }
+
+    /** As {@link #outer4x4} for one vector of columns. */
+    private static void outer4x1(MemorySegment as, long[] ar0, long arStep, MemorySegment bs, long b0, long bRow, int red, MemorySegment cs,
+                                 long[] cr, long col, int ni) {
+        long a0 = ar0[0], a1 = ar0[1], a2 = ar0[2], a3 = ar0[3];
+        DoubleVector c0 = DoubleVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int r = 0; r < red; r++) {
+            long ra = r * arStep;
+            DoubleVector b = DoubleVector.fromMemorySegment(S, bs, b0 + r * bRow, NO);
+            c0 = DoubleVector.broadcast(S, as.get(LAYOUT, a0 + ra)).fma(b, c0);
+            c1 = DoubleVector.broadcast(S, as.get(LAYOUT, a1 + ra)).fma(b, c1);
+            c2 = DoubleVector.broadcast(S, as.get(LAYOUT, a2 + ra)).fma(b, c2);
+            c3 = DoubleVector.broadcast(S, as.get(LAYOUT, a3 + ra)).fma(b, c3);
+        }
+        c0.intoMemorySegment(cs, cr[0] + col, NO);
+        if (ni > 1) c1.intoMemorySegment(cs, cr[1] + col, NO);
+        if (ni > 2) c2.intoMemorySegment(cs, cr[2] + col, NO);
+        if (ni > 3) c3.intoMemorySegment(cs, cr[3] + col, NO);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.vecnn.kernel.matmul;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.Backend;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dense-layer products against sums in double: shapes that leave every tail of the tiles (rows of
+ * 4, 4 vectors and 1 vector of columns, forward rows shorter than a vector), float32 and float64, bias
+ * and a fused activation; 1 and 3 threads give the same bits. Tolerance: a sum of n products in
+ * floating point, in any order and with fused multiply-adds, is within {@code gamma_n sum |a_i b_i|} of the
+ * exact one, {@code gamma_n = n u / (1 - n u)} (Higham, Accuracy and Stability of Numerical Algorithms,
+ * 2nd ed., eq. 3.5); the bound is doubled to cover the double reference's own rounding in float64, and a
+ * bias adds one term. ReLU is 1-Lipschitz and keeps the bound.
+ */
+@Tag("kernels")
+class MatmulTest {
+    /** (M samples, N outputs, K features). */
+    static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {4, 4, 16}, {3, 9, 37}, {32, 10, 128}, {7, 13, 129}, {33, 70, 200}, {2, 3, 1000}};
+
+    @Test
+    void productsMatchSumsInDouble() {
+        if (!Matmul.available()) { // the portable backend: callers take the convolution instead
+            assertThrows(UnsupportedOperationException.class, () -> check(DType.F32, 2, 3, 4, false, Epilogue.NONE));
+            return;
+        }
+        for (DType t : new DType[] {DType.F32, DType.F64}) {
+            for (int[] s : SHAPES) {
+                for (boolean bias : new boolean[] {false, true}) check(t, s[0], s[1], s[2], bias, bias ? Epilogue.relu() : Epilogue.NONE);
+            }
+        }
+    }
+
+    private static void check(DType t, int m, int n, int k, boolean withBias, Epilogue e) {
+        String what = t + " M" + m + " N" + n + " K" + k + (withBias ? " bias relu" : "");
+        double u = t == DType.F32 ? 0x1p-24 : 0x1p-53;
+        try (Arena arena = Arena.ofShared(); Execution one = Execution.withThreads(1); Execution three = Execution.withThreads(3)) {
+            SplittableRandom r = new SplittableRandom(m * 1_000_003L + n * 1009L + k);
+            Tensor x = random(arena, t, r, m, k), w = random(arena, t, r, n, k), gy = random(arena, t, r, m, n);
+            Tensor b = withBias ? random(arena, t, r, n) : null;
+            Tensor y = Tensor.allocate(arena, t, m, n), gx = Tensor.allocate(arena, t, m, k), gw = Tensor.allocate(arena, t, n, k);
+            Matmul.forward(x, w, b, e, y, three);
+            Matmul.backwardData(gy, w, gx, three);
+            Matmul.backwardWeights(x, gy, gw, three);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = withBias ? b.get(j) : 0, abs = Math.abs(sum);
+                    for (int q = 0; q < k; q++) {
+                        sum += x.get(i, q) * w.get(j, q);
+                        abs += Math.abs(x.get(i, q) * w.get(j, q));
+                    }
+                    double expected = withBias ? Math.max(0, sum) : sum;
+                    within(what + " forward y[" + i + "][" + j + "]", expected, y.get(i, j), 2 * gamma(k + 1, u) * abs);
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int q = 0; q < k; q++) {
+                    double sum = 0, abs = 0;
+                    for (int j = 0; j < n; j++) {
+                        sum += gy.get(i, j) * w.get(j, q);
+                        abs += Math.abs(gy.get(i, j) * w.get(j, q));
+                    }
+                    within(what + " backward-data gx[" + i + "][" + q + "]", sum, gx.get(i, q), 2 * gamma(n, u) * abs);
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                for (int q = 0; q < k; q++) {
+                    double sum = 0, abs = 0;
+                    for (int i = 0; i < m; i++) {
+                        sum += gy.get(i, j) * x.get(i, q);
+                        abs += Math.abs(gy.get(i, j) * x.get(i, q));
+                    }
+                    within(what + " backward-weights gw[" + j + "][" + q + "]", sum, gw.get(j, q), 2 * gamma(m, u) * abs);
+                }
+            }
+            // one thread: the same bits
+            Tensor y1 = Tensor.allocate(arena, t, m, n), gx1 = Tensor.allocate(arena, t, m, k), gw1 = Tensor.allocate(arena, t, n, k);
+            Matmul.forward(x, w, b, e, y1, one);
+            Matmul.backwardData(gy, w, gx1, one);
+            Matmul.backwardWeights(x, gy, gw1, one);
+            assertArrayEquals(bits(y), bits(y1), what + " forward: 1 and 3 threads differ");
+            assertArrayEquals(bits(gx), bits(gx1), what + " backward-data: 1 and 3 threads differ");
+            assertArrayEquals(bits(gw), bits(gw1), what + " backward-weights: 1 and 3 threads differ");
+        }
+    }
+
+    @Test
+    void badArgumentsNameTheParameter() { // checked before the backend is looked at: on every backend
+        try (Arena arena = Arena.ofConfined(); Execution ex = Execution.withThreads(1)) {
+            Tensor x = Tensor.allocate(arena, DType.F32, 4, 6), w = Tensor.allocate(arena, DType.F32, 3, 6), y = Tensor.allocate(arena, DType.F32, 4, 3);
+            message("w: dimension 1 is 5, needs 6", () -> Matmul.forward(x, Tensor.allocate(arena, DType.F32, 3, 5), null, Epilogue.NONE, y, ex));
+            message("y: dimension 0 is 5, needs 4", () -> Matmul.forward(x, w, null, Epilogue.NONE, Tensor.allocate(arena, DType.F32, 5, 3), ex));
+            message("bias: needs shape [3]", () -> Matmul.forward(x, w, Tensor.allocate(arena, DType.F32, 4), Epilogue.NONE, y, ex));
+            message("w: dtype F64 differs from F32", () -> Matmul.forward(x, Tensor.allocate(arena, DType.F64, 3, 6), null, Epilogue.NONE, y, ex));
+            message("x: needs rank 2", () -> Matmul.forward(Tensor.allocate(arena, DType.F32, 4, 6, 1), w, null, Epilogue.NONE, y, ex));
+            message("x: needs a contiguous", () -> Matmul.forward(Tensor.allocate(arena, DType.F32, 6, 4).permute(1, 0), w, null, Epilogue.NONE, y, ex));
+            Tensor gyInX = x.reshape(24).slice(0, 0, 12).reshape(4, 3); // gy a view of gx's memory
+            message("gx: overlaps an input", () -> Matmul.backwardData(gyInX, w, x, ex));
+            message("gw: dimension 1 is 5, needs 6", () -> Matmul.backwardWeights(x, y, Tensor.allocate(arena, DType.F32, 3, 5), ex));
+            message("gy: dimension 0 is 3, needs 4", () -> Matmul.backwardWeights(x, Tensor.allocate(arena, DType.F32, 3, 3), w, ex));
+            message("x: dtype I64 is not F32 or F64", () -> Matmul.backwardWeights(Tensor.allocate(arena, DType.I64, 4, 6), y, w, ex));
+        }
+    }
+
+    @Test
+    void availableExactlyWithTheVectorApi() {
+        assertEquals(Backend.isVector(), Matmul.available());
+    }
+
+    private static void message(String expected, Runnable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    private static double gamma(int n, double u) {
+        return n * u / (1 - n * u);
+    }
+
+    private static void within(String what, double expected, double actual, double bound) {
+        double err = Math.abs(expected - actual);
+        assertTrue(err <= bound + Double.MIN_NORMAL, () -> what + ": " + actual + " vs " + expected + ", error " + err + " > bound " + bound);
+    }
+
+    private static Tensor random(Arena arena, DType t, SplittableRandom r, long... shape) {
+        Tensor a = Tensor.allocate(arena, t, shape), flat = a.reshape(a.numel());
+        for (long i = 0; i < a.numel(); i++) flat.set(r.nextDouble(-1, 1), i);
+        return a;
+    }
+
+    private static long[] bits(Tensor t) {
+        Tensor flat = t.reshape(t.numel());
+        long[] b = new long[(int) t.numel()];
+        for (int i = 0; i < b.length; i++) b[i] = Double.doubleToRawLongBits(flat.get(i));
+        return b;
+    }
+}
