@@ -38,6 +38,8 @@ public final class KernelTemplates {
 
     /** Row counts of the generated micro-kernels. */
     static final int[] MICRO_ROWS = {12, 8, 4};
+    /** Rows of the outer-product weight-gradient tiles of 1, 2, 3 and 4 vectors: 24 accumulators each. */
+    static final int[] OUTER_ROWS = {24, 12, 8, 6};
 
     static Map<String, String> tokens(String dtype) {
         boolean f = dtype.equals("F32");
@@ -146,6 +148,43 @@ public final class KernelTemplates {
     }
 
     /**
+     * The outer-product weight-gradient tile {@code outer<rows>x<vectors>}: {@code acc[ao + (r + i)*kp + k0 + j*L ..]
+     * += sum_q sl[xo[r + i] + ws[q]] * gt[q*kp + k0 + j*L ..]} over the real positions q (rows: (channel, tap),
+     * columns: output channels, one slab element broadcast per row and position).
+     */
+    static String outerTile(int rows, int vectors) {
+        StringBuilder s = new StringBuilder();
+        s.append("    private static void outer").append(rows).append('x').append(vectors)
+         .append("($type[] sl, int[] xo, int r, int[] ws, int count, $type[] gt, int kp, int k0, $type[] acc, int ao) {\n");
+        for (int i = 0; i < rows; i++) s.append("        int x").append(i).append(" = xo[r + ").append(i).append("];\n");
+        s.append("        int at = ao + r * kp + k0;\n");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < vectors; j++) {
+                s.append("        $Vec c").append(i).append('_').append(j).append(" = $Vec.fromArray(S, acc, at + ").append(i).append(" * kp + ")
+                 .append(j).append(" * L);\n");
+            }
+        }
+        s.append("        for (int q = 0; q < count; q++) {\n");
+        s.append("            int w = ws[q], g = q * kp + k0;\n");
+        for (int j = 0; j < vectors; j++) s.append("            $Vec b").append(j).append(" = $Vec.fromArray(S, gt, g + ").append(j).append(" * L);\n");
+        for (int i = 0; i < rows; i++) {
+            s.append("            $Vec a").append(i).append(" = $Vec.broadcast(S, sl[x").append(i).append(" + w]);\n");
+            for (int j = 0; j < vectors; j++) {
+                s.append("            c").append(i).append('_').append(j).append(" = a").append(i).append(".fma(b").append(j).append(", c")
+                 .append(i).append('_').append(j).append(");\n");
+            }
+        }
+        s.append("        }\n");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < vectors; j++) {
+                s.append("        c").append(i).append('_').append(j).append(".intoArray(acc, at + ").append(i).append(" * kp + ").append(j).append(" * L);\n");
+            }
+        }
+        s.append("    }\n");
+        return s.toString();
+    }
+
+    /**
      * The depthwise rows block {@code block<rows>x<chunks>}: eight accumulators, {@code rows} output rows by
      * {@code chunks} vectors of column group {@code cg}. It walks block b's entries (the distinct input rows
      * its rows read), loads an entry's vectors once per tap column and feeds each block row that reads the
@@ -203,6 +242,7 @@ public final class KernelTemplates {
             micro.append(microKernel(MICRO_ROWS[i]));
         }
         micro.append('\n').append(dotKernel(4, 4));
+        for (int v = 1; v <= OUTER_ROWS.length; v++) micro.append('\n').append(outerTile(OUTER_ROWS[v - 1], v));
         String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1);
         String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks);
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());

@@ -477,13 +477,15 @@ final class GemmConvF32 {
     // ================================================================ backward weights: gw = sum_p gy[k][p] x[c][p + off_t]
 
     static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
-        int cb = channelBlock(g);
+        boolean outer = outerWeightGrad(g);
+        int cb = outer ? outerChannelBlock(g) : channelBlock(g);
         int cBlocks = ceilDiv(g.cg, cb);
-        int kb = Math.min(g.kg, 32);
+        int kb = Math.min(g.kg, outer ? OUTER_K : 32);
         int kBlocks = ceilDiv(g.kg, kb);
-        WeightChunks chunks = new WeightChunks(g, cb);
+        WeightChunks chunks = new WeightChunks(g, cb, outer ? OUTER_CHUNK_POSITIONS : WeightChunks.MIN_POSITIONS);
         int blocks = g.groups * cBlocks * kBlocks;
-        int tileRows = ceilDiv(cb * g.taps, DR) * DR, tileCols = ceilDiv(kb, DK) * DK;
+        int tileRows = outer ? ceilDiv(cb * g.taps, OUTER_ROW_STEP) * OUTER_ROW_STEP : ceilDiv(cb * g.taps, DR) * DR;
+        int tileCols = outer ? ceilDiv(kb, L) * L : ceilDiv(kb, DK) * DK;
         int part = tileRows * tileCols;
         Scratch call = ex.acquire();
         try {
@@ -493,6 +495,10 @@ final class GemmConvF32 {
                 int blk = task / chunks.count;
                 int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
                 int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0), k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
+                if (outer) {
+                    outerTask(g, big, small, chunks, ci, gi * g.cg + c0, cn, gi * g.kg + k0, kn, tileRows, tileCols, partial, task * part, s);
+                    return;
+                }
                 int rowsReal = cn * g.taps, tr = ceilDiv(rowsReal, DR), tk = ceilDiv(kn, DK);
                 float[] acc = s.floats("gemm.wacc", tr * tk * DR * DK * L);
                 Arrays.fill(acc, 0, tr * tk * DR * DK * L, 0);
@@ -549,6 +555,122 @@ final class GemmConvF32 {
             }, gw);
         } finally {
             ex.release(call);
+        }
+    }
+
+    // ---------------------------------------------------------------- backward weights as outer products
+
+    /** Output channels per outer-product block: up to 4 vectors of float32 lanes. */
+    private static final int OUTER_K = 64;
+    /** Rows of the partial sums are padded to this, a multiple of every outer tile's rows. */
+    private static final int OUTER_ROW_STEP = 24;
+    /** Real positions per chunk at least: the outer tiles end without lane sums, so chunks can be short. */
+    private static final long OUTER_CHUNK_POSITIONS = 512;
+    /** (Channel, tap) rows of a block at most: its partial sums stay small. */
+    private static final int OUTER_ROWS = 1024;
+
+    /**
+     * Whether backward-weights runs as outer products (from the problem alone, never the layout: results are
+     * the same bits in every layout): at least half a vector of output channels per group. Over the real
+     * positions only, it wastes nothing on a small plane's padded grid, where the dot tiles multiply the
+     * zeros between rows (2x on 8^3 with padding 1, 3.4x on 4^3).
+     */
+    private static boolean outerWeightGrad(ConvGeometry g) {
+        return g.kg >= Math.max(2, L / 2) && g.smallCount() <= Integer.MAX_VALUE / OUTER_K;
+    }
+
+    /** Channels per outer-product block: every channel of a group in one block up to OUTER_ROWS rows, else balanced blocks. */
+    private static int outerChannelBlock(ConvGeometry g) {
+        int blocks = (int) Math.min(g.cg, ceilDiv((long) g.cg * g.taps, OUTER_ROWS));
+        return ceilDiv(g.cg, Math.max(1, blocks));
+    }
+
+    /**
+     * One task of outer-product backward-weights: big channels [c, c + cn) x small channels [k, k + kn) over
+     * chunk {@code ci}, into {@code acc[ao + row * kp + col]} (rows (channel, tap), {@code rows} of them
+     * padded; columns the small channels, kp of them padded to vectors). Per segment: the slab, the window
+     * start of every real position, and gy transposed to (position, channel).
+     */
+    private static void outerTask(ConvGeometry g, Tensor big, Tensor small, WeightChunks chunks, int ci, int c, int cn, int k, int kn,
+                                  int rows, int kp, float[] acc, int ao, Scratch s) {
+        Arrays.fill(acc, ao, ao + rows * kp, 0);
+        int rowsReal = cn * g.taps;
+        int rowSize = (int) (g.smallCount() / g.small[0]);
+        int[] xo = s.ints("gemm.oxo", rows);
+        long[] seg = new long[3];
+        long[] o = new long[g.rank];
+        for (int si = 0; chunks.segment(ci, si, seg); si++) {
+            long n = seg[0];
+            int r0 = (int) seg[1], r1 = (int) seg[2];
+            PhaseSlab slab = new PhaseSlab(g, r0, r1);
+            int cs = slab.channelStride;
+            float[] sl = s.floats("gemm.slab", (cn + 1) * cs + SLACK);
+            SlabIoF32.fillSlab(g, big, n, c, cn, slab, sl, s);
+            Arrays.fill(sl, cn * cs, (cn + 1) * cs, 0); // the padding rows read a zero channel
+            for (int r = 0; r < rows; r++) xo[r] = r < rowsReal ? r / g.taps * cs + slab.tapOffset[r % g.taps] : cn * cs;
+            int count = (r1 - r0) * rowSize;
+            int[] ws = s.ints("gemm.ows", count);
+            Arrays.fill(o, 0);
+            o[0] = r0;
+            for (int q = 0; q < count; q++) {
+                ws[q] = slab.windowStart(o);
+                for (int d = g.rank - 1; d >= 0; d--) {
+                    if (++o[d] < (d == 0 ? r1 : g.small[d])) break;
+                    o[d] = d == 0 ? r0 : 0;
+                }
+            }
+            float[] gt = s.floats("gemm.ogt", count * kp + SLACK);
+            if (kn < kp) Arrays.fill(gt, 0, count * kp, 0);
+            transposeSmall(g, small, n, k, kn, r0, count, gt, kp, s);
+            for (int v0 = 0, kv = kp / L; v0 < kv; ) {
+                int vs = Math.min(4, kv - v0), step = OUTER_ROW_STEP / vs; // 24 accumulators per tile; rows pad to 24
+                for (int r = 0; r < rows; r += step) {
+                    switch (vs) {
+                        case 1 -> outer24x1(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
+                        case 2 -> outer12x2(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
+                        case 3 -> outer8x3(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
+                        default -> outer6x4(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
+                    }
+                }
+                v0 += vs;
+            }
+        }
+    }
+
+    /**
+     * {@code gt[q * kp + j] = small[n][k + j][position q]} for the {@code count} positions from row {@code r0}
+     * in row-major order: runs of a channel copied at once when the positions are row-major, else element by
+     * element (channels-last: a position's channels are adjacent).
+     */
+    private static void transposeSmall(ConvGeometry g, Tensor small, long n, int k, int kn, int r0, int count, float[] gt, int kp,
+                                       Scratch s) {
+        MemorySegment seg = small.segment();
+        long base = small.offset() + n * small.stride(0) + k * small.stride(1);
+        boolean rowMajor = true;
+        long plane = 1;
+        for (int d = g.rank - 1; d >= 0; d--) {
+            rowMajor &= small.stride(2 + d) == plane;
+            plane *= g.small[d];
+        }
+        if (rowMajor) {
+            float[] run = s.floats("gemm.orun", count);
+            for (int j = 0; j < kn; j++) {
+                MemorySegment.copy(seg, LAYOUT, (base + r0 * small.stride(2) + j * small.stride(1)) * ES, run, 0, count);
+                for (int q = 0; q < count; q++) gt[q * kp + j] = run[q];
+            }
+            return;
+        }
+        long[] o = new long[g.rank];
+        o[0] = r0;
+        long cs = small.stride(1);
+        for (int q = 0; q < count; q++) {
+            long at = base;
+            for (int d = 0; d < g.rank; d++) at += o[d] * small.stride(2 + d);
+            for (int j = 0; j < kn; j++) gt[q * kp + j] = seg.get(LAYOUT, (at + j * cs) * ES);
+            for (int d = g.rank - 1; d >= 0; d--) {
+                if (++o[d] < g.small[d]) break;
+                o[d] = 0;
+            }
         }
     }
 
@@ -1029,5 +1151,431 @@ final class GemmConvF32 {
         c31.intoArray(acc, ac + 13 * L);
         c32.intoArray(acc, ac + 14 * L);
         c33.intoArray(acc, ac + 15 * L);
+    }
+
+    private static void outer24x1(float[] sl, int[] xo, int r, int[] ws, int count, float[] gt, int kp, int k0, float[] acc, int ao) {
+        int x0 = xo[r + 0];
+        int x1 = xo[r + 1];
+        int x2 = xo[r + 2];
+        int x3 = xo[r + 3];
+        int x4 = xo[r + 4];
+        int x5 = xo[r + 5];
+        int x6 = xo[r + 6];
+        int x7 = xo[r + 7];
+        int x8 = xo[r + 8];
+        int x9 = xo[r + 9];
+        int x10 = xo[r + 10];
+        int x11 = xo[r + 11];
+        int x12 = xo[r + 12];
+        int x13 = xo[r + 13];
+        int x14 = xo[r + 14];
+        int x15 = xo[r + 15];
+        int x16 = xo[r + 16];
+        int x17 = xo[r + 17];
+        int x18 = xo[r + 18];
+        int x19 = xo[r + 19];
+        int x20 = xo[r + 20];
+        int x21 = xo[r + 21];
+        int x22 = xo[r + 22];
+        int x23 = xo[r + 23];
+        int at = ao + r * kp + k0;
+        FloatVector c0_0 = FloatVector.fromArray(S, acc, at + 0 * kp + 0 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, acc, at + 1 * kp + 0 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, acc, at + 2 * kp + 0 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, acc, at + 3 * kp + 0 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, acc, at + 4 * kp + 0 * L);
+        FloatVector c5_0 = FloatVector.fromArray(S, acc, at + 5 * kp + 0 * L);
+        FloatVector c6_0 = FloatVector.fromArray(S, acc, at + 6 * kp + 0 * L);
+        FloatVector c7_0 = FloatVector.fromArray(S, acc, at + 7 * kp + 0 * L);
+        FloatVector c8_0 = FloatVector.fromArray(S, acc, at + 8 * kp + 0 * L);
+        FloatVector c9_0 = FloatVector.fromArray(S, acc, at + 9 * kp + 0 * L);
+        FloatVector c10_0 = FloatVector.fromArray(S, acc, at + 10 * kp + 0 * L);
+        FloatVector c11_0 = FloatVector.fromArray(S, acc, at + 11 * kp + 0 * L);
+        FloatVector c12_0 = FloatVector.fromArray(S, acc, at + 12 * kp + 0 * L);
+        FloatVector c13_0 = FloatVector.fromArray(S, acc, at + 13 * kp + 0 * L);
+        FloatVector c14_0 = FloatVector.fromArray(S, acc, at + 14 * kp + 0 * L);
+        FloatVector c15_0 = FloatVector.fromArray(S, acc, at + 15 * kp + 0 * L);
+        FloatVector c16_0 = FloatVector.fromArray(S, acc, at + 16 * kp + 0 * L);
+        FloatVector c17_0 = FloatVector.fromArray(S, acc, at + 17 * kp + 0 * L);
+        FloatVector c18_0 = FloatVector.fromArray(S, acc, at + 18 * kp + 0 * L);
+        FloatVector c19_0 = FloatVector.fromArray(S, acc, at + 19 * kp + 0 * L);
+        FloatVector c20_0 = FloatVector.fromArray(S, acc, at + 20 * kp + 0 * L);
+        FloatVector c21_0 = FloatVector.fromArray(S, acc, at + 21 * kp + 0 * L);
+        FloatVector c22_0 = FloatVector.fromArray(S, acc, at + 22 * kp + 0 * L);
+        FloatVector c23_0 = FloatVector.fromArray(S, acc, at + 23 * kp + 0 * L);
+        for (int q = 0; q < count; q++) {
+            int w = ws[q], g = q * kp + k0;
+            FloatVector b0 = FloatVector.fromArray(S, gt, g + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, sl[x0 + w]);
+            c0_0 = a0.fma(b0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, sl[x1 + w]);
+            c1_0 = a1.fma(b0, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, sl[x2 + w]);
+            c2_0 = a2.fma(b0, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, sl[x3 + w]);
+            c3_0 = a3.fma(b0, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, sl[x4 + w]);
+            c4_0 = a4.fma(b0, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, sl[x5 + w]);
+            c5_0 = a5.fma(b0, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, sl[x6 + w]);
+            c6_0 = a6.fma(b0, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, sl[x7 + w]);
+            c7_0 = a7.fma(b0, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, sl[x8 + w]);
+            c8_0 = a8.fma(b0, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, sl[x9 + w]);
+            c9_0 = a9.fma(b0, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, sl[x10 + w]);
+            c10_0 = a10.fma(b0, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, sl[x11 + w]);
+            c11_0 = a11.fma(b0, c11_0);
+            FloatVector a12 = FloatVector.broadcast(S, sl[x12 + w]);
+            c12_0 = a12.fma(b0, c12_0);
+            FloatVector a13 = FloatVector.broadcast(S, sl[x13 + w]);
+            c13_0 = a13.fma(b0, c13_0);
+            FloatVector a14 = FloatVector.broadcast(S, sl[x14 + w]);
+            c14_0 = a14.fma(b0, c14_0);
+            FloatVector a15 = FloatVector.broadcast(S, sl[x15 + w]);
+            c15_0 = a15.fma(b0, c15_0);
+            FloatVector a16 = FloatVector.broadcast(S, sl[x16 + w]);
+            c16_0 = a16.fma(b0, c16_0);
+            FloatVector a17 = FloatVector.broadcast(S, sl[x17 + w]);
+            c17_0 = a17.fma(b0, c17_0);
+            FloatVector a18 = FloatVector.broadcast(S, sl[x18 + w]);
+            c18_0 = a18.fma(b0, c18_0);
+            FloatVector a19 = FloatVector.broadcast(S, sl[x19 + w]);
+            c19_0 = a19.fma(b0, c19_0);
+            FloatVector a20 = FloatVector.broadcast(S, sl[x20 + w]);
+            c20_0 = a20.fma(b0, c20_0);
+            FloatVector a21 = FloatVector.broadcast(S, sl[x21 + w]);
+            c21_0 = a21.fma(b0, c21_0);
+            FloatVector a22 = FloatVector.broadcast(S, sl[x22 + w]);
+            c22_0 = a22.fma(b0, c22_0);
+            FloatVector a23 = FloatVector.broadcast(S, sl[x23 + w]);
+            c23_0 = a23.fma(b0, c23_0);
+        }
+        c0_0.intoArray(acc, at + 0 * kp + 0 * L);
+        c1_0.intoArray(acc, at + 1 * kp + 0 * L);
+        c2_0.intoArray(acc, at + 2 * kp + 0 * L);
+        c3_0.intoArray(acc, at + 3 * kp + 0 * L);
+        c4_0.intoArray(acc, at + 4 * kp + 0 * L);
+        c5_0.intoArray(acc, at + 5 * kp + 0 * L);
+        c6_0.intoArray(acc, at + 6 * kp + 0 * L);
+        c7_0.intoArray(acc, at + 7 * kp + 0 * L);
+        c8_0.intoArray(acc, at + 8 * kp + 0 * L);
+        c9_0.intoArray(acc, at + 9 * kp + 0 * L);
+        c10_0.intoArray(acc, at + 10 * kp + 0 * L);
+        c11_0.intoArray(acc, at + 11 * kp + 0 * L);
+        c12_0.intoArray(acc, at + 12 * kp + 0 * L);
+        c13_0.intoArray(acc, at + 13 * kp + 0 * L);
+        c14_0.intoArray(acc, at + 14 * kp + 0 * L);
+        c15_0.intoArray(acc, at + 15 * kp + 0 * L);
+        c16_0.intoArray(acc, at + 16 * kp + 0 * L);
+        c17_0.intoArray(acc, at + 17 * kp + 0 * L);
+        c18_0.intoArray(acc, at + 18 * kp + 0 * L);
+        c19_0.intoArray(acc, at + 19 * kp + 0 * L);
+        c20_0.intoArray(acc, at + 20 * kp + 0 * L);
+        c21_0.intoArray(acc, at + 21 * kp + 0 * L);
+        c22_0.intoArray(acc, at + 22 * kp + 0 * L);
+        c23_0.intoArray(acc, at + 23 * kp + 0 * L);
+    }
+
+    private static void outer12x2(float[] sl, int[] xo, int r, int[] ws, int count, float[] gt, int kp, int k0, float[] acc, int ao) {
+        int x0 = xo[r + 0];
+        int x1 = xo[r + 1];
+        int x2 = xo[r + 2];
+        int x3 = xo[r + 3];
+        int x4 = xo[r + 4];
+        int x5 = xo[r + 5];
+        int x6 = xo[r + 6];
+        int x7 = xo[r + 7];
+        int x8 = xo[r + 8];
+        int x9 = xo[r + 9];
+        int x10 = xo[r + 10];
+        int x11 = xo[r + 11];
+        int at = ao + r * kp + k0;
+        FloatVector c0_0 = FloatVector.fromArray(S, acc, at + 0 * kp + 0 * L);
+        FloatVector c0_1 = FloatVector.fromArray(S, acc, at + 0 * kp + 1 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, acc, at + 1 * kp + 0 * L);
+        FloatVector c1_1 = FloatVector.fromArray(S, acc, at + 1 * kp + 1 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, acc, at + 2 * kp + 0 * L);
+        FloatVector c2_1 = FloatVector.fromArray(S, acc, at + 2 * kp + 1 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, acc, at + 3 * kp + 0 * L);
+        FloatVector c3_1 = FloatVector.fromArray(S, acc, at + 3 * kp + 1 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, acc, at + 4 * kp + 0 * L);
+        FloatVector c4_1 = FloatVector.fromArray(S, acc, at + 4 * kp + 1 * L);
+        FloatVector c5_0 = FloatVector.fromArray(S, acc, at + 5 * kp + 0 * L);
+        FloatVector c5_1 = FloatVector.fromArray(S, acc, at + 5 * kp + 1 * L);
+        FloatVector c6_0 = FloatVector.fromArray(S, acc, at + 6 * kp + 0 * L);
+        FloatVector c6_1 = FloatVector.fromArray(S, acc, at + 6 * kp + 1 * L);
+        FloatVector c7_0 = FloatVector.fromArray(S, acc, at + 7 * kp + 0 * L);
+        FloatVector c7_1 = FloatVector.fromArray(S, acc, at + 7 * kp + 1 * L);
+        FloatVector c8_0 = FloatVector.fromArray(S, acc, at + 8 * kp + 0 * L);
+        FloatVector c8_1 = FloatVector.fromArray(S, acc, at + 8 * kp + 1 * L);
+        FloatVector c9_0 = FloatVector.fromArray(S, acc, at + 9 * kp + 0 * L);
+        FloatVector c9_1 = FloatVector.fromArray(S, acc, at + 9 * kp + 1 * L);
+        FloatVector c10_0 = FloatVector.fromArray(S, acc, at + 10 * kp + 0 * L);
+        FloatVector c10_1 = FloatVector.fromArray(S, acc, at + 10 * kp + 1 * L);
+        FloatVector c11_0 = FloatVector.fromArray(S, acc, at + 11 * kp + 0 * L);
+        FloatVector c11_1 = FloatVector.fromArray(S, acc, at + 11 * kp + 1 * L);
+        for (int q = 0; q < count; q++) {
+            int w = ws[q], g = q * kp + k0;
+            FloatVector b0 = FloatVector.fromArray(S, gt, g + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, gt, g + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, sl[x0 + w]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, sl[x1 + w]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, sl[x2 + w]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, sl[x3 + w]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, sl[x4 + w]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, sl[x5 + w]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, sl[x6 + w]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, sl[x7 + w]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, sl[x8 + w]);
+            c8_0 = a8.fma(b0, c8_0);
+            c8_1 = a8.fma(b1, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, sl[x9 + w]);
+            c9_0 = a9.fma(b0, c9_0);
+            c9_1 = a9.fma(b1, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, sl[x10 + w]);
+            c10_0 = a10.fma(b0, c10_0);
+            c10_1 = a10.fma(b1, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, sl[x11 + w]);
+            c11_0 = a11.fma(b0, c11_0);
+            c11_1 = a11.fma(b1, c11_1);
+        }
+        c0_0.intoArray(acc, at + 0 * kp + 0 * L);
+        c0_1.intoArray(acc, at + 0 * kp + 1 * L);
+        c1_0.intoArray(acc, at + 1 * kp + 0 * L);
+        c1_1.intoArray(acc, at + 1 * kp + 1 * L);
+        c2_0.intoArray(acc, at + 2 * kp + 0 * L);
+        c2_1.intoArray(acc, at + 2 * kp + 1 * L);
+        c3_0.intoArray(acc, at + 3 * kp + 0 * L);
+        c3_1.intoArray(acc, at + 3 * kp + 1 * L);
+        c4_0.intoArray(acc, at + 4 * kp + 0 * L);
+        c4_1.intoArray(acc, at + 4 * kp + 1 * L);
+        c5_0.intoArray(acc, at + 5 * kp + 0 * L);
+        c5_1.intoArray(acc, at + 5 * kp + 1 * L);
+        c6_0.intoArray(acc, at + 6 * kp + 0 * L);
+        c6_1.intoArray(acc, at + 6 * kp + 1 * L);
+        c7_0.intoArray(acc, at + 7 * kp + 0 * L);
+        c7_1.intoArray(acc, at + 7 * kp + 1 * L);
+        c8_0.intoArray(acc, at + 8 * kp + 0 * L);
+        c8_1.intoArray(acc, at + 8 * kp + 1 * L);
+        c9_0.intoArray(acc, at + 9 * kp + 0 * L);
+        c9_1.intoArray(acc, at + 9 * kp + 1 * L);
+        c10_0.intoArray(acc, at + 10 * kp + 0 * L);
+        c10_1.intoArray(acc, at + 10 * kp + 1 * L);
+        c11_0.intoArray(acc, at + 11 * kp + 0 * L);
+        c11_1.intoArray(acc, at + 11 * kp + 1 * L);
+    }
+
+    private static void outer8x3(float[] sl, int[] xo, int r, int[] ws, int count, float[] gt, int kp, int k0, float[] acc, int ao) {
+        int x0 = xo[r + 0];
+        int x1 = xo[r + 1];
+        int x2 = xo[r + 2];
+        int x3 = xo[r + 3];
+        int x4 = xo[r + 4];
+        int x5 = xo[r + 5];
+        int x6 = xo[r + 6];
+        int x7 = xo[r + 7];
+        int at = ao + r * kp + k0;
+        FloatVector c0_0 = FloatVector.fromArray(S, acc, at + 0 * kp + 0 * L);
+        FloatVector c0_1 = FloatVector.fromArray(S, acc, at + 0 * kp + 1 * L);
+        FloatVector c0_2 = FloatVector.fromArray(S, acc, at + 0 * kp + 2 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, acc, at + 1 * kp + 0 * L);
+        FloatVector c1_1 = FloatVector.fromArray(S, acc, at + 1 * kp + 1 * L);
+        FloatVector c1_2 = FloatVector.fromArray(S, acc, at + 1 * kp + 2 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, acc, at + 2 * kp + 0 * L);
+        FloatVector c2_1 = FloatVector.fromArray(S, acc, at + 2 * kp + 1 * L);
+        FloatVector c2_2 = FloatVector.fromArray(S, acc, at + 2 * kp + 2 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, acc, at + 3 * kp + 0 * L);
+        FloatVector c3_1 = FloatVector.fromArray(S, acc, at + 3 * kp + 1 * L);
+        FloatVector c3_2 = FloatVector.fromArray(S, acc, at + 3 * kp + 2 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, acc, at + 4 * kp + 0 * L);
+        FloatVector c4_1 = FloatVector.fromArray(S, acc, at + 4 * kp + 1 * L);
+        FloatVector c4_2 = FloatVector.fromArray(S, acc, at + 4 * kp + 2 * L);
+        FloatVector c5_0 = FloatVector.fromArray(S, acc, at + 5 * kp + 0 * L);
+        FloatVector c5_1 = FloatVector.fromArray(S, acc, at + 5 * kp + 1 * L);
+        FloatVector c5_2 = FloatVector.fromArray(S, acc, at + 5 * kp + 2 * L);
+        FloatVector c6_0 = FloatVector.fromArray(S, acc, at + 6 * kp + 0 * L);
+        FloatVector c6_1 = FloatVector.fromArray(S, acc, at + 6 * kp + 1 * L);
+        FloatVector c6_2 = FloatVector.fromArray(S, acc, at + 6 * kp + 2 * L);
+        FloatVector c7_0 = FloatVector.fromArray(S, acc, at + 7 * kp + 0 * L);
+        FloatVector c7_1 = FloatVector.fromArray(S, acc, at + 7 * kp + 1 * L);
+        FloatVector c7_2 = FloatVector.fromArray(S, acc, at + 7 * kp + 2 * L);
+        for (int q = 0; q < count; q++) {
+            int w = ws[q], g = q * kp + k0;
+            FloatVector b0 = FloatVector.fromArray(S, gt, g + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, gt, g + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, gt, g + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, sl[x0 + w]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            c0_2 = a0.fma(b2, c0_2);
+            FloatVector a1 = FloatVector.broadcast(S, sl[x1 + w]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            c1_2 = a1.fma(b2, c1_2);
+            FloatVector a2 = FloatVector.broadcast(S, sl[x2 + w]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            c2_2 = a2.fma(b2, c2_2);
+            FloatVector a3 = FloatVector.broadcast(S, sl[x3 + w]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            c3_2 = a3.fma(b2, c3_2);
+            FloatVector a4 = FloatVector.broadcast(S, sl[x4 + w]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            c4_2 = a4.fma(b2, c4_2);
+            FloatVector a5 = FloatVector.broadcast(S, sl[x5 + w]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            c5_2 = a5.fma(b2, c5_2);
+            FloatVector a6 = FloatVector.broadcast(S, sl[x6 + w]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            c6_2 = a6.fma(b2, c6_2);
+            FloatVector a7 = FloatVector.broadcast(S, sl[x7 + w]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+            c7_2 = a7.fma(b2, c7_2);
+        }
+        c0_0.intoArray(acc, at + 0 * kp + 0 * L);
+        c0_1.intoArray(acc, at + 0 * kp + 1 * L);
+        c0_2.intoArray(acc, at + 0 * kp + 2 * L);
+        c1_0.intoArray(acc, at + 1 * kp + 0 * L);
+        c1_1.intoArray(acc, at + 1 * kp + 1 * L);
+        c1_2.intoArray(acc, at + 1 * kp + 2 * L);
+        c2_0.intoArray(acc, at + 2 * kp + 0 * L);
+        c2_1.intoArray(acc, at + 2 * kp + 1 * L);
+        c2_2.intoArray(acc, at + 2 * kp + 2 * L);
+        c3_0.intoArray(acc, at + 3 * kp + 0 * L);
+        c3_1.intoArray(acc, at + 3 * kp + 1 * L);
+        c3_2.intoArray(acc, at + 3 * kp + 2 * L);
+        c4_0.intoArray(acc, at + 4 * kp + 0 * L);
+        c4_1.intoArray(acc, at + 4 * kp + 1 * L);
+        c4_2.intoArray(acc, at + 4 * kp + 2 * L);
+        c5_0.intoArray(acc, at + 5 * kp + 0 * L);
+        c5_1.intoArray(acc, at + 5 * kp + 1 * L);
+        c5_2.intoArray(acc, at + 5 * kp + 2 * L);
+        c6_0.intoArray(acc, at + 6 * kp + 0 * L);
+        c6_1.intoArray(acc, at + 6 * kp + 1 * L);
+        c6_2.intoArray(acc, at + 6 * kp + 2 * L);
+        c7_0.intoArray(acc, at + 7 * kp + 0 * L);
+        c7_1.intoArray(acc, at + 7 * kp + 1 * L);
+        c7_2.intoArray(acc, at + 7 * kp + 2 * L);
+    }
+
+    private static void outer6x4(float[] sl, int[] xo, int r, int[] ws, int count, float[] gt, int kp, int k0, float[] acc, int ao) {
+        int x0 = xo[r + 0];
+        int x1 = xo[r + 1];
+        int x2 = xo[r + 2];
+        int x3 = xo[r + 3];
+        int x4 = xo[r + 4];
+        int x5 = xo[r + 5];
+        int at = ao + r * kp + k0;
+        FloatVector c0_0 = FloatVector.fromArray(S, acc, at + 0 * kp + 0 * L);
+        FloatVector c0_1 = FloatVector.fromArray(S, acc, at + 0 * kp + 1 * L);
+        FloatVector c0_2 = FloatVector.fromArray(S, acc, at + 0 * kp + 2 * L);
+        FloatVector c0_3 = FloatVector.fromArray(S, acc, at + 0 * kp + 3 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, acc, at + 1 * kp + 0 * L);
+        FloatVector c1_1 = FloatVector.fromArray(S, acc, at + 1 * kp + 1 * L);
+        FloatVector c1_2 = FloatVector.fromArray(S, acc, at + 1 * kp + 2 * L);
+        FloatVector c1_3 = FloatVector.fromArray(S, acc, at + 1 * kp + 3 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, acc, at + 2 * kp + 0 * L);
+        FloatVector c2_1 = FloatVector.fromArray(S, acc, at + 2 * kp + 1 * L);
+        FloatVector c2_2 = FloatVector.fromArray(S, acc, at + 2 * kp + 2 * L);
+        FloatVector c2_3 = FloatVector.fromArray(S, acc, at + 2 * kp + 3 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, acc, at + 3 * kp + 0 * L);
+        FloatVector c3_1 = FloatVector.fromArray(S, acc, at + 3 * kp + 1 * L);
+        FloatVector c3_2 = FloatVector.fromArray(S, acc, at + 3 * kp + 2 * L);
+        FloatVector c3_3 = FloatVector.fromArray(S, acc, at + 3 * kp + 3 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, acc, at + 4 * kp + 0 * L);
+        FloatVector c4_1 = FloatVector.fromArray(S, acc, at + 4 * kp + 1 * L);
+        FloatVector c4_2 = FloatVector.fromArray(S, acc, at + 4 * kp + 2 * L);
+        FloatVector c4_3 = FloatVector.fromArray(S, acc, at + 4 * kp + 3 * L);
+        FloatVector c5_0 = FloatVector.fromArray(S, acc, at + 5 * kp + 0 * L);
+        FloatVector c5_1 = FloatVector.fromArray(S, acc, at + 5 * kp + 1 * L);
+        FloatVector c5_2 = FloatVector.fromArray(S, acc, at + 5 * kp + 2 * L);
+        FloatVector c5_3 = FloatVector.fromArray(S, acc, at + 5 * kp + 3 * L);
+        for (int q = 0; q < count; q++) {
+            int w = ws[q], g = q * kp + k0;
+            FloatVector b0 = FloatVector.fromArray(S, gt, g + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, gt, g + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, gt, g + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, gt, g + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, sl[x0 + w]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            c0_2 = a0.fma(b2, c0_2);
+            c0_3 = a0.fma(b3, c0_3);
+            FloatVector a1 = FloatVector.broadcast(S, sl[x1 + w]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            c1_2 = a1.fma(b2, c1_2);
+            c1_3 = a1.fma(b3, c1_3);
+            FloatVector a2 = FloatVector.broadcast(S, sl[x2 + w]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            c2_2 = a2.fma(b2, c2_2);
+            c2_3 = a2.fma(b3, c2_3);
+            FloatVector a3 = FloatVector.broadcast(S, sl[x3 + w]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            c3_2 = a3.fma(b2, c3_2);
+            c3_3 = a3.fma(b3, c3_3);
+            FloatVector a4 = FloatVector.broadcast(S, sl[x4 + w]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            c4_2 = a4.fma(b2, c4_2);
+            c4_3 = a4.fma(b3, c4_3);
+            FloatVector a5 = FloatVector.broadcast(S, sl[x5 + w]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            c5_2 = a5.fma(b2, c5_2);
+            c5_3 = a5.fma(b3, c5_3);
+        }
+        c0_0.intoArray(acc, at + 0 * kp + 0 * L);
+        c0_1.intoArray(acc, at + 0 * kp + 1 * L);
+        c0_2.intoArray(acc, at + 0 * kp + 2 * L);
+        c0_3.intoArray(acc, at + 0 * kp + 3 * L);
+        c1_0.intoArray(acc, at + 1 * kp + 0 * L);
+        c1_1.intoArray(acc, at + 1 * kp + 1 * L);
+        c1_2.intoArray(acc, at + 1 * kp + 2 * L);
+        c1_3.intoArray(acc, at + 1 * kp + 3 * L);
+        c2_0.intoArray(acc, at + 2 * kp + 0 * L);
+        c2_1.intoArray(acc, at + 2 * kp + 1 * L);
+        c2_2.intoArray(acc, at + 2 * kp + 2 * L);
+        c2_3.intoArray(acc, at + 2 * kp + 3 * L);
+        c3_0.intoArray(acc, at + 3 * kp + 0 * L);
+        c3_1.intoArray(acc, at + 3 * kp + 1 * L);
+        c3_2.intoArray(acc, at + 3 * kp + 2 * L);
+        c3_3.intoArray(acc, at + 3 * kp + 3 * L);
+        c4_0.intoArray(acc, at + 4 * kp + 0 * L);
+        c4_1.intoArray(acc, at + 4 * kp + 1 * L);
+        c4_2.intoArray(acc, at + 4 * kp + 2 * L);
+        c4_3.intoArray(acc, at + 4 * kp + 3 * L);
+        c5_0.intoArray(acc, at + 5 * kp + 0 * L);
+        c5_1.intoArray(acc, at + 5 * kp + 1 * L);
+        c5_2.intoArray(acc, at + 5 * kp + 2 * L);
+        c5_3.intoArray(acc, at + 5 * kp + 3 * L);
     }
 }

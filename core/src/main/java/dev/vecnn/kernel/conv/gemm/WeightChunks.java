@@ -29,12 +29,17 @@ final class WeightChunks {
     private final long segmentRows;
 
     WeightChunks(ConvGeometry g, int channelBlock) {
+        this(g, channelBlock, MIN_POSITIONS);
+    }
+
+    /** As above, with at least {@code minPositions} real positions per chunk. */
+    WeightChunks(ConvGeometry g, int channelBlock, long minPositions) {
         rowsPerImage = g.small[0];
         total = g.batch * rowsPerImage;
         long rowPositions = Math.max(1, g.smallCount() / g.small[0]);
         long weights = (long) g.groups * g.cg * g.taps * g.kg;
         long maxChunks = Math.max(1, Math.min(MAX_CHUNKS, PARTIALS / Math.max(1, weights)));
-        rowsPerChunk = Math.max(1, Math.max(Math.ceilDiv(MIN_POSITIONS, rowPositions), Math.ceilDiv(total, maxChunks)));
+        rowsPerChunk = Math.max(1, Math.max(Math.ceilDiv(minPositions, rowPositions), Math.ceilDiv(total, maxChunks)));
         count = Math.toIntExact(Math.ceilDiv(total, rowsPerChunk));
         long rows = Math.min(rowsPerChunk, rowsPerImage);
         while (rows > 1 && channelBlock * PhaseSlab.elements(g, rows) > SEGMENT_BUDGET) rows = (rows + 1) / 2;
