@@ -23,6 +23,7 @@ public final class PoolIndices extends Layer {
         if (storageOrder != 0 && storageOrder != 1) throw new IllegalArgumentException("storageOrder: " + storageOrder + " is not 0 or 1");
         this.pool = pool;
         this.columnMajor = storageOrder == 1;
+        pool.keepIndices();
     }
 
     /** The pooling layer read. */

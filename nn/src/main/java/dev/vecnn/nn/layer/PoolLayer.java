@@ -24,6 +24,10 @@ public final class PoolLayer extends Layer {
     private final Map<Long, PoolSpec> specs = new HashMap<>();
     private PoolSpec last;
     private Tensor indices;
+    /** The input of the last forward pass: max pooling's backward after an evaluation-mode forward reads it. */
+    private Tensor input;
+    /** Whether evaluation-mode forward passes write the argmax too ({@link PoolIndices} reads it). */
+    private boolean indicesAlways;
 
     private PoolLayer(PoolKind kind) {
         this.kind = kind;
@@ -151,7 +155,9 @@ public final class PoolLayer extends Layer {
     public Tensor forward(Tensor x, boolean training) {
         last = spec(batchOf(x, "x"));
         Tensor y = ctx.buffer(this, "y", last.outputShape());
-        indices = kind.isMax() ? ctx.buffer(this, "indices", DType.I64, last.outputShape()) : null;
+        // the argmax costs a comparison order (first maximum, NaN last) that the plain maximum does not: only when read
+        indices = kind.isMax() && (training || indicesAlways) ? ctx.buffer(this, "indices", DType.I64, last.outputShape()) : null;
+        input = x;
         Pool.choose(last).forward(last, x, y, indices, ctx.execution());
         return y;
     }
@@ -159,14 +165,16 @@ public final class PoolLayer extends Layer {
     @Override
     public Tensor backward(Tensor gy) {
         Tensor gx = ctx.buffer(this, "gx", last.inputShape());
-        Pool.choose(last).backward(last, null, indices, gy, gx, ctx.execution());
+        // max pooling after an evaluation-mode forward has no argmax: the kernels find it again in x
+        Pool.choose(last).backward(last, kind.isMax() && indices == null ? input : null, indices, gy, gx, ctx.execution());
         return gx;
     }
 
     /**
      * The argmax of the last forward pass of max pooling: I64 of the output's shape (N, C, out...),
-     * flat row-major positions within each (n, c) input plane; null for average pooling. Valid until
-     * the next forward pass.
+     * flat row-major positions within each (n, c) input plane; null for average pooling, and after an
+     * evaluation-mode forward pass unless a {@link PoolIndices} layer reads this one. Valid until the
+     * next forward pass.
      */
     public Tensor indices() {
         return indices;
@@ -204,5 +212,10 @@ public final class PoolLayer extends Layer {
         if (!countIncludePad) b.append(" excludepad");
         if (output != null) b.append(" o").append(Arrays.toString(output).replace(", ", "x").replace("[", "").replace("]", ""));
         return b.toString();
+    }
+
+    /** Evaluation-mode forward passes write the argmax too (for {@link PoolIndices}). */
+    void keepIndices() {
+        indicesAlways = true;
     }
 }
