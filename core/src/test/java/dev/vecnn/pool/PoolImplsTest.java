@@ -90,7 +90,10 @@ class PoolImplsTest {
         SplittableRandom r = new SplittableRandom(seed + 7);
         double[] specials = {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY};
         Fill.forEach(t, idx -> {
-            if (c.content == Content.TIES) t.set(Math.floor(t.get(idx) * 2) / 2, idx); // four levels: many ties
+            if (c.content == Content.TIES) { // four levels: many ties; zeros of both signs (equal, but not the same bits)
+                double v = Math.floor(t.get(idx) * 2) / 2;
+                t.set(v == 0 && r.nextBoolean() ? -0.0 : v, idx);
+            }
             else if (r.nextInt(12) == 0) t.set(specials[r.nextInt(3)], idx);
         });
         return t;

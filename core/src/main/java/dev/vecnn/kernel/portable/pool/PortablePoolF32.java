@@ -54,7 +54,8 @@ final class PortablePoolF32 {
         int pitch = Math.max(Math.ceilDiv(w, g.innerStride), g.interiorEnd);
         int chunk = Math.max(1, Math.min(outRows, CHUNK / Math.max(w, pitch)));
         ex.forEach(tasks, (task, s) -> {
-            float[][] rows = chunked ? null : s.floatRows("portable.pool.rows", inRows, w);
+            float[][] rows = chunked && !g.max ? null : s.floatRows("portable.pool.rows", inRows, w);
+            long[] zeroArg = g.max ? s.longs("portable.pool.zeroArg", ow) : null;
             float[] comb = s.floats("portable.pool.comb", w);
             float[] out = s.floats("portable.pool.out", ow);
             long[] arg = idx == null ? null : s.longs("portable.pool.arg", ow);
@@ -69,6 +70,7 @@ final class PortablePoolF32 {
                 if (chunked) { // the plane in one copy: the chunks copy rows out of it
                     MemorySegment.copy(x.seg(), LAYOUT, xb * ES, plane, 0, g.plane);
                     for (int r0 = 0; r0 < outRows; r0 += chunk) chunkValues(g, plane, r0, Math.min(outRows, r0 + chunk), c, out, y.seg(), yb);
+                    if (g.max) exactZeros(g, plane, rows, out, zeroArg, y.seg(), yb);
                     continue;
                 }
                 for (int i = 0; i < inRows; i++) MemorySegment.copy(x.seg(), LAYOUT, (xb + (long) i * w) * ES, rows[i], 0, w);
@@ -79,6 +81,7 @@ final class PortablePoolF32 {
                         for (int o = 0; o < ow; o++) idx.seg().set(INDEX, (ib + o) * 8, arg[o]);
                     } else {
                         rowValues(g, rows, r, comb, out);
+                        if (g.max && hasZero(out, ow)) rowArgmax(g, rows, r, out, zeroArg); // the sign of a zero maximum
                     }
                     MemorySegment.copy(out, 0, y.seg(), LAYOUT, (yb + (long) r * ow) * ES, ow);
                 }
@@ -89,7 +92,11 @@ final class PortablePoolF32 {
     /** Global max or average of one plane of {@code n} elements, in order. */
     private static float global(boolean max, MemorySegment x, long xb, int n) {
         float v = max ? NEG_INF : 0;
-        for (int i = 0; i < n; i++) v = max ? Math.max(v, x.getAtIndex(LAYOUT, xb + i)) : v + x.getAtIndex(LAYOUT, xb + i);
+        for (int i = 0; i < n; i++) {
+            float e = x.getAtIndex(LAYOUT, xb + i);
+            if (!max) v += e;
+            else if (e > v || e != e) v = e; // the reference's rule: the first maximum (sign of a zero), a NaN takes over
+        }
         return max ? v : v / n;
     }
 
@@ -238,6 +245,32 @@ final class PortablePoolF32 {
     }
 
     /**
+     * Max pooling's maxima of 0 in a plane's outputs {@code y[yb ..]}, recomputed row by row in row-major order
+     * ({@link #rowArgmax}): of tied zeros the first sets the sign, as in the reference, where the combining
+     * loops' {@code Math.max} prefers +0.0.
+     */
+    private static void exactZeros(PoolTables g, float[] plane, float[][] rows, float[] out, long[] arg, MemorySegment y, long yb) {
+        int w = g.in[g.rank - 1], ow = g.out[g.rank - 1], inRows = g.plane / w, outRows = g.rowDivisor.length;
+        boolean loaded = false;
+        for (int r = 0; r < outRows; r++) {
+            long at = yb + (long) r * ow;
+            MemorySegment.copy(y, LAYOUT, at * ES, out, 0, ow);
+            if (!hasZero(out, ow)) continue;
+            if (!loaded) {
+                for (int i = 0; i < inRows; i++) System.arraycopy(plane, i * w, rows[i], 0, w);
+                loaded = true;
+            }
+            rowArgmax(g, rows, r, out, arg);
+            MemorySegment.copy(out, 0, y, LAYOUT, at * ES, ow);
+        }
+    }
+
+    private static boolean hasZero(float[] v, int n) {
+        for (int i = 0; i < n; i++) if (v[i] == 0) return true;
+        return false;
+    }
+
+    /**
      * Max with argmax of output row {@code r}: the window's taps in row-major order (input rows in
      * order, then the innermost taps), the first maximum winning and a NaN taking over, as the reference.
      * Positions are flat in the plane; a window with no tap inside gives -infinity and -1.
@@ -269,6 +302,14 @@ final class PortablePoolF32 {
     /** {@code acc[i] = max(acc[i], v[i])} for {@code i < n}; NaN propagates. */
     private static void maxInto(float[] acc, float[] v, int n) {
         for (int i = 0; i < n; i++) acc[i] = Math.max(acc[i], v[i]);
+    }
+
+    /** {@code acc[i] = v[i]} where {@code v[i] > acc[i]} or is NaN: the reference's rule, taps in row-major order (the sign of a zero maximum). */
+    private static void firstMaxInto(float[] acc, float[] v, int n) {
+        for (int i = 0; i < n; i++) {
+            float e = v[i];
+            if (e > acc[i] || e != e) acc[i] = e;
+        }
     }
 
     /** {@code acc[i] += v[i]} for {@code i < n}. */
@@ -371,7 +412,7 @@ final class PortablePoolF32 {
                         MemorySegment.copy(x.seg(), LAYOUT, (xb + (long) taps[0] * c) * ES, acc, 0, c);
                         for (int t = 1; t < nt; t++) {
                             MemorySegment.copy(x.seg(), LAYOUT, (xb + (long) taps[t] * c) * ES, v, 0, c);
-                            if (g.max) maxInto(acc, v, c);
+                            if (g.max) firstMaxInto(acc, v, c);
                             else addInto(acc, v, c);
                         }
                         if (!g.max) divide(acc, c, g.divisor(o, g.rank));
