@@ -338,6 +338,8 @@ class DifferentialTest {
         cover(c, s.batch() * s.groups() < 3 && small[0] > 1, "rows split by 2-3 threads");
         cover(c, cg == 1 && s.groups() > 1, "depthwise");
         cover(c, !t && kg <= 4 && cg <= 64, "direct eligible");
+        cover(c, kg >= 8, "backward-weights as outer products (kg >= 8)");
+        cover(c, kg >= 8 && cg * s.window().taps() > 1024, "outer products over several channel blocks");
     }
 
     static void checkConv(ConvCase c) {
