@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Fully connected: (N, F) to (N, O), {@code y = x W^T + b} with W of shape (O, F) as PyTorch's Linear.
- * It runs as a 1x1 convolution over a length-1 signal, so it uses the convolution kernels.
+ * Its products run over the whole batch ({@link dev.vecnn.kernel.matmul.Matmul}) where the Vector API is
+ * the backend, else as a 1x1 convolution over a length-1 signal on the convolution kernels.
  */
 public final class Dense extends Layer implements FusesActivation {
     private final long outFeatures;
