@@ -24,16 +24,20 @@ import java.util.Objects;
  * the Vector API: {@link #available()} says whether they run here; otherwise callers use the convolution.
  *
  * <p>Errors: an {@link IllegalArgumentException} naming the parameter, dimension and value for a wrong rank,
- * shape, dtype or layout, a closed or confined tensor, or an output that overlaps an input, before any memory
- * is written; {@link UnsupportedOperationException} when the kernels are not {@link #available()}.
+ * shape, dtype or layout, a tensor whose arena is closed or confined to another thread, or an output that
+ * overlaps an input, before any memory is written; {@link UnsupportedOperationException} when the kernels
+ * are not {@link #available()}.
  */
 public final class Matmul {
     private Matmul() {
     }
 
-    /** The kernels of one dtype; implemented by the generated {@code VectorMatmulF32} and {@code VectorMatmulF64}. */
-    public interface Engine {
-        /** {@code y = f(x w^T + b)} with the shapes checked: x (m, k), w (n, k), bias (n) or null, y (m, n). */
+    /**
+     * The kernels of one dtype, implemented by the generated {@code VectorMatmulF32} and {@code VectorMatmulF64};
+     * called by this class's methods once they have checked the arguments.
+     */
+    interface Engine {
+        /** {@code y = f(x w^T + b)}: x (m, k), w (n, k), bias (n) or null, y (m, n). */
         void forward(Tensor x, Tensor w, Tensor bias, Epilogue e, Tensor y, int m, int n, int k, Execution ex);
 
         /** {@code gx = gy w}: gy (m, n), w (n, k), gx (m, k). */
@@ -57,17 +61,17 @@ public final class Matmul {
         long[] xs = matrix(x, "x"), ws = matrix(w, "w");
         same(ws, 1, xs[1], "w", "x's features");
         DType t = x.dtype();
-        dtype(x, "x", t);
-        dtype(w, "w", t);
+        dtype(x, "x", x, "x");
+        dtype(w, "w", x, "x");
         if (bias != null) {
             bias.requireUsable("bias");
-            dtype(bias, "bias", t);
+            dtype(bias, "bias", x, "x");
             if (bias.rank() != 1 || bias.size(0) != ws[0] || !bias.isContiguous()) {
                 throw new IllegalArgumentException("bias: needs shape [" + ws[0] + "] (w's rows), contiguous; got " + bias.describe());
             }
         }
         long[] ys = matrix(y, "y");
-        dtype(y, "y", t);
+        dtype(y, "y", x, "x");
         same(ys, 0, xs[0], "y", "x's rows");
         same(ys, 1, ws[0], "y", "w's rows");
         disjoint(y, "y", x, w, bias);
@@ -79,9 +83,9 @@ public final class Matmul {
         Objects.requireNonNull(ex, "ex");
         long[] gs = matrix(gy, "gy"), ws = matrix(w, "w"), xs = matrix(gx, "gx");
         DType t = gy.dtype();
-        dtype(gy, "gy", t);
-        dtype(w, "w", t);
-        dtype(gx, "gx", t);
+        dtype(gy, "gy", gy, "gy");
+        dtype(w, "w", gy, "gy");
+        dtype(gx, "gx", gy, "gy");
         same(ws, 0, gs[1], "w", "gy's columns");
         same(xs, 0, gs[0], "gx", "gy's rows");
         same(xs, 1, ws[1], "gx", "w's columns");
@@ -94,9 +98,9 @@ public final class Matmul {
         Objects.requireNonNull(ex, "ex");
         long[] xs = matrix(x, "x"), gs = matrix(gy, "gy"), ws = matrix(gw, "gw");
         DType t = x.dtype();
-        dtype(x, "x", t);
-        dtype(gy, "gy", t);
-        dtype(gw, "gw", t);
+        dtype(x, "x", x, "x");
+        dtype(gy, "gy", x, "x");
+        dtype(gw, "gw", x, "x");
         same(gs, 0, xs[0], "gy", "x's rows");
         same(ws, 0, gs[1], "gw", "gy's columns");
         same(ws, 1, xs[1], "gw", "x's columns");
@@ -124,9 +128,12 @@ public final class Matmul {
         }
     }
 
-    private static void dtype(Tensor t, String name, DType expected) {
+    /** {@code t}'s dtype is F32 or F64 and that of {@code ref} (named {@code refName}). */
+    private static void dtype(Tensor t, String name, Tensor ref, String refName) {
         if (t.dtype() != DType.F32 && t.dtype() != DType.F64) throw new IllegalArgumentException(name + ": dtype " + t.dtype() + " is not F32 or F64");
-        if (t.dtype() != expected) throw new IllegalArgumentException(name + ": dtype " + t.dtype() + " differs from " + expected);
+        if (t.dtype() != ref.dtype()) {
+            throw new IllegalArgumentException(name + ": dtype " + t.dtype() + " differs from " + refName + "'s " + ref.dtype());
+        }
     }
 
     private static void disjoint(Tensor out, String name, Tensor... inputs) {

@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GENERATED from core/src/template/MatmulVector.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
  */
-public final class VectorMatmulF32 implements Matmul.Engine {
+final class VectorMatmulF32 implements Matmul.Engine {
     /** The engine, loaded by name when the Vector API is the backend. */
     public static final VectorMatmulF32 INSTANCE = new VectorMatmulF32();
 

@@ -1454,7 +1454,6 @@ final class PoolKernelsF64 {
         return r;
     }
 
-    /** {@code acc[idx[i] - lo] += gy[i]} for {@code i < n} whose index lies in {@code [lo, hi)} (-1 never does). */
     /** {@code gx[gb + idx[e]] += gy[e]} for {@code e < n} in order (-1 skips), idx and gy staged by bulk copies. */
     private static void scatterInto(MemorySegment idx, long ib, MemorySegment gy, long yb, long n, MemorySegment gx, long gb, Task b) {
         long[] ix = b.stageIdx;

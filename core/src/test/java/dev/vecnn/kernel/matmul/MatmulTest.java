@@ -102,7 +102,7 @@ class MatmulTest {
             message("w: dimension 1 is 5, needs 6", () -> Matmul.forward(x, Tensor.allocate(arena, DType.F32, 3, 5), null, Epilogue.NONE, y, ex));
             message("y: dimension 0 is 5, needs 4", () -> Matmul.forward(x, w, null, Epilogue.NONE, Tensor.allocate(arena, DType.F32, 5, 3), ex));
             message("bias: needs shape [3]", () -> Matmul.forward(x, w, Tensor.allocate(arena, DType.F32, 4), Epilogue.NONE, y, ex));
-            message("w: dtype F64 differs from F32", () -> Matmul.forward(x, Tensor.allocate(arena, DType.F64, 3, 6), null, Epilogue.NONE, y, ex));
+            message("w: dtype F64 differs from x's F32", () -> Matmul.forward(x, Tensor.allocate(arena, DType.F64, 3, 6), null, Epilogue.NONE, y, ex));
             message("x: needs rank 2", () -> Matmul.forward(Tensor.allocate(arena, DType.F32, 4, 6, 1), w, null, Epilogue.NONE, y, ex));
             message("x: needs a contiguous", () -> Matmul.forward(Tensor.allocate(arena, DType.F32, 6, 4).permute(1, 0), w, null, Epilogue.NONE, y, ex));
             Tensor gyInX = x.reshape(24).slice(0, 0, 12).reshape(4, 3); // gy a view of gx's memory

@@ -12,9 +12,11 @@ import java.util.Map;
 
 /**
  * Max, average, global and adaptive pooling of any spatial rank, with every {@link PoolSpec} option
- * (stride, dilation, asymmetric padding, ceil mode, count_include_pad). Max pooling keeps its argmax
- * indices for the backward pass, which routes each gradient to its maximum (ties: the first, as
- * PyTorch).
+ * (stride, dilation, asymmetric padding, ceil mode, count_include_pad). Max pooling routes each
+ * gradient to its window's maximum (ties: the first, as PyTorch). A training-mode forward pass keeps the
+ * argmax indices for that; an evaluation-mode one does not write them (unless a {@link PoolIndices} layer
+ * reads them), and a backward pass after it finds the maxima again in the forward pass's input, which must
+ * then be unchanged since the forward pass.
  */
 public final class PoolLayer extends Layer {
     private final PoolKind kind;
