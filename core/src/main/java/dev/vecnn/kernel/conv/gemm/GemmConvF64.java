@@ -598,7 +598,6 @@ final class GemmConvF64 {
         int rowSize = (int) (g.smallCount() / g.small[0]);
         int[] xo = s.ints("gemm.oxo", rows);
         long[] seg = new long[3];
-        long[] o = new long[g.rank];
         for (int si = 0; chunks.segment(ci, si, seg); si++) {
             long n = seg[0];
             int r0 = (int) seg[1], r1 = (int) seg[2];
@@ -610,15 +609,7 @@ final class GemmConvF64 {
             for (int r = 0; r < rows; r++) xo[r] = r < rowsReal ? r / g.taps * cs + slab.tapOffset[r % g.taps] : cn * cs;
             int count = (r1 - r0) * rowSize;
             int[] ws = s.ints("gemm.ows", count);
-            Arrays.fill(o, 0);
-            o[0] = r0;
-            for (int q = 0; q < count; q++) {
-                ws[q] = slab.windowStart(o);
-                for (int d = g.rank - 1; d >= 0; d--) {
-                    if (++o[d] < (d == 0 ? r1 : g.small[d])) break;
-                    o[d] = d == 0 ? r0 : 0;
-                }
-            }
+            windowStarts(g, slab, ws);
             double[] gt = s.doubles("gemm.ogt", count * kp + SLACK);
             if (kn < kp) Arrays.fill(gt, 0, count * kp, 0);
             transposeSmall(g, small, n, k, kn, r0, count, gt, kp, s);
@@ -633,6 +624,19 @@ final class GemmConvF64 {
                     }
                 }
                 v0 += vs;
+            }
+        }
+    }
+
+    /** The slab offset of each real position's window, rows [r0, r1) of the small side in row-major order, into {@code out}. */
+    private static void windowStarts(ConvGeometry g, PhaseSlab slab, int[] out) {
+        long[] o = new long[g.rank];
+        o[0] = slab.r0;
+        for (int q = 0, count = (slab.r1 - slab.r0) * (int) (g.smallCount() / g.small[0]); q < count; q++) {
+            out[q] = slab.windowStart(o);
+            for (int d = g.rank - 1; d >= 0; d--) {
+                if (++o[d] < (d == 0 ? slab.r1 : g.small[d])) break;
+                o[d] = d == 0 ? slab.r0 : 0;
             }
         }
     }
@@ -680,18 +684,8 @@ final class GemmConvF64 {
      */
     private static void exactSegment(ConvGeometry g, PhaseSlab slab, double[] sl, int[] xo, double[] gy, int[] yo, int tr, int tk,
                                      double[] acc) {
-        int rank = g.rank;
-        long[] o = new long[rank];
-        o[0] = slab.r0;
-        long count = (long) (slab.r1 - slab.r0) * (g.smallCount() / g.small[0]);
-        int[] starts = new int[(int) count];
-        for (int q = 0; q < count; q++) {
-            starts[q] = slab.windowStart(o);
-            for (int d = rank - 1; d >= 0; d--) {
-                if (++o[d] < (d == 0 ? slab.r1 : g.small[d])) break;
-                o[d] = d == 0 ? slab.r0 : 0;
-            }
-        }
+        int[] starts = new int[(int) ((long) (slab.r1 - slab.r0) * (g.smallCount() / g.small[0]))];
+        windowStarts(g, slab, starts);
         for (int i = 0; i < tr; i++) {
             for (int j = 0; j < tk; j++) {
                 for (int r = 0; r < DR; r++) {
