@@ -30,12 +30,15 @@ final class PoolGeometry {
      * @param box          largest backward accumulation box
      * @param channelBlock channels per backward box (channels-last)
      * @param ordinalBlock positions per block of a global argmax (lane ordinals are ints)
+     * @param gatherPlane  largest padded plane of a windowed max pooling whose argmax forward gathers
+     *                     whole windows from a heap copy of the plane ({@link #gathered}); 0: never
      */
-    record Limits(int piece, int chunk, int rowGroup, int tapGroup, int box, int channelBlock, long ordinalBlock) {
-        static final Limits DEFAULT = new Limits(2048, 2048, 256, 4096, 1 << 18, 512, 1L << 28);
+    record Limits(int piece, int chunk, int rowGroup, int tapGroup, int box, int channelBlock, long ordinalBlock, int gatherPlane) {
+        static final Limits DEFAULT = new Limits(2048, 2048, 256, 4096, 1 << 18, 512, 1L << 28, 1 << 15);
 
         Limits {
-            if (piece < 1 || chunk < piece || rowGroup < 1 || tapGroup < 1 || box < 1 || channelBlock < 1 || ordinalBlock < 1) {
+            if (piece < 1 || chunk < piece || rowGroup < 1 || tapGroup < 1 || box < 1 || channelBlock < 1 || ordinalBlock < 1
+                    || gatherPlane < 0) {
                 throw new IllegalArgumentException("limits: " + this);
             }
         }
@@ -94,6 +97,91 @@ final class PoolGeometry {
     // ---- channels-last
     /** Windowed kinds: a whole window's taps from its first, row-major, in positions; null if too many. */
     final long[] windowOffsets;
+
+    // ---- channels-first max pooling with argmax over small planes
+    /** Windowed max kinds whose padded plane has at most {@link Limits#gatherPlane} elements; else null. */
+    final Gathered gathered;
+
+    /**
+     * A plane padded on every side with enough room for every window (padding and the part of a
+     * ceil-mode window past the input), flattened row-major, so that every tap of every window is an
+     * index into it: output {@code o}'s tap {@code t} is at {@code base[o] + tapOff[t]}, taps in
+     * row-major window order.
+     *
+     * @param size        padded plane elements
+     * @param unpadded    the padded plane is the plane (no padding, every window inside)
+     * @param rowAt       padded index of each input row's first element (rows: all dimensions but the last)
+     * @param base        per output, padded index of its tap 0; {@code outPlane} rounded up to {@link #GATHER_ROUND} entries, 0 past the end
+     * @param tapOff      per tap, its padded offset from tap 0
+     * @param planePos    per padded index, the plane position it holds; -1 in the padding
+     * @param firstInside per output, the plane position of its first inside tap; -1 for a window without input
+     */
+    static final int GATHER_ROUND = 64; // a multiple of every lane count: whole vectors of outputs
+
+    record Gathered(int size, boolean unpadded, int[] rowAt, int[] base, int[] tapOff, int[] planePos, int[] firstInside) {
+    }
+
+    /** The {@link Gathered} table of a windowed max pooling whose padded plane fits {@code lim.gatherPlane}, else null. */
+    private Gathered gathered(Limits lim) {
+        if (!max || !spec.kind().isWindowed()) return null;
+        long[] lo = new long[rank], padded = new long[rank];
+        long size = 1, taps = 1;
+        for (int d = 0; d < rank; d++) {
+            Axis a = axis[d];
+            long reach = a.reach(out[d] - 1); // windows start in order: the last one reaches furthest
+            lo[d] = a.padBegin;
+            padded[d] = lo[d] + Math.max(in[d], reach);
+            size = times(size, padded[d]);
+            taps = times(taps, a.k);
+        }
+        if (size > lim.gatherPlane || outPlane > lim.gatherPlane || taps > lim.gatherPlane) return null;
+        long[] pStride = new long[rank];
+        long q = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            pStride[d] = q;
+            q *= padded[d];
+        }
+        int n = (int) size, outs = (int) outPlane;
+        int[] planePos = new int[n];
+        java.util.Arrays.fill(planePos, -1);
+        int[] rowAt = new int[(int) (plane / w)];
+        long[] c = new long[rank];
+        for (int e = 0; e < plane; e++) { // every input element: its padded index
+            long r = e, at = 0;
+            for (int d = rank - 1; d >= 0; d--) {
+                c[d] = r % in[d];
+                r /= in[d];
+                at += (c[d] + lo[d]) * pStride[d];
+            }
+            planePos[(int) at] = e;
+            if (c[last] == 0) rowAt[(int) (e / w)] = (int) at;
+        }
+        int[] base = new int[Math.ceilDiv(outs, GATHER_ROUND) * GATHER_ROUND], firstInside = new int[outs];
+        long[] o = new long[rank];
+        for (int e = 0; e < outs; e++) {
+            position(e, o, rank);
+            long b0 = 0, first = 0;
+            boolean inside = true;
+            for (int d = 0; d < rank; d++) {
+                Axis a = axis[d];
+                b0 += (a.start(o[d]) + lo[d]) * pStride[d];
+                inside &= a.count(o[d]) > 0;
+                first += a.firstPos(o[d]) * inStride[d];
+            }
+            base[e] = (int) b0;
+            firstInside[e] = inside ? (int) first : -1;
+        }
+        int[] tapOff = new int[(int) taps];
+        int m = 1;
+        for (int d = 0; d < rank; d++) { // row-major over the window: the last dimension varies fastest
+            int kd = axis[d].k;
+            for (int e = m - 1; e >= 0; e--) {
+                for (int j = kd - 1; j >= 0; j--) tapOff[e * kd + j] = (int) (tapOff[e] + (long) j * axis[d].step * pStride[d]);
+            }
+            m *= kd;
+        }
+        return new Gathered(n, size == plane, rowAt, base, tapOff, planePos, firstInside);
+    }
 
     PoolGeometry(PoolSpec s, Limits lim) {
         spec = s;
@@ -240,6 +328,7 @@ final class PoolGeometry {
         long taps = 1;
         for (int d = 0; d < rank; d++) taps = times(taps, axis[d].windowed ? axis[d].k : Long.MAX_VALUE);
         windowOffsets = s.kind().isWindowed() && taps <= lim.tapGroup ? windowOffsets((int) taps) : null;
+        gathered = gathered(lim);
     }
 
     private long[] windowOffsets(int taps) {

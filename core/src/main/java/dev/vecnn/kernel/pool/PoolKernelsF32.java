@@ -35,7 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <b>Argmax</b> (and that recomputation) pools each input row of a window on its own, with "greater or
  * NaN" and tap ordinals, and merges the rows in order, so the first maximum in row-major window order
  * wins and the last NaN takes over, as PyTorch. Positions are int lanes within a piece plus the piece's
- * long row base carried as two int lanes: no size limit.
+ * long row base carried as two int lanes: no size limit. Planes of at most
+ * {@link PoolGeometry.Limits#gatherPlane} padded elements skip the pieces: whole windows are gathered
+ * from a padded heap copy of the plane, a vector of outputs at a time ({@link #gatheredArgmax}).
  *
  * <p><b>Channels-last forward</b>: per output position, vectors across channels (the last one
  * overlapping, or masked for fewer channels than a vector), one load per window tap in row-major
@@ -505,6 +507,10 @@ final class PoolKernelsF32 {
             globalChannelsFirst(g, x, y, idx, ex);
             return;
         }
+        if (idx != null && g.gathered != null) {
+            gatheredArgmax(g, x, y, idx, ex);
+            return;
+        }
         if (g.inner == PoolGeometry.Inner.DIRECT) {
             directChannelsFirst(g, x, y, idx, ex);
             return;
@@ -750,6 +756,59 @@ final class PoolKernelsF32 {
         } else {
             if (g.max) hMaxStore(b.B, q * len, b.off, y.seg(), yo, cnt);
             else hMeanStore(b.B, q * len, b.off, y.seg(), yo, cnt, div, outer);
+        }
+    }
+
+    /**
+     * Max pooling with argmax over planes that fit {@link PoolGeometry.Limits#gatherPlane}: per plane a
+     * heap copy padded with -infinity ({@link PoolGeometry.Gathered}), then, a vector of outputs at a
+     * time, every window tap gathered in row-major window order with "greater or NaN" taking over, as
+     * {@link #hArg} (the first maximum wins, the last NaN takes over); a maximum of -infinity is placed
+     * at the window's first inside tap, as the reference. One gathered lane per output and tap and no
+     * per-row bookkeeping: the row pieces pay theirs per window row, which dominates on short rows
+     * (small volumes: 6-16 outputs per row).
+     */
+    private static void gatheredArgmax(PoolGeometry g, DenseTensor x, DenseTensor y, DenseTensor idx, Execution ex) {
+        PoolGeometry.Gathered t = g.gathered;
+        int tasks = tasks(g.planes, ex), outs = (int) g.outPlane, w = (int) g.w;
+        int[] rowAt = t.rowAt(), base = t.base(), planePos = t.planePos(), first = t.firstInside();
+        ex.forEach(tasks, (task, sc) -> {
+            float[] X = sc.floats("pool.gathered", t.size());
+            float[] best = sc.floats("pool.bestV", base.length);
+            int[] at = sc.ints("pool.bestCol", base.length);
+            long[] pos = sc.longs("pool.positions", outs);
+            if (!t.unpadded()) Arrays.fill(X, 0, t.size(), NEG_INF); // the pads; rows below overwrite the rest
+            MemorySegment xs = x.seg();
+            for (long p = PoolGeometry.part(g.planes, task, tasks), end = PoolGeometry.part(g.planes, task + 1, tasks); p < end; p++) {
+                long xb = x.base() + p * g.plane;
+                if (t.unpadded()) {
+                    MemorySegment.copy(xs, LAYOUT, xb * ES, X, 0, t.size());
+                } else {
+                    for (int r = 0; r < rowAt.length; r++) MemorySegment.copy(xs, LAYOUT, (xb + (long) r * w) * ES, X, rowAt[r], w);
+                }
+                gatherWindows(X, base, t.tapOff(), best, at);
+                for (int e = 0; e < outs; e++) pos[e] = best[e] == NEG_INF ? first[e] : planePos[base[e] + (int) at[e]];
+                long o = p * g.outPlane;
+                storeValues(best, 0, y.seg(), y.base() + o, outs);
+                MemorySegment.copy(pos, 0, idx.seg(), INDEX, (idx.base() + o) * 8, outs);
+            }
+        }, x.tensor(), y.tensor(), idx.tensor());
+    }
+
+    /** For each output {@code e} (whole vectors): its window's maximum into {@code best[e]}, the winning tap's offset into {@code at[e]}. */
+    private static void gatherWindows(float[] X, int[] base, int[] tapOff, float[] best, int[] at) {
+        int nt = tapOff.length;
+        for (int m = 0; m < base.length; m += L) {
+            FloatVector a = FloatVector.fromArray(S, X, tapOff[0], base, m);
+            IntVector win = IntVector.broadcast(IS, (int) tapOff[0]);
+            for (int t = 1; t < nt; t++) {
+                FloatVector v = FloatVector.fromArray(S, X, tapOff[t], base, m);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, a).or(v.test(VectorOperators.IS_NAN));
+                a = a.blend(v, take);
+                win = win.blend((int) tapOff[t], take.cast(IS));
+            }
+            a.intoArray(best, m);
+            win.intoArray(at, m);
         }
     }
 

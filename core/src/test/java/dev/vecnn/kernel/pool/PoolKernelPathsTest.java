@@ -38,6 +38,9 @@ import org.quicktheories.core.Gen;
  *       in groups of 3 or 7, backward boxes of a few elements (many per plane, every level), channel
  *       blocks of 4 or 5, argmax blocks of one vector; with pieces smaller than a window the
  *       geometry falls back to the direct kernel, which these cases reach too;</li>
+ *   <li>max pooling with argmax over whole padded planes gathered (the default limits: most planes
+ *       here), never (the second limits: the row pieces and the direct kernel) or up to 60 padded
+ *       elements (the third: both, by size);</li>
  *   <li>contents that are uniform, full of ties, sprinkled with NaN and infinities, or signed zeros
  *       (-0.0 next to +0.0 where the maximum is zero: the sign must follow row-major window order).</li>
  * </ul>
@@ -62,8 +65,8 @@ class PoolKernelPathsTest {
 
     static final PoolGeometry.Limits[] LIMITS = {
         PoolGeometry.Limits.DEFAULT,
-        new PoolGeometry.Limits(64, 128, 3, 7, 97, 5, 32),
-        new PoolGeometry.Limits(12, 12, 2, 3, 20, 4, 1),
+        new PoolGeometry.Limits(64, 128, 3, 7, 97, 5, 32, 0),
+        new PoolGeometry.Limits(12, 12, 2, 3, 20, 4, 1, 60),
     };
 
     record Case(PoolSpec spec, DType dtype, Layout layout, Content content, int limits, long seed) {
