@@ -2,6 +2,7 @@ package dev.vecnn.kernel.elementwise;
 
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
@@ -19,7 +20,8 @@ import java.util.Objects;
  * Every sum is in double in the fixed order of {@link OrderedSum} over the channel's elements in
  * (n, position) order (bias gradients, batch-norm statistics, loss totals, softmax denominators of a
  * contiguous row); strided softmax sums in class order per position. No result depends on threads:
- * each call runs on the calling thread.
+ * each call runs on the calling thread, except where an {@link Execution} is passed, which splits the
+ * channels, each reduced by one task in the same order.
  *
  * <p>Checks: bad arguments give an {@link IllegalArgumentException} naming the parameter (null ones a
  * {@link NullPointerException}) before any memory is written: dtypes F32/F64 and equal, tensors
@@ -149,29 +151,52 @@ public final class ElementwiseKernels {
      * @param gBias (C), written (any strides)
      */
     public void activationBackwardWithBias(Epilogue f, Tensor saved, boolean savedIsOutput, Tensor g, Tensor gBias) {
+        activationBackwardWithBias(f, saved, savedIsOutput, g, g, gBias, null);
+    }
+
+    /**
+     * As {@link #activationBackwardWithBias(Epilogue, Tensor, boolean, Tensor, Tensor)}, from dL/dy in
+     * {@code gy} into {@code g = gy * f'} (g may be gy), with the channels spread over the threads of
+     * {@code ex} (null: the calling thread). Each channel is reduced by one task in the same order, so
+     * the results do not depend on the thread count.
+     *
+     * @param gy (N, C, plane), read
+     * @param g (N, C, plane), written: gy itself or disjoint from it
+     * @param gBias (C), written (any strides)
+     */
+    public void activationBackwardWithBias(Epilogue f, Tensor saved, boolean savedIsOutput, Tensor gy, Tensor g, Tensor gBias,
+                                           Execution ex) {
         Objects.requireNonNull(f, "f");
         ElementwiseEngine e = engine(check("saved", saved, null));
         checkFromOutput(f, savedIsOutput);
+        same("gy", gy, saved);
         same("g", g, saved);
-        output("g", g, saved);
+        output("g", g, gy, saved);
         long[] ncp = channels("g", g);
         vectorOf("gBias", gBias, ncp[1], g.dtype());
-        if (gBias.overlaps(g) || gBias.overlaps(saved)) throw new IllegalArgumentException("gBias: overlaps g or saved");
-        OrderedSum acc = new OrderedSum();
-        for (long c = 0; c < ncp[1]; c++) {
-            acc.reset();
-            for (long n = 0; n < ncp[0]; n++) {
-                long at = (n * ncp[1] + c) * ncp[2];
-                // chunks of one OrderedSum block: each is summed while it is still in the L1 cache
-                for (long i = 0; i < ncp[2]; i += OrderedSum.BLOCK) {
-                    long len = Math.min(OrderedSum.BLOCK, ncp[2] - i);
-                    e.activationBackward(f, savedIsOutput, saved.segment(), saved.offset() + at + i, g.segment(), g.offset() + at + i,
-                            g.segment(), g.offset() + at + i, len);
-                    e.sum(g.segment(), g.offset() + at + i, len, acc);
-                }
-            }
-            gBias.set(acc.value(), c);
+        if (gBias.overlaps(g) || gBias.overlaps(gy) || gBias.overlaps(saved)) {
+            throw new IllegalArgumentException("gBias: overlaps gy, g or saved");
         }
+        int tasks = ex == null ? 1 : (int) Math.min(ncp[1], 4L * ex.threads());
+        Execution.Task channels = (task, sc) -> {
+            OrderedSum acc = new OrderedSum();
+            for (long c = ncp[1] * task / tasks, end = ncp[1] * (task + 1) / tasks; c < end; c++) {
+                acc.reset();
+                for (long n = 0; n < ncp[0]; n++) {
+                    long at = (n * ncp[1] + c) * ncp[2];
+                    // chunks of one OrderedSum block: each is summed while it is still in the L1 cache
+                    for (long i = 0; i < ncp[2]; i += OrderedSum.BLOCK) {
+                        long len = Math.min(OrderedSum.BLOCK, ncp[2] - i);
+                        e.activationBackward(f, savedIsOutput, saved.segment(), saved.offset() + at + i, gy.segment(), gy.offset() + at + i,
+                                g.segment(), g.offset() + at + i, len);
+                        e.sum(g.segment(), g.offset() + at + i, len, acc);
+                    }
+                }
+                gBias.set(acc.value(), c);
+            }
+        };
+        if (ex == null) channels.run(0, null);
+        else ex.forEach(tasks, channels, saved, gy, g, gBias);
     }
 
     /**

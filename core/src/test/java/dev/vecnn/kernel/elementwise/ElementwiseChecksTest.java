@@ -42,6 +42,11 @@ class ElementwiseChecksTest {
                 rejects(IllegalArgumentException.class, "savedIsOutput", () -> k.activationBackward(Epilogue.leakyRelu(-0.5), x, true, x, y));
                 rejects(IllegalArgumentException.class, "gBias", () -> k.activationBackwardWithBias(Epilogue.relu(), x, true, y,
                         Tensor.allocate(a, DType.F32, 4)));
+                rejects(IllegalArgumentException.class, "gy", () -> k.activationBackwardWithBias(Epilogue.relu(), x, true,
+                        Tensor.allocate(a, DType.F32, 2, 3, 5), y, Tensor.allocate(a, DType.F32, 3), null));
+                // g partly over gy: neither in place nor apart
+                rejects(IllegalArgumentException.class, "g", () -> k.activationBackwardWithBias(Epilogue.relu(), big.slice(0, 0, 24).reshape(2, 3, 4),
+                        true, big.slice(0, 0, 24).reshape(2, 3, 4), big.slice(0, 1, 25).reshape(2, 3, 4), Tensor.allocate(a, DType.F32, 3), null));
                 rejects(IllegalArgumentException.class, "mean", () -> k.batchNormStatistics(x, new double[2], new double[3]));
                 rejects(IllegalArgumentException.class, "x", () -> k.softmaxForward(Tensor.allocate(a, DType.F32, 3), Tensor.allocate(a, DType.F32, 3)));
                 rejects(IllegalArgumentException.class, "lr", () -> k.sgd(x, y, null, Double.NaN, 0, 0, true));

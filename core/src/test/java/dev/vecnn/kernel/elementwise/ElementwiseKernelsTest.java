@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -216,12 +217,13 @@ class ElementwiseKernelsTest {
     /**
      * The fused conv backward: g = gy f'(y) in place, identical to {@link ElementwiseKernels#activationBackward},
      * and the bias gradient, a double sum of count terms in a fixed order, within 2 gamma(count) sum |g|
-     * (double u) of the sequential sum, both rounded to the dtype (2 u).
+     * (double u) of the sequential sum, both rounded to the dtype (2 u). Out of place over 3 threads
+     * (channels split among 4 tasks of 1-2 channels): the same bits.
      */
     @Test
     void activationBackwardWithBias() {
         SplittableRandom r = new SplittableRandom(3);
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared(); Execution three = Execution.withThreads(3)) { // shared: the tasks run on several threads
             for (DType t : DTYPES) {
                 for (long plane : new long[] {1, lanes(t) + 1, 257, 700}) {
                     for (Epilogue e : List.of(Epilogue.NONE, Epilogue.relu(), Epilogue.tanh(), Epilogue.gelu())) {
@@ -240,6 +242,10 @@ class ElementwiseKernelsTest {
                         P.activationBackwardWithBias(e, saved, fromOutput, gp, bp);
                         identical(gv, gp, t + " fused " + e);
                         identical(gv, want, t + " fused vs unfused " + e);
+                        Tensor gt = at(a, t, 0, 3, 4, plane), bt = Tensor.allocate(a, t, 4);
+                        V.activationBackwardWithBias(e, saved, fromOutput, gy, gt, bt, three);
+                        identical(gt, gv, t + " out of place, 3 threads " + e);
+                        identical(bt, bv, t + " bias gradient, 3 threads " + e);
                         for (int c = 0; c < 4; c++) {
                             assertEquals(Double.doubleToLongBits(bv.get(c)), Double.doubleToLongBits(bp.get(c)), "bias gradient " + c);
                             double sum = 0, abs = 0;

@@ -63,9 +63,8 @@ final class ConvParams {
         Tensor g = gy;
         if (f.activation() != dev.vecnn.conv.Activation.IDENTITY) {
             g = ctx.buffer(owner, "g", gy.shape()); // dL/d(conv + bias); gy belongs to the next layer
-            g.copyFrom(gy);
-            if (bias != null) ctx.kernels().activationBackwardWithBias(f, saved, f.derivativeFromOutput(), g, bias.grad());
-            else ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), g, g);
+            if (bias != null) ctx.kernels().activationBackwardWithBias(f, saved, f.derivativeFromOutput(), gy, g, bias.grad(), ex);
+            else ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), gy, g);
         } else if (bias != null) {
             Conv.backwardBias(s, gy, bias.grad());
         }

@@ -539,12 +539,15 @@ final class GemmConvF64 {
                     }
                 }
             }, big, small);
-            // gw: the chunks' partial sums, added in chunk order
+            // gw: the chunks' partial sums, added in chunk order; a block's rows split so that every thread helps
             long ws0 = gw.stride(0), ws1 = gw.stride(1);
-            ex.forEach(blocks, (blk, s) -> {
+            int rowParts = ceilDiv(2 * ex.threads(), blocks);
+            ex.forEach(blocks * rowParts, (task, s) -> {
+                int blk = task / rowParts, rp = task % rowParts;
                 int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
                 int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0), k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
-                for (int r = 0; r < cn * g.taps; r++) {
+                int rows = cn * g.taps;
+                for (int r = rows * rp / rowParts, rEnd = rows * (rp + 1) / rowParts; r < rEnd; r++) {
                     long off = gw.offset() + (c0 + r / g.taps) * ws1 + tapOffset(gw, g.tap[r % g.taps]);
                     for (int k = 0; k < kn; k++) {
                         double sum = 0;
