@@ -1,9 +1,9 @@
 package dev.vecnn.parallel;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Where kernels run: a number of threads and a reusable workspace.
@@ -16,22 +16,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  * confined, the call runs all its tasks on the calling thread (same results, one thread). Allocate in
  * {@code Arena.ofShared()}, {@code Arena.ofAuto()} or on the heap to use several threads.
  *
+ * <p>Workers: {@code threads - 1} daemon threads, started at the first call that uses them. An idle
+ * worker spins for the next call for {@value #SPIN_MICROS_DEFAULT} microseconds (system property
+ * {@code vecnn.spinMicros}; never when there are more threads than processors) before it parks, as
+ * OpenMP runtimes do: a training step makes dozens of calls of a millisecond or less, and waking a
+ * parked thread costs 30-40 microseconds on a 2-vCPU virtual machine (measured with
+ * {@code ConvBench} on tiny problems), which a spinning worker does not pay. A worker idle for
+ * {@value #IDLE_EXIT_SECONDS} seconds ends; the next call starts another.
+ *
  * <p>Scratch memory comes from this execution's pool: after the first calls of a given size, a loop
  * that reuses one {@code Execution} allocates nothing. An execution may be used by several threads
- * at once. {@link #close()} shuts its pool down.
+ * at once: a call made while another call of the same execution is running (from another thread, or
+ * from inside a task) runs its tasks on its own thread. {@link #close()} ends the workers.
  */
 public final class Execution implements AutoCloseable {
     private static final Execution DEFAULT = new Execution(Runtime.getRuntime().availableProcessors());
+    static final int SPIN_MICROS_DEFAULT = 200;
+    static final int IDLE_EXIT_SECONDS = 30;
+    private static final long SPIN_NANOS = 1000L * Math.max(0, Integer.getInteger("vecnn.spinMicros", SPIN_MICROS_DEFAULT));
 
     private final int threads;
-    private final ForkJoinPool pool;
+    private final long spinNanos;
+    private final Worker[] workers;
+    /** Whether a call is using the workers: at most one at a time. */
+    private final AtomicBoolean busy = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    /** The tasks of the running call (or of the last one), published to the workers. */
+    private volatile Job job;
 
     private Execution(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads = " + threads + ": must be >= 1");
         this.threads = threads;
-        this.pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
+        this.spinNanos = threads <= Runtime.getRuntime().availableProcessors() ? SPIN_NANOS : 0;
+        this.workers = new Worker[threads - 1];
     }
 
     /** An execution with {@code threads} threads (the caller's plus threads-1 workers) and its own workspace. */
@@ -136,49 +154,139 @@ public final class Execution implements AutoCloseable {
 
     /**
      * Runs tasks {@code 0 .. count-1}, each exactly once, on up to {@link #threads()} threads, or on
-     * the calling thread alone if any of {@code touched} is confined; returns when all are done.
+     * the calling thread alone if any of {@code touched} is confined (or the workers are busy with
+     * another call); returns when all are done. The first exception a task throws is rethrown here,
+     * after the other tasks have ended.
      */
     public void forEach(int count, Task task, dev.vecnn.tensor.Tensor... touched) {
         if (closed) throw new IllegalStateException("execution: closed (threads = " + threads + ")");
         if (count <= 0) return;
         boolean shared = true;
         for (dev.vecnn.tensor.Tensor t : touched) if (t != null && !t.isShared()) shared = false;
-        int workers = shared ? Math.min(threads, count) : 1;
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
+        int helpers = shared ? Math.min(threads, count) - 1 : 0;
+        if (helpers == 0 || !busy.compareAndSet(false, true)) {
             Scratch s = acquire();
             try {
-                // each worker overshoots count by one: near Integer.MAX_VALUE the counter wraps negative
-                for (int i; (i = next.getAndIncrement()) < count && i >= 0; ) task.run(i, s);
+                for (int i = 0; i < count; i++) task.run(i, s);
             } finally {
-                scratches.add(s);
+                release(s);
             }
-        };
-        if (workers == 1) {
-            worker.run();
             return;
         }
-        Future<?>[] f = new Future<?>[workers - 1];
-        for (int w = 0; w < f.length; w++) f[w] = pool.submit(worker);
-        Throwable failure = null;
+        Job j = new Job(count, task, Thread.currentThread());
         try {
-            worker.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> fu : f) {
+            job = j;
+            for (int w = 0; w < helpers; w++) wake(w);
+            Scratch s = acquire();
             try {
-                fu.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (failure == null) failure = e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) failure = e;
+                j.work(s);
+            } finally {
+                release(s);
             }
+            // wait for the workers still running a task: spin, then park until the last one unparks us
+            long deadline = System.nanoTime() + spinNanos;
+            while (j.active.get() > 0) {
+                if (System.nanoTime() < deadline) Thread.onSpinWait();
+                else LockSupport.parkNanos(j, 1_000_000);
+            }
+        } finally {
+            busy.set(false);
         }
+        Throwable failure = j.failure;
         if (failure instanceof RuntimeException r) throw r;
         if (failure instanceof Error e) throw e;
         if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    /** Starts worker {@code w} if it is not running, or unparks it if it is parked. */
+    private void wake(int w) {
+        Worker k = workers[w];
+        if (k == null || !k.alive) {
+            k = new Worker(this, w);
+            workers[w] = k;
+            k.start();
+        } else if (k.parked) {
+            LockSupport.unpark(k);
+        }
+    }
+
+    /** One call's tasks: a shared counter, the tasks running, the first failure. */
+    private static final class Job {
+        final int count;
+        final Task task;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger(), active = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(int count, Task task, Thread caller) {
+            this.count = count;
+            this.task = task;
+            this.caller = caller;
+        }
+
+        /** Runs tasks from the counter until none is left (or one failed); the last thread out unparks the caller. */
+        void work(Scratch s) {
+            active.incrementAndGet(); // before the first claim: the caller waits for every claimed task
+            try {
+                // each thread overshoots count by one: near Integer.MAX_VALUE the counter wraps negative
+                for (int i; failure == null && (i = next.getAndIncrement()) < count && i >= 0; ) task.run(i, s);
+            } catch (RuntimeException | Error e) {
+                synchronized (this) {
+                    if (failure == null) failure = e;
+                }
+            } finally {
+                if (active.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    /** A worker thread: waits for a new job (spinning, then parked), works on it, and ends when closed or idle long. */
+    private static final class Worker extends Thread {
+        private final Execution ex;
+        private final Scratch scratch = new Scratch();
+        volatile boolean parked, alive = true;
+
+        Worker(Execution ex, int index) {
+            super("vecnn-worker-" + index);
+            this.ex = ex;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job seen = ex.job; // a job published before this thread started is the one it was started for
+            boolean first = true;
+            try {
+                while (true) {
+                    Job j = first ? seen : next(seen);
+                    first = false;
+                    if (j == null) return;
+                    seen = j;
+                    j.work(scratch);
+                }
+            } finally {
+                alive = false;
+            }
+        }
+
+        /** The next job after {@code seen}, or null when the execution is closed or nothing came for a long time. */
+        private Job next(Job seen) {
+            long start = System.nanoTime(), spinEnd = start + ex.spinNanos;
+            while (true) {
+                Job j = ex.job;
+                if (j != seen) return j;
+                if (ex.closed) return null;
+                long now = System.nanoTime();
+                if (now < spinEnd) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                if (now - start > IDLE_EXIT_SECONDS * 1_000_000_000L) return null;
+                parked = true;
+                if (ex.job == seen && !ex.closed) LockSupport.parkNanos(this, 1_000_000_000L);
+                parked = false;
+            }
+        }
     }
 
     /** A scratch for use outside {@link #forEach}; give it back with {@link #release}. */
@@ -192,11 +300,11 @@ public final class Execution implements AutoCloseable {
         scratches.add(s);
     }
 
-    /** Shuts the worker pool down (not for {@link #defaults()}); later calls throw {@link IllegalStateException}. */
+    /** Ends the workers (not for {@link #defaults()}); later calls throw {@link IllegalStateException}. */
     @Override
     public void close() {
         if (this == DEFAULT) throw new IllegalStateException("the default execution cannot be closed");
         closed = true;
-        if (pool != null) pool.shutdown();
+        for (Worker w : workers) if (w != null) LockSupport.unpark(w);
     }
 }
