@@ -50,6 +50,12 @@ public final class SlabIoF64 {
         }
     }
 
+    /** {@code src[off + x] = f(src[off + x] + bias)} for {@code x < len}, with the elementwise kernels: the bits of {@link #storeRow}. */
+    public static void activateInPlace(double[] src, int off, int len, double bias, Epilogue e) {
+        MemorySegment m = MemorySegment.ofArray(src);
+        ELEMENTWISE.activationForward(e, m, off, m, off, len, bias, true);
+    }
+
     /**
      * Copies big-side channels [c0, c0+cn) of image n into the slab, through the padding mode, phase by
      * phase when the slab is phased. Grid cells past the padded extent (phased slabs) are zeroed.

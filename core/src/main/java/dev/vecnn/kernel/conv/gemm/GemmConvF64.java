@@ -744,11 +744,12 @@ final class GemmConvF64 {
                 SlabIoF64.storeRow(c, co + i * NR, 1, seg, base + out[oo], 1, NR, bv, e);
                 continue;
             }
+            // columns across gaps of the grid: the row is activated in place with vectors (c is not read
+            // again), then its kept columns are stored one by one
+            if (bv != 0 || !identity) SlabIoF64.activateInPlace(c, co + i * NR, NR, bv, e);
             for (int j = 0; j < NR; j++) {
                 long o = out[oo + j];
-                if (o < 0) continue;
-                double v = c[co + i * NR + j] + bv;
-                seg.set(LAYOUT, (base + o) * ES, identity ? v : e.apply(v));
+                if (o >= 0) seg.set(LAYOUT, (base + o) * ES, c[co + i * NR + j]);
             }
         }
     }
