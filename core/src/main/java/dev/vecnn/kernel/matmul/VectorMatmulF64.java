@@ -20,8 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>backward-data {@code gx = gy w} and backward-weights {@code gw = gy^T x}: outer products, 4 rows x
  *       4 vectors of columns per tile, one element of the left matrix broadcast per row and step.</li>
  * </ul>
- * Each output element is reduced by one task in a fixed order (forward: the lanes, then the lane sum and the
- * row's tail; the others: the reduction index in order), so results do not depend on the thread count.
+ * Each output element is reduced by one task in a fixed order (forward: the lanes, then the lanes' sum from lane 0 up
+ * and the row's tail; the others: the reduction index in order), so results do not depend on the thread count.
  *
  * <p>GENERATED from core/src/template/MatmulVector.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
@@ -54,12 +54,12 @@ final class VectorMatmulF64 implements Matmul.Engine {
         ex.forEach(ceilDiv(n, T), (task, s) -> {
             int n0 = task * T;
             long[] xr = new long[T], wr = new long[T];
-            double[] out = s.doubles("matmul.tile", T * T);
+            double[] out = s.doubles("matmul.tile", T * T), lanes = s.doubles("matmul.lanes", T * T * L);
             for (int j = 0; j < T; j++) wr[j] = (wb + (long) Math.min(n0 + j, n - 1) * k) * ES; // past the end: the last row again
             for (int rb = 0; rb < rowBlocks; rb++) {
                 int m0 = rb * T;
                 for (int i = 0; i < T; i++) xr[i] = (xb + (long) Math.min(m0 + i, m - 1) * k) * ES;
-                dot4x4(xs, xr, ws, wr, k, out);
+                dot4x4(xs, xr, ws, wr, k, out, lanes);
                 for (int i = 0; i < T && m0 + i < m; i++) {
                     for (int j = 0; j < T && n0 + j < n; j++) {
                         double v = out[i * T + j];
@@ -72,7 +72,7 @@ final class VectorMatmulF64 implements Matmul.Engine {
     }
 
     /** {@code out[i][j] = sum_k x_i[k] w_j[k]} for 4 rows of x and 4 of w (byte offsets): lanes, then lane sums, then the tail. */
-    private static void dot4x4(MemorySegment xs, long[] xr, MemorySegment ws, long[] wr, int k, double[] out) {
+    private static void dot4x4(MemorySegment xs, long[] xr, MemorySegment ws, long[] wr, int k, double[] out, double[] lanes) {
         long x0 = xr[0], x1 = xr[1], x2 = xr[2], x3 = xr[3], w0 = wr[0], w1 = wr[1], w2 = wr[2], w3 = wr[3];
         DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         DoubleVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
@@ -103,27 +103,49 @@ final class VectorMatmulF64 implements Matmul.Engine {
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
         }
-        out[0] = c00.reduceLanes(VectorOperators.ADD);
-        out[1] = c01.reduceLanes(VectorOperators.ADD);
-        out[2] = c02.reduceLanes(VectorOperators.ADD);
-        out[3] = c03.reduceLanes(VectorOperators.ADD);
-        out[4] = c10.reduceLanes(VectorOperators.ADD);
-        out[5] = c11.reduceLanes(VectorOperators.ADD);
-        out[6] = c12.reduceLanes(VectorOperators.ADD);
-        out[7] = c13.reduceLanes(VectorOperators.ADD);
-        out[8] = c20.reduceLanes(VectorOperators.ADD);
-        out[9] = c21.reduceLanes(VectorOperators.ADD);
-        out[10] = c22.reduceLanes(VectorOperators.ADD);
-        out[11] = c23.reduceLanes(VectorOperators.ADD);
-        out[12] = c30.reduceLanes(VectorOperators.ADD);
-        out[13] = c31.reduceLanes(VectorOperators.ADD);
-        out[14] = c32.reduceLanes(VectorOperators.ADD);
-        out[15] = c33.reduceLanes(VectorOperators.ADD);
+        // reduceLanes(ADD) leaves the order open (the JIT tiers differ): the lanes are summed in a fixed order
+        c00.intoArray(lanes, 0 * L);
+        c01.intoArray(lanes, 1 * L);
+        c02.intoArray(lanes, 2 * L);
+        c03.intoArray(lanes, 3 * L);
+        c10.intoArray(lanes, 4 * L);
+        c11.intoArray(lanes, 5 * L);
+        c12.intoArray(lanes, 6 * L);
+        c13.intoArray(lanes, 7 * L);
+        c20.intoArray(lanes, 8 * L);
+        c21.intoArray(lanes, 9 * L);
+        c22.intoArray(lanes, 10 * L);
+        c23.intoArray(lanes, 11 * L);
+        c30.intoArray(lanes, 12 * L);
+        c31.intoArray(lanes, 13 * L);
+        c32.intoArray(lanes, 14 * L);
+        c33.intoArray(lanes, 15 * L);
+        laneSums(lanes, out);
         for (int q = full; q < k; q++) {
             for (int i = 0; i < T; i++) {
                 double a = xs.get(LAYOUT, xr[i] + q * ES);
                 for (int j = 0; j < T; j++) out[i * T + j] += a * ws.get(LAYOUT, wr[j] + q * ES);
             }
+        }
+    }
+
+    /** Lane offsets of one lane of every accumulator stored by {@link #dot4x4}: {@code i * L}. */
+    private static final int[] COLUMN = new int[L];
+
+    static {
+        for (int i = 0; i < L; i++) COLUMN[i] = i * L;
+        if ((T * T) % L != 0) throw new AssertionError("lanes " + L + " do not divide the " + T * T + " sums of a tile");
+    }
+
+    /**
+     * {@code out[q] = lanes[q*L] + lanes[q*L + 1] + ... + lanes[q*L + L-1]}, left to right, for the T*T
+     * accumulators of a tile: L of them at once, lane l of each gathered and added in order.
+     */
+    private static void laneSums(double[] lanes, double[] out) {
+        for (int q = 0; q < T * T; q += L) {
+            DoubleVector sum = DoubleVector.fromArray(S, lanes, q * L, COLUMN, 0);
+            for (int l = 1; l < L; l++) sum = sum.add(DoubleVector.fromArray(S, lanes, q * L + l, COLUMN, 0));
+            sum.intoArray(out, q);
         }
     }
 
