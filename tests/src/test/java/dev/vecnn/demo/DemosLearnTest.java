@@ -1,12 +1,13 @@
 package dev.vecnn.demo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.nn.demo.PatternDemo;
 import dev.vecnn.nn.demo.ShowerDemo;
 import org.junit.jupiter.api.Test;
 
-/** The README's main job in reduced form: both examples must learn. */
+/** The README's main job in reduced form: both examples must learn, and the same seed gives the same bits. */
 class DemosLearnTest {
     @Test
     void showerDirectionIsLearned() {
@@ -14,6 +15,19 @@ class DemosLearnTest {
         // answering "vertical" leaves ~39 degrees (the zenith distribution); the network must do far better
         assertTrue(r.cnn() < 0.5 * r.naive(), "CNN " + r.cnn() + " deg vs naive " + r.naive() + " deg");
         assertTrue(r.lastLoss() < 0.5 * r.firstLoss(), "loss " + r.firstLoss() + " -> " + r.lastLoss());
+    }
+
+    /**
+     * Seeded and reproducible, as the README says: a second run, after the first has made the JIT compile
+     * the kernels, gives the same bits (a kernel whose sums followed the JIT tier once changed the demo's
+     * resolution from run to run).
+     */
+    @Test
+    void showerDemoIsReproducible() {
+        ShowerDemo d = new ShowerDemo(2000, 300, 2, 32, 5);
+        ShowerDemo.Result first = d.run(null, false), second = d.run(null, false);
+        assertArrayEquals(first.epochLoss(), second.epochLoss(), "training losses per epoch");
+        assertArrayEquals(first.cnnAngles(), second.cnnAngles(), "angular errors of the test events");
     }
 
     @Test
