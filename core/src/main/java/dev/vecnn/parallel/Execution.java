@@ -198,13 +198,20 @@ public final class Execution implements AutoCloseable {
         if (failure != null) throw new IllegalStateException(failure);
     }
 
-    /** Starts worker {@code w} if it is not running, or unparks it if it is parked. */
+    /**
+     * Starts worker {@code w} if it is not running, or unparks it if it is parked. A worker that cannot
+     * start (no memory for another thread) leaves its share of the tasks to the others.
+     */
     private void wake(int w) {
         Worker k = workers[w];
         if (k == null || !k.alive) {
             k = new Worker(this, w);
-            workers[w] = k;
-            k.start();
+            try {
+                k.start();
+                workers[w] = k;
+            } catch (OutOfMemoryError | RuntimeException e) {
+                workers[w] = null;
+            }
         } else if (k.parked) {
             LockSupport.unpark(k);
         }
