@@ -539,9 +539,10 @@ final class GemmConvF64 {
                     }
                 }
             }, big, small);
-            // gw: the chunks' partial sums, added in chunk order; a block's rows split so that every thread helps
+            // gw: the chunks' partial sums, added in chunk order; a block's rows split so that every thread
+            // helps, unless the sums are too few to pay for waking a thread
             long ws0 = gw.stride(0), ws1 = gw.stride(1);
-            int rowParts = ceilDiv(2 * ex.threads(), blocks);
+            int rowParts = (long) blocks * chunks.count * part >= SPLIT_SUMS ? ceilDiv(2 * ex.threads(), blocks) : 1;
             ex.forEach(blocks * rowParts, (task, s) -> {
                 int blk = task / rowParts, rp = task % rowParts;
                 int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
@@ -560,6 +561,9 @@ final class GemmConvF64 {
             ex.release(call);
         }
     }
+
+    /** Partial sums (over all blocks and chunks) from which backward-weights' final sums are split across threads. */
+    private static final long SPLIT_SUMS = 1 << 15;
 
     // ---------------------------------------------------------------- backward weights as outer products
 
