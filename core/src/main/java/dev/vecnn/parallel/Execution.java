@@ -8,9 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Where kernels run: a number of threads and a reusable workspace.
  *
- * <p>Kernels split their work into a fixed list of tasks whose partition does not depend on the
- * thread count, and every output element is computed by one task in a fixed order; so results are
- * bit-identical for any number of threads. Workers take tasks from a shared counter.
+ * <p>Kernels split their work into tasks in which every output element is computed by one task in a
+ * fixed order, whatever the number of tasks (some kernels make more tasks for more threads); so results
+ * are bit-identical for any number of threads. Workers take tasks from a shared counter.
  *
  * <p>Memory of a confined arena may only be touched by its owner thread: when any tensor of a call is
  * confined, the call runs all its tasks on the calling thread (same results, one thread). Allocate in
@@ -155,11 +155,11 @@ public final class Execution implements AutoCloseable {
     /**
      * Runs tasks {@code 0 .. count-1}, each exactly once, on up to {@link #threads()} threads, or on
      * the calling thread alone if any of {@code touched} is confined (or the workers are busy with
-     * another call); returns when all are done. The first exception a task throws is rethrown here,
-     * after the other tasks have ended.
+     * another call); returns when all are done. The first exception a task throws is rethrown here
+     * (a checked one wrapped in an {@link IllegalStateException}), after the other tasks have ended.
      */
     public void forEach(int count, Task task, dev.vecnn.tensor.Tensor... touched) {
-        if (closed) throw new IllegalStateException("execution: closed (threads = " + threads + ")");
+        if (closed) throw new IllegalStateException("ex: execution closed (threads = " + threads + ")");
         if (count <= 0) return;
         boolean shared = true;
         for (dev.vecnn.tensor.Tensor t : touched) if (t != null && !t.isShared()) shared = false;
@@ -183,19 +183,24 @@ public final class Execution implements AutoCloseable {
             } finally {
                 release(s);
             }
-            // wait for the workers still running a task: spin, then park until the last one unparks us
+            // wait for the workers still running a task: spin, then park until the last one unparks us (an
+            // interrupt would make every park return at once: it is cleared while waiting and restored after)
+            boolean interrupted = Thread.interrupted();
             long deadline = System.nanoTime() + spinNanos;
             while (j.active.get() > 0) {
                 if (System.nanoTime() < deadline) Thread.onSpinWait();
                 else LockSupport.parkNanos(j, 1_000_000);
+                interrupted |= Thread.interrupted();
             }
+            if (interrupted) Thread.currentThread().interrupt();
+            j.task = null; // every task has ended: what it captured need not stay reachable from this execution
         } finally {
             busy.set(false);
         }
         Throwable failure = j.failure;
         if (failure instanceof RuntimeException r) throw r;
         if (failure instanceof Error e) throw e;
-        if (failure != null) throw new IllegalStateException(failure);
+        if (failure != null) throw new IllegalStateException("a task threw " + failure, failure);
     }
 
     /**
@@ -220,7 +225,8 @@ public final class Execution implements AutoCloseable {
     /** One call's tasks: a shared counter, the tasks running, the first failure. */
     private static final class Job {
         final int count;
-        final Task task;
+        /** Cleared when the call returns; a worker reads it only after claiming a task, which it then cannot. */
+        Task task;
         final Thread caller;
         final AtomicInteger next = new AtomicInteger(), active = new AtomicInteger();
         volatile Throwable failure;
@@ -237,7 +243,7 @@ public final class Execution implements AutoCloseable {
             try {
                 // each thread overshoots count by one: near Integer.MAX_VALUE the counter wraps negative
                 for (int i; failure == null && (i = next.getAndIncrement()) < count && i >= 0; ) task.run(i, s);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) { // checked ones too (sneaky throws): never lost, and the caller still waits
                 synchronized (this) {
                     if (failure == null) failure = e;
                 }
@@ -289,6 +295,7 @@ public final class Execution implements AutoCloseable {
                     continue;
                 }
                 if (now - start > IDLE_EXIT_SECONDS * 1_000_000_000L) return null;
+                Thread.interrupted(); // a task's interrupt must not turn every park into a spin
                 parked = true;
                 if (ex.job == seen && !ex.closed) LockSupport.parkNanos(this, 1_000_000_000L);
                 parked = false;

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The task dispatch of {@link Execution}: every task exactly once, on several threads when asked,
  * failures rethrown, and nothing lost across back-to-back calls (workers spinning), calls after idle
- * time (workers parked), calls from several threads at once, calls from inside a task, and close.
+ * time (workers parked), calls from several threads at once, calls from inside a task, checked
+ * exceptions, an interrupted caller, and close.
  */
 class ExecutionTest {
     /** Runs {@code count} tasks and checks each ran exactly once. */
@@ -75,6 +76,54 @@ class ExecutionTest {
                 if (i == 5) throw error;
             })));
             everyTaskOnce(ex, 10);
+        }
+    }
+
+    /** A checked exception thrown without being declared (as Kotlin or sneaky throws do). */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> void sneakyThrow(Throwable e) throws E {
+        throw (E) e;
+    }
+
+    @Test
+    void aCheckedExceptionIsRethrownAfterTheOtherTasksEnded() {
+        try (Execution ex = Execution.withThreads(2)) {
+            for (int bad : new int[] {0, 3, 63}) {
+                java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+                java.io.IOException io = new java.io.IOException("task " + bad);
+                IllegalStateException got = assertThrows(IllegalStateException.class, () -> ex.forEach(64, (i, s) -> {
+                    running.incrementAndGet();
+                    try {
+                        if (i == bad) sneakyThrow(io);
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                }));
+                assertSame(io, got.getCause());
+                assertEquals(0, running.get(), "tasks still running after the call returned");
+                everyTaskOnce(ex, 64);
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForEveryTaskAndStaysInterrupted() {
+        try (Execution ex = Execution.withThreads(2)) {
+            AtomicIntegerArray done = new AtomicIntegerArray(16);
+            Thread.currentThread().interrupt();
+            try {
+                ex.forEach(16, (i, s) -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    done.incrementAndGet(i);
+                });
+                assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt is kept");
+            } finally {
+                Thread.interrupted();
+            }
+            for (int i = 0; i < 16; i++) assertEquals(1, done.get(i), "task " + i);
         }
     }
 

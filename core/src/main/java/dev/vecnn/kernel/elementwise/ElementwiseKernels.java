@@ -162,7 +162,7 @@ public final class ElementwiseKernels {
      *
      * @param gy (N, C, plane), read
      * @param g (N, C, plane), written: gy itself or disjoint from it
-     * @param gBias (C), written (any strides)
+     * @param gBias (C), written (any strides whose elements do not overlap)
      */
     public void activationBackwardWithBias(Epilogue f, Tensor saved, boolean savedIsOutput, Tensor gy, Tensor g, Tensor gBias,
                                            Execution ex) {
@@ -177,6 +177,7 @@ public final class ElementwiseKernels {
         if (gBias.overlaps(g) || gBias.overlaps(gy) || gBias.overlaps(saved)) {
             throw new IllegalArgumentException("gBias: overlaps gy, g or saved");
         }
+        if (gBias.hasSelfOverlap()) throw new IllegalArgumentException("gBias: its elements overlap (a zero stride)");
         int tasks = ex == null ? 1 : (int) Math.min(ncp[1], 4L * ex.threads());
         Execution.Task channels = (task, sc) -> {
             OrderedSum acc = new OrderedSum();

@@ -101,6 +101,8 @@ final class PoolGeometry {
     // ---- channels-first max pooling with argmax over small planes
     /** Windowed max kinds whose padded plane has at most {@link Limits#gatherPlane} elements; else null. */
     final Gathered gathered;
+    /** A multiple of every lane count: {@link Gathered#base} holds whole vectors of outputs. */
+    static final int GATHER_ROUND = 64;
 
     /**
      * A plane padded on every side with enough room for every window (padding and the part of a
@@ -116,8 +118,6 @@ final class PoolGeometry {
      * @param planePos    per padded index, the plane position it holds; -1 in the padding
      * @param firstInside per output, the plane position of its first inside tap; -1 for a window without input
      */
-    static final int GATHER_ROUND = 64; // a multiple of every lane count: whole vectors of outputs
-
     record Gathered(int size, boolean unpadded, int[] rowAt, int[] base, int[] tapOff, int[] planePos, int[] firstInside) {
     }
 

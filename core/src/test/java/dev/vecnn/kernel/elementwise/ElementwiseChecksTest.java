@@ -44,6 +44,10 @@ class ElementwiseChecksTest {
                         Tensor.allocate(a, DType.F32, 4)));
                 rejects(IllegalArgumentException.class, "gy", () -> k.activationBackwardWithBias(Epilogue.relu(), x, true,
                         Tensor.allocate(a, DType.F32, 2, 3, 5), y, Tensor.allocate(a, DType.F32, 3), null));
+                // a gBias whose 3 elements are one (stride 0): its writes would race across tasks
+                Tensor one = Tensor.allocate(a, DType.F32, 1);
+                rejects(IllegalArgumentException.class, "gBias", () -> k.activationBackwardWithBias(Epilogue.relu(), x, true, x, y,
+                        Tensor.wrap(one.segment(), DType.F32, new long[] {3}, new long[] {0}, 0), null));
                 // g partly over gy: neither in place nor apart
                 rejects(IllegalArgumentException.class, "g", () -> k.activationBackwardWithBias(Epilogue.relu(), big.slice(0, 0, 24).reshape(2, 3, 4),
                         true, big.slice(0, 0, 24).reshape(2, 3, 4), big.slice(0, 1, 25).reshape(2, 3, 4), Tensor.allocate(a, DType.F32, 3), null));
