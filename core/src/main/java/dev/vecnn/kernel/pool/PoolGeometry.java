@@ -171,15 +171,7 @@ final class PoolGeometry {
             base[e] = (int) b0;
             firstInside[e] = inside ? (int) first : -1;
         }
-        int[] tapOff = new int[(int) taps];
-        int m = 1;
-        for (int d = 0; d < rank; d++) { // row-major over the window: the last dimension varies fastest
-            int kd = axis[d].k;
-            for (int e = m - 1; e >= 0; e--) {
-                for (int j = kd - 1; j >= 0; j--) tapOff[e * kd + j] = (int) (tapOff[e] + (long) j * axis[d].step * pStride[d]);
-            }
-            m *= kd;
-        }
+        int[] tapOff = java.util.Arrays.stream(windowOffsets((int) taps, pStride)).mapToInt(Math::toIntExact).toArray();
         return new Gathered(n, size == plane, rowAt, base, tapOff, planePos, firstInside);
     }
 
@@ -327,17 +319,18 @@ final class PoolGeometry {
         // ---- channels-last whole-window offsets
         long taps = 1;
         for (int d = 0; d < rank; d++) taps = times(taps, axis[d].windowed ? axis[d].k : Long.MAX_VALUE);
-        windowOffsets = s.kind().isWindowed() && taps <= lim.tapGroup ? windowOffsets((int) taps) : null;
+        windowOffsets = s.kind().isWindowed() && taps <= lim.tapGroup ? windowOffsets((int) taps, inStride) : null;
         gathered = gathered(lim);
     }
 
-    private long[] windowOffsets(int taps) {
+    /** A whole window's taps from its first, row-major (the last dimension fastest), as offsets along {@code strides}. */
+    private long[] windowOffsets(int taps, long[] strides) {
         long[] off = new long[taps];
         int n = 1;
         for (int d = 0; d < rank; d++) {
             int kd = axis[d].k;
             for (int e = n - 1; e >= 0; e--) {
-                for (int j = kd - 1; j >= 0; j--) off[e * kd + j] = off[e] + (long) j * axis[d].step * inStride[d];
+                for (int j = kd - 1; j >= 0; j--) off[e * kd + j] = off[e] + (long) j * axis[d].step * strides[d];
             }
             n *= kd;
         }
