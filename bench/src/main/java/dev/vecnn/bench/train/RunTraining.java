@@ -28,10 +28,18 @@ import org.openjdk.jmh.runner.options.Options;
  *               [--python /usr/bin/python3] [--out DIR]
  * </pre>
  * Modes are those of {@link RunSuite#options}: quick = 1 warm-up and 2 measured iterations of 1 s;
- * full = 3 warm-up and 5 measured iterations of 2 s.
+ * full = 5 measured iterations of 2 s after 6 warm-up iterations of 2 s (not RunSuite's 3: a whole
+ * network's kernels reach C2 code over its first ~6 s, measured: 0.3, 9, 24, then 26 steps/s in the
+ * first four 2 s iterations of voxel3d at batch 32). PyTorch gets the same iterations.
  */
 public final class RunTraining {
     private RunTraining() {
+    }
+
+    /** JMH options of a mode: {@link RunSuite#options}, with the longer warm-up of full mode (see the class comment). */
+    static org.openjdk.jmh.runner.options.ChainedOptionsBuilder options(String mode, int forks) {
+        var o = RunSuite.options(mode, forks);
+        return mode.equals("full") ? o.warmupIterations(6) : o;
     }
 
     /** The PyTorch script, relative to the bench module. */
@@ -50,7 +58,7 @@ public final class RunTraining {
         for (int k = 0; k < nets.size(); k++) {
             TrainingSuite.Network n = nets.get(k);
             String[] dtypes = n.dtypes().stream().map(d -> d.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
-            new Runner(RunSuite.options(mode, forks).include(TrainBench.class.getName() + ".(train|infer)$")
+            new Runner(options(mode, forks).include(TrainBench.class.getName() + ".(train|infer)$")
                     .param("suite", suiteFile.toString()).param("network", n.name()).param("dtype", dtypes)
                     .param("batch", batches.split(",")).param("threads", threads)
                     .resultFormat(ResultFormatType.JSON).result(out.resolve(String.format("vecnn-%02d-%s.json", k, n.name())).toString())
@@ -82,7 +90,7 @@ public final class RunTraining {
         }
         Path check = out.resolve("check");
         for (TrainingSuite.Network n : nets) SameNetwork.write(n, check);
-        Options o = RunSuite.options(mode, 1).build();
+        Options o = options(mode, 1).build();
         List<String> cmd = new ArrayList<>(List.of(python, SCRIPT.toString(), "--suite", suiteFile.toString(),
                 "--networks", String.join(",", nets.stream().map(TrainingSuite.Network::name).toList()),
                 "--threads", String.join(",", threads),

@@ -200,9 +200,10 @@ public final class TrainReport {
         b.append("vecnn: JMH (`TrainBench`), mean ± 99.9% confidence error of ").append(res.jvm().getOrDefault("timing", "its iterations"))
          .append("; kernels on `Execution.withThreads(n)`.");
         if (!pt.isEmpty()) {
-            b.append(String.format(Locale.ROOT, " PyTorch %s (Python %s, CPU capability %s, BLAS %s; environment %s): %s; "
+            b.append(String.format(Locale.ROOT, " PyTorch %s (Python %s, CPU capability %s, BLAS %s; environment %s; allocator %s): %s; "
                             + "`torch.set_num_threads(n)`, `torch.set_num_interop_threads(1)`; inference under `torch.inference_mode()`.",
-                    pt.get("torch"), pt.get("python"), pt.get("cpu_capability"), pt.get("blas"), openblas, pt.get("timing")));
+                    pt.get("torch"), pt.get("python"), pt.get("cpu_capability"), pt.get("blas"), openblas,
+                    pt.getOrDefault("allocator", "default"), pt.get("timing")));
         }
         b.append(" Same networks (parameter counts below), initialisation scheme, loss, optimizer and hyper-parameters on both sides.");
         return b.toString();
