@@ -87,8 +87,12 @@ public final class SlabIoF64 {
             }
             return;
         }
-        if (!slab.plain()) java.util.Arrays.fill(sl, 0, cn * slab.channelStride, 0);
         double[] stage = rowMajor && plane <= STAGE_LIMIT ? scratch.doubles("io.stage", (int) plane) : null;
+        if (stage != null && slab.plain()) {
+            fillPlainStaged(g, big, n, c0, cn, slab, sl, stage, (int) plane, interiorStart, interiorEnd, scratch);
+            return;
+        }
+        if (!slab.plain()) java.util.Arrays.fill(sl, 0, cn * slab.channelStride, 0);
         int lastStep = slab.layoutStride(last);
         int[] lastResidues = slab.residues[last];
         // a phased last dimension is deinterleaved from a padded row built here
@@ -158,6 +162,58 @@ public final class SlabIoF64 {
     }
 
     /**
+     * {@link #fillSlab} for a slab of one phase from row-major channels staged whole: where each slab row
+     * comes from (a source row, or none: zeros) is worked out once for all channels, then every channel is
+     * its plane's rows copied with their padding cells. Writes every cell of the slab's rows.
+     */
+    private static void fillPlainStaged(ConvGeometry g, Tensor big, long n, int c0, int cn, PhaseSlab slab, double[] sl, double[] stage,
+                                        int plane, int interiorStart, int interiorEnd, Execution.Scratch scratch) {
+        int rank = g.rank;
+        int last = rank - 1;
+        int width = slab.extent[last];
+        int[] srcLast = slab.source[last];
+        int rows = 1;
+        for (int d = 0; d < last; d++) rows *= slab.extent[d];
+        int[] rowDst = scratch.ints("io.rowDst", rows);
+        int[] rowSrc = scratch.ints("io.rowSrc", rows); // element offset of the source row in the plane, or -1
+        int[] u = new int[rank];
+        for (int r = 0; r < rows; r++) {
+            int at = 0, off = 0;
+            boolean zero = false;
+            for (int d = 0; d < last; d++) {
+                at += u[d] * slab.gridStride[d];
+                int src = slab.source[d][u[d]];
+                if (src < 0) zero = true;
+                else off += src * (int) big.stride(2 + d);
+            }
+            rowDst[r] = at;
+            rowSrc[r] = zero ? -1 : off;
+            for (int d = last - 1; d >= 0; d--) {
+                if (++u[d] < slab.extent[d]) break;
+                u[d] = 0;
+            }
+        }
+        int interior = interiorEnd - interiorStart;
+        int from0 = interior > 0 ? srcLast[interiorStart] : 0;
+        MemorySegment seg = big.segment();
+        for (int c = 0; c < cn; c++) {
+            long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
+            MemorySegment.copy(seg, LAYOUT, chanOff * ES, stage, 0, plane);
+            int base = c * slab.channelStride;
+            for (int r = 0; r < rows; r++) {
+                int dst = base + rowDst[r], from = rowSrc[r];
+                if (from < 0) {
+                    java.util.Arrays.fill(sl, dst, dst + width, 0);
+                    continue;
+                }
+                if (interior > 0) System.arraycopy(stage, from + from0, sl, dst + interiorStart, interior);
+                for (int x = 0; x < interiorStart; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[from + srcLast[x]];
+                for (int x = interiorEnd; x < width; x++) sl[dst + x] = srcLast[x] < 0 ? 0 : stage[from + srcLast[x]];
+            }
+        }
+    }
+
+    /**
      * Copies small-side channels [k0, k0+kn) of image n, rows [ra, rb) of dimension 0, into a heap grid,
      * one channel every {@code chanLen} elements and zero elsewhere: position o goes to
      * {@code k*chanLen + sum_d (o_d*mul_d + add_d) * gridStride_d}. The buffer is zeroed up to
@@ -173,32 +229,39 @@ public final class SlabIoF64 {
         long rows = rb - ra;
         for (int d = 1; d < last; d++) rows *= g.small[d];
         if (rank == 1) rows = 1;
-        long[] o = new long[rank];
-        MemorySegment seg = small.segment();
         long lastStride = small.stride(2 + last);
         int step = mul[last] * gridStride[last];
+        int first = rank == 1 ? (int) ra : 0, count = rank == 1 ? (int) (rb - ra) : rowLen;
+        // where each row comes from (in its channel) and goes to (in its channel's grid): the same for every channel
+        int nRows = Math.toIntExact(rows);
+        long[] rowSrc = new long[nRows];
+        int[] rowDst = new int[nRows];
+        long[] o = new long[rank];
+        o[0] = ra;
+        for (int r = 0; r < nRows; r++) {
+            long src = first * lastStride;
+            int dst = (first * mul[last] + add[last]) * gridStride[last];
+            for (int d = 0; d < last; d++) {
+                src += o[d] * small.stride(2 + d);
+                dst += (int) (o[d] * mul[d] + add[d]) * gridStride[d];
+            }
+            rowSrc[r] = src;
+            rowDst[r] = dst;
+            for (int d = last - 1; d >= 0; d--) {
+                if (++o[d] < (d == 0 ? rb : g.small[d])) break;
+                o[d] = d == 0 ? ra : 0;
+            }
+        }
+        MemorySegment seg = small.segment();
         for (int k = 0; k < kn; k++) {
             long chanOff = small.offset() + n * small.stride(0) + (k0 + k) * small.stride(1);
-            java.util.Arrays.fill(o, 0);
-            o[0] = ra;
-            for (long r = 0; r < rows; r++) {
-                long src = chanOff;
-                int dst = k * chanLen;
-                for (int d = 0; d < last; d++) {
-                    src += o[d] * small.stride(2 + d);
-                    dst += (int) (o[d] * mul[d] + add[d]) * gridStride[d];
-                }
-                int first = rank == 1 ? (int) ra : 0, count = rank == 1 ? (int) (rb - ra) : rowLen;
-                src += first * lastStride;
-                dst += (first * mul[last] + add[last]) * gridStride[last];
+            for (int r = 0; r < nRows; r++) {
+                long src = chanOff + rowSrc[r];
+                int dst = k * chanLen + rowDst[r];
                 if (lastStride == 1 && step == 1) {
                     MemorySegment.copy(seg, LAYOUT, src * ES, buf, dst, count);
                 } else {
                     for (int x = 0; x < count; x++) buf[dst + x * step] = seg.get(LAYOUT, (src + x * lastStride) * ES);
-                }
-                for (int d = last - 1; d >= 0; d--) {
-                    if (++o[d] < (d == 0 ? rb : g.small[d])) break;
-                    o[d] = d == 0 ? ra : 0;
                 }
             }
         }
