@@ -212,6 +212,23 @@ public final class Graph {
                 }
             }
         }
+        // a convolution's ReLU read only by a max pooling: the pooling applies its derivative to the pooled gradient
+        for (int k = 0; k < entries.size(); k++) {
+            if (!(entries.get(k).layer instanceof dev.vecnn.nn.layer.ConvLayer conv)) continue;
+            int r = onlyReader(k);
+            if (r >= 0 && entries.get(r).layer instanceof dev.vecnn.nn.layer.Activation a && a.isFused()) r = onlyReader(r);
+            if (r >= 0 && entries.get(r).layer instanceof dev.vecnn.nn.layer.PoolLayer pool) conv.handReluDerivativeTo(pool);
+        }
+    }
+
+    /** The layer node that alone reads node k's output, once; -1 if there is none, or other readers. */
+    private int onlyReader(int k) {
+        if (entries.get(k).uses != 1) return -1;
+        for (int r = 0; r < entries.size(); r++) {
+            Entry e = entries.get(r);
+            if (e.layer != null && e.inputs.length == 1 && e.inputs[0] == k) return r;
+        }
+        return -1;
     }
 
     /** Runs every node; returns the outputs by name. */

@@ -208,19 +208,39 @@ public final class ElementwiseKernels {
      * @param gBias (C), written (any strides)
      */
     public void biasGradient(Tensor g, Tensor gBias) {
+        biasGradient(g, gBias, null);
+    }
+
+    /**
+     * As {@link #biasGradient(Tensor, Tensor)}, with the channels spread over the threads of {@code ex}
+     * (null: the calling thread), each reduced by one task in the same order: the same bits for any thread
+     * count, and the bits {@link #activationBackwardWithBias} gives for the same g.
+     *
+     * @param g (N, C, plane), read only
+     * @param gBias (C), written (any strides whose elements do not overlap)
+     */
+    public void biasGradient(Tensor g, Tensor gBias, Execution ex) {
         ElementwiseEngine e = engine(check("g", g, null));
         long[] ncp = channels("g", g);
         vectorOf("gBias", gBias, ncp[1], g.dtype());
         if (gBias.overlaps(g)) throw new IllegalArgumentException("gBias: overlaps g");
-        OrderedSum acc = new OrderedSum();
-        for (long c = 0; c < ncp[1]; c++) {
-            acc.reset();
-            for (long n = 0; n < ncp[0]; n++) {
-                long at = (n * ncp[1] + c) * ncp[2];
-                for (long i = 0; i < ncp[2]; i += OrderedSum.BLOCK) e.sum(g.segment(), g.offset() + at + i, Math.min(OrderedSum.BLOCK, ncp[2] - i), acc);
+        if (gBias.hasSelfOverlap()) throw new IllegalArgumentException("gBias: its elements overlap (a zero stride)");
+        int tasks = ex == null ? 1 : (int) Math.min(ncp[1], 4L * ex.threads());
+        Execution.Task channels = (task, sc) -> {
+            OrderedSum acc = new OrderedSum();
+            for (long c = ncp[1] * task / tasks, end = ncp[1] * (task + 1) / tasks; c < end; c++) {
+                acc.reset();
+                for (long n = 0; n < ncp[0]; n++) {
+                    long at = (n * ncp[1] + c) * ncp[2];
+                    for (long i = 0; i < ncp[2]; i += OrderedSum.BLOCK) {
+                        e.sum(g.segment(), g.offset() + at + i, Math.min(OrderedSum.BLOCK, ncp[2] - i), acc);
+                    }
+                }
+                gBias.set(acc.value(), c);
             }
-            gBias.set(acc.value(), c);
-        }
+        };
+        if (ex == null) channels.run(0, null);
+        else ex.forEach(tasks, channels, g, gBias);
     }
 
     private static void checkFromOutput(Epilogue f, boolean fromOutput) {

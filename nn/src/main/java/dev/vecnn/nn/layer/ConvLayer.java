@@ -33,6 +33,8 @@ public final class ConvLayer extends Layer implements FusesActivation {
     private Epilogue epilogue = Epilogue.NONE;
     /** The activation layer after this one that the model fused here (its own describe() shows it). */
     private Epilogue fused = Epilogue.NONE;
+    /** Whether the max pooling after this layer applies its ReLU's derivative (see {@link #handReluDerivativeTo}). */
+    private boolean derivativeHandedOver;
 
     /** {@code outChannels} filters of size {@code kernel} (one entry per spatial dimension). */
     public ConvLayer(long outChannels, int... kernel) {
@@ -140,6 +142,19 @@ public final class ConvLayer extends Layer implements FusesActivation {
         return true;
     }
 
+    /**
+     * Hands the derivative of this layer's ReLU (its epilogue or a fused activation) to {@code next}, a max
+     * pooling that is the only reader of this layer's output: its backward pass applies it to the smaller
+     * pooled gradient, and this layer's backward then takes only the bias gradient (one pass over the
+     * output's gradient less: the same bits, see {@link PoolLayer#takeReluDerivative}). Returns whether
+     * {@code next} took it. Models call this themselves.
+     */
+    public boolean handReluDerivativeTo(PoolLayer next) {
+        if (derivativeHandedOver || !next.takeReluDerivative(function())) return false;
+        derivativeHandedOver = true;
+        return true;
+    }
+
     /** The function the kernels apply: the layer's own epilogue, or the following activation fused here. */
     private Epilogue function() {
         return epilogue != Epilogue.NONE ? epilogue : fused;
@@ -197,7 +212,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
     @Override
     public Tensor backward(Tensor gy) {
         Tensor gx = inputGradientNeeded() ? ctx.buffer(this, "gx", last.inputShape()) : null;
-        params.backward(last, input, gy, gx, function(), ctx.execution());
+        params.backward(last, input, gy, gx, derivativeHandedOver ? Epilogue.NONE : function(), ctx.execution());
         return gx;
     }
 

@@ -66,7 +66,8 @@ final class ConvParams {
             if (bias != null) ctx.kernels().activationBackwardWithBias(f, saved, f.derivativeFromOutput(), gy, g, bias.grad(), ex);
             else ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), gy, g);
         } else if (bias != null) {
-            Conv.backwardBias(s, gy, bias.grad());
+            if (gy.isContiguous()) ctx.kernels().biasGradient(gy, bias.grad(), ex);
+            else Conv.backwardBias(s, gy, bias.grad());
         }
         if (matmul(x, g)) {
             if (gx != null) Matmul.backwardData(matrix(g), weight.value(), matrix(gx), ex);

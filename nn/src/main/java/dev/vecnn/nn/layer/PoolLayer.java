@@ -1,5 +1,7 @@
 package dev.vecnn.nn.layer;
 
+import dev.vecnn.conv.Epilogue;
+
 import dev.vecnn.nn.Layer;
 import dev.vecnn.pool.Pool;
 import dev.vecnn.spec.PoolKind;
@@ -30,6 +32,10 @@ public final class PoolLayer extends Layer {
     private Tensor input;
     /** Whether evaluation-mode forward passes write the argmax too ({@link PoolIndices} reads it). */
     private boolean indicesAlways;
+    /** The output of the last forward pass. */
+    private Tensor lastOutput;
+    /** The ReLU before this max pooling whose derivative the backward pass applies (see {@link #takeReluDerivative}). */
+    private Epilogue relu;
 
     private PoolLayer(PoolKind kind) {
         this.kind = kind;
@@ -161,15 +167,42 @@ public final class PoolLayer extends Layer {
         indices = kind.isMax() && (training || indicesAlways) ? ctx.buffer(this, "indices", DType.I64, last.outputShape()) : null;
         input = x;
         Pool.choose(last).forward(last, x, y, indices, ctx.execution());
+        lastOutput = y;
         return y;
     }
 
     @Override
-    public Tensor backward(Tensor gy) {
+    public Tensor backward(Tensor gyIn) {
+        Tensor gy = gyIn;
+        if (relu != null) {
+            // the ReLU's derivative at a window's maximum is (maximum > 0): taken on the output's gradient
+            gy = ctx.buffer(this, "gyRelu", lastOutput.shape());
+            ctx.kernels().activationBackward(relu, lastOutput, true, Elementwise.contiguous(ctx, this, "gy", gyIn), gy);
+        }
         Tensor gx = ctx.buffer(this, "gx", last.inputShape());
         // max pooling after an evaluation-mode forward has no argmax: the kernels find it again in x
         Pool.choose(last).backward(last, kind.isMax() && indices == null ? input : null, indices, gy, gx, ctx.execution());
         return gx;
+    }
+
+    /**
+     * Takes over the derivative of {@code f}, a ReLU whose output is this max pooling's only input (the
+     * layer before hands it over; see {@link ConvLayer#handReluDerivativeTo}). The gradient reaches only
+     * each window's maximum, and there the ReLU's output is the window's output: so the derivative is
+     * applied to the output's gradient, {@code gy * (y > 0)}, before it is scattered, instead of to the
+     * whole input gradient after. Same bits: a position receives {@code sum_w gy_w} when its value is
+     * positive, else zero, in both orders. Returns false, changing nothing, unless this is max pooling
+     * and {@code f} a ReLU.
+     */
+    boolean takeReluDerivative(Epilogue f) {
+        if (!kind.isMax() || f.activation() != dev.vecnn.conv.Activation.RELU || relu != null) return false;
+        relu = f;
+        return true;
+    }
+
+    /** Whether this max pooling applies the derivative of the ReLU before it (see {@link #takeReluDerivative}). */
+    public boolean appliesReluDerivative() {
+        return relu != null;
     }
 
     /**

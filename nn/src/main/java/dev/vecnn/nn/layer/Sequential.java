@@ -29,6 +29,12 @@ public final class Sequential extends Layer {
         for (int i = 0; i + 1 < layers.size(); i++) {
             if (layers.get(i) instanceof FusesActivation f && layers.get(i + 1) instanceof Activation a) f.fuse(a);
         }
+        // a convolution's ReLU followed by max pooling: the pooling applies the ReLU's derivative to its smaller gradient
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            if (!(layers.get(i) instanceof ConvLayer conv)) continue;
+            int next = layers.get(i + 1) instanceof Activation a && a.isFused() ? i + 2 : i + 1;
+            if (next < layers.size() && layers.get(next) instanceof PoolLayer pool) conv.handReluDerivativeTo(pool);
+        }
         return s;
     }
 
