@@ -15,8 +15,9 @@ Threads: torch.set_num_threads(n) and torch.set_num_interop_threads(1).
 Allocator: PyTorch's CPU tensors come from the C library's malloc. glibc serves large blocks by mmap and
 moves that threshold as blocks are freed, so from one run to the next a step either reuses its memory or
 page-faults every large activation afresh: measured on a 2-vCPU VM, voxel3d batch 32 trained at 299 or at
-1134 events/s depending on that history. Before torch is imported the script fixes glibc's thresholds
-(mallopt: mmap threshold 32 MiB, the largest glibc allows; trim threshold 2 GiB; top pad 256 MiB), as
+1134 events/s depending on that history. Before torch is imported the script makes glibc serve every
+block from its heap and keep freed memory there (mallopt: M_MMAP_MAX 0, no mmap blocks, which a fixed
+mmap threshold would still allow above its 32 MiB maximum; trim threshold 2 GiB; top pad 256 MiB), as
 PyTorch's performance guide advises a tuned allocator, so the peer runs in its fast, stable mode;
 --default-allocator leaves malloc as it is. The report records which was used.
 
@@ -43,14 +44,14 @@ def tune_allocator():
     """Fixes glibc malloc's thresholds (see the module comment); returns what was done, for the report."""
     import ctypes
     import ctypes.util
-    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_MAX = -1, -2, -4
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        ok = (libc.mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 and libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1) == 1
+        ok = (libc.mallopt(M_MMAP_MAX, 0) == 1 and libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1) == 1
               and libc.mallopt(M_TOP_PAD, 256 << 20) == 1)
     except (OSError, AttributeError):
         ok = False
-    return ("glibc mallopt: mmap threshold 32 MiB, trim threshold 2 GiB, top pad 256 MiB" if ok
+    return ("glibc mallopt: no mmap blocks, trim threshold 2 GiB, top pad 256 MiB" if ok
             else "default (mallopt not available)")
 
 
