@@ -17,10 +17,10 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 
 /**
- * The training benchmark command: vecnn with JMH ({@link TrainBench}, every network of the suite in
- * each of its dtypes, every batch size and thread count), then the PyTorch peer
- * ({@code python/pytorch_train.py}, same networks, same warm-up and measurement times) when the given
- * Python can import torch, after it has checked that its networks compute what vecnn's do
+ * The training benchmark command, network by network: vecnn with JMH ({@link TrainBench}, the network in
+ * each of its dtypes, every batch size and thread count), then right after it the PyTorch peer
+ * ({@code python/pytorch_train.py}, the same network, warm-up and measurement times) when the given
+ * Python can import torch, after it has checked that its network computes what vecnn's does
  * ({@link SameNetwork}); then the report ({@link TrainReport}).
  *
  * <pre>
@@ -55,6 +55,9 @@ public final class RunTraining {
         List<TrainingSuite.Network> nets = networks.isEmpty() ? suite.networks() : networks.stream().map(suite::network).toList();
         String batches = String.join(",", suite.batches().stream().map(String::valueOf).toList());
         for (TrainingSuite.Network n : nets) checkParameters(n);
+        // each network's PyTorch run follows its vecnn run: the machine's speed drifts over tens of minutes
+        // (by a third, measured on the 2-vCPU VM), so the two sides of a ratio are measured minutes apart, not half an hour
+        String note = python == null ? "PyTorch was not run (no Python given)." : null;
         for (int k = 0; k < nets.size(); k++) {
             TrainingSuite.Network n = nets.get(k);
             String[] dtypes = n.dtypes().stream().map(d -> d.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
@@ -63,8 +66,8 @@ public final class RunTraining {
                     .param("batch", batches.split(",")).param("threads", threads)
                     .resultFormat(ResultFormatType.JSON).result(out.resolve(String.format("vecnn-%02d-%s.json", k, n.name())).toString())
                     .build()).run();
+            if (note == null) note = pytorch(python, suiteFile, n, mode, threads, out.resolve(String.format("pytorch-%02d-%s.json", k, n.name())));
         }
-        String note = python == null ? "PyTorch was not run (no Python given)." : pytorch(python, suiteFile, nets, mode, threads, out);
         Files.writeString(out.resolve("run.txt"), "mode " + mode + "\n" + (note == null ? "" : "note " + note + "\n"));
         return TrainReport.write(out, suite);
     }
@@ -80,32 +83,35 @@ public final class RunTraining {
         }
     }
 
-    /** Runs the PyTorch script into {@code out/pytorch.json}; returns null, or why there are no PyTorch figures. */
-    static String pytorch(String python, Path suiteFile, List<TrainingSuite.Network> nets, String mode, String[] threads, Path out)
+    /**
+     * Runs the PyTorch script on network {@code n} into {@code result}; returns null, or why there are no
+     * (further) PyTorch figures.
+     */
+    static String pytorch(String python, Path suiteFile, TrainingSuite.Network n, String mode, String[] threads, Path result)
             throws IOException, InterruptedException {
         if (!torchImports(python)) {
             String note = "PyTorch is not installed for " + python + " (Debian: apt-get install python3-torch python3-numpy): vecnn alone.";
             System.out.println(note);
             return note;
         }
-        Path check = out.resolve("check");
-        for (TrainingSuite.Network n : nets) SameNetwork.write(n, check);
+        Path check = result.resolveSibling("check");
+        SameNetwork.write(n, check);
         Options o = options(mode, 1).build();
-        List<String> cmd = new ArrayList<>(List.of(python, SCRIPT.toString(), "--suite", suiteFile.toString(),
-                "--networks", String.join(",", nets.stream().map(TrainingSuite.Network::name).toList()),
+        List<String> cmd = new ArrayList<>(List.of(python, SCRIPT.toString(), "--suite", suiteFile.toString(), "--networks", n.name(),
                 "--threads", String.join(",", threads),
                 "--warmup-iterations", String.valueOf(o.getWarmupIterations().get()),
                 "--warmup-time", seconds(o.getWarmupTime().get().convertTo(TimeUnit.MILLISECONDS)),
                 "--iterations", String.valueOf(o.getMeasurementIterations().get()),
                 "--time", seconds(o.getMeasurementTime().get().convertTo(TimeUnit.MILLISECONDS)),
-                "--check", check.toString(), "--out", out.resolve("pytorch.json").toString()));
+                "--check", check.toString(), "--out", result.toString()));
         System.out.println("PyTorch: " + String.join(" ", cmd));
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         int rc = p.waitFor();
         if (rc != 0) {
-            String note = "The PyTorch script failed (exit " + rc + "; its messages are above in the console): vecnn alone.";
+            String note = "The PyTorch script failed on " + n.name() + " (exit " + rc + "; its messages are above in the console): "
+                    + "vecnn alone from there.";
             System.out.println(note);
-            Files.deleteIfExists(out.resolve("pytorch.json"));
+            Files.deleteIfExists(result);
             return note;
         }
         return null;

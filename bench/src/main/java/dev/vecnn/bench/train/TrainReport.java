@@ -19,7 +19,7 @@ import org.jfree.chart.JFreeChart;
 
 /**
  * Turns a training benchmark folder (written by {@link RunTraining}: JMH's {@code vecnn-*.json}, the
- * PyTorch script's {@code pytorch.json}, {@code run.txt}) into {@code report.md} (events/s of vecnn
+ * PyTorch script's {@code pytorch-*.json} (or one {@code pytorch.json}), {@code run.txt}) into {@code report.md} (events/s of vecnn
  * and PyTorch per network, dtype, batch and threads, with their ratio) and {@code chart.svg}.
  */
 public final class TrainReport {
@@ -78,10 +78,13 @@ public final class TrainReport {
         Map<String, Object> info = Map.of();
         Map<String, Long> params = new LinkedHashMap<>();
         Map<String, Map<String, Object>> checks = new LinkedHashMap<>();
-        Path pt = dir.resolve("pytorch.json");
-        if (Files.exists(pt)) {
+        List<Path> peers;
+        try (Stream<Path> s = Files.list(dir)) {
+            peers = s.filter(p -> p.getFileName().toString().matches("pytorch(-.*)?\\.json")).sorted().toList();
+        }
+        for (Path pt : peers) {
             Map<String, Object> j = (Map<String, Object>) Json.parse(Files.readString(pt));
-            info = (Map<String, Object>) j.getOrDefault("info", Map.of());
+            if (info.isEmpty()) info = (Map<String, Object>) j.getOrDefault("info", Map.of());
             ((Map<String, Object>) j.getOrDefault("parameters", Map.of())).forEach((n, v) -> params.put(n, ((Double) v).longValue()));
             ((Map<String, Object>) j.getOrDefault("check", Map.of())).forEach((n, v) -> checks.put(n, (Map<String, Object>) v));
             for (Object o : (List<Object>) j.get("results")) {

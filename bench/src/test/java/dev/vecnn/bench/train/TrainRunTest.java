@@ -128,12 +128,18 @@ class TrainRunTest {
         String svg = Files.readString(out.resolve("chart.svg"));
         assertTrue(svg.startsWith("<svg") && svg.contains("tiny f32 b4 1t") && svg.contains("Training") && svg.contains("vecnn"), svg);
 
-        // with PyTorch figures beside it (as the script writes them), the ratios are vecnn / PyTorch
-        Files.writeString(out.resolve("pytorch.json"), """
+        // with PyTorch figures beside it (as the script writes them, one file per network run; here split in
+        // two files to check that they merge), the ratios are vecnn / PyTorch
+        Files.writeString(out.resolve("pytorch-00-tiny.json"), """
                 {"info": {"torch": "1.13.1", "python": "3.11", "cpu_capability": "AVX2", "blas": "generic", "timing": "median"},
                  "parameters": {"tiny": 31},
                  "results": [
-                  {"network": "tiny", "dtype": "f32", "batch": 4, "threads": 1, "phase": "train", "score": 1000.0, "error": 10.0, "runs": [990, 1010]},
+                  {"network": "tiny", "dtype": "f32", "batch": 4, "threads": 1, "phase": "train", "score": 1000.0, "error": 10.0, "runs": [990, 1010]}]}
+                """);
+        Files.writeString(out.resolve("pytorch-01-tiny.json"), """
+                {"info": {"torch": "1.13.1", "python": "3.11", "cpu_capability": "AVX2", "blas": "generic", "timing": "median"},
+                 "parameters": {"tiny": 31},
+                 "results": [
                   {"network": "tiny", "dtype": "f32", "batch": 4, "threads": 1, "phase": "infer", "score": 4000.0, "error": NaN, "runs": [4000]}]}
                 """);
         Files.writeString(out.resolve("run.txt"), "mode smoke\n");
