@@ -178,26 +178,8 @@ public final class ElementwiseKernels {
             throw new IllegalArgumentException("gBias: overlaps gy, g or saved");
         }
         if (gBias.hasSelfOverlap()) throw new IllegalArgumentException("gBias: its elements overlap (a zero stride)");
-        int tasks = ex == null ? 1 : (int) Math.min(ncp[1], 4L * ex.threads());
-        Execution.Task channels = (task, sc) -> {
-            OrderedSum acc = new OrderedSum();
-            for (long c = ncp[1] * task / tasks, end = ncp[1] * (task + 1) / tasks; c < end; c++) {
-                acc.reset();
-                for (long n = 0; n < ncp[0]; n++) {
-                    long at = (n * ncp[1] + c) * ncp[2];
-                    // chunks of one OrderedSum block: each is summed while it is still in the L1 cache
-                    for (long i = 0; i < ncp[2]; i += OrderedSum.BLOCK) {
-                        long len = Math.min(OrderedSum.BLOCK, ncp[2] - i);
-                        e.activationBackward(f, savedIsOutput, saved.segment(), saved.offset() + at + i, gy.segment(), gy.offset() + at + i,
-                                g.segment(), g.offset() + at + i, len);
-                        e.sum(g.segment(), g.offset() + at + i, len, acc);
-                    }
-                }
-                gBias.set(acc.value(), c);
-            }
-        };
-        if (ex == null) channels.run(0, null);
-        else ex.forEach(tasks, channels, saved, gy, g, gBias);
+        channelSums(e, ncp, g, gBias, ex, (at, len) -> e.activationBackward(f, savedIsOutput, saved.segment(), saved.offset() + at,
+                gy.segment(), gy.offset() + at, g.segment(), g.offset() + at, len), saved, gy, g, gBias);
     }
 
     /**
@@ -205,7 +187,7 @@ public final class ElementwiseKernels {
      * {@link OrderedSum}'s order (the order {@link #activationBackwardWithBias} sums in).
      *
      * @param g (N, C, plane), read only
-     * @param gBias (C), written (any strides)
+     * @param gBias (C), written (any strides whose elements do not overlap)
      */
     public void biasGradient(Tensor g, Tensor gBias) {
         biasGradient(g, gBias, null);
@@ -225,6 +207,21 @@ public final class ElementwiseKernels {
         vectorOf("gBias", gBias, ncp[1], g.dtype());
         if (gBias.overlaps(g)) throw new IllegalArgumentException("gBias: overlaps g");
         if (gBias.hasSelfOverlap()) throw new IllegalArgumentException("gBias: its elements overlap (a zero stride)");
+        channelSums(e, ncp, g, gBias, ex, null, g, gBias);
+    }
+
+    /** What a bias-gradient pass does to a block of g before summing it: elements [at, at + len) past the tensors' offsets. */
+    private interface BlockStep {
+        void run(long at, long len);
+    }
+
+    /**
+     * {@code gBias[c]} = the {@link OrderedSum} of channel c of g (N, C, plane), block by block, each block
+     * after {@code before} (null: nothing) wrote it; the channels split over the threads of {@code ex} (null:
+     * this thread), each channel by one task in one order, so the bits do not depend on the thread count.
+     */
+    private static void channelSums(ElementwiseEngine e, long[] ncp, Tensor g, Tensor gBias, Execution ex, BlockStep before,
+                                    Tensor... touched) {
         int tasks = ex == null ? 1 : (int) Math.min(ncp[1], 4L * ex.threads());
         Execution.Task channels = (task, sc) -> {
             OrderedSum acc = new OrderedSum();
@@ -232,15 +229,18 @@ public final class ElementwiseKernels {
                 acc.reset();
                 for (long n = 0; n < ncp[0]; n++) {
                     long at = (n * ncp[1] + c) * ncp[2];
+                    // chunks of one OrderedSum block: each is summed while it is still in the L1 cache
                     for (long i = 0; i < ncp[2]; i += OrderedSum.BLOCK) {
-                        e.sum(g.segment(), g.offset() + at + i, Math.min(OrderedSum.BLOCK, ncp[2] - i), acc);
+                        long len = Math.min(OrderedSum.BLOCK, ncp[2] - i);
+                        if (before != null) before.run(at + i, len);
+                        e.sum(g.segment(), g.offset() + at + i, len, acc);
                     }
                 }
                 gBias.set(acc.value(), c);
             }
         };
         if (ex == null) channels.run(0, null);
-        else ex.forEach(tasks, channels, g, gBias);
+        else ex.forEach(tasks, channels, touched);
     }
 
     private static void checkFromOutput(Epilogue f, boolean fromOutput) {

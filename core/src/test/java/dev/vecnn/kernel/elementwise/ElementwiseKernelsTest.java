@@ -218,7 +218,8 @@ class ElementwiseKernelsTest {
      * The fused conv backward: g = gy f'(y) in place, identical to {@link ElementwiseKernels#activationBackward},
      * and the bias gradient, a double sum of count terms in a fixed order, within 2 gamma(count) sum |g|
      * (double u) of the sequential sum, both rounded to the dtype (2 u). Out of place over 3 threads
-     * (channels split among 4 tasks of 1-2 channels): the same bits.
+     * (channels split among 4 tasks of 1-2 channels): the same bits; {@code biasGradient} of the result
+     * on 1 and 3 threads too.
      */
     @Test
     void activationBackwardWithBias() {
@@ -246,6 +247,12 @@ class ElementwiseKernelsTest {
                         V.activationBackwardWithBias(e, saved, fromOutput, gy, gt, bt, three);
                         identical(gt, gv, t + " out of place, 3 threads " + e);
                         identical(bt, bv, t + " bias gradient, 3 threads " + e);
+                        // the bias gradient alone of the same g (what a convolution takes when a max pooling applied f'): the same bits
+                        Tensor bg = Tensor.allocate(a, t, 4), bg3 = Tensor.allocate(a, t, 4);
+                        V.biasGradient(gv, bg);
+                        P.biasGradient(gv, bg3, three);
+                        identical(bg, bv, t + " bias gradient alone " + e);
+                        identical(bg3, bv, t + " bias gradient alone, 3 threads, portable " + e);
                         for (int c = 0; c < 4; c++) {
                             assertEquals(Double.doubleToLongBits(bv.get(c)), Double.doubleToLongBits(bp.get(c)), "bias gradient " + c);
                             double sum = 0, abs = 0;
