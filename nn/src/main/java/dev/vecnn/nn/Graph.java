@@ -200,6 +200,8 @@ public final class Graph {
     /**
      * A convolution or dense layer whose only reader is an activation layer computes that activation in
      * its own stores (one pass over the output, and its derivative with the bias gradient going back).
+     * Then a convolution's ReLU whose only reader is a max pooling hands its derivative to the pooling
+     * ({@link dev.vecnn.nn.layer.ConvLayer#handReluDerivativeTo}).
      */
     private void fuseActivations() {
         for (int k = 0; k < entries.size(); k++) {

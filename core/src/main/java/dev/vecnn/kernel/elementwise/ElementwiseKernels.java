@@ -148,7 +148,7 @@ public final class ElementwiseKernels {
      * {@link Epilogue#NONE} this is the plain bias gradient.
      *
      * @param g (N, C, plane), overwritten
-     * @param gBias (C), written (any strides)
+     * @param gBias (C), written (any strides whose elements do not overlap)
      */
     public void activationBackwardWithBias(Epilogue f, Tensor saved, boolean savedIsOutput, Tensor g, Tensor gBias) {
         activationBackwardWithBias(f, saved, savedIsOutput, g, g, gBias, null);

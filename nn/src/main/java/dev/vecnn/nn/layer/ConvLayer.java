@@ -147,7 +147,9 @@ public final class ConvLayer extends Layer implements FusesActivation {
      * pooling that is the only reader of this layer's output: its backward pass applies it to the smaller
      * pooled gradient, and this layer's backward then takes only the bias gradient (one pass over the
      * output's gradient less: the same bits, see {@link PoolLayer#takeReluDerivative}). Returns whether
-     * {@code next} took it. Models call this themselves.
+     * {@code next} took it. Models ({@link Sequential}, {@code Graph}) call this themselves, and only when
+     * {@code next} is the only reader: not for user code, as any other reader of the output would lose the
+     * ReLU's derivative.
      */
     public boolean handReluDerivativeTo(PoolLayer next) {
         if (derivativeHandedOver || !next.takeReluDerivative(function())) return false;

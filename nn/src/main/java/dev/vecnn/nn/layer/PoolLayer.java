@@ -1,7 +1,6 @@
 package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Epilogue;
-
 import dev.vecnn.nn.Layer;
 import dev.vecnn.pool.Pool;
 import dev.vecnn.spec.PoolKind;
@@ -175,7 +174,7 @@ public final class PoolLayer extends Layer {
     public Tensor backward(Tensor gyIn) {
         Tensor gy = gyIn;
         if (relu != null) {
-            // the ReLU's derivative at a window's maximum is (maximum > 0): taken on the output's gradient
+            // the ReLU's backward at a window's maximum reads the maximum, the window's output: taken on the output's gradient
             gy = ctx.buffer(this, "gyRelu", lastOutput.shape());
             ctx.kernels().activationBackward(relu, lastOutput, true, Elementwise.contiguous(ctx, this, "gy", gyIn), gy);
         }
@@ -188,11 +187,11 @@ public final class PoolLayer extends Layer {
     /**
      * Takes over the derivative of {@code f}, a ReLU whose output is this max pooling's only input (the
      * layer before hands it over; see {@link ConvLayer#handReluDerivativeTo}). The gradient reaches only
-     * each window's maximum, and there the ReLU's output is the window's output: so the derivative is
-     * applied to the output's gradient, {@code gy * (y > 0)}, before it is scattered, instead of to the
-     * whole input gradient after. Same bits: a position receives {@code sum_w gy_w} when its value is
-     * positive, else zero, in both orders. Returns false, changing nothing, unless this is max pooling
-     * and {@code f} a ReLU.
+     * each window's maximum, and there the ReLU's output is the window's output (NaN included): so the
+     * ReLU's backward, a select ({@code gy} where y > 0 or y is NaN, else zero), is applied to the output's
+     * gradient before it is scattered, instead of to the whole input gradient after. Same bits: a position
+     * receives {@code sum_w gy_w} or zero in both orders. Returns false, changing nothing, unless this is
+     * max pooling and {@code f} a ReLU.
      */
     boolean takeReluDerivative(Epilogue f) {
         if (!kind.isMax() || f.activation() != dev.vecnn.conv.Activation.RELU || relu != null) return false;
