@@ -155,7 +155,7 @@ public final class KernelTemplates {
     static String outerTile(int rows, int vectors) {
         StringBuilder s = new StringBuilder();
         s.append("    private static void outer").append(rows).append('x').append(vectors)
-         .append("($type[] sl, int[] xo, int r, int[] ws, int count, $type[] gt, int kp, int k0, $type[] acc, int ao) {\n");
+         .append("($type[] sl, int[] xo, int r, int[] ws, int q0, int q1, $type[] gt, int kp, int k0, $type[] acc, int ao) {\n");
         for (int i = 0; i < rows; i++) s.append("        int x").append(i).append(" = xo[r + ").append(i).append("];\n");
         s.append("        int at = ao + r * kp + k0;\n");
         for (int i = 0; i < rows; i++) {
@@ -164,7 +164,7 @@ public final class KernelTemplates {
                  .append(j).append(" * L);\n");
             }
         }
-        s.append("        for (int q = 0; q < count; q++) {\n");
+        s.append("        for (int q = q0; q < q1; q++) {\n");
         s.append("            int w = ws[q], g = q * kp + k0;\n");
         for (int j = 0; j < vectors; j++) s.append("            $Vec b").append(j).append(" = $Vec.fromArray(S, gt, g + ").append(j).append(" * L);\n");
         for (int i = 0; i < rows; i++) {

@@ -50,10 +50,13 @@ public final class SlabIoF32 {
         }
     }
 
-    /** {@code src[off + x] = f(src[off + x] + bias)} for {@code x < len}, with the elementwise kernels: the bits of {@link #storeRow}. */
-    public static void activateInPlace(float[] src, int off, int len, float bias, Epilogue e) {
-        MemorySegment m = MemorySegment.ofArray(src);
-        ELEMENTWISE.activationForward(e, m, off, m, off, len, bias, true);
+    /**
+     * {@code dst[at + x] = f(src[from + x] + bias)} for {@code x < len}, elements of two segments (they may be
+     * the same run): the contiguous case of {@link #storeRow}, for callers that hold a heap array's segment
+     * view once rather than wrapping the array per row.
+     */
+    public static void storeRun(MemorySegment src, long from, MemorySegment dst, long at, int len, float bias, Epilogue e) {
+        ELEMENTWISE.activationForward(e, src, from, dst, at, len, bias, true);
     }
 
     /**

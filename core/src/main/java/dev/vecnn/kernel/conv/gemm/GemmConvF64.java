@@ -169,6 +169,7 @@ final class GemmConvF64 {
                               Scratch s, Tensor out, int rowBase, int rowsReal, Tensor bias, Epilogue e, double[] heap,
                               int heapChannel) {
         double[] c = s.doubles("gemm.c", GROUP * rows.padded * NR);
+        MemorySegment cView = MemorySegment.ofArray(c); // once per call: the stores' epilogue reads c through it
         int[] start = s.ints("gemm.start", GROUP * NR);
         long[] offs = s.longs("gemm.out", GROUP * NR);
         while (true) {
@@ -189,7 +190,7 @@ final class GemmConvF64 {
                 for (int p = 0; p < rows.count; p++) {
                     int co = (bi * rows.padded + rows.start[p]) * NR;
                     if (heap == null) {
-                        storeTile(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, out, bias, e);
+                        storeTile(c, cView, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, out, bias, e);
                     } else {
                         storeTileHeap(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, heap, heapChannel);
                     }
@@ -575,6 +576,8 @@ final class GemmConvF64 {
     private static final long OUTER_CHUNK_POSITIONS = 512;
     /** (Channel, tap) rows of a block at most: its partial sums stay small. */
     private static final int OUTER_ROWS = 1024;
+    /** Positions per outer-product kernel call. */
+    private static final int OUTER_RUN = 64;
 
     /**
      * Whether backward-weights runs as outer products (from the problem alone, never the layout: results are
@@ -620,17 +623,23 @@ final class GemmConvF64 {
             double[] gt = s.doubles("gemm.ogt", count * kp + SLACK);
             if (kn < kp) Arrays.fill(gt, 0, count * kp, 0);
             transposeSmall(g, small, n, k, kn, r0, count, gt, kp, s);
-            for (int v0 = 0, kv = kp / L; v0 < kv; ) {
-                int vs = Math.min(4, kv - v0), step = OUTER_ROW_STEP / vs; // 24 accumulators per tile; rows pad to 24
-                for (int r = 0; r < rows; r += step) {
-                    switch (vs) {
-                        case 1 -> outer24x1(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
-                        case 2 -> outer12x2(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
-                        case 3 -> outer8x3(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
-                        default -> outer6x4(sl, xo, r, ws, count, gt, kp, v0 * L, acc, ao);
+            // positions in short runs, every tile over one run before the next: the run's gy rows stay in L1,
+            // and a kernel call is short enough to be compiled as a method, not on-stack-replaced (an OSR
+            // compile of these kernels boxed their vectors, 5x slower). Same additions in the same order.
+            for (int q0 = 0; q0 < count; q0 += OUTER_RUN) {
+                int q1 = Math.min(count, q0 + OUTER_RUN);
+                for (int v0 = 0, kv = kp / L; v0 < kv; ) {
+                    int vs = Math.min(4, kv - v0), step = OUTER_ROW_STEP / vs; // 24 accumulators per tile; rows pad to 24
+                    for (int r = 0; r < rows; r += step) {
+                        switch (vs) {
+                            case 1 -> outer24x1(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
+                            case 2 -> outer12x2(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
+                            case 3 -> outer8x3(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
+                            default -> outer6x4(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
+                        }
                     }
+                    v0 += vs;
                 }
-                v0 += vs;
             }
         }
     }
@@ -734,8 +743,9 @@ final class GemmConvF64 {
         return off;
     }
 
-    /** Stores rows [k0, kEnd) of a tile (one per channel) with bias and activation. */
-    private static void storeTile(double[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor t, Tensor bias, Epilogue e) {
+    /** Stores rows [k0, kEnd) of a tile (one per channel) with bias and activation; {@code cView} is c as a segment. */
+    private static void storeTile(double[] c, MemorySegment cView, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor t,
+                                  Tensor bias, Epilogue e) {
         MemorySegment seg = t.segment();
         long cs = t.stride(1);
         boolean identity = e.activation() == Activation.IDENTITY;
@@ -745,12 +755,12 @@ final class GemmConvF64 {
             double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
             long base = k * cs;
             if (allConsecutive) {
-                SlabIoF64.storeRow(c, co + i * NR, 1, seg, base + out[oo], 1, NR, bv, e);
+                SlabIoF64.storeRun(cView, co + i * NR, seg, base + out[oo], NR, bv, e);
                 continue;
             }
             // columns across gaps of the grid: the row is activated in place with vectors (c is not read
             // again), then its kept columns are stored one by one
-            if (bv != 0 || !identity) SlabIoF64.activateInPlace(c, co + i * NR, NR, bv, e);
+            if (bv != 0 || !identity) SlabIoF64.storeRun(cView, co + i * NR, cView, co + i * NR, NR, bv, e);
             for (int j = 0; j < NR; j++) {
                 long o = out[oo + j];
                 if (o >= 0) seg.set(LAYOUT, (base + o) * ES, c[co + i * NR + j]);
@@ -1155,7 +1165,7 @@ final class GemmConvF64 {
         c33.intoArray(acc, ac + 15 * L);
     }
 
-    private static void outer24x1(double[] sl, int[] xo, int r, int[] ws, int count, double[] gt, int kp, int k0, double[] acc, int ao) {
+    private static void outer24x1(double[] sl, int[] xo, int r, int[] ws, int q0, int q1, double[] gt, int kp, int k0, double[] acc, int ao) {
         int x0 = xo[r + 0];
         int x1 = xo[r + 1];
         int x2 = xo[r + 2];
@@ -1205,7 +1215,7 @@ final class GemmConvF64 {
         DoubleVector c21_0 = DoubleVector.fromArray(S, acc, at + 21 * kp + 0 * L);
         DoubleVector c22_0 = DoubleVector.fromArray(S, acc, at + 22 * kp + 0 * L);
         DoubleVector c23_0 = DoubleVector.fromArray(S, acc, at + 23 * kp + 0 * L);
-        for (int q = 0; q < count; q++) {
+        for (int q = q0; q < q1; q++) {
             int w = ws[q], g = q * kp + k0;
             DoubleVector b0 = DoubleVector.fromArray(S, gt, g + 0 * L);
             DoubleVector a0 = DoubleVector.broadcast(S, sl[x0 + w]);
@@ -1283,7 +1293,7 @@ final class GemmConvF64 {
         c23_0.intoArray(acc, at + 23 * kp + 0 * L);
     }
 
-    private static void outer12x2(double[] sl, int[] xo, int r, int[] ws, int count, double[] gt, int kp, int k0, double[] acc, int ao) {
+    private static void outer12x2(double[] sl, int[] xo, int r, int[] ws, int q0, int q1, double[] gt, int kp, int k0, double[] acc, int ao) {
         int x0 = xo[r + 0];
         int x1 = xo[r + 1];
         int x2 = xo[r + 2];
@@ -1321,7 +1331,7 @@ final class GemmConvF64 {
         DoubleVector c10_1 = DoubleVector.fromArray(S, acc, at + 10 * kp + 1 * L);
         DoubleVector c11_0 = DoubleVector.fromArray(S, acc, at + 11 * kp + 0 * L);
         DoubleVector c11_1 = DoubleVector.fromArray(S, acc, at + 11 * kp + 1 * L);
-        for (int q = 0; q < count; q++) {
+        for (int q = q0; q < q1; q++) {
             int w = ws[q], g = q * kp + k0;
             DoubleVector b0 = DoubleVector.fromArray(S, gt, g + 0 * L);
             DoubleVector b1 = DoubleVector.fromArray(S, gt, g + 1 * L);
@@ -1388,7 +1398,7 @@ final class GemmConvF64 {
         c11_1.intoArray(acc, at + 11 * kp + 1 * L);
     }
 
-    private static void outer8x3(double[] sl, int[] xo, int r, int[] ws, int count, double[] gt, int kp, int k0, double[] acc, int ao) {
+    private static void outer8x3(double[] sl, int[] xo, int r, int[] ws, int q0, int q1, double[] gt, int kp, int k0, double[] acc, int ao) {
         int x0 = xo[r + 0];
         int x1 = xo[r + 1];
         int x2 = xo[r + 2];
@@ -1422,7 +1432,7 @@ final class GemmConvF64 {
         DoubleVector c7_0 = DoubleVector.fromArray(S, acc, at + 7 * kp + 0 * L);
         DoubleVector c7_1 = DoubleVector.fromArray(S, acc, at + 7 * kp + 1 * L);
         DoubleVector c7_2 = DoubleVector.fromArray(S, acc, at + 7 * kp + 2 * L);
-        for (int q = 0; q < count; q++) {
+        for (int q = q0; q < q1; q++) {
             int w = ws[q], g = q * kp + k0;
             DoubleVector b0 = DoubleVector.fromArray(S, gt, g + 0 * L);
             DoubleVector b1 = DoubleVector.fromArray(S, gt, g + 1 * L);
@@ -1486,7 +1496,7 @@ final class GemmConvF64 {
         c7_2.intoArray(acc, at + 7 * kp + 2 * L);
     }
 
-    private static void outer6x4(double[] sl, int[] xo, int r, int[] ws, int count, double[] gt, int kp, int k0, double[] acc, int ao) {
+    private static void outer6x4(double[] sl, int[] xo, int r, int[] ws, int q0, int q1, double[] gt, int kp, int k0, double[] acc, int ao) {
         int x0 = xo[r + 0];
         int x1 = xo[r + 1];
         int x2 = xo[r + 2];
@@ -1518,7 +1528,7 @@ final class GemmConvF64 {
         DoubleVector c5_1 = DoubleVector.fromArray(S, acc, at + 5 * kp + 1 * L);
         DoubleVector c5_2 = DoubleVector.fromArray(S, acc, at + 5 * kp + 2 * L);
         DoubleVector c5_3 = DoubleVector.fromArray(S, acc, at + 5 * kp + 3 * L);
-        for (int q = 0; q < count; q++) {
+        for (int q = q0; q < q1; q++) {
             int w = ws[q], g = q * kp + k0;
             DoubleVector b0 = DoubleVector.fromArray(S, gt, g + 0 * L);
             DoubleVector b1 = DoubleVector.fromArray(S, gt, g + 1 * L);
