@@ -577,7 +577,7 @@ final class GemmConvF64 {
     /** (Channel, tap) rows of a block at most: its partial sums stay small. */
     private static final int OUTER_ROWS = 1024;
     /** Positions per outer-product kernel call. */
-    private static final int OUTER_RUN = 64;
+    private static final int OUTER_RUN = 128;
 
     /**
      * Whether backward-weights runs as outer products (from the problem alone, never the layout: results are
@@ -623,14 +623,14 @@ final class GemmConvF64 {
             double[] gt = s.doubles("gemm.ogt", count * kp + SLACK);
             if (kn < kp) Arrays.fill(gt, 0, count * kp, 0);
             transposeSmall(g, small, n, k, kn, r0, count, gt, kp, s);
-            // positions in short runs, every tile over one run before the next: the run's gy rows stay in L1,
-            // and a kernel call is short enough to be compiled as a method, not on-stack-replaced (an OSR
-            // compile of these kernels boxed their vectors, 5x slower). Same additions in the same order.
-            for (int q0 = 0; q0 < count; q0 += OUTER_RUN) {
-                int q1 = Math.min(count, q0 + OUTER_RUN);
-                for (int v0 = 0, kv = kp / L; v0 < kv; ) {
-                    int vs = Math.min(4, kv - v0), step = OUTER_ROW_STEP / vs; // 24 accumulators per tile; rows pad to 24
-                    for (int r = 0; r < rows; r += step) {
+            for (int v0 = 0, kv = kp / L; v0 < kv; ) {
+                int vs = Math.min(4, kv - v0), step = OUTER_ROW_STEP / vs; // 24 accumulators per tile; rows pad to 24
+                for (int r = 0; r < rows; r += step) {
+                    // the positions in runs: a kernel call short enough to be profiled and compiled as a method
+                    // before an on-stack replacement (compiled from the interpreter's profile, these kernels
+                    // boxed their vectors: 5x slower). Same additions in the same order.
+                    for (int q0 = 0; q0 < count; q0 += OUTER_RUN) {
+                        int q1 = Math.min(count, q0 + OUTER_RUN);
                         switch (vs) {
                             case 1 -> outer24x1(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
                             case 2 -> outer12x2(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
@@ -638,8 +638,8 @@ final class GemmConvF64 {
                             default -> outer6x4(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
                         }
                     }
-                    v0 += vs;
                 }
+                v0 += vs;
             }
         }
     }
