@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.runner.options.Options;
 
 /**
@@ -38,7 +39,9 @@ public final class RunTraining {
 
     /** JMH options of a mode: {@link RunSuite#options}, with the longer warm-up of full mode (see the class comment). */
     static org.openjdk.jmh.runner.options.ChainedOptionsBuilder options(String mode, int forks) {
-        var o = RunSuite.options(mode, forks);
+        // JMH's gc profiler: heap bytes allocated per step, in the report (a boxed-vector JIT compile shows as
+        // hundreds of MB per step against a few MB)
+        var o = RunSuite.options(mode, forks).addProfiler(GCProfiler.class);
         return mode.equals("full") ? o.warmupIterations(6) : o;
     }
 

@@ -68,11 +68,17 @@ public final class TrainReport {
                 String bench = (String) r.get("benchmark");
                 String phase = bench.substring(bench.lastIndexOf('.') + 1);
                 Map<String, Object> p = (Map<String, Object>) r.get("params");
-                Map<String, Object> events = (Map<String, Object>) ((Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of())).get("events");
+                Map<String, Object> secondary = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
+                Map<String, Object> events = (Map<String, Object>) secondary.get("events");
                 if (events == null) continue;
                 Key k = new Key((String) p.get("network"), (String) p.get("dtype"), Integer.parseInt((String) p.get("batch")),
                         Integer.parseInt((String) p.get("threads")));
-                rows.computeIfAbsent(k, x -> new Row()).cells.put("vecnn." + phase, new double[] {(Double) events.get("score"), number(events.get("scoreError"))});
+                Row row = rows.computeIfAbsent(k, x -> new Row());
+                row.cells.put("vecnn." + phase, new double[] {(Double) events.get("score"), number(events.get("scoreError"))});
+                // bytes per operation, an operation being one step (train) or one forward (infer)
+                if (secondary.get("gc.alloc.rate.norm") instanceof Map<?, ?> alloc) {
+                    row.cells.put("alloc." + phase, new double[] {number(alloc.get("score")), number(alloc.get("scoreError"))});
+                }
             }
         }
         Map<String, Object> info = Map.of();
@@ -172,6 +178,18 @@ public final class TrainReport {
             md.append(" |\n");
         }
         md.append("\n![events per second, vecnn and PyTorch](chart.svg)\n");
+        if (res.rows().values().stream().anyMatch(r -> r.get("alloc", "train") != null || r.get("alloc", "infer") != null)) {
+            md.append("\n## Heap allocated per step (vecnn)\n\nJMH's gc profiler: bytes allocated on the Java heap per training step or "
+                    + "inference forward, mean of the measured iterations, MB. vecnn reuses its buffers from step to step; hundreds of MB "
+                    + "per step mean that a JIT compile boxed a kernel's vectors (marked).\n\n");
+            md.append("| network | dtype | batch | threads | train MB | infer MB |\n|---|---|---|---|---|---|\n");
+            for (Map.Entry<Key, Row> e : res.rows().entrySet()) {
+                Key k = e.getKey();
+                md.append("| ").append(k.network()).append(" | ").append(k.dtype()).append(" | ").append(k.batch()).append(" | ").append(k.threads())
+                  .append(" | ").append(megabytes(e.getValue().get("alloc", "train"))).append(" | ")
+                  .append(megabytes(e.getValue().get("alloc", "infer"))).append(" |\n");
+            }
+        }
         Path report = dir.resolve("report.md");
         Files.writeString(report, md.toString());
         Files.writeString(dir.resolve("chart.svg"), chart(res));
@@ -225,6 +243,15 @@ public final class TrainReport {
         if (c.get("init") instanceof Double d) b.append(d <= 1 ? "; initial spread as vecnn's" : "; initial spread DIFFERS");
         if (c.get("note") instanceof String note) b.append(" (").append(note).append(')');
         return b.toString();
+    }
+
+    /** Above this many bytes per step an allocation figure is marked: buffers are reused, so only boxing allocates so much. */
+    static final double BOXED_BYTES = 100e6;
+
+    private static String megabytes(double[] v) {
+        if (v == null || Double.isNaN(v[0])) return "—";
+        String f = String.format(Locale.ROOT, v[0] >= 10e6 ? "%.0f" : "%.2f", v[0] / 1e6);
+        return v[0] >= BOXED_BYTES ? "**" + f + " (boxed vectors?)**" : f;
     }
 
     private static String fmt(double[] v) {

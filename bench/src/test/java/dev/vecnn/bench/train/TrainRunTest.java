@@ -125,6 +125,10 @@ class TrainRunTest {
         assertEquals("—", cells[6].strip(), row);
         assertTrue(cells[8].strip().matches("[0-9.]+( ± [0-9.]+)?"), row);
         assertTrue(md.contains("| tiny | 1x16 | cross-entropy, 3 classes | adam lr 0.01 | f32 | 31 | — |"), md);
+        // the gc profiler's bytes per step, a figure in MB on the line
+        String alloc = md.lines().filter(l -> l.startsWith("| tiny | f32 | 4 | 1 |")).skip(1).findFirst().orElseThrow(() -> new AssertionError(md));
+        assertTrue(md.contains("## Heap allocated per step (vecnn)"), md);
+        assertTrue(alloc.split("\\|")[5].strip().matches("[0-9.]+"), alloc);
         String svg = Files.readString(out.resolve("chart.svg"));
         assertTrue(svg.startsWith("<svg") && svg.contains("tiny f32 b4 1t") && svg.contains("Training") && svg.contains("vecnn"), svg);
 
