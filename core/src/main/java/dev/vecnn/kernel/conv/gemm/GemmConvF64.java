@@ -549,13 +549,16 @@ final class GemmConvF64 {
                 int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
                 int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0), k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
                 int rows = cn * g.taps;
+                double[] sum = s.doubles("gemm.wsum", kn);
                 for (int r = rows * rp / rowParts, rEnd = rows * (rp + 1) / rowParts; r < rEnd; r++) {
                     long off = gw.offset() + (c0 + r / g.taps) * ws1 + tapOffset(gw, g.tap[r % g.taps]);
-                    for (int k = 0; k < kn; k++) {
-                        double sum = 0;
-                        for (int ci = 0; ci < chunks.count; ci++) sum += partial[(blk * chunks.count + ci) * part + r * tileCols + k];
-                        gw.segment().set(LAYOUT, (off + (gi * g.kg + k0 + k) * ws0) * ES, (double) sum);
+                    // a row's columns at once, chunk after chunk: contiguous reads, each column's sum in chunk order
+                    Arrays.fill(sum, 0, kn, 0);
+                    for (int ci = 0; ci < chunks.count; ci++) {
+                        int at = (blk * chunks.count + ci) * part + r * tileCols;
+                        for (int k = 0; k < kn; k++) sum[k] += partial[at + k];
                     }
+                    for (int k = 0; k < kn; k++) gw.segment().set(LAYOUT, (off + (gi * g.kg + k0 + k) * ws0) * ES, (double) sum[k]);
                 }
             }, gw);
         } finally {
