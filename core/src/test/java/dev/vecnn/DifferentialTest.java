@@ -340,6 +340,7 @@ class DifferentialTest {
         cover(c, !t && kg <= 4 && cg <= 64, "direct eligible");
         cover(c, kg >= 8, "backward-weights as outer products (kg >= 8)");
         cover(c, kg >= 8 && cg * s.window().taps() > 1024, "outer products over several channel blocks");
+        cover(c, kg >= 8 && Tensor.numel(small) > 128, "outer products over several position runs (> 128 per image)");
     }
 
     static void checkConv(ConvCase c) {

@@ -179,15 +179,20 @@ public final class TrainReport {
         }
         md.append("\n![events per second, vecnn and PyTorch](chart.svg)\n");
         if (res.rows().values().stream().anyMatch(r -> r.get("alloc", "train") != null || r.get("alloc", "infer") != null)) {
-            md.append("\n## Heap allocated per step (vecnn)\n\nJMH's gc profiler: bytes allocated on the Java heap per training step or "
-                    + "inference forward, mean of the measured iterations, MB. vecnn reuses its buffers from step to step; hundreds of MB "
-                    + "per step mean that a JIT compile boxed a kernel's vectors (marked).\n\n");
+            boolean full = mode.equals("full");
+            md.append("\n## Heap allocated per call (vecnn)\n\nJMH's gc profiler: bytes allocated on the Java heap per training step "
+                    + "(train) or inference forward (infer), mean of the measured iterations, MB. vecnn reuses its buffers from call to call, "
+                    + "so after warm-up a call allocates a few MB; ")
+              .append(full ? "figures of " + (long) (BOXED_BYTES / 1e6) + " MB or more mean that a JIT compile boxed a kernel's vectors "
+                      + "(marked).\n\n"
+                      : "in this mode the measured iterations still include warm-up allocation (compiles, first-call buffers), so "
+                      + "only full mode marks the figures that mean boxed vectors.\n\n");
             md.append("| network | dtype | batch | threads | train MB | infer MB |\n|---|---|---|---|---|---|\n");
             for (Map.Entry<Key, Row> e : res.rows().entrySet()) {
                 Key k = e.getKey();
                 md.append("| ").append(k.network()).append(" | ").append(k.dtype()).append(" | ").append(k.batch()).append(" | ").append(k.threads())
-                  .append(" | ").append(megabytes(e.getValue().get("alloc", "train"))).append(" | ")
-                  .append(megabytes(e.getValue().get("alloc", "infer"))).append(" |\n");
+                  .append(" | ").append(megabytes(e.getValue().get("alloc", "train"), full)).append(" | ")
+                  .append(megabytes(e.getValue().get("alloc", "infer"), full)).append(" |\n");
             }
         }
         Path report = dir.resolve("report.md");
@@ -245,13 +250,17 @@ public final class TrainReport {
         return b.toString();
     }
 
-    /** Above this many bytes per step an allocation figure is marked: buffers are reused, so only boxing allocates so much. */
+    /**
+     * From this many bytes per call a full-mode allocation figure is marked: buffers are reused, so after
+     * warm-up only boxed vectors allocate so much (2.1 GB per voxel3d step when they were, 5 MB otherwise).
+     */
     static final double BOXED_BYTES = 100e6;
 
-    private static String megabytes(double[] v) {
+    /** A cell of the allocation table: MB, "—" where there is no figure, marked from BOXED_BYTES when {@code mark}. */
+    static String megabytes(double[] v, boolean mark) {
         if (v == null || Double.isNaN(v[0])) return "—";
         String f = String.format(Locale.ROOT, v[0] >= 10e6 ? "%.0f" : "%.2f", v[0] / 1e6);
-        return v[0] >= BOXED_BYTES ? "**" + f + " (boxed vectors?)**" : f;
+        return mark && v[0] >= BOXED_BYTES ? "**" + f + " (boxed vectors?)**" : f;
     }
 
     private static String fmt(double[] v) {

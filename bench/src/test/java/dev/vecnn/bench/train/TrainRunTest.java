@@ -127,8 +127,14 @@ class TrainRunTest {
         assertTrue(md.contains("| tiny | 1x16 | cross-entropy, 3 classes | adam lr 0.01 | f32 | 31 | — |"), md);
         // the gc profiler's bytes per step, a figure in MB on the line
         String alloc = md.lines().filter(l -> l.startsWith("| tiny | f32 | 4 | 1 |")).skip(1).findFirst().orElseThrow(() -> new AssertionError(md));
-        assertTrue(md.contains("## Heap allocated per step (vecnn)"), md);
+        assertTrue(md.contains("## Heap allocated per call (vecnn)") && md.contains("only full mode marks"), md);
         assertTrue(alloc.split("\\|")[5].strip().matches("[0-9.]+"), alloc);
+        // marked only in full mode, from 100 MB; no figure, a dash
+        assertEquals("**2100 (boxed vectors?)**", TrainReport.megabytes(new double[] {2.1e9, 0}, true));
+        assertEquals("2100", TrainReport.megabytes(new double[] {2.1e9, 0}, false));
+        assertEquals("99", TrainReport.megabytes(new double[] {99e6, 0}, true));
+        assertEquals("4.60", TrainReport.megabytes(new double[] {4.6e6, 0}, true));
+        assertEquals("—", TrainReport.megabytes(null, true));
         String svg = Files.readString(out.resolve("chart.svg"));
         assertTrue(svg.startsWith("<svg") && svg.contains("tiny f32 b4 1t") && svg.contains("Training") && svg.contains("vecnn"), svg);
 

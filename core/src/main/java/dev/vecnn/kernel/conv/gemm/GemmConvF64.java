@@ -629,9 +629,10 @@ final class GemmConvF64 {
             for (int v0 = 0, kv = kp / L; v0 < kv; ) {
                 int vs = Math.min(4, kv - v0), step = OUTER_ROW_STEP / vs; // 24 accumulators per tile; rows pad to 24
                 for (int r = 0; r < rows; r += step) {
-                    // the positions in runs: a kernel call short enough to be profiled and compiled as a method
-                    // before an on-stack replacement (compiled from the interpreter's profile, these kernels
-                    // boxed their vectors: 5x slower). Same additions in the same order.
+                    // the positions in runs: calls short enough that C1 compiles and profiles a kernel before
+                    // C2 compiles it (calls over 512 positions reached C2 on the interpreter's profile alone, and
+                    // in some JVMs that code boxed its vectors: 2 GB allocated per voxel3d step; the training
+                    // report's allocation table watches for it). Same additions in the same order.
                     for (int q0 = 0; q0 < count; q0 += OUTER_RUN) {
                         int q1 = Math.min(count, q0 + OUTER_RUN);
                         switch (vs) {
