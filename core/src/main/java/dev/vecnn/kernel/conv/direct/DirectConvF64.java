@@ -119,8 +119,8 @@ final class DirectConvF64 {
                 boolean finite = SlabExactF64.finite(x, g.cg * slab.channelStride);
                 for (int q = 0; q < quads; q++) {
                     int j0 = q * 4, kn = Math.min(4, g.kg - j0), k0 = gi * g.kg + j0;
-                    // channels past kn stay zero: their sums are computed and dropped
-                    java.util.Arrays.fill(gy, 0, 4 * gridLen + STEP, 0);
+                    // copySmall zeroes its kn channels' grids; channels past kn stay zero: their sums are computed and dropped
+                    if (kn < 4) java.util.Arrays.fill(gy, kn * gridLen, 4 * gridLen + STEP, 0);
                     SlabIoF64.copySmall(g, small, n, k0, kn, slab, gy, gridLen, 0, STEP);
                     if (!finite) {
                         for (int i = 0; i < kn; i++) {
