@@ -40,7 +40,7 @@ public final class SlabIoF32 {
     public static void storeRow(float[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, float bias,
                                 Epilogue e) {
         if (step == 1 && dstStride == 1) {
-            ELEMENTWISE.activationForward(e, MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, true);
+            storeRun(MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, e);
             return;
         }
         boolean identity = e.activation() == Activation.IDENTITY;
@@ -355,7 +355,7 @@ public final class SlabIoF32 {
         int step = slab.step(last);
         if (step == 1 && smallStride[last] == 1) {
             MemorySegment grid = MemorySegment.ofArray(y);
-            ELEMENTWISE.activationForward(e, grid, 0, grid, 0, span, bv, true);
+            storeRun(grid, 0, grid, 0, span, bv, e);
             copyRowsFromGrid(g, slab, y, small, n, k, smallStride);
             return;
         }
