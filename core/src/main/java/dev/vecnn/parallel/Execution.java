@@ -44,6 +44,8 @@ public final class Execution implements AutoCloseable {
     private volatile boolean closed;
     /** The tasks of the running call (or of the last one), published to the workers. */
     private volatile Job job;
+    /** Told the task count of every call before it runs, when set: how the partition tests see a kernel's cut. */
+    private volatile java.util.function.IntConsumer observer;
 
     private Execution(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads = " + threads + ": must be >= 1");
@@ -66,6 +68,14 @@ public final class Execution implements AutoCloseable {
     public Execution requireOpen() {
         if (closed) throw new IllegalStateException("ex: execution closed (threads = " + threads + ")");
         return this;
+    }
+
+    /**
+     * Sets (or, with null, clears) the observer told the task count of every {@link #forEach} call of this
+     * execution before its tasks run; an exception it throws ends the call with no task run. For tests.
+     */
+    void observe(java.util.function.IntConsumer o) {
+        observer = o;
     }
 
     /** Number of threads. */
@@ -161,6 +171,8 @@ public final class Execution implements AutoCloseable {
     public void forEach(int count, Task task, dev.vecnn.tensor.Tensor... touched) {
         if (closed) throw new IllegalStateException("ex: execution closed (threads = " + threads + ")");
         if (count <= 0) return;
+        java.util.function.IntConsumer o = observer;
+        if (o != null) o.accept(count);
         boolean shared = true;
         for (dev.vecnn.tensor.Tensor t : touched) if (t != null && !t.isShared()) shared = false;
         int helpers = shared ? Math.min(threads, count) - 1 : 0;

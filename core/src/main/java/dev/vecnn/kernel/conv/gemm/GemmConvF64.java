@@ -76,14 +76,17 @@ final class GemmConvF64 {
         Scratch call = ex.acquire();
         try {
             double[] a = packed != null ? packed : packForward(g, w, call.doubles("gemm.a", g.groups * groupSize));
-            int rowsPerTask = rowsPerTask(g, ex.threads());
-            int rowBlocks = ceilDiv((int) g.small[0], rowsPerTask);
-            ex.forEach(Math.toIntExact(g.batch * g.groups * rowBlocks), (task, s) -> {
-                int rb = task % rowBlocks;
-                int gi = (task / rowBlocks) % g.groups;
-                long n = task / rowBlocks / g.groups;
-                int r0 = rb * rowsPerTask;
-                int r1 = (int) Math.min(r0 + rowsPerTask, g.small[0]);
+            // dimension 1 is cut only where it is not one of the walk's last two (the runs span those)
+            int cols = g.rank > 2 ? (int) g.small[1] : 1;
+            TaskSplit split = TaskSplit.of(g.batch * g.groups, (int) g.small[0], minRowParts(g), rows.count, cols, ex.threads());
+            int rp = split.rowParts(), pp = split.panelParts(), cp = split.colParts();
+            ex.forEach(Math.toIntExact(split.tasks(g.batch * g.groups)), (task, s) -> {
+                int pi = task % pp;
+                int ci = (task / pp) % cp;
+                int rb = (task / pp / cp) % rp;
+                int gi = (task / pp / cp / rp) % g.groups;
+                long n = task / pp / cp / rp / g.groups;
+                int r0 = TaskSplit.start((int) g.small[0], rb, rp), r1 = TaskSplit.start((int) g.small[0], rb + 1, rp);
                 PhaseSlab slab = new PhaseSlab(g, r0, r1);
                 double[] sl = s.doubles("gemm.slab", g.cg * slab.channelStride + SLACK);
                 SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
@@ -101,8 +104,13 @@ final class GemmConvF64 {
                 lo[0] = r0;
                 hi[0] = r1;
                 origin[0] = r0;
+                if (cp > 1) {
+                    lo[1] = TaskSplit.start(cols, ci, cp);
+                    hi[1] = TaskSplit.start(cols, ci + 1, cp);
+                }
                 GridWalk walk = new GridWalk(lo, hi, origin, slab.gridStride, small.offset() + n * small.stride(0), step, NR);
-                tiles(walk, a, gi * groupSize, rows, chunks, red, sl, koff, s, small, gi * g.kg, g.kg, bias, e, null, 0);
+                int p0 = TaskSplit.start(rows.count, pi, pp), p1 = TaskSplit.start(rows.count, pi + 1, pp);
+                tiles(walk, a, gi * groupSize, rows, p0, p1, chunks, red, sl, koff, s, small, gi * g.kg, g.kg, bias, e, null, 0);
             }, big, w, bias, small);
         } finally {
             ex.release(call);
@@ -150,23 +158,20 @@ final class GemmConvF64 {
         return a;
     }
 
-    /** Rows of the small side handled by one forward task: a bounded slab, and enough tasks for the threads. */
-    private static int rowsPerTask(ConvGeometry g, int threads) {
+    /** Row parts of a forward item at least: each task's slab within the budget. */
+    private static int minRowParts(ConvGeometry g) {
         long rows = Math.max(1, Math.min(g.small[0], TASK_BUDGET / Math.max(1, g.cg * PhaseSlab.elements(g, 1))));
-        // as few tasks as keep every thread busy: measured, small tasks slow the tiles down (66 vs 81
-        // GFLOP/s at 8 vs 1 task per image, C64 56x56 3x3). Any partition gives the same bits.
-        long perImage = ceilDiv(threads, Math.max(1, g.batch * g.groups));
-        return (int) Math.max(1, Math.min(rows, ceilDiv(g.small[0], perImage)));
+        return (int) ceilDiv(g.small[0], rows);
     }
 
     /**
-     * Runs the register tiles over every block of a walk: {@code C = A x B}, B row r of column j at
+     * Runs the register tiles of panels [p0, p1) over every block of a walk: {@code C = A x B}, B row r of column j at
      * {@code src[start + koff[r] + j]}, GROUP blocks sharing each KC chunk of A (panels from {@code aBase}).
      * Tile row i goes to channel {@code rowBase + i} (rows below {@code rowsReal}): of {@code out} with bias
      * and epilogue, or, when {@code heap} is given, to {@code heap[(rowBase + i) * heapChannel + offset]}.
      */
-    private static void tiles(GridWalk walk, double[] a, int aBase, Panels rows, int chunks, int red, double[] src, int[] koff,
-                              Scratch s, Tensor out, int rowBase, int rowsReal, Tensor bias, Epilogue e, double[] heap,
+    private static void tiles(GridWalk walk, double[] a, int aBase, Panels rows, int p0, int p1, int chunks, int red, double[] src,
+                              int[] koff, Scratch s, Tensor out, int rowBase, int rowsReal, Tensor bias, Epilogue e, double[] heap,
                               int heapChannel) {
         double[] c = s.doubles("gemm.c", GROUP * rows.padded * NR);
         MemorySegment cView = MemorySegment.ofArray(c); // once per call: the stores' epilogue reads c through it
@@ -179,7 +184,7 @@ final class GemmConvF64 {
             for (int ch = 0; ch < chunks; ch++) {
                 int kc = Math.min(KC, red - ch * KC);
                 for (int bi = 0; bi < nb; bi++) {
-                    for (int p = 0; p < rows.count; p++) {
+                    for (int p = p0; p < p1; p++) {
                         int mr = rows.mr[p];
                         int ao = aBase + rows.start[p] * chunks * KC + ch * mr * KC;
                         microInPlace(mr, a, ao, src, start[bi * NR], koff, ch * KC, kc, c, (bi * rows.padded + rows.start[p]) * NR, ch > 0);
@@ -187,7 +192,7 @@ final class GemmConvF64 {
                 }
             }
             for (int bi = 0; bi < nb; bi++) {
-                for (int p = 0; p < rows.count; p++) {
+                for (int p = p0; p < p1; p++) {
                     int co = (bi * rows.padded + rows.start[p]) * NR;
                     if (heap == null) {
                         storeTile(c, cView, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, out, bias, e);
@@ -215,42 +220,32 @@ final class GemmConvF64 {
         int perGroup = groupSize;
         Scratch call = ex.acquire();
         try {
-            // A of phase p: rows = big channels, reduction = (small channel k, tap i of the phase)
             double[] a = call.doubles("gemm.a", g.groups * perGroup);
-            for (int gi = 0; gi < g.groups; gi++) {
-                for (int p = 0; p < ph.count; p++) {
-                    int[] taps = ph.taps[p];
-                    for (int q = 0; q < rows.count; q++) {
-                        for (int ch = 0; ch < chunks[p]; ch++) {
-                            int ao = gi * perGroup + phaseBase[p] + rows.start[q] * chunks[p] * KC + ch * rows.mr[q] * KC;
-                            for (int i = 0; i < rows.mr[q]; i++) {
-                                int c = rows.start[q] + i;
-                                for (int k = 0; k < KC; k++) {
-                                    int kk = ch * KC + k;
-                                    a[ao + i * KC + k] = c < g.cg && kk < red[p]
-                                            ? weight(g, w, gi * g.kg + kk / taps.length, c, taps[kk % taps.length]) : 0;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            packBackwardData(g, w, ph, rows, red, chunks, phaseBase, perGroup, a, ex);
             if (g.mode == PaddingMode.ZEROS) {
                 // tasks own rows of the phase grids; each element is one column of one phase, so any cut gives the same bits
-                int tileRows = tileRows(g, ex.threads(), ph.grid[0], (long) g.kg * gyRowElements(g, ph));
-                int tiles = ceilDiv(ph.grid[0], tileRows);
-                ex.forEach(Math.toIntExact(g.batch * g.groups * tiles), (task, s) -> {
-                    int ti = task % tiles;
-                    int gi = (task / tiles) % g.groups;
-                    long n = task / tiles / g.groups;
-                    int va = ti * tileRows, vb = Math.min(va + tileRows, ph.grid[0]);
+                // (and tasks that share rows own runs of the big channels' panels, or of dimension 1 of the phase grids
+                // in volumes when every position is reached: clearRows writes whole rows)
+                int gridRows = ph.grid[0], cols = g.rank > 2 && ph.complete ? ph.grid[1] : 1;
+                TaskSplit split = TaskSplit.of(g.batch * g.groups, gridRows, minRowParts(gridRows, (long) g.kg * gyRowElements(g, ph)),
+                        rows.count, cols, ex.threads());
+                int rp = split.rowParts(), pp = split.panelParts(), cp = split.colParts();
+                ex.forEach(Math.toIntExact(split.tasks(g.batch * g.groups)), (task, s) -> {
+                    int pi = task % pp;
+                    int ci = (task / pp) % cp;
+                    int ti = (task / pp / cp) % rp;
+                    int gi = (task / pp / cp / rp) % g.groups;
+                    long n = task / pp / cp / rp / g.groups;
+                    int va = TaskSplit.start(gridRows, ti, rp), vb = TaskSplit.start(gridRows, ti + 1, rp);
+                    int p0 = TaskSplit.start(rows.count, pi, pp), p1 = TaskSplit.start(rows.count, pi + 1, pp);
+                    int c0 = rows.start[p0], c1 = Math.min(g.cg, p1 < rows.count ? rows.start[p1] : g.cg);
                     GyGrid grid = new GyGrid(g, ph, va, vb);
                     double[] gy = s.doubles("gemm.small", g.kg * grid.channel + SLACK);
                     copyGy(g, grid, small, n, gi * g.kg, gy);
                     if (!ph.complete) {
                         // positions of phases no tap reaches receive nothing: bias and activation only
                         long s0 = g.stride[0];
-                        clearRows(g, big, n, gi * g.cg, va * s0 - g.padBegin[0], vb * s0 - g.padBegin[0], bias, e, s);
+                        clearRows(g, big, n, gi * g.cg + c0, c1 - c0, va * s0 - g.padBegin[0], vb * s0 - g.padBegin[0], bias, e, s);
                     }
                     for (int p = 0; p < ph.count; p++) {
                         int[] lo = new int[g.rank], hi = new int[g.rank];
@@ -263,6 +258,9 @@ final class GemmConvF64 {
                             if (d == 0) {
                                 lo[0] = Math.max(lo[0], va);
                                 hi[0] = Math.min(hi[0], vb);
+                            } else if (d == 1 && cp > 1) {
+                                lo[1] = Math.max(lo[1], TaskSplit.start(cols, ci, cp));
+                                hi[1] = Math.min(hi[1], TaskSplit.start(cols, ci + 1, cp));
                             }
                             empty |= lo[d] >= hi[d];
                             base += (long) (ph.phase[p][d] - g.padBegin[d]) * big.stride(2 + d);
@@ -271,8 +269,8 @@ final class GemmConvF64 {
                         if (empty) continue;
                         int[] koff = gyOffsets(g, ph, grid, p, s);
                         GridWalk walk = new GridWalk(lo, hi, grid.origin, grid.stride, base, outStep, NR);
-                        tiles(walk, a, gi * perGroup + phaseBase[p], rows, chunks[p], red[p], gy, koff, s, big, gi * g.cg, g.cg, bias, e,
-                                null, 0);
+                        tiles(walk, a, gi * perGroup + phaseBase[p], rows, p0, p1, chunks[p], red[p], gy, koff, s, big, gi * g.cg, g.cg,
+                                bias, e, null, 0);
                     }
                 }, small, w, bias, big);
             } else {
@@ -280,13 +278,15 @@ final class GemmConvF64 {
                 int rowSize = 1;
                 for (int d = 1; d < g.rank; d++) rowSize *= ph.extent[d];
                 int inner = rowSize;
-                int tileRows = tileRows(g, ex.threads(), (int) g.big[0], (long) g.cg * inner);
-                int tiles = ceilDiv((int) g.big[0], tileRows);
-                ex.forEach(Math.toIntExact(g.batch * g.groups * tiles), (task, s) -> {
+                // one panel part: the fold reads every channel's padded rows
+                int bigRows = (int) g.big[0];
+                TaskSplit split = TaskSplit.of(g.batch * g.groups, bigRows, minRowParts(bigRows, (long) g.cg * inner), 1, ex.threads());
+                int tiles = split.rowParts();
+                ex.forEach(Math.toIntExact(split.tasks(g.batch * g.groups)), (task, s) -> {
                     int ti = task % tiles;
                     int gi = (task / tiles) % g.groups;
                     long n = task / tiles / g.groups;
-                    int b0 = ti * tileRows, b1 = (int) Math.min(b0 + tileRows, g.big[0]);
+                    int b0 = TaskSplit.start(bigRows, ti, tiles), b1 = TaskSplit.start(bigRows, ti + 1, tiles);
                     int[] need = neededRows(g, ph, b0, b1);
                     int channel = need.length * inner;
                     double[] grad = s.doubles("gemm.grad", g.cg * channel + SLACK);
@@ -320,8 +320,8 @@ final class GemmConvF64 {
                             if (empty) continue;
                             int[] koff = gyOffsets(g, ph, grid, p, s);
                             GridWalk walk = new GridWalk(lo, hi, grid.origin, grid.stride, base, outStep, NR);
-                            tiles(walk, a, gi * perGroup + phaseBase[p], rows, chunks[p], red[p], gy, koff, s, null, 0, g.cg, null, e,
-                                    grad, channel);
+                            tiles(walk, a, gi * perGroup + phaseBase[p], rows, 0, rows.count, chunks[p], red[p], gy, koff, s, null, 0,
+                                    g.cg, null, e, grad, channel);
                         }
                         i = j + 1;
                     }
@@ -341,13 +341,60 @@ final class GemmConvF64 {
     }
 
     /**
-     * Rows per task of a pass cut along dimension 0: a bounded heap buffer of {@code rowElements} per row,
-     * and enough tasks for the threads (the cut changes no bits).
+     * Packs backward-data's A into {@code a}: per group and phase p, rows = big channels, reduction = (small
+     * channel k, tap i of the phase). One task per (group, panel): the panel's weights, {@code w[k][c0 .. c0 + mr)[taps]},
+     * come in one bulk copy per k when w is contiguous (a per-element read cost 7 ns, more than the pass's
+     * multiply-adds at batch 1 on a 7x7 plane), and the tasks run on every thread.
      */
-    private static int tileRows(ConvGeometry g, int threads, int total, long rowElements) {
+    private static void packBackwardData(ConvGeometry g, Tensor w, Phases ph, Panels rows, int[] red, int[] chunks, int[] phaseBase,
+                                         int perGroup, double[] a, Execution ex) {
+        boolean contiguous = w.isContiguous();
+        ex.forEach(g.groups * rows.count, (task, s) -> {
+            int gi = task / rows.count, q = task % rows.count;
+            int mr = rows.mr[q], c0 = rows.start[q], cn = Math.max(0, Math.min(mr, g.cg - c0));
+            // wp[(k * mr + i) * taps + t] = w[gi * kg + k][c0 + i][tap t]
+            double[] wp = s.doubles("gemm.wpanel", g.kg * mr * g.taps);
+            for (int k = 0; k < g.kg; k++) {
+                if (contiguous) {
+                    long off = w.offset() + ((long) (gi * g.kg + k) * g.cg + c0) * g.taps;
+                    MemorySegment.copy(w.segment(), LAYOUT, off * ES, wp, k * mr * g.taps, cn * g.taps);
+                } else {
+                    for (int i = 0; i < cn; i++) {
+                        for (int t = 0; t < g.taps; t++) wp[(k * mr + i) * g.taps + t] = weight(g, w, gi * g.kg + k, c0 + i, t);
+                    }
+                }
+            }
+            for (int p = 0; p < ph.count; p++) {
+                int[] taps = ph.taps[p];
+                int len = taps.length;
+                for (int ch = 0; ch < chunks[p]; ch++) {
+                    int ao = gi * perGroup + phaseBase[p] + c0 * chunks[p] * KC + ch * mr * KC;
+                    int n0 = Math.max(0, Math.min(KC, red[p] - ch * KC));
+                    for (int i = 0; i < mr; i++) {
+                        int at = ao + i * KC;
+                        if (i >= cn) {
+                            Arrays.fill(a, at, at + KC, 0);
+                            continue;
+                        }
+                        int kIdx = ch * KC / len, ti = ch * KC % len;
+                        for (int j = 0; j < n0; j++) {
+                            a[at + j] = wp[(kIdx * mr + i) * g.taps + taps[ti]];
+                            if (++ti == len) {
+                                ti = 0;
+                                kIdx++;
+                            }
+                        }
+                        Arrays.fill(a, at + n0, at + KC, 0);
+                    }
+                }
+            }
+        }, w);
+    }
+
+    /** Row parts of {@code total} rows at least: each task's heap buffer of {@code rowElements} per row within the budget. */
+    private static int minRowParts(int total, long rowElements) {
         long rows = Math.max(1, Math.min(total, TASK_BUDGET * 4 / Math.max(1, rowElements)));
-        long perImage = ceilDiv(threads, Math.max(1, g.batch * g.groups));
-        return (int) Math.max(1, Math.min(rows, ceilDiv(total, perImage)));
+        return (int) ceilDiv(total, rows);
     }
 
     /**
@@ -425,8 +472,9 @@ final class GemmConvF64 {
         }
     }
 
-    /** Writes bias and activation to big rows [from, to) (clipped to the input) of channels [c0, c0 + cg) of image n. */
-    private static void clearRows(ConvGeometry g, Tensor big, long n, int c0, long from, long to, Tensor bias, Epilogue e, Scratch s) {
+    /** Writes bias and activation to big rows [from, to) (clipped to the input) of channels [c0, c0 + cn) of image n. */
+    private static void clearRows(ConvGeometry g, Tensor big, long n, int c0, int cn, long from, long to, Tensor bias, Epilogue e,
+                                  Scratch s) {
         long b0 = Math.max(0, from), b1 = Math.min(g.big[0], to);
         if (b1 <= b0) return;
         int rank = g.rank, last = rank - 1;
@@ -436,7 +484,7 @@ final class GemmConvF64 {
         long rows = rank == 1 ? 1 : b1 - b0;
         for (int d = 1; d < last; d++) rows *= g.big[d];
         long[] p = new long[rank];
-        for (int c = c0; c < c0 + g.cg; c++) {
+        for (int c = c0; c < c0 + cn; c++) {
             double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
             Arrays.fill(p, 0);
             p[0] = b0;
@@ -479,11 +527,15 @@ final class GemmConvF64 {
 
     static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
         boolean outer = outerWeightGrad(g);
-        int cb = outer ? outerChannelBlock(g) : channelBlock(g);
-        int cBlocks = ceilDiv(g.cg, cb);
+        int cbMax = outer ? outerChannelBlock(g) : channelBlock(g);
         int kb = Math.min(g.kg, outer ? OUTER_K : 32);
         int kBlocks = ceilDiv(g.kg, kb);
-        WeightChunks chunks = new WeightChunks(g, cb, outer ? OUTER_CHUNK_POSITIONS : WeightChunks.MIN_POSITIONS);
+        WeightChunks chunks = new WeightChunks(g, cbMax, outer ? OUTER_CHUNK_POSITIONS : WeightChunks.MIN_POSITIONS);
+        // the chunks are fixed by the problem (their sums must not depend on the threads); the channels are cut
+        // further where groups x k-blocks x chunks leave threads idle (batch 1 on 16-64 cores): each weight's
+        // sum runs over the same positions in the same order in any block, so the channel cut changes no bits
+        int cBlocks = TaskSplit.of((long) g.groups * kBlocks * chunks.count, g.cg, ceilDiv(g.cg, cbMax), 1, ex.threads()).rowParts();
+        int cb = ceilDiv(g.cg, cBlocks);
         int blocks = g.groups * cBlocks * kBlocks;
         int tileRows = outer ? ceilDiv(cb * g.taps, OUTER_ROW_STEP) * OUTER_ROW_STEP : ceilDiv(cb * g.taps, DR) * DR;
         int tileCols = outer ? ceilDiv(kb, L) * L : ceilDiv(kb, DK) * DK;
@@ -495,7 +547,8 @@ final class GemmConvF64 {
                 int ci = task % chunks.count;
                 int blk = task / chunks.count;
                 int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
-                int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0), k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
+                int c0 = TaskSplit.start(g.cg, cbi, cBlocks), cn = TaskSplit.start(g.cg, cbi + 1, cBlocks) - c0;
+                int k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
                 if (outer) {
                     outerTask(g, big, small, chunks, ci, gi * g.cg + c0, cn, gi * g.kg + k0, kn, tileRows, tileCols, partial, task * part, s);
                     return;
@@ -547,18 +600,37 @@ final class GemmConvF64 {
             ex.forEach(blocks * rowParts, (task, s) -> {
                 int blk = task / rowParts, rp = task % rowParts;
                 int kbi = blk % kBlocks, cbi = (blk / kBlocks) % cBlocks, gi = blk / kBlocks / cBlocks;
-                int c0 = cbi * cb, cn = Math.min(cb, g.cg - c0), k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
+                int c0 = TaskSplit.start(g.cg, cbi, cBlocks), cn = TaskSplit.start(g.cg, cbi + 1, cBlocks) - c0;
+                int k0 = kbi * kb, kn = Math.min(kb, g.kg - k0);
                 int rows = cn * g.taps;
-                double[] sum = s.doubles("gemm.wsum", kn);
-                for (int r = rows * rp / rowParts, rEnd = rows * (rp + 1) / rowParts; r < rEnd; r++) {
-                    long off = gw.offset() + (c0 + r / g.taps) * ws1 + tapOffset(gw, g.tap[r % g.taps]);
-                    // a row's columns at once, chunk after chunk: contiguous reads, each column's sum in chunk order
-                    Arrays.fill(sum, 0, kn, 0);
+                // rows in runs: each column's sum in chunk order as before; then per output channel a run of
+                // consecutive gw elements (a dense gw holds a block's (channel, tap) rows back to back), where one
+                // element per row and channel wrote a cache line each: 2.4 M scattered writes on 7x7 C512
+                double[] sum = s.doubles("gemm.wsum", SUM_ROWS * kn);
+                double[] run = s.doubles("gemm.wrun", SUM_ROWS);
+                boolean dense = gw.isContiguous();
+                for (int r0 = rows * rp / rowParts, rEnd = rows * (rp + 1) / rowParts; r0 < rEnd; r0 += SUM_ROWS) {
+                    int nr = Math.min(SUM_ROWS, rEnd - r0);
+                    Arrays.fill(sum, 0, nr * kn, 0);
                     for (int ci = 0; ci < chunks.count; ci++) {
-                        int at = (blk * chunks.count + ci) * part + r * tileCols;
-                        for (int k = 0; k < kn; k++) sum[k] += partial[at + k];
+                        for (int rr = 0; rr < nr; rr++) {
+                            int at = (blk * chunks.count + ci) * part + (r0 + rr) * tileCols;
+                            for (int k = 0; k < kn; k++) sum[rr * kn + k] += partial[at + k];
+                        }
                     }
-                    for (int k = 0; k < kn; k++) gw.segment().set(LAYOUT, (off + (gi * g.kg + k0 + k) * ws0) * ES, (double) sum[k]);
+                    for (int k = 0; k < kn; k++) {
+                        long kOff = gw.offset() + (gi * g.kg + k0 + k) * ws0;
+                        if (dense) {
+                            for (int rr = 0; rr < nr; rr++) run[rr] = (double) sum[rr * kn + k];
+                            MemorySegment.copy(run, 0, gw.segment(), LAYOUT, (kOff + (long) c0 * g.taps + r0) * ES, nr);
+                        } else {
+                            for (int rr = 0; rr < nr; rr++) {
+                                int r = r0 + rr;
+                                long off = kOff + (c0 + r / g.taps) * ws1 + tapOffset(gw, g.tap[r % g.taps]);
+                                gw.segment().set(LAYOUT, off * ES, (double) sum[rr * kn + k]);
+                            }
+                        }
+                    }
                 }
             }, gw);
         } finally {
@@ -566,6 +638,8 @@ final class GemmConvF64 {
         }
     }
 
+    /** Rows of backward-weights' final sums summed at once. */
+    private static final int SUM_ROWS = 16;
     /** Partial sums (over all blocks and chunks) from which backward-weights' final sums are split across threads. */
     private static final long SPLIT_SUMS = 1 << 15;
 
