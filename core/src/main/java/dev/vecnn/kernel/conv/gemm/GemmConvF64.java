@@ -75,7 +75,7 @@ final class GemmConvF64 {
         int groupSize = rows.padded * chunks * KC;
         Scratch call = ex.acquire();
         try {
-            double[] a = packed != null ? packed : packForward(g, w, call.doubles("gemm.a", g.groups * groupSize));
+            double[] a = packed != null ? packed : packForward(g, w, call.doubles("gemm.a", g.groups * groupSize), ex);
             // dimension 1 is cut only where it is not one of the walk's last two (the runs span those)
             int cols = g.rank > 2 ? (int) g.small[1] : 1;
             TaskSplit split = TaskSplit.of(g.batch * g.groups, (int) g.small[0], minRowParts(g), rows.count, cols, ex.threads());
@@ -117,6 +117,9 @@ final class GemmConvF64 {
         }
     }
 
+    /** Weights from which the forward's packing runs on every thread. */
+    private static final long PARALLEL_PACK = 1 << 16;
+
     /** Elements of the forward's packed weights. */
     static int packedForwardSize(ConvGeometry g) {
         return g.groups * Panels.of(g.kg).padded * chunks(g.reduction()) * KC;
@@ -128,34 +131,48 @@ final class GemmConvF64 {
      * in chunks of KC, zero-padded. Returns {@code a}.
      */
     static double[] packForward(ConvGeometry g, Tensor w, double[] a) {
+        Panels rows = Panels.of(g.kg);
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int p = 0; p < rows.count; p++) packForwardPanel(g, w, a, rows, gi, p);
+        }
+        return a;
+    }
+
+    /**
+     * As {@link #packForward(ConvGeometry, Tensor, double[])}, one task per (group, panel) on {@code ex}'s threads
+     * when the weights are large (ResNet-18's 11 M weights are repacked on every unprepared call; the small
+     * layers of a training network pack in less time than waking a thread takes).
+     */
+    static double[] packForward(ConvGeometry g, Tensor w, double[] a, Execution ex) {
+        if ((long) g.groups * g.kg * g.reduction() < PARALLEL_PACK) return packForward(g, w, a);
+        Panels rows = Panels.of(g.kg);
+        ex.forEach(g.groups * rows.count, (task, s) -> packForwardPanel(g, w, a, rows, task / rows.count, task % rows.count), w);
+        return a;
+    }
+
+    private static void packForwardPanel(ConvGeometry g, Tensor w, double[] a, Panels rows, int gi, int p) {
         int red = g.reduction();
         int chunks = chunks(red);
-        Panels rows = Panels.of(g.kg);
         int groupSize = rows.padded * chunks * KC;
         boolean contiguousWeights = w.isContiguous();
-        for (int gi = 0; gi < g.groups; gi++) {
-            for (int p = 0; p < rows.count; p++) {
-                for (int ch = 0; ch < chunks; ch++) {
-                    int ao = gi * groupSize + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
-                    int n0 = Math.min(KC, red - ch * KC);
-                    for (int i = 0; i < rows.mr[p]; i++) {
-                        int r = rows.start[p] + i;
-                        if (r < g.kg && contiguousWeights) {
-                            // a contiguous (K, C/g, taps...) weight row is the reduction row itself
-                            long off = w.offset() + (long) (gi * g.kg + r) * red + (long) ch * KC;
-                            MemorySegment.copy(w.segment(), LAYOUT, off * ES, a, ao + i * KC, n0);
-                            Arrays.fill(a, ao + i * KC + n0, ao + i * KC + KC, 0);
-                            continue;
-                        }
-                        for (int k = 0; k < KC; k++) {
-                            int kk = ch * KC + k;
-                            a[ao + i * KC + k] = r < g.kg && kk < red ? weight(g, w, gi * g.kg + r, kk / g.taps, kk % g.taps) : 0;
-                        }
-                    }
+        for (int ch = 0; ch < chunks; ch++) {
+            int ao = gi * groupSize + rows.start[p] * chunks * KC + ch * rows.mr[p] * KC;
+            int n0 = Math.min(KC, red - ch * KC);
+            for (int i = 0; i < rows.mr[p]; i++) {
+                int r = rows.start[p] + i;
+                if (r < g.kg && contiguousWeights) {
+                    // a contiguous (K, C/g, taps...) weight row is the reduction row itself
+                    long off = w.offset() + (long) (gi * g.kg + r) * red + (long) ch * KC;
+                    MemorySegment.copy(w.segment(), LAYOUT, off * ES, a, ao + i * KC, n0);
+                    Arrays.fill(a, ao + i * KC + n0, ao + i * KC + KC, 0);
+                    continue;
+                }
+                for (int k = 0; k < KC; k++) {
+                    int kk = ch * KC + k;
+                    a[ao + i * KC + k] = r < g.kg && kk < red ? weight(g, w, gi * g.kg + r, kk / g.taps, kk % g.taps) : 0;
                 }
             }
         }
-        return a;
     }
 
     /** Row parts of a forward item at least: each task's slab within the budget. */
@@ -344,12 +361,12 @@ final class GemmConvF64 {
      * Packs backward-data's A into {@code a}: per group and phase p, rows = big channels, reduction = (small
      * channel k, tap i of the phase). One task per (group, panel): the panel's weights, {@code w[k][c0 .. c0 + mr)[taps]},
      * come in one bulk copy per k when w is contiguous (a per-element read cost 7 ns, more than the pass's
-     * multiply-adds at batch 1 on a 7x7 plane), and the tasks run on every thread.
+     * multiply-adds at batch 1 on a 7x7 plane), and the tasks of large weights run on every thread.
      */
     private static void packBackwardData(ConvGeometry g, Tensor w, Phases ph, Panels rows, int[] red, int[] chunks, int[] phaseBase,
                                          int perGroup, double[] a, Execution ex) {
         boolean contiguous = w.isContiguous();
-        ex.forEach(g.groups * rows.count, (task, s) -> {
+        Execution.Task panel = (task, s) -> {
             int gi = task / rows.count, q = task % rows.count;
             int mr = rows.mr[q], c0 = rows.start[q], cn = Math.max(0, Math.min(mr, g.cg - c0));
             // wp[(k * mr + i) * taps + t] = w[gi * kg + k][c0 + i][tap t]
@@ -388,7 +405,18 @@ final class GemmConvF64 {
                     }
                 }
             }
-        }, w);
+        };
+        int tasks = g.groups * rows.count;
+        if ((long) g.groups * g.kg * g.cg * g.taps >= PARALLEL_PACK) {
+            ex.forEach(tasks, panel, w);
+            return;
+        }
+        Scratch s = ex.acquire(); // small weights: on this thread, no wake-up
+        try {
+            for (int t = 0; t < tasks; t++) panel.run(t, s);
+        } finally {
+            ex.release(s);
+        }
     }
 
     /** Row parts of {@code total} rows at least: each task's heap buffer of {@code rowElements} per row within the budget. */

@@ -37,6 +37,7 @@ record TaskSplit(int rowParts, int panelParts, int colParts) {
      * row parts (clamped to {@code [1, rows]}).
      */
     static TaskSplit of(long items, int rows, int minRowParts, int panels, int cols, int threads) {
+        if (items <= 0 || rows <= 0) return new TaskSplit(0, 1, 1); // no work: no task
         int minR = Math.max(1, Math.min(rows, minRowParts));
         if (threads <= 1) return new TaskSplit(minR, 1, 1);
         double bestCost = Double.MAX_VALUE;
