@@ -61,7 +61,10 @@ public class ModelBench {
     @Param("224")
     public int size;
 
-    /** vecnn or onnxruntime. */
+    /**
+     * vecnn (the model frozen: convolution weights packed once, as ONNX Runtime packs its constant
+     * initializers), vecnn-unfrozen (weights packed on every call, as in training), or onnxruntime.
+     */
     @Param({"vecnn", "onnxruntime"})
     public String impl;
 
@@ -89,9 +92,10 @@ public class ModelBench {
         x = Tensor.allocate(arena, DType.F32, batch, 3, size, size);
         for (long i = 0; i < x.numel(); i++) x.setAt(i, ((i * 2654435761L) % 1000) / 500.0 - 1);
         switch (impl) {
-            case "vecnn" -> {
+            case "vecnn", "vecnn-unfrozen" -> {
                 ex = Execution.withThreads(threads);
                 net = OnnxImport.load(f, OnnxImport.Options.defaults().on(ex));
+                if (impl.equals("vecnn")) net.freeze();
             }
             case "onnxruntime" -> {
                 long[] out;
@@ -107,7 +111,7 @@ public class ModelBench {
                 y = Tensor.allocate(arena, DType.F32, full);
                 peer = new OnnxRuntimePeer(Files.readAllBytes(f), threads, in, x, result, y);
             }
-            default -> throw new IllegalArgumentException("impl: unknown '" + impl + "' (vecnn or onnxruntime)");
+            default -> throw new IllegalArgumentException("impl: unknown '" + impl + "' (vecnn, vecnn-unfrozen or onnxruntime)");
         }
     }
 

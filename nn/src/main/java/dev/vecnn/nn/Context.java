@@ -24,6 +24,8 @@ public final class Context implements AutoCloseable {
     private final ElementwiseKernels kernels = ElementwiseKernels.defaults();
     private final Map<Key, Tensor> buffers = new HashMap<>();
     private long allocations;
+    /** Non-zero while frozen: the generation of the weights that packed copies may be made from. */
+    private long frozen, generations;
 
     private record Key(Object owner, String name, long[] shape) {
         @Override
@@ -86,6 +88,49 @@ public final class Context implements AutoCloseable {
     /** As {@link #buffer(Object, String, long...)} with an explicit dtype. */
     public Tensor buffer(Object owner, String name, DType type, long... shape) {
         return buffers.computeIfAbsent(new Key(owner, name, shape.clone()), k -> allocate(type, k.shape));
+    }
+
+    /**
+     * Promises that the parameters will not change: convolution layers pack their weights once per input
+     * shape and reuse the packed copy in every forward pass, as ONNX Runtime does with constant
+     * initializers, until {@link #unfreeze()}. Calling it again (or {@link #weightsChanged()}) makes the
+     * next forward passes pack afresh. {@link Model#freeze()} is the usual way in.
+     */
+    public void freeze() {
+        frozen = ++generations;
+    }
+
+    /** Ends {@link #freeze()}: forward passes read the weights as they lie again; backward passes are allowed. */
+    public void unfreeze() {
+        frozen = 0;
+    }
+
+    /** Whether the parameters are frozen ({@link #freeze()}). */
+    public boolean frozen() {
+        return frozen != 0;
+    }
+
+    /**
+     * The parameters were written while frozen (a loader, or the caller's own writes): the packed copies
+     * are remade at the next forward pass. Does nothing when not frozen.
+     */
+    public void weightsChanged() {
+        if (frozen != 0) frozen = ++generations;
+    }
+
+    /** The generation of a frozen model's weights, 0 when not frozen: packed copies of another generation are stale. */
+    public long frozenGeneration() {
+        return frozen;
+    }
+
+    /**
+     * Throws {@link IllegalStateException} while frozen: a backward pass is the start of a step that changes
+     * the weights, which the packed copies would not follow.
+     */
+    public void requireUnfrozen(String what) {
+        if (frozen != 0) {
+            throw new IllegalStateException(what + ": the model is frozen for inference (freeze()): call unfreeze() before training it");
+        }
     }
 
     /** Tensors allocated so far: constant across training steps once every batch size has been seen. */

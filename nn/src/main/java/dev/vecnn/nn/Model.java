@@ -81,9 +81,34 @@ public final class Model implements AutoCloseable {
         return graph.forward(xs, training);
     }
 
+    /**
+     * For inference while the weights do not change: convolution layers pack their weights on the first
+     * forward pass of each input shape and reuse them (the last 4 shapes; ONNX Runtime does the same with
+     * constant initializers). Outputs are bit-identical to an unfrozen model's. Backward passes throw
+     * {@link IllegalStateException} until {@link #unfreeze()}; {@link #load} and the loaders of
+     * {@code dev.vecnn.nn.io} repack. Writes of your own to a parameter's tensor are not seen: call
+     * {@code context().weightsChanged()} after them. Returns this model.
+     */
+    public Model freeze() {
+        ctx.freeze();
+        return this;
+    }
+
+    /** Ends {@link #freeze()}: the packed copies are dropped at the next forward pass; training is allowed again. */
+    public Model unfreeze() {
+        ctx.unfreeze();
+        return this;
+    }
+
+    /** Whether {@link #freeze()} is in force. */
+    public boolean frozen() {
+        return ctx.frozen();
+    }
+
     /** Back-propagates dL/doutput; fills every parameter's gradient; returns dL/dinput. One input, one output. */
     public Tensor backward(Tensor gy) {
         java.util.Objects.requireNonNull(gy, "gy");
+        ctx.requireUnfrozen("backward");
         return graph.backward(Map.of(single(graph.outputNames(), "output"), gy)).values().iterator().next();
     }
 
@@ -92,6 +117,7 @@ public final class Model implements AutoCloseable {
      * parameter's gradient; returns dL/d(input) by input name.
      */
     public Map<String, Tensor> backward(Map<String, Tensor> gys) {
+        ctx.requireUnfrozen("backward");
         return graph.backward(gys);
     }
 
@@ -101,6 +127,7 @@ public final class Model implements AutoCloseable {
      */
     public void backwardParameters(Tensor gy) {
         java.util.Objects.requireNonNull(gy, "gy");
+        ctx.requireUnfrozen("backwardParameters");
         graph.backward(Map.of(single(graph.outputNames(), "output"), gy), false);
     }
 

@@ -266,6 +266,7 @@ public final class SafeTensors {
                 }
             }
             for (var e : wanted.entrySet()) e.getValue().value().copyFrom(found.get(e.getKey()));
+            m.context().weightsChanged(); // a frozen model repacks
         }
     }
 

@@ -136,6 +136,7 @@ public final class Weights {
                 requireFinite(file, e.getKey(), array, target.dtype());
             }
             for (var e : found.entrySet()) expected.get(e.getKey()).value().copyFrom(e.getValue());
+            m.context().weightsChanged(); // a frozen model repacks
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -2,13 +2,16 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.conv.PreparedWeights;
 import dev.vecnn.kernel.matmul.Matmul;
 import dev.vecnn.nn.Context;
 import dev.vecnn.nn.Param;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The weight and optional bias of a layer that runs on the convolution kernels ({@link ConvLayer},
@@ -25,6 +28,14 @@ final class ConvParams {
     private final boolean dense;
     /** What the backward reads f' from: the output y, or the pre-activation z for functions that need it. */
     private Tensor saved;
+    /** While the model is frozen: the weights packed per spec (the last few input shapes), of generation {@link #packedGeneration}. */
+    private final Map<ConvSpec, PreparedWeights> packed = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ConvSpec, PreparedWeights> eldest) {
+            return size() > 4;
+        }
+    };
+    private long packedGeneration;
 
     ConvParams(Context ctx, Object owner, long[] shape, long[] kernelShape, long biasSize, boolean withBias, Init init, long fanIn,
                long fanOut) {
@@ -60,6 +71,7 @@ final class ConvParams {
      * {@code gx} is null (nothing needs it). The activation's derivative and the bias gradient are one pass.
      */
     void backward(ConvSpec s, Tensor x, Tensor gy, Tensor gx, Epilogue f, Execution ex) {
+        ctx.requireUnfrozen("backward");
         Tensor g = gy;
         if (f.activation() != dev.vecnn.conv.Activation.IDENTITY) {
             g = ctx.buffer(owner, "g", gy.shape()); // dL/d(conv + bias); gy belongs to the next layer
@@ -81,7 +93,22 @@ final class ConvParams {
     /** {@code y = f(conv(x, w) + bias)}: a dense layer's as one product over the batch where it can. */
     private void product(ConvSpec s, Tensor x, Tensor b, Tensor y, Epilogue f, Execution ex) {
         if (matmul(x, y)) Matmul.forward(matrix(x), weight.value(), b, f, matrix(y), ex);
-        else Conv.forward(s, x, kernelWeight, b, y, f, ex);
+        else if (ctx.frozen()) Conv.forward(s, x, packed(s), b, y, f, ex);
+        else {
+            if (!packed.isEmpty()) packed.clear(); // unfrozen: let the copies go
+            Conv.forward(s, x, kernelWeight, b, y, f, ex);
+        }
+    }
+
+    /** The weights packed for {@code s} from the frozen generation, packed now if not yet. */
+    private PreparedWeights packed(ConvSpec s) {
+        if (packedGeneration != ctx.frozenGeneration()) {
+            packed.clear();
+            packedGeneration = ctx.frozenGeneration();
+        }
+        PreparedWeights p = packed.get(s);
+        if (p == null) packed.put(s, p = Conv.prepare(s, kernelWeight));
+        return p;
     }
 
     /** Whether a dense layer's products run as {@link Matmul} on these (N, features, 1) tensors. */

@@ -1,0 +1,102 @@
+package dev.vecnn.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecnn.nn.io.SafeTensors;
+import dev.vecnn.nn.layer.Activation;
+import dev.vecnn.nn.layer.ConvLayer;
+import dev.vecnn.nn.layer.Dense;
+import dev.vecnn.nn.layer.Flatten;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import dev.vecnn.testing.Fill;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A frozen model's convolutions reuse weights packed once per input shape: the same bits as reading the
+ * weights per call, repacked after every loader and {@code weightsChanged()}, and no backward pass while
+ * frozen (it would start a step the packed copies do not follow).
+ */
+class FreezeTest {
+    @TempDir
+    Path dir;
+
+    /** Padded, fused-ReLU, grouped and strided convolutions (gemm kernels that pack their weights), then dense. */
+    static Model model(DType t, long seed) {
+        return Model.of(new long[] {4, 10, 10}, t, seed, new ConvLayer(16, 3, 3).padding(1, 1), Activation.relu(),
+                new ConvLayer(16, 3, 3).groups(2), new ConvLayer(8, 3, 3).stride(2), new Flatten(), new Dense(3));
+    }
+
+    static double[] run(Model m, Arena a, long batch, long seed) {
+        Tensor x = Fill.uniform(a, m.context().dtype(), new long[] {batch, 4, 10, 10}, seed);
+        Tensor out = m.forward(x, false), y = out.reshape(out.numel());
+        double[] v = new double[(int) y.numel()];
+        for (int i = 0; i < v.length; i++) v[i] = y.get(i);
+        return v;
+    }
+
+    @Test
+    void frozenForwardHasTheSameBitsAtEveryBatchSize() {
+        for (DType t : new DType[] {DType.F32, DType.F64}) {
+            try (Arena a = Arena.ofConfined(); Model plain = model(t, 1); Model frozen = model(t, 1).freeze()) {
+                assertTrue(frozen.frozen());
+                for (long batch : new long[] {3, 1, 5, 3, 2, 7, 3}) { // more shapes than the 4 kept: evicted ones repack
+                    assertArrayEquals(run(plain, a, batch, batch), run(frozen, a, batch, batch), t + " batch " + batch);
+                }
+            }
+        }
+    }
+
+    @Test
+    void loadersAndWeightsChangedRepack() throws IOException {
+        Path npz = dir.resolve("w.npz"), st = dir.resolve("w.safetensors");
+        try (Arena a = Arena.ofConfined(); Model source = model(DType.F32, 1); Model other = model(DType.F32, 2);
+             Model m = model(DType.F32, 3).freeze()) {
+            source.save(npz);
+            SafeTensors.save(st, other);
+            double[] before = run(m, a, 2, 9); // packs seed 3's weights
+            m.load(npz);
+            assertArrayEquals(run(source, a, 2, 9), run(m, a, 2, 9));
+            SafeTensors.load(st, m);
+            double[] fromOther = run(other, a, 2, 9);
+            assertArrayEquals(fromOther, run(m, a, 2, 9));
+            assertFalse(java.util.Arrays.equals(before, fromOther));
+            // writes of one's own: not seen until weightsChanged() (the documented contract: the packed copy is used),
+            // then as by an unfrozen model
+            m.params().get(0).value().fill(0.125);
+            assertArrayEquals(fromOther, run(m, a, 2, 9));
+            m.context().weightsChanged();
+            double[] frozen = run(m, a, 2, 9);
+            m.unfreeze();
+            assertArrayEquals(run(m, a, 2, 9), frozen);
+        }
+    }
+
+    @Test
+    void backwardWhileFrozenThrowsBeforeAnyGradientIsWritten() {
+        try (Arena a = Arena.ofConfined(); Model m = model(DType.F64, 1)) {
+            Tensor x = Fill.uniform(a, DType.F64, new long[] {2, 4, 10, 10}, 5);
+            Tensor gy = Fill.uniform(a, DType.F64, new long[] {2, 3}, 6);
+            m.freeze();
+            m.forward(x, true);
+            for (Param p : m.params()) p.grad().fill(7);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.backward(gy));
+            assertTrue(e.getMessage().contains("frozen for inference") && e.getMessage().contains("unfreeze()"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> m.backwardParameters(gy));
+            for (Param p : m.params()) assertEquals(7.0, p.grad().reshape(p.grad().numel()).get(0), p.name());
+            m.unfreeze();
+            assertFalse(m.frozen());
+            m.forward(x, true);
+            m.backward(gy);
+            assertTrue(m.params().stream().anyMatch(p -> p.grad().reshape(p.grad().numel()).get(0) != 7.0));
+        }
+    }
+}
