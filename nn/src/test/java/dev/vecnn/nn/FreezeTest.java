@@ -11,6 +11,9 @@ import dev.vecnn.nn.layer.Activation;
 import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Flatten;
+import dev.vecnn.nn.loss.Loss;
+import dev.vecnn.nn.optim.Optimizer;
+import dev.vecnn.nn.train.Trainer;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import dev.vecnn.testing.Fill;
@@ -91,6 +94,10 @@ class FreezeTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.backward(gy));
             assertTrue(e.getMessage().contains("frozen for inference") && e.getMessage().contains("unfreeze()"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> m.backwardParameters(gy));
+            Trainer t = new Trainer(m, Loss.mse(), Optimizer.sgd(m.context(), m.params(), 0.1, 0, 0));
+            double w0 = m.params().get(0).value().reshape(m.params().get(0).value().numel()).get(0);
+            assertThrows(IllegalStateException.class, () -> t.fit(x, gy, 1, 2)); // before any step: weights untouched
+            assertEquals(w0, m.params().get(0).value().reshape(m.params().get(0).value().numel()).get(0));
             for (Param p : m.params()) assertEquals(7.0, p.grad().reshape(p.grad().numel()).get(0), p.name());
             m.unfreeze();
             assertFalse(m.frozen());

@@ -94,9 +94,11 @@ public final class Trainer {
      * Trains for {@code epochs} over (x, y), whose first dimension indexes samples.
      *
      * @throws NonFiniteLossException when a batch's loss is NaN or infinite (unless {@link #onNonFiniteLoss} says otherwise)
+     * @throws IllegalStateException when the model is frozen ({@link dev.vecnn.nn.Model#freeze()}), before any step
      */
     public List<Epoch> fit(Tensor x, Tensor y, int epochs, int batchSize) {
         checkData(x, y, batchSize);
+        model.context().requireUnfrozen("fit");
         if (epochs < 0) throw new IllegalArgumentException("epochs: must be >= 0, got " + epochs);
         Tensor xs = dense(x), ys = dense(y);
         int[] order = identity(x.size(0));
