@@ -72,8 +72,8 @@ import org.quicktheories.core.Gen;
  *       small side has more than 256 channels per group (wide form); backward-weights when the
  *       small side has more than 256 positions (long rows).</li>
  *   <li>GEMM row panels 12/8/4 and the 4-remainder split: channel counts 1-31, 67, 257, 300.</li>
- *   <li>GEMM forward row blocks ({@code rowsPerTask}): 2 and 3 threads split the first spatial
- *       dimension when batch x groups is below the thread count; with padding past the input, a
+ *   <li>GEMM forward row blocks ({@code TaskSplit}): 2 and 3 threads split the first spatial
+ *       dimension when batch x groups does not divide among the threads; with padding past the input, a
  *       block's slab rows can lie entirely in padding.</li>
  *   <li>Unit strides walk the slab grid in runs (rank 1, 2, and outer positions for rank >= 3);
  *       other strides gather; stores are vector runs only for dense outputs.</li>

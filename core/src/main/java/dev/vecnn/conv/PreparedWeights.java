@@ -28,6 +28,21 @@ public final class PreparedWeights {
         return this;
     }
 
+    /**
+     * Prepared weights for {@code s} that share this packed copy (no second copy, no packing), when
+     * {@code s} differs from this spec in its batch size alone and the dispatcher picks the same
+     * implementation for it ({@link Conv#choose}); otherwise null. The packed layout depends on the
+     * weights' geometry, not on the batch. An {@link #update()} of either repacks the shared copy.
+     */
+    public PreparedWeights sharedWith(dev.vecnn.spec.ConvSpec s) {
+        java.util.Objects.requireNonNull(s, "s");
+        if (!s.toBuilder().batch(spec.batch()).build().equals(spec)) return null;
+        if (Conv.choose(ConvPass.FORWARD, s) != impl) return null;
+        PreparedWeights p = new PreparedWeights(s, impl, w);
+        p.packed = packed;
+        return p;
+    }
+
     /** The spec these weights were prepared for. */
     public dev.vecnn.spec.ConvSpec spec() {
         return spec;

@@ -1,5 +1,7 @@
 package dev.vecnn.conv;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +40,29 @@ class PreparedWeightsTest {
                     Tolerance.assertIdentical(y2, y1, "updated " + text + " " + t);
                 }
             }
+        }
+    }
+
+    @Test
+    void anotherBatchSizeSharesThePackedCopyWithTheSameBits() {
+        ConvSpec s = ConvSpec.parse("mb2ic24ih9oc40oh9kh3ph1");
+        try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(2)) {
+            Tensor w = Fill.uniform(a, DType.F32, s.weightShape(), 2), b = Fill.uniform(a, DType.F32, s.biasShape(), 3);
+            PreparedWeights p = Conv.prepare(s, w);
+            for (long n : new long[] {1, 2, 5}) {
+                ConvSpec sn = s.toBuilder().batch(n).build();
+                PreparedWeights q = p.sharedWith(sn);
+                assertSame(Conv.choose(ConvPass.FORWARD, sn), q.implementation());
+                assertSame(p.packed(), q.packed()); // one copy
+                Tensor x = Fill.uniform(a, DType.F32, sn.inputShape(), n);
+                Tensor y1 = Tensor.allocate(a, DType.F32, sn.outputShape()), y2 = Tensor.allocate(a, DType.F32, sn.outputShape());
+                Conv.forward(sn, x, w, b, y1, Epilogue.relu(), ex);
+                Conv.forward(sn, x, q, b, y2, Epilogue.relu(), ex);
+                Tolerance.assertIdentical(y2, y1, "shared with batch " + n);
+            }
+            // anything but the batch differs: no sharing
+            assertNull(p.sharedWith(ConvSpec.parse("mb2ic24ih9oc40oh9kh3ph2")));
+            assertNull(p.sharedWith(ConvSpec.parse("mb2ic24ih11oc40oh11kh3ph1")));
         }
     }
 

@@ -26,6 +26,8 @@ public final class Context implements AutoCloseable {
     private long allocations;
     /** Non-zero while frozen: the generation of the weights that packed copies may be made from. */
     private long frozen, generations;
+    /** What drops the layers' packed copies (run by {@link #unfreeze()}). */
+    private final java.util.List<Runnable> packedCopies = new java.util.ArrayList<>();
 
     private record Key(Object owner, String name, long[] shape) {
         @Override
@@ -100,9 +102,18 @@ public final class Context implements AutoCloseable {
         frozen = ++generations;
     }
 
-    /** Ends {@link #freeze()}: forward passes read the weights as they lie again; backward passes are allowed. */
+    /**
+     * Ends {@link #freeze()}: the packed copies are dropped, forward passes read the weights as they lie
+     * again, and training is allowed.
+     */
     public void unfreeze() {
         frozen = 0;
+        for (Runnable drop : packedCopies) drop.run();
+    }
+
+    /** Registers what drops a layer's packed copies when the model is unfrozen. */
+    public void onUnfreeze(Runnable dropPackedCopies) {
+        packedCopies.add(java.util.Objects.requireNonNull(dropPackedCopies, "dropPackedCopies"));
     }
 
     /** Whether the parameters are frozen ({@link #freeze()}). */

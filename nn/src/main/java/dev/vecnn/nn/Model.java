@@ -83,8 +83,9 @@ public final class Model implements AutoCloseable {
 
     /**
      * For inference while the weights do not change: convolution layers pack their weights on the first
-     * forward pass of each input shape and reuse them (the last 4 shapes; ONNX Runtime does the same with
-     * constant initializers). Outputs are bit-identical to an unfrozen model's. Backward passes throw
+     * forward pass of each input shape and reuse them (the last 4 shapes, batch sizes sharing one copy where
+     * the same kernel runs them; ONNX Runtime does the same with constant initializers). Outputs are
+     * bit-identical to an unfrozen model's. Backward passes, {@code Trainer.fit} and optimizer steps throw
      * {@link IllegalStateException} until {@link #unfreeze()}; {@link #load} and the loaders of
      * {@code dev.vecnn.nn.io} repack. Writes of your own to a parameter's tensor are not seen: call
      * {@code context().weightsChanged()} after them. Returns this model.
@@ -94,7 +95,7 @@ public final class Model implements AutoCloseable {
         return this;
     }
 
-    /** Ends {@link #freeze()}: the packed copies are dropped at the next forward pass; training is allowed again. */
+    /** Ends {@link #freeze()}: the packed copies are dropped; training is allowed again. */
     public Model unfreeze() {
         ctx.unfreeze();
         return this;

@@ -97,6 +97,9 @@ class FreezeTest {
             Trainer t = new Trainer(m, Loss.mse(), Optimizer.sgd(m.context(), m.params(), 0.1, 0, 0));
             double w0 = m.params().get(0).value().reshape(m.params().get(0).value().numel()).get(0);
             assertThrows(IllegalStateException.class, () -> t.fit(x, gy, 1, 2)); // before any step: weights untouched
+            // gradients from an unfrozen pass, then frozen: a step would move weights under the packed copies
+            Optimizer sgd = Optimizer.sgd(m.context(), m.params(), 0.1, 0, 0);
+            assertThrows(IllegalStateException.class, sgd::step);
             assertEquals(w0, m.params().get(0).value().reshape(m.params().get(0).value().numel()).get(0));
             for (Param p : m.params()) assertEquals(7.0, p.grad().reshape(p.grad().numel()).get(0), p.name());
             m.unfreeze();

@@ -28,7 +28,10 @@ final class ConvParams {
     private final boolean dense;
     /** What the backward reads f' from: the output y, or the pre-activation z for functions that need it. */
     private Tensor saved;
-    /** While the model is frozen: the weights packed per spec (the last few input shapes), of generation {@link #packedGeneration}. */
+    /**
+     * While the model is frozen: the weights packed per spec (the last few input shapes; batch sizes share one
+     * copy where they can), of generation {@link #packedGeneration}.
+     */
     private final Map<ConvSpec, PreparedWeights> packed = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ConvSpec, PreparedWeights> eldest) {
@@ -47,6 +50,7 @@ final class ConvParams {
         bias = withBias ? new Param("bias", ctx.allocate(biasSize), ctx.allocate(biasSize), false) : null;
         kernelWeight = weight.value().reshape(kernelShape);
         kernelGrad = weight.grad().reshape(kernelShape);
+        ctx.onUnfreeze(packed::clear);
     }
 
     /**
@@ -94,20 +98,25 @@ final class ConvParams {
     private void product(ConvSpec s, Tensor x, Tensor b, Tensor y, Epilogue f, Execution ex) {
         if (matmul(x, y)) Matmul.forward(matrix(x), weight.value(), b, f, matrix(y), ex);
         else if (ctx.frozen()) Conv.forward(s, x, packed(s), b, y, f, ex);
-        else {
-            if (!packed.isEmpty()) packed.clear(); // unfrozen: let the copies go
-            Conv.forward(s, x, kernelWeight, b, y, f, ex);
-        }
+        else Conv.forward(s, x, kernelWeight, b, y, f, ex);
     }
 
-    /** The weights packed for {@code s} from the frozen generation, packed now if not yet. */
+    /**
+     * The weights packed for {@code s} from the frozen generation: shared with another batch size's
+     * where the packing is the same, else packed now.
+     */
     private PreparedWeights packed(ConvSpec s) {
         if (packedGeneration != ctx.frozenGeneration()) {
             packed.clear();
             packedGeneration = ctx.frozenGeneration();
         }
         PreparedWeights p = packed.get(s);
-        if (p == null) packed.put(s, p = Conv.prepare(s, kernelWeight));
+        if (p != null) return p;
+        for (PreparedWeights other : packed.values()) {
+            if ((p = other.sharedWith(s)) != null) break;
+        }
+        if (p == null) p = Conv.prepare(s, kernelWeight);
+        packed.put(s, p);
         return p;
     }
 

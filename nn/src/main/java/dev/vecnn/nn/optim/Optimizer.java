@@ -29,8 +29,14 @@ public abstract class Optimizer {
         this.params = List.copyOf(params);
     }
 
-    /** One update from the current gradients. */
+    /**
+     * One update from the current gradients.
+     *
+     * @throws IllegalStateException when the model is frozen ({@link dev.vecnn.nn.Model#freeze()}): its
+     *     packed weights would not follow the update
+     */
     public final void step() {
+        ctx.requireUnfrozen("step");
         if (state1 == null) {
             state1 = new Tensor[params.size()];
             state2 = new Tensor[params.size()];

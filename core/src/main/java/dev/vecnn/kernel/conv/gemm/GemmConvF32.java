@@ -76,7 +76,7 @@ final class GemmConvF32 {
         Scratch call = ex.acquire();
         try {
             float[] a = packed != null ? packed : packForward(g, w, call.floats("gemm.a", g.groups * groupSize), ex);
-            // dimension 1 is cut only where it is not one of the walk's last two (the runs span those)
+            // dimension 1 may be cut at rank 3 and up: the walk's runs stay inside [lo, hi) of every dimension
             int cols = g.rank > 2 ? (int) g.small[1] : 1;
             TaskSplit split = TaskSplit.of(g.batch * g.groups, (int) g.small[0], minRowParts(g), rows.count, cols, ex.threads());
             int rp = split.rowParts(), pp = split.panelParts(), cp = split.colParts();

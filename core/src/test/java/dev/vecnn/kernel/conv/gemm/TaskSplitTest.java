@@ -91,17 +91,21 @@ class TaskSplitTest {
                 Tensor x = Fill.uniform(a, DType.F32, s.inputShape(), 1), w = Fill.uniform(a, DType.F32, s.weightShape(), 2);
                 Tensor b = s.hasBias() ? Fill.uniform(a, DType.F32, s.biasShape(), 3) : null;
                 Tensor gy = Fill.uniform(a, DType.F32, s.outputShape(), 4);
-                Tensor y0 = null, gx0 = null;
+                Tensor y0 = null, gx0 = null, gw0 = null;
                 for (int i = 0; i < threads.length; i++) {
                     Tensor y = Tensor.allocate(a, DType.F32, s.outputShape()), gx = Tensor.allocate(a, DType.F32, s.inputShape());
+                    Tensor gw = Tensor.allocate(a, DType.F32, s.weightShape());
                     gemm.forward(s, x, w, b, y, Epilogue.relu(), ex[i]);
                     gemm.backwardData(s, gy, w, gx, ex[i]);
+                    gemm.backwardWeights(s, x, gy, gw, ex[i]); // its channel blocks follow the threads too
                     if (i == 0) {
                         y0 = y;
                         gx0 = gx;
+                        gw0 = gw;
                     } else {
                         Tolerance.assertIdentical(y, y0, text + " forward on " + threads[i] + " threads");
                         Tolerance.assertIdentical(gx, gx0, text + " backward-data on " + threads[i] + " threads");
+                        Tolerance.assertIdentical(gw, gw0, text + " backward-weights on " + threads[i] + " threads");
                     }
                 }
             }
