@@ -5,9 +5,9 @@ package dev.vecnn.kernel.conv.gemm;
  * independent (image, group) pairs into {@code rowParts} balanced runs of rows (dimension 0) times
  * {@code panelParts} balanced runs of register panels (output channels) times {@code colParts} balanced
  * runs of dimension 1 (volumes and 4-D grids at batch 1, whose few rows and channels leave 32-64 threads
- * idle; rank 3 and up, the grid walks' runs staying inside each part's bounds). Every output element is still
- * computed by one task in the same order, so the cut changes no bits; it only decides how busy the
- * threads are.
+ * idle; rank 3 and up, the grid walks' runs staying inside each part's bounds). Every output element is
+ * still computed by one task in the same order, so the cut changes no bits; it only decides how busy
+ * the threads are.
  *
  * <p>The choice models the counter that hands out tasks: tasks of the largest part, one per thread per
  * round, so the slowest thread does {@code ceil(tasks / threads)} of them. Among the cuts whose
@@ -16,9 +16,9 @@ package dev.vecnn.kernel.conv.gemm;
  * GFLOP/s at 8 against 1 task per image, C64 56x56 3x3), and of those the fewest column and panel parts
  * (cutting either repeats the slab fill). So on 1 or 2 threads an even batch is cut by images alone, an
  * odd batch of 3 or more also into 2 row runs per image (3 images: 6 tasks, 3 per thread, where one task
- * per image left a thread idle for a third of the call; C64 56x56 3x3 on 2 threads: batch 3 at 240 GFLOP/s, batch 4 at 224), and a single image by rows; the
- * panels are cut only where images and rows leave threads idle: batch 1 on a small plane (7x7, 14x14)
- * on 2 threads, or on 16-64 threads.
+ * per image left a thread idle for a third of the call; C64 56x56 3x3 on 2 threads ran batch 3 at 240
+ * GFLOP/s and batch 4 at 224), and a single image by rows; the panels are cut only where images and rows
+ * leave threads idle: batch 1 on a small plane (7x7, 14x14) on 2 threads, or on 16-64 threads.
  *
  * @param rowParts   runs of rows per item, at least the minimum given (the bound on a task's buffer)
  * @param panelParts runs of register panels per item
