@@ -32,7 +32,8 @@ public final class PreparedWeights {
      * Prepared weights for {@code s} that share this packed copy (no second copy, no packing), when
      * {@code s} differs from this spec in its batch size alone and the dispatcher picks the same
      * implementation for it ({@link Conv#choose}); otherwise null. The packed layout depends on the
-     * weights' geometry, not on the batch. An {@link #update()} of either repacks the shared copy.
+     * weights' geometry, not on the batch. After a change to the weights, prepare afresh rather than
+     * {@link #update()} one of the sharers.
      */
     public PreparedWeights sharedWith(dev.vecnn.spec.ConvSpec s) {
         java.util.Objects.requireNonNull(s, "s");

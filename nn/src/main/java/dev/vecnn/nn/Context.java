@@ -93,10 +93,11 @@ public final class Context implements AutoCloseable {
     }
 
     /**
-     * Promises that the parameters will not change: convolution layers pack their weights once per input
-     * shape and reuse the packed copy in every forward pass, as ONNX Runtime does with constant
-     * initializers, until {@link #unfreeze()}. Calling it again (or {@link #weightsChanged()}) makes the
-     * next forward passes pack afresh. {@link Model#freeze()} is the usual way in.
+     * Promises that the parameters will not change: convolution layers whose kernel packs its weights
+     * (the GEMM kernels; not depthwise or transposed ones, nor dense layers) pack them once per input shape,
+     * keeping the last 4 shapes, and reuse the packed copy in forward passes, as ONNX Runtime does with
+     * constant initializers, until {@link #unfreeze()}. Calling it again (or {@link #weightsChanged()})
+     * makes the next forward passes pack afresh. {@link Model#freeze()} is the usual way in.
      */
     public void freeze() {
         frozen = ++generations;
@@ -111,7 +112,11 @@ public final class Context implements AutoCloseable {
         for (Runnable drop : packedCopies) drop.run();
     }
 
-    /** Registers what drops a layer's packed copies when the model is unfrozen. */
+    /**
+     * Registers what drops a layer's packed copies when the model is unfrozen. It runs on {@link #unfreeze()}
+     * only: a layer that packs also compares {@link #frozenGeneration()} with the generation of its copies
+     * at each forward pass, which a new {@link #freeze()} or {@link #weightsChanged()} changes.
+     */
     public void onUnfreeze(Runnable dropPackedCopies) {
         packedCopies.add(java.util.Objects.requireNonNull(dropPackedCopies, "dropPackedCopies"));
     }
@@ -135,7 +140,8 @@ public final class Context implements AutoCloseable {
     }
 
     /**
-     * Throws {@link IllegalStateException} while frozen: a backward pass is the start of a step that changes
+     * Throws {@link IllegalStateException} naming {@code what} while frozen: backward passes (even for an
+     * input gradient alone), {@code Trainer.fit} and optimizer steps are refused, since training changes
      * the weights, which the packed copies would not follow.
      */
     public void requireUnfrozen(String what) {

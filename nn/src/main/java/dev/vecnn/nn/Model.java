@@ -87,8 +87,9 @@ public final class Model implements AutoCloseable {
      * the same kernel runs them; ONNX Runtime does the same with constant initializers). Outputs are
      * bit-identical to an unfrozen model's. Backward passes, {@code Trainer.fit} and optimizer steps throw
      * {@link IllegalStateException} until {@link #unfreeze()}; {@link #load} and the loaders of
-     * {@code dev.vecnn.nn.io} repack. Writes of your own to a parameter's tensor are not seen: call
-     * {@code context().weightsChanged()} after them. Returns this model.
+     * {@code dev.vecnn.nn.io} repack. Writes of your own to a parameter's tensor are seen by some layers at
+     * once (biases, dense and depthwise weights, which are not packed) and by the others only after
+     * {@code context().weightsChanged()}: call it after them. Returns this model.
      */
     public Model freeze() {
         ctx.freeze();
