@@ -74,9 +74,17 @@ public final class ConvGeometry {
         return p;
     }
 
+    /** Positions of one image's small side. */
     public long smallCount() {
         long n = 1;
         for (long v : small) n *= v;
+        return n;
+    }
+
+    /** Positions of one image's big side. */
+    public long bigCount() {
+        long n = 1;
+        for (long v : big) n *= v;
         return n;
     }
 

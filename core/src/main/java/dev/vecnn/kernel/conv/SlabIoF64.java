@@ -224,7 +224,17 @@ public final class SlabIoF64 {
      */
     public static void copySmallToGrid(ConvGeometry g, Tensor small, long n, int k0, int kn, long ra, long rb, double[] buf,
                                        int chanLen, int[] mul, int[] add, int[] gridStride, int slack) {
-        java.util.Arrays.fill(buf, 0, kn * chanLen + slack, 0);
+        copySmallToGrid(g, small, n, 1, k0, kn, ra, rb, buf, chanLen, mul, add, gridStride, slack, 1);
+    }
+
+    /**
+     * As above for images [n, n + images) into a grid of {@code lanes >= images} images per cell: grid element
+     * i of image n + j at {@code buf[i * lanes + j]}, zero elsewhere, the buffer zeroed up to
+     * {@code (kn*chanLen + slack) * lanes}. The images of a row are copied together, so its cells stay in cache.
+     */
+    public static void copySmallToGrid(ConvGeometry g, Tensor small, long n, int images, int k0, int kn, long ra, long rb,
+                                       double[] buf, int chanLen, int[] mul, int[] add, int[] gridStride, int slack, int lanes) {
+        java.util.Arrays.fill(buf, 0, (kn * chanLen + slack) * lanes, 0);
         if (rb <= ra) return;
         int rank = g.rank;
         int last = rank - 1;
@@ -261,10 +271,66 @@ public final class SlabIoF64 {
             for (int r = 0; r < nRows; r++) {
                 long src = chanOff + rowSrc[r];
                 int dst = k * chanLen + rowDst[r];
-                if (lastStride == 1 && step == 1) {
+                if (lanes > 1) {
+                    for (int j = 0; j < images; j++) {
+                        long from = src + j * small.stride(0);
+                        for (int x = 0; x < count; x++) buf[(dst + x * step) * lanes + j] = seg.get(LAYOUT, (from + x * lastStride) * ES);
+                    }
+                } else if (lastStride == 1 && step == 1) {
                     MemorySegment.copy(seg, LAYOUT, src * ES, buf, dst, count);
                 } else {
                     for (int x = 0; x < count; x++) buf[dst + x * step] = seg.get(LAYOUT, (src + x * lastStride) * ES);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #fillSlab} of a {@link PhaseSlab#plain() plain} slab for images [n, n + images) into a slab of
+     * {@code lanes >= images} images per cell (slab element i of image n + j at {@code sl[i * lanes + j]}),
+     * through the padding mode's source tables; writes every cell of those lanes. The images of a row are
+     * copied together, so its cells stay in cache.
+     */
+    public static void fillPlainLanes(ConvGeometry g, Tensor big, long n, int images, int c0, int cn, PhaseSlab slab, double[] sl,
+                                      int lanes) {
+        int rank = g.rank, last = rank - 1;
+        int width = slab.extent[last];
+        int[] srcLast = slab.source[last];
+        long lastStride = big.stride(2 + last);
+        int rowLen = (int) g.big[last];
+        double[] row = new double[rowLen];
+        MemorySegment seg = big.segment();
+        int[] u = new int[rank];
+        for (int c = 0; c < cn; c++) {
+            long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
+            java.util.Arrays.fill(u, 0);
+            for (int cell = c * slab.channelStride, end = cell + slab.channelStride; cell < end; cell += width) {
+                long src = chanOff;
+                boolean zero = false;
+                for (int d = 0; d < last; d++) {
+                    int from = slab.source[d][u[d]];
+                    zero |= from < 0;
+                    src += from * big.stride(2 + d);
+                }
+                for (int j = 0; j < images; j++) {
+                    if (zero) {
+                        for (int x = 0; x < width; x++) sl[(cell + x) * lanes + j] = 0;
+                        continue;
+                    }
+                    long from = src + j * big.stride(0);
+                    if (lastStride == 1) {
+                        MemorySegment.copy(seg, LAYOUT, from * ES, row, 0, rowLen);
+                    } else {
+                        for (int x = 0; x < rowLen; x++) row[x] = seg.get(LAYOUT, (from + x * lastStride) * ES);
+                    }
+                    for (int x = 0; x < width; x++) {
+                        int at = srcLast[x];
+                        sl[(cell + x) * lanes + j] = at < 0 ? 0 : row[at];
+                    }
+                }
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++u[d] < slab.extent[d]) break;
+                    u[d] = 0;
                 }
             }
         }

@@ -76,6 +76,10 @@ final class GemmConvF32 {
         Scratch call = ex.acquire();
         try {
             float[] a = packed != null ? packed : packForward(g, w, call.floats("gemm.a", g.groups * groupSize), ex);
+            if (forwardLanes(g)) {
+                smallFromBigLanes(g, big, a, rows, chunks, red, bias, e, small, ex);
+                return;
+            }
             // dimension 1 may be cut at rank 3 and up: the walk's runs stay inside [lo, hi) of every dimension
             int cols = g.rank > 2 ? (int) g.small[1] : 1;
             TaskSplit split = TaskSplit.of(g.batch * g.groups, (int) g.small[0], minRowParts(g), rows.count, cols, ex.threads());
@@ -115,6 +119,106 @@ final class GemmConvF32 {
         } finally {
             ex.release(call);
         }
+    }
+
+    /** Whether the forward runs with images in the lanes ({@link #imagesInLanes}). */
+    static boolean forwardLanes(ConvGeometry g) {
+        long row = PhaseSlab.elements(g, 1);
+        long rowElements = row > LANE_LIMIT ? Long.MAX_VALUE : row * g.cg;
+        long rowLength = g.rank >= 2 && g.batch >= L && rowElements <= LANE_LIMIT / L ? new PhaseSlab(g, 0, 1).gridStride[g.rank - 2] : 0;
+        return lanesFit(g.kg, g.smallCount()) && imagesInLanes(g.batch, g.small, rowLength, rowElements, Panels.of(g.kg).padded,
+                g.reduction(), (double) g.cg * PhaseSlab.elements(g, g.small[0]));
+    }
+
+    /**
+     * The forward with L images in the lanes ({@link #imagesInLanes}): tasks own (group of L images, group)
+     * items, cut by rows, output-channel panels and (volumes) dimension 1 as the plain forward; each stages
+     * its images' slabs into the lanes, runs the tiles into a lane buffer of its box, and stores every image
+     * from it with bias and epilogue.
+     */
+    private static void smallFromBigLanes(ConvGeometry g, Tensor big, float[] a, Panels rows, int chunks, int red, Tensor bias,
+                                          Epilogue e, Tensor small, Execution ex) {
+        int groupSize = rows.padded * chunks * KC;
+        long imageGroups = ceilDiv(g.batch, L);
+        long rowElements = (long) L * g.cg * PhaseSlab.elements(g, 1);
+        int minRows = (int) ceilDiv(g.small[0], Math.max(1, Math.min(g.small[0], LANE_BUDGET / rowElements)));
+        int cols = g.rank > 2 ? (int) g.small[1] : 1;
+        TaskSplit split = TaskSplit.of(imageGroups * g.groups, (int) g.small[0], minRows, rows.count, cols, ex.threads());
+        int rp = split.rowParts(), pp = split.panelParts(), cp = split.colParts();
+        ex.forEach(Math.toIntExact(split.tasks(imageGroups * g.groups)), (task, s) -> {
+            int pi = task % pp;
+            int ci = (task / pp) % cp;
+            int rb = (task / pp / cp) % rp;
+            int gi = (task / pp / cp / rp) % g.groups;
+            long n0 = task / pp / cp / rp / g.groups * L;
+            int images = (int) Math.min(L, g.batch - n0);
+            int r0 = TaskSplit.start((int) g.small[0], rb, rp), r1 = TaskSplit.start((int) g.small[0], rb + 1, rp);
+            PhaseSlab slab = new PhaseSlab(g, r0, r1);
+            int count = g.cg * slab.channelStride;
+            float[] sl = s.floats("gemm.lanes", count * L + SLACK);
+            if (slab.plain()) {
+                // straight into the lanes through the padding mode's tables
+                if (images < L) Arrays.fill(sl, 0, count * L, 0);
+                SlabIoF32.fillPlainLanes(g, big, n0, images, gi * g.cg, g.cg, slab, sl, L);
+            } else {
+                // phases: each image's slab as the plain pass stages it, then transposed into the lanes
+                float[] one = s.floats("gemm.slab", count + SLACK);
+                float[] stage = s.floats("gemm.stage", count * L);
+                for (int j = 0; j < images; j++) {
+                    SlabIoF32.fillSlab(g, big, n0 + j, gi * g.cg, g.cg, slab, one, s);
+                    System.arraycopy(one, 0, stage, j * count, count);
+                }
+                toLanes(stage, count, images, sl, s);
+            }
+            int[] koff = s.ints("gemm.koff", red);
+            for (int cc = 0; cc < g.cg; cc++) {
+                for (int t = 0; t < g.taps; t++) koff[cc * g.taps + t] = (cc * slab.channelStride + slab.tapOffset[t]) * L;
+            }
+            int rank = g.rank;
+            int[] lo = new int[rank], hi = new int[rank], origin = new int[rank];
+            for (int d = 0; d < rank; d++) hi[d] = (int) g.small[d];
+            lo[0] = r0;
+            hi[0] = r1;
+            origin[0] = r0;
+            if (cp > 1) {
+                lo[1] = TaskSplit.start(cols, ci, cp);
+                hi[1] = TaskSplit.start(cols, ci + 1, cp);
+            }
+            int p0 = TaskSplit.start(rows.count, pi, pp), p1 = TaskSplit.start(rows.count, pi + 1, pp);
+            int c0 = rows.start[p0], c1 = Math.min(g.kg, p1 < rows.count ? rows.start[p1] : g.kg);
+            float[] buf = lanesBuffer(lo, hi, c1, s);
+            tiles(boxWalk(lo, hi, origin, slab.gridStride), a, gi * groupSize, rows, p0, p1, chunks, red, sl, koff, s, null, 0, g.kg,
+                    null, Epilogue.NONE, buf, boxCount(lo, hi) * L, true);
+            storeLanes(buf, lo, hi, new int[rank], c0, c1, images, small, n0, gi * g.kg, bias, e, s);
+        }, big, bias, small);
+    }
+
+    /** Elements of a task's lane slab that the row cut of a lanes pass aims at. */
+    private static final long LANE_BUDGET = 1L << 20;
+
+    /** Positions of the box [lo, hi). */
+    private static int boxCount(int[] lo, int[] hi) {
+        int count = 1;
+        for (int d = 0; d < lo.length; d++) count *= hi[d] - lo[d];
+        return count;
+    }
+
+    /** A walk of the box [lo, hi) in blocks of NR / L cells whose outputs are the positions' row-major indices in the box. */
+    private static GridWalk boxWalk(int[] lo, int[] hi, int[] origin, int[] gridStride) {
+        int rank = lo.length;
+        long[] step = new long[rank];
+        long base = 0, size = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            step[d] = size;
+            base -= lo[d] * size;
+            size *= hi[d] - lo[d];
+        }
+        return new GridWalk(lo, hi, origin, gridStride, base, step, NR / L);
+    }
+
+    /** The lane buffer of a task: channels [0, channels) of the box [lo, hi), L images per position. */
+    private static float[] lanesBuffer(int[] lo, int[] hi, int channels, Scratch s) {
+        return s.floats("gemm.laneout", channels * boxCount(lo, hi) * L);
     }
 
     /** Weights from which the forward's packing runs on every thread. */
@@ -190,32 +294,192 @@ final class GemmConvF32 {
     private static void tiles(GridWalk walk, float[] a, int aBase, Panels rows, int p0, int p1, int chunks, int red, float[] src,
                               int[] koff, Scratch s, Tensor out, int rowBase, int rowsReal, Tensor bias, Epilogue e, float[] heap,
                               int heapChannel) {
+        tiles(walk, a, aBase, rows, p0, p1, chunks, red, src, koff, s, out, rowBase, rowsReal, bias, e, heap, heapChannel, false);
+    }
+
+    /**
+     * As above; with {@code lanes}, B holds L images in the lanes of every grid cell (cell q's image j at
+     * {@code src[q * L + j]}, koff in elements), the walk's blocks are NR / L cells, blocks of dropped cells
+     * only are skipped, and column j of a block stores to {@code heap} at {@code out[cell] * L + j % L}.
+     */
+    private static void tiles(GridWalk walk, float[] a, int aBase, Panels rows, int p0, int p1, int chunks, int red, float[] src,
+                              int[] koff, Scratch s, Tensor out, int rowBase, int rowsReal, Tensor bias, Epilogue e, float[] heap,
+                              int heapChannel, boolean lanes) {
         float[] c = s.floats("gemm.c", GROUP * rows.padded * NR);
         MemorySegment cView = MemorySegment.ofArray(c); // once per call: the stores' epilogue reads c through it
         int[] start = s.ints("gemm.start", GROUP * NR);
         long[] offs = s.longs("gemm.out", GROUP * NR);
+        long[] laneOffs = lanes ? s.longs("gemm.laneoffs", NR) : null;
+        int width = lanes ? NR / L : NR;
         while (true) {
             int nb = 0;
-            while (nb < GROUP && walk.next(start, offs, nb * NR)) nb++;
+            while (nb < GROUP && walk.next(start, offs, nb * width)) {
+                if (!lanes || !dropped(offs, nb * width, width)) nb++;
+            }
             if (nb == 0) return;
             for (int ch = 0; ch < chunks; ch++) {
                 int kc = Math.min(KC, red - ch * KC);
                 for (int bi = 0; bi < nb; bi++) {
+                    int bo = lanes ? start[bi * width] * L : start[bi * NR];
                     for (int p = p0; p < p1; p++) {
                         int mr = rows.mr[p];
                         int ao = aBase + rows.start[p] * chunks * KC + ch * mr * KC;
-                        microInPlace(mr, a, ao, src, start[bi * NR], koff, ch * KC, kc, c, (bi * rows.padded + rows.start[p]) * NR, ch > 0);
+                        microInPlace(mr, a, ao, src, bo, koff, ch * KC, kc, c, (bi * rows.padded + rows.start[p]) * NR, ch > 0);
                     }
                 }
             }
             for (int bi = 0; bi < nb; bi++) {
+                long[] o = offs;
+                int oo = bi * NR;
+                if (lanes) {
+                    for (int j = 0; j < NR; j++) {
+                        long cell = offs[bi * width + j / L];
+                        laneOffs[j] = cell < 0 ? -1 : cell * L + j % L;
+                    }
+                    o = laneOffs;
+                    oo = 0;
+                }
                 for (int p = p0; p < p1; p++) {
                     int co = (bi * rows.padded + rows.start[p]) * NR;
                     if (heap == null) {
-                        storeTile(c, cView, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, out, bias, e);
+                        storeTile(c, cView, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, o, oo, out, bias, e);
                     } else {
-                        storeTileHeap(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, offs, bi * NR, heap, heapChannel);
+                        storeTileHeap(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, o, oo, heap, heapChannel);
                     }
+                }
+            }
+        }
+    }
+
+    /** Whether the block at {@code at} holds dropped cells only. */
+    private static boolean dropped(long[] out, int at, int width) {
+        for (int j = at; j < at + width; j++) if (out[j] >= 0) return false;
+        return true;
+    }
+
+    // ---------------------------------------------------------------- images in the lanes (small grids)
+
+    /** Elements of a task's lane buffer (L images) at most for which lanes are chosen. */
+    private static final long LANE_LIMIT = 1L << 21;
+
+    /**
+     * Multiply-adds (one lane each) that staging one element into the lanes costs, about: measured on 3-D
+     * layers of 8-64 channels (Intel Xeon, AVX-512, 2026-12-01), lanes lost where they saved 39 per staged
+     * element and won from 48.
+     */
+    private static final long STAGE_COST = 44;
+
+    /**
+     * Whether a GEMM over grid positions runs with L images in the vector lanes. On a small padded grid the
+     * NR consecutive cells of a block straddle rows, and the padding cells between rows are computed and
+     * dropped: 32 columns for the 16 outputs of a 4x4 plane with padding 1, 96 for the 64 of 8x8. With the
+     * images in the lanes a block is NR / L = 2 cells of L images, and blocks of padding cells are skipped.
+     * Each output element is the same GEMM column either way (same products, same order: same bits).
+     * Chosen when the multiply-adds saved per image (the batch's last group of L counted whole) pay for
+     * staging the image into the lanes, {@link #STAGE_COST} per element.
+     *
+     * @param box the walked positions per dimension (the small side's sizes, or big's for backward-data)
+     * @param rowLength the grid's row length (cells from one row of the last two dimensions to the next)
+     * @param rowElements a lane buffer's elements per row of dimension 0 for one image
+     * @param tileRows GEMM rows computed per column (padded panels)
+     * @param reduction multiply-adds per GEMM row and column
+     * @param staged elements staged per image
+     */
+    static boolean imagesInLanes(long batch, long[] box, long rowLength, long rowElements, long tileRows, long reduction, double staged) {
+        if (batch < L || rowElements > LANE_LIMIT / L) return false;
+        int rank = box.length;
+        long w = box[rank - 1], h = rank >= 2 ? box[rank - 2] : 1, step = rank >= 2 ? rowLength : w;
+        long outer = 1;
+        for (int d = 0; d < rank - 2; d++) outer *= box[d];
+        long run = (h - 1) * step + w;
+        double plain = (double) outer * ceilDiv(run, NR) * NR;
+        int width = NR / L;
+        long blocks = 0;
+        for (long i = 0; i < h; i++) blocks += (i * step + w - 1) / width - i * step / width + 1;
+        double lanes = (double) outer * blocks * width * (ceilDiv(batch, L) * L) / batch;
+        return (plain - lanes) * tileRows * reduction >= STAGE_COST * staged;
+    }
+
+    /** Whether a lane buffer of every channel and position of one image's output, L images, stays within int range with room. */
+    private static boolean lanesFit(long channels, long positions) {
+        return positions <= LANE_LIMIT && channels * positions <= (Integer.MAX_VALUE >> 2) / L;
+    }
+
+    /**
+     * Transposes L images of {@code count} elements ({@code stage[j * count + i]}; those from {@code images} on
+     * are zeroed here) into the lanes: {@code lanes[i * L + j]}, one gather per element index. Returns lanes.
+     */
+    private static float[] toLanes(float[] stage, int count, int images, float[] lanes, Scratch s) {
+        if (images < L) Arrays.fill(stage, images * count, L * count, 0);
+        int[] index = s.ints("gemm.laneindex", L);
+        for (int j = 0; j < L; j++) index[j] = j * count;
+        for (int i = 0; i < count; i++) FloatVector.fromArray(S, stage, i, index, 0).intoArray(lanes, i * L);
+        return lanes;
+    }
+
+    /**
+     * Stores channels [c0, c1) of a lane buffer (channel k at {@code k * count * L}, position q of the box
+     * [lo, hi) in row-major order, image j at {@code q * L + j}) to images [n0, n0 + images) of {@code out},
+     * channel {@code kBase + k}, position {@code v + shift}, with bias and epilogue.
+     */
+    private static void storeLanes(float[] buf, int[] lo, int[] hi, int[] shift, int c0, int c1, int images, Tensor out, long n0,
+                                   int kBase, Tensor bias, Epilogue e, Scratch s) {
+        int rank = lo.length, last = rank - 1;
+        int w = hi[last] - lo[last];
+        int count = 1;
+        for (int d = 0; d < rank; d++) count *= hi[d] - lo[d];
+        float[] row = s.floats("gemm.lanerow", w);
+        MemorySegment rowView = MemorySegment.ofArray(row);
+        MemorySegment seg = out.segment();
+        long lastStride = out.stride(2 + last);
+        int[] v = new int[rank];
+        // the box is one run of out when it holds whole rows of every dimension after the first, laid row-major
+        boolean oneRun = true;
+        long size = 1;
+        for (int d = last; d >= 1; d--) {
+            oneRun &= lo[d] + shift[d] == 0 && hi[d] + shift[d] == (int) out.size(2 + d) && out.stride(2 + d) == size;
+            size *= out.size(2 + d);
+        }
+        oneRun &= out.stride(2) == size || hi[0] - lo[0] == 1;
+        if (oneRun) {
+            float[] run = s.floats("gemm.lanerun", count);
+            MemorySegment runView = MemorySegment.ofArray(run);
+            int[] index = s.ints("gemm.laneindex", L);
+            for (int j = 0; j < L; j++) index[j] = j * L;
+            int vectors = count / L * L;
+            for (int k = c0; k < c1; k++) {
+                float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (kBase + k) * bias.stride(0)) * ES);
+                long at = out.offset() + n0 * out.stride(0) + (kBase + k) * out.stride(1) + (long) (lo[0] + shift[0]) * out.stride(2);
+                for (int j = 0; j < images; j++) {
+                    int base = k * count * L + j;
+                    for (int q = 0; q < vectors; q += L) FloatVector.fromArray(S, buf, base + q * L, index, 0).intoArray(run, q);
+                    for (int q = vectors; q < count; q++) run[q] = buf[base + q * L];
+                    SlabIoF32.storeRun(runView, 0, seg, at + j * out.stride(0), count, bv, e);
+                }
+            }
+            return;
+        }
+        for (int k = c0; k < c1; k++) {
+            float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (kBase + k) * bias.stride(0)) * ES);
+            long chan = out.offset() + n0 * out.stride(0) + (kBase + k) * out.stride(1);
+            System.arraycopy(lo, 0, v, 0, rank);
+            for (int q = 0; q < count; q += w) {
+                long at = chan + (long) (lo[last] + shift[last]) * lastStride;
+                for (int d = 0; d < last; d++) at += (long) (v[d] + shift[d]) * out.stride(2 + d);
+                int base = (k * count + q) * L;
+                for (int j = 0; j < images; j++) {
+                    for (int x = 0; x < w; x++) row[x] = buf[base + x * L + j];
+                    long dst = at + j * out.stride(0);
+                    if (lastStride == 1) {
+                        SlabIoF32.storeRun(rowView, 0, seg, dst, w, bv, e);
+                    } else {
+                        SlabIoF32.storeRun(rowView, 0, rowView, 0, w, bv, e);
+                        for (int x = 0; x < w; x++) seg.set(LAYOUT, (dst + x * lastStride) * ES, row[x]);
+                    }
+                }
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++v[d] < hi[d]) break;
+                    v[d] = lo[d];
                 }
             }
         }
@@ -239,7 +503,9 @@ final class GemmConvF32 {
         try {
             float[] a = call.floats("gemm.a", g.groups * perGroup);
             packBackwardData(g, w, ph, rows, red, chunks, phaseBase, perGroup, a, ex);
-            if (g.mode == PaddingMode.ZEROS) {
+            if (dataLanes(g, ph)) {
+                bigFromSmallLanes(g, small, a, ph, rows, red[0], chunks[0], perGroup, bias, e, big, ex);
+            } else if (g.mode == PaddingMode.ZEROS) {
                 // tasks own rows of the phase grids; each element is one column of one phase, so any cut gives the same bits
                 // (and tasks that share rows own runs of the big channels' panels, or of dimension 1 of the phase grids
                 // in volumes when every position is reached: clearRows writes whole rows)
@@ -348,6 +614,73 @@ final class GemmConvF32 {
         } finally {
             ex.release(call);
         }
+    }
+
+    /**
+     * Whether backward-data runs with images in the lanes ({@link #imagesInLanes}): unit strides (one phase
+     * that reaches every position) and zero padding.
+     */
+    static boolean dataLanes(ConvGeometry g, Phases ph) {
+        if (g.mode != PaddingMode.ZEROS || ph.count != 1 || !ph.complete || g.batch < L) return false;
+        int rank = g.rank;
+        long row = gyRowElements(g, ph);
+        long rowElements = row > LANE_LIMIT ? Long.MAX_VALUE : row * g.kg;
+        long[] box = new long[rank];
+        for (int d = 0; d < rank; d++) box[d] = ph.endInside(0, d) - ph.firstInside(0, d);
+        long rowLength = rank >= 2 ? ph.margin[rank - 1] + Math.max(ph.grid[rank - 1], g.small[rank - 1]) : 0;
+        return lanesFit(g.cg, g.bigCount()) && imagesInLanes(g.batch, box, rowLength, rowElements, Panels.of(g.cg).padded,
+                (long) g.kg * g.taps, (double) rowElements * (ph.grid[0] + ph.margin[0]));
+    }
+
+    /**
+     * Backward-data with L images in the lanes (unit strides, zero padding): tasks own (group of L images,
+     * group) items cut as the plain pass; each stages its images' gy grids into the lanes, runs the tiles into
+     * a lane buffer of its box of big positions, and stores every image from it with bias and epilogue.
+     */
+    private static void bigFromSmallLanes(ConvGeometry g, Tensor small, float[] a, Phases ph, Panels rows, int red, int chunks,
+                                          int perGroup, Tensor bias, Epilogue e, Tensor big, Execution ex) {
+        long imageGroups = ceilDiv(g.batch, L);
+        int gridRows = ph.grid[0], cols = g.rank > 2 ? ph.grid[1] : 1;
+        long rowElements = (long) L * g.kg * gyRowElements(g, ph);
+        int minRows = (int) ceilDiv(gridRows, Math.max(1, Math.min(gridRows, LANE_BUDGET / rowElements)));
+        TaskSplit split = TaskSplit.of(imageGroups * g.groups, gridRows, minRows, rows.count, cols, ex.threads());
+        int rp = split.rowParts(), pp = split.panelParts(), cp = split.colParts();
+        ex.forEach(Math.toIntExact(split.tasks(imageGroups * g.groups)), (task, s) -> {
+            int pi = task % pp;
+            int ci = (task / pp) % cp;
+            int ti = (task / pp / cp) % rp;
+            int gi = (task / pp / cp / rp) % g.groups;
+            long n0 = task / pp / cp / rp / g.groups * L;
+            int images = (int) Math.min(L, g.batch - n0);
+            int va = TaskSplit.start(gridRows, ti, rp), vb = TaskSplit.start(gridRows, ti + 1, rp);
+            int rank = g.rank;
+            int[] lo = new int[rank], hi = new int[rank], shift = new int[rank];
+            for (int d = 0; d < rank; d++) {
+                lo[d] = ph.firstInside(0, d);
+                hi[d] = ph.endInside(0, d);
+                shift[d] = ph.phase[0][d] - g.padBegin[d];
+            }
+            lo[0] = Math.max(lo[0], va);
+            hi[0] = Math.min(hi[0], vb);
+            if (cp > 1) {
+                lo[1] = Math.max(lo[1], TaskSplit.start(cols, ci, cp));
+                hi[1] = Math.min(hi[1], TaskSplit.start(cols, ci + 1, cp));
+            }
+            for (int d = 0; d < rank; d++) if (lo[d] >= hi[d]) return; // rows of padding only
+            GyGrid grid = new GyGrid(g, ph, va, vb);
+            int count = g.kg * grid.channel;
+            float[] gy = s.floats("gemm.lanes", (count + SLACK) * L);
+            SlabIoF32.copySmallToGrid(g, small, n0, images, gi * g.kg, g.kg, grid.firstRow, grid.endRow, gy, grid.channel,
+                    grid.unitSteps(), grid.add, grid.stride, SLACK, L);
+            int[] koff = gyOffsets(g, ph, grid, 0, s);
+            for (int r = 0; r < red; r++) koff[r] *= L;
+            int p0 = TaskSplit.start(rows.count, pi, pp), p1 = TaskSplit.start(rows.count, pi + 1, pp);
+            int c0 = rows.start[p0], c1 = Math.min(g.cg, p1 < rows.count ? rows.start[p1] : g.cg);
+            float[] buf = lanesBuffer(lo, hi, c1, s);
+            tiles(boxWalk(lo, hi, grid.origin, grid.stride), a, gi * perGroup, rows, p0, p1, chunks, red, gy, koff, s, null, 0, g.cg,
+                    null, Epilogue.NONE, buf, boxCount(lo, hi) * L, true);
+            storeLanes(buf, lo, hi, shift, c0, c1, images, big, n0, gi * g.cg, bias, e, s);
+        }, small, bias, big);
     }
 
     /** Elements per grid row (dimension 0) of a gy grid: {@code prod_{d >= 1} (margin_d + max(grid_d, small_d))}. */
