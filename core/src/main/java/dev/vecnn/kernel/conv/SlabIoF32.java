@@ -266,6 +266,7 @@ public final class SlabIoF32 {
             }
         }
         MemorySegment seg = small.segment();
+        float[] row = lanes > 1 ? new float[count] : null;
         for (int k = 0; k < kn; k++) {
             long chanOff = small.offset() + n * small.stride(0) + (k0 + k) * small.stride(1);
             for (int r = 0; r < nRows; r++) {
@@ -274,7 +275,12 @@ public final class SlabIoF32 {
                 if (lanes > 1) {
                     for (int j = 0; j < images; j++) {
                         long from = src + j * small.stride(0);
-                        for (int x = 0; x < count; x++) buf[(dst + x * step) * lanes + j] = seg.get(LAYOUT, (from + x * lastStride) * ES);
+                        if (lastStride == 1) {
+                            MemorySegment.copy(seg, LAYOUT, from * ES, row, 0, count);
+                        } else {
+                            for (int x = 0; x < count; x++) row[x] = seg.get(LAYOUT, (from + x * lastStride) * ES);
+                        }
+                        for (int x = 0; x < count; x++) buf[(dst + x * step) * lanes + j] = row[x];
                     }
                 } else if (lastStride == 1 && step == 1) {
                     MemorySegment.copy(seg, LAYOUT, src * ES, buf, dst, count);

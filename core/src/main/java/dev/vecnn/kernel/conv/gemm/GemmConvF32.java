@@ -34,6 +34,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       positions, accumulated in vector lanes by 4 x 4 tiles (no transposition, no packing), over a fixed
  *       split of images x rows into chunks whose partial sums are added in chunk order.</li>
  * </ul>
+ * On small padded grids, with a batch of at least L images, forward and (unit strides, zero padding)
+ * backward-data run with L images in the vector lanes ({@link #imagesInLanes}): the same tiles and
+ * micro-kernels over cells of L images, without the columns a block of consecutive cells spends on the
+ * padding between rows.
  * Every output element is reduced in an order fixed by the problem alone (forward and backward-data:
  * one GEMM column, reduction chunks of KC; backward-weights: lanes, chunks), so results do not depend on
  * the number of threads or on how tasks are cut.

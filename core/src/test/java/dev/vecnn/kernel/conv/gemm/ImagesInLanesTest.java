@@ -37,6 +37,7 @@ class ImagesInLanesTest {
         "mb16ic24oc40_i7x6_k3x3_d2x2_p2x2", // dilation
         "mb16ic32oc64_i8x8_k3x3_s2x2_p1x1", // stride 2: the forward in lanes, backward-data plain
         "mb32ic32oc48_i20_k3_p1", // 1-D
+        "mb16ic16oc32_i4x4x4_k3x3x3_p1x1x1_reflect", // a padding mode: the forward in lanes, backward-data plain
         "mb16ic12oc8_i4x4x4_k3x3x3_p1x1x1_transposed", // the transposed forward is backward-data's pass
     };
 
