@@ -129,6 +129,8 @@ final class GemmConvF32 {
     static boolean forwardLanes(ConvGeometry g) {
         long row = PhaseSlab.elements(g, 1);
         long rowElements = row > LANE_LIMIT ? Long.MAX_VALUE : row * g.cg;
+        // the grid's row length from a one-row slab, built only where lanes may be chosen (imagesInLanes
+        // refuses the rest before it reads the length)
         long rowLength = g.rank >= 2 && g.batch >= L && rowElements <= LANE_LIMIT / L ? new PhaseSlab(g, 0, 1).gridStride[g.rank - 2] : 0;
         return lanesFit(g.kg, g.smallCount()) && imagesInLanes(g.batch, g.small, rowLength, rowElements, Panels.of(g.kg).padded,
                 g.reduction(), (double) g.cg * PhaseSlab.elements(g, g.small[0]));
@@ -363,13 +365,18 @@ final class GemmConvF32 {
 
     // ---------------------------------------------------------------- images in the lanes (small grids)
 
-    /** Elements of a task's lane buffer (L images) at most for which lanes are chosen. */
+    /**
+     * Bound on a lane slab's or gy grid's elements per row of dimension 0 (all L images), and on one image's
+     * positions, for which lanes are chosen: with {@link #LANE_BUDGET} it keeps every lane buffer in int range.
+     */
     private static final long LANE_LIMIT = 1L << 21;
 
     /**
-     * Multiply-adds (one lane each) that staging one element into the lanes costs, about: measured on 3-D
-     * layers of 8-64 channels (Intel Xeon, AVX-512, 2026-12-01), lanes lost where they saved 39 per staged
-     * element and won from 48.
+     * Multiply-adds (one lane each) that staging one element into the lanes costs, roughly: on 3-D layers
+     * of 8-64 channels (Intel Xeon, AVX-512, 2026-12-01) lanes lost where they saved 24 per staged element
+     * (shower3d's conv2 backward-data) and won where they saved 108 (its conv3 backward-data); at 64
+     * (voxel3d's conv2 backward-data) the noisy VM did not settle it. The staging back out and the halos of
+     * row cuts are not counted.
      */
     private static final long STAGE_COST = 44;
 
@@ -378,6 +385,7 @@ final class GemmConvF32 {
      * NR consecutive cells of a block straddle rows, and the padding cells between rows are computed and
      * dropped: 32 columns for the 16 outputs of a 4x4 plane with padding 1, 96 for the 64 of 8x8. With the
      * images in the lanes a block is NR / L = 2 cells of L images, and blocks of padding cells are skipped.
+     * (The column counts are those of 16 lanes.)
      * Each output element is the same GEMM column either way (same products, same order: same bits).
      * Chosen when the multiply-adds saved per image (the batch's last group of L counted whole) pay for
      * staging the image into the lanes, {@link #STAGE_COST} per element.
@@ -404,21 +412,23 @@ final class GemmConvF32 {
         return (plain - lanes) * tileRows * reduction >= STAGE_COST * staged;
     }
 
-    /** Whether a lane buffer of every channel and position of one image's output, L images, stays within int range with room. */
+    /**
+     * Whether a lane output buffer (channels x positions x L) stays within a quarter of the int range (room
+     * for the slack and offsets added to its indices), and one image's positions within {@link #LANE_LIMIT}.
+     */
     private static boolean lanesFit(long channels, long positions) {
         return positions <= LANE_LIMIT && channels * positions <= (Integer.MAX_VALUE >> 2) / L;
     }
 
     /**
      * Transposes L images of {@code count} elements ({@code stage[j * count + i]}; those from {@code images} on
-     * are zeroed here) into the lanes: {@code lanes[i * L + j]}, one gather per element index. Returns lanes.
+     * are zeroed here) into the lanes: {@code lanes[i * L + j]}, one gather per element index.
      */
-    private static float[] toLanes(float[] stage, int count, int images, float[] lanes, Scratch s) {
+    private static void toLanes(float[] stage, int count, int images, float[] lanes, Scratch s) {
         if (images < L) Arrays.fill(stage, images * count, L * count, 0);
         int[] index = s.ints("gemm.laneindex", L);
         for (int j = 0; j < L; j++) index[j] = j * count;
         for (int i = 0; i < count; i++) FloatVector.fromArray(S, stage, i, index, 0).intoArray(lanes, i * L);
-        return lanes;
     }
 
     /**
@@ -448,7 +458,7 @@ final class GemmConvF32 {
         if (oneRun) {
             float[] run = s.floats("gemm.lanerun", count);
             MemorySegment runView = MemorySegment.ofArray(run);
-            int[] index = s.ints("gemm.laneindex", L);
+            int[] index = s.ints("gemm.lanegather", L);
             for (int j = 0; j < L; j++) index[j] = j * L;
             int vectors = count / L * L;
             for (int k = c0; k < c1; k++) {
@@ -629,6 +639,8 @@ final class GemmConvF32 {
         int rank = g.rank;
         long row = gyRowElements(g, ph);
         long rowElements = row > LANE_LIMIT ? Long.MAX_VALUE : row * g.kg;
+        // a task's gy grid also holds margin[0] rows in front: they count against the same bound
+        if (rowElements > LANE_LIMIT / L || (long) ph.margin[0] * rowElements > LANE_BUDGET) return false;
         long[] box = new long[rank];
         for (int d = 0; d < rank; d++) box[d] = ph.endInside(0, d) - ph.firstInside(0, d);
         long rowLength = rank >= 2 ? ph.margin[rank - 1] + Math.max(ph.grid[rank - 1], g.small[rank - 1]) : 0;
