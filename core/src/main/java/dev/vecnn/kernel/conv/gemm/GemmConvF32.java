@@ -147,7 +147,7 @@ final class GemmConvF32 {
         int groupSize = rows.padded * chunks * KC;
         long imageGroups = ceilDiv(g.batch, L);
         long rowElements = (long) L * g.cg * PhaseSlab.elements(g, 1);
-        int minRows = (int) ceilDiv(g.small[0], Math.max(1, Math.min(g.small[0], LANE_BUDGET / rowElements)));
+        int minRows = laneRowParts((int) g.small[0], rowElements);
         int cols = g.rank > 2 ? (int) g.small[1] : 1;
         TaskSplit split = TaskSplit.of(imageGroups * g.groups, (int) g.small[0], minRows, rows.count, cols, ex.threads());
         int rp = split.rowParts(), pp = split.panelParts(), cp = split.colParts();
@@ -201,6 +201,12 @@ final class GemmConvF32 {
 
     /** Elements of a task's lane slab that the row cut of a lanes pass aims at. */
     private static final long LANE_BUDGET = 1L << 20;
+
+    /** Row parts of a lanes item at least: each task's lane buffer, {@code rowElements} per row, within {@link #LANE_BUDGET}. */
+    private static int laneRowParts(int total, long rowElements) {
+        long rows = Math.max(1, Math.min(total, LANE_BUDGET / rowElements));
+        return (int) ceilDiv(total, rows);
+    }
 
     /** Positions of the box [lo, hi). */
     private static int boxCount(int[] lo, int[] hi) {
@@ -658,7 +664,7 @@ final class GemmConvF32 {
         long imageGroups = ceilDiv(g.batch, L);
         int gridRows = ph.grid[0], cols = g.rank > 2 ? ph.grid[1] : 1;
         long rowElements = (long) L * g.kg * gyRowElements(g, ph);
-        int minRows = (int) ceilDiv(gridRows, Math.max(1, Math.min(gridRows, LANE_BUDGET / rowElements)));
+        int minRows = laneRowParts(gridRows, rowElements);
         TaskSplit split = TaskSplit.of(imageGroups * g.groups, gridRows, minRows, rows.count, cols, ex.threads());
         int rp = split.rowParts(), pp = split.panelParts(), cp = split.colParts();
         ex.forEach(Math.toIntExact(split.tasks(imageGroups * g.groups)), (task, s) -> {
