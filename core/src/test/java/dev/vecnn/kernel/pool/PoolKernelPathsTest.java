@@ -38,7 +38,8 @@ import org.quicktheories.core.Gen;
  *       in groups of 3 or 7, backward boxes of a few elements (many per plane, every level), channel
  *       blocks of 4 or 5, argmax blocks of one vector; with pieces smaller than a window the
  *       geometry falls back to the direct kernel, which these cases reach too;</li>
- *   <li>max pooling with argmax over whole padded planes gathered (the default limits: most planes
+ *   <li>max pooling over whole padded planes gathered, with argmax, and without it where input rows are
+ *       shorter than a vector (the default limits: most planes
  *       here), never (the second limits: the row pieces and the direct kernel) or up to 60 padded
  *       elements (the third: both, by size);</li>
  *   <li>contents that are uniform, full of ties, sprinkled with NaN and infinities, or signed zeros
