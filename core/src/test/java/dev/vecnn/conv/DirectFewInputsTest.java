@@ -8,6 +8,7 @@ import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import dev.vecnn.testing.Fill;
+import dev.vecnn.testing.Layout;
 import dev.vecnn.testing.Tolerance;
 import java.lang.foreign.Arena;
 import dev.vecnn.spec.ConvSpec;
@@ -38,6 +39,7 @@ class DirectFewInputsTest {
         // without the Vector API one implementation serves every spec
         String expected = Backend.isVector() ? "direct" : "portable";
         for (ConvSpec s : SPECS) assertEquals(expected, Conv.choose(ConvPass.FORWARD, s).name(), s.toString());
+        for (ConvSpec s : ROWS) assertEquals(expected, Conv.choose(ConvPass.FORWARD, s).name(), s.toString());
     }
 
     /**
@@ -69,5 +71,31 @@ class DirectFewInputsTest {
     @Test
     void everyPassMatchesTheReference() {
         for (ConvSpec s : SPECS) KernelRegressionTest.checkAllPasses(s);
+        for (ConvSpec s : ROWS) KernelRegressionTest.checkAllPasses(s);
+    }
+
+    /**
+     * First layers of the training suite's shapes (a 3-D volume with rows of 16, a 2-D plane with rows of
+     * 37, a 1-D trace of 300): outputs stored from the slab grid row by row with bias and an activation, in
+     * both dtypes and both layouts (channels-last stores element by element), at 1 and 3 threads.
+     */
+    static final List<ConvSpec> ROWS = List.of(
+            ConvSpec.parse("mb2ic1oc6_i3x5x16_k3x3x3_p1x1x1"),
+            ConvSpec.parse("mb3ic2ih5iw37oc9oh5ow37kh3kw3ph1pw1"),
+            ConvSpec.parse("mb2ic1iw300oc5ow300kw5pw2"));
+
+    @Test
+    void rowCopiesMatchTheReference() {
+        try (Arena a = Arena.ofShared(); Execution one = Execution.withThreads(1); Execution three = Execution.withThreads(3)) {
+            for (ConvSpec s : ROWS) {
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) {
+                        for (Execution ex : new Execution[] {one, three}) {
+                            KernelRegressionTest.checkForward(s, t, layout, a, Epilogue.leakyRelu(0.25), ex);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
