@@ -30,8 +30,9 @@ final class PoolGeometry {
      * @param box          largest backward accumulation box
      * @param channelBlock channels per backward box (channels-last)
      * @param ordinalBlock positions per block of a global argmax (lane ordinals are ints)
-     * @param gatherPlane  largest padded plane of a windowed max pooling whose argmax forward gathers
-     *                     whole windows from a heap copy of the plane ({@link #gathered}); 0: never
+     * @param gatherPlane  largest padded plane of a windowed max pooling whose channels-first forward (with
+     *                     argmax, or without it on input rows shorter than a vector) gathers whole windows
+     *                     from a heap copy of the plane ({@link #gathered}); 0: never
      */
     record Limits(int piece, int chunk, int rowGroup, int tapGroup, int box, int channelBlock, long ordinalBlock, int gatherPlane) {
         static final Limits DEFAULT = new Limits(2048, 2048, 256, 4096, 1 << 18, 512, 1L << 28, 1 << 15);
@@ -98,7 +99,7 @@ final class PoolGeometry {
     /** Windowed kinds: a whole window's taps from its first, row-major, in positions; null if too many. */
     final long[] windowOffsets;
 
-    // ---- channels-first max pooling with argmax over small planes
+    // ---- channels-first max pooling over small planes, gathered (with argmax; without it on short rows)
     /** Windowed max kinds whose padded plane has at most {@link Limits#gatherPlane} elements; else null. */
     final Gathered gathered;
     /** A multiple of every lane count: {@link Gathered#base} holds whole vectors of outputs. */
