@@ -764,8 +764,8 @@ final class PoolKernelsF32 {
 
     /**
      * Max pooling, with argmax into {@code idx} or without ({@code idx} null), over planes that fit
-     * {@link PoolGeometry.Limits#gatherPlane}: per plane a
-     * heap copy padded with -infinity ({@link PoolGeometry.Gathered}), then, a vector of outputs at a
+     * {@link PoolGeometry.Limits#gatherPlane}: per plane a heap copy padded with -infinity
+     * ({@link PoolGeometry.Gathered}), then, a vector of outputs at a
      * time, every window tap gathered in row-major window order with "greater or NaN" taking over, as
      * {@link #hArg} (the first maximum wins, the last NaN takes over); a maximum of -infinity is placed
      * at the window's first inside tap, as the reference (with indices). One gathered lane per output and tap and no
@@ -791,14 +791,11 @@ final class PoolKernelsF32 {
                     for (int r = 0; r < rowAt.length; r++) MemorySegment.copy(xs, LAYOUT, (xb + (long) r * w) * ES, X, rowAt[r], w);
                 }
                 long o = p * g.outPlane;
-                if (idx == null) {
-                    gatherMax(X, base, t.tapOff(), best);
-                    storeValues(best, 0, y.seg(), y.base() + o, outs);
-                    continue;
-                }
-                gatherWindows(X, base, t.tapOff(), best, at);
-                for (int e = 0; e < outs; e++) pos[e] = best[e] == NEG_INF ? first[e] : planePos[base[e] + (int) at[e]];
+                if (idx == null) gatherMax(X, base, t.tapOff(), best);
+                else gatherWindows(X, base, t.tapOff(), best, at);
                 storeValues(best, 0, y.seg(), y.base() + o, outs);
+                if (idx == null) continue;
+                for (int e = 0; e < outs; e++) pos[e] = best[e] == NEG_INF ? first[e] : planePos[base[e] + (int) at[e]];
                 MemorySegment.copy(pos, 0, idx.seg(), INDEX, (idx.base() + o) * 8, outs);
             }
         }, x.tensor(), y.tensor(), idx == null ? null : idx.tensor());
