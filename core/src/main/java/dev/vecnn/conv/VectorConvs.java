@@ -1,5 +1,6 @@
 package dev.vecnn.conv;
 
+import dev.vecnn.kernel.conv.blocked.BlockedConv;
 import dev.vecnn.kernel.conv.depthwise.DepthwiseConv;
 import dev.vecnn.kernel.conv.direct.DirectConv;
 import dev.vecnn.kernel.conv.gemm.GemmConv;
@@ -15,6 +16,6 @@ final class VectorConvs {
 
     /** The vector kernels, then {@code last}. */
     static List<ConvImpl> then(ConvImpl last) {
-        return List.of(new DepthwiseConv(), new DirectConv(), new GemmConv(), last);
+        return List.of(new DepthwiseConv(), new DirectConv(), new BlockedConv(), new GemmConv(), last);
     }
 }

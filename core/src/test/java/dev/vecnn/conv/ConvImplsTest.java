@@ -65,9 +65,14 @@ class ConvImplsTest {
         TWO.close();
     }
 
-    /** Every implementation but the reference: the dispatch list's and the portable kernels, in every run. */
+    /**
+     * Every implementation but the reference: the dispatch list's and the portable kernels, in every run, and the
+     * blocked kernel on every spec it can run (dispatched only where it is fast, which few generated specs are).
+     */
     static List<ConvImpl> fast(ConvPass pass) {
-        return Conv.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList();
+        List<ConvImpl> list = new java.util.ArrayList<>(Conv.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList());
+        if (Backend.isVector()) list.add(dev.vecnn.kernel.conv.blocked.BlockedConv.anywhere());
+        return list;
     }
 
     static Tensor tensor(Arena a, Case c, long[] shape, long seed) {

@@ -1,0 +1,317 @@
+package dev.vecnn.kernel.conv.blocked;
+
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.PhaseSlab;
+import dev.vecnn.kernel.conv.SlabIoF32;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.parallel.Execution.Scratch;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct convolution in float with the output channels in the vector lanes (channel-blocked, as oneDNN's
+ * {@code nCdhw16c} kernels): unit strides, any rank, dilation, padding mode and groups.
+ * {@code Y[k][p] = sum_(c, t) W[k][c][t] X[c][p + off_t]} on the padded slab of one image, a register tile
+ * being eight positions by {@link #KB} output channels (or sixteen positions by L): per (channel, tap) step
+ * two weight vectors are loaded and each position's input broadcast, 16 multiply-adds for 10 loads. The
+ * positions of a tile are two runs of four consecutive cells of a slab row, so short rows (4-wide planes)
+ * waste no lanes, and the broadcasts use constant offsets. Each output is one chain of multiply-adds in
+ * (channel, tap) order whatever the task cut: results do not depend on the threads.
+ *
+ * <p>Backward-data of a unit-stride, zero-padded convolution is this forward on gy with the taps mirrored
+ * and the channel roles swapped ({@link #packBackwardData}).
+ *
+ * <p>GENERATED from core/src/template/BlockedConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
+ * template, not this file.
+ */
+final class BlockedConvF32 {
+    private BlockedConvF32() {
+    }
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Output channels of a block: two vectors. */
+    static final int KB = 2 * L;
+    /** Consecutive positions of a run: a tile is two runs (eight positions) or four (sixteen). */
+    private static final int RUN = 4;
+    /** Slab slack: the last run of a row may pass the row's end by RUN - 1 cells (computed, then dropped). */
+    private static final int SLACK = 2 * RUN;
+    private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final long ES = 4;
+
+    /** Blocks of KB output channels per group. */
+    static int blocks(int kg) {
+        return (kg + KB - 1) / KB;
+    }
+
+    /** Elements of the packed weights: per group and block, (channel, tap) rows of KB lanes. */
+    static int packedSize(ConvGeometry g) {
+        return g.groups * blocks(g.kg) * g.cg * g.taps * KB;
+    }
+
+    /**
+     * Forward weights {@code w[k][c][taps]} packed for {@code g} into {@code a}: row (c, t) of block b holds
+     * output channels {@code b KB + j}. {@code s} lends the heap copy of w (null: a new array).
+     */
+    static float[] packForward(ConvGeometry g, Tensor w, float[] a, Scratch s) {
+        float[] flat = heapCopy(g, w, s);
+        int blocks = blocks(g.kg), red = g.cg * g.taps;
+        Arrays.fill(a, 0, packedSize(g), 0);
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int k = 0; k < g.kg; k++) {
+                int at = (gi * blocks + k / KB) * red * KB + k % KB, from = (gi * g.kg + k) * red;
+                for (int r = 0; r < red; r++) a[at + r * KB] = flat[from + r];
+            }
+        }
+        return a;
+    }
+
+    /**
+     * Backward-data weights of the unit-stride convolution {@code g}, packed for its mirror {@code m} (big and
+     * small sides swapped: {@code m.cg = g.kg}, {@code m.kg = g.cg}): {@code m}'s weight (c, k, t) is
+     * {@code w[k][c][taps - 1 - t]}, every tap index mirrored.
+     */
+    static float[] packBackwardData(ConvGeometry g, ConvGeometry m, Tensor w, float[] a, Scratch s) {
+        float[] flat = heapCopy(g, w, s);
+        int blocks = blocks(m.kg), red = m.cg * m.taps;
+        Arrays.fill(a, 0, packedSize(m), 0);
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int k = 0; k < g.kg; k++) {
+                for (int c = 0; c < g.cg; c++) {
+                    int at = ((gi * blocks + c / KB) * red + k * g.taps) * KB + c % KB, from = ((gi * g.kg + k) * g.cg + c) * g.taps;
+                    for (int t = 0; t < g.taps; t++) a[at + (g.taps - 1 - t) * KB] = flat[from + t];
+                }
+            }
+        }
+        return a;
+    }
+
+    /** w in (k, c, tap) order on the heap: one bulk copy when contiguous (a read per element cost more than packing). */
+    private static float[] heapCopy(ConvGeometry g, Tensor w, Scratch s) {
+        int n = g.groups * g.kg * g.cg * g.taps;
+        float[] flat = s == null ? new float[n] : s.floats("blocked.w", n);
+        if (w.isContiguous()) {
+            MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, flat, 0, n);
+            return flat;
+        }
+        long[] tapOff = new long[g.taps];
+        for (int t = 0; t < g.taps; t++) for (int d = 0; d < g.rank; d++) tapOff[t] += g.tap[t][d] * w.stride(2 + d);
+        for (int k = 0, i = 0; k < g.groups * g.kg; k++) {
+            for (int c = 0; c < g.cg; c++) {
+                long o = w.offset() + k * w.stride(0) + c * w.stride(1);
+                for (int t = 0; t < g.taps; t++) flat[i++] = w.segment().get(LAYOUT, (o + tapOff[t]) * ES);
+            }
+        }
+        return flat;
+    }
+
+    /** {@code small = act(conv(big, w) + bias)}, the weights packed here into scratch when {@code packed} is null. */
+    static void forward(ConvGeometry g, Tensor big, Tensor w, float[] packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+        Scratch call = ex.acquire();
+        try {
+            float[] a = packed != null ? packed : packForward(g, w, call.floats("blocked.a", packedSize(g)), call);
+            run(g, big, a, bias, e, small, ex);
+        } finally {
+            ex.release(call);
+        }
+    }
+
+    /** Backward-data of the unit-stride, zero-padded {@code g}: the forward of its mirror {@code m} on gy. */
+    static void backwardData(ConvGeometry g, ConvGeometry m, Tensor gy, Tensor w, Tensor gx, Execution ex) {
+        Scratch call = ex.acquire();
+        try {
+            run(m, gy, packBackwardData(g, m, w, call.floats("blocked.a", packedSize(m)), call), null, Epilogue.NONE, gx, ex);
+        } finally {
+            ex.release(call);
+        }
+    }
+
+    /**
+     * The layout every task of a run of dimension-0 rows [r0, r1) shares: the slab, the (channel, tap) offsets,
+     * the slab start of each run of four positions (rows padded to whole runs, the list to whole tiles), and y's
+     * channel stride with the scatter's lane offsets.
+     */
+    private record Part(int r0, int r1, PhaseSlab slab, int[] off, int[] starts, int runs, int rows, int channel, int[] index) {
+        static Part of(ConvGeometry g, int r0, int r1) {
+            PhaseSlab slab = new PhaseSlab(g, r0, r1); // unit strides: one phase, the padded region itself
+            int[] off = new int[g.cg * g.taps];
+            for (int c = 0; c < g.cg; c++) for (int t = 0; t < g.taps; t++) off[c * g.taps + t] = c * slab.channelStride + slab.tapOffset[t];
+            int last = g.rank - 1, perRow = (int) ((g.small[last] + RUN - 1) / RUN);
+            int rows = 1;
+            for (int d = 0; d < last; d++) rows *= d == 0 ? r1 - r0 : (int) g.small[d];
+            int runs = rows * perRow, padded = (runs + 2) / 3 * 3;
+            int[] starts = new int[padded];
+            long[] o = new long[g.rank];
+            o[0] = r0;
+            for (int row = 0, i = 0; row < rows; row++) {
+                for (int q = 0; q < perRow; q++, i++) {
+                    o[last] = (long) q * RUN;
+                    starts[i] = slab.windowStart(o);
+                }
+                o[last] = 0;
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++o[d] < (d == 0 ? r1 : g.small[d])) break;
+                    o[d] = d == 0 ? r0 : 0;
+                }
+            }
+            Arrays.fill(starts, runs, padded, starts[runs - 1]);
+            // slot i RUN + j is run i's position j; the stride is an odd number of vectors, so that the lanes of
+            // a scatter fall in different cache sets
+            int channel = (padded * RUN + L - 1) / L * L;
+            if (channel / L % 2 == 0) channel += L;
+            int[] index = new int[L];
+            for (int j = 0; j < L; j++) index[j] = j * channel;
+            return new Part(r0, r1, slab, off, starts, runs, rows, channel, index);
+        }
+    }
+
+    /**
+     * The forward with packed weights ({@link #packForward}, or {@link #packBackwardData} on a mirror). Tasks own
+     * (image, group, run of dimension-0 rows); rows are cut only where images and groups leave threads idle.
+     */
+    private static void run(ConvGeometry g, Tensor big, float[] packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+        int rows = (int) g.small[0];
+        long items = g.batch * g.groups;
+        // rank 1: dimension 0 is the runs' own dimension, not cut
+        int cut = g.rank == 1 ? 1 : (int) Math.max(1, Math.min(rows, (2L * ex.threads() + items - 1) / items));
+        Part[] parts = new Part[cut];
+        for (int i = 0; i < cut; i++) parts[i] = Part.of(g, (int) ((long) rows * i / cut), (int) ((long) rows * (i + 1) / cut));
+        int red = g.cg * g.taps, blocks = blocks(g.kg);
+        int rowSlots = (int) ((g.small[g.rank - 1] + RUN - 1) / RUN) * RUN;
+        long[] smallStride = SlabIoF32.spatialStrides(small);
+        ex.forEach(Math.toIntExact(items * cut), (task, s) -> {
+            Part part = parts[task % cut];
+            int gi = task / cut % g.groups;
+            long n = task / cut / g.groups;
+            int slabLen = g.cg * part.slab.channelStride;
+            float[] x = s.floats("blocked.slab", slabLen + SLACK);
+            Arrays.fill(x, slabLen, slabLen + SLACK, 0);
+            SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
+            float[] y = s.floats("blocked.y", blocks * KB * part.channel);
+            int[] st = part.starts;
+            for (int b = 0; b < blocks; b++) {
+                int wo = (gi * blocks + b) * red * KB, yo = b * KB * part.channel;
+                for (int i = 0; i < part.runs; i += 3) {
+                    tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, y, yo + i * RUN, part.channel, part.index);
+                }
+            }
+            store(g, y, part.channel, rowSlots, part.rows, part.r0, small, n, gi * g.kg, bias, e, smallStride);
+        }, big, bias, small);
+    }
+
+    /**
+     * Stores output channels [k0, k0 + kg) of image n, rows from r0 on, from y (channel stride {@code channel},
+     * rows of {@code rowSlots}) with bias and activation: one run per channel when the rows are contiguous.
+     */
+    private static void store(ConvGeometry g, float[] y, int channel, int rowSlots, int rowCount, int r0, Tensor small, long n, int k0,
+                              Tensor bias, Epilogue e, long[] smallStride) {
+        int last = g.rank - 1, width = (int) g.small[last];
+        boolean contiguous = rowSlots == width && smallStride[last] == 1;
+        for (int d = last - 1; d >= 0 && contiguous; d--) contiguous = smallStride[d] == smallStride[d + 1] * g.small[d + 1];
+        MemorySegment seg = small.segment();
+        MemorySegment ys = MemorySegment.ofArray(y);
+        long first = small.offset() + n * small.stride(0) + r0 * smallStride[0];
+        long[] o = new long[g.rank];
+        for (int k = 0; k < g.kg; k++) {
+            float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (k0 + k) * bias.stride(0)) * ES);
+            long chan = first + (k0 + k) * small.stride(1);
+            if (contiguous) {
+                SlabIoF32.storeRun(ys, (long) k * channel, seg, chan, rowCount * width, bv, e);
+                continue;
+            }
+            Arrays.fill(o, 0);
+            for (int row = 0; row < rowCount; row++) {
+                long dst = chan;
+                for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
+                SlabIoF32.storeRow(y, k * channel + row * rowSlots, 1, seg, dst, smallStride[last], width, bv, e);
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++o[d] < (d == 0 ? g.small[0] - r0 : g.small[d])) break;
+                    o[d] = 0;
+                }
+            }
+        }
+    }
+
+    /**
+     * Twelve positions (runs of four at slab cells u, v and z) by two vectors of output channels:
+     * {@code acc[j][h] += w[wo + r KB + h L ..] * x[start_j + off[r]]} over steps r (24 accumulators; per step
+     * two vector loads and twelve broadcasts, as the GEMM's 12x2 tile), then scattered to
+     * {@code y[yo + j + lane * channel]} (and L channels further).
+     */
+    private static void tile12x2(float[] x, int u, int v, int z, float[] w, int wo, int[] off, int red, float[] y, int yo, int channel,
+                                 int[] index) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0, b9 = a0, b10 = a0, b11 = a0;
+        for (int r = 0; r < red; r++, wo += KB) {
+            int o = off[r], p = u + o, q = v + o, e = z + o;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L);
+            FloatVector t;
+            t = FloatVector.broadcast(S, x[p]);
+            a0 = w0.fma(t, a0);
+            b0 = w1.fma(t, b0);
+            t = FloatVector.broadcast(S, x[p + 1]);
+            a1 = w0.fma(t, a1);
+            b1 = w1.fma(t, b1);
+            t = FloatVector.broadcast(S, x[p + 2]);
+            a2 = w0.fma(t, a2);
+            b2 = w1.fma(t, b2);
+            t = FloatVector.broadcast(S, x[p + 3]);
+            a3 = w0.fma(t, a3);
+            b3 = w1.fma(t, b3);
+            t = FloatVector.broadcast(S, x[q]);
+            a4 = w0.fma(t, a4);
+            b4 = w1.fma(t, b4);
+            t = FloatVector.broadcast(S, x[q + 1]);
+            a5 = w0.fma(t, a5);
+            b5 = w1.fma(t, b5);
+            t = FloatVector.broadcast(S, x[q + 2]);
+            a6 = w0.fma(t, a6);
+            b6 = w1.fma(t, b6);
+            t = FloatVector.broadcast(S, x[q + 3]);
+            a7 = w0.fma(t, a7);
+            b7 = w1.fma(t, b7);
+            t = FloatVector.broadcast(S, x[e]);
+            a8 = w0.fma(t, a8);
+            b8 = w1.fma(t, b8);
+            t = FloatVector.broadcast(S, x[e + 1]);
+            a9 = w0.fma(t, a9);
+            b9 = w1.fma(t, b9);
+            t = FloatVector.broadcast(S, x[e + 2]);
+            a10 = w0.fma(t, a10);
+            b10 = w1.fma(t, b10);
+            t = FloatVector.broadcast(S, x[e + 3]);
+            a11 = w0.fma(t, a11);
+            b11 = w1.fma(t, b11);
+        }
+        int h = yo + L * channel;
+        a0.intoArray(y, yo, index, 0);
+        a1.intoArray(y, yo + 1, index, 0);
+        a2.intoArray(y, yo + 2, index, 0);
+        a3.intoArray(y, yo + 3, index, 0);
+        a4.intoArray(y, yo + 4, index, 0);
+        a5.intoArray(y, yo + 5, index, 0);
+        a6.intoArray(y, yo + 6, index, 0);
+        a7.intoArray(y, yo + 7, index, 0);
+        a8.intoArray(y, yo + 8, index, 0);
+        a9.intoArray(y, yo + 9, index, 0);
+        a10.intoArray(y, yo + 10, index, 0);
+        a11.intoArray(y, yo + 11, index, 0);
+        b0.intoArray(y, h, index, 0);
+        b1.intoArray(y, h + 1, index, 0);
+        b2.intoArray(y, h + 2, index, 0);
+        b3.intoArray(y, h + 3, index, 0);
+        b4.intoArray(y, h + 4, index, 0);
+        b5.intoArray(y, h + 5, index, 0);
+        b6.intoArray(y, h + 6, index, 0);
+        b7.intoArray(y, h + 7, index, 0);
+        b8.intoArray(y, h + 8, index, 0);
+        b9.intoArray(y, h + 9, index, 0);
+        b10.intoArray(y, h + 10, index, 0);
+        b11.intoArray(y, h + 11, index, 0);
+    }
+}
