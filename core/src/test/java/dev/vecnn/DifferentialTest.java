@@ -8,6 +8,8 @@ import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.Backend;
+import dev.vecnn.kernel.conv.blocked.BlockedConv;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.pool.Pool;
 import dev.vecnn.pool.PoolImpl;
@@ -29,7 +31,9 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -368,7 +372,7 @@ class DifferentialTest {
             double bwdData = Tolerance.factor(Tolerance.convTerms(s, ConvPass.BACKWARD_DATA), t);
             double bwdWeights = Tolerance.factor(Tolerance.convTerms(s, ConvPass.BACKWARD_WEIGHTS), t);
             for (ConvPass pass : ConvPass.values()) {
-                for (ConvImpl impl : Conv.implementations(pass)) {
+                for (ConvImpl impl : implementations(pass)) {
                     // the reference is the oracle (on dense copies); on the case's views in a third of the cases
                     if (!impl.supports(pass, s) || impl.name().equals("reference") && !c.reference) continue;
                     Tensor first = null;
@@ -545,5 +549,15 @@ class DifferentialTest {
                 }
             }
         }
+    }
+
+    /**
+     * The dispatch list, and the blocked kernel on every spec it can run (dispatched only on small grids with whole
+     * blocks of channels, which few generated problems are): its views, guards and padding modes get checked too.
+     */
+    static List<ConvImpl> implementations(ConvPass pass) {
+        List<ConvImpl> list = new ArrayList<>(Conv.implementations(pass));
+        if (Backend.isVector()) list.add(0, BlockedConv.anywhere());
+        return list;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.kernel.Backend;
+import dev.vecnn.kernel.conv.blocked.BlockedConv;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.spec.ConvSpec;
@@ -16,6 +17,7 @@ import dev.vecnn.testing.Tolerance;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
@@ -70,8 +72,8 @@ class ConvImplsTest {
      * blocked kernel on every spec it can run (dispatched only where it is fast, which few generated specs are).
      */
     static List<ConvImpl> fast(ConvPass pass) {
-        List<ConvImpl> list = new java.util.ArrayList<>(Conv.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList());
-        if (Backend.isVector()) list.add(dev.vecnn.kernel.conv.blocked.BlockedConv.anywhere());
+        List<ConvImpl> list = new ArrayList<>(Conv.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList());
+        if (Backend.isVector()) list.add(BlockedConv.anywhere());
         return list;
     }
 

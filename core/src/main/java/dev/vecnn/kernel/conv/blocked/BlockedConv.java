@@ -15,8 +15,9 @@ import dev.vecnn.tensor.Tensor;
 /**
  * Direct convolution with the output channels in the vector lanes ("blocked"; {@code BlockedConvF32},
  * {@code BlockedConvF64}): the forward of unit-stride, not transposed specs of any rank, dilation, padding
- * mode and groups, and their backward-data when zero-padded (the forward of the mirrored problem). Chosen
- * for the small grids of scientific networks, where the GEMM's columns straddle short padded rows.
+ * mode and groups, and their backward-data when zero-padded by at most (kernel - 1) * dilation per side
+ * (the forward of the mirrored problem). Chosen for the small grids of scientific networks, where the
+ * GEMM's columns straddle short padded rows.
  */
 public final class BlockedConv extends ConvImpl {
     /** Largest heap buffer of one task, in elements. */
@@ -60,13 +61,22 @@ public final class BlockedConv extends ConvImpl {
         }
         // from the spec alone, saturating: a huge valid spec gets false, never an overflow
         long cg = ConvSizes.bigChannelsPerGroup(spec), kg = ConvSizes.smallChannelsPerGroup(spec), taps = ConvSizes.taps(spec);
-        long channels = Math.max(cg, kg) + 32;
+        long channels = Math.max(cg, kg) + 2L * BlockedConvF32.L; // with a last partial block
         if (spec.groups() > 1 << 20 || ConvSizes.times(spec.batch(), spec.groups()) > 1 << 20 || ConvSizes.times(channels, taps) > 1 << 16) {
             return false;
         }
         if (ConvSizes.times(spec.groups(), ConvSizes.times(channels, ConvSizes.times(channels, taps))) > LIMIT) return false;
-        // a task's slab and output buffer (rows padded to runs of four: at most 4x the positions)
+        // a task's slab and output buffer (rows padded to runs of four: at most 4x the positions); backward-data
+        // runs the mirror, whose slab spans input + (kernel - 1) * dilation and whose output is the input
         long plane = Math.max(ConvSizes.paddedBigPlane(spec), ConvSizes.times(4, ConvSizes.smallPlane(spec)));
+        if (pass == ConvPass.BACKWARD_DATA) {
+            long mirrorSlab = 1, input = 1;
+            for (int d = 0; d < rank; d++) {
+                mirrorSlab = ConvSizes.times(mirrorSlab, spec.inputSize(d) + (long) (w.kernel(d) - 1) * w.dilation(d));
+                input = ConvSizes.times(input, spec.inputSize(d));
+            }
+            plane = Math.max(mirrorSlab, ConvSizes.times(4, input));
+        }
         return ConvSizes.times(channels, plane) <= LIMIT && (!preferredOnly || preferred(pass, spec, cg, kg, taps));
     }
 
@@ -79,14 +89,16 @@ public final class BlockedConv extends ConvImpl {
      * Where the blocked kernel beat the GEMM (Intel Xeon, AVX-512, 2026-12-01, f32, 1 and 2 threads: 1.2-1.3x on
      * 3-D 8^3 and 2-D 16x16 layers of 16-64 channels): rank 2 and up (on 1-D rows the GEMM wastes no columns),
      * rows of at most {@link #MAX_ROW} outputs, a reduction of at most {@link #MAX_REDUCTION} steps, and whole
-     * blocks of two float32 vectors of written channels (a half-empty block lost: 0.6-0.9x).
+     * blocks of two float32 vectors of written channels (a half-empty block lost: 0.6-0.9x), and 512-bit vectors.
      */
     private static boolean preferred(ConvPass pass, ConvSpec spec, long cg, long kg, long taps) {
         int rank = spec.rank();
         boolean forward = pass == ConvPass.FORWARD;
         long written = forward ? kg : cg, reduction = ConvSizes.times(forward ? cg : kg, taps);
         long row = forward ? spec.outputSize(rank - 1) : spec.inputSize(rank - 1);
-        return rank >= 2 && written % (2L * BlockedConvF32.L) == 0 && reduction <= MAX_REDUCTION && row <= MAX_ROW;
+        // measured with 512-bit vectors only; the 12x2 tile's 27 live vectors would spill AVX2's 16 registers
+        return BlockedConvF32.L >= 16 && rank >= 2 && written % (2L * BlockedConvF32.L) == 0 && reduction <= MAX_REDUCTION
+                && row <= MAX_ROW;
     }
 
     @Override

@@ -17,11 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Direct convolution in float with the output channels in the vector lanes (channel-blocked, as oneDNN's
  * {@code nCdhw16c} kernels): unit strides, any rank, dilation, padding mode and groups.
  * {@code Y[k][p] = sum_(c, t) W[k][c][t] X[c][p + off_t]} on the padded slab of one image, a register tile
- * being eight positions by {@link #KB} output channels (or sixteen positions by L): per (channel, tap) step
- * two weight vectors are loaded and each position's input broadcast, 16 multiply-adds for 10 loads. The
- * positions of a tile are two runs of four consecutive cells of a slab row, so short rows (4-wide planes)
- * waste no lanes, and the broadcasts use constant offsets. Each output is one chain of multiply-adds in
- * (channel, tap) order whatever the task cut: results do not depend on the threads.
+ * being twelve positions by {@link #KB} output channels: per (channel, tap) step two weight vectors are
+ * loaded and each position's input broadcast, 24 multiply-adds for 14 loads (the GEMM micro-kernel's
+ * ratio). The positions of a tile are three runs of four consecutive cells of slab rows, so short rows (4-
+ * and 8-wide planes) waste no columns, and the broadcasts use constant offsets. Each output is one chain of
+ * multiply-adds in (channel, tap) order whatever the task cut: results do not depend on the threads.
  *
  * <p>Backward-data of a unit-stride, zero-padded convolution is this forward on gy with the taps mirrored
  * and the channel roles swapped ({@link #packBackwardData}).
@@ -37,9 +37,9 @@ final class BlockedConvF32 {
     static final int L = S.length();
     /** Output channels of a block: two vectors. */
     static final int KB = 2 * L;
-    /** Consecutive positions of a run: a tile is two runs (eight positions) or four (sixteen). */
+    /** Consecutive positions of a run: a tile is three runs (twelve positions). */
     private static final int RUN = 4;
-    /** Slab slack: the last run of a row may pass the row's end by RUN - 1 cells (computed, then dropped). */
+    /** Slab slack (RUN - 1 would do): the last run of a row may pass the row's end by RUN - 1 cells (computed, then dropped). */
     private static final int SLACK = 2 * RUN;
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
@@ -172,44 +172,50 @@ final class BlockedConvF32 {
 
     /**
      * The forward with packed weights ({@link #packForward}, or {@link #packBackwardData} on a mirror). Tasks own
-     * (image, group, run of dimension-0 rows); rows are cut only where images and groups leave threads idle.
+     * (image, group, run of dimension-0 rows, run of channel blocks); rows, then blocks, are cut only where
+     * images and groups leave threads idle (about two tasks per thread).
      */
     private static void run(ConvGeometry g, Tensor big, float[] packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         int rows = (int) g.small[0];
-        long items = g.batch * g.groups;
+        long items = g.batch * g.groups, want = 2L * ex.threads();
+        int red = g.cg * g.taps, blocks = blocks(g.kg);
         // rank 1: dimension 0 is the runs' own dimension, not cut
-        int cut = g.rank == 1 ? 1 : (int) Math.max(1, Math.min(rows, (2L * ex.threads() + items - 1) / items));
+        int cut = g.rank == 1 ? 1 : (int) Math.max(1, Math.min(rows, (want + items - 1) / items));
+        int blockCut = (int) Math.max(1, Math.min(blocks, (want + items * cut - 1) / (items * cut)));
         Part[] parts = new Part[cut];
         for (int i = 0; i < cut; i++) parts[i] = Part.of(g, (int) ((long) rows * i / cut), (int) ((long) rows * (i + 1) / cut));
-        int red = g.cg * g.taps, blocks = blocks(g.kg);
         int rowSlots = (int) ((g.small[g.rank - 1] + RUN - 1) / RUN) * RUN;
         long[] smallStride = SlabIoF32.spatialStrides(small);
-        ex.forEach(Math.toIntExact(items * cut), (task, s) -> {
-            Part part = parts[task % cut];
-            int gi = task / cut % g.groups;
-            long n = task / cut / g.groups;
+        ex.forEach(Math.toIntExact(items * cut * blockCut), (task, s) -> {
+            int bi = task % blockCut;
+            Part part = parts[task / blockCut % cut];
+            int gi = task / blockCut / cut % g.groups;
+            long n = task / blockCut / cut / g.groups;
+            int b0 = blocks * bi / blockCut, b1 = blocks * (bi + 1) / blockCut;
             int slabLen = g.cg * part.slab.channelStride;
             float[] x = s.floats("blocked.slab", slabLen + SLACK);
             Arrays.fill(x, slabLen, slabLen + SLACK, 0);
             SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
             float[] y = s.floats("blocked.y", blocks * KB * part.channel);
             int[] st = part.starts;
-            for (int b = 0; b < blocks; b++) {
+            for (int b = b0; b < b1; b++) {
                 int wo = (gi * blocks + b) * red * KB, yo = b * KB * part.channel;
                 for (int i = 0; i < part.runs; i += 3) {
                     tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, y, yo + i * RUN, part.channel, part.index);
                 }
             }
-            store(g, y, part.channel, rowSlots, part.rows, part.r0, small, n, gi * g.kg, bias, e, smallStride);
+            store(g, y, part.channel, rowSlots, part.rows, part.r0, part.r1, b0 * KB, Math.min(g.kg, b1 * KB), small, n, gi * g.kg, bias, e,
+                    smallStride);
         }, big, bias, small);
     }
 
     /**
-     * Stores output channels [k0, k0 + kg) of image n, rows from r0 on, from y (channel stride {@code channel},
-     * rows of {@code rowSlots}) with bias and activation: one run per channel when the rows are contiguous.
+     * Stores channels [kFrom, kTo) of the group's (absolute channel {@code k0 + k}) of image n, rows [r0, r1),
+     * from y (channel stride {@code channel}, rows of {@code rowSlots}) with bias and activation: one run per
+     * channel when the rows are contiguous.
      */
-    private static void store(ConvGeometry g, float[] y, int channel, int rowSlots, int rowCount, int r0, Tensor small, long n, int k0,
-                              Tensor bias, Epilogue e, long[] smallStride) {
+    private static void store(ConvGeometry g, float[] y, int channel, int rowSlots, int rowCount, int r0, int r1, int kFrom, int kTo,
+                              Tensor small, long n, int k0, Tensor bias, Epilogue e, long[] smallStride) {
         int last = g.rank - 1, width = (int) g.small[last];
         boolean contiguous = rowSlots == width && smallStride[last] == 1;
         for (int d = last - 1; d >= 0 && contiguous; d--) contiguous = smallStride[d] == smallStride[d + 1] * g.small[d + 1];
@@ -217,7 +223,7 @@ final class BlockedConvF32 {
         MemorySegment ys = MemorySegment.ofArray(y);
         long first = small.offset() + n * small.stride(0) + r0 * smallStride[0];
         long[] o = new long[g.rank];
-        for (int k = 0; k < g.kg; k++) {
+        for (int k = kFrom; k < kTo; k++) {
             float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (k0 + k) * bias.stride(0)) * ES);
             long chan = first + (k0 + k) * small.stride(1);
             if (contiguous) {
@@ -230,7 +236,7 @@ final class BlockedConvF32 {
                 for (int d = 0; d < last; d++) dst += o[d] * smallStride[d];
                 SlabIoF32.storeRow(y, k * channel + row * rowSlots, 1, seg, dst, smallStride[last], width, bv, e);
                 for (int d = last - 1; d >= 0; d--) {
-                    if (++o[d] < (d == 0 ? g.small[0] - r0 : g.small[d])) break;
+                    if (++o[d] < (d == 0 ? r1 - r0 : g.small[d])) break;
                     o[d] = 0;
                 }
             }
