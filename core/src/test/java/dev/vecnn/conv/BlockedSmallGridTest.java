@@ -3,12 +3,8 @@ package dev.vecnn.conv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecnn.kernel.Backend;
-import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.spec.PaddingMode;
-import dev.vecnn.tensor.DType;
-import dev.vecnn.testing.Layout;
-import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,16 +50,6 @@ class BlockedSmallGridTest {
 
     @Test
     void forwardStoresWithBiasAndActivationInBothDtypesAndLayouts() {
-        try (Arena a = Arena.ofShared(); Execution one = Execution.withThreads(1); Execution three = Execution.withThreads(3)) {
-            for (ConvSpec s : SPECS) {
-                for (DType t : new DType[] {DType.F32, DType.F64}) {
-                    for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) {
-                        for (Execution ex : new Execution[] {one, three}) {
-                            KernelRegressionTest.checkForward(s, t, layout, a, Epilogue.leakyRelu(0.25), ex);
-                        }
-                    }
-                }
-            }
-        }
+        KernelRegressionTest.checkForwardEverywhere(SPECS);
     }
 }

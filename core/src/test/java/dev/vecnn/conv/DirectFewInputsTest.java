@@ -8,7 +8,6 @@ import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import dev.vecnn.testing.Fill;
-import dev.vecnn.testing.Layout;
 import dev.vecnn.testing.Tolerance;
 import java.lang.foreign.Arena;
 import dev.vecnn.spec.ConvSpec;
@@ -86,16 +85,6 @@ class DirectFewInputsTest {
 
     @Test
     void rowCopiesMatchTheReference() {
-        try (Arena a = Arena.ofShared(); Execution one = Execution.withThreads(1); Execution three = Execution.withThreads(3)) {
-            for (ConvSpec s : ROWS) {
-                for (DType t : new DType[] {DType.F32, DType.F64}) {
-                    for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) {
-                        for (Execution ex : new Execution[] {one, three}) {
-                            KernelRegressionTest.checkForward(s, t, layout, a, Epilogue.leakyRelu(0.25), ex);
-                        }
-                    }
-                }
-            }
-        }
+        KernelRegressionTest.checkForwardEverywhere(ROWS);
     }
 }

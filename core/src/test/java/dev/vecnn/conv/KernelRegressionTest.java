@@ -34,6 +34,22 @@ public class KernelRegressionTest {
         THREE.close();
     }
 
+    /**
+     * {@link #checkForward} of every spec in float32 and float64, channels-first and channels-last, with bias (where
+     * the spec has one) and leaky ReLU, at 1 and 3 threads: the stores' every path.
+     */
+    public static void checkForwardEverywhere(List<ConvSpec> specs) {
+        try (Arena a = Arena.ofShared(); Execution one = Execution.withThreads(1); Execution three = Execution.withThreads(3)) {
+            for (ConvSpec s : specs) {
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) {
+                        for (Execution ex : new Execution[] {one, three}) checkForward(s, t, layout, a, Epilogue.leakyRelu(0.25), ex);
+                    }
+                }
+            }
+        }
+    }
+
     /** Forward of every supporting implementation against the reference (in double on dense copies). */
     public static void checkForward(ConvSpec s, DType t, Layout layout, Arena arena, Epilogue e, Execution ex) {
         Tensor x = layout.place(arena, t, s.inputShape()).view, w = layout.place(arena, t, s.weightShape()).view;
@@ -145,7 +161,10 @@ public class KernelRegressionTest {
      * one thread).
      */
     public static void checkAllPasses(ConvSpec s) {
-        for (Execution ex : new Execution[] {ONE, TWO, THREE}) checkAllPasses(s, ex);
+        // executions of its own: other test classes call this, and this class closes its shared ones after its tests
+        try (Execution one = Execution.withThreads(1); Execution two = Execution.withThreads(2); Execution three = Execution.withThreads(3)) {
+            for (Execution ex : new Execution[] {one, two, three}) checkAllPasses(s, ex);
+        }
     }
 
     static void checkAllPasses(ConvSpec s, Execution ex) {
