@@ -133,10 +133,11 @@ final class BlockedConvF64 {
 
     /**
      * The layout every task of a run of dimension-0 rows [r0, r1) shares: the slab, the (channel, tap) offsets,
-     * the slab start of each run of four positions (rows padded to whole runs, the list to whole tiles), and y's
-     * channel stride with the scatter's lane offsets.
+     * the slab start of each run of four positions (rows padded to whole runs of {@code rowSlots} slots, the list
+     * to whole tiles), and y's channel stride with the scatter's lane offsets.
      */
-    private record Part(int r0, int r1, PhaseSlab slab, int[] off, int[] starts, int runs, int rows, int channel, int[] index) {
+    private record Part(int r0, int r1, PhaseSlab slab, int[] off, int[] starts, int runs, int rows, int rowSlots, int channel,
+                        int[] index) {
         static Part of(ConvGeometry g, int r0, int r1) {
             PhaseSlab slab = new PhaseSlab(g, r0, r1); // unit strides: one phase, the padded region itself
             int[] off = new int[g.cg * g.taps];
@@ -166,7 +167,7 @@ final class BlockedConvF64 {
             if (channel / L % 2 == 0) channel += L;
             int[] index = new int[L];
             for (int j = 0; j < L; j++) index[j] = j * channel;
-            return new Part(r0, r1, slab, off, starts, runs, rows, channel, index);
+            return new Part(r0, r1, slab, off, starts, runs, rows, perRow * RUN, channel, index);
         }
     }
 
@@ -184,7 +185,6 @@ final class BlockedConvF64 {
         int blockCut = (int) Math.max(1, Math.min(blocks, (want + items * cut - 1) / (items * cut)));
         Part[] parts = new Part[cut];
         for (int i = 0; i < cut; i++) parts[i] = Part.of(g, (int) ((long) rows * i / cut), (int) ((long) rows * (i + 1) / cut));
-        int rowSlots = (int) ((g.small[g.rank - 1] + RUN - 1) / RUN) * RUN;
         long[] smallStride = SlabIoF64.spatialStrides(small);
         ex.forEach(Math.toIntExact(items * cut * blockCut), (task, s) -> {
             int bi = task % blockCut;
@@ -204,8 +204,8 @@ final class BlockedConvF64 {
                     tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, y, yo + i * RUN, part.channel, part.index);
                 }
             }
-            store(g, y, part.channel, rowSlots, part.rows, part.r0, part.r1, b0 * KB, Math.min(g.kg, b1 * KB), small, n, gi * g.kg, bias, e,
-                    smallStride);
+            store(g, y, part.channel, part.rowSlots, part.rows, part.r0, part.r1, b0 * KB, Math.min(g.kg, b1 * KB), small, n, gi * g.kg,
+                    bias, e, smallStride);
         }, big, bias, small);
     }
 
