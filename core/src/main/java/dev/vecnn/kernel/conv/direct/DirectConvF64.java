@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Direct forward convolution in double for few output or few input channels per group (the lecture's RGB
  * image and two filters; a first layer on single-channel data), where GEMM tiles would be mostly padding
  * or a GEMM's reduction only the taps: {@code Y_k[p] = sum_c sum_t w[k,c,t] X_c[p + off_t]} on the padded
- * slab grid, four output channels by two vectors per step (a last pair by two), each input vector loaded
- * once for every channel of the step.
+ * slab grid, eight output channels by three vectors per step (a last four or pair by two vectors), each input
+ * vector loaded once for every channel of the step.
  *
  * <p>GENERATED from core/src/template/DirectConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
@@ -28,6 +28,8 @@ final class DirectConvF64 {
     static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     static final int L = S.length();
     private static final int STEP = 2 * L;
+    /** Positions per step of the eight-channel pass: three vectors. */
+    private static final int STEP8 = 3 * L;
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
 
@@ -40,7 +42,7 @@ final class DirectConvF64 {
         int[] off = new int[red]; // slab offset of each (channel, tap)
         for (int c = 0; c < g.cg; c++) for (int t = 0; t < g.taps; t++) off[c * g.taps + t] = c * slab.channelStride + slab.tapOffset[t];
         long[] smallStride = SlabIoF64.spatialStrides(small);
-        int slabLen = g.cg * slab.channelStride + slab.tapOffset[g.taps - 1] + STEP;
+        int slabLen = g.cg * slab.channelStride + slab.tapOffset[g.taps - 1] + STEP8;
         // output channels split into parts (multiples of four) when images and groups alone leave threads idle;
         // each output is one correlation whatever the split, so results do not depend on it
         long units = g.batch * g.groups;
@@ -54,35 +56,36 @@ final class DirectConvF64 {
             double[] x = s.doubles("direct.slab", slabLen);
             java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
             SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
-            double[] y0 = s.doubles("direct.y0", span + STEP);
-            double[] y1 = s.doubles("direct.y1", span + STEP);
-            double[] y2 = s.doubles("direct.y2", span + STEP);
-            double[] y3 = s.doubles("direct.y3", span + STEP);
-            double[] w4 = s.doubles("direct.w4", 4 * red);
-            // four output channels per pass (eight accumulators, each input vector loaded once for four
-            // channels); a last pair or single channel per pass of two
+            double[][] ys = new double[8][];
+            for (int i = 0; i < 8; i++) ys[i] = s.doubles(GRIDS[i], span + STEP8);
+            double[] w8 = s.doubles("direct.w8", 8 * red);
+            // eight output channels by three vectors per pass (24 accumulators: per step three input vectors and
+            // eight broadcasts); a last four or pair by two vectors
             int end = Math.min(g.kg, (part + 1) * perPart);
             for (int j = part * perPart; j < end; ) {
-                int k0 = gi * g.kg + j, count = end - j >= 3 ? 4 : 2, real = Math.min(count, end - j);
-                java.util.Arrays.fill(w4, 0, count * red, 0);
-                for (int i = 0; i < real; i++) weights(g, w, k0 + i, w4, i, count);
-                if (count == 4) correlate4(x, w4, off, red, y0, y1, y2, y3, span);
-                else correlate2(x, w4, off, red, y0, y1, span);
-                double[][] ys = {y0, y1, y2, y3};
+                int k0 = gi * g.kg + j, count = end - j >= 8 ? 8 : end - j >= 3 ? 4 : 2, real = Math.min(count, end - j);
+                java.util.Arrays.fill(w8, 0, count * red, 0);
+                for (int i = 0; i < real; i++) weights(g, w, k0 + i, w8, i, count);
+                if (count == 8) correlate8(x, w8, off, red, ys, span);
+                else if (count == 4) correlate4(x, w8, off, red, ys[0], ys[1], ys[2], ys[3], span);
+                else correlate2(x, w8, off, red, ys[0], ys[1], span);
                 for (int i = 0; i < real; i++) SlabIoF64.storeFromGrid(g, slab, ys[i], span, small, n, k0 + i, bias, e, smallStride);
                 j += real;
             }
         }, big, w, bias, small);
     }
 
+    /** Scratch names of the eight output grids. */
+    private static final String[] GRIDS = {"direct.y0", "direct.y1", "direct.y2", "direct.y3", "direct.y4", "direct.y5", "direct.y6", "direct.y7"};
+
     /** Image chunks of backward-weights: a fixed count, so that the sums' order does not depend on the threads. */
     private static final int WEIGHT_CHUNKS = 8;
 
     /**
      * Backward-weights {@code GW[k,c,t] = sum_n sum_p G_k[p] X_c[p + off_t]}: gy laid on the slab grid at
-     * the window starts (zero elsewhere), four output channels by two reduction steps per pass over the
-     * grid (eight accumulators; each gy vector loaded once for two steps, each x vector once for four
-     * channels), the lanes kept across the images of a chunk. The batch is cut into a fixed number of
+     * the window starts (zero elsewhere), four output channels by six reduction steps per pass over a piece
+     * of the grid that stays in L1 (24 accumulators; each gy vector loaded once for six steps, each x vector
+     * once for four channels), the lanes kept across the images of a chunk. The batch is cut into a fixed number of
      * chunks ({@link #WEIGHT_CHUNKS}, tasks with every output channel of a group), whose partial sums are
      * added in chunk order: results do not depend on threads. A slab with a non-finite value takes an
      * exact loop over the real positions (0 * inf between the windows must not add a NaN).
@@ -98,8 +101,8 @@ final class DirectConvF64 {
         for (int c = 0; c < g.cg; c++) for (int t = 0; t < g.taps; t++) off[c * g.taps + t] = c * slab.channelStride + slab.tapOffset[t];
         int slabLen = g.cg * slab.channelStride + slab.tapOffset[g.taps - 1] + gridLen + STEP;
         int quads = ceilDiv(g.kg, 4);
-        // a quad's lanes: four channels by every reduction step, and a spare step for an odd last pair
-        int quadLanes = (red + 1) * 4 * L;
+        // a quad's lanes: four channels by every reduction step, and spare steps for a last partial group of six
+        int quadLanes = (red + STEPS - 1) * 4 * L;
         int chunks = (int) Math.min(g.batch, WEIGHT_CHUNKS);
         int perGroup = g.kg * red;
         // partial sums per (group, chunk), then added in chunk order
@@ -128,9 +131,15 @@ final class DirectConvF64 {
                         }
                         continue;
                     }
-                    for (int r = 0; r < red; r += 2) {
-                        // an odd last step pairs with itself: its copy lands in the quad's spare step and is dropped
-                        dot4x2(gy, gridLen, x, off[r], off[Math.min(r + 1, red - 1)], lanes, q * quadLanes + r * 4 * L);
+                    // the grid in pieces that stay in L1 with the six steps' inputs, every step group per piece (each
+                    // lane's sum still runs over the positions in order); a last partial group repeats its last step,
+                    // whose copies land in the quad's spare steps and are dropped
+                    for (int p0 = 0; p0 < gridLen; p0 += PIECE) {
+                        int p1 = Math.min(gridLen, p0 + PIECE);
+                        for (int r = 0; r < red; r += STEPS) {
+                            int[] o = stepOffsets(off, r, red);
+                            dot4x6(gy, gridLen, x, o, lanes, q * quadLanes + r * 4 * L, p0, p1);
+                        }
                     }
                 }
             }
@@ -157,40 +166,88 @@ final class DirectConvF64 {
         }
     }
 
+    /** Reduction steps per pass of backward-weights: six, by four channels (24 accumulators). */
+    private static final int STEPS = 6;
+    /** Grid positions per piece: four gy channels and the steps' inputs stay in L1 (16 KB of float32 gy). */
+    private static final int PIECE = 64 * L;
+
+    /** The slab offsets of steps r .. r + STEPS - 1, the last real step repeated past {@code red}. */
+    private static int[] stepOffsets(int[] off, int r, int red) {
+        int[] o = new int[STEPS];
+        for (int j = 0; j < STEPS; j++) o[j] = off[Math.min(r + j, red - 1)];
+        return o;
+    }
+
     /**
-     * Adds {@code sum_p gy[i len + p] x[off_j + p]} over p in [0, len), lane by lane, to the lanes of (step
-     * r + j, channel i) at {@code lanes[at + (j * 4 + i) * L]}, i < 4, j < 2 (steps r and r + 1 of a quad
-     * lie {@code 4 L} apart).
+     * Adds {@code sum_p gy[i len + p] x[o_j + p]} over p in [p0, p1), lane by lane, to the lanes of (step r + j,
+     * channel i) at {@code lanes[at + (j * 4 + i) * L]}, i < 4, j < 6: per vector of positions four gy and six x
+     * loads for 24 multiply-adds.
      */
-    private static void dot4x2(double[] gy, int len, double[] x, int off0, int off1, double[] lanes, int at) {
-        int at1 = at + 4 * L;
-        DoubleVector a0 = DoubleVector.fromArray(S, lanes, at), b0 = DoubleVector.fromArray(S, lanes, at + L);
-        DoubleVector c0 = DoubleVector.fromArray(S, lanes, at + 2 * L), d0 = DoubleVector.fromArray(S, lanes, at + 3 * L);
-        DoubleVector a1 = DoubleVector.fromArray(S, lanes, at1), b1 = DoubleVector.fromArray(S, lanes, at1 + L);
-        DoubleVector c1 = DoubleVector.fromArray(S, lanes, at1 + 2 * L), d1 = DoubleVector.fromArray(S, lanes, at1 + 3 * L);
-        for (int p = 0; p < len; p += L) {
-            DoubleVector x0 = DoubleVector.fromArray(S, x, off0 + p), x1 = DoubleVector.fromArray(S, x, off1 + p);
+    private static void dot4x6(double[] gy, int len, double[] x, int[] o, double[] lanes, int at, int p0, int p1) {
+        int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
+        int s0 = at, s1 = at + 4 * L, s2 = at + 8 * L, s3 = at + 12 * L, s4 = at + 16 * L, s5 = at + 20 * L;
+        DoubleVector a0 = DoubleVector.fromArray(S, lanes, s0), b0 = DoubleVector.fromArray(S, lanes, s0 + L), c0 = DoubleVector.fromArray(S, lanes, s0 + 2 * L), d0 = DoubleVector.fromArray(S, lanes, s0 + 3 * L);
+        DoubleVector a1 = DoubleVector.fromArray(S, lanes, s1), b1 = DoubleVector.fromArray(S, lanes, s1 + L), c1 = DoubleVector.fromArray(S, lanes, s1 + 2 * L), d1 = DoubleVector.fromArray(S, lanes, s1 + 3 * L);
+        DoubleVector a2 = DoubleVector.fromArray(S, lanes, s2), b2 = DoubleVector.fromArray(S, lanes, s2 + L), c2 = DoubleVector.fromArray(S, lanes, s2 + 2 * L), d2 = DoubleVector.fromArray(S, lanes, s2 + 3 * L);
+        DoubleVector a3 = DoubleVector.fromArray(S, lanes, s3), b3 = DoubleVector.fromArray(S, lanes, s3 + L), c3 = DoubleVector.fromArray(S, lanes, s3 + 2 * L), d3 = DoubleVector.fromArray(S, lanes, s3 + 3 * L);
+        DoubleVector a4 = DoubleVector.fromArray(S, lanes, s4), b4 = DoubleVector.fromArray(S, lanes, s4 + L), c4 = DoubleVector.fromArray(S, lanes, s4 + 2 * L), d4 = DoubleVector.fromArray(S, lanes, s4 + 3 * L);
+        DoubleVector a5 = DoubleVector.fromArray(S, lanes, s5), b5 = DoubleVector.fromArray(S, lanes, s5 + L), c5 = DoubleVector.fromArray(S, lanes, s5 + 2 * L), d5 = DoubleVector.fromArray(S, lanes, s5 + 3 * L);
+        for (int p = p0; p < p1; p += L) {
+            DoubleVector x0 = DoubleVector.fromArray(S, x, o0 + p), x1 = DoubleVector.fromArray(S, x, o1 + p), x2 = DoubleVector.fromArray(S, x, o2 + p);
+            DoubleVector x3 = DoubleVector.fromArray(S, x, o3 + p), x4 = DoubleVector.fromArray(S, x, o4 + p), x5 = DoubleVector.fromArray(S, x, o5 + p);
             DoubleVector u = DoubleVector.fromArray(S, gy, p);
             a0 = u.fma(x0, a0);
             a1 = u.fma(x1, a1);
+            a2 = u.fma(x2, a2);
+            a3 = u.fma(x3, a3);
+            a4 = u.fma(x4, a4);
+            a5 = u.fma(x5, a5);
             u = DoubleVector.fromArray(S, gy, len + p);
             b0 = u.fma(x0, b0);
             b1 = u.fma(x1, b1);
+            b2 = u.fma(x2, b2);
+            b3 = u.fma(x3, b3);
+            b4 = u.fma(x4, b4);
+            b5 = u.fma(x5, b5);
             u = DoubleVector.fromArray(S, gy, 2 * len + p);
             c0 = u.fma(x0, c0);
             c1 = u.fma(x1, c1);
+            c2 = u.fma(x2, c2);
+            c3 = u.fma(x3, c3);
+            c4 = u.fma(x4, c4);
+            c5 = u.fma(x5, c5);
             u = DoubleVector.fromArray(S, gy, 3 * len + p);
             d0 = u.fma(x0, d0);
             d1 = u.fma(x1, d1);
+            d2 = u.fma(x2, d2);
+            d3 = u.fma(x3, d3);
+            d4 = u.fma(x4, d4);
+            d5 = u.fma(x5, d5);
         }
-        a0.intoArray(lanes, at);
-        b0.intoArray(lanes, at + L);
-        c0.intoArray(lanes, at + 2 * L);
-        d0.intoArray(lanes, at + 3 * L);
-        a1.intoArray(lanes, at1);
-        b1.intoArray(lanes, at1 + L);
-        c1.intoArray(lanes, at1 + 2 * L);
-        d1.intoArray(lanes, at1 + 3 * L);
+        a0.intoArray(lanes, s0);
+        b0.intoArray(lanes, s0 + L);
+        c0.intoArray(lanes, s0 + 2 * L);
+        d0.intoArray(lanes, s0 + 3 * L);
+        a1.intoArray(lanes, s1);
+        b1.intoArray(lanes, s1 + L);
+        c1.intoArray(lanes, s1 + 2 * L);
+        d1.intoArray(lanes, s1 + 3 * L);
+        a2.intoArray(lanes, s2);
+        b2.intoArray(lanes, s2 + L);
+        c2.intoArray(lanes, s2 + 2 * L);
+        d2.intoArray(lanes, s2 + 3 * L);
+        a3.intoArray(lanes, s3);
+        b3.intoArray(lanes, s3 + L);
+        c3.intoArray(lanes, s3 + 2 * L);
+        d3.intoArray(lanes, s3 + 3 * L);
+        a4.intoArray(lanes, s4);
+        b4.intoArray(lanes, s4 + L);
+        c4.intoArray(lanes, s4 + 2 * L);
+        d4.intoArray(lanes, s4 + 3 * L);
+        a5.intoArray(lanes, s5);
+        b5.intoArray(lanes, s5 + L);
+        c5.intoArray(lanes, s5 + 2 * L);
+        d5.intoArray(lanes, s5 + 3 * L);
     }
 
     private static int ceilDiv(long a, long b) {
@@ -227,6 +284,81 @@ final class DirectConvF64 {
             a1.intoArray(y0, p + L);
             b0.intoArray(y1, p);
             b1.intoArray(y1, p + L);
+        }
+    }
+
+    /**
+     * Eight channels at once by three vectors of positions: {@code ys[i][p] = sum_r w[8r + i] x[p + off[r]]}, for
+     * p in [0, span) (24 accumulators; per step three input loads for 24 multiply-adds, where the four-channel
+     * pass loads two for eight).
+     */
+    private static void correlate8(double[] x, double[] w, int[] off, int red, double[][] ys, int span) {
+        double[] y0 = ys[0], y1 = ys[1], y2 = ys[2], y3 = ys[3], y4 = ys[4], y5 = ys[5], y6 = ys[6], y7 = ys[7];
+        for (int p = 0; p < span; p += STEP8) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0, c0 = a0, c1 = a0, c2 = a0, d0 = a0, d1 = a0, d2 = a0;
+            DoubleVector e0 = a0, e1 = a0, e2 = a0, f0 = a0, f1 = a0, f2 = a0, g0 = a0, g1 = a0, g2 = a0, h0 = a0, h1 = a0, h2 = a0;
+            for (int r = 0; r < red; r++) {
+                int q = p + off[r], v = 8 * r;
+                DoubleVector x0 = DoubleVector.fromArray(S, x, q);
+                DoubleVector x1 = DoubleVector.fromArray(S, x, q + L);
+                DoubleVector x2 = DoubleVector.fromArray(S, x, q + 2 * L);
+                DoubleVector u = DoubleVector.broadcast(S, w[v]);
+                a0 = u.fma(x0, a0);
+                a1 = u.fma(x1, a1);
+                a2 = u.fma(x2, a2);
+                u = DoubleVector.broadcast(S, w[v + 1]);
+                b0 = u.fma(x0, b0);
+                b1 = u.fma(x1, b1);
+                b2 = u.fma(x2, b2);
+                u = DoubleVector.broadcast(S, w[v + 2]);
+                c0 = u.fma(x0, c0);
+                c1 = u.fma(x1, c1);
+                c2 = u.fma(x2, c2);
+                u = DoubleVector.broadcast(S, w[v + 3]);
+                d0 = u.fma(x0, d0);
+                d1 = u.fma(x1, d1);
+                d2 = u.fma(x2, d2);
+                u = DoubleVector.broadcast(S, w[v + 4]);
+                e0 = u.fma(x0, e0);
+                e1 = u.fma(x1, e1);
+                e2 = u.fma(x2, e2);
+                u = DoubleVector.broadcast(S, w[v + 5]);
+                f0 = u.fma(x0, f0);
+                f1 = u.fma(x1, f1);
+                f2 = u.fma(x2, f2);
+                u = DoubleVector.broadcast(S, w[v + 6]);
+                g0 = u.fma(x0, g0);
+                g1 = u.fma(x1, g1);
+                g2 = u.fma(x2, g2);
+                u = DoubleVector.broadcast(S, w[v + 7]);
+                h0 = u.fma(x0, h0);
+                h1 = u.fma(x1, h1);
+                h2 = u.fma(x2, h2);
+            }
+            a0.intoArray(y0, p);
+            a1.intoArray(y0, p + L);
+            a2.intoArray(y0, p + 2 * L);
+            b0.intoArray(y1, p);
+            b1.intoArray(y1, p + L);
+            b2.intoArray(y1, p + 2 * L);
+            c0.intoArray(y2, p);
+            c1.intoArray(y2, p + L);
+            c2.intoArray(y2, p + 2 * L);
+            d0.intoArray(y3, p);
+            d1.intoArray(y3, p + L);
+            d2.intoArray(y3, p + 2 * L);
+            e0.intoArray(y4, p);
+            e1.intoArray(y4, p + L);
+            e2.intoArray(y4, p + 2 * L);
+            f0.intoArray(y5, p);
+            f1.intoArray(y5, p + L);
+            f2.intoArray(y5, p + 2 * L);
+            g0.intoArray(y6, p);
+            g1.intoArray(y6, p + L);
+            g2.intoArray(y6, p + 2 * L);
+            h0.intoArray(y7, p);
+            h1.intoArray(y7, p + L);
+            h2.intoArray(y7, p + 2 * L);
         }
     }
 
