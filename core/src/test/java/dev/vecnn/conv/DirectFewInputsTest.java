@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The direct forward kernel on first layers (one or two input channels, any number of output channels):
- * output channel counts that leave every tail of its passes of four (a last three, two, one), channel
- * parts split across threads at batch 1, ranks 1 to 3, strides, dilation and a non-zero padding mode.
+ * output channel counts that leave every tail of its passes of eight and four (a last five, three, two,
+ * one), channel parts split across threads at batch 1, ranks 1 to 3, strides, dilation and a non-zero
+ * padding mode; and its backward-weights on grids of one and of several L1 pieces, with reductions that
+ * leave every remainder of its groups of six steps.
  * Every implementation is checked against the reference at 1, 2 and 3 threads.
  */
 @Tag("kernels")
@@ -31,7 +33,10 @@ class DirectFewInputsTest {
             ConvSpec.parse("mb1ic1oc9_i5x6x13_k3x3x5_p1x1x2"),
             ConvSpec.parse("mb3ic1ih12iw12oc10oh6ow6kh3kw3sh2sw2ph1pw1"),
             ConvSpec.parse("mb1ic1ih10iw17oc5oh6ow13kh3kw3dh1dw1").toBuilder().paddingMode(PaddingMode.ZEROS).build(),
-            ConvSpec.parse("mb1ic2ih8iw9oc11oh8ow9kh3kw3ph1pw1").toBuilder().paddingMode(PaddingMode.REFLECT).build());
+            ConvSpec.parse("mb1ic2ih8iw9oc11oh8ow9kh3kw3ph1pw1").toBuilder().paddingMode(PaddingMode.REFLECT).build(),
+            // grids of 1638 and 1056 cells: several pieces of 64 vectors in both dtypes; 17 = 8 + 8 + 1 channels
+            ConvSpec.parse("mb2ic1ih40iw37oc9oh40ow37kh3kw3ph1pw1"),
+            ConvSpec.parse("mb1ic1oc17_i4x6x20_k3x3x3_p1x1x1"));
 
     @Test
     void firstLayersGoDirect() {

@@ -1,0 +1,73 @@
+package dev.vecnn.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rules of the tiled kernels' sources that the JIT's behaviour makes necessary. A method that takes
+ * vectors as parameters gets them unboxed only when C2 inlines it; in a big kernel method C2 may decline
+ * (NodeCountInliningCutoff, "already compiled into a big method"), and then every call boxes its vectors.
+ * A helper storing a 4x4-vector tile did exactly that: 128 MB per training step of a 4096 -> 128 dense
+ * layer, five times slower. So the convolution and matmul kernels keep their vectors inside one method.
+ * The elementwise and pooling kernels are left out on purpose: their helpers (vector math such as exp,
+ * a row's masked store) take one vector per call from small loops, and the training benchmark's heap
+ * table, which marks any call allocating 100 MB or more, shows them inlined.
+ */
+class KernelSourceRulesTest {
+    /** The templates of the register-tiled convolution and matmul kernels. */
+    static final List<String> TILED = List.of("BlockedConv.java.in", "DepthwiseConv.java.in", "DepthwiseRows.java.in", "DirectConv.java.in",
+            "GemmConv.java.in", "MatmulVector.java.in");
+
+    /** A method declaration: modifiers, result type, name, parameters, then the body's brace. */
+    private static final Pattern METHOD = Pattern.compile(
+            "\\b(?:private|public|protected|static)\\b[^;={}()]*?\\b(\\w+)\\s*\\(([^)]*)\\)\\s*(?:throws [\\w., ]+)?\\{");
+    /** A parameter of a vector or mask type (template placeholders or concrete Vector API classes). */
+    private static final Pattern VECTOR_PARAMETER = Pattern.compile(
+            "(?:\\$Vec|\\$IVec|\\b(?:Float|Double|Int|Long|Short|Byte)Vector|\\bVectorMask<[^>]*>|\\bVector<[^>]*>)\\s+\\w+");
+
+    /** Methods of {@code source} that take a vector or mask parameter, as "name(parameters)". */
+    static List<String> vectorParameterMethods(String source) {
+        List<String> found = new ArrayList<>();
+        Matcher m = METHOD.matcher(source);
+        while (m.find()) {
+            if (VECTOR_PARAMETER.matcher(m.group(2)).find()) found.add(m.group(1) + "(" + m.group(2).replaceAll("\\s+", " ") + ")");
+        }
+        return found;
+    }
+
+    @Test
+    void tiledKernelsPassNoVectorsBetweenMethods() throws Exception {
+        Path templates = Path.of("src/template"); // surefire runs in core/
+        for (String t : TILED) {
+            String source = Files.readString(templates.resolve(t));
+            assertTrue(METHOD.matcher(source).find(), t + ": no method found; the rule's pattern no longer reads this source");
+            assertEquals(List.of(), vectorParameterMethods(source), t + ": methods that take vectors (C2 may box them when it does not inline)");
+        }
+    }
+
+    /** The pattern catches the helper that boxed, and passes what the kernels do instead. */
+    @Test
+    void theRuleCatchesAVectorHelper() {
+        String helper = """
+                    private static void store4(MemorySegment cs, long at, long v, $Vec a, $Vec b, $Vec c,
+                                               $Vec d) {
+                        a.intoMemorySegment(cs, at, NO);
+                    }
+                    static void tile(float[] x, VectorMask<Float> m, int n) {
+                    }
+                    private static void plain(float[] x, int[] off, int n) {
+                        FloatVector a = FloatVector.zero(S);
+                    }
+                """;
+        assertEquals(List.of("store4(MemorySegment cs, long at, long v, $Vec a, $Vec b, $Vec c, $Vec d)", "tile(float[] x, VectorMask<Float> m, int n)"),
+                vectorParameterMethods(helper));
+    }
+}
