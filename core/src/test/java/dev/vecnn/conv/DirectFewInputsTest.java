@@ -1,6 +1,7 @@
 package dev.vecnn.conv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.kernel.Backend;
 import dev.vecnn.parallel.Execution;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * The direct forward kernel on first layers (one or two input channels, any number of output channels):
  * output channel counts that leave every tail of its passes of eight and four (a last five, three, two,
  * one), channel parts split across threads at batch 1, ranks 1 to 3, strides, dilation and a non-zero
- * padding mode; and its backward-weights on grids of one and of several L1 pieces, with reductions that
- * leave every remainder of its groups of six steps.
+ * padding mode; and its backward-weights in both dtypes on grids of one and of several L1 pieces, with
+ * reductions that leave every remainder of its groups of six steps.
  * Every implementation is checked against the reference at 1, 2 and 3 threads.
  */
 @Tag("kernels")
@@ -34,9 +35,45 @@ class DirectFewInputsTest {
             ConvSpec.parse("mb3ic1ih12iw12oc10oh6ow6kh3kw3sh2sw2ph1pw1"),
             ConvSpec.parse("mb1ic1ih10iw17oc5oh6ow13kh3kw3dh1dw1").toBuilder().paddingMode(PaddingMode.ZEROS).build(),
             ConvSpec.parse("mb1ic2ih8iw9oc11oh8ow9kh3kw3ph1pw1").toBuilder().paddingMode(PaddingMode.REFLECT).build(),
-            // grids of 1638 and 1056 cells: several pieces of 64 vectors in both dtypes; 17 = 8 + 8 + 1 channels
+            // 17 channels: passes of eight and a last one (at 512 bits)
             ConvSpec.parse("mb2ic1ih40iw37oc9oh40ow37kh3kw3ph1pw1"),
             ConvSpec.parse("mb1ic1oc17_i4x6x20_k3x3x3_p1x1x1"));
+
+    /**
+     * Backward-weights in both dtypes where its grid walk has several L1 pieces (spans of 1558 and 4222
+     * positions: 2 and 5 pieces of float32 at 512 bits, 4 and 9 of float64) and reductions that leave every
+     * remainder of its groups of six steps (7, 8, 9 steps here; 27, 45, 16 and 5 in {@link #SPECS} and
+     * {@link #ROWS}).
+     */
+    static final List<ConvSpec> WEIGHT_GRIDS = List.of(
+            ConvSpec.parse("mb2ic1ih40iw37oc9oh40ow37kh3kw3ph1pw1"),
+            ConvSpec.parse("mb1ic1ih64iw64oc5oh64ow64kh3kw3ph1pw1"),
+            ConvSpec.parse("mb2ic1iw40oc9ow34kw7"),
+            ConvSpec.parse("mb2ic1iw40oc6ow33kw8"));
+
+    @Test
+    void backwardWeightsOverSeveralPiecesInBothDtypes() {
+        try (Arena a = Arena.ofConfined(); Execution two = Execution.withThreads(2)) {
+            for (ConvSpec s : WEIGHT_GRIDS) {
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    Tensor x = Fill.uniform(a, t, s.inputShape(), 11), gy = Fill.uniform(a, t, s.outputShape(), 12);
+                    Tensor gw = Tensor.allocate(a, DType.F64, s.weightShape()), mag = Tensor.allocate(a, DType.F64, s.weightShape());
+                    ReferenceConv.backwardWeights(s, x.to(a, DType.F64), gy.to(a, DType.F64), gw);
+                    ReferenceConv.backwardWeights(s, Fill.abs(a, x), Fill.abs(a, gy), mag);
+                    int checked = 0;
+                    for (ConvImpl impl : Conv.implementations(ConvPass.BACKWARD_WEIGHTS)) {
+                        if (!impl.supports(ConvPass.BACKWARD_WEIGHTS, s)) continue;
+                        Tensor out = Tensor.allocate(a, t, s.weightShape());
+                        impl.backwardWeights(s, x, gy, out, two);
+                        Tolerance.assertClose(out, gw, mag, Tolerance.factor(Tolerance.convTerms(s, ConvPass.BACKWARD_WEIGHTS), t),
+                                impl + " backward weights " + s + " " + t.shortName());
+                        checked++;
+                    }
+                    assertTrue(checked > 0, "no implementation ran " + s);
+                }
+            }
+        }
+    }
 
     @Test
     void firstLayersGoDirect() {

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Direct forward convolution in float for few output or few input channels per group (the lecture's RGB
  * image and two filters; a first layer on single-channel data), where GEMM tiles would be mostly padding
  * or a GEMM's reduction only the taps: {@code Y_k[p] = sum_c sum_t w[k,c,t] X_c[p + off_t]} on the padded
- * slab grid, eight output channels by three vectors per step (a last four or pair by two vectors), each input
- * vector loaded once for every channel of the step.
+ * slab grid, eight output channels by three vectors per step with 512-bit vectors (else, and for the last
+ * channels, four or two channels by two vectors), each input vector loaded once for every channel of the step.
  *
  * <p>GENERATED from core/src/template/DirectConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
@@ -30,6 +30,12 @@ final class DirectConvF32 {
     private static final int STEP = 2 * L;
     /** Positions per step of the eight-channel pass: three vectors. */
     private static final int STEP8 = 3 * L;
+    /**
+     * Whether the 24-accumulator tiles run (eight channels by three vectors forward, four channels by six steps
+     * in backward-weights): with 512-bit vectors, whose ISA (AVX-512) has 32 vector registers; at narrower widths
+     * they would spill AVX2's 16, and the eight-accumulator tiles run instead.
+     */
+    private static final boolean WIDE = S.vectorBitSize() >= 512;
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
 
@@ -43,12 +49,14 @@ final class DirectConvF32 {
         for (int c = 0; c < g.cg; c++) for (int t = 0; t < g.taps; t++) off[c * g.taps + t] = c * slab.channelStride + slab.tapOffset[t];
         long[] smallStride = SlabIoF32.spatialStrides(small);
         int slabLen = g.cg * slab.channelStride + slab.tapOffset[g.taps - 1] + STEP8;
-        // output channels split into parts (multiples of four) when images and groups alone leave threads idle;
-        // each output is one correlation whatever the split, so results do not depend on it
+        // output channels split into parts (multiples of a pass) when images and groups alone leave threads idle;
+        // each output is one correlation whatever the split and the pass, so results do not depend on them
         long units = g.batch * g.groups;
-        int parts = (int) Math.max(1, Math.min(ceilDiv(g.kg, 4), ceilDiv(2L * ex.threads(), units)));
-        int perPart = ceilDiv(ceilDiv(g.kg, parts), 4) * 4;
+        int unit = WIDE && g.kg >= 8 ? 8 : 4;
+        int parts = (int) Math.max(1, Math.min(ceilDiv(g.kg, unit), ceilDiv(2L * ex.threads(), units)));
+        int perPart = ceilDiv(ceilDiv(g.kg, parts), unit) * unit;
         int partCount = ceilDiv(g.kg, perPart);
+        int grids = unit == 8 ? 8 : g.kg >= 3 ? 4 : 2; // output grids of the widest pass a task runs
         ex.forEach(Math.toIntExact(units * partCount), (task, s) -> {
             int part = task % partCount;
             int gi = task / partCount % g.groups;
@@ -56,14 +64,14 @@ final class DirectConvF32 {
             float[] x = s.floats("direct.slab", slabLen);
             java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
             SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
-            float[][] ys = new float[8][];
-            for (int i = 0; i < 8; i++) ys[i] = s.floats(GRIDS[i], span + STEP8);
-            float[] w8 = s.floats("direct.w8", 8 * red);
+            float[][] ys = new float[grids][];
+            for (int i = 0; i < grids; i++) ys[i] = s.floats(GRIDS[i], span + STEP8);
+            float[] w8 = s.floats("direct.w8", grids * red);
             // eight output channels by three vectors per pass (24 accumulators: per step three input vectors and
-            // eight broadcasts); a last four or pair by two vectors
+            // eight broadcasts) when WIDE; else, and for a last four or pair, two vectors
             int end = Math.min(g.kg, (part + 1) * perPart);
             for (int j = part * perPart; j < end; ) {
-                int k0 = gi * g.kg + j, count = end - j >= 8 ? 8 : end - j >= 3 ? 4 : 2, real = Math.min(count, end - j);
+                int k0 = gi * g.kg + j, count = grids == 8 && end - j >= 8 ? 8 : end - j >= 3 ? 4 : 2, real = Math.min(count, end - j);
                 java.util.Arrays.fill(w8, 0, count * red, 0);
                 for (int i = 0; i < real; i++) weights(g, w, k0 + i, w8, i, count);
                 if (count == 8) correlate8(x, w8, off, red, ys, span);
@@ -83,9 +91,9 @@ final class DirectConvF32 {
 
     /**
      * Backward-weights {@code GW[k,c,t] = sum_n sum_p G_k[p] X_c[p + off_t]}: gy laid on the slab grid at
-     * the window starts (zero elsewhere), four output channels by six reduction steps per pass over a piece
-     * of the grid that stays in L1 (24 accumulators; each gy vector loaded once for six steps, each x vector
-     * once for four channels), the lanes kept across the images of a chunk. The batch is cut into a fixed number of
+     * the window starts (zero elsewhere), four output channels by six reduction steps (two below 512 bits) per
+     * pass over a piece of the grid that stays in L1 (24 accumulators; each gy vector loaded once for six
+     * steps, each x vector once for four channels), the lanes kept across the images of a chunk. The batch is cut into a fixed number of
      * chunks ({@link #WEIGHT_CHUNKS}, tasks with every output channel of a group), whose partial sums are
      * added in chunk order: results do not depend on threads. A slab with a non-finite value takes an
      * exact loop over the real positions (0 * inf between the windows must not add a NaN).
@@ -99,6 +107,9 @@ final class DirectConvF32 {
         int red = g.cg * g.taps;
         int[] off = new int[red];
         for (int c = 0; c < g.cg; c++) for (int t = 0; t < g.taps; t++) off[c * g.taps + t] = c * slab.channelStride + slab.tapOffset[t];
+        // the offsets of the steps of a last partial group: the last real step again
+        int[] steps = java.util.Arrays.copyOf(off, red + STEPS - 1);
+        java.util.Arrays.fill(steps, red, steps.length, off[red - 1]);
         int slabLen = g.cg * slab.channelStride + slab.tapOffset[g.taps - 1] + gridLen + STEP;
         int quads = ceilDiv(g.kg, 4);
         // a quad's lanes: four channels by every reduction step, and spare steps for a last partial group of six
@@ -137,8 +148,8 @@ final class DirectConvF32 {
                     for (int p0 = 0; p0 < gridLen; p0 += PIECE) {
                         int p1 = Math.min(gridLen, p0 + PIECE);
                         for (int r = 0; r < red; r += STEPS) {
-                            int[] o = stepOffsets(off, r, red);
-                            dot4x6(gy, gridLen, x, o, lanes, q * quadLanes + r * 4 * L, p0, p1);
+                            if (WIDE) dot4x6(gy, gridLen, x, steps, r, lanes, q * quadLanes + r * 4 * L, p0, p1);
+                            else dot4x2(gy, gridLen, x, steps[r], steps[r + 1], lanes, q * quadLanes + r * 4 * L, p0, p1);
                         }
                     }
                 }
@@ -166,25 +177,54 @@ final class DirectConvF32 {
         }
     }
 
-    /** Reduction steps per pass of backward-weights: six, by four channels (24 accumulators). */
-    private static final int STEPS = 6;
-    /** Grid positions per piece: four gy channels and the steps' inputs stay in L1 (16 KB of float32 gy). */
+    /** Reduction steps per pass of backward-weights, by four channels: six (24 accumulators) when WIDE, else two. */
+    private static final int STEPS = WIDE ? 6 : 2;
+    /** Grid positions per piece: four gy channels and the steps' inputs stay in L1 (4 KB per gy channel at 512 bits). */
     private static final int PIECE = 64 * L;
 
-    /** The slab offsets of steps r .. r + STEPS - 1, the last real step repeated past {@code red}. */
-    private static int[] stepOffsets(int[] off, int r, int red) {
-        int[] o = new int[STEPS];
-        for (int j = 0; j < STEPS; j++) o[j] = off[Math.min(r + j, red - 1)];
-        return o;
+    /**
+     * Adds {@code sum_p gy[i len + p] x[off_j + p]} over p in [p0, p1), lane by lane, to the lanes of (step
+     * r + j, channel i) at {@code lanes[at + (j * 4 + i) * L]}, i < 4, j < 2 (steps r and r + 1 of a quad
+     * lie {@code 4 L} apart).
+     */
+    private static void dot4x2(float[] gy, int len, float[] x, int off0, int off1, float[] lanes, int at, int p0, int p1) {
+        int at1 = at + 4 * L;
+        FloatVector a0 = FloatVector.fromArray(S, lanes, at), b0 = FloatVector.fromArray(S, lanes, at + L);
+        FloatVector c0 = FloatVector.fromArray(S, lanes, at + 2 * L), d0 = FloatVector.fromArray(S, lanes, at + 3 * L);
+        FloatVector a1 = FloatVector.fromArray(S, lanes, at1), b1 = FloatVector.fromArray(S, lanes, at1 + L);
+        FloatVector c1 = FloatVector.fromArray(S, lanes, at1 + 2 * L), d1 = FloatVector.fromArray(S, lanes, at1 + 3 * L);
+        for (int p = p0; p < p1; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, x, off0 + p), x1 = FloatVector.fromArray(S, x, off1 + p);
+            FloatVector u = FloatVector.fromArray(S, gy, p);
+            a0 = u.fma(x0, a0);
+            a1 = u.fma(x1, a1);
+            u = FloatVector.fromArray(S, gy, len + p);
+            b0 = u.fma(x0, b0);
+            b1 = u.fma(x1, b1);
+            u = FloatVector.fromArray(S, gy, 2 * len + p);
+            c0 = u.fma(x0, c0);
+            c1 = u.fma(x1, c1);
+            u = FloatVector.fromArray(S, gy, 3 * len + p);
+            d0 = u.fma(x0, d0);
+            d1 = u.fma(x1, d1);
+        }
+        a0.intoArray(lanes, at);
+        b0.intoArray(lanes, at + L);
+        c0.intoArray(lanes, at + 2 * L);
+        d0.intoArray(lanes, at + 3 * L);
+        a1.intoArray(lanes, at1);
+        b1.intoArray(lanes, at1 + L);
+        c1.intoArray(lanes, at1 + 2 * L);
+        d1.intoArray(lanes, at1 + 3 * L);
     }
 
     /**
-     * Adds {@code sum_p gy[i len + p] x[o_j + p]} over p in [p0, p1), lane by lane, to the lanes of (step r + j,
-     * channel i) at {@code lanes[at + (j * 4 + i) * L]}, i < 4, j < 6: per vector of positions four gy and six x
-     * loads for 24 multiply-adds.
+     * Adds {@code sum_p gy[i len + p] x[o[r + j] + p]} over p in [p0, p1), lane by lane, to the lanes of (step
+     * r + j, channel i) at {@code lanes[at + (j * 4 + i) * L]}, i < 4, j < 6: per vector of positions four gy and
+     * six x loads for 24 multiply-adds.
      */
-    private static void dot4x6(float[] gy, int len, float[] x, int[] o, float[] lanes, int at, int p0, int p1) {
-        int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
+    private static void dot4x6(float[] gy, int len, float[] x, int[] o, int r, float[] lanes, int at, int p0, int p1) {
+        int o0 = o[r], o1 = o[r + 1], o2 = o[r + 2], o3 = o[r + 3], o4 = o[r + 4], o5 = o[r + 5];
         int s0 = at, s1 = at + 4 * L, s2 = at + 8 * L, s3 = at + 12 * L, s4 = at + 16 * L, s5 = at + 20 * L;
         FloatVector a0 = FloatVector.fromArray(S, lanes, s0), b0 = FloatVector.fromArray(S, lanes, s0 + L), c0 = FloatVector.fromArray(S, lanes, s0 + 2 * L), d0 = FloatVector.fromArray(S, lanes, s0 + 3 * L);
         FloatVector a1 = FloatVector.fromArray(S, lanes, s1), b1 = FloatVector.fromArray(S, lanes, s1 + L), c1 = FloatVector.fromArray(S, lanes, s1 + 2 * L), d1 = FloatVector.fromArray(S, lanes, s1 + 3 * L);
