@@ -1,8 +1,14 @@
 import jdk.incubator.vector.*;
-public class Tile5 {
+
+/**
+ * Register-tile micro-benchmarks of the forward tile (12 positions x 2 vectors of output channels, 24
+ * accumulators) in the ways its inputs can be addressed; see microkernel.txt. Run with
+ * {@code java --add-modules=jdk.incubator.vector TileBench.java}.
+ */
+public class TileBench {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     static final int L = 16;
-    // 12x2 with scalar broadcasts: x positions p..p+11 contiguous, w rows of 32
+
     static float bcast(float[] x, float[] w, int red, float[] y) {
         FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
         FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
@@ -24,98 +30,6 @@ public class Tile5 {
         return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
           .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
     }
-    // same with pre-broadcast x (each value repeated 16x): full vector loads
-    static float prebc(float[] xe, float[] w, int red, float[] y) {
-        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
-        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
-        for (int r = 0, wo = 0, p = 0; r < red; r++, wo += 32, p += 12*16) {
-            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
-            t = FloatVector.fromArray(S, xe, p); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
-            t = FloatVector.fromArray(S, xe, p+16); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
-            t = FloatVector.fromArray(S, xe, p+32); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
-            t = FloatVector.fromArray(S, xe, p+48); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
-            t = FloatVector.fromArray(S, xe, p+64); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
-            t = FloatVector.fromArray(S, xe, p+80); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
-            t = FloatVector.fromArray(S, xe, p+96); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
-            t = FloatVector.fromArray(S, xe, p+112); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
-            t = FloatVector.fromArray(S, xe, p+128); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
-            t = FloatVector.fromArray(S, xe, p+144); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
-            t = FloatVector.fromArray(S, xe, p+160); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
-            t = FloatVector.fromArray(S, xe, p+176); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
-        }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
-    }
-
-    static float indirect(float[] x, int u, int v, int z, float[] w, int[] off, int red, float[] y) {
-        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
-        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
-        for (int r = 0, wo = 0; r < red; r++, wo += 32) {
-            int o = off[r], p = u + o, q = v + o, e = z + o;
-            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
-            t = FloatVector.broadcast(S, x[p]); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
-            t = FloatVector.broadcast(S, x[p+1]); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
-            t = FloatVector.broadcast(S, x[p+2]); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
-            t = FloatVector.broadcast(S, x[p+3]); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
-            t = FloatVector.broadcast(S, x[q]); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
-            t = FloatVector.broadcast(S, x[q+1]); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
-            t = FloatVector.broadcast(S, x[q+2]); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
-            t = FloatVector.broadcast(S, x[q+3]); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
-            t = FloatVector.broadcast(S, x[e]); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
-            t = FloatVector.broadcast(S, x[e+1]); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
-            t = FloatVector.broadcast(S, x[e+2]); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
-            t = FloatVector.broadcast(S, x[e+3]); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
-        }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
-    }
-
-    static float constpitch(float[] x, int u, int v, int z, float[] w, int[] off, int red, float[] y) {
-        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
-        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
-        for (int r = 0, wo = 0; r < red; r++, wo += 32) {
-            int p = u + off[r];
-            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
-            t = FloatVector.broadcast(S, x[p]); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
-            t = FloatVector.broadcast(S, x[p+1]); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
-            t = FloatVector.broadcast(S, x[p+2]); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
-            t = FloatVector.broadcast(S, x[p+3]); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
-            t = FloatVector.broadcast(S, x[p+40]); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
-            t = FloatVector.broadcast(S, x[p+41]); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
-            t = FloatVector.broadcast(S, x[p+42]); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
-            t = FloatVector.broadcast(S, x[p+43]); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
-            t = FloatVector.broadcast(S, x[p+80]); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
-            t = FloatVector.broadcast(S, x[p+81]); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
-            t = FloatVector.broadcast(S, x[p+82]); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
-            t = FloatVector.broadcast(S, x[p+83]); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
-        }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
-    }
-
-    static float delta(float[] x, int u, int v, int z, float[] w, int[] off, int red, float[] y) {
-        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
-        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
-        for (int r = 0, wo = 0; r < red; r++, wo += 32) {
-            int p = u + off[r], q = p + v, e = p + z;
-            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
-            t = FloatVector.broadcast(S, x[p]); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
-            t = FloatVector.broadcast(S, x[p+1]); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
-            t = FloatVector.broadcast(S, x[p+2]); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
-            t = FloatVector.broadcast(S, x[p+3]); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
-            t = FloatVector.broadcast(S, x[q]); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
-            t = FloatVector.broadcast(S, x[q+1]); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
-            t = FloatVector.broadcast(S, x[q+2]); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
-            t = FloatVector.broadcast(S, x[q+3]); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
-            t = FloatVector.broadcast(S, x[e]); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
-            t = FloatVector.broadcast(S, x[e+1]); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
-            t = FloatVector.broadcast(S, x[e+2]); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
-            t = FloatVector.broadcast(S, x[e+3]); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
-        }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
-    }
-
     static float one12(float[] x, int u, float[] w, int[] off, int red, float[] y) {
         FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
         FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
@@ -138,7 +52,94 @@ public class Tile5 {
         return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
           .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
     }
-    // channels-last slab xl[pos * C + c]; per tap an inner loop over channels; 12 positions = 3 runs of 4
+    static float indirect(float[] x, int u, int v, int z, float[] w, int[] off, int red, float[] y) {
+        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
+        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
+        for (int r = 0, wo = 0; r < red; r++, wo += 32) {
+            int o = off[r], p = u + o, q = v + o, e = z + o;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
+            t = FloatVector.broadcast(S, x[p]); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
+            t = FloatVector.broadcast(S, x[p+1]); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
+            t = FloatVector.broadcast(S, x[p+2]); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
+            t = FloatVector.broadcast(S, x[p+3]); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
+            t = FloatVector.broadcast(S, x[q]); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
+            t = FloatVector.broadcast(S, x[q+1]); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
+            t = FloatVector.broadcast(S, x[q+2]); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
+            t = FloatVector.broadcast(S, x[q+3]); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
+            t = FloatVector.broadcast(S, x[e]); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
+            t = FloatVector.broadcast(S, x[e+1]); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
+            t = FloatVector.broadcast(S, x[e+2]); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
+            t = FloatVector.broadcast(S, x[e+3]); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
+    }
+    static float delta(float[] x, int u, int v, int z, float[] w, int[] off, int red, float[] y) {
+        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
+        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
+        for (int r = 0, wo = 0; r < red; r++, wo += 32) {
+            int p = u + off[r], q = p + v, e = p + z;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
+            t = FloatVector.broadcast(S, x[p]); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
+            t = FloatVector.broadcast(S, x[p+1]); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
+            t = FloatVector.broadcast(S, x[p+2]); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
+            t = FloatVector.broadcast(S, x[p+3]); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
+            t = FloatVector.broadcast(S, x[q]); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
+            t = FloatVector.broadcast(S, x[q+1]); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
+            t = FloatVector.broadcast(S, x[q+2]); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
+            t = FloatVector.broadcast(S, x[q+3]); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
+            t = FloatVector.broadcast(S, x[e]); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
+            t = FloatVector.broadcast(S, x[e+1]); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
+            t = FloatVector.broadcast(S, x[e+2]); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
+            t = FloatVector.broadcast(S, x[e+3]); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
+    }
+    static float masked(float[] x, int u, int v, int z, float[] w, int[] off, int red, float[] y) {
+        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
+        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
+        for (int r = 0, wo = 0; r < red; r++, wo += 32) {
+            int o = off[r], p = u + o, q = v + o, e = z + o, mk = x.length - 1;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
+            t = FloatVector.broadcast(S, x[(p) & mk]); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
+            t = FloatVector.broadcast(S, x[(p+1) & mk]); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
+            t = FloatVector.broadcast(S, x[(p+2) & mk]); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
+            t = FloatVector.broadcast(S, x[(p+3) & mk]); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
+            t = FloatVector.broadcast(S, x[(q) & mk]); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
+            t = FloatVector.broadcast(S, x[(q+1) & mk]); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
+            t = FloatVector.broadcast(S, x[(q+2) & mk]); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
+            t = FloatVector.broadcast(S, x[(q+3) & mk]); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
+            t = FloatVector.broadcast(S, x[(e) & mk]); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
+            t = FloatVector.broadcast(S, x[(e+1) & mk]); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
+            t = FloatVector.broadcast(S, x[(e+2) & mk]); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
+            t = FloatVector.broadcast(S, x[(e+3) & mk]); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
+    }
+    static float constpitch(float[] x, int u, int v, int z, float[] w, int[] off, int red, float[] y) {
+        FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
+        FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
+        for (int r = 0, wo = 0; r < red; r++, wo += 32) {
+            int p = u + off[r];
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + L), t;
+            t = FloatVector.broadcast(S, x[p]); a0 = w0.fma(t, a0); b0 = w1.fma(t, b0);
+            t = FloatVector.broadcast(S, x[p+1]); a1 = w0.fma(t, a1); b1 = w1.fma(t, b1);
+            t = FloatVector.broadcast(S, x[p+2]); a2 = w0.fma(t, a2); b2 = w1.fma(t, b2);
+            t = FloatVector.broadcast(S, x[p+3]); a3 = w0.fma(t, a3); b3 = w1.fma(t, b3);
+            t = FloatVector.broadcast(S, x[p+40]); a4 = w0.fma(t, a4); b4 = w1.fma(t, b4);
+            t = FloatVector.broadcast(S, x[p+41]); a5 = w0.fma(t, a5); b5 = w1.fma(t, b5);
+            t = FloatVector.broadcast(S, x[p+42]); a6 = w0.fma(t, a6); b6 = w1.fma(t, b6);
+            t = FloatVector.broadcast(S, x[p+43]); a7 = w0.fma(t, a7); b7 = w1.fma(t, b7);
+            t = FloatVector.broadcast(S, x[p+80]); a8 = w0.fma(t, a8); b8 = w1.fma(t, b8);
+            t = FloatVector.broadcast(S, x[p+81]); a9 = w0.fma(t, a9); b9 = w1.fma(t, b9);
+            t = FloatVector.broadcast(S, x[p+82]); a10 = w0.fma(t, a10); b10 = w1.fma(t, b10);
+            t = FloatVector.broadcast(S, x[p+83]); a11 = w0.fma(t, a11); b11 = w1.fma(t, b11);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+          .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
+    }
     static float chlast(float[] x, int u, int v, int z, int C, float[] w, int[] tapOff, int taps, int cg, float[] y) {
         FloatVector a0 = FloatVector.zero(S), a1=a0,a2=a0,a3=a0,a4=a0,a5=a0,a6=a0,a7=a0,a8=a0,a9=a0,a10=a0,a11=a0;
         FloatVector b0=a0,b1=a0,b2=a0,b3=a0,b4=a0,b5=a0,b6=a0,b7=a0,b8=a0,b9=a0,b10=a0,b11=a0;
@@ -167,29 +168,37 @@ public class Tile5 {
         return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
           .add(b0).add(b1).add(b2).add(b3).add(b4).add(b5).add(b6).add(b7).add(b8).add(b9).add(b10).add(b11).reduceLanes(VectorOperators.ADD);
     }
+
     public static void main(String[] a) {
-        int red = 432;
-        float[] x = new float[20000], w = new float[red * 32 + 32], y = new float[64];
+        int red = 432; // voxel3d conv2: 16 channels x 27 taps
+        float[] x = new float[32768], xs = new float[red * 12 + 16], w = new float[red * 32 + 32], y = new float[64];
         int[] off = new int[red], tapOff = new int[27];
+        // the (channel, tap) offsets of a 10x10x10 padded slab
         for (int c = 0, r = 0; c < 16 && r < red; c++) for (int dz = 0; dz < 3; dz++) for (int dy = 0; dy < 3; dy++) for (int dx = 0; dx < 3 && r < red; dx++) off[r++] = c * 1000 + dz * 100 + dy * 10 + dx;
         for (int dz = 0, r = 0; dz < 3; dz++) for (int dy = 0; dy < 3; dy++) for (int dx = 0; dx < 3; dx++) tapOff[r++] = dz * 100 + dy * 10 + dx;
-        java.util.Arrays.fill(x, 0.001f); java.util.Arrays.fill(w, 0.5f);
+        java.util.Arrays.fill(x, 0.001f); java.util.Arrays.fill(xs, 0.001f); java.util.Arrays.fill(w, 0.5f);
         float sink = 0;
         for (int round = 0; round < 6; round++) {
             int n = 100000;
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) { int s = (i % 43) * 12 % 500; sink += indirect(x, s, s + 4, s + 10, w, off, red, y); }
-            long t1 = System.nanoTime();
-            for (int i = 0; i < n; i++) { int s = (i % 43) * 12 % 500; sink += one12(x, s, w, off, red, y); }
-            long t2 = System.nanoTime();
-            for (int i = 0; i < n; i++) { int s = (i % 43) * 12 % 500; sink += constpitch(x, s, s + 4, s + 10, w, off, red, y); }
-            long t4 = System.nanoTime();
-            for (int i = 0; i < n; i++) { int s = (i % 43) * 12 % 500; sink += delta(x, s, 4, 10, w, off, red, y); }
-            long t5 = System.nanoTime();
-            System.out.printf("delta %.1f  ", (double) n * red * 24 * 16 * 2 / (t5 - t4));
-            long t3 = System.nanoTime();
             double flops = (double) n * red * 24 * 16 * 2;
-            System.out.printf("indirect %.1f  one12 %.1f  constpitch %.1f GF/s%n", flops / (t1 - t0), flops / (t2 - t1), flops / (t3 - t2));
+            StringBuilder line = new StringBuilder();
+            for (String v : new String[] {"bcast", "one12", "indirect", "delta", "masked", "constpitch", "chlast"}) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    int s = (i % 43) * 12 % 500;
+                    sink += switch (v) {
+                        case "bcast" -> bcast(xs, w, red, y);
+                        case "one12" -> one12(x, s, w, off, red, y);
+                        case "indirect" -> indirect(x, s, s + 4, s + 10, w, off, red, y);
+                        case "delta" -> delta(x, s, 4, 10, w, off, red, y);
+                        case "masked" -> masked(x, s, s + 4, s + 10, w, off, red, y);
+                        case "constpitch" -> constpitch(x, s, s + 4, s + 10, w, off, red, y);
+                        default -> chlast(x, s, s + 4, s + 10, 16, w, tapOff, 27, 16, y);
+                    };
+                }
+                line.append(String.format("%s %.1f  ", v, flops / (System.nanoTime() - t0)));
+            }
+            System.out.println(line.append("GFLOP/s"));
         }
         System.out.println(sink);
     }
