@@ -93,10 +93,10 @@ final class DirectConvF64 {
      * Backward-weights {@code GW[k,c,t] = sum_n sum_p G_k[p] X_c[p + off_t]}: gy laid on the slab grid at
      * the window starts (zero elsewhere), four output channels by six reduction steps (two below 512 bits) per
      * pass over a piece of the grid that stays in L1 (24 accumulators; each gy vector loaded once for six
-     * steps, each x vector once for four channels), the lanes kept across the images of a chunk. The batch is cut into a fixed number of
-     * chunks ({@link #WEIGHT_CHUNKS}, tasks with every output channel of a group), whose partial sums are
-     * added in chunk order: results do not depend on threads. A slab with a non-finite value takes an
-     * exact loop over the real positions (0 * inf between the windows must not add a NaN).
+     * steps, each x vector once for four channels), the lanes kept across the images of a chunk. The batch is
+     * cut into a fixed number of chunks ({@link #WEIGHT_CHUNKS}, tasks with every output channel of a group),
+     * whose partial sums are added in chunk order: results do not depend on threads. A slab with a non-finite
+     * value takes an exact loop over the real positions (0 * inf between the windows must not add a NaN).
      */
     static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
         PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
@@ -112,7 +112,7 @@ final class DirectConvF64 {
         java.util.Arrays.fill(steps, red, steps.length, off[red - 1]);
         int slabLen = g.cg * slab.channelStride + slab.tapOffset[g.taps - 1] + gridLen + STEP;
         int quads = ceilDiv(g.kg, 4);
-        // a quad's lanes: four channels by every reduction step, and spare steps for a last partial group of six
+        // a quad's lanes: four channels by every reduction step, and spare steps for a last partial group
         int quadLanes = (red + STEPS - 1) * 4 * L;
         int chunks = (int) Math.min(g.batch, WEIGHT_CHUNKS);
         int perGroup = g.kg * red;
@@ -142,9 +142,9 @@ final class DirectConvF64 {
                         }
                         continue;
                     }
-                    // the grid in pieces that stay in L1 with the six steps' inputs, every step group per piece (each
-                    // lane's sum still runs over the positions in order); a last partial group repeats its last step,
-                    // whose copies land in the quad's spare steps and are dropped
+                    // the grid in pieces that stay in L1 with a step group's inputs, every group per piece (each lane's
+                    // sum still runs over the positions in order); a last partial group repeats its last step, whose
+                    // copies land in the quad's spare steps and are dropped
                     for (int p0 = 0; p0 < gridLen; p0 += PIECE) {
                         int p1 = Math.min(gridLen, p0 + PIECE);
                         for (int r = 0; r < red; r += STEPS) {
