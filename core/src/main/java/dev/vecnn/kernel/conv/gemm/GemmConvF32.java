@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1134,10 +1135,21 @@ final class GemmConvF32 {
             plane *= g.small[d];
         }
         if (rowMajor) {
-            float[] run = s.floats("gemm.orun", count);
+            // every channel's run in one bulk copy, then a position's channels gathered a vector at a time (the
+            // element-by-element transpose took 15% of a voxel3d layer's backward-weights)
+            float[] runs = s.floats("gemm.orun", kn * count);
+            int[] map = s.ints("gemm.omap", kp);
             for (int j = 0; j < kn; j++) {
-                MemorySegment.copy(seg, LAYOUT, (base + r0 * small.stride(2) + j * small.stride(1)) * ES, run, 0, count);
-                for (int q = 0; q < count; q++) gt[q * kp + j] = run[q];
+                MemorySegment.copy(seg, LAYOUT, (base + r0 * small.stride(2) + j * small.stride(1)) * ES, runs, j * count, count);
+            }
+            for (int j = 0; j < kp; j++) map[j] = j < kn ? j * count : 0;
+            for (int v = 0; v < kp; v += L) {
+                if (v + L <= kn) {
+                    for (int q = 0; q < count; q++) FloatVector.fromArray(S, runs, q, map, v).intoArray(gt, q * kp + v);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(v, kn);
+                    for (int q = 0; q < count; q++) FloatVector.fromArray(S, runs, q, map, v, m).intoArray(gt, q * kp + v);
+                }
             }
             return;
         }
