@@ -90,6 +90,8 @@ public final class BlockedConv extends ConvImpl {
      * 3-D 8^3 and 2-D 16x16 layers of 16-64 channels): rank 2 and up (on 1-D rows the GEMM wastes no columns),
      * rows of at most {@link #MAX_ROW} outputs, a reduction of at most {@link #MAX_REDUCTION} steps, and whole
      * blocks of two float32 vectors of written channels (a half-empty block lost: 0.6-0.9x), and 512-bit vectors.
+     * Written channels in whole single vectors (16, 48) run the one-vector tile, which won by less (1.03-1.25x
+     * with rows of 8 and 16, 1 thread): only on rows of whole runs of four (rows of 6 lost, 0.64x backward-data).
      */
     private static boolean preferred(ConvPass pass, ConvSpec spec, long cg, long kg, long taps) {
         int rank = spec.rank();
@@ -97,8 +99,9 @@ public final class BlockedConv extends ConvImpl {
         long written = forward ? kg : cg, reduction = ConvSizes.times(forward ? cg : kg, taps);
         long row = forward ? spec.outputSize(rank - 1) : spec.inputSize(rank - 1);
         // measured with 512-bit vectors only; the 12x2 tile's 27 live vectors would spill AVX2's 16 registers
-        return BlockedConvF32.L >= 16 && rank >= 2 && written % (2L * BlockedConvF32.L) == 0 && reduction <= MAX_REDUCTION
-                && row <= MAX_ROW;
+        long l = BlockedConvF32.L;
+        boolean blocks = written % (2 * l) == 0 || written % l == 0 && row % 4 == 0;
+        return l >= 16 && rank >= 2 && blocks && reduction <= MAX_REDUCTION && row <= MAX_ROW;
     }
 
     @Override

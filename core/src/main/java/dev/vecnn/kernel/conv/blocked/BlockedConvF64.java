@@ -26,6 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Backward-data of a unit-stride, zero-padded convolution is this forward on gy with the taps mirrored
  * and the channel roles swapped ({@link #packBackwardData}).
  *
+ * <p>Where the written channels per group are a multiple of one vector but not of two (16 float32 channels
+ * with 512-bit vectors), a block is one vector and the tile is 24 positions (six runs) by one vector
+ * ({@link #blockWidth}): a two-vector block would compute half its lanes for nothing.
+ *
  * <p>GENERATED from core/src/template/BlockedConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
  */
@@ -35,7 +39,7 @@ final class BlockedConvF64 {
 
     static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Output channels of a block: two vectors. */
+    /** Output channels of a block, at most: two vectors. */
     static final int KB = 2 * L;
     /** Consecutive positions of a run: a tile is three runs (twelve positions). */
     private static final int RUN = 4;
@@ -44,28 +48,34 @@ final class BlockedConvF64 {
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
 
-    /** Blocks of KB output channels per group. */
-    static int blocks(int kg) {
-        return (kg + KB - 1) / KB;
+    /** Output channels of a block for {@code kg} written channels per group: two vectors, or one where two would leave half a block empty. */
+    static int blockWidth(int kg) {
+        return kg % KB == 0 ? KB : L;
     }
 
-    /** Elements of the packed weights: per group and block, (channel, tap) rows of KB lanes. */
+    /** Blocks of {@link #blockWidth} output channels per group. */
+    static int blocks(int kg) {
+        int kb = blockWidth(kg);
+        return (kg + kb - 1) / kb;
+    }
+
+    /** Elements of the packed weights: per group and block, (channel, tap) rows of {@link #blockWidth} lanes. */
     static int packedSize(ConvGeometry g) {
-        return g.groups * blocks(g.kg) * g.cg * g.taps * KB;
+        return g.groups * blocks(g.kg) * g.cg * g.taps * blockWidth(g.kg);
     }
 
     /**
      * Forward weights {@code w[k][c][taps]} packed for {@code g} into {@code a}: row (c, t) of block b holds
-     * output channels {@code b KB + j}. {@code s} lends the heap copy of w (null: a new array).
+     * output channels {@code b kb + j}, kb the {@link #blockWidth}. {@code s} lends the heap copy of w (null: a new array).
      */
     static double[] packForward(ConvGeometry g, Tensor w, double[] a, Scratch s) {
         double[] flat = heapCopy(g, w, s);
-        int blocks = blocks(g.kg), red = g.cg * g.taps;
+        int blocks = blocks(g.kg), kb = blockWidth(g.kg), red = g.cg * g.taps;
         Arrays.fill(a, 0, packedSize(g), 0);
         for (int gi = 0; gi < g.groups; gi++) {
             for (int k = 0; k < g.kg; k++) {
-                int at = (gi * blocks + k / KB) * red * KB + k % KB, from = (gi * g.kg + k) * red;
-                for (int r = 0; r < red; r++) a[at + r * KB] = flat[from + r];
+                int at = (gi * blocks + k / kb) * red * kb + k % kb, from = (gi * g.kg + k) * red;
+                for (int r = 0; r < red; r++) a[at + r * kb] = flat[from + r];
             }
         }
         return a;
@@ -78,13 +88,13 @@ final class BlockedConvF64 {
      */
     static double[] packBackwardData(ConvGeometry g, ConvGeometry m, Tensor w, double[] a, Scratch s) {
         double[] flat = heapCopy(g, w, s);
-        int blocks = blocks(m.kg), red = m.cg * m.taps;
+        int blocks = blocks(m.kg), kb = blockWidth(m.kg), red = m.cg * m.taps;
         Arrays.fill(a, 0, packedSize(m), 0);
         for (int gi = 0; gi < g.groups; gi++) {
             for (int k = 0; k < g.kg; k++) {
                 for (int c = 0; c < g.cg; c++) {
-                    int at = ((gi * blocks + c / KB) * red + k * g.taps) * KB + c % KB, from = ((gi * g.kg + k) * g.cg + c) * g.taps;
-                    for (int t = 0; t < g.taps; t++) a[at + (g.taps - 1 - t) * KB] = flat[from + t];
+                    int at = ((gi * blocks + c / kb) * red + k * g.taps) * kb + c % kb, from = ((gi * g.kg + k) * g.cg + c) * g.taps;
+                    for (int t = 0; t < g.taps; t++) a[at + (g.taps - 1 - t) * kb] = flat[from + t];
                 }
             }
         }
@@ -134,7 +144,7 @@ final class BlockedConvF64 {
     /**
      * The layout every task of a run of dimension-0 rows [r0, r1) shares: the slab, the (channel, tap) offsets,
      * the slab start of each run of four positions (rows padded to whole runs of {@code rowSlots} slots, the list
-     * to whole tiles), and y's channel stride with the scatter's lane offsets.
+     * to whole tiles of either width), and y's channel stride with the scatter's lane offsets.
      */
     private record Part(int r0, int r1, PhaseSlab slab, int[] off, int[] starts, int runs, int rows, int rowSlots, int channel,
                         int[] index) {
@@ -145,7 +155,7 @@ final class BlockedConvF64 {
             int last = g.rank - 1, perRow = (int) ((g.small[last] + RUN - 1) / RUN);
             int rows = 1;
             for (int d = 0; d < last; d++) rows *= d == 0 ? r1 - r0 : (int) g.small[d];
-            int runs = rows * perRow, padded = (runs + 2) / 3 * 3;
+            int runs = rows * perRow, padded = (runs + 5) / 6 * 6;
             int[] starts = new int[padded];
             long[] o = new long[g.rank];
             o[0] = r0;
@@ -179,7 +189,7 @@ final class BlockedConvF64 {
     private static void run(ConvGeometry g, Tensor big, double[] packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         int rows = (int) g.small[0];
         long items = g.batch * g.groups, want = 2L * ex.threads();
-        int red = g.cg * g.taps, blocks = blocks(g.kg);
+        int red = g.cg * g.taps, blocks = blocks(g.kg), kb = blockWidth(g.kg);
         // rank 1: dimension 0 is the runs' own dimension, not cut
         int cut = g.rank == 1 ? 1 : (int) Math.max(1, Math.min(rows, (want + items - 1) / items));
         int blockCut = (int) Math.max(1, Math.min(blocks, (want + items * cut - 1) / (items * cut)));
@@ -196,15 +206,23 @@ final class BlockedConvF64 {
             double[] x = s.doubles("blocked.slab", slabLen + SLACK);
             Arrays.fill(x, slabLen, slabLen + SLACK, 0);
             SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
-            double[] y = s.doubles("blocked.y", blocks * KB * part.channel);
+            double[] y = s.doubles("blocked.y", blocks * kb * part.channel);
             int[] st = part.starts;
+            double[] tile = kb == KB ? null : s.doubles("blocked.tile", 24 * L);
             for (int b = b0; b < b1; b++) {
-                int wo = (gi * blocks + b) * red * KB, yo = b * KB * part.channel;
-                for (int i = 0; i < part.runs; i += 3) {
-                    tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, y, yo + i * RUN, part.channel, part.index);
+                int wo = (gi * blocks + b) * red * kb, yo = b * kb * part.channel;
+                if (kb == KB) {
+                    for (int i = 0; i < part.runs; i += 3) {
+                        tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, y, yo + i * RUN, part.channel, part.index);
+                    }
+                } else {
+                    for (int i = 0; i < part.runs; i += 6) {
+                        tile24x1(x, st[i], st[i + 1], st[i + 2], st[i + 3], st[i + 4], st[i + 5], packed, wo, part.off, red, tile);
+                        scatter24(tile, y, yo + i * RUN, part.index);
+                    }
                 }
             }
-            store(g, y, part.channel, part.rowSlots, part.rows, part.r0, part.r1, b0 * KB, Math.min(g.kg, b1 * KB), small, n, gi * g.kg,
+            store(g, y, part.channel, part.rowSlots, part.rows, part.r0, part.r1, b0 * kb, Math.min(g.kg, b1 * kb), small, n, gi * g.kg,
                     bias, e, smallStride);
         }, big, bias, small);
     }
@@ -319,5 +337,74 @@ final class BlockedConvF64 {
         b9.intoArray(y, h + 9, index, 0);
         b10.intoArray(y, h + 10, index, 0);
         b11.intoArray(y, h + 11, index, 0);
+    }
+
+    /**
+     * Twenty-four positions (runs of four at slab cells u0 .. u5) by one vector of output channels:
+     * {@code acc[j] += w[wo + r L ..] * x[start_j + off[r]]} over steps r (24 accumulators; per step one vector
+     * load and 24 broadcasts), stored to {@code tile[j L ..]} ({@link #scatter24} moves them to y: with the 24
+     * scatters here the method outgrew C1's register allocator, and the JIT kept it at tier 2, boxing every vector).
+     */
+    private static void tile24x1(double[] x, int u0, int u1, int u2, int u3, int u4, int u5, double[] w, int wo, int[] off, int red,
+                                 double[] tile) {
+        DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        DoubleVector a12 = a0, a13 = a0, a14 = a0, a15 = a0, a16 = a0, a17 = a0, a18 = a0, a19 = a0, a20 = a0, a21 = a0, a22 = a0, a23 = a0;
+        for (int r = 0; r < red; r++, wo += L) {
+            int o = off[r], p0 = u0 + o, p1 = u1 + o, p2 = u2 + o, p3 = u3 + o, p4 = u4 + o, p5 = u5 + o;
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            a0 = w0.fma(DoubleVector.broadcast(S, x[p0]), a0);
+            a1 = w0.fma(DoubleVector.broadcast(S, x[p0 + 1]), a1);
+            a2 = w0.fma(DoubleVector.broadcast(S, x[p0 + 2]), a2);
+            a3 = w0.fma(DoubleVector.broadcast(S, x[p0 + 3]), a3);
+            a4 = w0.fma(DoubleVector.broadcast(S, x[p1]), a4);
+            a5 = w0.fma(DoubleVector.broadcast(S, x[p1 + 1]), a5);
+            a6 = w0.fma(DoubleVector.broadcast(S, x[p1 + 2]), a6);
+            a7 = w0.fma(DoubleVector.broadcast(S, x[p1 + 3]), a7);
+            a8 = w0.fma(DoubleVector.broadcast(S, x[p2]), a8);
+            a9 = w0.fma(DoubleVector.broadcast(S, x[p2 + 1]), a9);
+            a10 = w0.fma(DoubleVector.broadcast(S, x[p2 + 2]), a10);
+            a11 = w0.fma(DoubleVector.broadcast(S, x[p2 + 3]), a11);
+            a12 = w0.fma(DoubleVector.broadcast(S, x[p3]), a12);
+            a13 = w0.fma(DoubleVector.broadcast(S, x[p3 + 1]), a13);
+            a14 = w0.fma(DoubleVector.broadcast(S, x[p3 + 2]), a14);
+            a15 = w0.fma(DoubleVector.broadcast(S, x[p3 + 3]), a15);
+            a16 = w0.fma(DoubleVector.broadcast(S, x[p4]), a16);
+            a17 = w0.fma(DoubleVector.broadcast(S, x[p4 + 1]), a17);
+            a18 = w0.fma(DoubleVector.broadcast(S, x[p4 + 2]), a18);
+            a19 = w0.fma(DoubleVector.broadcast(S, x[p4 + 3]), a19);
+            a20 = w0.fma(DoubleVector.broadcast(S, x[p5]), a20);
+            a21 = w0.fma(DoubleVector.broadcast(S, x[p5 + 1]), a21);
+            a22 = w0.fma(DoubleVector.broadcast(S, x[p5 + 2]), a22);
+            a23 = w0.fma(DoubleVector.broadcast(S, x[p5 + 3]), a23);
+        }
+        a0.intoArray(tile, 0 * L);
+        a1.intoArray(tile, 1 * L);
+        a2.intoArray(tile, 2 * L);
+        a3.intoArray(tile, 3 * L);
+        a4.intoArray(tile, 4 * L);
+        a5.intoArray(tile, 5 * L);
+        a6.intoArray(tile, 6 * L);
+        a7.intoArray(tile, 7 * L);
+        a8.intoArray(tile, 8 * L);
+        a9.intoArray(tile, 9 * L);
+        a10.intoArray(tile, 10 * L);
+        a11.intoArray(tile, 11 * L);
+        a12.intoArray(tile, 12 * L);
+        a13.intoArray(tile, 13 * L);
+        a14.intoArray(tile, 14 * L);
+        a15.intoArray(tile, 15 * L);
+        a16.intoArray(tile, 16 * L);
+        a17.intoArray(tile, 17 * L);
+        a18.intoArray(tile, 18 * L);
+        a19.intoArray(tile, 19 * L);
+        a20.intoArray(tile, 20 * L);
+        a21.intoArray(tile, 21 * L);
+        a22.intoArray(tile, 22 * L);
+        a23.intoArray(tile, 23 * L);
+    }
+
+    /** {@code y[yo + j + lane * channel] = tile[j L + lane]} for the 24 positions of a {@link #tile24x1}. */
+    private static void scatter24(double[] tile, double[] y, int yo, int[] index) {
+        for (int j = 0; j < 24; j++) DoubleVector.fromArray(S, tile, j * L).intoArray(y, yo + j, index, 0);
     }
 }
