@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float elementwise kernels on the Vector API: lane by lane the operations of
- * {@link PortableElementwiseF32} in the same order (its scalar functions do the tails), so both give
- * the same bits. No lanewise EXP/TANH/LOG operators (their intrinsics may differ from the Java fallback
- * between JIT tiers): exp, tanh, sigmoid, GELU and log1p are built from add, multiply, divide, fused
+ * {@link PortableElementwiseF32} in the same order, so both give the same bits (the forward activations
+ * end with a masked vector, the other kernels with the portable scalar functions). No lanewise
+ * EXP/TANH/LOG operators (their intrinsics may differ from the Java fallback between JIT tiers): exp, tanh, sigmoid, GELU and log1p are built from add, multiply, divide, fused
  * multiply-add, min/max, compare/blend and integer bit operations, each exactly rounded or exact.
  * Reductions go through {@link OrderedSum} (float32 terms widened to double), never {@code reduceLanes}.
  *
@@ -203,7 +203,7 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
     @Override
     public void activationForward(Epilogue f, MemorySegment x, long xo, MemorySegment y, long yo, long len, double bias, boolean hasBias) {
         float p = PortableElementwiseF32.param1(f), q = PortableElementwiseF32.param2(f), b = (float) bias;
-        long done = switch (f.activation()) {
+        switch (f.activation()) {
             case IDENTITY -> identity(x, xo, y, yo, len, b, hasBias);
             case RELU -> relu(x, xo, y, yo, len, b, hasBias);
             case LEAKY_RELU -> leakyRelu(x, xo, y, yo, len, b, hasBias, p);
@@ -213,11 +213,6 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
             case HARD_SIGMOID -> hardSigmoid(x, xo, y, yo, len, b, hasBias, p, q);
             case HARD_SWISH -> hardSwish(x, xo, y, yo, len, b, hasBias);
             case CLIP -> clip(x, xo, y, yo, len, b, hasBias, p, q);
-        };
-        for (long i = done; i < len; i++) {
-            float v = x.getAtIndex(LAYOUT, xo + i);
-            if (hasBias) v += b;
-            y.setAtIndex(LAYOUT, yo + i, PortableElementwiseF32.activate(f.activation(), v, p, q));
         }
     }
 
@@ -226,67 +221,99 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         return hasBias ? v.add(b) : v;
     }
 
-    // each returns the number of elements done (whole vectors); the caller does the tail
+    /** The lanes of {@code m} from index i (the others 0). */
+    private static FloatVector in(MemorySegment x, long i, float b, boolean hasBias, VectorMask<Float> m) {
+        FloatVector v = FloatVector.fromMemorySegment(S, x, i * ES, NO, m);
+        return hasBias ? v.add(b) : v;
+    }
 
-    private static long identity(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
+    private static void store(FloatVector v, MemorySegment s, long i, VectorMask<Float> m) {
+        v.intoMemorySegment(s, i * ES, NO, m);
+    }
+
+    // each does its last part vector as a masked vector: the same lanewise operations as whole vectors and
+    // as the portable scalars (same bits), without a per-element tail (short rows of 7 or 14 outputs, stored
+    // by a convolution's epilogue one row at a time, spent most of their time there)
+
+    private static void identity(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
         long i = 0;
         for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias), y, yo + i);
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        store(in(x, xo + i, b, hasBias, m), y, yo + i, m);
     }
 
-    private static long relu(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
+    private static void relu(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
         long i = 0;
         for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias).max(0), y, yo + i);
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        store(in(x, xo + i, b, hasBias, m).max(0), y, yo + i, m);
     }
 
-    private static long leakyRelu(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias, float alpha) {
+    private static void leakyRelu(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias, float alpha) {
         long i = 0;
         for (; i + L <= len; i += L) {
             FloatVector v = in(x, xo + i, b, hasBias);
             store(v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0)), y, yo + i);
         }
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        FloatVector v = in(x, xo + i, b, hasBias, m);
+        store(v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0)), y, yo + i, m);
     }
 
-    private static long sigmoid(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
+    private static void sigmoid(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
         long i = 0;
         for (; i + L <= len; i += L) store(sigmoid(in(x, xo + i, b, hasBias)), y, yo + i);
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        store(sigmoid(in(x, xo + i, b, hasBias, m)), y, yo + i, m);
     }
 
-    private static long tanh(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
+    private static void tanh(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
         long i = 0;
         for (; i + L <= len; i += L) store(tanh(in(x, xo + i, b, hasBias)), y, yo + i);
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        store(tanh(in(x, xo + i, b, hasBias, m)), y, yo + i, m);
     }
 
-    private static long gelu(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
+    private static void gelu(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
         long i = 0;
         for (; i + L <= len; i += L) store(gelu(in(x, xo + i, b, hasBias)), y, yo + i);
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        store(gelu(in(x, xo + i, b, hasBias, m)), y, yo + i, m);
     }
 
     /** p = 1/alpha, q = beta/alpha: min(max(v + q, 0), p) / p. */
-    private static long hardSigmoid(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias, float p, float q) {
+    private static void hardSigmoid(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias, float p, float q) {
         long i = 0;
         for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias).add(q).max(0).min(p).div(p), y, yo + i);
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        store(in(x, xo + i, b, hasBias, m).add(q).max(0).min(p).div(p), y, yo + i, m);
     }
 
-    private static long hardSwish(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
+    private static void hardSwish(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias) {
         long i = 0;
         for (; i + L <= len; i += L) {
             FloatVector v = in(x, xo + i, b, hasBias);
             store(v.mul(v.add(3).max(0).min(6)).div(6), y, yo + i);
         }
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        FloatVector v = in(x, xo + i, b, hasBias, m);
+        store(v.mul(v.add(3).max(0).min(6)).div(6), y, yo + i, m);
     }
 
-    private static long clip(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias, float lo, float hi) {
+    private static void clip(MemorySegment x, long xo, MemorySegment y, long yo, long len, float b, boolean hasBias, float lo, float hi) {
         long i = 0;
         for (; i + L <= len; i += L) store(in(x, xo + i, b, hasBias).max(lo).min(hi), y, yo + i);
-        return i;
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        store(in(x, xo + i, b, hasBias, m).max(lo).min(hi), y, yo + i, m);
     }
 
     @Override
@@ -297,7 +324,10 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         float r = PortableElementwiseF32.grad3(f);
         boolean recompute = PortableElementwiseF32.recomputes(kind, fromOutput);
         long done = switch (kind) {
-            case IDENTITY -> identity(gy, go, gx, gxo, len, 0, false);
+            case IDENTITY -> {
+                identity(gy, go, gx, gxo, len, 0, false);
+                yield len;
+            }
             case RELU -> reluBackward(s, so, gy, go, gx, gxo, len);
             case LEAKY_RELU -> leakyReluBackward(s, so, gy, go, gx, gxo, len, p);
             case SIGMOID -> sigmoidBackward(s, so, gy, go, gx, gxo, len, recompute);
