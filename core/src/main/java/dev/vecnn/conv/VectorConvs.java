@@ -4,6 +4,7 @@ import dev.vecnn.kernel.conv.blocked.BlockedConv;
 import dev.vecnn.kernel.conv.depthwise.DepthwiseConv;
 import dev.vecnn.kernel.conv.direct.DirectConv;
 import dev.vecnn.kernel.conv.gemm.GemmConv;
+import dev.vecnn.kernel.conv.pointwise.PointwiseConv;
 import java.util.List;
 
 /**
@@ -16,6 +17,6 @@ final class VectorConvs {
 
     /** The vector kernels, then {@code last}. */
     static List<ConvImpl> then(ConvImpl last) {
-        return List.of(new DepthwiseConv(), new DirectConv(), new BlockedConv(), new GemmConv(), last);
+        return List.of(new DepthwiseConv(), new DirectConv(), new PointwiseConv(), new BlockedConv(), new GemmConv(), last);
     }
 }

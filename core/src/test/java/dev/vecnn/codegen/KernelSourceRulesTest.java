@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class KernelSourceRulesTest {
     /** The templates of the register-tiled convolution and matmul kernels. */
     static final List<String> TILED = List.of("BlockedConv.java.in", "DepthwiseConv.java.in", "DepthwiseRows.java.in", "DirectConv.java.in",
-            "GemmConv.java.in", "MatmulVector.java.in");
+            "GemmConv.java.in", "MatmulVector.java.in", "PointwiseConv.java.in");
 
     /** A method declaration: modifiers, result type, name, parameters, then the body's brace. */
     private static final Pattern METHOD = Pattern.compile(

@@ -28,6 +28,7 @@ public final class KernelTemplates {
         new Template("core/src/template/DepthwiseRows.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseRows$Name.java"),
         new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/direct", "DirectConv$Name.java"),
         new Template("core/src/template/BlockedConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/blocked", "BlockedConv$Name.java"),
+        new Template("core/src/template/PointwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/pointwise", "PointwiseConv$Name.java"),
         new Template("core/src/template/MatmulVector.java.in", "core/src/main/java/dev/vecnn/kernel/matmul", "VectorMatmul$Name.java"),
         new Template("core/src/template/PoolKernels.java.in", "core/src/main/java/dev/vecnn/kernel/pool", "PoolKernels$Name.java"),
         new Template("core/src/template/ElementwiseVector.java.in", "core/src/main/java/dev/vecnn/kernel/elementwise", "VectorElementwise$Name.java"),

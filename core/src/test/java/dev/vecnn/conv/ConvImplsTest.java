@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.kernel.Backend;
 import dev.vecnn.kernel.conv.blocked.BlockedConv;
+import dev.vecnn.kernel.conv.pointwise.PointwiseConv;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.spec.ConvSpec;
@@ -69,11 +70,15 @@ class ConvImplsTest {
 
     /**
      * Every implementation but the reference: the dispatch list's and the portable kernels, in every run, and the
-     * blocked kernel on every spec it can run (dispatched only where it is fast, which few generated specs are).
+     * blocked and pointwise kernels on every spec they can run (dispatched only where they are fast, which few
+     * generated specs are).
      */
     static List<ConvImpl> fast(ConvPass pass) {
         List<ConvImpl> list = new ArrayList<>(Conv.allImplementations().stream().filter(i -> !i.name().equals("reference")).toList());
-        if (Backend.isVector()) list.add(BlockedConv.anywhere());
+        if (Backend.isVector()) {
+            list.add(BlockedConv.anywhere());
+            list.add(PointwiseConv.anywhere());
+        }
         return list;
     }
 

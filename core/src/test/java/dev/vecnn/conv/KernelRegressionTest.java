@@ -52,6 +52,11 @@ public class KernelRegressionTest {
 
     /** Forward of every supporting implementation against the reference (in double on dense copies). */
     public static void checkForward(ConvSpec s, DType t, Layout layout, Arena arena, Epilogue e, Execution ex) {
+        checkForward(s, t, layout, arena, e, ex, Conv.implementations(ConvPass.FORWARD));
+    }
+
+    /** Forward of those of {@code impls} that support {@code s}, against the reference. */
+    public static void checkForward(ConvSpec s, DType t, Layout layout, Arena arena, Epilogue e, Execution ex, List<ConvImpl> impls) {
         Tensor x = layout.place(arena, t, s.inputShape()).view, w = layout.place(arena, t, s.weightShape()).view;
         Fill.uniform(x, 1);
         Fill.uniform(w, 2);
@@ -64,7 +69,7 @@ public class KernelRegressionTest {
             Tensor z = Tensor.allocate(work, DType.F64, s.outputShape()), mag = Tensor.allocate(work, DType.F64, s.outputShape());
             ReferenceConv.forward(s, x.to(work, DType.F64), w.to(work, DType.F64), b == null ? null : b.to(work, DType.F64), z);
             ReferenceConv.forward(s, Fill.abs(work, x), Fill.abs(work, w), b == null ? null : Fill.abs(work, b), mag);
-            for (ConvImpl impl : Conv.implementations(ConvPass.FORWARD)) {
+            for (ConvImpl impl : impls) {
                 if (!impl.supports(ConvPass.FORWARD, s)) continue;
                 Placed y = layout.place(arena, t, s.outputShape());
                 impl.forward(s, x, w, b, y.view, e, ex);

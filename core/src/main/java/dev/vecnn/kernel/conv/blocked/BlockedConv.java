@@ -92,6 +92,7 @@ public final class BlockedConv extends ConvImpl {
      * blocks of two float32 vectors of written channels (a half-empty block lost: 0.6-0.9x), and 512-bit vectors.
      * Written channels in whole single vectors (16, 48) run the one-vector tile, which won by less (1.03-1.25x
      * with rows of 8 and 16, 1 thread): only on rows of whole runs of four (rows of 6 lost, 0.64x backward-data).
+     * Not 1x1 kernels: on MobileNet-V2's 1x1 layers of 7x7 to 112x112 planes it ran at 0.44-0.94x the GEMM.
      */
     private static boolean preferred(ConvPass pass, ConvSpec spec, long cg, long kg, long taps) {
         int rank = spec.rank();
@@ -101,7 +102,7 @@ public final class BlockedConv extends ConvImpl {
         // measured with 512-bit vectors only; the 12x2 tile's 27 live vectors would spill AVX2's 16 registers
         long l = BlockedConvF32.L;
         boolean blocks = written % (2 * l) == 0 || written % l == 0 && row % 4 == 0;
-        return l >= 16 && rank >= 2 && blocks && reduction <= MAX_REDUCTION && row <= MAX_ROW;
+        return l >= 16 && rank >= 2 && taps > 1 && blocks && reduction <= MAX_REDUCTION && row <= MAX_ROW;
     }
 
     @Override

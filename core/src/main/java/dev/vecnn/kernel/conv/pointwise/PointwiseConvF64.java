@@ -1,0 +1,296 @@
+package dev.vecnn.kernel.conv.pointwise;
+
+import dev.vecnn.conv.Activation;
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.elementwise.ElementwiseEngine;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.parallel.Execution.Scratch;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The 1x1 convolution (unit stride, no padding, any rank) in double as the plain GEMM it is, on the tensors as
+ * they lie: per image and group, {@code out[o][p] = act(sum_i a[o][i] in[i][p] + bias[o])} over the positions p
+ * of the dense spatial plane, {@code a} the packed weights. The register tile is {@link #MR} output channels by
+ * three vectors of positions (24 accumulators; per input channel three vector loads of a row of {@code in} and
+ * eight broadcasts of packed weights), the positions after the last whole tile one masked vector at a time.
+ * No slab and no packing of the input; clamp activations (identity, ReLU, clip) are applied in the registers,
+ * the others over the stored rows. Each output is one chain of multiply-adds in input-channel order
+ * whatever the task cut: results do not depend on the threads.
+ *
+ * <p>Backward-data of the same convolution is this kernel with the weights transposed
+ * ({@link #packBackwardData}): {@code gx[c][p] = sum_k w[k][c] gy[k][p]}.
+ *
+ * <p>GENERATED from core/src/template/PointwiseConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
+ * template, not this file.
+ */
+final class PointwiseConvF64 {
+    private PointwiseConvF64() {
+    }
+
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Output channels of a register tile (rows of the packed weights). */
+    static final int MR = 8;
+    /** Positions of a whole register tile: three vectors. */
+    static final int NR = 3 * L;
+    private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final long ES = 8;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F64);
+
+    /** Blocks of MR output channels per group. */
+    static int blocks(int outPerGroup) {
+        return (outPerGroup + MR - 1) / MR;
+    }
+
+    /** Elements of packed weights for {@code outPerGroup} outputs of {@code inPerGroup} inputs per group. */
+    static int packedSize(int groups, int outPerGroup, int inPerGroup) {
+        return groups * blocks(outPerGroup) * inPerGroup * MR;
+    }
+
+    /** The forward's weights: {@code a[((gi blocks + b) cg + c) MR + r] = w[gi kg + b MR + r][c]}, 0 past kg. */
+    static double[] packForward(ConvGeometry g, Tensor w, double[] a, Scratch s) {
+        double[] flat = heapCopy(g, w, s);
+        int blocks = blocks(g.kg);
+        Arrays.fill(a, 0, packedSize(g.groups, g.kg, g.cg), 0);
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int k = 0; k < g.kg; k++) {
+                int at = (gi * blocks + k / MR) * g.cg * MR + k % MR, from = (gi * g.kg + k) * g.cg;
+                for (int c = 0; c < g.cg; c++) a[at + c * MR] = flat[from + c];
+            }
+        }
+        return a;
+    }
+
+    /** Backward-data's weights, the transpose: {@code a[((gi blocks + b) kg + k) MR + r] = w[gi kg + k][b MR + r]}, 0 past cg. */
+    static double[] packBackwardData(ConvGeometry g, Tensor w, double[] a, Scratch s) {
+        double[] flat = heapCopy(g, w, s);
+        int blocks = blocks(g.cg);
+        Arrays.fill(a, 0, packedSize(g.groups, g.cg, g.kg), 0);
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int k = 0; k < g.kg; k++) {
+                int from = (gi * g.kg + k) * g.cg;
+                for (int c = 0; c < g.cg; c++) a[((gi * blocks + c / MR) * g.kg + k) * MR + c % MR] = flat[from + c];
+            }
+        }
+        return a;
+    }
+
+    /** w as (k, c) rows on the heap: one bulk copy when contiguous (a read per element cost more than the kernel). */
+    private static double[] heapCopy(ConvGeometry g, Tensor w, Scratch s) {
+        int n = g.groups * g.kg * g.cg;
+        double[] flat = s == null ? new double[n] : s.doubles("pointwise.w", n);
+        if (w.isContiguous()) {
+            MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, flat, 0, n);
+            return flat;
+        }
+        for (int k = 0, i = 0; k < g.groups * g.kg; k++) {
+            for (int c = 0; c < g.cg; c++) flat[i++] = w.segment().get(LAYOUT, (w.offset() + k * w.stride(0) + c * w.stride(1)) * ES);
+        }
+        return flat;
+    }
+
+    /**
+     * {@code out[n][gi outG + o][p] = act(sum_i a.. in[n][gi inG + i][p] + bias[gi outG + o])} for every image,
+     * group and position; {@code in} and {@code out} have dense spatial planes ({@link PointwiseConv#densePlane}).
+     * The work of an (image, group) item is its (tile of NR positions, block of MR channels) units, tile by tile
+     * (a tile's input rows, inG x NR, stay in cache for every block of weights); where items leave threads
+     * idle, each is cut into equal runs of units, about two tasks per thread. A unit is one whole register tile:
+     * any cut gives the same bits.
+     */
+    static void run(long batch, int groups, int inG, int outG, long positions, Tensor in, double[] a, Tensor bias, Epilogue e, Tensor out,
+                    Execution ex) {
+        int blocks = blocks(outG);
+        long tiles = (positions + NR - 1) / NR, units = tiles * blocks; // the last tile may be short
+        long items = batch * groups, want = 2L * ex.threads();
+        int parts = (int) Math.max(1, Math.min(units, items >= want ? 1 : (want + items - 1) / items));
+        Activation act = e.activation();
+        boolean clamp = act == Activation.IDENTITY || act == Activation.RELU || act == Activation.CLIP;
+        double lo = act == Activation.RELU ? 0 : act == Activation.CLIP ? (double) e.alpha() : Double.NEGATIVE_INFINITY;
+        double hi = act == Activation.CLIP ? (double) e.beta() : Double.POSITIVE_INFINITY;
+        MemorySegment xs = in.segment(), ys = out.segment();
+        long xcs = in.stride(1) * ES, ycs = out.stride(1) * ES;
+        ex.forEach(Math.toIntExact(items * parts), (task, s) -> {
+            int part = task % parts, gi = (int) (task / parts % groups);
+            long n = task / parts / groups;
+            long u0 = units * part / parts, u1 = units * (part + 1) / parts;
+            double[] bv = s.doubles("pointwise.bias", blocks * MR);
+            Arrays.fill(bv, 0);
+            if (bias != null) {
+                for (int o = 0; o < outG; o++) bv[o] = bias.segment().get(LAYOUT, (bias.offset() + (gi * outG + o) * bias.stride(0)) * ES);
+            }
+            double[] tile = s.doubles("pointwise.tile", MR * L);
+            long x0 = (in.offset() + n * in.stride(0) + gi * inG * in.stride(1)) * ES;
+            long y0 = (out.offset() + n * out.stride(0) + gi * outG * out.stride(1)) * ES;
+            for (long u = u0; u < u1; u++) {
+                long p = u / blocks * NR, end = Math.min(positions, p + NR);
+                int b = (int) (u % blocks), ao = (gi * blocks + b) * inG * MR, rows = Math.min(MR, outG - b * MR);
+                long yb = y0 + b * MR * ycs;
+                if (end - p == NR) {
+                    tile8x3(xs, x0 + p * ES, xcs, a, ao, inG, bv, b * MR, lo, hi, ys, yb + p * ES, ycs, rows);
+                } else {
+                    for (long q = p; q < end; q += L) {
+                        int count = (int) Math.min(L, end - q);
+                        tile8x1(xs, x0 + q * ES, xcs, a, ao, inG, count, firstPastEnd(xs.byteSize() - (x0 + q * ES + L * ES), xcs, inG), tile);
+                        storeMasked(tile, bv, b * MR, lo, hi, ys, yb + q * ES, ycs, rows, count);
+                    }
+                }
+                if (!clamp) {
+                    for (int r = 0; r < rows; r++) {
+                        long at = yb / ES + r * out.stride(1) + p;
+                        ELEMENTWISE.activationForward(e, ys, at, ys, at, end - p, 0, false);
+                    }
+                }
+            }
+        }, in, bias, out);
+    }
+
+    /** The first of {@code rows} rows {@code step} bytes apart whose whole vector passes the segment's end, {@code room} bytes after row 0's. */
+    static int firstPastEnd(long room, long step, int rows) {
+        if (room < 0) return 0;
+        return step <= 0 ? rows : (int) Math.min(rows, room / step + 1);
+    }
+
+    /**
+     * Output channels [0, rows) of a block (packed weights from {@code a[ao]}, bias from {@code bias[bo]}) at
+     * NR positions: {@code in} rows from byte offset {@code xo}, {@code xcs} bytes apart; clamped to [lo, hi];
+     * stored from byte offset {@code yo}, channels {@code ycs} bytes apart.
+     */
+    private static void tile8x3(MemorySegment x, long xo, long xcs, double[] a, int ao, int cn, double[] bias, int bo, double lo, double hi,
+                                MemorySegment y, long yo, long ycs, int rows) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
+        DoubleVector c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+        DoubleVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int c = 0; c < cn; c++, xo += xcs, ao += MR) {
+            DoubleVector x0 = DoubleVector.fromMemorySegment(S, x, xo, NO), x1 = DoubleVector.fromMemorySegment(S, x, xo + L * ES, NO);
+            DoubleVector x2 = DoubleVector.fromMemorySegment(S, x, xo + 2 * L * ES, NO), w;
+            w = DoubleVector.broadcast(S, a[ao]);
+            c00 = x0.fma(w, c00);
+            c01 = x1.fma(w, c01);
+            c02 = x2.fma(w, c02);
+            w = DoubleVector.broadcast(S, a[ao + 1]);
+            c10 = x0.fma(w, c10);
+            c11 = x1.fma(w, c11);
+            c12 = x2.fma(w, c12);
+            w = DoubleVector.broadcast(S, a[ao + 2]);
+            c20 = x0.fma(w, c20);
+            c21 = x1.fma(w, c21);
+            c22 = x2.fma(w, c22);
+            w = DoubleVector.broadcast(S, a[ao + 3]);
+            c30 = x0.fma(w, c30);
+            c31 = x1.fma(w, c31);
+            c32 = x2.fma(w, c32);
+            w = DoubleVector.broadcast(S, a[ao + 4]);
+            c40 = x0.fma(w, c40);
+            c41 = x1.fma(w, c41);
+            c42 = x2.fma(w, c42);
+            w = DoubleVector.broadcast(S, a[ao + 5]);
+            c50 = x0.fma(w, c50);
+            c51 = x1.fma(w, c51);
+            c52 = x2.fma(w, c52);
+            w = DoubleVector.broadcast(S, a[ao + 6]);
+            c60 = x0.fma(w, c60);
+            c61 = x1.fma(w, c61);
+            c62 = x2.fma(w, c62);
+            w = DoubleVector.broadcast(S, a[ao + 7]);
+            c70 = x0.fma(w, c70);
+            c71 = x1.fma(w, c71);
+            c72 = x2.fma(w, c72);
+        }
+        long v1 = L * ES, v2 = 2 * L * ES;
+        double b = bias[bo];
+        c00.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c01.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c02.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        if (rows == 1) return;
+        yo += ycs;
+        b = bias[bo + 1];
+        c10.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c11.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c12.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        if (rows == 2) return;
+        yo += ycs;
+        b = bias[bo + 2];
+        c20.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c21.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c22.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        if (rows == 3) return;
+        yo += ycs;
+        b = bias[bo + 3];
+        c30.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c31.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c32.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        if (rows == 4) return;
+        yo += ycs;
+        b = bias[bo + 4];
+        c40.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c41.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c42.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        if (rows == 5) return;
+        yo += ycs;
+        b = bias[bo + 5];
+        c50.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c51.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c52.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        if (rows == 6) return;
+        yo += ycs;
+        b = bias[bo + 6];
+        c60.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c61.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c62.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        if (rows == 7) return;
+        yo += ycs;
+        b = bias[bo + 7];
+        c70.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
+        c71.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
+        c72.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+    }
+
+    /**
+     * {@link #tile8x3} on {@code count} (at most L) positions: one vector (masked at the segment's end), the sums left in
+     * {@code tile[r L ..]} for {@link #storeMasked} (with the masked stores here, C1 ran out of registers for
+     * the method and the JIT kept it at tier 2, boxing every vector).
+     */
+    private static void tile8x1(MemorySegment x, long xo, long xcs, double[] a, int ao, int cn, int count, int maskedFrom, double[] tile) {
+        VectorMask<Double> m = S.indexInRange(0, count);
+        DoubleVector c0 = DoubleVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int c = 0; c < cn; c++, xo += xcs, ao += MR) {
+            // whole vectors in the rows where they stay inside the segment (all but the last few at its end): the
+            // lanes past the row are never stored, and a masked load paid for an out-of-line session check
+            DoubleVector v = c >= maskedFrom ? DoubleVector.fromMemorySegment(S, x, xo, NO, m) : DoubleVector.fromMemorySegment(S, x, xo, NO);
+            c0 = v.fma(DoubleVector.broadcast(S, a[ao]), c0);
+            c1 = v.fma(DoubleVector.broadcast(S, a[ao + 1]), c1);
+            c2 = v.fma(DoubleVector.broadcast(S, a[ao + 2]), c2);
+            c3 = v.fma(DoubleVector.broadcast(S, a[ao + 3]), c3);
+            c4 = v.fma(DoubleVector.broadcast(S, a[ao + 4]), c4);
+            c5 = v.fma(DoubleVector.broadcast(S, a[ao + 5]), c5);
+            c6 = v.fma(DoubleVector.broadcast(S, a[ao + 6]), c6);
+            c7 = v.fma(DoubleVector.broadcast(S, a[ao + 7]), c7);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, L);
+        c2.intoArray(tile, 2 * L);
+        c3.intoArray(tile, 3 * L);
+        c4.intoArray(tile, 4 * L);
+        c5.intoArray(tile, 5 * L);
+        c6.intoArray(tile, 6 * L);
+        c7.intoArray(tile, 7 * L);
+    }
+
+    /** Rows [0, rows) of {@code tile} plus bias, clamped to [lo, hi], to {@code count} positions from byte offset yo. */
+    private static void storeMasked(double[] tile, double[] bias, int bo, double lo, double hi, MemorySegment y, long yo, long ycs, int rows,
+                                    int count) {
+        VectorMask<Double> m = S.indexInRange(0, count);
+        for (int r = 0; r < rows; r++, yo += ycs) DoubleVector.fromArray(S, tile, r * L).add(bias[bo + r]).max(lo).min(hi).intoMemorySegment(y, yo, NO, m);
+    }
+}
