@@ -22,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * they lie: per image and group, {@code out[o][p] = act(sum_i a[o][i] in[i][p] + bias[o])} over the positions p
  * of the dense spatial plane, {@code a} the packed weights. The register tile is {@link #MR} output channels by
  * three vectors of positions (24 accumulators; per input channel three vector loads of a row of {@code in} and
- * eight broadcasts of packed weights), the positions after the last whole tile one masked vector at a time.
- * No slab and no packing of the input; clamp activations (identity, ReLU, clip) are applied in the registers,
+ * eight broadcasts of packed weights); the positions after the last whole tile one vector at a time, copied to
+ * the heap first.
+ * No slab and no packing of the input (but for that short tile); clamp activations (identity, ReLU, clip) are applied in the registers,
  * the others over the stored rows. Each output is one chain of multiply-adds in input-channel order
  * whatever the task cut: results do not depend on the threads.
  *
@@ -129,7 +130,7 @@ final class PointwiseConvF64 {
             if (bias != null) {
                 for (int o = 0; o < outG; o++) bv[o] = bias.segment().get(LAYOUT, (bias.offset() + (gi * outG + o) * bias.stride(0)) * ES);
             }
-            double[] tile = s.doubles("pointwise.tile", MR * L);
+            double[] tile = s.doubles("pointwise.tile", MR * NR), xt = null;
             long x0 = (in.offset() + n * in.stride(0) + gi * inG * in.stride(1)) * ES;
             long y0 = (out.offset() + n * out.stride(0) + gi * outG * out.stride(1)) * ES;
             for (long u = u0; u < u1; u++) {
@@ -137,11 +138,14 @@ final class PointwiseConvF64 {
                 int b = (int) (u % blocks), ao = (gi * blocks + b) * inG * MR, rows = Math.min(MR, outG - b * MR);
                 long yb = y0 + b * MR * ycs;
                 if (end - p == NR) {
-                    tile8x3(xs, x0 + p * ES, xcs, a, ao, inG, bv, b * MR, lo, hi, ys, yb + p * ES, ycs, rows);
+                    tile8x3(xs, x0 + p * ES, xcs, a, ao, inG, tile);
+                    store(tile, 3, bv, b * MR, lo, hi, ys, yb + p * ES, ycs, rows);
                 } else {
+                    // the short last tile: its input copied once per task (the blocks follow one another)
+                    if (xt == null) xt = copyTail(xs, x0 + p * ES, xcs, inG, (int) (end - p), s.doubles("pointwise.tail", 3 * inG * L));
                     for (long q = p; q < end; q += L) {
                         int count = (int) Math.min(L, end - q);
-                        tile8x1(xs, x0 + q * ES, xcs, a, ao, inG, count, firstPastEnd(xs.byteSize() - (x0 + q * ES + L * ES), xcs, inG), tile);
+                        tile8x1(xt, (int) (q - p) / L * inG * L, a, ao, inG, tile);
                         storeMasked(tile, bv, b * MR, lo, hi, ys, yb + q * ES, ycs, rows, count);
                     }
                 }
@@ -155,19 +159,32 @@ final class PointwiseConvF64 {
         }, in, bias, out);
     }
 
-    /** The first of {@code rows} rows {@code step} bytes apart whose whole vector passes the segment's end, {@code room} bytes after row 0's. */
-    static int firstPastEnd(long room, long step, int rows) {
-        if (room < 0) return 0;
-        return step <= 0 ? rows : (int) Math.min(rows, room / step + 1);
+    /**
+     * {@code xt[(j rows + c) L + i] = in row c at position j L + i} for the {@code count} positions of a short tile
+     * (row c at byte offset {@code xo + c xcs}); lanes past them hold what follows in memory or 0, never stored.
+     * Whole-vector loads where they stay inside the segment; the few rows at its end masked (a rare call, which
+     * C2 leaves out of line: too slow to run per block).
+     */
+    private static double[] copyTail(MemorySegment x, long xo, long xcs, int rows, int count, double[] xt) {
+        for (int j = 0, at = 0; j * L < count; j++) {
+            VectorMask<Double> m = S.indexInRange(0, Math.min(L, count - j * L));
+            long first = xo + j * L * ES;
+            for (int c = 0; c < rows; c++, at += L) {
+                long o = first + c * xcs;
+                if (o + L * ES <= x.byteSize()) DoubleVector.fromMemorySegment(S, x, o, NO).intoArray(xt, at);
+                else DoubleVector.fromMemorySegment(S, x, o, NO, m).intoArray(xt, at);
+            }
+        }
+        return xt;
     }
 
     /**
-     * Output channels [0, rows) of a block (packed weights from {@code a[ao]}, bias from {@code bias[bo]}) at
-     * NR positions: {@code in} rows from byte offset {@code xo}, {@code xcs} bytes apart; clamped to [lo, hi];
-     * stored from byte offset {@code yo}, channels {@code ycs} bytes apart.
+     * The sums of a block of MR output channels (packed weights from {@code a[ao]}) at NR positions, {@code in}
+     * rows from byte offset {@code xo}, {@code xcs} bytes apart, left in {@code tile[(3 r + v) L ..]} for
+     * {@link #store}: with the bias, clamp and 24 stores here C2 ran out of inlining budget in the method and
+     * called the vector operations of the last rows out of line, boxing them (33 GB in a minute of MobileNet-V2).
      */
-    private static void tile8x3(MemorySegment x, long xo, long xcs, double[] a, int ao, int cn, double[] bias, int bo, double lo, double hi,
-                                MemorySegment y, long yo, long ycs, int rows) {
+    private static void tile8x3(MemorySegment x, long xo, long xcs, double[] a, int ao, int cn, double[] tile) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
         DoubleVector c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
         DoubleVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
@@ -207,67 +224,37 @@ final class PointwiseConvF64 {
             c71 = x1.fma(w, c71);
             c72 = x2.fma(w, c72);
         }
-        long v1 = L * ES, v2 = 2 * L * ES;
-        double b = bias[bo];
-        c00.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c01.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c02.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
-        if (rows == 1) return;
-        yo += ycs;
-        b = bias[bo + 1];
-        c10.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c11.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c12.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
-        if (rows == 2) return;
-        yo += ycs;
-        b = bias[bo + 2];
-        c20.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c21.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c22.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
-        if (rows == 3) return;
-        yo += ycs;
-        b = bias[bo + 3];
-        c30.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c31.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c32.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
-        if (rows == 4) return;
-        yo += ycs;
-        b = bias[bo + 4];
-        c40.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c41.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c42.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
-        if (rows == 5) return;
-        yo += ycs;
-        b = bias[bo + 5];
-        c50.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c51.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c52.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
-        if (rows == 6) return;
-        yo += ycs;
-        b = bias[bo + 6];
-        c60.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c61.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c62.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
-        if (rows == 7) return;
-        yo += ycs;
-        b = bias[bo + 7];
-        c70.add(b).max(lo).min(hi).intoMemorySegment(y, yo, NO);
-        c71.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v1, NO);
-        c72.add(b).max(lo).min(hi).intoMemorySegment(y, yo + v2, NO);
+        c00.intoArray(tile, 0 * L);
+        c01.intoArray(tile, 1 * L);
+        c02.intoArray(tile, 2 * L);
+        c10.intoArray(tile, 3 * L);
+        c11.intoArray(tile, 4 * L);
+        c12.intoArray(tile, 5 * L);
+        c20.intoArray(tile, 6 * L);
+        c21.intoArray(tile, 7 * L);
+        c22.intoArray(tile, 8 * L);
+        c30.intoArray(tile, 9 * L);
+        c31.intoArray(tile, 10 * L);
+        c32.intoArray(tile, 11 * L);
+        c40.intoArray(tile, 12 * L);
+        c41.intoArray(tile, 13 * L);
+        c42.intoArray(tile, 14 * L);
+        c50.intoArray(tile, 15 * L);
+        c51.intoArray(tile, 16 * L);
+        c52.intoArray(tile, 17 * L);
+        c60.intoArray(tile, 18 * L);
+        c61.intoArray(tile, 19 * L);
+        c62.intoArray(tile, 20 * L);
+        c70.intoArray(tile, 21 * L);
+        c71.intoArray(tile, 22 * L);
+        c72.intoArray(tile, 23 * L);
     }
 
-    /**
-     * {@link #tile8x3} on {@code count} (at most L) positions: one vector (masked at the segment's end), the sums left in
-     * {@code tile[r L ..]} for {@link #storeMasked} (with the masked stores here, C1 ran out of registers for
-     * the method and the JIT kept it at tier 2, boxing every vector).
-     */
-    private static void tile8x1(MemorySegment x, long xo, long xcs, double[] a, int ao, int cn, int count, int maskedFrom, double[] tile) {
-        VectorMask<Double> m = S.indexInRange(0, count);
+    /** {@link #tile8x3} on one vector of positions copied by {@link #copyTail} (from {@code xt[xo]}), the sums left in {@code tile[r L ..]}. */
+    private static void tile8x1(double[] xt, int xo, double[] a, int ao, int cn, double[] tile) {
         DoubleVector c0 = DoubleVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        for (int c = 0; c < cn; c++, xo += xcs, ao += MR) {
-            // whole vectors in the rows where they stay inside the segment (all but the last few at its end): the
-            // lanes past the row are never stored, and a masked load paid for an out-of-line session check
-            DoubleVector v = c >= maskedFrom ? DoubleVector.fromMemorySegment(S, x, xo, NO, m) : DoubleVector.fromMemorySegment(S, x, xo, NO);
+        for (int c = 0; c < cn; c++, xo += L, ao += MR) {
+            DoubleVector v = DoubleVector.fromArray(S, xt, xo);
             c0 = v.fma(DoubleVector.broadcast(S, a[ao]), c0);
             c1 = v.fma(DoubleVector.broadcast(S, a[ao + 1]), c1);
             c2 = v.fma(DoubleVector.broadcast(S, a[ao + 2]), c2);
@@ -287,7 +274,15 @@ final class PointwiseConvF64 {
         c7.intoArray(tile, 7 * L);
     }
 
-    /** Rows [0, rows) of {@code tile} plus bias, clamped to [lo, hi], to {@code count} positions from byte offset yo. */
+    /** Rows [0, rows) of {@code tile} (rows {@code vectors} vectors long) plus bias, clamped to [lo, hi], to byte offset yo, rows ycs apart. */
+    private static void store(double[] tile, int vectors, double[] bias, int bo, double lo, double hi, MemorySegment y, long yo, long ycs, int rows) {
+        for (int r = 0; r < rows; r++, yo += ycs) {
+            double b = bias[bo + r];
+            for (int v = 0; v < vectors; v++) DoubleVector.fromArray(S, tile, (r * vectors + v) * L).add(b).max(lo).min(hi).intoMemorySegment(y, yo + v * L * ES, NO);
+        }
+    }
+
+    /** {@link #store} of one vector, its first {@code count} lanes. */
     private static void storeMasked(double[] tile, double[] bias, int bo, double lo, double hi, MemorySegment y, long yo, long ycs, int rows,
                                     int count) {
         VectorMask<Double> m = S.indexInRange(0, count);
