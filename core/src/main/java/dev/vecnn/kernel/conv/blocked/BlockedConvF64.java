@@ -208,17 +208,19 @@ final class BlockedConvF64 {
             SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
             double[] y = s.doubles("blocked.y", blocks * kb * part.channel);
             int[] st = part.starts;
-            double[] tile = kb == KB ? null : s.doubles("blocked.tile", 24 * L);
+            double[] tile = s.doubles("blocked.tile", 24 * L);
             for (int b = b0; b < b1; b++) {
                 int wo = (gi * blocks + b) * red * kb, yo = b * kb * part.channel;
                 if (kb == KB) {
                     for (int i = 0; i < part.runs; i += 3) {
-                        tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, y, yo + i * RUN, part.channel, part.index);
+                        tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, tile);
+                        scatter(tile, 0, 12, y, yo + i * RUN, part.index);
+                        scatter(tile, 12, 12, y, yo + i * RUN + L * part.channel, part.index);
                     }
                 } else {
                     for (int i = 0; i < part.runs; i += 6) {
                         tile24x1(x, st[i], st[i + 1], st[i + 2], st[i + 3], st[i + 4], st[i + 5], packed, wo, part.off, red, tile);
-                        scatter24(tile, y, yo + i * RUN, part.index);
+                        scatter(tile, 0, 24, y, yo + i * RUN, part.index);
                     }
                 }
             }
@@ -264,11 +266,11 @@ final class BlockedConvF64 {
     /**
      * Twelve positions (runs of four at slab cells u, v and z) by two vectors of output channels:
      * {@code acc[j][h] += w[wo + r KB + h L ..] * x[start_j + off[r]]} over steps r (24 accumulators; per step
-     * two vector loads and twelve broadcasts, as the GEMM's 12x2 tile), then scattered to
-     * {@code y[yo + j + lane * channel]} (and L channels further).
+     * two vector loads and twelve broadcasts, as the GEMM's 12x2 tile), stored to {@code tile[(h 12 + j) L ..]}
+     * for {@link #scatter}: with the 24 scatters here, the float64 method outgrew C1's register allocator and the
+     * JIT kept it at tier 2, boxing every vector (1.6 GB per shower3d step).
      */
-    private static void tile12x2(double[] x, int u, int v, int z, double[] w, int wo, int[] off, int red, double[] y, int yo, int channel,
-                                 int[] index) {
+    private static void tile12x2(double[] x, int u, int v, int z, double[] w, int wo, int[] off, int red, double[] tile) {
         DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         DoubleVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0, b9 = a0, b10 = a0, b11 = a0;
         for (int r = 0; r < red; r++, wo += KB) {
@@ -312,37 +314,36 @@ final class BlockedConvF64 {
             a11 = w0.fma(t, a11);
             b11 = w1.fma(t, b11);
         }
-        int h = yo + L * channel;
-        a0.intoArray(y, yo, index, 0);
-        a1.intoArray(y, yo + 1, index, 0);
-        a2.intoArray(y, yo + 2, index, 0);
-        a3.intoArray(y, yo + 3, index, 0);
-        a4.intoArray(y, yo + 4, index, 0);
-        a5.intoArray(y, yo + 5, index, 0);
-        a6.intoArray(y, yo + 6, index, 0);
-        a7.intoArray(y, yo + 7, index, 0);
-        a8.intoArray(y, yo + 8, index, 0);
-        a9.intoArray(y, yo + 9, index, 0);
-        a10.intoArray(y, yo + 10, index, 0);
-        a11.intoArray(y, yo + 11, index, 0);
-        b0.intoArray(y, h, index, 0);
-        b1.intoArray(y, h + 1, index, 0);
-        b2.intoArray(y, h + 2, index, 0);
-        b3.intoArray(y, h + 3, index, 0);
-        b4.intoArray(y, h + 4, index, 0);
-        b5.intoArray(y, h + 5, index, 0);
-        b6.intoArray(y, h + 6, index, 0);
-        b7.intoArray(y, h + 7, index, 0);
-        b8.intoArray(y, h + 8, index, 0);
-        b9.intoArray(y, h + 9, index, 0);
-        b10.intoArray(y, h + 10, index, 0);
-        b11.intoArray(y, h + 11, index, 0);
+        a0.intoArray(tile, 0 * L);
+        a1.intoArray(tile, 1 * L);
+        a2.intoArray(tile, 2 * L);
+        a3.intoArray(tile, 3 * L);
+        a4.intoArray(tile, 4 * L);
+        a5.intoArray(tile, 5 * L);
+        a6.intoArray(tile, 6 * L);
+        a7.intoArray(tile, 7 * L);
+        a8.intoArray(tile, 8 * L);
+        a9.intoArray(tile, 9 * L);
+        a10.intoArray(tile, 10 * L);
+        a11.intoArray(tile, 11 * L);
+        b0.intoArray(tile, 12 * L);
+        b1.intoArray(tile, 13 * L);
+        b2.intoArray(tile, 14 * L);
+        b3.intoArray(tile, 15 * L);
+        b4.intoArray(tile, 16 * L);
+        b5.intoArray(tile, 17 * L);
+        b6.intoArray(tile, 18 * L);
+        b7.intoArray(tile, 19 * L);
+        b8.intoArray(tile, 20 * L);
+        b9.intoArray(tile, 21 * L);
+        b10.intoArray(tile, 22 * L);
+        b11.intoArray(tile, 23 * L);
     }
 
     /**
      * Twenty-four positions (runs of four at slab cells u0 .. u5) by one vector of output channels:
      * {@code acc[j] += w[wo + r L ..] * x[start_j + off[r]]} over steps r (24 accumulators; per step one vector
-     * load and 24 broadcasts), stored to {@code tile[j L ..]} ({@link #scatter24} moves them to y: with the 24
+     * load and 24 broadcasts), stored to {@code tile[j L ..]} ({@link #scatter} moves them to y: with the 24
      * scatters here the method outgrew C1's register allocator, and the JIT kept it at tier 2, boxing every vector).
      */
     private static void tile24x1(double[] x, int u0, int u1, int u2, int u3, int u4, int u5, double[] w, int wo, int[] off, int red,
@@ -403,8 +404,8 @@ final class BlockedConvF64 {
         a23.intoArray(tile, 23 * L);
     }
 
-    /** {@code y[yo + j + lane * channel] = tile[j L + lane]} for the 24 positions of a {@link #tile24x1}. */
-    private static void scatter24(double[] tile, double[] y, int yo, int[] index) {
-        for (int j = 0; j < 24; j++) DoubleVector.fromArray(S, tile, j * L).intoArray(y, yo + j, index, 0);
+    /** {@code y[yo + j + lane * channel] = tile[(from + j) L + lane]} for {@code count} positions of a tile (index: lane * channel). */
+    private static void scatter(double[] tile, int from, int count, double[] y, int yo, int[] index) {
+        for (int j = 0; j < count; j++) DoubleVector.fromArray(S, tile, (from + j) * L).intoArray(y, yo + j, index, 0);
     }
 }
