@@ -1,0 +1,41 @@
+package dev.vecnn.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every Vector API kernel method compiles at every JIT tier. A method that C1 cannot compile ("COMPILE
+ * SKIPPED: out of virtual registers", a register-tile method with many vector operations) can stay at tier
+ * 2, where every vector is a heap object: 10-100x slower, gigabytes allocated per training step. This
+ * happened twice on 2026-12-01 (the blocked kernel's float64 12x2 tile and 24x1 tile, each with 24
+ * scatters in the tile). The test runs {@link KernelWorkout} in a child JVM with
+ * {@code -XX:+PrintCompilation} and fails on any vecnn method whose compilation was skipped or failed.
+ */
+@Tag("vector-api")
+class KernelJitTest {
+    @Test
+    void everyKernelMethodCompilesAtEveryTier() throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = List.of(java.toString(), "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-XX:+PrintCompilation", "-cp", System.getProperty("java.class.path"), KernelWorkout.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the workout did not end");
+        assertEquals(0, p.exitValue(), "the workout failed:\n" + log.substring(Math.max(0, log.length() - 4000)));
+        assertTrue(log.contains("workout done"), "the workout did not finish");
+        List<String> skipped = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            if (line.contains("dev.vecnn") && (line.contains("COMPILE SKIPPED") || line.contains("compilation bailout"))) skipped.add(line.strip());
+        }
+        assertTrue(skipped.isEmpty(), "kernel methods the JIT could not compile (they may run boxed at tier 2):\n" + String.join("\n", skipped));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.vecnn.codegen;
+
+import dev.vecnn.conv.Conv;
+import dev.vecnn.conv.ConvImpl;
+import dev.vecnn.conv.ConvPass;
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.blocked.BlockedConv;
+import dev.vecnn.kernel.conv.pointwise.PointwiseConv;
+import dev.vecnn.kernel.matmul.Matmul;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.pool.Pool;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PoolSpec;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * Runs every Vector API kernel's tiles a few hundred times on small problems, in both dtypes, so that the JIT
+ * compiles them at every tier: the child program of {@link KernelJitTest}, which reads its compilation log.
+ */
+public final class KernelWorkout {
+    private KernelWorkout() {
+    }
+
+    /** Each convolution with the implementations that must run it (a name, or blocked-any / pointwise-any). */
+    private record Case(String spec, String impl) {
+    }
+
+    private static final List<Case> CONVS = List.of(
+            new Case("mb2ic8oc32_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // two-vector blocks (12x2 tile)
+            new Case("mb2ic8oc16_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // one-vector blocks (24x1 tile)
+            new Case("mb2ic8oc20_i6x60_k1x1", "pointwise-any"), // whole tiles and a short last tile
+            new Case("mb2ic1oc16_i8x8x8_k3x3x3_p1x1x1", "direct"), // few inputs: 8x3 forward, 4x6 backward-weights
+            new Case("mb2ic3ih12iw12oc2oh12ow12kh3kw3ph1pw1", "direct"), // few outputs
+            new Case("mb2ic8ih10iw10oc16oh10ow10kh3kw3ph1pw1", "gemm"), // micro-kernels, outer-product weights
+            new Case("mb2ic8ih10iw10oc4oh10ow10kh3kw3ph1pw1", "gemm"), // dot-product weights
+            new Case("mb16ic4ih6iw6oc16oh6ow6kh3kw3ph1pw1", "gemm"), // images in the lanes
+            new Case("g8mb2ic8ih12iw12oc8oh12ow12kh3kw3ph1pw1", "depthwise"),
+            new Case("g8mb2ic8ih12iw12oc8oh6ow6kh3kw3sh2sw2ph1pw1", "depthwise"));
+
+    private static final List<String> POOLS = List.of("maxpool_mb2ic8ih16kh3sh2ph1", "avgpool_mb2ic8ih16kh2sh2", "maxpool_mb2ic4id8kd2sd2",
+            "maxpool_mb2ic8ih16kh3ph1");
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 400;
+        try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(2)) {
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                for (Case c : CONVS) {
+                    ConvSpec s = ConvSpec.parse(c.spec);
+                    ConvImpl k = switch (c.impl) {
+                        case "blocked-any" -> BlockedConv.anywhere();
+                        case "pointwise-any" -> PointwiseConv.anywhere();
+                        default -> Conv.implementation(c.impl);
+                    };
+                    Tensor x = filled(a, t, s.inputShape()), w = filled(a, t, s.weightShape()), y = filled(a, t, s.outputShape());
+                    Tensor b = s.hasBias() ? filled(a, t, s.biasShape()) : null;
+                    for (int r = 0; r < rounds; r++) {
+                        for (ConvPass p : ConvPass.values()) {
+                            if (!k.supports(p, s)) continue;
+                            switch (p) {
+                                case FORWARD -> k.forward(s, x, w, b, y, r % 2 == 0 ? Epilogue.relu() : Epilogue.sigmoid(), ex);
+                                case BACKWARD_DATA -> k.backwardData(s, y, w, x, ex);
+                                case BACKWARD_WEIGHTS -> k.backwardWeights(s, x, y, w, ex);
+                            }
+                        }
+                    }
+                }
+                for (String text : POOLS) {
+                    PoolSpec s = PoolSpec.parse(text);
+                    Tensor x = filled(a, t, s.inputShape()), y = filled(a, t, s.outputShape()), gx = filled(a, t, s.inputShape());
+                    Tensor idx = s.kind().isMax() ? Tensor.allocate(a, DType.I64, s.outputShape()) : null;
+                    for (int r = 0; r < rounds; r++) {
+                        Pool.choose(s).forward(s, x, y, idx, ex);
+                        Pool.choose(s).backward(s, x, idx, y, gx, ex);
+                    }
+                }
+                Tensor mx = filled(a, t, 16, 40), mw = filled(a, t, 24, 40), my = filled(a, t, 16, 24), mb = filled(a, t, 24);
+                for (int r = 0; r < rounds; r++) {
+                    Matmul.forward(mx, mw, mb, Epilogue.relu(), my, ex);
+                    Matmul.backwardData(my, mw, mx, ex);
+                    Matmul.backwardWeights(mx, my, mw, ex);
+                }
+            }
+        }
+        System.out.println("workout done");
+    }
+
+    private static Tensor filled(Arena a, DType t, long... shape) {
+        Tensor x = Tensor.allocate(a, t, shape);
+        for (long i = 0; i < x.numel(); i++) x.setAt(i, ((i * 2654435761L) % 1000) / 1000.0 - 0.5);
+        return x;
+    }
+}
