@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -55,6 +56,11 @@ public final class RunTraining {
     public static Path run(TrainingSuite suite, List<String> networks, String mode, String[] threads, Path out, int forks,
                            String python, Path suiteFile) throws Exception {
         Files.createDirectories(out);
+        // the report covers this run only: an earlier run's results in the folder (other networks, a -Dnetworks
+        // subset) were merged into it, old and new rows side by side
+        try (Stream<Path> old = Files.list(out)) {
+            for (Path f : old.filter(p -> p.getFileName().toString().matches("(vecnn|pytorch)-.*\\.json|pytorch\\.json")).toList()) Files.delete(f);
+        }
         List<TrainingSuite.Network> nets = networks.isEmpty() ? suite.networks() : networks.stream().map(suite::network).toList();
         String batches = String.join(",", suite.batches().stream().map(String::valueOf).toList());
         for (TrainingSuite.Network n : nets) checkParameters(n);

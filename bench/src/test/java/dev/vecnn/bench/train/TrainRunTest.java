@@ -115,7 +115,12 @@ class TrainRunTest {
         TrainingSuite suite = TrainingSuite.read(suiteFile);
         assertFalse(RunTraining.torchImports(dir.resolve("no-python").toString()));
         Path out = dir.resolve("out");
+        // an earlier run's results of another network in the folder: left out of this run's report (they were merged)
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("vecnn-03-stale.json"), "[]");
+        Files.writeString(out.resolve("pytorch-03-stale.json"), "{}");
         Path report = RunTraining.run(suite, List.of(), "smoke", new String[] {"1"}, out, 0, dir.resolve("no-python").toString(), suiteFile);
+        assertFalse(Files.exists(out.resolve("vecnn-03-stale.json")) || Files.exists(out.resolve("pytorch-03-stale.json")), "stale results kept");
         String md = Files.readString(report);
         assertTrue(md.contains("PyTorch is not installed for " + dir.resolve("no-python") + " (Debian: apt-get install python3-torch"), md);
         String row = md.lines().filter(l -> l.startsWith("| tiny | f32 | 4 | 1 |")).findFirst().orElseThrow(() -> new AssertionError(md));
