@@ -116,8 +116,10 @@ public final class SpecText {
                 if (out[d] < 0) {
                     if (pb[d] < 0) pb[d] = 0;
                     if (pe[d] < 0) {
+                        // the least end padding giving the output of symmetric padding; 0 where the last input
+                        // rows are never read (mb1ic16ih14oc32kh1sh2: 7 outputs read rows 0-12)
                         long o = Math.floorDiv(in[d] + 2 * pb[d] - effk, s[d]) + 1;
-                        pe[d] = o >= 1 ? (o - 1) * s[d] - in[d] + effk - pb[d] : pb[d];
+                        pe[d] = o >= 1 ? Math.max(0, (o - 1) * s[d] - in[d] + effk - pb[d]) : pb[d];
                     }
                 } else {
                     if (pb[d] < 0) pb[d] = ((out[d] - 1) * s[d] - in[d] + effk) / 2;
@@ -177,7 +179,7 @@ public final class SpecText {
                     if (pb[d] < 0) pb[d] = 0;
                     if (pe[d] < 0) {
                         long o = Math.floorDiv(in[d] + 2 * pb[d] - effk, s[d]) + 1;
-                        pe[d] = ceil || o < 1 ? pb[d] : (o - 1) * s[d] - in[d] + effk - pb[d];
+                        pe[d] = ceil || o < 1 ? pb[d] : Math.max(0, (o - 1) * s[d] - in[d] + effk - pb[d]); // as for convolutions
                     }
                 } else {
                     if (pb[d] < 0) pb[d] = ((out[d] - 1) * s[d] - in[d] + effk) / 2;

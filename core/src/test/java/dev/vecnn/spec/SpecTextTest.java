@@ -70,6 +70,14 @@ class SpecTextTest {
         assertArrayEquals(new int[] {0, 0}, unread.window().padEnd());
         assertArrayEquals(new long[] {28, 28}, unread.outputSize());
         assertEquals(unread, ConvSpec.parse(unread.toString()));
+        // the same without o (it failed to parse: "end padding inferred from the output size is negative"), and pooling
+        ConvSpec unreadNoOut = ConvSpec.parse("mb1ic256ih56oc512kh1sh2");
+        assertEquals(unread, unreadNoOut);
+        ConvSpec odd = ConvSpec.parse("mb1ic16ih14oc32kh1sh2");
+        assertArrayEquals(new long[] {7, 7}, odd.outputSize());
+        assertArrayEquals(new int[] {0, 0}, odd.window().padEnd());
+        PoolSpec oddPool = PoolSpec.parse("maxpool_mb1ic4ih14kh1sh2");
+        assertArrayEquals(new long[] {7, 7}, oddPool.outputSize());
         // with o and without p, p is inferred symmetric
         ConvSpec inferred = ConvSpec.parse("mb1ic8ih10oc8oh10kh5");
         assertArrayEquals(new int[] {2, 2}, inferred.window().padBegin());
