@@ -14,7 +14,7 @@ import java.util.List;
  * {@link Execution} thread count.
  *
  * <p>The list depends on the {@link Backend}: with the Vector API (the default) it is {@code depthwise},
- * {@code direct}, {@code gemm}, {@code reference}; without {@code jdk.incubator.vector} it is
+ * {@code direct}, {@code pointwise}, {@code blocked}, {@code gemm}, {@code reference}; without {@code jdk.incubator.vector} it is
  * {@code portable}, {@code reference} (and the Vector API kernels are never loaded). The portable
  * kernels can be called by name in either case.
  *

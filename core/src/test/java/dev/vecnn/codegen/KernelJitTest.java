@@ -13,17 +13,19 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every Vector API kernel method compiles at every JIT tier. A method that C1 cannot compile ("COMPILE
- * SKIPPED: out of virtual registers", a register-tile method with many vector operations) can stay at tier
- * 2, where every vector is a heap object: 10-100x slower, gigabytes allocated per training step. This
- * happened twice on 2026-12-01 (the blocked kernel's float64 12x2 tile and 24x1 tile, each with 24
- * scatters in the tile). The test runs {@link KernelWorkout} in a child JVM with
- * {@code -XX:+PrintCompilation} and fails on any vecnn method whose compilation was skipped or failed.
+ * No vecnn method's JIT compilation is skipped while {@link KernelWorkout} runs the Vector API kernels. A method
+ * that C1 cannot compile ("COMPILE SKIPPED: out of virtual registers", a register-tile method with many vector
+ * operations) can stay at tier 2, where every vector is a heap object: 10-100x slower, gigabytes allocated per
+ * training step. This happened twice on 2026-12-01 (the blocked kernel's float64 12x2 tile and its 24x1 tile,
+ * each with 24 scatters in the tile). The test runs the workout in a child JVM with {@code -XX:+PrintCompilation}
+ * and fails on any vecnn method whose compilation was skipped or bailed out. It does not see the other trap, C2
+ * calling a vector operation out of line in a method too big to inline it (that compile succeeds); the training
+ * report's heap table marks that one in training.
  */
 @Tag("vector-api")
 class KernelJitTest {
     @Test
-    void everyKernelMethodCompilesAtEveryTier() throws IOException, InterruptedException {
+    void noKernelMethodCompileIsSkipped() throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(java.toString(), "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+PrintCompilation", "-cp", System.getProperty("java.class.path"), KernelWorkout.class.getName());

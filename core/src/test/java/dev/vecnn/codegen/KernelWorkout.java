@@ -1,11 +1,14 @@
 package dev.vecnn.codegen;
 
+import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.blocked.BlockedConv;
 import dev.vecnn.kernel.conv.pointwise.PointwiseConv;
+import dev.vecnn.kernel.elementwise.ElementwiseEngine;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.kernel.matmul.Matmul;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.pool.Pool;
@@ -17,8 +20,10 @@ import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
- * Runs every Vector API kernel's tiles a few hundred times on small problems, in both dtypes, so that the JIT
- * compiles them at every tier: the child program of {@link KernelJitTest}, which reads its compilation log.
+ * Runs the Vector API kernels a few hundred times on small problems, in both dtypes, so that the JIT compiles
+ * them at every tier: every convolution implementation's passes (the blocked and pointwise kernels wherever they
+ * can run, with their short last tiles at every vector width), pooling, the activations and the dense-layer
+ * products. The child program of {@link KernelJitTest}, which reads its compilation log.
  */
 public final class KernelWorkout {
     private KernelWorkout() {
@@ -31,10 +36,10 @@ public final class KernelWorkout {
     private static final List<Case> CONVS = List.of(
             new Case("mb2ic8oc32_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // two-vector blocks (12x2 tile)
             new Case("mb2ic8oc16_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // one-vector blocks (24x1 tile)
-            new Case("mb2ic8oc20_i6x60_k1x1", "pointwise-any"), // whole tiles and a short last tile
+            new Case("mb2ic8oc20_i6x61_k1x1", "pointwise-any"), // whole tiles and a short last tile at every width
             new Case("mb2ic1oc16_i8x8x8_k3x3x3_p1x1x1", "direct"), // few inputs: 8x3 forward, 4x6 backward-weights
             new Case("mb2ic3ih12iw12oc2oh12ow12kh3kw3ph1pw1", "direct"), // few outputs
-            new Case("mb2ic8ih10iw10oc16oh10ow10kh3kw3ph1pw1", "gemm"), // micro-kernels, outer-product weights
+            new Case("mb2ic8ih10iw10oc20oh10ow10kh3kw3ph1pw1", "gemm"), // micro-kernels, outer-product weights, a masked gather
             new Case("mb2ic8ih10iw10oc4oh10ow10kh3kw3ph1pw1", "gemm"), // dot-product weights
             new Case("mb16ic4ih6iw6oc16oh6ow6kh3kw3ph1pw1", "gemm"), // images in the lanes
             new Case("g8mb2ic8ih12iw12oc8oh12ow12kh3kw3ph1pw1", "depthwise"),
@@ -74,6 +79,15 @@ public final class KernelWorkout {
                     for (int r = 0; r < rounds; r++) {
                         Pool.choose(s).forward(s, x, y, idx, ex);
                         Pool.choose(s).backward(s, x, idx, y, gx, ex);
+                    }
+                }
+                ElementwiseEngine k = ElementwiseKernels.defaults().engine(t);
+                Tensor ex1 = filled(a, t, 101), ey1 = filled(a, t, 101);
+                for (int r = 0; r < rounds; r++) {
+                    for (Activation f : Activation.values()) {
+                        Epilogue e = f == Activation.HARD_SIGMOID ? Epilogue.hardSigmoid() : f == Activation.CLIP ? Epilogue.clip(-1, 1) : new Epilogue(f, 0.1, 0);
+                        k.activationForward(e, ex1.segment(), 0, ey1.segment(), 0, 101, 0.5, true);
+                        k.activationBackward(e, false, ex1.segment(), 0, ey1.segment(), 0, ey1.segment(), 0, 101);
                     }
                 }
                 Tensor mx = filled(a, t, 16, 40), mw = filled(a, t, 24, 40), my = filled(a, t, 16, 24), mb = filled(a, t, 24);

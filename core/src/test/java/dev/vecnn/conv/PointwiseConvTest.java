@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
  * The 1x1 kernel ({@link PointwiseConv}, run everywhere it can): planes shorter than a vector, exactly one
  * tile, a tile and one position, several tiles and a tail of two vectors (every vector width's tile and tail),
  * output channel counts that leave 1-7 rows of the last block of eight, groups, ranks 1-4, batches whose last
- * image ends the input's memory (the tail's loads near the segment's end), both dtypes, channels-first,
- * channels-last and view layouts (the latter two handed to the GEMM), with bias and every kind of activation
- * (clamped in the registers or applied over the stored rows), at 1 and 3 threads; and backward-data. At 512,
+ * image ends the input's memory (the tail's loads near the segment's end), both dtypes, channels-first (in the
+ * arena and on the heap), channels-last (handed to the GEMM) and a view with strided channels over dense planes,
+ * with bias and five activations (clamped in the registers or applied over the stored rows), at 1 and 3
+ * threads; and backward-data. At 512,
  * 256 and 128 bits (not in the portable run: it calls the vector kernel directly).
  */
 @Tag("kernels")

@@ -55,15 +55,15 @@ public final class RunTraining {
      */
     public static Path run(TrainingSuite suite, List<String> networks, String mode, String[] threads, Path out, int forks,
                            String python, Path suiteFile) throws Exception {
-        Files.createDirectories(out);
-        // the report covers this run only: an earlier run's results in the folder (other networks, a -Dnetworks
-        // subset) were merged into it, old and new rows side by side
-        try (Stream<Path> old = Files.list(out)) {
-            for (Path f : old.filter(p -> p.getFileName().toString().matches("(vecnn|pytorch)-.*\\.json|pytorch\\.json")).toList()) Files.delete(f);
-        }
         List<TrainingSuite.Network> nets = networks.isEmpty() ? suite.networks() : networks.stream().map(suite::network).toList();
         String batches = String.join(",", suite.batches().stream().map(String::valueOf).toList());
         for (TrainingSuite.Network n : nets) checkParameters(n);
+        Files.createDirectories(out);
+        // the report covers this run only (an earlier run's results in the folder, other networks of a -Dnetworks
+        // subset, were merged into it); cleared once the arguments are known good
+        try (Stream<Path> old = Files.list(out)) {
+            for (Path f : old.filter(p -> p.getFileName().toString().matches("(vecnn|pytorch)-.*\\.json|pytorch\\.json")).toList()) Files.delete(f);
+        }
         // each network's PyTorch run follows its vecnn run: the machine's speed drifts over tens of minutes
         // (by a third, measured on the 2-vCPU VM), so the two sides of a ratio are measured minutes apart, not half an hour
         String note = python == null ? "PyTorch was not run (no Python given)." : null;

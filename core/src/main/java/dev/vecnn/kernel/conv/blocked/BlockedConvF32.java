@@ -41,14 +41,14 @@ final class BlockedConvF32 {
     static final int L = S.length();
     /** Output channels of a block, at most: two vectors. */
     static final int KB = 2 * L;
-    /** Consecutive positions of a run: a tile is three runs (twelve positions). */
+    /** Consecutive positions of a run: a tile is three runs (twelve positions), six for one-vector blocks. */
     private static final int RUN = 4;
     /** Slab slack (RUN - 1 would do): the last run of a row may pass the row's end by RUN - 1 cells (computed, then dropped). */
     private static final int SLACK = 2 * RUN;
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
 
-    /** Output channels of a block for {@code kg} written channels per group: two vectors, or one where two would leave half a block empty. */
+    /** Output channels of a block for {@code kg} written channels per group: two vectors when they divide kg, else one. */
     static int blockWidth(int kg) {
         return kg % KB == 0 ? KB : L;
     }

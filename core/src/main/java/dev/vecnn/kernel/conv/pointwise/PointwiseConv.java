@@ -62,10 +62,11 @@ public final class PointwiseConv extends ConvImpl {
     }
 
     /**
-     * Where it beat the GEMM (Intel Xeon, AVX-512, 2026-12-01, f32, 1 thread, MobileNet-V2's and ResNet's 1x1
-     * layers: 1.1-1.8x forward with prepared weights, 1.2-2.0x backward-data): 512-bit vectors (the 8 x 3-vector
-     * tile's 27 live vectors would spill AVX2's 16 registers), and planes with at least twice as many whole tiles
-     * as tail vectors (a 7x7 plane, one tile and a one-position tail, ran at 0.8x).
+     * Where it beat or matched the GEMM (Intel Xeon, AVX-512, 2026-12-01, f32, MobileNet-V2's and ResNet's 1x1
+     * layers: 0.99-1.68x forward with prepared weights at 1 thread, 1.05-2.24x at 2; backward-data 1.00-1.98x):
+     * 512-bit vectors (the 8 x 3-vector tile's 27 live vectors would spill AVX2's 16 registers), and planes with
+     * at least twice as many whole tiles as tail vectors (a 7x7 plane, one tile and a one-position tail, ran at
+     * 0.8x). The float32 tile length serves float64 too (its tiles are half as long); float64 was not measured.
      */
     private static boolean preferred(ConvSpec spec) {
         long l = PointwiseConvF32.L, plane = 1;
