@@ -18,14 +18,15 @@ import org.junit.jupiter.api.Test;
  * operations) can stay at tier 2, where every vector is a heap object: 10-100x slower, gigabytes allocated per
  * training step. This happened twice on 2026-12-01 (the blocked kernel's float64 12x2 tile and its 24x1 tile,
  * each with 24 scatters in the tile). The test runs the workout in a child JVM with {@code -XX:+PrintCompilation}
- * and fails on any vecnn method whose compilation was skipped or bailed out. It does not see the other trap, C2
- * calling a vector operation out of line in a method too big to inline it (that compile succeeds); the training
- * report's heap table marks that one in training.
+ * and fails on any vecnn method whose compilation was skipped or bailed out. It also fails on the other trap, C2
+ * calling a vector operation out of line in a method too big to inline it (that compile succeeds, and boxed the
+ * pointwise tile's epilogue on 2026-12-01): once compiled, a workload's round must allocate less than
+ * {@link KernelWorkout#BOXED_BYTES} (both traps checked against the code they were found in).
  */
 @Tag("vector-api")
 class KernelJitTest {
     @Test
-    void noKernelMethodCompileIsSkipped() throws IOException, InterruptedException {
+    void noKernelCompileIsSkippedAndNoCompiledKernelBoxes() throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(java.toString(), "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+PrintCompilation", "-cp", System.getProperty("java.class.path"), KernelWorkout.class.getName());
@@ -39,5 +40,9 @@ class KernelJitTest {
             if (line.contains("dev.vecnn") && (line.contains("COMPILE SKIPPED") || line.contains("compilation bailout"))) skipped.add(line.strip());
         }
         assertTrue(skipped.isEmpty(), "kernel methods the JIT could not compile (they may run boxed at tier 2):\n" + String.join("\n", skipped));
+        List<String> boxed = log.lines().filter(l -> l.startsWith("alloc ") && l.endsWith(" boxed")).toList();
+        assertTrue(log.lines().filter(l -> l.startsWith("alloc ")).count() > 30, "allocation lines missing:\n" + log);
+        assertTrue(boxed.isEmpty(), "workloads that still allocate " + KernelWorkout.BOXED_BYTES + " bytes or more per round once compiled (boxed "
+                + "vectors):\n" + String.join("\n", boxed));
     }
 }

@@ -17,6 +17,8 @@ import dev.vecnn.spec.PoolSpec;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,57 +50,95 @@ public final class KernelWorkout {
     private static final List<String> POOLS = List.of("maxpool_mb2ic8ih16kh3sh2ph1", "avgpool_mb2ic8ih16kh2sh2", "maxpool_mb2ic4id8kd2sd2",
             "maxpool_mb2ic8ih16kh3ph1");
 
+    /** A named unit of work: one call of each pass of a kernel on one problem. */
+    private record Work(String name, Runnable round) {
+    }
+
+    /**
+     * Heap bytes per round above which a kernel is taken to box its vectors once compiled: compiled rounds here
+     * allocate 4-130 KB (2026-12-01); a boxing tile 2.8 MB (the pointwise tile with its epilogue inside, 853ca3d)
+     * to 38 MB (the blocked float64 tile stuck at tier 2).
+     */
+    static final long BOXED_BYTES = 1 << 20;
+
+    /**
+     * Runs every workload {@code args[0]} times (default 400), then measures each one's heap allocation per round
+     * until it falls below {@link #BOXED_BYTES} (the JIT has compiled it) or 3 seconds have passed, and prints a
+     * line "alloc NAME BYTES" per workload, "boxed" where it never fell.
+     */
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 400;
         try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(2)) {
-            for (DType t : new DType[] {DType.F32, DType.F64}) {
-                for (Case c : CONVS) {
-                    ConvSpec s = ConvSpec.parse(c.spec);
-                    ConvImpl k = switch (c.impl) {
-                        case "blocked-any" -> BlockedConv.anywhere();
-                        case "pointwise-any" -> PointwiseConv.anywhere();
-                        default -> Conv.implementation(c.impl);
-                    };
-                    Tensor x = filled(a, t, s.inputShape()), w = filled(a, t, s.weightShape()), y = filled(a, t, s.outputShape());
-                    Tensor b = s.hasBias() ? filled(a, t, s.biasShape()) : null;
-                    for (int r = 0; r < rounds; r++) {
-                        for (ConvPass p : ConvPass.values()) {
-                            if (!k.supports(p, s)) continue;
-                            switch (p) {
-                                case FORWARD -> k.forward(s, x, w, b, y, r % 2 == 0 ? Epilogue.relu() : Epilogue.sigmoid(), ex);
-                                case BACKWARD_DATA -> k.backwardData(s, y, w, x, ex);
-                                case BACKWARD_WEIGHTS -> k.backwardWeights(s, x, y, w, ex);
-                            }
-                        }
-                    }
-                }
-                for (String text : POOLS) {
-                    PoolSpec s = PoolSpec.parse(text);
-                    Tensor x = filled(a, t, s.inputShape()), y = filled(a, t, s.outputShape()), gx = filled(a, t, s.inputShape());
-                    Tensor idx = s.kind().isMax() ? Tensor.allocate(a, DType.I64, s.outputShape()) : null;
-                    for (int r = 0; r < rounds; r++) {
-                        Pool.choose(s).forward(s, x, y, idx, ex);
-                        Pool.choose(s).backward(s, x, idx, y, gx, ex);
-                    }
-                }
-                ElementwiseEngine k = ElementwiseKernels.defaults().engine(t);
-                Tensor ex1 = filled(a, t, 101), ey1 = filled(a, t, 101);
-                for (int r = 0; r < rounds; r++) {
-                    for (Activation f : Activation.values()) {
-                        Epilogue e = f == Activation.HARD_SIGMOID ? Epilogue.hardSigmoid() : f == Activation.CLIP ? Epilogue.clip(-1, 1) : new Epilogue(f, 0.1, 0);
-                        k.activationForward(e, ex1.segment(), 0, ey1.segment(), 0, 101, 0.5, true);
-                        k.activationBackward(e, false, ex1.segment(), 0, ey1.segment(), 0, ey1.segment(), 0, 101);
-                    }
-                }
-                Tensor mx = filled(a, t, 16, 40), mw = filled(a, t, 24, 40), my = filled(a, t, 16, 24), mb = filled(a, t, 24);
-                for (int r = 0; r < rounds; r++) {
-                    Matmul.forward(mx, mw, mb, Epilogue.relu(), my, ex);
-                    Matmul.backwardData(my, mw, mx, ex);
-                    Matmul.backwardWeights(mx, my, mw, ex);
-                }
+            List<Work> work = new ArrayList<>();
+            for (DType t : new DType[] {DType.F32, DType.F64}) work.addAll(workloads(a, t, ex));
+            for (Work w : work) for (int r = 0; r < rounds; r++) w.round.run();
+            for (Work w : work) {
+                long perRound, deadline = System.nanoTime() + 3_000_000_000L;
+                do {
+                    long before = allocated();
+                    for (int r = 0; r < 20; r++) w.round.run();
+                    perRound = (allocated() - before) / 20;
+                } while (perRound >= BOXED_BYTES && System.nanoTime() < deadline);
+                System.out.println("alloc " + w.name + " " + perRound + (perRound >= BOXED_BYTES ? " boxed" : ""));
             }
         }
         System.out.println("workout done");
+    }
+
+    /** Heap bytes allocated by all threads so far. */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
+    }
+
+    private static List<Work> workloads(Arena a, DType t, Execution ex) {
+        List<Work> work = new ArrayList<>();
+        String dt = t.shortName();
+        for (Case c : CONVS) {
+            ConvSpec s = ConvSpec.parse(c.spec);
+            ConvImpl k = switch (c.impl) {
+                case "blocked-any" -> BlockedConv.anywhere();
+                case "pointwise-any" -> PointwiseConv.anywhere();
+                default -> Conv.implementation(c.impl);
+            };
+            Tensor x = filled(a, t, s.inputShape()), w = filled(a, t, s.weightShape()), y = filled(a, t, s.outputShape());
+            Tensor b = s.hasBias() ? filled(a, t, s.biasShape()) : null;
+            int[] r = {0};
+            work.add(new Work(c.impl + " " + c.spec + " " + dt, () -> {
+                for (ConvPass p : ConvPass.values()) {
+                    if (!k.supports(p, s)) continue;
+                    switch (p) {
+                        case FORWARD -> k.forward(s, x, w, b, y, r[0]++ % 2 == 0 ? Epilogue.relu() : Epilogue.sigmoid(), ex);
+                        case BACKWARD_DATA -> k.backwardData(s, y, w, x, ex);
+                        case BACKWARD_WEIGHTS -> k.backwardWeights(s, x, y, w, ex);
+                    }
+                }
+            }));
+        }
+        for (String text : POOLS) {
+            PoolSpec s = PoolSpec.parse(text);
+            Tensor x = filled(a, t, s.inputShape()), y = filled(a, t, s.outputShape()), gx = filled(a, t, s.inputShape());
+            Tensor idx = s.kind().isMax() ? Tensor.allocate(a, DType.I64, s.outputShape()) : null;
+            work.add(new Work("pool " + text + " " + dt, () -> {
+                Pool.choose(s).forward(s, x, y, idx, ex);
+                Pool.choose(s).backward(s, x, idx, y, gx, ex);
+            }));
+        }
+        ElementwiseEngine k = ElementwiseKernels.defaults().engine(t);
+        Tensor ex1 = filled(a, t, 101), ey1 = filled(a, t, 101);
+        work.add(new Work("activations " + dt, () -> {
+            for (Activation f : Activation.values()) {
+                Epilogue e = f == Activation.HARD_SIGMOID ? Epilogue.hardSigmoid() : f == Activation.CLIP ? Epilogue.clip(-1, 1) : new Epilogue(f, 0.1, 0);
+                k.activationForward(e, ex1.segment(), 0, ey1.segment(), 0, 101, 0.5, true);
+                k.activationBackward(e, false, ex1.segment(), 0, ey1.segment(), 0, ey1.segment(), 0, 101);
+            }
+        }));
+        Tensor mx = filled(a, t, 16, 40), mw = filled(a, t, 24, 40), my = filled(a, t, 16, 24), mb = filled(a, t, 24);
+        work.add(new Work("matmul " + dt, () -> {
+            Matmul.forward(mx, mw, mb, Epilogue.relu(), my, ex);
+            Matmul.backwardData(my, mw, mx, ex);
+            Matmul.backwardWeights(mx, my, mw, ex);
+        }));
+        return work;
     }
 
     private static Tensor filled(Arena a, DType t, long... shape) {
