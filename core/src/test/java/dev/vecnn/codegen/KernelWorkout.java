@@ -63,7 +63,7 @@ public final class KernelWorkout {
 
     /**
      * Runs every workload {@code args[0]} times (default 400), then measures each one's heap allocation per round
-     * until it falls below {@link #BOXED_BYTES} (the JIT has compiled it) or 3 seconds have passed, and prints a
+     * until it falls below {@link #BOXED_BYTES} (the JIT has compiled it) or 10 seconds have passed, and prints a
      * line "alloc NAME BYTES" per workload, "boxed" where it never fell.
      */
     public static void main(String[] args) {
@@ -73,7 +73,7 @@ public final class KernelWorkout {
             for (DType t : new DType[] {DType.F32, DType.F64}) work.addAll(workloads(a, t, ex));
             for (Work w : work) for (int r = 0; r < rounds; r++) w.round.run();
             for (Work w : work) {
-                long perRound, deadline = System.nanoTime() + 3_000_000_000L;
+                long perRound, deadline = System.nanoTime() + 10_000_000_000L; // a slow machine may compile late
                 do {
                     long before = allocated();
                     for (int r = 0; r < 20; r++) w.round.run();
