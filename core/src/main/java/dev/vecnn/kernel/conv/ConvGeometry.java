@@ -99,4 +99,9 @@ public final class ConvGeometry {
     public int reduction() {
         return cg * taps;
     }
+
+    /** Elements of the weights: groups x small channels x big channels per group x taps (an int: the kernels' specs are bounded). */
+    public int weightCount() {
+        return Math.toIntExact((long) groups * kg * cg * taps);
+    }
 }

@@ -60,6 +60,29 @@ public final class SlabIoF32 {
     }
 
     /**
+     * The weights {@code w} of {@code g} in (output channel, input channel, tap) order on the heap, into {@code flat}
+     * ({@link ConvGeometry#weightCount()} elements; null: a new array): one bulk copy when contiguous (a read per
+     * element cost more than the packing that follows).
+     */
+    public static float[] weightsOnHeap(ConvGeometry g, Tensor w, float[] flat) {
+        int n = g.weightCount();
+        if (flat == null) flat = new float[n];
+        if (w.isContiguous()) {
+            MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, flat, 0, n);
+            return flat;
+        }
+        long[] tapOff = new long[g.taps];
+        for (int t = 0; t < g.taps; t++) for (int d = 0; d < g.rank; d++) tapOff[t] += g.tap[t][d] * w.stride(2 + d);
+        for (int k = 0, i = 0; k < g.groups * g.kg; k++) {
+            for (int c = 0; c < g.cg; c++) {
+                long o = w.offset() + k * w.stride(0) + c * w.stride(1);
+                for (int t = 0; t < g.taps; t++) flat[i++] = w.segment().get(LAYOUT, (o + tapOff[t]) * ES);
+            }
+        }
+        return flat;
+    }
+
+    /**
      * Copies big-side channels [c0, c0+cn) of image n into the slab, through the padding mode, phase by
      * phase when the slab is phased. Grid cells past the padded extent (phased slabs) are zeroed.
      */

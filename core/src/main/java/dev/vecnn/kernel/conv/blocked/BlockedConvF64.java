@@ -69,7 +69,7 @@ final class BlockedConvF64 {
      * output channels {@code b kb + j}, kb the {@link #blockWidth}. {@code s} lends the heap copy of w (null: a new array).
      */
     static double[] packForward(ConvGeometry g, Tensor w, double[] a, Scratch s) {
-        double[] flat = heapCopy(g, w, s);
+        double[] flat = SlabIoF64.weightsOnHeap(g, w, s == null ? null : s.doubles("blocked.w", g.weightCount()));
         int blocks = blocks(g.kg), kb = blockWidth(g.kg), red = g.cg * g.taps;
         Arrays.fill(a, 0, packedSize(g), 0);
         for (int gi = 0; gi < g.groups; gi++) {
@@ -87,7 +87,7 @@ final class BlockedConvF64 {
      * {@code w[k][c][taps - 1 - t]}, every tap index mirrored.
      */
     static double[] packBackwardData(ConvGeometry g, ConvGeometry m, Tensor w, double[] a, Scratch s) {
-        double[] flat = heapCopy(g, w, s);
+        double[] flat = SlabIoF64.weightsOnHeap(g, w, s == null ? null : s.doubles("blocked.w", g.weightCount()));
         int blocks = blocks(m.kg), kb = blockWidth(m.kg), red = m.cg * m.taps;
         Arrays.fill(a, 0, packedSize(m), 0);
         for (int gi = 0; gi < g.groups; gi++) {
@@ -99,25 +99,6 @@ final class BlockedConvF64 {
             }
         }
         return a;
-    }
-
-    /** w in (k, c, tap) order on the heap: one bulk copy when contiguous (a read per element cost more than packing). */
-    private static double[] heapCopy(ConvGeometry g, Tensor w, Scratch s) {
-        int n = g.groups * g.kg * g.cg * g.taps;
-        double[] flat = s == null ? new double[n] : s.doubles("blocked.w", n);
-        if (w.isContiguous()) {
-            MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, flat, 0, n);
-            return flat;
-        }
-        long[] tapOff = new long[g.taps];
-        for (int t = 0; t < g.taps; t++) for (int d = 0; d < g.rank; d++) tapOff[t] += g.tap[t][d] * w.stride(2 + d);
-        for (int k = 0, i = 0; k < g.groups * g.kg; k++) {
-            for (int c = 0; c < g.cg; c++) {
-                long o = w.offset() + k * w.stride(0) + c * w.stride(1);
-                for (int t = 0; t < g.taps; t++) flat[i++] = w.segment().get(LAYOUT, (o + tapOff[t]) * ES);
-            }
-        }
-        return flat;
     }
 
     /** {@code small = act(conv(big, w) + bias)}, the weights packed here into scratch when {@code packed} is null. */

@@ -3,6 +3,7 @@ package dev.vecnn.kernel.conv.pointwise;
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.SlabIoF64;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
@@ -61,7 +62,7 @@ final class PointwiseConvF64 {
 
     /** The forward's weights: {@code a[((gi blocks + b) cg + c) MR + r] = w[gi kg + b MR + r][c]}, 0 past kg. */
     static double[] packForward(ConvGeometry g, Tensor w, double[] a, Scratch s) {
-        double[] flat = heapCopy(g, w, s);
+        double[] flat = SlabIoF64.weightsOnHeap(g, w, s == null ? null : s.doubles("pointwise.w", g.weightCount()));
         int blocks = blocks(g.kg);
         Arrays.fill(a, 0, packedSize(g.groups, g.kg, g.cg), 0);
         for (int gi = 0; gi < g.groups; gi++) {
@@ -75,7 +76,7 @@ final class PointwiseConvF64 {
 
     /** Backward-data's weights, the transpose: {@code a[((gi blocks + b) kg + k) MR + r] = w[gi kg + k][b MR + r]}, 0 past cg. */
     static double[] packBackwardData(ConvGeometry g, Tensor w, double[] a, Scratch s) {
-        double[] flat = heapCopy(g, w, s);
+        double[] flat = SlabIoF64.weightsOnHeap(g, w, s == null ? null : s.doubles("pointwise.w", g.weightCount()));
         int blocks = blocks(g.cg);
         Arrays.fill(a, 0, packedSize(g.groups, g.cg, g.kg), 0);
         for (int gi = 0; gi < g.groups; gi++) {
@@ -85,20 +86,6 @@ final class PointwiseConvF64 {
             }
         }
         return a;
-    }
-
-    /** w as (k, c) rows on the heap: one bulk copy when contiguous (a read per element cost more than the kernel). */
-    private static double[] heapCopy(ConvGeometry g, Tensor w, Scratch s) {
-        int n = g.groups * g.kg * g.cg;
-        double[] flat = s == null ? new double[n] : s.doubles("pointwise.w", n);
-        if (w.isContiguous()) {
-            MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, flat, 0, n);
-            return flat;
-        }
-        for (int k = 0, i = 0; k < g.groups * g.kg; k++) {
-            for (int c = 0; c < g.cg; c++) flat[i++] = w.segment().get(LAYOUT, (w.offset() + k * w.stride(0) + c * w.stride(1)) * ES);
-        }
-        return flat;
     }
 
     /**
