@@ -1,14 +1,21 @@
 package dev.vecnn.kernel.conv.direct;
 
+import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabExactF32;
 import dev.vecnn.kernel.conv.SlabIoF32;
+import dev.vecnn.kernel.elementwise.ElementwiseEngine;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -38,6 +45,8 @@ final class DirectConvF32 {
     private static final boolean WIDE = S.vectorBitSize() >= 512;
     private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ES = 4;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F32);
 
     static void forward(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);
@@ -57,6 +66,11 @@ final class DirectConvF32 {
         int perPart = ceilDiv(ceilDiv(g.kg, parts), unit) * unit;
         int partCount = ceilDiv(g.kg, perPart);
         int grids = unit == 8 ? 8 : g.kg >= 3 ? 4 : 2; // output grids of the widest pass a task runs
+        RowVectors rv = unit == 8 ? RowVectors.of(g, slab, small, smallStride, span) : null;
+        Activation act = e.activation();
+        boolean clamp = act == Activation.IDENTITY || act == Activation.RELU || act == Activation.CLIP;
+        float lo = act == Activation.RELU ? 0 : act == Activation.CLIP ? (float) e.alpha() : Float.NEGATIVE_INFINITY;
+        float hi = act == Activation.CLIP ? (float) e.beta() : Float.POSITIVE_INFINITY;
         ex.forEach(Math.toIntExact(units * partCount), (task, s) -> {
             int part = task % partCount;
             int gi = task / partCount % g.groups;
@@ -74,6 +88,15 @@ final class DirectConvF32 {
                 int k0 = gi * g.kg + j, count = grids == 8 && end - j >= 8 ? 8 : end - j >= 3 ? 4 : 2, real = Math.min(count, end - j);
                 java.util.Arrays.fill(w8, 0, count * red, 0);
                 for (int i = 0; i < real; i++) weights(g, w, k0 + i, w8, i, count);
+                if (count == 8 && rv != null) {
+                    long y0 = small.offset() + n * small.stride(0) + k0 * small.stride(1);
+                    rowTiles(rv, x, w8, off, red, bias, k0, real, lo, hi, s.floats("direct.bias", 8), s.floats("direct.tile", 24 * L), small.segment(), y0, small.stride(1));
+                    if (!clamp) {
+                        for (int i = 0; i < real; i++) rv.activate(e, small.segment(), y0 + i * small.stride(1));
+                    }
+                    j += real;
+                    continue;
+                }
                 if (count == 8) correlate8(x, w8, off, red, ys, span);
                 else if (count == 4) correlate4(x, w8, off, red, ys[0], ys[1], ys[2], ys[3], span);
                 else correlate2(x, w8, off, red, ys[0], ys[1], span);
@@ -81,6 +104,201 @@ final class DirectConvF32 {
                 j += real;
             }
         }, big, w, bias, small);
+    }
+
+    /**
+     * The small grid's rows cut into vectors along the last dimension, for stores straight into the output (no
+     * grid, no copy): each vector's window start on the slab and its element offset in an output channel. A row
+     * longer than a vector ends with a vector that overlaps its neighbour (the same values stored twice); a row
+     * shorter than a vector is one masked vector. Backward-weights reads gy's rows padded with zeros to whole
+     * vectors instead ({@code paddedStart}: each such vector's window start; no overlap, which would count a
+     * position twice). Taken where its lanes waste no more than the grid's positions between rows (the grid's
+     * padding), with unit steps along the rows in the slab and in the output; {@code dense}: rows of whole
+     * vectors, contiguous in each channel.
+     */
+    record RowVectors(int[] start, long[] dst, int count, long[] rowDst, int rowLen, int[] paddedStart, boolean dense) {
+        static RowVectors of(ConvGeometry g, PhaseSlab slab, Tensor small, long[] smallStride, int span) {
+            int last = g.rank - 1;
+            if (slab.step(last) != 1 || smallStride[last] != 1) return null;
+            int rowLen = (int) g.small[last];
+            int per = (rowLen + L - 1) / L;
+            long rows = g.smallCount() / rowLen;
+            // useful lanes: rows against the grid's positions (span, in steps of three vectors)
+            long gridLanes = (span + STEP8 - 1) / STEP8 * (long) STEP8;
+            if ((double) rowLen / (per * L) < (double) g.smallCount() / gridLanes || rows * per > Integer.MAX_VALUE) return null;
+            int n = (int) (rows * per);
+            int[] start = new int[n];
+            long[] dst = new long[n], rowDst = new long[(int) rows];
+            long[] o = new long[g.rank];
+            for (int r = 0, i = 0; r < rows; r++) {
+                long d = 0;
+                for (int k = 0; k < last; k++) d += o[k] * smallStride[k];
+                int w = slab.windowStart(o);
+                rowDst[r] = d;
+                for (int v = 0; v < per; v++, i++) {
+                    int at = rowLen < L ? 0 : Math.min(v * L, rowLen - L);
+                    start[i] = w + at;
+                    dst[i] = d + at;
+                }
+                for (int k = last - 1; k >= 0; k--) {
+                    if (++o[k] < g.small[k]) break;
+                    o[k] = 0;
+                }
+            }
+            int[] paddedStart = new int[n];
+            boolean dense = per * L == rowLen;
+            for (int r = 0, i = 0; r < rows; r++) {
+                dense &= rowDst[r] == (long) r * rowLen;
+                for (int v = 0; v < per; v++, i++) paddedStart[i] = start[r * per] + v * L;
+            }
+            return new RowVectors(start, dst, Math.min(rowLen, L), rowDst, rowLen, paddedStart, dense);
+        }
+
+        /** Vectors of the rows laid end to end, each row padded with zeros to whole vectors. */
+        int padded() {
+            return paddedStart.length;
+        }
+
+        /**
+         * Small channel k of image n into {@code buf[at...]}, rows padded with zeros to whole vectors
+         * ({@link #padded()} vectors): one bulk copy when the rows are whole vectors and contiguous ({@link #dense}).
+         */
+        void copyPadded(Tensor small, long n, int k, float[] buf, int at) {
+            long chan = small.offset() + n * small.stride(0) + k * small.stride(1);
+            int pitch = (rowLen + L - 1) / L * L;
+            MemorySegment seg = small.segment();
+            if (dense) {
+                MemorySegment.copy(seg, LAYOUT, chan * ES, buf, at, rowDst.length * rowLen);
+                return;
+            }
+            for (int r = 0; r < rowDst.length; r++) {
+                MemorySegment.copy(seg, LAYOUT, (chan + rowDst[r]) * ES, buf, at + r * pitch, rowLen);
+                java.util.Arrays.fill(buf, at + r * pitch + rowLen, at + (r + 1) * pitch, 0);
+            }
+        }
+
+        /** The activation over every row of the output channel at element offset {@code chan}. */
+        void activate(Epilogue e, MemorySegment y, long chan) {
+            for (long d : rowDst) ELEMENTWISE.activationForward(e, y, chan + d, y, chan + d, rowLen, 0, false);
+        }
+    }
+
+    /**
+     * Output channels [k0, k0 + real) of one image over every row vector, three vectors per tile (a last short
+     * tile repeats its last vector): eight channels by three vectors of multiply-adds into {@code tile}, then the
+     * bias, the clamp to [lo, hi] and the stores to {@code y} (channel i at element offset {@code y0 + i ycs}).
+     */
+    private static void rowTiles(RowVectors rv, float[] x, float[] w8, int[] off, int red, Tensor bias, int k0, int real, float lo,
+                                 float hi, float[] bv, float[] tile, MemorySegment y, long y0, long ycs) {
+        java.util.Arrays.fill(bv, 0);
+        if (bias != null) {
+            for (int i = 0; i < real; i++) bv[i] = bias.segment().get(LAYOUT, (bias.offset() + (k0 + i) * bias.stride(0)) * ES);
+        }
+        int n = rv.start.length, last = n - 1;
+        boolean masked = rv.count < L;
+        for (int j = 0; j < n; j += 3) {
+            int j1 = Math.min(j + 1, last), j2 = Math.min(j + 2, last);
+            correlate8rows(x, w8, off, red, rv.start[j], rv.start[j1], rv.start[j2], tile);
+            if (masked) storeTileMasked(tile, real, bv, lo, hi, y, y0, ycs, rv.dst[j], rv.dst[j1], rv.dst[j2], rv.count);
+            else storeTile(tile, real, bv, lo, hi, y, y0, ycs, rv.dst[j], rv.dst[j1], rv.dst[j2]);
+        }
+    }
+
+    /** Tile row (channel i, vector v) plus bias, clamped, to element {@code y0 + i ycs + d_v}. */
+    private static void storeTile(float[] tile, int real, float[] bv, float lo, float hi, MemorySegment y, long y0, long ycs, long d0, long d1,
+                                  long d2) {
+        for (int i = 0; i < real; i++) {
+            long at = (y0 + i * ycs) * ES;
+            float b = bv[i];
+            FloatVector.fromArray(S, tile, 3 * i * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d0 * ES, NO);
+            FloatVector.fromArray(S, tile, (3 * i + 1) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d1 * ES, NO);
+            FloatVector.fromArray(S, tile, (3 * i + 2) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d2 * ES, NO);
+        }
+    }
+
+    /** {@link #storeTile} of rows shorter than a vector: their first {@code count} lanes. */
+    private static void storeTileMasked(float[] tile, int real, float[] bv, float lo, float hi, MemorySegment y, long y0, long ycs, long d0,
+                                        long d1, long d2, int count) {
+        VectorMask<Float> m = S.indexInRange(0, count);
+        for (int i = 0; i < real; i++) {
+            long at = (y0 + i * ycs) * ES;
+            float b = bv[i];
+            FloatVector.fromArray(S, tile, 3 * i * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d0 * ES, NO, m);
+            FloatVector.fromArray(S, tile, (3 * i + 1) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d1 * ES, NO, m);
+            FloatVector.fromArray(S, tile, (3 * i + 2) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d2 * ES, NO, m);
+        }
+    }
+
+    /**
+     * {@link #correlate8} at three vectors of window starts q0, q1, q2 (anywhere on the slab):
+     * {@code tile[(3i + v) L + l] = sum_r w[8r + i] x[q_v + l + off[r]]}. Multiply-adds only: the epilogue in the
+     * same method made C2 run out of inlining budget and box the last vectors.
+     */
+    private static void correlate8rows(float[] x, float[] w, int[] off, int red, int q0, int q1, int q2, float[] tile) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0, c0 = a0, c1 = a0, c2 = a0, d0 = a0, d1 = a0, d2 = a0;
+        FloatVector e0 = a0, e1 = a0, e2 = a0, f0 = a0, f1 = a0, f2 = a0, g0 = a0, g1 = a0, g2 = a0, h0 = a0, h1 = a0, h2 = a0;
+        for (int r = 0; r < red; r++) {
+            int o = off[r], v = 8 * r;
+            FloatVector x0 = FloatVector.fromArray(S, x, q0 + o);
+            FloatVector x1 = FloatVector.fromArray(S, x, q1 + o);
+            FloatVector x2 = FloatVector.fromArray(S, x, q2 + o);
+            FloatVector u = FloatVector.broadcast(S, w[v]);
+            a0 = u.fma(x0, a0);
+            a1 = u.fma(x1, a1);
+            a2 = u.fma(x2, a2);
+            u = FloatVector.broadcast(S, w[v + 1]);
+            b0 = u.fma(x0, b0);
+            b1 = u.fma(x1, b1);
+            b2 = u.fma(x2, b2);
+            u = FloatVector.broadcast(S, w[v + 2]);
+            c0 = u.fma(x0, c0);
+            c1 = u.fma(x1, c1);
+            c2 = u.fma(x2, c2);
+            u = FloatVector.broadcast(S, w[v + 3]);
+            d0 = u.fma(x0, d0);
+            d1 = u.fma(x1, d1);
+            d2 = u.fma(x2, d2);
+            u = FloatVector.broadcast(S, w[v + 4]);
+            e0 = u.fma(x0, e0);
+            e1 = u.fma(x1, e1);
+            e2 = u.fma(x2, e2);
+            u = FloatVector.broadcast(S, w[v + 5]);
+            f0 = u.fma(x0, f0);
+            f1 = u.fma(x1, f1);
+            f2 = u.fma(x2, f2);
+            u = FloatVector.broadcast(S, w[v + 6]);
+            g0 = u.fma(x0, g0);
+            g1 = u.fma(x1, g1);
+            g2 = u.fma(x2, g2);
+            u = FloatVector.broadcast(S, w[v + 7]);
+            h0 = u.fma(x0, h0);
+            h1 = u.fma(x1, h1);
+            h2 = u.fma(x2, h2);
+        }
+        a0.intoArray(tile, 0);
+        a1.intoArray(tile, L);
+        a2.intoArray(tile, 2 * L);
+        b0.intoArray(tile, 3 * L);
+        b1.intoArray(tile, 4 * L);
+        b2.intoArray(tile, 5 * L);
+        c0.intoArray(tile, 6 * L);
+        c1.intoArray(tile, 7 * L);
+        c2.intoArray(tile, 8 * L);
+        d0.intoArray(tile, 9 * L);
+        d1.intoArray(tile, 10 * L);
+        d2.intoArray(tile, 11 * L);
+        e0.intoArray(tile, 12 * L);
+        e1.intoArray(tile, 13 * L);
+        e2.intoArray(tile, 14 * L);
+        f0.intoArray(tile, 15 * L);
+        f1.intoArray(tile, 16 * L);
+        f2.intoArray(tile, 17 * L);
+        g0.intoArray(tile, 18 * L);
+        g1.intoArray(tile, 19 * L);
+        g2.intoArray(tile, 20 * L);
+        h0.intoArray(tile, 21 * L);
+        h1.intoArray(tile, 22 * L);
+        h2.intoArray(tile, 23 * L);
     }
 
     /** Scratch names of the eight output grids. */
@@ -118,6 +336,9 @@ final class DirectConvF32 {
         int perGroup = g.kg * red;
         // partial sums per (group, chunk), then added in chunk order
         double[] partial = new double[Math.toIntExact((long) g.groups * chunks * perGroup)];
+        long[] smallStride = SlabIoF32.spatialStrides(small);
+        RowVectors rv = WIDE ? RowVectors.of(g, slab, small, smallStride, span) : null;
+        int rvLen = rv == null ? 0 : rv.padded() * L;
         ex.forEach(g.groups * chunks, (task, s) -> {
             int gi = task / chunks, chunk = task % chunks;
             long n0 = g.batch * chunk / chunks, n1 = g.batch * (chunk + 1) / chunks;
@@ -134,6 +355,19 @@ final class DirectConvF32 {
                 for (int q = 0; q < quads; q++) {
                     int j0 = q * 4, kn = Math.min(4, g.kg - j0), k0 = gi * g.kg + j0;
                     // copySmall zeroes its kn channels' grids; channels past kn stay zero: their sums are computed and dropped
+                    if (rv != null && finite) {
+                        // the rows of gy as they lie (vectors padded with zeros), x read at each vector's window start
+                        float[] gr = s.floats("direct.gyrows", 4 * rvLen);
+                        for (int i = 0; i < 4; i++) {
+                            if (i < kn) rv.copyPadded(small, n, k0 + i, gr, i * rvLen);
+                            else java.util.Arrays.fill(gr, i * rvLen, (i + 1) * rvLen, 0);
+                        }
+                        for (int j0v = 0; j0v < rv.padded(); j0v += PIECE / L) {
+                            int j1v = Math.min(rv.padded(), j0v + PIECE / L);
+                            for (int r = 0; r < red; r += STEPS) dot4x6rows(gr, rvLen, x, steps, r, lanes, q * quadLanes + r * 4 * L, rv.paddedStart, j0v, j1v);
+                        }
+                        continue;
+                    }
                     if (kn < 4) java.util.Arrays.fill(gy, kn * gridLen, 4 * gridLen + STEP, 0);
                     SlabIoF32.copySmall(g, small, n, k0, kn, slab, gy, gridLen, 0, STEP);
                     if (!finite) {
@@ -235,6 +469,78 @@ final class DirectConvF32 {
         for (int p = p0; p < p1; p += L) {
             FloatVector x0 = FloatVector.fromArray(S, x, o0 + p), x1 = FloatVector.fromArray(S, x, o1 + p), x2 = FloatVector.fromArray(S, x, o2 + p);
             FloatVector x3 = FloatVector.fromArray(S, x, o3 + p), x4 = FloatVector.fromArray(S, x, o4 + p), x5 = FloatVector.fromArray(S, x, o5 + p);
+            FloatVector u = FloatVector.fromArray(S, gy, p);
+            a0 = u.fma(x0, a0);
+            a1 = u.fma(x1, a1);
+            a2 = u.fma(x2, a2);
+            a3 = u.fma(x3, a3);
+            a4 = u.fma(x4, a4);
+            a5 = u.fma(x5, a5);
+            u = FloatVector.fromArray(S, gy, len + p);
+            b0 = u.fma(x0, b0);
+            b1 = u.fma(x1, b1);
+            b2 = u.fma(x2, b2);
+            b3 = u.fma(x3, b3);
+            b4 = u.fma(x4, b4);
+            b5 = u.fma(x5, b5);
+            u = FloatVector.fromArray(S, gy, 2 * len + p);
+            c0 = u.fma(x0, c0);
+            c1 = u.fma(x1, c1);
+            c2 = u.fma(x2, c2);
+            c3 = u.fma(x3, c3);
+            c4 = u.fma(x4, c4);
+            c5 = u.fma(x5, c5);
+            u = FloatVector.fromArray(S, gy, 3 * len + p);
+            d0 = u.fma(x0, d0);
+            d1 = u.fma(x1, d1);
+            d2 = u.fma(x2, d2);
+            d3 = u.fma(x3, d3);
+            d4 = u.fma(x4, d4);
+            d5 = u.fma(x5, d5);
+        }
+        a0.intoArray(lanes, s0);
+        b0.intoArray(lanes, s0 + L);
+        c0.intoArray(lanes, s0 + 2 * L);
+        d0.intoArray(lanes, s0 + 3 * L);
+        a1.intoArray(lanes, s1);
+        b1.intoArray(lanes, s1 + L);
+        c1.intoArray(lanes, s1 + 2 * L);
+        d1.intoArray(lanes, s1 + 3 * L);
+        a2.intoArray(lanes, s2);
+        b2.intoArray(lanes, s2 + L);
+        c2.intoArray(lanes, s2 + 2 * L);
+        d2.intoArray(lanes, s2 + 3 * L);
+        a3.intoArray(lanes, s3);
+        b3.intoArray(lanes, s3 + L);
+        c3.intoArray(lanes, s3 + 2 * L);
+        d3.intoArray(lanes, s3 + 3 * L);
+        a4.intoArray(lanes, s4);
+        b4.intoArray(lanes, s4 + L);
+        c4.intoArray(lanes, s4 + 2 * L);
+        d4.intoArray(lanes, s4 + 3 * L);
+        a5.intoArray(lanes, s5);
+        b5.intoArray(lanes, s5 + L);
+        c5.intoArray(lanes, s5 + 2 * L);
+        d5.intoArray(lanes, s5 + 3 * L);
+    }
+
+    /**
+     * {@link #dot4x6} over row vectors [j0, j1): gy vector j at {@code gy[i len + j L]}, its inputs at slab
+     * position {@code start[j] + o[r + s]}.
+     */
+    private static void dot4x6rows(float[] gy, int len, float[] x, int[] o, int r, float[] lanes, int at, int[] start, int j0, int j1) {
+        int o0 = o[r], o1 = o[r + 1], o2 = o[r + 2], o3 = o[r + 3], o4 = o[r + 4], o5 = o[r + 5];
+        int s0 = at, s1 = at + 4 * L, s2 = at + 8 * L, s3 = at + 12 * L, s4 = at + 16 * L, s5 = at + 20 * L;
+        FloatVector a0 = FloatVector.fromArray(S, lanes, s0), b0 = FloatVector.fromArray(S, lanes, s0 + L), c0 = FloatVector.fromArray(S, lanes, s0 + 2 * L), d0 = FloatVector.fromArray(S, lanes, s0 + 3 * L);
+        FloatVector a1 = FloatVector.fromArray(S, lanes, s1), b1 = FloatVector.fromArray(S, lanes, s1 + L), c1 = FloatVector.fromArray(S, lanes, s1 + 2 * L), d1 = FloatVector.fromArray(S, lanes, s1 + 3 * L);
+        FloatVector a2 = FloatVector.fromArray(S, lanes, s2), b2 = FloatVector.fromArray(S, lanes, s2 + L), c2 = FloatVector.fromArray(S, lanes, s2 + 2 * L), d2 = FloatVector.fromArray(S, lanes, s2 + 3 * L);
+        FloatVector a3 = FloatVector.fromArray(S, lanes, s3), b3 = FloatVector.fromArray(S, lanes, s3 + L), c3 = FloatVector.fromArray(S, lanes, s3 + 2 * L), d3 = FloatVector.fromArray(S, lanes, s3 + 3 * L);
+        FloatVector a4 = FloatVector.fromArray(S, lanes, s4), b4 = FloatVector.fromArray(S, lanes, s4 + L), c4 = FloatVector.fromArray(S, lanes, s4 + 2 * L), d4 = FloatVector.fromArray(S, lanes, s4 + 3 * L);
+        FloatVector a5 = FloatVector.fromArray(S, lanes, s5), b5 = FloatVector.fromArray(S, lanes, s5 + L), c5 = FloatVector.fromArray(S, lanes, s5 + 2 * L), d5 = FloatVector.fromArray(S, lanes, s5 + 3 * L);
+        for (int j = j0; j < j1; j++) {
+            int p = j * L, q = start[j];
+            FloatVector x0 = FloatVector.fromArray(S, x, q + o0), x1 = FloatVector.fromArray(S, x, q + o1), x2 = FloatVector.fromArray(S, x, q + o2);
+            FloatVector x3 = FloatVector.fromArray(S, x, q + o3), x4 = FloatVector.fromArray(S, x, q + o4), x5 = FloatVector.fromArray(S, x, q + o5);
             FloatVector u = FloatVector.fromArray(S, gy, p);
             a0 = u.fma(x0, a0);
             a1 = u.fma(x1, a1);
