@@ -108,6 +108,33 @@ public record Epilogue(Activation activation, double alpha, double beta) {
         return PortableElementwiseF32.activate(activation, v, PortableElementwiseF32.param1(this), PortableElementwiseF32.param2(this));
     }
 
+    /**
+     * Whether the activation is a clamp of its input to [{@link #clampLow()}, {@link #clampHigh()}]: the
+     * identity, ReLU and clip (ReLU6), which kernels apply in the registers as a max and a min.
+     */
+    public boolean isClamp() {
+        return activation == Activation.IDENTITY || activation == Activation.RELU || activation == Activation.CLIP;
+    }
+
+    /** The lower bound of a clamp ({@link #isClamp()}): -infinity for the identity, 0 for ReLU, alpha for clip; NaN otherwise. */
+    public double clampLow() {
+        return switch (activation) {
+            case IDENTITY -> Double.NEGATIVE_INFINITY;
+            case RELU -> 0;
+            case CLIP -> alpha;
+            default -> Double.NaN;
+        };
+    }
+
+    /** The upper bound of a clamp ({@link #isClamp()}): +infinity for the identity and ReLU, beta for clip; NaN otherwise. */
+    public double clampHigh() {
+        return switch (activation) {
+            case IDENTITY, RELU -> Double.POSITIVE_INFINITY;
+            case CLIP -> beta;
+            default -> Double.NaN;
+        };
+    }
+
     /** Whether the activation's derivative can be computed from its output y (else it needs the input). */
     public boolean derivativeFromOutput() {
         return activation.derivativeFromOutput() && !(activation == Activation.LEAKY_RELU && alpha < 0);

@@ -195,7 +195,7 @@ public final class KernelTemplates {
     static String rowsBlock(int rows, int chunks) {
         StringBuilder s = new StringBuilder();
         s.append("    private static void block").append(rows).append('x').append(chunks)
-         .append("(RowPlan p, $type[] x, $type[] wt, $type[] y, int b, int cg, $type bias, boolean relu) {\n");
+         .append("(RowPlan p, $type[] x, $type[] wt, $type[] y, int b, int cg, $type bias, $type lo, $type hi) {\n");
         s.append("        int x0 = cg * ").append(chunks).append(" * L, rt = p.rowTaps;\n");
         s.append("        int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;\n");
         s.append("        $Vec ");
@@ -224,11 +224,11 @@ public final class KernelTemplates {
         s.append("            }\n");
         s.append("        }\n");
         s.append("        // the sum first, then the bias, then the activation: the order of every other store\n");
-        s.append("        $Vec bv = $Vec.broadcast(S, bias), floor = $Vec.broadcast(S, relu ? 0 : $Box.NEGATIVE_INFINITY);\n");
+        s.append("        $Vec bv = $Vec.broadcast(S, bias);\n");
         s.append("        int pitch = p.outRowLen, r = b * ").append(rows).append(";\n");
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < chunks; j++) {
-                s.append("        a").append(i).append(j).append(".add(bv).max(floor).intoArray(y, (r + ").append(i).append(") * pitch + x0")
+                s.append("        a").append(i).append(j).append(".add(bv).max(lo).min(hi).intoArray(y, (r + ").append(i).append(") * pitch + x0")
                  .append(j == 0 ? "" : " + " + j + " * L").append(");\n");
             }
         }

@@ -2,8 +2,15 @@ package dev.vecnn.conv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.testing.Layout;
+import java.lang.foreign.Arena;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The activation vocabulary: parameters, their checks, and the values of the scalar path. */
@@ -49,5 +56,38 @@ class EpilogueTest {
         assertEquals(0.5, Epilogue.sigmoid().apply(0.0));
         assertEquals(0.0, Epilogue.gelu().apply(0.0));
         assertEquals(Math.tanh(0.5), Epilogue.tanh().apply(0.5), 3 * Math.ulp(Math.tanh(0.5)));
+    }
+
+    @Test
+    void clampsGiveTheirBounds() {
+        assertTrue(Epilogue.NONE.isClamp() && Epilogue.relu().isClamp() && Epilogue.relu6().isClamp());
+        assertFalse(Epilogue.leakyRelu(0.1).isClamp() || Epilogue.hardSigmoid().isClamp() || Epilogue.sigmoid().isClamp());
+        assertEquals(Double.NEGATIVE_INFINITY, Epilogue.NONE.clampLow());
+        assertEquals(Double.POSITIVE_INFINITY, Epilogue.NONE.clampHigh());
+        assertEquals(0.0, Epilogue.relu().clampLow());
+        assertEquals(Double.POSITIVE_INFINITY, Epilogue.relu().clampHigh());
+        assertEquals(-0.25, Epilogue.clip(-0.25, 0.5).clampLow());
+        assertEquals(0.5, Epilogue.clip(-0.25, 0.5).clampHigh());
+        assertTrue(Double.isNaN(Epilogue.sigmoid().clampLow()) && Double.isNaN(Epilogue.sigmoid().clampHigh()));
+    }
+
+    /**
+     * Clip activations applied in the registers (pointwise, direct on row vectors, depthwise on rows and on
+     * its slab) against the reference: both bounds reached (outputs of these uniform fills pass -0.25 and 0.5),
+     * a one-sided clip and ReLU6, in both dtypes and layouts, with every implementation that takes the spec.
+     */
+    @Test
+    void clipsInTheStoresMatchTheReference() {
+        List<ConvSpec> specs = List.of(ConvSpec.parse("mb2ic8oc20_i6x50_k1x1"), ConvSpec.parse("mb2ic1oc8_i3x6x16_k3x3x3_p1x1x1"),
+                ConvSpec.parse("g8mb2ic8ih12iw20oc8oh12ow20kh3kw3ph1pw1"), ConvSpec.parse("g4mb1ic4oc4_i5x6x7_k3x3x3_p1x1x1"));
+        try (Arena a = Arena.ofShared(); Execution two = Execution.withThreads(2)) {
+            for (ConvSpec s : specs) {
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    for (Epilogue e : List.of(Epilogue.clip(-0.25, 0.5), Epilogue.clip(Double.NEGATIVE_INFINITY, 0.1), Epilogue.relu6())) {
+                        for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) KernelRegressionTest.checkForward(s, t, layout, a, e, two);
+                    }
+                }
+            }
+        }
     }
 }

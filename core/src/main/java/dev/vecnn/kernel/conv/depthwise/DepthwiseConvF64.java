@@ -1,6 +1,5 @@
 package dev.vecnn.kernel.conv.depthwise;
 
-import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.GyGrid;
@@ -69,7 +68,8 @@ final class DepthwiseConvF64 {
         int blocks = ceilDiv(g.groups, per);
         // output rows contiguous in the tensor move as bulk copies; other layouts take SlabIo's general path
         boolean rowsOut = slab.step(g.rank - 1) == 1 && smallStride[g.rank - 1] == 1;
-        boolean relu = e.activation() == Activation.RELU, identity = e.activation() == Activation.IDENTITY;
+        boolean clamp = e.isClamp();
+        double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
             int c0 = task % blocks * per;
             long n = task / blocks;
@@ -83,13 +83,13 @@ final class DepthwiseConvF64 {
                     int k = c * g.kg + j;
                     taps(g, w, k, 0, wt);
                     if (rowsOut) {
-                        // bias (and a ReLU) on the way out of the registers; other activations in place after
+                        // bias (and a clamp) on the way out of the registers; other activations in place after
                         double b = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
-                        correlateForward(x, slab.tapOffset, wt, g.taps, y, span, b, relu);
-                        if (!relu && !identity) ELEMENTWISE.activationForward(e, MemorySegment.ofArray(y), 0, MemorySegment.ofArray(y), 0, span, 0, false);
+                        correlateForward(x, slab.tapOffset, wt, g.taps, y, span, b, lo, hi);
+                        if (!clamp) ELEMENTWISE.activationForward(e, MemorySegment.ofArray(y), 0, MemorySegment.ofArray(y), 0, span, 0, false);
                         SlabIoF64.copyRowsFromGrid(g, slab, y, small, n, k, smallStride);
                     } else {
-                        correlateForward(x, slab.tapOffset, wt, g.taps, y, span, 0, false);
+                        correlateForward(x, slab.tapOffset, wt, g.taps, y, span, 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
                         SlabIoF64.storeFromGrid(g, slab, y, span, small, n, k, bias, e, smallStride);
                     }
                 }
@@ -249,13 +249,12 @@ final class DepthwiseConvF64 {
     }
 
     /**
-     * Forward: {@code dst[p] = act(sum_t w[t] src[off[t] + p] + bias)} for p in [0, len), {@code act} a ReLU
-     * or the identity; eight vectors in flight (two FMA pipes of four cycles' latency). The sum comes
-     * first, then the bias: the order of every other store.
+     * Forward: {@code dst[p] = min(max(sum_t w[t] src[off[t] + p] + bias, lo), hi)} for p in [0, len) (a clamp
+     * activation: identity, ReLU, clip); eight vectors in flight (two FMA pipes of four cycles' latency). The
+     * sum comes first, then the bias: the order of every other store.
      */
-    static void correlateForward(double[] src, int[] off, double[] w, int taps, double[] dst, int len, double bias, boolean relu) {
+    static void correlateForward(double[] src, int[] off, double[] w, int taps, double[] dst, int len, double bias, double lo, double hi) {
         DoubleVector b = DoubleVector.broadcast(S, bias);
-        DoubleVector floor = DoubleVector.broadcast(S, relu ? 0 : Double.NEGATIVE_INFINITY);
         for (int p = 0; p < len; p += 2 * STEP) {
             DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (int t = 0; t < taps; t++) {
@@ -270,14 +269,14 @@ final class DepthwiseConvF64 {
                 a6 = wt.fma(DoubleVector.fromArray(S, src, q + 6 * L), a6);
                 a7 = wt.fma(DoubleVector.fromArray(S, src, q + 7 * L), a7);
             }
-            a0.add(b).max(floor).intoArray(dst, p);
-            a1.add(b).max(floor).intoArray(dst, p + L);
-            a2.add(b).max(floor).intoArray(dst, p + 2 * L);
-            a3.add(b).max(floor).intoArray(dst, p + 3 * L);
-            a4.add(b).max(floor).intoArray(dst, p + 4 * L);
-            a5.add(b).max(floor).intoArray(dst, p + 5 * L);
-            a6.add(b).max(floor).intoArray(dst, p + 6 * L);
-            a7.add(b).max(floor).intoArray(dst, p + 7 * L);
+            a0.add(b).max(lo).min(hi).intoArray(dst, p);
+            a1.add(b).max(lo).min(hi).intoArray(dst, p + L);
+            a2.add(b).max(lo).min(hi).intoArray(dst, p + 2 * L);
+            a3.add(b).max(lo).min(hi).intoArray(dst, p + 3 * L);
+            a4.add(b).max(lo).min(hi).intoArray(dst, p + 4 * L);
+            a5.add(b).max(lo).min(hi).intoArray(dst, p + 5 * L);
+            a6.add(b).max(lo).min(hi).intoArray(dst, p + 6 * L);
+            a7.add(b).max(lo).min(hi).intoArray(dst, p + 7 * L);
         }
     }
 

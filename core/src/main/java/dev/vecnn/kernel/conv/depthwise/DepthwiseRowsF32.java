@@ -1,6 +1,5 @@
 package dev.vecnn.kernel.conv.depthwise;
 
-import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
@@ -35,7 +34,7 @@ final class DepthwiseRowsF32 {
     private static final long ES = 4;
     /** Rows shorter than this are staged (one bulk copy of the plane) rather than copied one by one from the tensor. */
     private static final int STAGED_ROW = 32;
-    /** The elementwise kernels for activations other than the identity and ReLU (fused in the kernel). */
+    /** The elementwise kernels for activations other than the clamps (identity, ReLU, clip: fused in the kernel). */
     private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F32);
 
     /** The forward plan, or null when this path does not take the problem. */
@@ -57,7 +56,8 @@ final class DepthwiseRowsF32 {
                     Execution ex) {
         int perIn = reversed ? 1 : g.kg;
         int blocks = Math.ceilDiv(g.groups, channelsPerTask);
-        boolean relu = e.activation() == Activation.RELU, fused = relu || e.activation() == Activation.IDENTITY;
+        boolean fused = e.isClamp();
+        float lo = fused ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = fused ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
         float[] weights = weights(g, w, reversed);
         // short rows: one bulk copy of the plane and heap copies into the rows beat a segment copy per row
         boolean staged = p.inRowLen < STAGED_ROW;
@@ -85,8 +85,8 @@ final class DepthwiseRowsF32 {
                     int k = c * perIn + j;
                     System.arraycopy(weights, (reversed ? c : k) * g.taps, wt, 0, g.taps);
                     float b = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
-                    if (p.flat) DepthwiseConvF32.correlateForward(x, p.flatOffset, wt, g.taps, y, p.flatSpan, b, relu);
-                    else plane(p, x, wt, y, b, relu);
+                    if (p.flat) DepthwiseConvF32.correlateForward(x, p.flatOffset, wt, g.taps, y, p.flatSpan, b, lo, hi);
+                    else plane(p, x, wt, y, b, lo, hi);
                     long dst = (out.offset() + n * out.stride(0) + k * out.stride(1)) * ES;
                     float[] kept = p.compact ? y : keep(p, y, keptBuffer);
                     if (fused) MemorySegment.copy(kept, 0, out.segment(), LAYOUT, dst, p.keptCount);
@@ -149,20 +149,20 @@ final class DepthwiseRowsF32 {
      * the first. A row's last vector runs past the row into the next row's first columns; those are
      * written again, correctly, by a later block (descending groups, ascending rows).
      */
-    private static void plane(RowPlan p, float[] x, float[] wt, float[] y, float bias, boolean relu) {
+    private static void plane(RowPlan p, float[] x, float[] wt, float[] y, float bias, float lo, float hi) {
         for (int b = 0, blocks = p.paddedRows / p.blockRows; b < blocks; b++) {
             for (int cg = p.columnGroups - 1; cg >= 0; cg--) {
                 switch (p.chunks) {
-                    case 8 -> block1x8(p, x, wt, y, b, cg, bias, relu);
-                    case 4 -> block2x4(p, x, wt, y, b, cg, bias, relu);
-                    case 2 -> block4x2(p, x, wt, y, b, cg, bias, relu);
-                    default -> block8x1(p, x, wt, y, b, cg, bias, relu);
+                    case 8 -> block1x8(p, x, wt, y, b, cg, bias, lo, hi);
+                    case 4 -> block2x4(p, x, wt, y, b, cg, bias, lo, hi);
+                    case 2 -> block4x2(p, x, wt, y, b, cg, bias, lo, hi);
+                    default -> block8x1(p, x, wt, y, b, cg, bias, lo, hi);
                 }
             }
         }
     }
 
-    private static void block1x8(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+    private static void block1x8(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
         int x0 = cg * 8 * L, rt = p.rowTaps;
         int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00, a06 = a00, a07 = a00;
@@ -193,19 +193,19 @@ final class DepthwiseRowsF32 {
             }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 1;
-        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a02.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
-        a03.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
-        a04.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 4 * L);
-        a05.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 5 * L);
-        a06.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 6 * L);
-        a07.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 7 * L);
+        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a04.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 4 * L);
+        a05.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 5 * L);
+        a06.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 6 * L);
+        a07.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 7 * L);
     }
 
-    private static void block2x4(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+    private static void block2x4(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
         int x0 = cg * 4 * L, rt = p.rowTaps;
         int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
@@ -236,19 +236,19 @@ final class DepthwiseRowsF32 {
             }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 2;
-        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a02.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
-        a03.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
-        a10.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a12.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
-        a13.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
+        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
+        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a12.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
+        a13.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
     }
 
-    private static void block4x2(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+    private static void block4x2(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
         int x0 = cg * 2 * L, rt = p.rowTaps;
         int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
@@ -285,19 +285,19 @@ final class DepthwiseRowsF32 {
             }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 4;
-        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a10.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a20.add(bv).max(floor).intoArray(y, (r + 2) * pitch + x0);
-        a21.add(bv).max(floor).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
-        a30.add(bv).max(floor).intoArray(y, (r + 3) * pitch + x0);
-        a31.add(bv).max(floor).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
+        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
+        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
+        a21.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
+        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
+        a31.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
     }
 
-    private static void block8x1(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, boolean relu) {
+    private static void block8x1(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
         int x0 = cg * 1 * L, rt = p.rowTaps;
         int[] entryOffset = p.entryOffset, entryTap = p.entryTap, shift = p.shift;
         FloatVector a00 = FloatVector.zero(S), a10 = a00, a20 = a00, a30 = a00, a40 = a00, a50 = a00, a60 = a00, a70 = a00;
@@ -349,15 +349,15 @@ final class DepthwiseRowsF32 {
             }
         }
         // the sum first, then the bias, then the activation: the order of every other store
-        FloatVector bv = FloatVector.broadcast(S, bias), floor = FloatVector.broadcast(S, relu ? 0 : Float.NEGATIVE_INFINITY);
+        FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 8;
-        a00.add(bv).max(floor).intoArray(y, (r + 0) * pitch + x0);
-        a10.add(bv).max(floor).intoArray(y, (r + 1) * pitch + x0);
-        a20.add(bv).max(floor).intoArray(y, (r + 2) * pitch + x0);
-        a30.add(bv).max(floor).intoArray(y, (r + 3) * pitch + x0);
-        a40.add(bv).max(floor).intoArray(y, (r + 4) * pitch + x0);
-        a50.add(bv).max(floor).intoArray(y, (r + 5) * pitch + x0);
-        a60.add(bv).max(floor).intoArray(y, (r + 6) * pitch + x0);
-        a70.add(bv).max(floor).intoArray(y, (r + 7) * pitch + x0);
+        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
+        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
+        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
+        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
+        a40.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0);
+        a50.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0);
+        a60.add(bv).max(lo).min(hi).intoArray(y, (r + 6) * pitch + x0);
+        a70.add(bv).max(lo).min(hi).intoArray(y, (r + 7) * pitch + x0);
     }
 }

@@ -1,6 +1,5 @@
 package dev.vecnn.kernel.conv.direct;
 
-import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
@@ -67,10 +66,8 @@ final class DirectConvF64 {
         int partCount = ceilDiv(g.kg, perPart);
         int grids = unit == 8 ? 8 : g.kg >= 3 ? 4 : 2; // output grids of the widest pass a task runs
         RowVectors rv = unit == 8 ? RowVectors.of(g, slab, small, smallStride, span) : null;
-        Activation act = e.activation();
-        boolean clamp = act == Activation.IDENTITY || act == Activation.RELU || act == Activation.CLIP;
-        double lo = act == Activation.RELU ? 0 : act == Activation.CLIP ? (double) e.alpha() : Double.NEGATIVE_INFINITY;
-        double hi = act == Activation.CLIP ? (double) e.beta() : Double.POSITIVE_INFINITY;
+        boolean clamp = e.isClamp();
+        double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         ex.forEach(Math.toIntExact(units * partCount), (task, s) -> {
             int part = task % partCount;
             int gi = task / partCount % g.groups;

@@ -1,6 +1,5 @@
 package dev.vecnn.kernel.conv.pointwise;
 
-import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.SlabIoF64;
@@ -102,10 +101,8 @@ final class PointwiseConvF64 {
         long tiles = (positions + NR - 1) / NR, units = tiles * blocks; // the last tile may be short
         long items = batch * groups, want = 2L * ex.threads();
         int parts = (int) Math.max(1, Math.min(units, items >= want ? 1 : (want + items - 1) / items));
-        Activation act = e.activation();
-        boolean clamp = act == Activation.IDENTITY || act == Activation.RELU || act == Activation.CLIP;
-        double lo = act == Activation.RELU ? 0 : act == Activation.CLIP ? (double) e.alpha() : Double.NEGATIVE_INFINITY;
-        double hi = act == Activation.CLIP ? (double) e.beta() : Double.POSITIVE_INFINITY;
+        boolean clamp = e.isClamp();
+        double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         MemorySegment xs = in.segment(), ys = out.segment();
         long xcs = in.stride(1) * ES, ycs = out.stride(1) * ES;
         ex.forEach(Math.toIntExact(items * parts), (task, s) -> {
