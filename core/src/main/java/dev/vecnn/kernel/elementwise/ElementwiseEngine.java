@@ -59,8 +59,8 @@ public interface ElementwiseEngine {
     void softmaxBackward(MemorySegment y, long yo, MemorySegment gy, long go, MemorySegment gx, long gxo, long outer, long classes, long inner,
                          OrderedSum scratch);
 
-    /** {@code out[i] = a[i] * b[i]}. */
-    void multiply(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, long len);
+    /** {@code out[i] = a[i] op b[i]}. */
+    void binary(BinaryOp op, MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, long len);
 
     /** MSE pieces: {@code grad = 2 (p - t) / count}, {@code acc += (p - t)^2} (in double). */
     void mse(MemorySegment p, long po, MemorySegment t, long to, MemorySegment grad, long go, long len, long count, OrderedSum acc);

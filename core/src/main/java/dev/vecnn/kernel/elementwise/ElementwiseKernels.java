@@ -389,11 +389,20 @@ public final class ElementwiseKernels {
      * backward, the mask of 0 and 1/(1-p) drawn by the layer). out may be a or b.
      */
     public void multiply(Tensor a, Tensor b, Tensor out) {
+        binary(BinaryOp.MUL, a, b, out);
+    }
+
+    /**
+     * {@code out = a op b} elementwise, tensors of one shape and dtype (the residual addition; broadcasting is
+     * the caller's). out may be a or b.
+     */
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        Objects.requireNonNull(op, "op");
         ElementwiseEngine e = engine(check("a", a, null));
         same("b", b, a);
         same("out", out, a);
         output("out", out, a, b);
-        e.multiply(a.segment(), a.offset(), b.segment(), b.offset(), out.segment(), out.offset(), a.numel());
+        e.binary(op, a.segment(), a.offset(), b.segment(), b.offset(), out.segment(), out.offset(), a.numel());
     }
 
     // ---------------------------------------------------------------- losses

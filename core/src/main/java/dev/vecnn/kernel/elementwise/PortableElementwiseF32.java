@@ -481,8 +481,18 @@ public final class PortableElementwiseF32 implements ElementwiseEngine {
     }
 
     @Override
-    public void multiply(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, long len) {
-        for (long i = 0; i < len; i++) set(out, oo + i, get(a, ao + i) * get(b, bo + i));
+    public void binary(BinaryOp op, MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, long len) {
+        for (long i = 0; i < len; i++) set(out, oo + i, binary(op, get(a, ao + i), get(b, bo + i)));
+    }
+
+    /** {@code u op v} in float. */
+    static float binary(BinaryOp op, float u, float v) {
+        return switch (op) {
+            case ADD -> u + v;
+            case SUB -> u - v;
+            case MUL -> u * v;
+            case DIV -> u / v;
+        };
     }
 
     @Override

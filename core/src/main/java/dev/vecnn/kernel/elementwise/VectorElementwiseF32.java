@@ -636,10 +636,24 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
     }
 
     @Override
-    public void multiply(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, long len) {
+    public void binary(BinaryOp op, MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, long len) {
+        // one loop per operator: a lanewise operator that is not a constant is not intrinsified
         long i = 0;
-        for (; i + L <= len; i += L) store(load(a, ao + i).mul(load(b, bo + i)), out, oo + i);
-        for (; i < len; i++) out.setAtIndex(LAYOUT, oo + i, a.getAtIndex(LAYOUT, ao + i) * b.getAtIndex(LAYOUT, bo + i));
+        switch (op) {
+            case ADD -> {
+                for (; i + L <= len; i += L) store(load(a, ao + i).add(load(b, bo + i)), out, oo + i);
+            }
+            case SUB -> {
+                for (; i + L <= len; i += L) store(load(a, ao + i).sub(load(b, bo + i)), out, oo + i);
+            }
+            case MUL -> {
+                for (; i + L <= len; i += L) store(load(a, ao + i).mul(load(b, bo + i)), out, oo + i);
+            }
+            case DIV -> {
+                for (; i + L <= len; i += L) store(load(a, ao + i).div(load(b, bo + i)), out, oo + i);
+            }
+        }
+        for (; i < len; i++) out.setAtIndex(LAYOUT, oo + i, PortableElementwiseF32.binary(op, a.getAtIndex(LAYOUT, ao + i), b.getAtIndex(LAYOUT, bo + i)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.vecnn.nn.layer;
 
+import dev.vecnn.kernel.elementwise.BinaryOp;
 import dev.vecnn.nn.Merge;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
@@ -12,31 +13,31 @@ import java.util.List;
  * addition is {@code Arithmetic.add()}. Gradients are summed over stretched dimensions.
  */
 public final class Arithmetic extends Merge {
-    private final Broadcast.Op op;
+    private final BinaryOp op;
     private Tensor a, b;
 
-    private Arithmetic(Broadcast.Op op) {
+    private Arithmetic(BinaryOp op) {
         this.op = op;
     }
 
     /** a + b. */
     public static Arithmetic add() {
-        return new Arithmetic(Broadcast.Op.ADD);
+        return new Arithmetic(BinaryOp.ADD);
     }
 
     /** a - b. */
     public static Arithmetic sub() {
-        return new Arithmetic(Broadcast.Op.SUB);
+        return new Arithmetic(BinaryOp.SUB);
     }
 
     /** a * b (elementwise). */
     public static Arithmetic mul() {
-        return new Arithmetic(Broadcast.Op.MUL);
+        return new Arithmetic(BinaryOp.MUL);
     }
 
     /** a / b (elementwise). */
     public static Arithmetic div() {
-        return new Arithmetic(Broadcast.Op.DIV);
+        return new Arithmetic(BinaryOp.DIV);
     }
 
     /** add, sub, mul or div. */
@@ -63,7 +64,8 @@ public final class Arithmetic extends Merge {
         out[0] = n;
         System.arraycopy(outputShape(), 0, out, 1, out.length - 1);
         Tensor y = ctx.buffer(this, "y", out);
-        Broadcast.forward(op, a, b, y);
+        if (sameShape()) ctx.kernels().binary(op, a, b, y); // the residual addition: vectorised, no broadcasting walk
+        else Broadcast.forward(op, a, b, y);
         return y;
     }
 
@@ -71,10 +73,33 @@ public final class Arithmetic extends Merge {
     public List<Tensor> backward(Tensor gyIn) {
         Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
         Tensor ga = ctx.buffer(this, "ga", a.shape()), gb = ctx.buffer(this, "gb", b.shape());
+        if (sameShape() && op != BinaryOp.DIV) {
+            switch (op) {
+                case ADD -> {
+                    ga.copyFrom(gy);
+                    gb.copyFrom(gy);
+                }
+                case SUB -> {
+                    ga.copyFrom(gy);
+                    gb.fill(0);
+                    ctx.kernels().binary(BinaryOp.SUB, gb, gy, gb); // 0 - gy, as the walk's 0 + (-gy)
+                }
+                default -> { // MUL
+                    ctx.kernels().binary(BinaryOp.MUL, gy, b, ga);
+                    ctx.kernels().binary(BinaryOp.MUL, gy, a, gb);
+                }
+            }
+            return List.of(ga, gb);
+        }
         ga.fill(0);
         gb.fill(0);
         Broadcast.backward(op, a, b, gy, ga, gb);
         return List.of(ga, gb);
+    }
+
+    /** Whether both inputs have the output's shape (no dimension stretches). */
+    private boolean sameShape() {
+        return Arrays.equals(a.shape(), b.shape());
     }
 
     @Override

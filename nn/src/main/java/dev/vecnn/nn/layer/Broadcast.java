@@ -1,5 +1,6 @@
 package dev.vecnn.nn.layer;
 
+import dev.vecnn.kernel.elementwise.BinaryOp;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
 
@@ -11,9 +12,6 @@ import java.util.Arrays;
 final class Broadcast {
     private Broadcast() {
     }
-
-    /** The four operators of ONNX's Add, Sub, Mul, Div. */
-    enum Op { ADD, SUB, MUL, DIV }
 
     /** The broadcast shape of {@code a} and {@code b}, or an exception naming both. */
     static long[] shape(long[] a, long[] b, String what) {
@@ -43,7 +41,7 @@ final class Broadcast {
     }
 
     /** y = a op b, all contiguous; y has the broadcast shape. */
-    static void forward(Op op, Tensor a, Tensor b, Tensor y) {
+    static void forward(BinaryOp op, Tensor a, Tensor b, Tensor y) {
         long[] out = y.shape(), sa = strides(a.shape(), out), sb = strides(b.shape(), out);
         walk(out, sa, sb, (ia, ib, iy) -> {
             double u = Elementwise.get(a, a.offset() + ia), v = Elementwise.get(b, b.offset() + ib);
@@ -57,7 +55,7 @@ final class Broadcast {
     }
 
     /** ga += dL/da and gb += dL/db from gy (either may be null: not needed). Callers zero them first. */
-    static void backward(Op op, Tensor a, Tensor b, Tensor gy, Tensor ga, Tensor gb) {
+    static void backward(BinaryOp op, Tensor a, Tensor b, Tensor gy, Tensor ga, Tensor gb) {
         long[] out = gy.shape(), sa = strides(a.shape(), out), sb = strides(b.shape(), out);
         walk(out, sa, sb, (ia, ib, iy) -> {
             double g = Elementwise.get(gy, gy.offset() + iy);

@@ -1,5 +1,6 @@
 package dev.vecnn.nn.layer;
 
+import dev.vecnn.kernel.elementwise.BinaryOp;
 import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
 import dev.vecnn.tensor.Tensor;
@@ -13,14 +14,14 @@ import java.util.List;
  * initializer stays trainable. Not decayed.
  */
 public final class ConstantArithmetic extends Layer {
-    private final Broadcast.Op op;
+    private final BinaryOp op;
     private final boolean constantFirst;
     private final double[] initial;
     private long[] constantShape;
     private Param c;
     private Tensor x;
 
-    private ConstantArithmetic(Broadcast.Op op, boolean constantFirst, long[] shape, double[] values) {
+    private ConstantArithmetic(BinaryOp op, boolean constantFirst, long[] shape, double[] values) {
         if (Tensor.numel(shape) != values.length) {
             throw new IllegalArgumentException("values: " + values.length + " values for shape " + Arrays.toString(shape));
         }
@@ -35,9 +36,9 @@ public final class ConstantArithmetic extends Layer {
      * mul, div; c has {@code shape} and row-major {@code values}.
      */
     public static ConstantArithmetic of(String op, boolean constantFirst, long[] shape, double... values) {
-        Broadcast.Op o;
+        BinaryOp o;
         try {
-            o = Broadcast.Op.valueOf(op.toUpperCase(java.util.Locale.ROOT));
+            o = BinaryOp.valueOf(op.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("op: '" + op + "' is not add, sub, mul or div");
         }
