@@ -65,7 +65,7 @@ final class DirectConvF32 {
         int perPart = ceilDiv(ceilDiv(g.kg, parts), unit) * unit;
         int partCount = ceilDiv(g.kg, perPart);
         int grids = unit == 8 ? 8 : g.kg >= 3 ? 4 : 2; // output grids of the widest pass a task runs
-        RowVectors rv = unit == 8 ? RowVectors.of(g, slab, small, smallStride, span) : null;
+        RowVectors rv = unit == 8 ? RowVectors.of(g, slab, small, smallStride, span, true) : null;
         boolean clamp = e.isClamp();
         float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
         ex.forEach(Math.toIntExact(units * partCount), (task, s) -> {
@@ -110,13 +110,15 @@ final class DirectConvF32 {
      * shorter than a vector is one masked vector. Backward-weights reads gy's rows padded with zeros to whole
      * vectors instead ({@code paddedStart}: each such vector's window start; no overlap, which would count a
      * position twice). Taken where its lanes waste no more than the grid's positions between rows (the grid's
-     * padding), with unit steps along the rows in the slab and in the output; {@code dense}: rows of whole
-     * vectors, contiguous in each channel.
+     * padding), with unit steps along the rows in the slab, and, for {@code stores} (forward), in the output:
+     * forward's sums do not depend on the path, but backward-weights' lanes do, so its choice must not depend on
+     * the layout. {@code dense}: rows of whole vectors, contiguous in each channel; {@code lastStride}: the
+     * tensor's element stride along the rows.
      */
-    record RowVectors(int[] start, long[] dst, int count, long[] rowDst, int rowLen, int[] paddedStart, boolean dense) {
-        static RowVectors of(ConvGeometry g, PhaseSlab slab, Tensor small, long[] smallStride, int span) {
+    record RowVectors(int[] start, long[] dst, int count, long[] rowDst, int rowLen, int[] paddedStart, boolean dense, long lastStride) {
+        static RowVectors of(ConvGeometry g, PhaseSlab slab, Tensor small, long[] smallStride, int span, boolean stores) {
             int last = g.rank - 1;
-            if (slab.step(last) != 1 || smallStride[last] != 1) return null;
+            if (slab.step(last) != 1 || stores && smallStride[last] != 1) return null;
             int rowLen = (int) g.small[last];
             int per = (rowLen + L - 1) / L;
             long rows = g.smallCount() / rowLen;
@@ -143,12 +145,12 @@ final class DirectConvF32 {
                 }
             }
             int[] paddedStart = new int[n];
-            boolean dense = per * L == rowLen;
+            boolean dense = per * L == rowLen && smallStride[last] == 1;
             for (int r = 0, i = 0; r < rows; r++) {
                 dense &= rowDst[r] == (long) r * rowLen;
                 for (int v = 0; v < per; v++, i++) paddedStart[i] = start[r * per] + v * L;
             }
-            return new RowVectors(start, dst, Math.min(rowLen, L), rowDst, rowLen, paddedStart, dense);
+            return new RowVectors(start, dst, Math.min(rowLen, L), rowDst, rowLen, paddedStart, dense, smallStride[last]);
         }
 
         /** Vectors of the rows laid end to end, each row padded with zeros to whole vectors. */
@@ -169,7 +171,9 @@ final class DirectConvF32 {
                 return;
             }
             for (int r = 0; r < rowDst.length; r++) {
-                MemorySegment.copy(seg, LAYOUT, (chan + rowDst[r]) * ES, buf, at + r * pitch, rowLen);
+                long from = chan + rowDst[r];
+                if (lastStride == 1) MemorySegment.copy(seg, LAYOUT, from * ES, buf, at + r * pitch, rowLen);
+                else for (int x = 0; x < rowLen; x++) buf[at + r * pitch + x] = seg.get(LAYOUT, (from + x * lastStride) * ES);
                 java.util.Arrays.fill(buf, at + r * pitch + rowLen, at + (r + 1) * pitch, 0);
             }
         }
@@ -334,7 +338,8 @@ final class DirectConvF32 {
         // partial sums per (group, chunk), then added in chunk order
         double[] partial = new double[Math.toIntExact((long) g.groups * chunks * perGroup)];
         long[] smallStride = SlabIoF32.spatialStrides(small);
-        RowVectors rv = WIDE ? RowVectors.of(g, slab, small, smallStride, span) : null;
+        // chosen from the spec alone (gy read with any strides): every layout sums in the same order
+        RowVectors rv = WIDE ? RowVectors.of(g, slab, small, smallStride, span, false) : null;
         int rvLen = rv == null ? 0 : rv.padded() * L;
         ex.forEach(g.groups * chunks, (task, s) -> {
             int gi = task / chunks, chunk = task % chunks;

@@ -51,7 +51,7 @@ class DirectRowVectorsTest {
         for (int d = 0; d < g.rank; d++) last[d] = g.small[d] - 1;
         try (Arena a = Arena.ofConfined()) {
             Tensor y = Tensor.allocate(a, DType.F32, s.outputShape());
-            return DirectConvF32.RowVectors.of(g, slab, y, SlabIoF32.spatialStrides(y), slab.windowStart(last) + 1);
+            return DirectConvF32.RowVectors.of(g, slab, y, SlabIoF32.spatialStrides(y), slab.windowStart(last) + 1, true);
         }
     }
 
@@ -106,6 +106,37 @@ class DirectRowVectorsTest {
                         for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) {
                             for (Execution ex : new Execution[] {one, three}) KernelRegressionTest.checkForward(s, t, layout, a, e, ex, direct);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward-weights gives the same bits for channels-first and channels-last tensors: the row path sums each
+     * weight's positions lane by lane in another order than the grid, so its choice must not depend on the
+     * layout. It once did (a unit stride along the output rows was required): the first spec, shrunk by
+     * {@code ConvImplsTest}, differed in the last bit between the layouts.
+     */
+    @Test
+    void backwardWeightsHasTheSameBitsInEveryLayout() {
+        ConvImpl direct = Conv.implementation("direct");
+        List<ConvSpec> specs = new java.util.ArrayList<>(List.of(ConvSpec.parse("mb1ic1ih3iw1oc2oh2ow1kh1kw1sh2sw1ph0pw0dh1dw1")));
+        specs.addAll(SPECS);
+        try (Arena a = Arena.ofConfined(); Execution two = Execution.withThreads(2)) {
+            for (ConvSpec s : specs) {
+                if (!direct.supports(ConvPass.BACKWARD_WEIGHTS, s)) continue;
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    Tensor x = Fill.uniform(a, t, s.inputShape(), 31), gy = Fill.uniform(a, t, s.outputShape(), 32);
+                    Tensor xl = Layout.LAST.place(a, t, s.inputShape()).view, gyl = Layout.LAST.place(a, t, s.outputShape()).view;
+                    xl.copyFrom(x);
+                    gyl.copyFrom(gy);
+                    Tensor first = Tensor.allocate(a, t, s.weightShape()), last = Tensor.allocate(a, t, s.weightShape());
+                    direct.backwardWeights(s, x, gy, first, two);
+                    direct.backwardWeights(s, xl, gyl, last, two);
+                    for (long i = 0; i < first.numel(); i++) {
+                        assertEquals(Double.doubleToRawLongBits(first.getAt(i)), Double.doubleToRawLongBits(last.getAt(i)),
+                                "weight " + i + " channels-first against channels-last, " + s + " " + t.shortName());
                     }
                 }
             }
