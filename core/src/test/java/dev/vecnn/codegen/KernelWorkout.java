@@ -39,7 +39,7 @@ public final class KernelWorkout {
             new Case("mb2ic8oc32_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // two-vector blocks (12x2 tile)
             new Case("mb2ic8oc16_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // one-vector blocks (24x1 tile)
             new Case("mb2ic8oc60_i12x61_k1x1", "pointwise-any"), // whole tiles and a short last tile at every width, a short block
-            new Case("mb2ic1oc16_i8x8x8_k3x3x3_p1x1x1", "direct"), // few inputs on the grid (rows of 8): 8x3 forward, 4x6 backward-weights
+            new Case("mb2ic1oc16_i8x8x9_k3x3x3_p1x1x1", "direct"), // few inputs on the grid (rows of 9, in both dtypes): 8x3 forward, 4x6 backward-weights
             new Case("mb2ic1oc16_i4x8x16_k3x3x3_p1x1x1", "direct"), // few inputs on row vectors (rows of 16)
             new Case("mb2ic3ih12iw12oc2oh12ow12kh3kw3ph1pw1", "direct"), // few outputs
             new Case("mb2ic8ih10iw10oc20oh10ow10kh3kw3ph1pw1", "gemm"), // micro-kernels, outer-product weights, a masked gather

@@ -73,6 +73,8 @@ public final class Arithmetic extends Merge {
     public List<Tensor> backward(Tensor gyIn) {
         Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
         Tensor ga = ctx.buffer(this, "ga", a.shape()), gb = ctx.buffer(this, "gb", b.shape());
+        // same shapes: copies and products, which pass a -0.0 gradient on as PyTorch does (the walk, summing into
+        // zeroed buffers, gives +0.0 for it)
         if (sameShape() && op != BinaryOp.DIV) {
             switch (op) {
                 case ADD -> {
@@ -82,7 +84,7 @@ public final class Arithmetic extends Merge {
                 case SUB -> {
                     ga.copyFrom(gy);
                     gb.fill(0);
-                    ctx.kernels().binary(BinaryOp.SUB, gb, gy, gb); // 0 - gy, as the walk's 0 + (-gy)
+                    ctx.kernels().binary(BinaryOp.SUB, gb, gy, gb); // 0 - gy
                 }
                 default -> { // MUL
                     ctx.kernels().binary(BinaryOp.MUL, gy, b, ga);

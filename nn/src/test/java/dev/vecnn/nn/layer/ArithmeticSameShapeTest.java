@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Arithmetic} on inputs of one shape (the residual addition) runs the elementwise kernels instead of
- * the broadcasting walk: the same value for every element, in both dtypes, on lengths with and without a
+ * the broadcasting walk: the same bits for every element (zero signs included; NaN compared as NaN), in both dtypes, on lengths with and without a
  * vector tail (the walk computes in double and rounds once, which is the correctly rounded result of the
  * dtype's own operation for +, -, * and /).
  */
@@ -34,7 +34,8 @@ class ArithmeticSameShapeTest {
                         for (ElementwiseKernels k : new ElementwiseKernels[] {ElementwiseKernels.defaults(), ElementwiseKernels.portable()}) {
                             k.binary(op, x, y, kernel);
                             for (long i = 0; i < walk.numel(); i++) {
-                                assertEquals(walk.getAt(i), kernel.getAt(i), 0.0, k + " " + op + " " + t.shortName() + " length " + len + " element " + i);
+                                assertEquals(Double.doubleToLongBits(walk.getAt(i)), Double.doubleToLongBits(kernel.getAt(i)),
+                                        k + " " + op + " " + t.shortName() + " length " + len + " element " + i);
                             }
                         }
                     }

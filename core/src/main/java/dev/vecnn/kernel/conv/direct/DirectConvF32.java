@@ -23,6 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * or a GEMM's reduction only the taps: {@code Y_k[p] = sum_c sum_t w[k,c,t] X_c[p + off_t]} on the padded
  * slab grid, eight output channels by three vectors per step with 512-bit vectors (else, and for the last
  * channels, four or two channels by two vectors), each input vector loaded once for every channel of the step.
+ * Where the output rows cut into vectors waste no more lanes than the grid ({@link RowVectors}), the passes of
+ * eight channels walk the rows' vectors instead and store straight into the output, and backward-weights
+ * walks gy's rows (copied, padded to whole vectors) instead of gy laid on the grid.
  *
  * <p>GENERATED from core/src/template/DirectConv.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
@@ -109,8 +112,9 @@ final class DirectConvF32 {
      * longer than a vector ends with a vector that overlaps its neighbour (the same values stored twice); a row
      * shorter than a vector is one masked vector. Backward-weights reads gy's rows padded with zeros to whole
      * vectors instead ({@code paddedStart}: each such vector's window start; no overlap, which would count a
-     * position twice). Taken where its lanes waste no more than the grid's positions between rows (the grid's
-     * padding), with unit steps along the rows in the slab, and, for {@code stores} (forward), in the output:
+     * position twice). Taken where the share of useful lanes is at least the forward grid's (its span of window
+     * starts in steps of three vectors), with unit steps along the rows in the slab, and, for {@code stores}
+     * (forward), in the output:
      * forward's sums do not depend on the path, but backward-weights' lanes do, so its choice must not depend on
      * the layout. {@code dense}: rows of whole vectors, contiguous in each channel; {@code lastStride}: the
      * tensor's element stride along the rows.
@@ -314,8 +318,11 @@ final class DirectConvF32 {
      * pass over a piece of the grid that stays in L1 (24 accumulators; each gy vector loaded once for six
      * steps, each x vector once for four channels), the lanes kept across the images of a chunk. The batch is
      * cut into a fixed number of chunks ({@link #WEIGHT_CHUNKS}, tasks with every output channel of a group),
-     * whose partial sums are added in chunk order: results do not depend on threads. A slab with a non-finite
-     * value takes an exact loop over the real positions (0 * inf between the windows must not add a NaN).
+     * whose partial sums are added in chunk order: results do not depend on threads. With 512-bit vectors and
+     * {@link RowVectors} (chosen from the spec alone, so that every layout sums in one order) gy's rows are
+     * walked instead of the grid: each vector's lanes against x at its window start ({@link #dot4x6rows}). A
+     * slab with a non-finite value takes an exact loop over the real positions (0 * inf between the windows, or
+     * in gy's padding, must not add a NaN).
      */
     static void weightGrad(ConvGeometry g, Tensor big, Tensor small, Tensor gw, Execution ex) {
         PhaseSlab slab = new PhaseSlab(g, 0, (int) g.small[0], false, true);

@@ -16,6 +16,7 @@ import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.ref.ReferenceConv;
 import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PaddingMode;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import dev.vecnn.testing.Fill;
@@ -30,9 +31,10 @@ import org.junit.jupiter.api.Test;
  * The direct kernel's row vectors ({@code DirectConvF32.RowVectors}): forward stores straight into the
  * output rows and backward-weights reads gy's rows as they lie, instead of a padded grid. Shapes reach each
  * case: rows of whole vectors (16 at float32 and 512 bits), a last vector overlapping its neighbour (31),
- * rows shorter than a vector (masked, 12), passes of eight channels with a last pass on the grid (9, 12),
- * two input channels, bias with clamped (relu, clip) and separately applied (leaky ReLU, sigmoid)
- * activations, 1 and 3 threads, both dtypes and layouts. The kernel tests run again at 128 and 256 bits (where
+ * rows shorter than a vector (masked: 12 at float32, 6 at float64), passes of eight channels with a last pass
+ * on the grid (9, 12), two input channels, a stride across the rows, rank 1, reflect padding, an infinite
+ * input, bias with clamped (relu, clip) and separately applied (leaky ReLU, sigmoid) activations, 1 and 3
+ * threads, both dtypes and layouts. The kernel tests run again at 128 and 256 bits (where
  * forward keeps the grid: no passes of eight channels).
  */
 @Tag("kernels")
@@ -42,7 +44,13 @@ class DirectRowVectorsTest {
             ConvSpec.parse("mb2ic1oc16_i6x8x16_k3x3x3_p1x1x1"),
             ConvSpec.parse("mb1ic1ih9iw31oc9oh9ow31kh3kw3ph1pw1"),
             ConvSpec.parse("mb2ic1ih10iw12oc8oh10ow12kh7kw7ph3pw3"),
-            ConvSpec.parse("mb3ic2oc12_i4x5x16_k3x3x3_p1x1x1"));
+            ConvSpec.parse("mb3ic2oc12_i4x5x16_k3x3x3_p1x1x1"),
+            // a stride across the rows only; rank 1; a padding mode other than zeros
+            ConvSpec.parse("mb2ic1ih9iw16oc8oh5ow16kh3kw3sh2sw1ph1pw1"),
+            ConvSpec.parse("mb2ic1iw64oc8ow64kw5pw2"),
+            ConvSpec.parse("mb1ic2oc9_i4x5x16_k3x3x3_p1x1x1").toBuilder().paddingMode(PaddingMode.REFLECT).build(),
+            // rows of 6: on the grid at float32 and 512 bits, one masked vector at float64
+            ConvSpec.parse("mb2ic1ih7iw6oc8oh7ow6kh7kw7ph3pw3"));
 
     static DirectConvF32.RowVectors plan(ConvSpec s) {
         ConvGeometry g = ConvGeometry.of(s);
@@ -139,6 +147,29 @@ class DirectRowVectorsTest {
                                 "weight " + i + " channels-first against channels-last, " + s + " " + t.shortName());
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * An infinite input on the row path: the image falls back to the exact loop over the real positions (the
+     * row path multiplies gy's zero padding by x, and 0 * inf would add a NaN to every sum).
+     */
+    @Test
+    void anInfiniteInputReachesOnlyTheTapsThatReadIt() {
+        ConvSpec s = SPECS.get(0);
+        ConvImpl direct = Conv.implementation("direct");
+        try (Arena a = Arena.ofConfined(); Execution two = Execution.withThreads(2)) {
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                Tensor x = Fill.uniform(a, t, s.inputShape(), 41), gy = Fill.uniform(a, t, s.outputShape(), 42);
+                x.set(Double.POSITIVE_INFINITY, 1, 0, 2, 3, 15);
+                Tensor gw = Tensor.allocate(a, DType.F64, s.weightShape()), mag = Tensor.allocate(a, DType.F64, s.weightShape());
+                ReferenceConv.backwardWeights(s, x.to(a, DType.F64), gy.to(a, DType.F64), gw);
+                ReferenceConv.backwardWeights(s, Fill.abs(a, x), Fill.abs(a, gy), mag);
+                Tensor out = Tensor.allocate(a, t, s.weightShape());
+                direct.backwardWeights(s, x, gy, out, two);
+                Tolerance.assertClose(out, gw, mag, Tolerance.factor(Tolerance.convTerms(s, ConvPass.BACKWARD_WEIGHTS), t),
+                        "direct backward weights with an infinite input " + s + " " + t.shortName());
             }
         }
     }
