@@ -177,12 +177,17 @@ public final class Graph {
         if (outputs.isEmpty()) throw new IllegalArgumentException("graph: no outputs");
         ctx = context;
         for (Entry e : entries) {
-            if (e.layer != null) {
-                e.shape = e.layer.build(ctx, entries.get(e.inputs[0]).shape);
-            } else if (e.merge != null) {
-                List<long[]> shapes = new ArrayList<>();
-                for (int i : e.inputs) shapes.add(entries.get(i).shape);
-                e.shape = e.merge.build(ctx, shapes);
+            List<long[]> shapes = new ArrayList<>();
+            for (int i : e.inputs) shapes.add(entries.get(i).shape);
+            try {
+                if (e.layer != null) e.shape = e.layer.build(ctx, shapes.get(0));
+                else if (e.merge != null) e.shape = e.merge.build(ctx, shapes);
+            } catch (IllegalArgumentException bad) {
+                // which node of a deep graph does not fit: its name, what it is and the sample shapes it received
+                StringBuilder in = new StringBuilder();
+                for (long[] sh : shapes) in.append(in.isEmpty() ? "" : " and ").append(Arrays.toString(sh));
+                String what = e.layer != null ? e.layer.describe() : e.merge.describe();
+                throw new IllegalArgumentException("node '" + e.name + "' (" + what + ") on samples " + in + ": " + bad.getMessage(), bad);
             }
             for (int i : e.inputs) entries.get(i).uses++;
         }

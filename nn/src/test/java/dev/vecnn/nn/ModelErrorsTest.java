@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.nn.layer.Activation;
+import dev.vecnn.nn.layer.Arithmetic;
 import dev.vecnn.nn.layer.BatchNorm;
 import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Flatten;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.Residual;
+import dev.vecnn.nn.layer.Sequential;
 import dev.vecnn.nn.loss.Loss;
 import dev.vecnn.nn.optim.Optimizer;
 import dev.vecnn.nn.train.Trainer;
@@ -87,6 +89,29 @@ class ModelErrorsTest {
             npe("policy", () -> t.onNonFiniteLoss(null));
             npe("file", () -> m.load(null));
         }
+    }
+
+    /**
+     * A layer that does not fit the samples it receives is named with its node, what it is and those samples
+     * (a new user's chain and a graph with two residual additions could not tell which layer failed).
+     */
+    @Test
+    void aLayerThatDoesNotFitIsNamedWithItsNode() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.of(new long[] {1, 16, 16, 16}, DType.F32, 1,
+                new ConvLayer(16, 3, 3, 3).padding(1), Activation.relu(), PoolLayer.max(2, 2, 2), new ConvLayer(8, 20, 3, 3)));
+        assertTrue(e.getMessage().startsWith("node '3' (conv3d 8 k20x3x3) on samples [16, 8, 8, 8]: kernel[0] = 20"), e.getMessage());
+        Graph g = new Graph();
+        Graph.Node x = g.input("x", 8, 6, 6);
+        Graph.Node a = g.add("convA", new ConvLayer(8, 3, 3).padding(1, 1), x);
+        Graph.Node r1 = g.add("res1", Arithmetic.add(), a, x);
+        Graph.Node c = g.add("convC", new ConvLayer(4, 3, 3).padding(1, 1), r1);
+        g.output("y", g.add("res2", Arithmetic.add(), r1, c));
+        e = assertThrows(IllegalArgumentException.class, () -> Model.of(g, DType.F32, 1));
+        assertTrue(e.getMessage().startsWith("node 'res2' (add) on samples [8, 6, 6] and [4, 6, 6]: add: shapes"), e.getMessage());
+        Layer block = new Sequential(new ConvLayer(4, 3, 3), new ConvLayer(4, 9, 9));
+        e = assertThrows(IllegalArgumentException.class, () -> Model.of(new long[] {2, 8, 8}, DType.F32, 1, block));
+        assertTrue(e.getMessage().startsWith("node '0' (") && e.getMessage().contains("layers[1] (conv2d 4 k9x9) on samples [4, 6, 6]: "),
+                e.getMessage());
     }
 
     @Test

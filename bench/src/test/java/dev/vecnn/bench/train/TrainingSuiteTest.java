@@ -150,7 +150,7 @@ class TrainingSuiteTest {
         TrainingSuite s = TrainingSuite.parse("t", (head + "conv2d 4 k3x3\n").lines().toList(), "t.suite");
         try (Execution ex = Execution.withThreads(1)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.networks().get(0).build(DType.F32, 1, ex));
-            assertTrue(e.getMessage().startsWith("network a: input: conv2d 4 k3x3 needs samples"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("network a: node '0' (conv2d 4 k3x3) on samples [1, 8]: input: conv2d 4 k3x3 needs samples"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> s.network("b"));
     }

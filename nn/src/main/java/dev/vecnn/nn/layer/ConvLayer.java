@@ -73,7 +73,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
         return this;
     }
 
-    /** Symmetric padding per dimension. */
+    /** Symmetric padding: one value per spatial dimension, or one value for all of them. */
     public ConvLayer padding(int... p) {
         padBegin = java.util.Objects.requireNonNull(p, "padding").clone();
         padEnd = p.clone();

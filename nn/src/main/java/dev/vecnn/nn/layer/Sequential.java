@@ -24,7 +24,14 @@ public final class Sequential extends Layer {
     @Override
     protected long[] init(long[] sample) {
         long[] s = sample;
-        for (Layer l : layers) s = build(l, ctx, s);
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                s = build(layers.get(i), ctx, s);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("layers[" + i + "] (" + layers.get(i).describe() + ") on samples " + java.util.Arrays.toString(s)
+                        + ": " + bad.getMessage(), bad);
+            }
+        }
         // a convolution or dense layer followed by an activation computes it in its stores
         for (int i = 0; i + 1 < layers.size(); i++) {
             if (layers.get(i) instanceof FusesActivation f && layers.get(i + 1) instanceof Activation a) f.fuse(a);
