@@ -114,10 +114,9 @@ final class DirectConvF64 {
      * vectors instead ({@code paddedStart}: each such vector's window start; no overlap, which would count a
      * position twice). Taken where the share of useful lanes is at least the forward grid's (its span of window
      * starts in steps of three vectors), with unit steps along the rows in the slab, and, for {@code stores}
-     * (forward), in the output:
-     * forward's sums do not depend on the path, but backward-weights' lanes do, so its choice must not depend on
-     * the layout. {@code dense}: rows of whole vectors, contiguous in each channel; {@code lastStride}: the
-     * tensor's element stride along the rows.
+     * (forward), in the output: forward's sums do not depend on the path, but backward-weights' lanes do, so
+     * its choice must not depend on the layout. {@code dense}: rows of whole vectors, contiguous in each
+     * channel; {@code lastStride}: the tensor's element stride along the rows.
      */
     record RowVectors(int[] start, long[] dst, int count, long[] rowDst, int rowLen, int[] paddedStart, boolean dense, long lastStride) {
         static RowVectors of(ConvGeometry g, PhaseSlab slab, Tensor small, long[] smallStride, int span, boolean stores) {
