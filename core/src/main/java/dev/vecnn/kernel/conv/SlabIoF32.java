@@ -173,17 +173,33 @@ public final class SlabIoF32 {
                         row[dst + x] = srcLast[x] < 0 ? 0 : seg.get(LAYOUT, (row0 + srcLast[x] * lastStride) * ES);
                     }
                 }
-                if (lastStep > 1 && !unread) {
-                    for (int p = 0; p < lastResidues.length; p++) {
-                        int to = dstRow + p * slab.phaseSize;
-                        for (int x = lastResidues[p], v = 0; x < width; x += lastStep, v++) sl[to + v] = row[x];
-                    }
-                }
+                if (lastStep > 1 && !unread) deinterleave(row, width, lastStep, lastResidues, sl, dstRow, slab.phaseSize);
                 for (int d = last - 1; d >= 0; d--) {
                     if (++u[d] < slab.extent[d]) break;
                     u[d] = 0;
                 }
             }
+        }
+    }
+
+    /**
+     * {@code sl[dst + p phaseSize + v] = row[residues[p] + v step]} for every stored phase p of a padded row of
+     * {@code width}: stride 2 with both phases stored (stride-2 convolutions and poolings with even taps) reads
+     * the row once, writing both phases per pair; any other case phase by phase.
+     */
+    private static void deinterleave(float[] row, int width, int step, int[] residues, float[] sl, int dst, int phaseSize) {
+        if (step == 2 && residues.length == 2 && residues[0] == 0 && residues[1] == 1) {
+            int even = dst, odd = dst + phaseSize, pairs = width / 2;
+            for (int v = 0; v < pairs; v++) {
+                sl[even + v] = row[2 * v];
+                sl[odd + v] = row[2 * v + 1];
+            }
+            if (width % 2 != 0) sl[even + pairs] = row[width - 1];
+            return;
+        }
+        for (int p = 0; p < residues.length; p++) {
+            int to = dst + p * phaseSize;
+            for (int x = residues[p], v = 0; x < width; x += step, v++) sl[to + v] = row[x];
         }
     }
 
