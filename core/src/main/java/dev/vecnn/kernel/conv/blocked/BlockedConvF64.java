@@ -128,7 +128,7 @@ final class BlockedConvF64 {
      * to whole tiles of either width), and y's channel stride with the scatter's lane offsets.
      */
     private record Part(int r0, int r1, PhaseSlab slab, int[] off, int[] starts, int runs, int rows, int rowSlots, int channel,
-                        int[] index) {
+                        int[] index, boolean pairs) {
         static Part of(ConvGeometry g, int r0, int r1) {
             PhaseSlab slab = new PhaseSlab(g, r0, r1); // unit strides: one phase, the padded region itself
             int[] off = new int[g.cg * g.taps];
@@ -151,14 +151,16 @@ final class BlockedConvF64 {
                     o[d] = d == 0 ? r0 : 0;
                 }
             }
-            Arrays.fill(starts, runs, padded, starts[runs - 1]);
+            // rows of an even number of runs pair them (run 2m + 1 starts four cells after run 2m): the padding too
+            boolean pairs = perRow % 2 == 0;
+            for (int i = runs; i < padded; i++) starts[i] = pairs ? starts[runs - 2 + i % 2] : starts[runs - 1];
             // slot i RUN + j is run i's position j; the stride is an odd number of vectors, so that the lanes of
             // a scatter fall in different cache sets
             int channel = (padded * RUN + L - 1) / L * L;
             if (channel / L % 2 == 0) channel += L;
             int[] index = new int[L];
             for (int j = 0; j < L; j++) index[j] = j * channel;
-            return new Part(r0, r1, slab, off, starts, runs, rows, perRow * RUN, channel, index);
+            return new Part(r0, r1, slab, off, starts, runs, rows, perRow * RUN, channel, index, pairs);
         }
     }
 
@@ -197,6 +199,11 @@ final class BlockedConvF64 {
                         tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, tile);
                         scatter(tile, 0, 12, y, yo + i * RUN, part.index);
                         scatter(tile, 12, 12, y, yo + i * RUN + L * part.channel, part.index);
+                    }
+                } else if (part.pairs) {
+                    for (int i = 0; i < part.runs; i += 6) {
+                        tile24x1in8s(x, st[i], st[i + 2], st[i + 4], packed, wo, part.off, red, tile);
+                        scatter(tile, 0, 24, y, yo + i * RUN, part.index);
                     }
                 } else {
                     for (int i = 0; i < part.runs; i += 6) {
@@ -358,6 +365,68 @@ final class BlockedConvF64 {
             a21 = w0.fma(DoubleVector.broadcast(S, x[p5 + 1]), a21);
             a22 = w0.fma(DoubleVector.broadcast(S, x[p5 + 2]), a22);
             a23 = w0.fma(DoubleVector.broadcast(S, x[p5 + 3]), a23);
+        }
+        a0.intoArray(tile, 0 * L);
+        a1.intoArray(tile, 1 * L);
+        a2.intoArray(tile, 2 * L);
+        a3.intoArray(tile, 3 * L);
+        a4.intoArray(tile, 4 * L);
+        a5.intoArray(tile, 5 * L);
+        a6.intoArray(tile, 6 * L);
+        a7.intoArray(tile, 7 * L);
+        a8.intoArray(tile, 8 * L);
+        a9.intoArray(tile, 9 * L);
+        a10.intoArray(tile, 10 * L);
+        a11.intoArray(tile, 11 * L);
+        a12.intoArray(tile, 12 * L);
+        a13.intoArray(tile, 13 * L);
+        a14.intoArray(tile, 14 * L);
+        a15.intoArray(tile, 15 * L);
+        a16.intoArray(tile, 16 * L);
+        a17.intoArray(tile, 17 * L);
+        a18.intoArray(tile, 18 * L);
+        a19.intoArray(tile, 19 * L);
+        a20.intoArray(tile, 20 * L);
+        a21.intoArray(tile, 21 * L);
+        a22.intoArray(tile, 22 * L);
+        a23.intoArray(tile, 23 * L);
+    }
+
+    /**
+     * {@link #tile24x1} on runs in pairs (rows of a multiple of eight positions): three runs of eight at slab cells
+     * u0, u1 and u2, one base index per run (half the scalar work per step of six runs of four; 1.13x on the tile
+     * alone). The same loads, products and sums.
+     */
+    private static void tile24x1in8s(double[] x, int u0, int u1, int u2, double[] w, int wo, int[] off, int red, double[] tile) {
+        DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        DoubleVector a12 = a0, a13 = a0, a14 = a0, a15 = a0, a16 = a0, a17 = a0, a18 = a0, a19 = a0, a20 = a0, a21 = a0, a22 = a0, a23 = a0;
+        for (int r = 0; r < red; r++, wo += L) {
+            int o = off[r], p0 = u0 + o, p1 = u1 + o, p2 = u2 + o;
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            a0 = w0.fma(DoubleVector.broadcast(S, x[p0]), a0);
+            a1 = w0.fma(DoubleVector.broadcast(S, x[p0 + 1]), a1);
+            a2 = w0.fma(DoubleVector.broadcast(S, x[p0 + 2]), a2);
+            a3 = w0.fma(DoubleVector.broadcast(S, x[p0 + 3]), a3);
+            a4 = w0.fma(DoubleVector.broadcast(S, x[p0 + 4]), a4);
+            a5 = w0.fma(DoubleVector.broadcast(S, x[p0 + 5]), a5);
+            a6 = w0.fma(DoubleVector.broadcast(S, x[p0 + 6]), a6);
+            a7 = w0.fma(DoubleVector.broadcast(S, x[p0 + 7]), a7);
+            a8 = w0.fma(DoubleVector.broadcast(S, x[p1]), a8);
+            a9 = w0.fma(DoubleVector.broadcast(S, x[p1 + 1]), a9);
+            a10 = w0.fma(DoubleVector.broadcast(S, x[p1 + 2]), a10);
+            a11 = w0.fma(DoubleVector.broadcast(S, x[p1 + 3]), a11);
+            a12 = w0.fma(DoubleVector.broadcast(S, x[p1 + 4]), a12);
+            a13 = w0.fma(DoubleVector.broadcast(S, x[p1 + 5]), a13);
+            a14 = w0.fma(DoubleVector.broadcast(S, x[p1 + 6]), a14);
+            a15 = w0.fma(DoubleVector.broadcast(S, x[p1 + 7]), a15);
+            a16 = w0.fma(DoubleVector.broadcast(S, x[p2]), a16);
+            a17 = w0.fma(DoubleVector.broadcast(S, x[p2 + 1]), a17);
+            a18 = w0.fma(DoubleVector.broadcast(S, x[p2 + 2]), a18);
+            a19 = w0.fma(DoubleVector.broadcast(S, x[p2 + 3]), a19);
+            a20 = w0.fma(DoubleVector.broadcast(S, x[p2 + 4]), a20);
+            a21 = w0.fma(DoubleVector.broadcast(S, x[p2 + 5]), a21);
+            a22 = w0.fma(DoubleVector.broadcast(S, x[p2 + 6]), a22);
+            a23 = w0.fma(DoubleVector.broadcast(S, x[p2 + 7]), a23);
         }
         a0.intoArray(tile, 0 * L);
         a1.intoArray(tile, 1 * L);

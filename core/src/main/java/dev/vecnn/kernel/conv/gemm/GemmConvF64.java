@@ -1076,8 +1076,10 @@ final class GemmConvF64 {
             int cs = slab.channelStride;
             double[] sl = s.doubles("gemm.slab", (cn + 1) * cs + SLACK);
             SlabIoF64.fillSlab(g, big, n, c, cn, slab, sl, s);
-            Arrays.fill(sl, cn * cs, (cn + 1) * cs, 0); // the padding rows read a zero channel
-            for (int r = 0; r < rows; r++) xo[r] = r < rowsReal ? r / g.taps * cs + slab.tapOffset[r % g.taps] : cn * cs;
+            Arrays.fill(sl, cn * cs, (cn + 1) * cs + 2, 0); // the padding rows read a zero channel
+            // padding rows in runs of three too, so that whole tiles of (channel, tap) rows in runs take the triple tiles
+            for (int r = 0; r < rows; r++) xo[r] = r < rowsReal ? r / g.taps * cs + slab.tapOffset[r % g.taps] : cn * cs + (r - rowsReal) % 3;
+            boolean triples = rowsReal % 3 == 0 && inRunsOfThree(xo, rows);
             int count = (r1 - r0) * rowSize;
             int[] ws = s.ints("gemm.ows", count);
             windowStarts(g, slab, ws);
@@ -1093,6 +1095,14 @@ final class GemmConvF64 {
                     // report's allocation table watches for it). Same additions in the same order.
                     for (int q0 = 0; q0 < count; q0 += OUTER_RUN) {
                         int q1 = Math.min(count, q0 + OUTER_RUN);
+                        if (triples && vs != 3) {
+                            switch (vs) {
+                                case 1 -> outer24x1t(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
+                                case 2 -> outer12x2t(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
+                                default -> outer6x4t(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
+                            }
+                            continue;
+                        }
                         switch (vs) {
                             case 1 -> outer24x1(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
                             case 2 -> outer12x2(sl, xo, r, ws, q0, q1, gt, kp, v0 * L, acc, ao);
@@ -1104,6 +1114,17 @@ final class GemmConvF64 {
                 v0 += vs;
             }
         }
+    }
+
+    /**
+     * Whether {@code xo[0, rows)} is in runs of three consecutive cells ({@code xo[3m + j] = xo[3m] + j}), as
+     * the (channel, tap) rows of a kernel whose last dimension has 3 taps at dilation 1 on an unsplit slab.
+     */
+    private static boolean inRunsOfThree(int[] xo, int rows) {
+        for (int r = 0; r + 2 < rows; r += 3) {
+            if (xo[r + 1] != xo[r] + 1 || xo[r + 2] != xo[r] + 2) return false;
+        }
+        return rows % 3 == 0;
     }
 
     /** The slab offset of each real position's window, rows [r0, r1) of the small side in row-major order, into {@code out}. */
@@ -2033,6 +2054,306 @@ final class GemmConvF64 {
             c4_2 = a4.fma(b2, c4_2);
             c4_3 = a4.fma(b3, c4_3);
             DoubleVector a5 = DoubleVector.broadcast(S, sl[x5 + w]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            c5_2 = a5.fma(b2, c5_2);
+            c5_3 = a5.fma(b3, c5_3);
+        }
+        c0_0.intoArray(acc, at + 0 * kp + 0 * L);
+        c0_1.intoArray(acc, at + 0 * kp + 1 * L);
+        c0_2.intoArray(acc, at + 0 * kp + 2 * L);
+        c0_3.intoArray(acc, at + 0 * kp + 3 * L);
+        c1_0.intoArray(acc, at + 1 * kp + 0 * L);
+        c1_1.intoArray(acc, at + 1 * kp + 1 * L);
+        c1_2.intoArray(acc, at + 1 * kp + 2 * L);
+        c1_3.intoArray(acc, at + 1 * kp + 3 * L);
+        c2_0.intoArray(acc, at + 2 * kp + 0 * L);
+        c2_1.intoArray(acc, at + 2 * kp + 1 * L);
+        c2_2.intoArray(acc, at + 2 * kp + 2 * L);
+        c2_3.intoArray(acc, at + 2 * kp + 3 * L);
+        c3_0.intoArray(acc, at + 3 * kp + 0 * L);
+        c3_1.intoArray(acc, at + 3 * kp + 1 * L);
+        c3_2.intoArray(acc, at + 3 * kp + 2 * L);
+        c3_3.intoArray(acc, at + 3 * kp + 3 * L);
+        c4_0.intoArray(acc, at + 4 * kp + 0 * L);
+        c4_1.intoArray(acc, at + 4 * kp + 1 * L);
+        c4_2.intoArray(acc, at + 4 * kp + 2 * L);
+        c4_3.intoArray(acc, at + 4 * kp + 3 * L);
+        c5_0.intoArray(acc, at + 5 * kp + 0 * L);
+        c5_1.intoArray(acc, at + 5 * kp + 1 * L);
+        c5_2.intoArray(acc, at + 5 * kp + 2 * L);
+        c5_3.intoArray(acc, at + 5 * kp + 3 * L);
+    }
+
+    private static void outer24x1t(double[] sl, int[] xo, int r, int[] ws, int q0, int q1, double[] gt, int kp, int k0, double[] acc, int ao) {
+        int x0 = xo[r + 0];
+        int x3 = xo[r + 3];
+        int x6 = xo[r + 6];
+        int x9 = xo[r + 9];
+        int x12 = xo[r + 12];
+        int x15 = xo[r + 15];
+        int x18 = xo[r + 18];
+        int x21 = xo[r + 21];
+        int at = ao + r * kp + k0;
+        DoubleVector c0_0 = DoubleVector.fromArray(S, acc, at + 0 * kp + 0 * L);
+        DoubleVector c1_0 = DoubleVector.fromArray(S, acc, at + 1 * kp + 0 * L);
+        DoubleVector c2_0 = DoubleVector.fromArray(S, acc, at + 2 * kp + 0 * L);
+        DoubleVector c3_0 = DoubleVector.fromArray(S, acc, at + 3 * kp + 0 * L);
+        DoubleVector c4_0 = DoubleVector.fromArray(S, acc, at + 4 * kp + 0 * L);
+        DoubleVector c5_0 = DoubleVector.fromArray(S, acc, at + 5 * kp + 0 * L);
+        DoubleVector c6_0 = DoubleVector.fromArray(S, acc, at + 6 * kp + 0 * L);
+        DoubleVector c7_0 = DoubleVector.fromArray(S, acc, at + 7 * kp + 0 * L);
+        DoubleVector c8_0 = DoubleVector.fromArray(S, acc, at + 8 * kp + 0 * L);
+        DoubleVector c9_0 = DoubleVector.fromArray(S, acc, at + 9 * kp + 0 * L);
+        DoubleVector c10_0 = DoubleVector.fromArray(S, acc, at + 10 * kp + 0 * L);
+        DoubleVector c11_0 = DoubleVector.fromArray(S, acc, at + 11 * kp + 0 * L);
+        DoubleVector c12_0 = DoubleVector.fromArray(S, acc, at + 12 * kp + 0 * L);
+        DoubleVector c13_0 = DoubleVector.fromArray(S, acc, at + 13 * kp + 0 * L);
+        DoubleVector c14_0 = DoubleVector.fromArray(S, acc, at + 14 * kp + 0 * L);
+        DoubleVector c15_0 = DoubleVector.fromArray(S, acc, at + 15 * kp + 0 * L);
+        DoubleVector c16_0 = DoubleVector.fromArray(S, acc, at + 16 * kp + 0 * L);
+        DoubleVector c17_0 = DoubleVector.fromArray(S, acc, at + 17 * kp + 0 * L);
+        DoubleVector c18_0 = DoubleVector.fromArray(S, acc, at + 18 * kp + 0 * L);
+        DoubleVector c19_0 = DoubleVector.fromArray(S, acc, at + 19 * kp + 0 * L);
+        DoubleVector c20_0 = DoubleVector.fromArray(S, acc, at + 20 * kp + 0 * L);
+        DoubleVector c21_0 = DoubleVector.fromArray(S, acc, at + 21 * kp + 0 * L);
+        DoubleVector c22_0 = DoubleVector.fromArray(S, acc, at + 22 * kp + 0 * L);
+        DoubleVector c23_0 = DoubleVector.fromArray(S, acc, at + 23 * kp + 0 * L);
+        for (int q = q0; q < q1; q++) {
+            int w = ws[q], g = q * kp + k0;
+            DoubleVector b0 = DoubleVector.fromArray(S, gt, g + 0 * L);
+            DoubleVector a0 = DoubleVector.broadcast(S, sl[x0 + w]);
+            c0_0 = a0.fma(b0, c0_0);
+            DoubleVector a1 = DoubleVector.broadcast(S, sl[x0 + w + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            DoubleVector a2 = DoubleVector.broadcast(S, sl[x0 + w + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            DoubleVector a3 = DoubleVector.broadcast(S, sl[x3 + w]);
+            c3_0 = a3.fma(b0, c3_0);
+            DoubleVector a4 = DoubleVector.broadcast(S, sl[x3 + w + 1]);
+            c4_0 = a4.fma(b0, c4_0);
+            DoubleVector a5 = DoubleVector.broadcast(S, sl[x3 + w + 2]);
+            c5_0 = a5.fma(b0, c5_0);
+            DoubleVector a6 = DoubleVector.broadcast(S, sl[x6 + w]);
+            c6_0 = a6.fma(b0, c6_0);
+            DoubleVector a7 = DoubleVector.broadcast(S, sl[x6 + w + 1]);
+            c7_0 = a7.fma(b0, c7_0);
+            DoubleVector a8 = DoubleVector.broadcast(S, sl[x6 + w + 2]);
+            c8_0 = a8.fma(b0, c8_0);
+            DoubleVector a9 = DoubleVector.broadcast(S, sl[x9 + w]);
+            c9_0 = a9.fma(b0, c9_0);
+            DoubleVector a10 = DoubleVector.broadcast(S, sl[x9 + w + 1]);
+            c10_0 = a10.fma(b0, c10_0);
+            DoubleVector a11 = DoubleVector.broadcast(S, sl[x9 + w + 2]);
+            c11_0 = a11.fma(b0, c11_0);
+            DoubleVector a12 = DoubleVector.broadcast(S, sl[x12 + w]);
+            c12_0 = a12.fma(b0, c12_0);
+            DoubleVector a13 = DoubleVector.broadcast(S, sl[x12 + w + 1]);
+            c13_0 = a13.fma(b0, c13_0);
+            DoubleVector a14 = DoubleVector.broadcast(S, sl[x12 + w + 2]);
+            c14_0 = a14.fma(b0, c14_0);
+            DoubleVector a15 = DoubleVector.broadcast(S, sl[x15 + w]);
+            c15_0 = a15.fma(b0, c15_0);
+            DoubleVector a16 = DoubleVector.broadcast(S, sl[x15 + w + 1]);
+            c16_0 = a16.fma(b0, c16_0);
+            DoubleVector a17 = DoubleVector.broadcast(S, sl[x15 + w + 2]);
+            c17_0 = a17.fma(b0, c17_0);
+            DoubleVector a18 = DoubleVector.broadcast(S, sl[x18 + w]);
+            c18_0 = a18.fma(b0, c18_0);
+            DoubleVector a19 = DoubleVector.broadcast(S, sl[x18 + w + 1]);
+            c19_0 = a19.fma(b0, c19_0);
+            DoubleVector a20 = DoubleVector.broadcast(S, sl[x18 + w + 2]);
+            c20_0 = a20.fma(b0, c20_0);
+            DoubleVector a21 = DoubleVector.broadcast(S, sl[x21 + w]);
+            c21_0 = a21.fma(b0, c21_0);
+            DoubleVector a22 = DoubleVector.broadcast(S, sl[x21 + w + 1]);
+            c22_0 = a22.fma(b0, c22_0);
+            DoubleVector a23 = DoubleVector.broadcast(S, sl[x21 + w + 2]);
+            c23_0 = a23.fma(b0, c23_0);
+        }
+        c0_0.intoArray(acc, at + 0 * kp + 0 * L);
+        c1_0.intoArray(acc, at + 1 * kp + 0 * L);
+        c2_0.intoArray(acc, at + 2 * kp + 0 * L);
+        c3_0.intoArray(acc, at + 3 * kp + 0 * L);
+        c4_0.intoArray(acc, at + 4 * kp + 0 * L);
+        c5_0.intoArray(acc, at + 5 * kp + 0 * L);
+        c6_0.intoArray(acc, at + 6 * kp + 0 * L);
+        c7_0.intoArray(acc, at + 7 * kp + 0 * L);
+        c8_0.intoArray(acc, at + 8 * kp + 0 * L);
+        c9_0.intoArray(acc, at + 9 * kp + 0 * L);
+        c10_0.intoArray(acc, at + 10 * kp + 0 * L);
+        c11_0.intoArray(acc, at + 11 * kp + 0 * L);
+        c12_0.intoArray(acc, at + 12 * kp + 0 * L);
+        c13_0.intoArray(acc, at + 13 * kp + 0 * L);
+        c14_0.intoArray(acc, at + 14 * kp + 0 * L);
+        c15_0.intoArray(acc, at + 15 * kp + 0 * L);
+        c16_0.intoArray(acc, at + 16 * kp + 0 * L);
+        c17_0.intoArray(acc, at + 17 * kp + 0 * L);
+        c18_0.intoArray(acc, at + 18 * kp + 0 * L);
+        c19_0.intoArray(acc, at + 19 * kp + 0 * L);
+        c20_0.intoArray(acc, at + 20 * kp + 0 * L);
+        c21_0.intoArray(acc, at + 21 * kp + 0 * L);
+        c22_0.intoArray(acc, at + 22 * kp + 0 * L);
+        c23_0.intoArray(acc, at + 23 * kp + 0 * L);
+    }
+
+    private static void outer12x2t(double[] sl, int[] xo, int r, int[] ws, int q0, int q1, double[] gt, int kp, int k0, double[] acc, int ao) {
+        int x0 = xo[r + 0];
+        int x3 = xo[r + 3];
+        int x6 = xo[r + 6];
+        int x9 = xo[r + 9];
+        int at = ao + r * kp + k0;
+        DoubleVector c0_0 = DoubleVector.fromArray(S, acc, at + 0 * kp + 0 * L);
+        DoubleVector c0_1 = DoubleVector.fromArray(S, acc, at + 0 * kp + 1 * L);
+        DoubleVector c1_0 = DoubleVector.fromArray(S, acc, at + 1 * kp + 0 * L);
+        DoubleVector c1_1 = DoubleVector.fromArray(S, acc, at + 1 * kp + 1 * L);
+        DoubleVector c2_0 = DoubleVector.fromArray(S, acc, at + 2 * kp + 0 * L);
+        DoubleVector c2_1 = DoubleVector.fromArray(S, acc, at + 2 * kp + 1 * L);
+        DoubleVector c3_0 = DoubleVector.fromArray(S, acc, at + 3 * kp + 0 * L);
+        DoubleVector c3_1 = DoubleVector.fromArray(S, acc, at + 3 * kp + 1 * L);
+        DoubleVector c4_0 = DoubleVector.fromArray(S, acc, at + 4 * kp + 0 * L);
+        DoubleVector c4_1 = DoubleVector.fromArray(S, acc, at + 4 * kp + 1 * L);
+        DoubleVector c5_0 = DoubleVector.fromArray(S, acc, at + 5 * kp + 0 * L);
+        DoubleVector c5_1 = DoubleVector.fromArray(S, acc, at + 5 * kp + 1 * L);
+        DoubleVector c6_0 = DoubleVector.fromArray(S, acc, at + 6 * kp + 0 * L);
+        DoubleVector c6_1 = DoubleVector.fromArray(S, acc, at + 6 * kp + 1 * L);
+        DoubleVector c7_0 = DoubleVector.fromArray(S, acc, at + 7 * kp + 0 * L);
+        DoubleVector c7_1 = DoubleVector.fromArray(S, acc, at + 7 * kp + 1 * L);
+        DoubleVector c8_0 = DoubleVector.fromArray(S, acc, at + 8 * kp + 0 * L);
+        DoubleVector c8_1 = DoubleVector.fromArray(S, acc, at + 8 * kp + 1 * L);
+        DoubleVector c9_0 = DoubleVector.fromArray(S, acc, at + 9 * kp + 0 * L);
+        DoubleVector c9_1 = DoubleVector.fromArray(S, acc, at + 9 * kp + 1 * L);
+        DoubleVector c10_0 = DoubleVector.fromArray(S, acc, at + 10 * kp + 0 * L);
+        DoubleVector c10_1 = DoubleVector.fromArray(S, acc, at + 10 * kp + 1 * L);
+        DoubleVector c11_0 = DoubleVector.fromArray(S, acc, at + 11 * kp + 0 * L);
+        DoubleVector c11_1 = DoubleVector.fromArray(S, acc, at + 11 * kp + 1 * L);
+        for (int q = q0; q < q1; q++) {
+            int w = ws[q], g = q * kp + k0;
+            DoubleVector b0 = DoubleVector.fromArray(S, gt, g + 0 * L);
+            DoubleVector b1 = DoubleVector.fromArray(S, gt, g + 1 * L);
+            DoubleVector a0 = DoubleVector.broadcast(S, sl[x0 + w]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            DoubleVector a1 = DoubleVector.broadcast(S, sl[x0 + w + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            DoubleVector a2 = DoubleVector.broadcast(S, sl[x0 + w + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            DoubleVector a3 = DoubleVector.broadcast(S, sl[x3 + w]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            DoubleVector a4 = DoubleVector.broadcast(S, sl[x3 + w + 1]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            DoubleVector a5 = DoubleVector.broadcast(S, sl[x3 + w + 2]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            DoubleVector a6 = DoubleVector.broadcast(S, sl[x6 + w]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            DoubleVector a7 = DoubleVector.broadcast(S, sl[x6 + w + 1]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+            DoubleVector a8 = DoubleVector.broadcast(S, sl[x6 + w + 2]);
+            c8_0 = a8.fma(b0, c8_0);
+            c8_1 = a8.fma(b1, c8_1);
+            DoubleVector a9 = DoubleVector.broadcast(S, sl[x9 + w]);
+            c9_0 = a9.fma(b0, c9_0);
+            c9_1 = a9.fma(b1, c9_1);
+            DoubleVector a10 = DoubleVector.broadcast(S, sl[x9 + w + 1]);
+            c10_0 = a10.fma(b0, c10_0);
+            c10_1 = a10.fma(b1, c10_1);
+            DoubleVector a11 = DoubleVector.broadcast(S, sl[x9 + w + 2]);
+            c11_0 = a11.fma(b0, c11_0);
+            c11_1 = a11.fma(b1, c11_1);
+        }
+        c0_0.intoArray(acc, at + 0 * kp + 0 * L);
+        c0_1.intoArray(acc, at + 0 * kp + 1 * L);
+        c1_0.intoArray(acc, at + 1 * kp + 0 * L);
+        c1_1.intoArray(acc, at + 1 * kp + 1 * L);
+        c2_0.intoArray(acc, at + 2 * kp + 0 * L);
+        c2_1.intoArray(acc, at + 2 * kp + 1 * L);
+        c3_0.intoArray(acc, at + 3 * kp + 0 * L);
+        c3_1.intoArray(acc, at + 3 * kp + 1 * L);
+        c4_0.intoArray(acc, at + 4 * kp + 0 * L);
+        c4_1.intoArray(acc, at + 4 * kp + 1 * L);
+        c5_0.intoArray(acc, at + 5 * kp + 0 * L);
+        c5_1.intoArray(acc, at + 5 * kp + 1 * L);
+        c6_0.intoArray(acc, at + 6 * kp + 0 * L);
+        c6_1.intoArray(acc, at + 6 * kp + 1 * L);
+        c7_0.intoArray(acc, at + 7 * kp + 0 * L);
+        c7_1.intoArray(acc, at + 7 * kp + 1 * L);
+        c8_0.intoArray(acc, at + 8 * kp + 0 * L);
+        c8_1.intoArray(acc, at + 8 * kp + 1 * L);
+        c9_0.intoArray(acc, at + 9 * kp + 0 * L);
+        c9_1.intoArray(acc, at + 9 * kp + 1 * L);
+        c10_0.intoArray(acc, at + 10 * kp + 0 * L);
+        c10_1.intoArray(acc, at + 10 * kp + 1 * L);
+        c11_0.intoArray(acc, at + 11 * kp + 0 * L);
+        c11_1.intoArray(acc, at + 11 * kp + 1 * L);
+    }
+
+    private static void outer6x4t(double[] sl, int[] xo, int r, int[] ws, int q0, int q1, double[] gt, int kp, int k0, double[] acc, int ao) {
+        int x0 = xo[r + 0];
+        int x3 = xo[r + 3];
+        int at = ao + r * kp + k0;
+        DoubleVector c0_0 = DoubleVector.fromArray(S, acc, at + 0 * kp + 0 * L);
+        DoubleVector c0_1 = DoubleVector.fromArray(S, acc, at + 0 * kp + 1 * L);
+        DoubleVector c0_2 = DoubleVector.fromArray(S, acc, at + 0 * kp + 2 * L);
+        DoubleVector c0_3 = DoubleVector.fromArray(S, acc, at + 0 * kp + 3 * L);
+        DoubleVector c1_0 = DoubleVector.fromArray(S, acc, at + 1 * kp + 0 * L);
+        DoubleVector c1_1 = DoubleVector.fromArray(S, acc, at + 1 * kp + 1 * L);
+        DoubleVector c1_2 = DoubleVector.fromArray(S, acc, at + 1 * kp + 2 * L);
+        DoubleVector c1_3 = DoubleVector.fromArray(S, acc, at + 1 * kp + 3 * L);
+        DoubleVector c2_0 = DoubleVector.fromArray(S, acc, at + 2 * kp + 0 * L);
+        DoubleVector c2_1 = DoubleVector.fromArray(S, acc, at + 2 * kp + 1 * L);
+        DoubleVector c2_2 = DoubleVector.fromArray(S, acc, at + 2 * kp + 2 * L);
+        DoubleVector c2_3 = DoubleVector.fromArray(S, acc, at + 2 * kp + 3 * L);
+        DoubleVector c3_0 = DoubleVector.fromArray(S, acc, at + 3 * kp + 0 * L);
+        DoubleVector c3_1 = DoubleVector.fromArray(S, acc, at + 3 * kp + 1 * L);
+        DoubleVector c3_2 = DoubleVector.fromArray(S, acc, at + 3 * kp + 2 * L);
+        DoubleVector c3_3 = DoubleVector.fromArray(S, acc, at + 3 * kp + 3 * L);
+        DoubleVector c4_0 = DoubleVector.fromArray(S, acc, at + 4 * kp + 0 * L);
+        DoubleVector c4_1 = DoubleVector.fromArray(S, acc, at + 4 * kp + 1 * L);
+        DoubleVector c4_2 = DoubleVector.fromArray(S, acc, at + 4 * kp + 2 * L);
+        DoubleVector c4_3 = DoubleVector.fromArray(S, acc, at + 4 * kp + 3 * L);
+        DoubleVector c5_0 = DoubleVector.fromArray(S, acc, at + 5 * kp + 0 * L);
+        DoubleVector c5_1 = DoubleVector.fromArray(S, acc, at + 5 * kp + 1 * L);
+        DoubleVector c5_2 = DoubleVector.fromArray(S, acc, at + 5 * kp + 2 * L);
+        DoubleVector c5_3 = DoubleVector.fromArray(S, acc, at + 5 * kp + 3 * L);
+        for (int q = q0; q < q1; q++) {
+            int w = ws[q], g = q * kp + k0;
+            DoubleVector b0 = DoubleVector.fromArray(S, gt, g + 0 * L);
+            DoubleVector b1 = DoubleVector.fromArray(S, gt, g + 1 * L);
+            DoubleVector b2 = DoubleVector.fromArray(S, gt, g + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, gt, g + 3 * L);
+            DoubleVector a0 = DoubleVector.broadcast(S, sl[x0 + w]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            c0_2 = a0.fma(b2, c0_2);
+            c0_3 = a0.fma(b3, c0_3);
+            DoubleVector a1 = DoubleVector.broadcast(S, sl[x0 + w + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            c1_2 = a1.fma(b2, c1_2);
+            c1_3 = a1.fma(b3, c1_3);
+            DoubleVector a2 = DoubleVector.broadcast(S, sl[x0 + w + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            c2_2 = a2.fma(b2, c2_2);
+            c2_3 = a2.fma(b3, c2_3);
+            DoubleVector a3 = DoubleVector.broadcast(S, sl[x3 + w]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            c3_2 = a3.fma(b2, c3_2);
+            c3_3 = a3.fma(b3, c3_3);
+            DoubleVector a4 = DoubleVector.broadcast(S, sl[x3 + w + 1]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            c4_2 = a4.fma(b2, c4_2);
+            c4_3 = a4.fma(b3, c4_3);
+            DoubleVector a5 = DoubleVector.broadcast(S, sl[x3 + w + 2]);
             c5_0 = a5.fma(b0, c5_0);
             c5_1 = a5.fma(b1, c5_1);
             c5_2 = a5.fma(b2, c5_2);
