@@ -22,11 +22,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A convolution's ReLU read only by a max pooling: the pooling applies the ReLU's derivative to its own
- * output's gradient ({@code gy * (y > 0)}) and the convolution takes only the bias gradient. The result
+ * output's gradient ({@code gy * (y > 0)}) and takes the convolution's bias gradient from it. The result
  * must be the bits of the unhanded computation, here the same network with a pass-through layer
  * ({@code Dropout(0)}) between the ReLU and the pooling, which stops the hand-over: every parameter's
  * gradient and the input's, with overlapping windows (a position gets the sum over its windows), ReLU
- * zeros and ties among them, in f32 and f64.
+ * zeros and ties among them, in f32 and f64. The bias gradients are the same terms summed in another order
+ * (over the pooled gradient, not the scattered one): on values that are multiples of 1/4 every sum is exact
+ * and they too must be the same bits; on random values they may round differently (see the test).
  */
 class ReluBeforeMaxPoolTest {
     private static List<Layer> layers(boolean barrier) {
@@ -46,37 +48,59 @@ class ReluBeforeMaxPoolTest {
     @Test
     void gradientsAreTheBitsOfTheUnhandedComputation() {
         for (DType dt : new DType[] {DType.F32, DType.F64}) {
-            try (Arena a = Arena.ofShared()) {
-                long[] sample = {2, 9, 9};
-                Tensor x = Fill.uniform(a, dt, new long[] {3, 2, 9, 9}, 11);
-                for (int i = 0; i < 9; i++) x.set(-1, 0, 0, 0, i); // a row of ReLU zeros: ties inside windows
-                Tensor gy = Fill.uniform(a, dt, new long[] {3, 3}, 12);
-                List<double[]> grads = new ArrayList<>(), barrierGrads = new ArrayList<>();
-                List<Layer> handed = layers(false), barred = layers(true);
-                try (Model m = Model.of(sample, dt, 5, handed.toArray(Layer[]::new));
-                     Model b = Model.of(sample, dt, 5, barred.toArray(Layer[]::new))) {
-                    assertTrue(((PoolLayer) handed.get(2)).appliesReluDerivative(), "after a fused ReLU activation");
-                    assertTrue(((PoolLayer) handed.get(4)).appliesReluDerivative(), "after a convolution's ReLU epilogue");
-                    assertFalse(((PoolLayer) barred.get(3)).appliesReluDerivative(), "a layer in between");
-                    // negative biases: many windows hold only ReLU zeros, where the derivative is zero
-                    for (Param p : m.params()) {
-                        if (p.name().endsWith("bias") && p.value().size(0) > 3) fill(p.value(), -0.4);
-                    }
-                    for (int p = 0; p < m.params().size(); p++) copy(m.params().get(p).value(), b.params().get(p).value());
-                    m.forward(x, true);
-                    b.forward(x, true);
-                    grads.add(values(m.backward(gy)));
-                    barrierGrads.add(values(b.backward(gy)));
-                    for (Param p : m.params()) grads.add(values(p.grad()));
-                    for (Param p : b.params()) barrierGrads.add(values(p.grad()));
-                }
-                for (int i = 0; i < grads.size(); i++) {
-                    assertArrayEquals(barrierGrads.get(i), grads.get(i), dt + ": gradient " + i + " (0: the input's)");
-                }
-                double nonZero = 0;
-                for (double v : grads.get(1)) nonZero += v != 0 ? 1 : 0;
-                assertTrue(nonZero > 0, "the first convolution's weight gradient is not all zeros");
+            for (boolean quarters : new boolean[] {true, false}) compareWithTheUnhanded(dt, quarters);
+        }
+    }
+
+    /**
+     * With {@code quarters}, the input, parameters and output gradient are multiples of 1/4 of at most 1 in
+     * magnitude. Then the terms of both convolutions' bias gradients and all their partial sums are exact in
+     * float32: the pooled gradient of the second pooling is W_dense^T gy (multiples of 2^-4, at most 3), of the
+     * first the second convolution's input gradient (45 products with weights: multiples of 2^-6, at most
+     * 135), summed over 48 windows of up to 4 overlapping ones: below 2^13. So the order of the sums cannot
+     * matter and every gradient must be the same bits. Without, those two bias gradients are the same terms
+     * summed in another order and may round differently (the graph test below checks them against finite
+     * differences); every other gradient must still be the same bits.
+     */
+    private static void compareWithTheUnhanded(DType dt, boolean quarters) {
+        try (Arena a = Arena.ofShared()) {
+            long[] sample = {2, 9, 9};
+            Tensor x = Fill.uniform(a, dt, new long[] {3, 2, 9, 9}, 11);
+            for (int i = 0; i < 9; i++) x.set(-1, 0, 0, 0, i); // a row of ReLU zeros: ties inside windows
+            Tensor gy = Fill.uniform(a, dt, new long[] {3, 3}, 12);
+            if (quarters) {
+                quarter(x);
+                quarter(gy);
             }
+            List<double[]> grads = new ArrayList<>(), barrierGrads = new ArrayList<>();
+            List<Layer> handed = layers(false), barred = layers(true);
+            try (Model m = Model.of(sample, dt, 5, handed.toArray(Layer[]::new));
+                 Model b = Model.of(sample, dt, 5, barred.toArray(Layer[]::new))) {
+                assertTrue(((PoolLayer) handed.get(2)).appliesReluDerivative(), "after a fused ReLU activation");
+                assertTrue(((PoolLayer) handed.get(4)).appliesReluDerivative(), "after a convolution's ReLU epilogue");
+                assertFalse(((PoolLayer) barred.get(3)).appliesReluDerivative(), "a layer in between");
+                // negative biases: many windows hold only ReLU zeros, where the derivative is zero
+                for (Param p : m.params()) {
+                    if (p.name().endsWith("bias") && p.value().size(0) > 3) fill(p.value(), -0.4);
+                }
+                if (quarters) for (Param p : m.params()) quarter(p.value());
+                for (int p = 0; p < m.params().size(); p++) copy(m.params().get(p).value(), b.params().get(p).value());
+                m.forward(x, true);
+                b.forward(x, true);
+                grads.add(values(m.backward(gy)));
+                barrierGrads.add(values(b.backward(gy)));
+                for (Param p : m.params()) grads.add(values(p.grad()));
+                for (Param p : b.params()) barrierGrads.add(values(p.grad()));
+            }
+            for (int i = 0; i < grads.size(); i++) {
+                boolean convBias = i == 2 || i == 4; // after the input's: conv1 weight, bias, conv2 weight, bias, dense
+                if (convBias && !quarters) continue;
+                String what = dt + (quarters ? " quarters" : "") + ": gradient " + i + " (0: the input's)";
+                assertArrayEquals(barrierGrads.get(i), grads.get(i), what);
+            }
+            double nonZero = 0;
+            for (double v : grads.get(1)) nonZero += v != 0 ? 1 : 0;
+            assertTrue(nonZero > 0, "the first convolution's weight gradient is not all zeros");
         }
     }
 
@@ -98,6 +122,12 @@ class ReluBeforeMaxPoolTest {
             Fill.uniform(in, 3);
             GradCheck.check(m, Map.of("x", in), 4, "relu handed to max pooling in a graph");
         }
+    }
+
+    /** Rounds every element to a multiple of 1/4 and clamps it to [-1, 1]. */
+    private static void quarter(Tensor t) {
+        Tensor f = t.reshape(t.numel());
+        for (long i = 0; i < f.numel(); i++) f.set(Math.max(-1, Math.min(1, Math.rint(f.get(i) * 4) / 4)), i);
     }
 
     private static void fill(Tensor t, double v) {

@@ -145,14 +145,15 @@ public final class ConvLayer extends Layer implements FusesActivation {
     /**
      * Hands the derivative of this layer's ReLU (its epilogue or a fused activation) to {@code next}, a max
      * pooling that is the only reader of this layer's output: its backward pass applies it to the smaller
-     * pooled gradient, and this layer's backward then takes only the bias gradient (one pass over the
-     * output's gradient less: the same bits, see {@link PoolLayer#takeReluDerivative}). Returns whether
+     * pooled gradient (the same bits, see {@link PoolLayer#takeReluDerivative}) and takes the bias gradient
+     * from it in the same pass, and this layer's backward then reads its output's gradient only for the
+     * weights and input (two passes over the output's gradient less). Returns whether
      * {@code next} took it. Models ({@link Sequential}, {@code Graph}) call this themselves, and only when
      * {@code next} is the only reader: not for user code, as any other reader of the output would lose the
      * ReLU's derivative.
      */
     public boolean handReluDerivativeTo(PoolLayer next) {
-        if (derivativeHandedOver || !next.takeReluDerivative(function())) return false;
+        if (derivativeHandedOver || !next.takeReluDerivative(function(), params.bias)) return false;
         derivativeHandedOver = true;
         return true;
     }
@@ -214,7 +215,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
     @Override
     public Tensor backward(Tensor gy) {
         Tensor gx = inputGradientNeeded() ? ctx.buffer(this, "gx", last.inputShape()) : null;
-        params.backward(last, input, gy, gx, derivativeHandedOver ? Epilogue.NONE : function(), ctx.execution());
+        params.backward(last, input, gy, gx, derivativeHandedOver ? Epilogue.NONE : function(), !derivativeHandedOver, ctx.execution());
         return gx;
     }
 

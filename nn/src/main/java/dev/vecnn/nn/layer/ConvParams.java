@@ -75,13 +75,24 @@ final class ConvParams {
      * {@code gx} is null (nothing needs it). The activation's derivative and the bias gradient are one pass.
      */
     void backward(ConvSpec s, Tensor x, Tensor gy, Tensor gx, Epilogue f, Execution ex) {
+        backward(s, x, gy, gx, f, true, ex);
+    }
+
+    /**
+     * As {@link #backward(ConvSpec, Tensor, Tensor, Tensor, Epilogue, Execution)}; without {@code biasGradient}
+     * the bias gradient is left as it is (a max pooling after the layer took it from its smaller gradient).
+     */
+    void backward(ConvSpec s, Tensor x, Tensor gy, Tensor gx, Epilogue f, boolean biasGradient, Execution ex) {
         ctx.requireUnfrozen("backward");
         Tensor g = gy;
+        if (!biasGradient && f.activation() != dev.vecnn.conv.Activation.IDENTITY) {
+            throw new IllegalStateException("the bias gradient is taken elsewhere only with the activation's derivative");
+        }
         if (f.activation() != dev.vecnn.conv.Activation.IDENTITY) {
             g = ctx.buffer(owner, "g", gy.shape()); // dL/d(conv + bias); gy belongs to the next layer
             if (bias != null) ctx.kernels().activationBackwardWithBias(f, saved, f.derivativeFromOutput(), gy, g, bias.grad(), ex);
             else ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), gy, g);
-        } else if (bias != null) {
+        } else if (bias != null && biasGradient) {
             if (gy.isContiguous()) ctx.kernels().biasGradient(gy, bias.grad(), ex);
             else Conv.backwardBias(s, gy, bias.grad());
         }

@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.nn.Layer;
+import dev.vecnn.nn.Param;
 import dev.vecnn.pool.Pool;
 import dev.vecnn.spec.PoolKind;
 import dev.vecnn.spec.PoolSpec;
@@ -35,6 +36,8 @@ public final class PoolLayer extends Layer {
     private Tensor lastOutput;
     /** The ReLU before this max pooling whose derivative the backward pass applies (see {@link #takeReluDerivative}). */
     private Epilogue relu;
+    /** The bias of the convolution whose ReLU that is, its gradient taken here (null: none, or no bias). */
+    private Param reluBias;
 
     private PoolLayer(PoolKind kind) {
         this.kind = kind;
@@ -176,7 +179,9 @@ public final class PoolLayer extends Layer {
         if (relu != null) {
             // the ReLU's backward at a window's maximum reads the maximum, the window's output: taken on the output's gradient
             gy = ctx.buffer(this, "gyRelu", lastOutput.shape());
-            ctx.kernels().activationBackward(relu, lastOutput, true, Elementwise.contiguous(ctx, this, "gy", gyIn), gy);
+            Tensor gyC = Elementwise.contiguous(ctx, this, "gy", gyIn);
+            if (reluBias != null) ctx.kernels().activationBackwardWithBias(relu, lastOutput, true, gyC, gy, reluBias.grad(), ctx.execution());
+            else ctx.kernels().activationBackward(relu, lastOutput, true, gyC, gy);
         }
         Tensor gx = ctx.buffer(this, "gx", last.inputShape());
         // max pooling after an evaluation-mode forward has no argmax: the kernels find it again in x
@@ -190,12 +195,16 @@ public final class PoolLayer extends Layer {
      * each window's maximum, and there the ReLU's output is the window's output (NaN included): so the
      * ReLU's backward, a select ({@code gy} where y > 0 or y is NaN, else zero), is applied to the output's
      * gradient before it is scattered, instead of to the whole input gradient after. Same bits: a position
-     * receives {@code sum_w gy_w} or zero in both orders. Returns false, changing nothing, unless this is
-     * max pooling and {@code f} a ReLU.
+     * receives {@code sum_w gy_w} or zero in both orders. The convolution's {@code bias} (null: none) gets
+     * its gradient here too, from the pooled gradient: every window's gradient goes to one input position,
+     * so a channel's sum is the same sum over 1/(window size) of the elements (rounded in another order;
+     * {@link dev.vecnn.kernel.elementwise.OrderedSum}, the same bits for any thread count). Returns false,
+     * changing nothing, unless this is max pooling and {@code f} a ReLU.
      */
-    boolean takeReluDerivative(Epilogue f) {
+    boolean takeReluDerivative(Epilogue f, Param bias) {
         if (!kind.isMax() || f.activation() != dev.vecnn.conv.Activation.RELU || relu != null) return false;
         relu = f;
+        reluBias = bias;
         return true;
     }
 
