@@ -270,20 +270,54 @@ public final class Graph {
             n = s[0];
             values[i] = x;
         }
-        for (int k = 0; k < entries.size(); k++) {
-            Entry e = entries.get(k);
-            if (e.layer != null) {
-                values[k] = e.layer.forward(values[e.inputs[0]], training);
-            } else if (e.merge != null) {
-                List<Tensor> in = new ArrayList<>(e.inputs.length);
-                for (int i : e.inputs) in.add(values[i]);
-                values[k] = e.merge.forward(in, training);
+        // a frozen evaluation pass: outputs take the memory of values that no later node reads (Context.output)
+        boolean plan = ctx.frozen() && !training;
+        valuesShared = plan;
+        if (plan) ctx.beginOutputPlan();
+        try {
+            for (int k = 0; k < entries.size(); k++) {
+                Entry e = entries.get(k);
+                if (e.layer != null) {
+                    values[k] = e.layer.forward(values[e.inputs[0]], training);
+                } else if (e.merge != null) {
+                    List<Tensor> in = new ArrayList<>(e.inputs.length);
+                    for (int i : e.inputs) in.add(values[i]);
+                    values[k] = e.merge.forward(in, training);
+                }
+                if (plan) releaseDead(k);
             }
+        } finally {
+            if (plan) ctx.endOutputPlan();
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (var o : outputs.entrySet()) out.put(o.getKey(), values[o.getValue()]);
         return out;
     }
+
+    /** Hands the memory of the values whose last reader is node k back to the context (not the model's outputs). */
+    private void releaseDead(int k) {
+        if (lastReader == null) {
+            lastReader = new int[entries.size()];
+            Arrays.fill(lastReader, -1);
+            for (int j = 0; j < entries.size(); j++) for (int i : entries.get(j).inputs) lastReader[i] = Math.max(lastReader[i], j);
+            for (int o : outputs.values()) lastReader[o] = Integer.MAX_VALUE;
+        }
+        List<Tensor> live = null;
+        for (int i = 0; i <= k; i++) {
+            if (lastReader[i] != k) continue;
+            if (live == null) {
+                live = new ArrayList<>();
+                for (int j = 0; j <= k; j++) if (lastReader[j] > k || j == k) live.add(values[j]);
+            }
+            ctx.release(values[i], live);
+        }
+    }
+
+    /** Whether the last forward pass was a frozen evaluation pass (its values not kept for a backward pass). */
+    private boolean valuesShared;
+
+    /** Per node, the last node that reads its value (MAX_VALUE: a model output; -1: none); built on first use. */
+    private int[] lastReader;
 
     /**
      * Back-propagates dL/d(output) for the outputs in {@code gys} (missing outputs contribute nothing);
@@ -303,6 +337,10 @@ public final class Graph {
             if (!outputs.containsKey(k)) throw new IllegalArgumentException("gys: '" + k + "' is not an output of this model (outputs " + outputs.keySet() + ")");
         }
         if (values[0] == null) throw new IllegalStateException("backward: no forward pass yet");
+        if (valuesShared) {
+            throw new IllegalStateException("backward: the last forward pass was a frozen evaluation pass, whose layers' values share"
+                    + " memory; run a forward pass after unfreeze() first");
+        }
         Arrays.fill(grads, null);
         Arrays.fill(arrived, 0);
         for (var g : gys.entrySet()) {

@@ -89,7 +89,11 @@ public final class Model implements AutoCloseable {
      * {@link IllegalStateException} until {@link #unfreeze()}; {@link #load} and the loaders of
      * {@code dev.vecnn.nn.io} repack. Writes of your own to a parameter's tensor are seen by some layers at
      * once (biases, dense and depthwise weights, which are not packed) and by the others only after
-     * {@code context().weightsChanged()}: call it after them. Returns this model.
+     * {@code context().weightsChanged()}: call it after them. Evaluation passes ({@code training} false) of a
+     * frozen model keep their intermediate values in a few shared buffers, as ONNX Runtime plans its memory: a
+     * layer's output takes the memory of a value that no later layer reads ({@link Context#output}). The
+     * tensors such a pass returns are valid until the next forward pass, and a backward pass needs a forward
+     * pass after {@link #unfreeze()}. Returns this model.
      */
     public Model freeze() {
         ctx.freeze();

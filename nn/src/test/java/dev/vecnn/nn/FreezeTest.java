@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.nn.io.SafeTensors;
 import dev.vecnn.nn.layer.Activation;
+import dev.vecnn.nn.layer.Arithmetic;
+import dev.vecnn.nn.layer.BatchNorm;
+import dev.vecnn.nn.layer.Concat;
 import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Flatten;
+import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.loss.Loss;
 import dev.vecnn.nn.optim.Optimizer;
 import dev.vecnn.nn.train.Trainer;
@@ -26,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A frozen model's convolutions reuse weights packed once per input shape: the same bits as reading the
  * weights per call, repacked after every loader and {@code weightsChanged()}, and no backward pass while
- * frozen (it would start a step the packed copies do not follow).
+ * frozen (it would start a step the packed copies do not follow). In its evaluation passes the layers'
+ * outputs share memory once no later layer reads them: the same bits again, on a graph whose values fan out,
+ * are viewed (flatten) and concatenated, with less memory, and no backward pass from such a pass's values.
  */
 class FreezeTest {
     @TempDir
@@ -55,6 +61,77 @@ class FreezeTest {
                     assertArrayEquals(run(plain, a, batch, batch), run(frozen, a, batch, batch), t + " batch " + batch);
                 }
             }
+        }
+    }
+
+    /**
+     * A residual block whose input fans out to a convolution and the addition, a concatenation of two
+     * branches, batch normalization, pooling, a flatten (a view of the pooling's output) read by a ReLU of the
+     * same size and, after it, two dense heads: the ReLU must not take the pooling's memory.
+     */
+    static Model graph(DType t, long seed) {
+        Graph g = new Graph();
+        Graph.Node x = g.input("x", 4, 8, 8);
+        Graph.Node c1 = g.add("c1", new ConvLayer(8, 3, 3).padding(1, 1), x);
+        Graph.Node r1 = g.add("r1", Activation.relu(), c1);
+        Graph.Node c2 = g.add("c2", new ConvLayer(8, 3, 3).padding(1, 1), r1);
+        Graph.Node sum = g.add("sum", Arithmetic.add(), c2, r1);
+        Graph.Node b1 = g.add("b1", new ConvLayer(4, 1, 1), sum), b2 = g.add("b2", new ConvLayer(4, 3, 3).padding(1, 1), sum);
+        Graph.Node cat = g.add("cat", new Concat(0), b1, b2);
+        Graph.Node bn = g.add("bn", new BatchNorm(), cat);
+        Graph.Node pool = g.add("pool", PoolLayer.max(2, 2), bn);
+        Graph.Node flat = g.add("flat", new Flatten(), pool);
+        // an output of the pooling's size that runs while the flatten's view of the pooling's memory is still read
+        g.output("c", g.add("c", Activation.relu(), flat));
+        g.output("a", g.add("a", new Dense(3), flat));
+        g.output("b", g.add("b", new Dense(2), flat));
+        return Model.of(g, t, seed);
+    }
+
+    private static double[] values(Tensor t) {
+        Tensor f = t.reshape(t.numel());
+        double[] v = new double[(int) f.numel()];
+        for (int i = 0; i < v.length; i++) v[i] = f.get(i);
+        return v;
+    }
+
+    @Test
+    void frozenEvaluationPassesShareOutputMemoryAndKeepTheBits() {
+        for (DType t : new DType[] {DType.F32, DType.F64}) {
+            try (Arena a = Arena.ofConfined(); Model plain = graph(t, 4); Model frozen = graph(t, 4).freeze()) {
+                for (long batch : new long[] {2, 3, 2}) {
+                    Tensor x = Fill.uniform(a, t, new long[] {batch, 4, 8, 8}, batch);
+                    long before = plain.context().allocations(), frozenBefore = frozen.context().allocations();
+                    var want = plain.forward(java.util.Map.of("x", x), false);
+                    var got = frozen.forward(java.util.Map.of("x", x), false);
+                    for (String o : new String[] {"a", "b", "c"}) assertArrayEquals(values(want.get(o)), values(got.get(o)), t + " batch " + batch + " " + o);
+                    if (batch == 3) {
+                        // a new batch size: one buffer per layer output unfrozen; fewer frozen, where values die
+                        long plainNew = plain.context().allocations() - before, frozenNew = frozen.context().allocations() - frozenBefore;
+                        assertTrue(frozenNew < plainNew, "output buffers: frozen " + frozenNew + ", unfrozen " + plainNew);
+                    }
+                }
+                // a second pass of a seen batch size allocates nothing
+                Tensor x = Fill.uniform(a, t, new long[] {2, 4, 8, 8}, 9);
+                long count = frozen.context().allocations();
+                frozen.forward(java.util.Map.of("x", x), false);
+                assertEquals(count, frozen.context().allocations());
+            }
+        }
+    }
+
+    @Test
+    void noBackwardFromTheValuesOfAFrozenEvaluationPass() {
+        try (Arena a = Arena.ofConfined(); Model m = graph(DType.F64, 1)) {
+            Tensor x = Fill.uniform(a, DType.F64, new long[] {2, 4, 8, 8}, 5);
+            var gys = java.util.Map.of("a", Fill.uniform(a, DType.F64, new long[] {2, 3}, 6));
+            m.freeze();
+            m.forward(java.util.Map.of("x", x), false);
+            m.unfreeze();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.backward(gys));
+            assertTrue(e.getMessage().contains("frozen evaluation pass"), e.getMessage());
+            m.forward(java.util.Map.of("x", x), false);
+            m.backward(gys); // values of an unfrozen pass: kept
         }
     }
 

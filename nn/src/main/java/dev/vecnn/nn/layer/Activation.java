@@ -113,7 +113,7 @@ public final class Activation extends Layer {
         batchOf(in, "x");
         if (fused) return in;
         Tensor x = Elementwise.contiguous(ctx, this, "x", in);
-        Tensor y = ctx.buffer(this, "y", x.shape());
+        Tensor y = ctx.output(this, x.shape());
         ctx.kernels().activationForward(f, x, null, y);
         saved = f.derivativeFromOutput() ? y : x;
         return y;

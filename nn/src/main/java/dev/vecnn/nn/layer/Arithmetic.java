@@ -63,7 +63,7 @@ public final class Arithmetic extends Merge {
         long[] out = new long[outputShape().length + 1];
         out[0] = n;
         System.arraycopy(outputShape(), 0, out, 1, out.length - 1);
-        Tensor y = ctx.buffer(this, "y", out);
+        Tensor y = ctx.output(this, out);
         if (sameShape()) ctx.kernels().binary(op, a, b, y); // the residual addition: vectorised, no broadcasting walk
         else Broadcast.forward(op, a, b, y);
         return y;

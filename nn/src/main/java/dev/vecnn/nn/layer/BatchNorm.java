@@ -65,7 +65,7 @@ public final class BatchNorm extends Layer {
         long count = s[0] * Elementwise.plane(s);
         trainingPass = training;
         xhat = ctx.buffer(this, "xhat", s);
-        Tensor y = ctx.buffer(this, "y", s);
+        Tensor y = ctx.output(this, s);
         if (mean == null) {
             mean = new double[c];
             var = new double[c];

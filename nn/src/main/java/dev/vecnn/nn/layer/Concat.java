@@ -53,7 +53,7 @@ public final class Concat extends Merge {
         long[] out = new long[outputShape().length + 1];
         out[0] = n;
         System.arraycopy(outputShape(), 0, out, 1, out.length - 1);
-        Tensor y = ctx.buffer(this, "y", out);
+        Tensor y = ctx.output(this, out);
         for (int i = 0; i < xs.size(); i++) y.slice(axis + 1, starts[i], starts[i + 1]).copyFrom(xs.get(i));
         return y;
     }

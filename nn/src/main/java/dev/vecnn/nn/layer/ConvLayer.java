@@ -207,7 +207,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
         long n = batchOf(x, "x");
         last = spec(n);
         input = x;
-        Tensor y = ctx.buffer(this, "y", last.outputShape());
+        Tensor y = ctx.output(this, last.outputShape());
         params.forward(last, x, y, function(), ctx.execution());
         return y;
     }

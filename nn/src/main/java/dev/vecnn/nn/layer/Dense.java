@@ -71,7 +71,7 @@ public final class Dense extends Layer implements FusesActivation {
         long n = batchOf(x, "x");
         last = spec(n);
         input = x.reshape(n, inputShape()[0], 1);
-        Tensor y = ctx.buffer(this, "y", n, outFeatures, 1);
+        Tensor y = ctx.output(this, n, outFeatures, 1);
         params.forward(last, input, y, fused, ctx.execution());
         return y.reshape(n, outFeatures);
     }

@@ -164,7 +164,7 @@ public final class PoolLayer extends Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         last = spec(batchOf(x, "x"));
-        Tensor y = ctx.buffer(this, "y", last.outputShape());
+        Tensor y = ctx.output(this, last.outputShape());
         // the argmax costs a comparison order (first maximum, NaN last) that the plain maximum does not: only when read
         indices = kind.isMax() && (training || indicesAlways) ? ctx.buffer(this, "indices", DType.I64, last.outputShape()) : null;
         input = x;
