@@ -37,12 +37,16 @@ public final class KernelWorkout {
 
     private static final List<Case> CONVS = List.of(
             new Case("mb2ic8oc32_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // two-vector blocks (12x2 tile)
-            new Case("mb2ic8oc16_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // one-vector blocks (24x1 tile)
+            new Case("mb2ic8oc16_i4x4x8_k3x3x3_p1x1x1", "blocked-any"), // one-vector blocks, rows of 8: runs in pairs (24x1in8s tile)
+            new Case("mb2ic8oc16_i4x4x4_k3x3x3_p1x1x1", "blocked-any"), // one-vector blocks, rows of 4 (24x1 tile)
             new Case("mb2ic8oc60_i12x61_k1x1", "pointwise-any"), // whole tiles and a short last tile at every width, a short block
             new Case("mb2ic1oc16_i8x8x9_k3x3x3_p1x1x1", "direct"), // few inputs on the grid (rows of 9, in both dtypes): 8x3 forward, 4x6 backward-weights
             new Case("mb2ic1oc16_i4x8x16_k3x3x3_p1x1x1", "direct"), // few inputs on row vectors (rows of 16)
             new Case("mb2ic3ih12iw12oc2oh12ow12kh3kw3ph1pw1", "direct"), // few outputs
-            new Case("mb2ic8ih10iw10oc20oh10ow10kh3kw3ph1pw1", "gemm"), // micro-kernels, outer-product weights, a masked gather
+            new Case("mb2ic8ih10iw10oc20oh10ow10kh3kw3ph1pw1", "gemm"), // micro-kernels, outer-product weights (triple rows), a masked gather
+            new Case("mb2ic8ih10iw10oc16oh10ow10kh3kw3ph1pw1", "gemm"), // outer-product weights of one vector (triple rows)
+            new Case("mb2ic8ih10iw10oc64oh10ow10kh3kw3ph1pw1", "gemm"), // outer-product weights of four vectors (triple rows)
+            new Case("mb2ic8ih10iw10oc20oh9ow9kh2kw2", "gemm"), // outer-product weights on rows not in runs of three
             new Case("mb2ic8ih10iw10oc4oh10ow10kh3kw3ph1pw1", "gemm"), // dot-product weights
             new Case("mb16ic4ih6iw6oc16oh6ow6kh3kw3ph1pw1", "gemm"), // images in the lanes
             new Case("g8mb2ic8ih12iw12oc8oh12ow12kh3kw3ph1pw1", "depthwise"),

@@ -166,14 +166,22 @@ public class KernelRegressionTest {
      * one thread).
      */
     public static void checkAllPasses(ConvSpec s) {
+        checkAllPasses(s, DType.F32);
+    }
+
+    /** {@link #checkAllPasses(ConvSpec)} in dtype {@code t}. */
+    public static void checkAllPasses(ConvSpec s, DType t) {
         // executions of its own: other test classes call this, and this class closes its shared ones after its tests
         try (Execution one = Execution.withThreads(1); Execution two = Execution.withThreads(2); Execution three = Execution.withThreads(3)) {
-            for (Execution ex : new Execution[] {one, two, three}) checkAllPasses(s, ex);
+            for (Execution ex : new Execution[] {one, two, three}) checkAllPasses(s, t, ex);
         }
     }
 
     static void checkAllPasses(ConvSpec s, Execution ex) {
-        DType t = DType.F32;
+        checkAllPasses(s, DType.F32, ex);
+    }
+
+    static void checkAllPasses(ConvSpec s, DType t, Execution ex) {
         try (Arena a = Arena.ofConfined()) {
             checkForward(s, t, Layout.FIRST, a, Epilogue.NONE, ex);
             Tensor x = Fill.uniform(a, t, s.inputShape(), 4), gy = Fill.uniform(a, t, s.outputShape(), 5);

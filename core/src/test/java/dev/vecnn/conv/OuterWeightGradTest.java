@@ -1,6 +1,7 @@
 package dev.vecnn.conv;
 
 import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.tensor.DType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * per group): every tile width (1 to 4 vectors, a last block of fewer channels than a vector), rows padded to
  * the tiles, several channel blocks (more than 1024 (channel, tap) rows) and output-channel blocks (more than
  * 64), strided phases, groups and a transposed convolution; every pass against the reference at 1, 2 and 3
- * threads ({@link KernelRegressionTest#checkAllPasses}). Rows in runs of three slab cells (a last kernel
+ * threads ({@link KernelRegressionTest#checkAllPasses}), float32 and float64. Rows in runs of three slab cells (a last kernel
  * dimension of 3 at dilation 1, padding rows included) take the triple tiles; a dilated last dimension and
  * 5 taps over 6 channels (rows a multiple of three, not in runs) keep the general ones.
  */
@@ -26,7 +27,7 @@ class OuterWeightGradTest {
             "mb2ic12ih5iw5oc10oh7ow7kh3kw3_transposed",
             "mb2ic3iw40oc32ow36kw3dw1", // dilated: taps two cells apart
             "mb1ic6iw30oc16ow26kw5"}) { // 30 rows, runs of five
-            KernelRegressionTest.checkAllPasses(ConvSpec.parse(s));
+            for (DType t : new DType[] {DType.F32, DType.F64}) KernelRegressionTest.checkAllPasses(ConvSpec.parse(s), t);
         }
     }
 }

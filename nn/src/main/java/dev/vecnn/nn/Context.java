@@ -5,9 +5,15 @@ import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +34,10 @@ public final class Context implements AutoCloseable {
     private long frozen, generations;
     /** What drops the layers' packed copies (run by {@link #unfreeze()}). */
     private final java.util.List<Runnable> packedCopies = new java.util.ArrayList<>();
+    /** Memory lent to the outputs of a frozen evaluation pass ({@link #output}); null outside one. */
+    private OutputPlan plan;
+    /** The lending's memory, kept from pass to pass: the same requests find the same buffers. */
+    private final OutputPlan outputMemory = new OutputPlan();
 
     private record Key(Object owner, String name, long[] shape) {
         @Override
@@ -93,17 +103,14 @@ public final class Context implements AutoCloseable {
         return plan == null ? buffer(owner, "y", dtype, shape) : plan.take(shape);
     }
 
-    /** Memory lent to the outputs of a frozen evaluation pass ({@link #output}); null outside one. */
-    private OutputPlan plan;
-    /** The lending's memory, kept from pass to pass: the same requests find the same buffers. */
-    private final OutputPlan outputMemory = new OutputPlan();
-
     /**
-     * Starts a frozen evaluation pass of a graph: every output buffer of the last such pass is free again
-     * (its values are dead: a pass's outputs are valid until the next pass). Ended by {@link #endOutputPlan}.
+     * Starts a frozen evaluation pass of a graph: every output buffer of the last such pass is free again (a
+     * pass's outputs are valid until the next pass), except those holding one of this pass's {@code inputs} (an
+     * output fed back in), which are released like any other value once their last reader has run. Ended by
+     * {@link #endOutputPlan}.
      */
-    void beginOutputPlan() {
-        outputMemory.freeAll();
+    void beginOutputPlan(Iterable<Tensor> inputs) {
+        outputMemory.freeAll(inputs);
         plan = outputMemory;
     }
 
@@ -120,22 +127,28 @@ public final class Context implements AutoCloseable {
         if (plan != null) plan.release(dead, live);
     }
 
-    /** Output buffers of one dtype, lent by size: each free buffer is whole, each taken one backs one output. */
+    /**
+     * Output buffers lent by element count: each free buffer is whole, each taken one backs one output. Kept for
+     * the context's life (as {@link #buffer}'s): a new batch size adds buffers of its sizes.
+     */
     private final class OutputPlan {
-        private final java.util.List<Tensor> all = new java.util.ArrayList<>();
-        private final Map<Long, java.util.ArrayDeque<Tensor>> free = new HashMap<>();
-        private final java.util.Set<Tensor> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private final List<Tensor> all = new ArrayList<>();
+        private final Map<Long, ArrayDeque<Tensor>> free = new HashMap<>();
+        private final Set<Tensor> taken = Collections.newSetFromMap(new IdentityHashMap<>());
 
-        void freeAll() {
+        void freeAll(Iterable<Tensor> keep) {
             free.clear();
             taken.clear();
-            for (Tensor t : all) free.computeIfAbsent(t.numel(), n -> new java.util.ArrayDeque<>()).push(t);
+            for (Tensor t : all) {
+                if (overlapsAny(t, keep)) taken.add(t);
+                else free.computeIfAbsent(t.numel(), n -> new ArrayDeque<>()).push(t);
+            }
         }
 
         Tensor take(long... shape) {
             long n = 1;
             for (long d : shape) n = Math.multiplyExact(n, d);
-            java.util.ArrayDeque<Tensor> q = free.get(n);
+            ArrayDeque<Tensor> q = free.get(n);
             Tensor t = q == null ? null : q.poll();
             if (t == null) {
                 t = allocate(n);
@@ -147,27 +160,19 @@ public final class Context implements AutoCloseable {
 
         void release(Tensor dead, Iterable<Tensor> live) {
             for (Tensor t : taken) {
-                if (!overlaps(t, dead)) continue;
-                for (Tensor v : live) {
-                    if (v != null && overlaps(t, v)) return;
-                }
+                if (!t.overlaps(dead)) continue;
+                if (overlapsAny(t, live)) return;
                 taken.remove(t);
-                free.computeIfAbsent(t.numel(), k -> new java.util.ArrayDeque<>()).push(t);
+                free.computeIfAbsent(t.numel(), k -> new ArrayDeque<>()).push(t);
                 return;
             }
         }
 
-        /** Whether the memory of {@code v} meets the buffer {@code t} (a whole, dense tensor), by absolute address. */
-        private static boolean overlaps(Tensor t, Tensor v) {
-            if (v.numel() == 0 || !v.segment().isNative()) return false;
-            long es = v.dtype().byteSize(), lo = v.segment().address() + v.offset() * es, hi = lo + es;
-            for (int d = 0; d < v.rank(); d++) {
-                long reach = (v.size(d) - 1) * v.stride(d) * es;
-                if (reach < 0) lo += reach;
-                else hi += reach;
+        private static boolean overlapsAny(Tensor t, Iterable<Tensor> values) {
+            for (Tensor v : values) {
+                if (v != null && t.overlaps(v)) return true;
             }
-            long tlo = t.segment().address() + t.offset() * es, thi = tlo + t.numel() * es;
-            return lo < thi && tlo < hi;
+            return false;
         }
     }
 

@@ -81,6 +81,10 @@ public final class Graph {
     private Context ctx;
     private Tensor[] values, grads;
     private int[] arrived;
+    /** Whether the last forward pass was a frozen evaluation pass (its values not kept for a backward pass). */
+    private boolean valuesShared;
+    /** Per node, the last node that reads its value (MAX_VALUE: a model output; -1: none); built on first use. */
+    private int[] lastReader;
 
     /** An empty graph. */
     public Graph() {
@@ -273,7 +277,7 @@ public final class Graph {
         // a frozen evaluation pass: outputs take the memory of values that no later node reads (Context.output)
         boolean plan = ctx.frozen() && !training;
         valuesShared = plan;
-        if (plan) ctx.beginOutputPlan();
+        if (plan) ctx.beginOutputPlan(xs.values());
         try {
             for (int k = 0; k < entries.size(); k++) {
                 Entry e = entries.get(k);
@@ -312,12 +316,6 @@ public final class Graph {
             ctx.release(values[i], live);
         }
     }
-
-    /** Whether the last forward pass was a frozen evaluation pass (its values not kept for a backward pass). */
-    private boolean valuesShared;
-
-    /** Per node, the last node that reads its value (MAX_VALUE: a model output; -1: none); built on first use. */
-    private int[] lastReader;
 
     /**
      * Back-propagates dL/d(output) for the outputs in {@code gys} (missing outputs contribute nothing);

@@ -147,7 +147,8 @@ public final class ConvLayer extends Layer implements FusesActivation {
      * pooling that is the only reader of this layer's output: its backward pass applies it to the smaller
      * pooled gradient (the same bits, see {@link PoolLayer#takeReluDerivative}) and takes the bias gradient
      * from it in the same pass, and this layer's backward then reads its output's gradient only for the
-     * weights and input (two passes over the output's gradient less). Returns whether
+     * weights and input (without the hand-over, one more pass over it applies the derivative and sums the bias
+     * gradient). Returns whether
      * {@code next} took it. Models ({@link Sequential}, {@code Graph}) call this themselves, and only when
      * {@code next} is the only reader: not for user code, as any other reader of the output would lose the
      * ReLU's derivative.

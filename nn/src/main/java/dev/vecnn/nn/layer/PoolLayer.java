@@ -196,9 +196,10 @@ public final class PoolLayer extends Layer {
      * ReLU's backward, a select ({@code gy} where y > 0 or y is NaN, else zero), is applied to the output's
      * gradient before it is scattered, instead of to the whole input gradient after. Same bits: a position
      * receives {@code sum_w gy_w} or zero in both orders. The convolution's {@code bias} (null: none) gets
-     * its gradient here too, from the pooled gradient: every window's gradient goes to one input position,
-     * so a channel's sum is the same sum over 1/(window size) of the elements (rounded in another order;
-     * {@link dev.vecnn.kernel.elementwise.OrderedSum}, the same bits for any thread count). Returns false,
+     * its gradient here too, from the pooled gradient: every window's gradient goes to one input position (or
+     * none, for a window wholly in the padding), so a channel's sum has one term per window instead of one per
+     * input position, the same terms rounded in another order ({@link dev.vecnn.kernel.elementwise.OrderedSum},
+     * the same bits for any thread count). Returns false,
      * changing nothing, unless this is max pooling and {@code f} a ReLU.
      */
     boolean takeReluDerivative(Epilogue f, Param bias) {

@@ -125,7 +125,8 @@ final class BlockedConvF32 {
     /**
      * The layout every task of a run of dimension-0 rows [r0, r1) shares: the slab, the (channel, tap) offsets,
      * the slab start of each run of four positions (rows padded to whole runs of {@code rowSlots} slots, the list
-     * to whole tiles of either width), and y's channel stride with the scatter's lane offsets.
+     * to whole tiles of either width), y's channel stride with the scatter's lane offsets, and whether the runs
+     * come in pairs (rows of an even number of runs: run 2m + 1 starts four cells after run 2m, the padding too).
      */
     private record Part(int r0, int r1, PhaseSlab slab, int[] off, int[] starts, int runs, int rows, int rowSlots, int channel,
                         int[] index, boolean pairs) {
@@ -393,7 +394,7 @@ final class BlockedConvF32 {
     }
 
     /**
-     * {@link #tile24x1} on runs in pairs (rows of a multiple of eight positions): three runs of eight at slab cells
+     * {@link #tile24x1} on runs in pairs (rows of an even number of runs of four): three runs of eight at slab cells
      * u0, u1 and u2, one base index per run (half the scalar work per step of six runs of four; 1.13x on the tile
      * alone). The same loads, products and sums.
      */

@@ -1076,8 +1076,9 @@ final class GemmConvF64 {
             int cs = slab.channelStride;
             double[] sl = s.doubles("gemm.slab", (cn + 1) * cs + SLACK);
             SlabIoF64.fillSlab(g, big, n, c, cn, slab, sl, s);
-            Arrays.fill(sl, cn * cs, (cn + 1) * cs + 2, 0); // the padding rows read a zero channel
-            // padding rows in runs of three too, so that whole tiles of (channel, tap) rows in runs take the triple tiles
+            // the padding rows read a zero channel, two cells past it at most (their offsets count 0, 1, 2 in runs of
+            // three, so that a tile of (channel, tap) rows in runs keeps the triple tiles through the padding)
+            Arrays.fill(sl, cn * cs, (cn + 1) * cs + 2, 0);
             for (int r = 0; r < rows; r++) xo[r] = r < rowsReal ? r / g.taps * cs + slab.tapOffset[r % g.taps] : cn * cs + (r - rowsReal) % 3;
             boolean triples = rowsReal % 3 == 0 && inRunsOfThree(xo, rows);
             int count = (r1 - r0) * rowSize;
@@ -1118,7 +1119,8 @@ final class GemmConvF64 {
 
     /**
      * Whether {@code xo[0, rows)} is in runs of three consecutive cells ({@code xo[3m + j] = xo[3m] + j}), as
-     * the (channel, tap) rows of a kernel whose last dimension has 3 taps at dilation 1 on an unsplit slab.
+     * the (channel, tap) rows of a kernel whose last dimension has 3 taps (or a multiple of 3) at dilation 1 on an
+     * unsplit slab. Checked on the offsets themselves, so a triple tile reads exactly the cells the general one would.
      */
     private static boolean inRunsOfThree(int[] xo, int rows) {
         for (int r = 0; r + 2 < rows; r += 3) {
