@@ -52,6 +52,21 @@ class ModelErrorsTest {
         return Model.of(new long[] {2, 6, 6}, t, seed, new ConvLayer(3, 3, 3), new Flatten(), new Dense(4));
     }
 
+    /** A loss used outside a Trainer before on(context): an IllegalStateException that says how to bind it. */
+    @Test
+    void anUnboundLossSaysHowToBindIt() {
+        try (Arena a = Arena.ofConfined()) {
+            Tensor p = Fill.uniform(a, DType.F32, new long[] {2, 3}, 1), t = Fill.uniform(a, DType.F32, new long[] {2, 3}, 2);
+            for (Loss loss : new Loss[] {Loss.mse(), Loss.bceWithLogits()}) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> loss.forward(p, t));
+                assertTrue(e.getMessage().contains("on(model.context())"), e.getMessage());
+            }
+            Tensor labels = Tensor.allocate(a, DType.F32, 2);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Loss.softmaxCrossEntropy().forward(p, labels));
+            assertTrue(e.getMessage().contains("on(model.context())"), e.getMessage());
+        }
+    }
+
     @Test
     void float64InputToAFloat32ModelBlamesTheInput() {
         // regression: "w: dtype f32, expected f64" from the convolution kernels' checks

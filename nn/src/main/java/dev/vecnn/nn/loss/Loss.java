@@ -28,8 +28,21 @@ public abstract class Loss {
         return this;
     }
 
-    /** The loss of {@code prediction} against {@code target}. */
+    /**
+     * The loss of {@code prediction} against {@code target}.
+     *
+     * @throws IllegalStateException if the loss is not bound to a context ({@link #on}; a {@code Trainer} binds its own)
+     */
     public abstract double forward(Tensor prediction, Tensor target);
+
+    /** The bound context, or an {@link IllegalStateException} that says how to bind one. */
+    protected Context context() {
+        if (ctx == null) {
+            throw new IllegalStateException("loss: not bound to a model's context; call on(model.context()) first"
+                    + " (a Trainer binds its loss itself)");
+        }
+        return ctx;
+    }
 
     /** dLoss/dprediction for the last {@link #forward}. */
     public abstract Tensor backward();
@@ -67,6 +80,7 @@ public abstract class Loss {
 
         @Override
         public double forward(Tensor p, Tensor t) {
+            context();
             sameShape(p, t);
             grad = ctx.buffer(this, "grad", p.shape());
             return run(Elementwise.contiguous(ctx, this, "prediction", p), Elementwise.contiguous(ctx, this, "target", t), grad);
@@ -92,6 +106,7 @@ public abstract class Loss {
 
         @Override
         public double forward(Tensor logits, Tensor labels) {
+            context();
             java.util.Objects.requireNonNull(logits, "prediction");
             java.util.Objects.requireNonNull(labels, "target");
             long[] s = logits.shape();
