@@ -250,12 +250,14 @@ final class DepthwiseConvF64 {
 
     /**
      * Forward: {@code dst[p] = min(max(sum_t w[t] src[off[t] + p] + bias, lo), hi)} for p in [0, len) (a clamp
-     * activation: identity, ReLU, clip); eight vectors in flight (two FMA pipes of four cycles' latency). The
+     * activation: identity, ReLU, clip); eight vectors in flight (two FMA pipes of four cycles' latency), four for
+     * the last four or fewer. The
      * sum comes first, then the bias: the order of every other store.
      */
     static void correlateForward(double[] src, int[] off, double[] w, int taps, double[] dst, int len, double bias, double lo, double hi) {
         DoubleVector b = DoubleVector.broadcast(S, bias);
-        for (int p = 0; p < len; p += 2 * STEP) {
+        int p = 0;
+        for (; len - p > STEP; p += 2 * STEP) {
             DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (int t = 0; t < taps; t++) {
                 DoubleVector wt = DoubleVector.broadcast(S, w[t]);
@@ -277,6 +279,22 @@ final class DepthwiseConvF64 {
             a5.add(b).max(lo).min(hi).intoArray(dst, p + 5 * L);
             a6.add(b).max(lo).min(hi).intoArray(dst, p + 6 * L);
             a7.add(b).max(lo).min(hi).intoArray(dst, p + 7 * L);
+        }
+        if (p < len) {
+            // at most four vectors left (a small plane's whole span): four accumulators, not eight
+            DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int t = 0; t < taps; t++) {
+                DoubleVector wt = DoubleVector.broadcast(S, w[t]);
+                int q = off[t] + p;
+                a0 = wt.fma(DoubleVector.fromArray(S, src, q), a0);
+                a1 = wt.fma(DoubleVector.fromArray(S, src, q + L), a1);
+                a2 = wt.fma(DoubleVector.fromArray(S, src, q + 2 * L), a2);
+                a3 = wt.fma(DoubleVector.fromArray(S, src, q + 3 * L), a3);
+            }
+            a0.add(b).max(lo).min(hi).intoArray(dst, p);
+            a1.add(b).max(lo).min(hi).intoArray(dst, p + L);
+            a2.add(b).max(lo).min(hi).intoArray(dst, p + 2 * L);
+            a3.add(b).max(lo).min(hi).intoArray(dst, p + 3 * L);
         }
     }
 

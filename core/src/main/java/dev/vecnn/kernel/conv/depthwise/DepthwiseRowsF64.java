@@ -9,7 +9,10 @@ import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,8 +35,13 @@ final class DepthwiseRowsF64 {
     static final int L = S.length();
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
-    /** Rows shorter than this are staged (one bulk copy of the plane) rather than copied one by one from the tensor. */
-    private static final int STAGED_ROW = 32;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    /** Lanes 0, 2, 4, .. of a vector, twice (a one-vector permute; the two-vector rearrange is not compiled to one). */
+    private static final VectorShuffle<Double> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
+    /** Lanes 1, 3, 5, .. of a vector, twice. */
+    private static final VectorShuffle<Double> ODDS = VectorShuffle.fromOp(S, i -> (2 * i + 1) % L);
+    /** The upper half of a vector's lanes: where the second vector's even or odd lanes go. */
+    private static final VectorMask<Double> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
     /** The elementwise kernels for activations other than the clamps (identity, ReLU, clip: fused in the kernel). */
     private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F64);
 
@@ -59,28 +67,18 @@ final class DepthwiseRowsF64 {
         boolean fused = e.isClamp();
         double lo = fused ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = fused ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         double[] weights = weights(g, w, reversed);
-        // short rows: one bulk copy of the plane and heap copies into the rows beat a segment copy per row
-        boolean staged = p.inRowLen < STAGED_ROW;
+        MemorySegment src = in.segment();
         ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
             int c0 = task % blocks * channelsPerTask;
             long n = task / blocks;
             double[] x = s.doubles("dwrows.in", p.inLength);
             double[] y = s.doubles("dwrows.out", p.outLength);
             double[] wt = s.doubles("dwrows.w", g.taps);
-            double[] stage = staged ? s.doubles("dwrows.stage", p.inCount) : null;
-            double[] keptBuffer = p.compact ? null : s.doubles("dwrows.kept", p.keptCount);
-            // the zero row and the gaps stay zero: only the rows' own cells are written
+            double[] keptBuffer = p.compact ? null : s.doubles("dwrows.kept", p.keptCount + L);
+            // the zero row and the gaps stay zero: layRows writes the rows' own cells and zeroes what it writes past them
             java.util.Arrays.fill(x, 0, p.inLength, 0);
             for (int c = c0; c < Math.min(g.groups, c0 + channelsPerTask); c++) {
-                long from = (in.offset() + n * in.stride(0) + c * in.stride(1)) * ES;
-                if (staged) {
-                    MemorySegment.copy(in.segment(), LAYOUT, from, stage, 0, p.inCount);
-                    for (int i = 0, len = p.inRowLen; i < p.inRows; i++) System.arraycopy(stage, i * len, x, p.planeStart + i * p.inPitch, len);
-                } else {
-                    for (int i = 0; i < p.inRows; i++) {
-                        MemorySegment.copy(in.segment(), LAYOUT, from + (long) i * p.inRowLen * ES, x, p.planeStart + i * p.inPitch, p.inRowLen);
-                    }
-                }
+                layRows(p, src, (in.offset() + n * in.stride(0) + c * in.stride(1)) * ES, x);
                 for (int j = 0; j < perIn; j++) {
                     int k = c * perIn + j;
                     System.arraycopy(weights, (reversed ? c : k) * g.taps, wt, 0, g.taps);
@@ -123,13 +121,73 @@ final class DepthwiseRowsF64 {
         return all;
     }
 
-    /** The kept columns (every {@code columnStep}-th) of the kept rows (every {@code rowStep}-th), compact. */
+    /**
+     * The channel plane at byte offset {@code from} of {@code src} into its rows of {@code x}, whole vectors
+     * at a time (a call per short row cost more than the multiply-adds on small planes): a row's last
+     * vector runs past it and the zero vector after it puts back the gap's zeros; the next row, higher in
+     * the buffer, overwrites the rest. Rows whose vectors would read past the segment are copied element
+     * by element.
+     */
+    private static void layRows(RowPlan p, MemorySegment src, long from, double[] x) {
+        int len = p.inRowLen, vectors = Math.ceilDiv(len, L);
+        DoubleVector zero = DoubleVector.zero(S);
+        for (int i = 0; i < p.inRows; i++, from += len * ES) {
+            int to = p.planeStart + i * p.inPitch;
+            if (p.split) {
+                laySplitRow(p, src, from, x, to);
+            } else if (from + (long) vectors * L * ES <= src.byteSize()) {
+                for (int v = 0; v < vectors; v++) DoubleVector.fromMemorySegment(S, src, from + v * L * ES, NO).intoArray(x, to + v * L);
+                zero.intoArray(x, to + len);
+            } else {
+                for (int c = 0; c < len; c++) x[to + c] = src.get(LAYOUT, from + c * ES);
+            }
+        }
+    }
+
+    /**
+     * One row split ({@link RowPlan#split}): its even columns from {@code x[to]}, its odd ones from
+     * {@code x[to + oddStart]}, each half followed by zeros (the halves' last vectors run past them and the
+     * odd half, written second, overwrites what the even half's zeros covered of it). Pairs of vectors, the
+     * even lanes of both, then the odd lanes.
+     */
+    private static void laySplitRow(RowPlan p, MemorySegment src, long from, double[] x, int to) {
+        int len = p.inRowLen, evens = Math.ceilDiv(len, 2), pairs = Math.ceilDiv(len, 2 * L), odd = to + p.oddStart;
+        if (from + 2L * pairs * L * ES <= src.byteSize()) {
+            for (int v = 0; v < pairs; v++) {
+                long at = from + 2L * v * L * ES;
+                DoubleVector.fromMemorySegment(S, src, at, NO).rearrange(EVENS).blend(DoubleVector.fromMemorySegment(S, src, at + L * ES, NO).rearrange(EVENS), UPPER)
+                        .intoArray(x, to + v * L);
+            }
+            DoubleVector.zero(S).intoArray(x, to + evens);
+            for (int v = 0; v < pairs; v++) {
+                long at = from + 2L * v * L * ES;
+                DoubleVector.fromMemorySegment(S, src, at, NO).rearrange(ODDS).blend(DoubleVector.fromMemorySegment(S, src, at + L * ES, NO).rearrange(ODDS), UPPER)
+                        .intoArray(x, odd + v * L);
+            }
+            DoubleVector.zero(S).intoArray(x, odd + len / 2);
+        } else {
+            for (int c = 0; c < len; c++) x[(c & 1) == 0 ? to + c / 2 : odd + c / 2] = src.get(LAYOUT, from + c * ES);
+        }
+    }
+
+    /**
+     * The kept columns (every {@code columnStep}-th) of the kept rows (every {@code rowStep}-th), compact, in
+     * whole vectors (each row's last runs past it; the next row, or the buffer's spare vector, takes it).
+     * Every other column: the even lanes of two vectors.
+     */
     private static double[] keep(RowPlan p, double[] y, double[] kept) {
         int step = p.columnStep, len = p.keptRowLen, pitch = p.outPitch * p.rowStep;
         for (int r = 0; r < p.keptRows; r++) {
             int from = r * pitch, to = r * len;
-            if (step == 1) System.arraycopy(y, from, kept, to, len);
-            else for (int c = 0; c < len; c++) kept[to + c] = y[from + c * step];
+            if (step == 1) {
+                for (int c = 0; c < len; c += L) DoubleVector.fromArray(S, y, from + c).intoArray(kept, to + c);
+            } else if (step == 2 && from + 2 * Math.ceilDiv(len, L) * L <= y.length) {
+                for (int c = 0; c < len; c += L) {
+                    DoubleVector.fromArray(S, y, from + 2 * c).rearrange(EVENS).blend(DoubleVector.fromArray(S, y, from + 2 * c + L).rearrange(EVENS), UPPER).intoArray(kept, to + c);
+                }
+            } else {
+                for (int c = 0; c < len; c++) kept[to + c] = y[from + c * step];
+            }
         }
         return kept;
     }

@@ -25,9 +25,11 @@ import dev.vecnn.kernel.conv.ConvGeometry;
  * pitch {@link #inPitch}, and every grid position is one sum over fixed offsets ({@link #flatOffset}),
  * eight vectors at a time, with no lanes lost to short rows and no per-row bookkeeping; the kept
  * columns are picked out of the grid afterwards.
- * Forward uses the convolution's own geometry; a stride s along the rows (at most {@link #MAX_ROW_STRIDE})
- * computes the rows at unit stride and keeps every s-th column ({@link #columnStep}): s times the
- * multiply-adds, but plain loads, where a strided row would need gathers or a deinterleaving copy.
+ * Forward uses the convolution's own geometry. A stride of 2 along rows of at least {@link #SPLIT_VECTORS}
+ * output vectors lays each input row split into its even and odd columns (a deinterleaving copy, one
+ * permute per vector), so that every tap reads one half at unit stride ({@link #split}); on narrower rows
+ * the rows are computed at unit stride and every other column kept ({@link #columnStep}): twice the
+ * multiply-adds, fewer rows of bookkeeping.
  * Backward-data of a unit-stride convolution is the same correlation of gy with the taps reversed and
  * {@code padBegin' = (kernel - 1) * dilation - padBegin}.
  */
@@ -36,6 +38,11 @@ final class RowPlan {
     static final long MAX_PLANE = 1L << 24;
     /** Largest stride along the rows computed at unit stride and subsampled. */
     static final int MAX_ROW_STRIDE = 2;
+    /**
+     * Vectors in an output row from which a stride of 2 along the rows is computed split ({@link #split}):
+     * MobileNet-V2's 112 to 56 columns ran 0.75 to 0.56 ms split, its 56 to 28 0.25 to 0.28 (float32, 16 lanes).
+     */
+    static final int SPLIT_VECTORS = 4;
 
     final int inRowLen, outRowLen;
     /** Input rows in the buffer: one every {@code inPitch} elements from {@link #planeStart}. */
@@ -65,8 +72,19 @@ final class RowPlan {
     final int[] entryOffset;
     /** {@code entryTap[e * blockRows + i]}: the kernel row with which block row i reads entry e's row, or -1. */
     final int[] entryTap;
-    /** Column shift of each tap column ({@code col * dilation - padBegin} along the rows). */
+    /**
+     * Column shift of each tap column: {@code col * dilation - padBegin} along the rows; for split rows, where
+     * in the laid row the tap of output column 0 reads (a shift into the even or the odd half).
+     */
     final int[] shift;
+    /**
+     * Whether the rows are laid split (stride 2 along the rows): a row's even columns, zeros, its odd
+     * columns from {@link #oddStart}, zeros. Output column c of tap offset {@code s} reads input column
+     * {@code 2c + s}: the even half at {@code c + s / 2} for even s, the odd half at {@code c + (s - 1) / 2}
+     * for odd s, so the rows are computed at unit stride with no columns computed and dropped.
+     */
+    final boolean split;
+    final int oddStart;
     /** Whether the plane is computed flat: grid positions [0, flatSpan), tap t of position q read at {@code flatOffset[t] + q}. */
     final boolean flat;
     final int flatSpan;
@@ -75,8 +93,9 @@ final class RowPlan {
     final int outPitch;
 
     private RowPlan(long[] in, long[] out, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int lanes, int columnStep,
-                    long keptRowLen, boolean flat, int rowStep, long keptRows) {
+                    long keptRowLen, boolean flat, int rowStep, long keptRows, boolean split) {
         int rank = in.length, last = rank - 1;
+        this.split = split;
         this.columnStep = columnStep;
         this.keptRowLen = (int) keptRowLen;
         inRowLen = (int) in[last];
@@ -98,16 +117,40 @@ final class RowPlan {
         columnGroups = Math.ceilDiv(vectors, chunks);
         paddedRows = Math.ceilDiv(rows, blockRows) * blockRows;
         shift = new int[rowTaps];
+        int pitch = 0;
+        if (split) {
+            // each half's reads run from c + (lowest shift) to c + (highest shift) over the output columns c:
+            // the zeros between the halves cover the even half's overrun and the odd half's underrun, those
+            // after the odd half its overrun and the next row's even underrun
+            int evens = Math.ceilDiv(inRowLen, 2), odds = inRowLen / 2;
+            int[] lo = {0, 0}, hi = {0, 0};
+            for (int t = 0; t < rowTaps; t++) {
+                int s = t * dilation[last] - padBegin[last], half = Math.floorMod(s, 2);
+                shift[t] = Math.floorDiv(s, 2);
+                lo[half] = Math.min(lo[half], shift[t]);
+                hi[half] = Math.max(hi[half], shift[t]);
+            }
+            int middle = Math.max(Math.max(0, outRowLen - 1 + hi[0] - (evens - 1)), -lo[1]);
+            int end = Math.max(Math.max(0, outRowLen - 1 + hi[1] - (odds - 1)), -lo[0]);
+            oddStart = evens + middle;
+            for (int t = 0; t < rowTaps; t++) if (Math.floorMod(t * dilation[last] - padBegin[last], 2) == 1) shift[t] += oddStart;
+            pitch = oddStart + odds + end;
+        } else {
+            oddStart = 0;
+            for (int t = 0; t < rowTaps; t++) shift[t] = t * dilation[last] - padBegin[last];
+        }
         int lowest = 0, highest = 0;
         for (int t = 0; t < rowTaps; t++) {
-            shift[t] = t * dilation[last] - padBegin[last];
             lowest = Math.min(lowest, shift[t]);
             highest = Math.max(highest, shift[t]);
         }
-        // output column c of a real output reads input columns c + shift: the zeros after a row must cover
-        // reads left of the next row's start and right of this row's end
-        int gap = Math.max(-lowest, Math.max(0, outRowLen + highest - inRowLen));
-        inPitch = inRowLen + gap;
+        if (!split) {
+            // output column c of a real output reads input columns c + shift: the zeros after a row must cover
+            // reads left of the next row's start and right of this row's end
+            int gap = Math.max(-lowest, Math.max(0, outRowLen + highest - inRowLen));
+            pitch = inRowLen + gap;
+        }
+        inPitch = pitch;
         inRows = inCount / Math.max(1, inRowLen);
         int width = columnGroups * chunks * lanes; // a block row's columns, past the row for its last vector
         int reach = Math.max(-lowest, highest);
@@ -208,13 +251,21 @@ final class RowPlan {
     static RowPlan forward(ConvGeometry g, int lanes) {
         int last = g.rank - 1, step = g.stride[last];
         if (step > MAX_ROW_STRIDE || g.mode != dev.vecnn.spec.PaddingMode.ZEROS) return null;
-        // the rows at unit stride: every window start along the padded row
         long[] out = g.small.clone();
-        out[last] = g.big[last] + g.padBegin[last] + g.padEnd[last] - (long) (g.kernel[last] - 1) * g.dilation[last];
         int[] stride = g.stride.clone();
         stride[last] = 1;
+        // the rows at unit stride: every window start along the padded row
+        long unitRow = g.big[last] + g.padBegin[last] + g.padEnd[last] - (long) (g.kernel[last] - 1) * g.dilation[last];
         // narrow 2-D planes go flat, at stride 2 down the columns too (every row computed, every other kept)
-        boolean flat = g.rank == 2 && Math.ceilDiv(out[last], lanes) <= 2 && g.stride[0] <= MAX_ROW_STRIDE;
+        boolean flat = g.rank == 2 && Math.ceilDiv(unitRow, lanes) <= 2 && g.stride[0] <= MAX_ROW_STRIDE;
+        if (step == 2 && Math.ceilDiv(g.small[last], lanes) >= SPLIT_VECTORS) {
+            // wide rows laid split into even and odd columns: every output column computed once, at unit stride
+            // (on narrower rows the bookkeeping of twice the rows per output cost more than the columns saved)
+            return fits(g.big, out, g)
+                    ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, 1, g.small[last], false, 1, g.smallCount() / g.small[last], true)
+                    : null;
+        }
+        out[last] = unitRow;
         int rowStep = 1;
         if (flat) {
             rowStep = g.stride[0];
@@ -223,7 +274,7 @@ final class RowPlan {
         }
         long keptRows = g.smallCount() / g.small[last];
         return fits(g.big, out, g)
-                ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, step, g.small[last], flat, rowStep, keptRows) : null;
+                ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, step, g.small[last], flat, rowStep, keptRows, false) : null;
     }
 
     /**
@@ -237,7 +288,7 @@ final class RowPlan {
         if (!fits(g.small, g.big, g)) return null;
         int last = g.rank - 1;
         boolean flat = g.rank == 2 && Math.ceilDiv(g.big[last], lanes) <= 2;
-        return new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes, 1, g.big[last], flat, 1, count(g.big) / g.big[last]);
+        return new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes, 1, g.big[last], flat, 1, count(g.big) / g.big[last], false);
     }
 
     private static boolean fits(long[] in, long[] out, ConvGeometry g) {

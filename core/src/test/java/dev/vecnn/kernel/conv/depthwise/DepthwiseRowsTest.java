@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * of its cases: narrow planes computed flat, every block shape (one row by eight vectors, 2x4, 4x2, 8x1), several column groups per
  * row (whose last vector runs into the next row), row counts that are not whole blocks, rows narrower
  * than a vector, dilation, asymmetric and large padding, valid convolutions (input rows longer than
- * output rows), strided leading dimensions, stride 2 along the rows, channel multipliers, ranks 1 to 3,
+ * output rows), strided leading dimensions, stride 2 along the rows (kept from unit stride, and split into even and odd columns), channel multipliers, ranks 1 to 3,
  * and backward-data with
  * {@code padBegin > (kernel - 1) * dilation} (a negative reversed padding). Every pass of every
  * implementation is checked against the reference at 1, 2 and 3 threads, forward also with fused and
@@ -44,13 +44,19 @@ class DepthwiseRowsTest {
             spec(2, 2, 1, new long[] {5, 6, 19}, new int[] {3, 3, 3}, new int[] {2, 2, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
                     new int[] {1, 1, 1}),
             spec(1, 5, 1, new long[] {3, 1}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
-            // stride 2 along the rows: computed at unit stride, every other column kept (odd and even widths)
+            // stride 2 along rows of fewer than four vectors out: computed at unit stride, every other column kept (odd and even widths)
             spec(2, 3, 1, new long[] {9, 57}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
             spec(1, 2, 2, new long[] {6, 14}, new int[] {3, 3}, new int[] {1, 2}, new int[] {1, 2}, new int[] {0, 2}, new int[] {1, 1}),
             spec(1, 2, 1, new long[] {301}, new int[] {4}, new int[] {2}, new int[] {1}, new int[] {1}, new int[] {2}),
             // stride 2 down the columns of a narrow plane: flat, every other row kept (odd and even heights)
             spec(2, 3, 1, new long[] {14, 14}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
-            spec(1, 2, 2, new long[] {9, 11}, new int[] {3, 2}, new int[] {2, 1}, new int[] {2, 1}, new int[] {2, 0}, new int[] {0, 1}));
+            spec(1, 2, 2, new long[] {9, 11}, new int[] {3, 2}, new int[] {2, 1}, new int[] {2, 1}, new int[] {2, 0}, new int[] {0, 1}),
+            // stride 2 along wider rows: laid split into even and odd columns (an even width; an odd width whose
+            // dilated taps all read the odd half; rank 3 with an even kernel along the rows)
+            spec(2, 3, 1, new long[] {7, 130}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            spec(1, 2, 2, new long[] {5, 131}, new int[] {3, 5}, new int[] {1, 2}, new int[] {1, 2}, new int[] {0, 3}, new int[] {2, 1}),
+            spec(1, 2, 1, new long[] {3, 4, 150}, new int[] {3, 3, 4}, new int[] {2, 1, 2}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
+                    new int[] {1, 1, 2}));
 
     /** Unit-stride specs with one output channel per group, backward-data on the rows path. */
     static final List<ConvSpec> BACKWARD_DATA = List.of(
@@ -105,6 +111,16 @@ class DepthwiseRowsTest {
         assertEquals(7, halved.keptRows);
         assertEquals(2, twoLanes.blockRows);
         assertEquals(14, twoLanes.paddedRows);
+        // stride 2 along the rows: 29 columns out (two vectors) kept from unit stride, 65 (five) computed split
+        assertFalse(RowPlan.forward(ConvGeometry.of(FORWARD.get(8)), 16).split);
+        RowPlan split = RowPlan.forward(ConvGeometry.of(FORWARD.get(13)), 16);
+        assertTrue(split.split);
+        assertTrue(split.compact);
+        assertEquals(65, split.outRowLen);
+        // 130 columns: 65 even ones, one zero (the last output's right tap), then the 65 odd ones after a
+        // zero for the first output's left tap; taps -1, 0, 1 read odd[c - 1], even[c], odd[c]
+        assertEquals(66, split.oddStart);
+        assertEquals(List.of(65, 0, 66), List.of(split.shift[0], split.shift[1], split.shift[2]));
     }
 
     @Test
