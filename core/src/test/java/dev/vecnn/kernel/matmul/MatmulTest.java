@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dense-layer products against sums in double: shapes that leave every tail of the tiles (rows of
- * 4, 4 vectors and 1 vector of columns, forward rows shorter than a vector), float32 and float64, bias
+ * 4, 4 vectors and 1 vector of columns, forward rows shorter than a vector, the forward's 2 x 8 tile of a
+ * batch of one or two), float32 and float64, bias
  * and a fused activation; 1 and 3 threads give the same bits. Tolerance: a sum of n products in
  * floating point, in any order and with fused multiply-adds, is within {@code gamma_n sum |a_i b_i|} of the
  * exact one, {@code gamma_n = n u / (1 - n u)} (Higham, Accuracy and Stability of Numerical Algorithms,
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 @Tag("kernels")
 class MatmulTest {
     /** (M samples, N outputs, K features). */
-    static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {4, 4, 16}, {3, 9, 37}, {32, 10, 128}, {7, 13, 129}, {33, 70, 200}, {2, 3, 1000}};
+    static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {4, 4, 16}, {3, 9, 37}, {32, 10, 128}, {7, 13, 129}, {33, 70, 200}, {2, 3, 1000},
+        {1, 19, 150}};
 
     @Test
     void productsMatchSumsInDouble() {
@@ -105,7 +107,8 @@ class MatmulTest {
     @Test
     @Tag("vector-api") // the lane count of the species
     void forwardSumsInItsStatedOrderInEveryJitTier() {
-        int[][] shapes = {{5, 7, 3}, {4, 4, 16}, {3, 9, 37}, {7, 13, 129}};
+        // one and two rows (a batch of one: the 2 x 8 tile) sum in the same order as four
+        int[][] shapes = {{5, 7, 3}, {4, 4, 16}, {3, 9, 37}, {7, 13, 129}, {1, 13, 129}, {2, 17, 37}};
         for (DType t : new DType[] {DType.F32, DType.F64}) {
             int lanes = t == DType.F32 ? jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()
                     : jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
