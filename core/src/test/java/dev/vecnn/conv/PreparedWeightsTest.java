@@ -20,7 +20,9 @@ class PreparedWeightsTest {
     @Test
     void preparedForwardEqualsTheUnpreparedOneBitForBit() {
         List<String> specs = List.of("mb2ic3ih9oc20oh9kh3ph1", "mb1ic300iw17oc13ow9kw3sw2", "g2mb1ic4_i5x6x4_oc6_k3x2x3_p1x0x1_reflect",
-                "mb3ic1ih7oc5oh7kh3ph1_transposed", "g4mb2ic4ih8oc8oh8kh3ph1");
+                "mb3ic1ih7oc5oh7kh3ph1_transposed", "g4mb2ic4ih8oc8oh8kh3ph1",
+                // 1x1: a 7x7 plane (weights packed in blocks of six rows at 512 bits) and a 14x14 one (blocks of eight)
+                "mb2ic40oc70_i7x7_k1x1", "mb1ic24oc40_i14x14_k1x1");
         try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(2)) {
             for (String text : specs) {
                 ConvSpec s = ConvSpec.parse(text);

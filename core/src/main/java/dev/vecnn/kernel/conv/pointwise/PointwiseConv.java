@@ -58,7 +58,7 @@ public final class PointwiseConv extends ConvImpl {
         long rows = Math.max(cg, kg) + PointwiseConvF32.MR, cols = Math.max(cg, kg);
         return spec.groups() <= 1 << 20 && ConvSizes.times(spec.batch(), spec.groups()) <= 1 << 20
                 && ConvSizes.times(spec.groups(), ConvSizes.times(rows, cols)) <= Integer.MAX_VALUE / 2 && otherLayouts.supports(pass, spec)
-                && (!preferredOnly || preferred(spec));
+                && (!preferredOnly || preferred(pass, spec));
     }
 
     /**
@@ -66,13 +66,20 @@ public final class PointwiseConv extends ConvImpl {
      * layers: 0.99-1.68x forward with prepared weights at 1 thread, 1.05-2.24x at 2; backward-data 1.00-1.98x):
      * 512-bit vectors (the 8 x 3-vector tile's 27 live vectors would spill AVX2's 16 registers), and planes with
      * at least twice as many whole tiles as tail vectors (a 7x7 plane, one tile and a one-position tail, ran at
-     * 0.8x). The float32 tile length serves float64 too (its tiles are half as long); float64 was not measured.
+     * 0.8x). Forward also takes planes of more than three vectors and at most four, one 6 x 4-vector tile each
+     * (MobileNet-V2's four 7x7 1x1 layers, prepared weights: 1.18-1.46x the GEMM at 1 thread, 1.05-1.23x at 2). The float32 tile length serves float64 too (its tiles are half as long); float64 was not measured.
      */
-    private static boolean preferred(ConvSpec spec) {
-        long l = PointwiseConvF32.L, plane = 1;
-        for (int d = 0; d < spec.rank(); d++) plane = ConvSizes.times(plane, spec.inputSize(d));
+    private static boolean preferred(ConvPass pass, ConvSpec spec) {
+        long l = PointwiseConvF32.L, plane = plane(spec);
         long tiles = plane / (3 * l), tail = (plane % (3 * l) + l - 1) / l;
-        return l >= 16 && tiles >= 2 * tail;
+        return l >= 16 && (tiles >= 2 * tail || pass == ConvPass.FORWARD && PointwiseConvF32.smallPlane(plane));
+    }
+
+    /** Positions of a channel's plane (the input's: unit stride, no padding). */
+    private static long plane(ConvSpec spec) {
+        long plane = 1;
+        for (int d = 0; d < spec.rank(); d++) plane = ConvSizes.times(plane, spec.inputSize(d));
+        return plane;
     }
 
     /** Whether every channel's positions of {@code t} (batch, channels, spatial...) are one contiguous run. */
@@ -88,13 +95,14 @@ public final class PointwiseConv extends ConvImpl {
     @Override
     protected Object pack(ConvSpec s, Tensor w, Object old) {
         ConvGeometry g = ConvGeometry.of(s);
-        int n = PointwiseConvF32.packedSize(g.groups, g.kg, g.cg);
         if (w.dtype() == DType.F32) {
+            int mr = PointwiseConvF32.forwardRows(plane(s)), n = PointwiseConvF32.packedSize(g.groups, g.kg, g.cg, mr);
             float[] a = old instanceof float[] f && f.length == n ? f : new float[n];
-            return PointwiseConvF32.packForward(g, w, a, null);
+            return PointwiseConvF32.packForward(g, w, a, null, mr);
         }
+        int mr = PointwiseConvF64.forwardRows(plane(s)), n = PointwiseConvF64.packedSize(g.groups, g.kg, g.cg, mr);
         double[] a = old instanceof double[] d && d.length == n ? d : new double[n];
-        return PointwiseConvF64.packForward(g, w, a, null);
+        return PointwiseConvF64.packForward(g, w, a, null, mr);
     }
 
     @Override
@@ -109,16 +117,19 @@ public final class PointwiseConv extends ConvImpl {
             return;
         }
         ConvGeometry g = ConvGeometry.of(s);
-        long positions = x.numel() / (x.size(0) * x.size(1));
-        int n = PointwiseConvF32.packedSize(g.groups, g.kg, g.cg);
+        long positions = plane(s);
         Execution.Scratch call = ex.acquire();
         try {
             if (x.dtype() == DType.F32) {
-                float[] a = packed != null ? (float[]) packed : PointwiseConvF32.packForward(g, w, call.floats("pointwise.a", n), call);
-                PointwiseConvF32.run(g.batch, g.groups, g.cg, g.kg, positions, x, a, bias, e, y, ex);
+                int mr = PointwiseConvF32.forwardRows(positions), n = PointwiseConvF32.packedSize(g.groups, g.kg, g.cg, mr);
+                float[] a = packed != null ? (float[]) packed : PointwiseConvF32.packForward(g, w, call.floats("pointwise.a", n), call, mr);
+                if (PointwiseConvF32.smallPlane(positions)) PointwiseConvF32.runSmallPlane(g.batch, g.groups, g.cg, g.kg, positions, x, a, bias, e, y, ex);
+                else PointwiseConvF32.run(g.batch, g.groups, g.cg, g.kg, positions, x, a, bias, e, y, ex);
             } else {
-                double[] a = packed != null ? (double[]) packed : PointwiseConvF64.packForward(g, w, call.doubles("pointwise.a", n), call);
-                PointwiseConvF64.run(g.batch, g.groups, g.cg, g.kg, positions, x, a, bias, e, y, ex);
+                int mr = PointwiseConvF64.forwardRows(positions), n = PointwiseConvF64.packedSize(g.groups, g.kg, g.cg, mr);
+                double[] a = packed != null ? (double[]) packed : PointwiseConvF64.packForward(g, w, call.doubles("pointwise.a", n), call, mr);
+                if (PointwiseConvF64.smallPlane(positions)) PointwiseConvF64.runSmallPlane(g.batch, g.groups, g.cg, g.kg, positions, x, a, bias, e, y, ex);
+                else PointwiseConvF64.run(g.batch, g.groups, g.cg, g.kg, positions, x, a, bias, e, y, ex);
             }
         } finally {
             ex.release(call);

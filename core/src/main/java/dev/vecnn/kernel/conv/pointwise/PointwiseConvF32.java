@@ -49,25 +49,54 @@ final class PointwiseConvF32 {
     private static final ByteOrder NO = ByteOrder.nativeOrder();
     private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F32);
 
+    /** Output channels of the small-plane tile ({@link #smallPlane}): six rows of four vectors. */
+    static final int MR_SMALL = 6;
+
+    /**
+     * Whether a plane of this many positions is computed as one panel ({@link #tile6x4}): more than three
+     * vectors and at most four (a 7x7 plane in float32). The 8 x 3-vector tile would take one whole tile and
+     * a one-vector tail per block of channels.
+     */
+    static boolean smallPlane(long positions) {
+        return positions > 3L * L && positions <= 4L * L;
+    }
+
+    /** Rows of the forward's packed weight blocks for planes of this many positions. */
+    static int forwardRows(long positions) {
+        return smallPlane(positions) ? MR_SMALL : MR;
+    }
+
     /** Blocks of MR output channels per group. */
     static int blocks(int outPerGroup) {
-        return (outPerGroup + MR - 1) / MR;
+        return blocks(outPerGroup, MR);
+    }
+
+    private static int blocks(int outPerGroup, int mr) {
+        return (outPerGroup + mr - 1) / mr;
     }
 
     /** Elements of packed weights for {@code outPerGroup} outputs of {@code inPerGroup} inputs per group. */
     static int packedSize(int groups, int outPerGroup, int inPerGroup) {
-        return groups * blocks(outPerGroup) * inPerGroup * MR;
+        return packedSize(groups, outPerGroup, inPerGroup, MR);
     }
 
-    /** The forward's weights: {@code a[((gi blocks + b) cg + c) MR + r] = w[gi kg + b MR + r][c]}, 0 past kg. */
-    static float[] packForward(ConvGeometry g, Tensor w, float[] a, Scratch s) {
+    /** As {@link #packedSize(int, int, int)}, in blocks of {@code mr} rows. */
+    static int packedSize(int groups, int outPerGroup, int inPerGroup, int mr) {
+        return groups * blocks(outPerGroup, mr) * inPerGroup * mr;
+    }
+
+    /**
+     * The forward's weights in blocks of {@code mr} rows ({@link #forwardRows}):
+     * {@code a[((gi blocks + b) cg + c) mr + r] = w[gi kg + b mr + r][c]}, 0 past kg.
+     */
+    static float[] packForward(ConvGeometry g, Tensor w, float[] a, Scratch s, int mr) {
         float[] flat = SlabIoF32.weightsOnHeap(g, w, s == null ? null : s.floats("pointwise.w", g.weightCount()));
-        int blocks = blocks(g.kg);
-        Arrays.fill(a, 0, packedSize(g.groups, g.kg, g.cg), 0);
+        int blocks = blocks(g.kg, mr);
+        Arrays.fill(a, 0, packedSize(g.groups, g.kg, g.cg, mr), 0);
         for (int gi = 0; gi < g.groups; gi++) {
             for (int k = 0; k < g.kg; k++) {
-                int at = (gi * blocks + k / MR) * g.cg * MR + k % MR, from = (gi * g.kg + k) * g.cg;
-                for (int c = 0; c < g.cg; c++) a[at + c * MR] = flat[from + c];
+                int at = (gi * blocks + k / mr) * g.cg * mr + k % mr, from = (gi * g.kg + k) * g.cg;
+                for (int c = 0; c < g.cg; c++) a[at + c * mr] = flat[from + c];
             }
         }
         return a;
@@ -141,6 +170,119 @@ final class PointwiseConvF32 {
                 }
             }
         }, in, bias, out);
+    }
+
+    /**
+     * {@link #run} for planes of more than three vectors and at most four ({@link #smallPlane}), weights
+     * packed in blocks of {@link #MR_SMALL}: per image and group the input channels are copied once to a
+     * panel of four vectors per channel (the lanes past the plane hold what followed it: their sums are
+     * never stored), and each block of six output channels is one {@link #tile6x4} over the whole plane.
+     * Each output is the same chain of multiply-adds as in {@link #run}: the same bits.
+     */
+    static void runSmallPlane(long batch, int groups, int inG, int outG, long positions, Tensor in, float[] a, Tensor bias, Epilogue e,
+                              Tensor out, Execution ex) {
+        int blocks = blocks(outG, MR_SMALL), count = (int) positions;
+        // a task per thread where items are few: each task copies its own panel
+        long items = batch * groups, want = ex.threads();
+        int parts = (int) Math.max(1, Math.min(blocks, items >= want ? 1 : (want + items - 1) / items));
+        boolean clamp = e.isClamp();
+        float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
+        MemorySegment xs = in.segment(), ys = out.segment();
+        long xcs = in.stride(1) * ES, ycs = out.stride(1) * ES;
+        VectorMask<Float> last = S.indexInRange(3 * L, count);
+        ex.forEach(Math.toIntExact(items * parts), (task, s) -> {
+            int part = task % parts, gi = (int) (task / parts % groups);
+            long n = task / parts / groups;
+            int b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts;
+            float[] panel = s.floats("pointwise.panel", inG * 4 * L);
+            float[] tile = s.floats("pointwise.tile", MR_SMALL * 4 * L);
+            long x0 = (in.offset() + n * in.stride(0) + gi * inG * in.stride(1)) * ES;
+            long y0 = (out.offset() + n * out.stride(0) + gi * outG * out.stride(1)) * ES;
+            for (int c = 0; c < inG; c++) {
+                long from = x0 + c * xcs;
+                if (from + 4 * L * ES <= xs.byteSize()) {
+                    for (int v = 0; v < 4; v++) FloatVector.fromMemorySegment(S, xs, from + v * L * ES, NO).intoArray(panel, (c * 4 + v) * L);
+                } else {
+                    for (int i = 0; i < count; i++) panel[c * 4 * L + i] = xs.get(LAYOUT, from + i * ES);
+                }
+            }
+            for (int b = b0; b < b1; b++) {
+                int rows = Math.min(MR_SMALL, outG - b * MR_SMALL);
+                tile6x4(panel, a, (gi * blocks + b) * inG * MR_SMALL, inG, tile);
+                long yb = y0 + b * MR_SMALL * ycs;
+                for (int r = 0; r < rows; r++) {
+                    long yo = yb + r * ycs;
+                    float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (gi * outG + b * MR_SMALL + r) * bias.stride(0)) * ES);
+                    for (int v = 0; v < 3; v++) FloatVector.fromArray(S, tile, (r * 4 + v) * L).add(bv).max(lo).min(hi).intoMemorySegment(ys, yo + v * L * ES, NO);
+                    FloatVector.fromArray(S, tile, (r * 4 + 3) * L).add(bv).max(lo).min(hi).intoMemorySegment(ys, yo + 3 * L * ES, NO, last);
+                    if (!clamp) ELEMENTWISE.activationForward(e, ys, yo / ES, ys, yo / ES, count, 0, false);
+                }
+            }
+        }, in, bias, out);
+    }
+
+    /** Six output channels (packed weights from {@code a[ao]}) by four vectors of the panel's positions, left in {@code tile[(4 r + v) L ..]}. */
+    private static void tile6x4(float[] x, float[] a, int ao, int cn, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int c = 0, xo = 0; c < cn; c++, xo += 4 * L, ao += MR_SMALL) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xo), x1 = FloatVector.fromArray(S, x, xo + L), x2 = FloatVector.fromArray(S, x, xo + 2 * L), x3 = FloatVector.fromArray(S, x, xo + 3 * L);
+            FloatVector w = FloatVector.broadcast(S, a[ao]);
+            c00 = x0.fma(w, c00);
+            c01 = x1.fma(w, c01);
+            c02 = x2.fma(w, c02);
+            c03 = x3.fma(w, c03);
+            w = FloatVector.broadcast(S, a[ao + 1]);
+            c10 = x0.fma(w, c10);
+            c11 = x1.fma(w, c11);
+            c12 = x2.fma(w, c12);
+            c13 = x3.fma(w, c13);
+            w = FloatVector.broadcast(S, a[ao + 2]);
+            c20 = x0.fma(w, c20);
+            c21 = x1.fma(w, c21);
+            c22 = x2.fma(w, c22);
+            c23 = x3.fma(w, c23);
+            w = FloatVector.broadcast(S, a[ao + 3]);
+            c30 = x0.fma(w, c30);
+            c31 = x1.fma(w, c31);
+            c32 = x2.fma(w, c32);
+            c33 = x3.fma(w, c33);
+            w = FloatVector.broadcast(S, a[ao + 4]);
+            c40 = x0.fma(w, c40);
+            c41 = x1.fma(w, c41);
+            c42 = x2.fma(w, c42);
+            c43 = x3.fma(w, c43);
+            w = FloatVector.broadcast(S, a[ao + 5]);
+            c50 = x0.fma(w, c50);
+            c51 = x1.fma(w, c51);
+            c52 = x2.fma(w, c52);
+            c53 = x3.fma(w, c53);
+        }
+        c00.intoArray(tile, 0 * L);
+        c01.intoArray(tile, 1 * L);
+        c02.intoArray(tile, 2 * L);
+        c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, 4 * L);
+        c11.intoArray(tile, 5 * L);
+        c12.intoArray(tile, 6 * L);
+        c13.intoArray(tile, 7 * L);
+        c20.intoArray(tile, 8 * L);
+        c21.intoArray(tile, 9 * L);
+        c22.intoArray(tile, 10 * L);
+        c23.intoArray(tile, 11 * L);
+        c30.intoArray(tile, 12 * L);
+        c31.intoArray(tile, 13 * L);
+        c32.intoArray(tile, 14 * L);
+        c33.intoArray(tile, 15 * L);
+        c40.intoArray(tile, 16 * L);
+        c41.intoArray(tile, 17 * L);
+        c42.intoArray(tile, 18 * L);
+        c43.intoArray(tile, 19 * L);
+        c50.intoArray(tile, 20 * L);
+        c51.intoArray(tile, 21 * L);
+        c52.intoArray(tile, 22 * L);
+        c53.intoArray(tile, 23 * L);
     }
 
     /**
