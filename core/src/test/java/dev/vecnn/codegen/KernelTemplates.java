@@ -247,6 +247,56 @@ public final class KernelTemplates {
         return s.toString();
     }
 
+    /**
+     * {@link #rowsBlock} for three taps along the rows ({@code block<rows>x<chunks>r3}): an entry's three
+     * shifted rows loaded at once and each block row that reads the entry fed all three taps under one test,
+     * a third of the loop trips and tests (the generic loop's bookkeeping, not its multiply-adds, set its
+     * speed). Each accumulator meets the entries and taps in the same order: the same bits.
+     */
+    static String rowsBlock3(int rows, int chunks) {
+        StringBuilder s = new StringBuilder();
+        s.append("    private static void block").append(rows).append('x').append(chunks)
+         .append("r3(RowPlan p, $type[] x, $type[] wt, $type[] y, int b, int cg, $type bias, $type lo, $type hi) {\n");
+        s.append("        int x0 = cg * ").append(chunks).append(" * L, s0 = p.shift[0], s1 = p.shift[1], s2 = p.shift[2];\n");
+        s.append("        int[] entryOffset = p.entryOffset, entryTap = p.entryTap;\n");
+        s.append("        $Vec ");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < chunks; j++) s.append(i + j == 0 ? "a00 = $Vec.zero(S)" : ", a" + i + j + " = a00");
+        }
+        s.append(";\n");
+        s.append("        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {\n");
+        s.append("            int row = entryOffset[e] + x0;\n");
+        for (int k = 0; k < 3; k++) {
+            for (int j = 0; j < chunks; j++) {
+                s.append("            $Vec v").append(k).append(j).append(" = $Vec.fromArray(S, x, row + s").append(k)
+                 .append(j == 0 ? "" : " + " + j + " * L").append(");\n");
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            s.append("            int h").append(i).append(" = entryTap[e * ").append(rows).append(" + ").append(i).append("] * 3;\n");
+            s.append("            if (h").append(i).append(" >= 0) {\n");
+            for (int k = 0; k < 3; k++) {
+                s.append("                ").append(k == 0 ? "$Vec " : "").append("w = $Vec.broadcast(S, wt[h").append(i).append(k == 0 ? "" : " + " + k).append("]);\n");
+                for (int j = 0; j < chunks; j++) {
+                    s.append("                a").append(i).append(j).append(" = w.fma(v").append(k).append(j).append(", a").append(i).append(j).append(");\n");
+                }
+            }
+            s.append("            }\n");
+        }
+        s.append("        }\n");
+        s.append("        // the sum first, then the bias, then the activation: the order of every other store\n");
+        s.append("        $Vec bv = $Vec.broadcast(S, bias);\n");
+        s.append("        int pitch = p.outRowLen, r = b * ").append(rows).append(";\n");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < chunks; j++) {
+                s.append("        a").append(i).append(j).append(".add(bv).max(lo).min(hi).intoArray(y, (r + ").append(i).append(") * pitch + x0")
+                 .append(j == 0 ? "" : " + " + j + " * L").append(");\n");
+            }
+        }
+        s.append("    }\n");
+        return s.toString();
+    }
+
     /** The expansion of one template for one dtype. */
     static String expand(String template, String dtype) {
         StringBuilder micro = new StringBuilder();
@@ -259,7 +309,8 @@ public final class KernelTemplates {
         for (int v = 1; v <= OUTER_ROWS.length; v++) {
             if (OUTER_ROWS[v - 1] % 3 == 0) micro.append('\n').append(outerTile(OUTER_ROWS[v - 1], v, true));
         }
-        String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1);
+        String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1) + "\n" + rowsBlock3(2, 4) + "\n"
+                + rowsBlock3(4, 2) + "\n" + rowsBlock3(8, 1);
         String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks);
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());
         return text;

@@ -50,7 +50,11 @@ public final class KernelWorkout {
             new Case("mb2ic8ih10iw10oc4oh10ow10kh3kw3ph1pw1", "gemm"), // dot-product weights
             new Case("mb16ic4ih6iw6oc16oh6ow6kh3kw3ph1pw1", "gemm"), // images in the lanes
             new Case("g8mb2ic8ih12iw12oc8oh12ow12kh3kw3ph1pw1", "depthwise"),
-            new Case("g8mb2ic8ih12iw12oc8oh6ow6kh3kw3sh2sw2ph1pw1", "depthwise"));
+            new Case("g8mb2ic8ih12iw12oc8oh6ow6kh3kw3sh2sw2ph1pw1", "depthwise"),
+            new Case("g4mb1ic4ih6iw70oc4oh6ow70kh3kw3ph1pw1", "depthwise"), // rows of 2-5 vectors, three taps: unrolled row blocks
+            new Case("g4mb1ic4ih6iw150oc4oh3ow75kh3kw3sh2sw2ph1pw1", "depthwise"), // stride 2 along rows of 2-5 vectors out: split rows
+            new Case("mb2ic8oc14_i5x6_k1x1", "pointwise-any"), // planes of 3-4 vectors at 256 and 512 bits (float64, float32): the 6x4 tile
+            new Case("mb2ic8oc14_i7x7_k1x1", "pointwise-any"));
 
     private static final List<String> POOLS = List.of("maxpool_mb2ic8ih16kh3sh2ph1", "avgpool_mb2ic8ih16kh2sh2", "maxpool_mb2ic4id8kd2sd2",
             "maxpool_mb2ic8ih16kh3ph1");
@@ -142,8 +146,10 @@ public final class KernelWorkout {
             }
         }));
         Tensor mx = filled(a, t, 16, 40), mw = filled(a, t, 24, 40), my = filled(a, t, 16, 24), mb = filled(a, t, 24);
+        Tensor m1 = filled(a, t, 1, 40), my1 = filled(a, t, 1, 24);
         work.add(new Work("matmul " + dt, () -> {
             Matmul.forward(mx, mw, mb, Epilogue.relu(), my, ex);
+            Matmul.forward(m1, mw, mb, Epilogue.relu(), my1, ex); // one sample: the 2 x 8 dot tile
             Matmul.backwardData(my, mw, mx, ex);
             Matmul.backwardWeights(mx, my, mw, ex);
         }));

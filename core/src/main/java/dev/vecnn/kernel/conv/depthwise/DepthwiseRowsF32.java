@@ -210,6 +210,14 @@ final class DepthwiseRowsF32 {
     private static void plane(RowPlan p, float[] x, float[] wt, float[] y, float bias, float lo, float hi) {
         for (int b = 0, blocks = p.paddedRows / p.blockRows; b < blocks; b++) {
             for (int cg = p.columnGroups - 1; cg >= 0; cg--) {
+                if (p.rowTaps == 3 && p.chunks < 8) {
+                    switch (p.chunks) {
+                        case 4 -> block2x4r3(p, x, wt, y, b, cg, bias, lo, hi);
+                        case 2 -> block4x2r3(p, x, wt, y, b, cg, bias, lo, hi);
+                        default -> block8x1r3(p, x, wt, y, b, cg, bias, lo, hi);
+                    }
+                    continue;
+                }
                 switch (p.chunks) {
                     case 8 -> block1x8(p, x, wt, y, b, cg, bias, lo, hi);
                     case 4 -> block2x4(p, x, wt, y, b, cg, bias, lo, hi);
@@ -404,6 +412,243 @@ final class DepthwiseRowsF32 {
                     FloatVector w = FloatVector.broadcast(S, wt[h7 + kc]);
                     a70 = w.fma(v0, a70);
                 }
+            }
+        }
+        // the sum first, then the bias, then the activation: the order of every other store
+        FloatVector bv = FloatVector.broadcast(S, bias);
+        int pitch = p.outRowLen, r = b * 8;
+        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
+        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
+        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
+        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
+        a40.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0);
+        a50.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0);
+        a60.add(bv).max(lo).min(hi).intoArray(y, (r + 6) * pitch + x0);
+        a70.add(bv).max(lo).min(hi).intoArray(y, (r + 7) * pitch + x0);
+    }
+
+    private static void block2x4r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
+        int x0 = cg * 4 * L, s0 = p.shift[0], s1 = p.shift[1], s2 = p.shift[2];
+        int[] entryOffset = p.entryOffset, entryTap = p.entryTap;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
+            int row = entryOffset[e] + x0;
+            FloatVector v00 = FloatVector.fromArray(S, x, row + s0);
+            FloatVector v01 = FloatVector.fromArray(S, x, row + s0 + 1 * L);
+            FloatVector v02 = FloatVector.fromArray(S, x, row + s0 + 2 * L);
+            FloatVector v03 = FloatVector.fromArray(S, x, row + s0 + 3 * L);
+            FloatVector v10 = FloatVector.fromArray(S, x, row + s1);
+            FloatVector v11 = FloatVector.fromArray(S, x, row + s1 + 1 * L);
+            FloatVector v12 = FloatVector.fromArray(S, x, row + s1 + 2 * L);
+            FloatVector v13 = FloatVector.fromArray(S, x, row + s1 + 3 * L);
+            FloatVector v20 = FloatVector.fromArray(S, x, row + s2);
+            FloatVector v21 = FloatVector.fromArray(S, x, row + s2 + 1 * L);
+            FloatVector v22 = FloatVector.fromArray(S, x, row + s2 + 2 * L);
+            FloatVector v23 = FloatVector.fromArray(S, x, row + s2 + 3 * L);
+            int h0 = entryTap[e * 2 + 0] * 3;
+            if (h0 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h0]);
+                a00 = w.fma(v00, a00);
+                a01 = w.fma(v01, a01);
+                a02 = w.fma(v02, a02);
+                a03 = w.fma(v03, a03);
+                w = FloatVector.broadcast(S, wt[h0 + 1]);
+                a00 = w.fma(v10, a00);
+                a01 = w.fma(v11, a01);
+                a02 = w.fma(v12, a02);
+                a03 = w.fma(v13, a03);
+                w = FloatVector.broadcast(S, wt[h0 + 2]);
+                a00 = w.fma(v20, a00);
+                a01 = w.fma(v21, a01);
+                a02 = w.fma(v22, a02);
+                a03 = w.fma(v23, a03);
+            }
+            int h1 = entryTap[e * 2 + 1] * 3;
+            if (h1 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h1]);
+                a10 = w.fma(v00, a10);
+                a11 = w.fma(v01, a11);
+                a12 = w.fma(v02, a12);
+                a13 = w.fma(v03, a13);
+                w = FloatVector.broadcast(S, wt[h1 + 1]);
+                a10 = w.fma(v10, a10);
+                a11 = w.fma(v11, a11);
+                a12 = w.fma(v12, a12);
+                a13 = w.fma(v13, a13);
+                w = FloatVector.broadcast(S, wt[h1 + 2]);
+                a10 = w.fma(v20, a10);
+                a11 = w.fma(v21, a11);
+                a12 = w.fma(v22, a12);
+                a13 = w.fma(v23, a13);
+            }
+        }
+        // the sum first, then the bias, then the activation: the order of every other store
+        FloatVector bv = FloatVector.broadcast(S, bias);
+        int pitch = p.outRowLen, r = b * 2;
+        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
+        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a12.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
+        a13.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
+    }
+
+    private static void block4x2r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
+        int x0 = cg * 2 * L, s0 = p.shift[0], s1 = p.shift[1], s2 = p.shift[2];
+        int[] entryOffset = p.entryOffset, entryTap = p.entryTap;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
+            int row = entryOffset[e] + x0;
+            FloatVector v00 = FloatVector.fromArray(S, x, row + s0);
+            FloatVector v01 = FloatVector.fromArray(S, x, row + s0 + 1 * L);
+            FloatVector v10 = FloatVector.fromArray(S, x, row + s1);
+            FloatVector v11 = FloatVector.fromArray(S, x, row + s1 + 1 * L);
+            FloatVector v20 = FloatVector.fromArray(S, x, row + s2);
+            FloatVector v21 = FloatVector.fromArray(S, x, row + s2 + 1 * L);
+            int h0 = entryTap[e * 4 + 0] * 3;
+            if (h0 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h0]);
+                a00 = w.fma(v00, a00);
+                a01 = w.fma(v01, a01);
+                w = FloatVector.broadcast(S, wt[h0 + 1]);
+                a00 = w.fma(v10, a00);
+                a01 = w.fma(v11, a01);
+                w = FloatVector.broadcast(S, wt[h0 + 2]);
+                a00 = w.fma(v20, a00);
+                a01 = w.fma(v21, a01);
+            }
+            int h1 = entryTap[e * 4 + 1] * 3;
+            if (h1 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h1]);
+                a10 = w.fma(v00, a10);
+                a11 = w.fma(v01, a11);
+                w = FloatVector.broadcast(S, wt[h1 + 1]);
+                a10 = w.fma(v10, a10);
+                a11 = w.fma(v11, a11);
+                w = FloatVector.broadcast(S, wt[h1 + 2]);
+                a10 = w.fma(v20, a10);
+                a11 = w.fma(v21, a11);
+            }
+            int h2 = entryTap[e * 4 + 2] * 3;
+            if (h2 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h2]);
+                a20 = w.fma(v00, a20);
+                a21 = w.fma(v01, a21);
+                w = FloatVector.broadcast(S, wt[h2 + 1]);
+                a20 = w.fma(v10, a20);
+                a21 = w.fma(v11, a21);
+                w = FloatVector.broadcast(S, wt[h2 + 2]);
+                a20 = w.fma(v20, a20);
+                a21 = w.fma(v21, a21);
+            }
+            int h3 = entryTap[e * 4 + 3] * 3;
+            if (h3 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h3]);
+                a30 = w.fma(v00, a30);
+                a31 = w.fma(v01, a31);
+                w = FloatVector.broadcast(S, wt[h3 + 1]);
+                a30 = w.fma(v10, a30);
+                a31 = w.fma(v11, a31);
+                w = FloatVector.broadcast(S, wt[h3 + 2]);
+                a30 = w.fma(v20, a30);
+                a31 = w.fma(v21, a31);
+            }
+        }
+        // the sum first, then the bias, then the activation: the order of every other store
+        FloatVector bv = FloatVector.broadcast(S, bias);
+        int pitch = p.outRowLen, r = b * 4;
+        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
+        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
+        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
+        a21.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
+        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
+        a31.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
+    }
+
+    private static void block8x1r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
+        int x0 = cg * 1 * L, s0 = p.shift[0], s1 = p.shift[1], s2 = p.shift[2];
+        int[] entryOffset = p.entryOffset, entryTap = p.entryTap;
+        FloatVector a00 = FloatVector.zero(S), a10 = a00, a20 = a00, a30 = a00, a40 = a00, a50 = a00, a60 = a00, a70 = a00;
+        for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
+            int row = entryOffset[e] + x0;
+            FloatVector v00 = FloatVector.fromArray(S, x, row + s0);
+            FloatVector v10 = FloatVector.fromArray(S, x, row + s1);
+            FloatVector v20 = FloatVector.fromArray(S, x, row + s2);
+            int h0 = entryTap[e * 8 + 0] * 3;
+            if (h0 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h0]);
+                a00 = w.fma(v00, a00);
+                w = FloatVector.broadcast(S, wt[h0 + 1]);
+                a00 = w.fma(v10, a00);
+                w = FloatVector.broadcast(S, wt[h0 + 2]);
+                a00 = w.fma(v20, a00);
+            }
+            int h1 = entryTap[e * 8 + 1] * 3;
+            if (h1 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h1]);
+                a10 = w.fma(v00, a10);
+                w = FloatVector.broadcast(S, wt[h1 + 1]);
+                a10 = w.fma(v10, a10);
+                w = FloatVector.broadcast(S, wt[h1 + 2]);
+                a10 = w.fma(v20, a10);
+            }
+            int h2 = entryTap[e * 8 + 2] * 3;
+            if (h2 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h2]);
+                a20 = w.fma(v00, a20);
+                w = FloatVector.broadcast(S, wt[h2 + 1]);
+                a20 = w.fma(v10, a20);
+                w = FloatVector.broadcast(S, wt[h2 + 2]);
+                a20 = w.fma(v20, a20);
+            }
+            int h3 = entryTap[e * 8 + 3] * 3;
+            if (h3 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h3]);
+                a30 = w.fma(v00, a30);
+                w = FloatVector.broadcast(S, wt[h3 + 1]);
+                a30 = w.fma(v10, a30);
+                w = FloatVector.broadcast(S, wt[h3 + 2]);
+                a30 = w.fma(v20, a30);
+            }
+            int h4 = entryTap[e * 8 + 4] * 3;
+            if (h4 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h4]);
+                a40 = w.fma(v00, a40);
+                w = FloatVector.broadcast(S, wt[h4 + 1]);
+                a40 = w.fma(v10, a40);
+                w = FloatVector.broadcast(S, wt[h4 + 2]);
+                a40 = w.fma(v20, a40);
+            }
+            int h5 = entryTap[e * 8 + 5] * 3;
+            if (h5 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h5]);
+                a50 = w.fma(v00, a50);
+                w = FloatVector.broadcast(S, wt[h5 + 1]);
+                a50 = w.fma(v10, a50);
+                w = FloatVector.broadcast(S, wt[h5 + 2]);
+                a50 = w.fma(v20, a50);
+            }
+            int h6 = entryTap[e * 8 + 6] * 3;
+            if (h6 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h6]);
+                a60 = w.fma(v00, a60);
+                w = FloatVector.broadcast(S, wt[h6 + 1]);
+                a60 = w.fma(v10, a60);
+                w = FloatVector.broadcast(S, wt[h6 + 2]);
+                a60 = w.fma(v20, a60);
+            }
+            int h7 = entryTap[e * 8 + 7] * 3;
+            if (h7 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h7]);
+                a70 = w.fma(v00, a70);
+                w = FloatVector.broadcast(S, wt[h7 + 1]);
+                a70 = w.fma(v10, a70);
+                w = FloatVector.broadcast(S, wt[h7 + 2]);
+                a70 = w.fma(v20, a70);
             }
         }
         // the sum first, then the bias, then the activation: the order of every other store

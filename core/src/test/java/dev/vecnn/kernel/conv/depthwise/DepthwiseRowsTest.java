@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The depthwise rows path ({@link RowPlan}, {@code DepthwiseRowsF32/F64}) on shapes chosen to reach each
- * of its cases: narrow planes computed flat, every block shape (one row by eight vectors, 2x4, 4x2, 8x1), several column groups per
+ * of its cases: narrow planes computed flat, every block shape (one row by eight vectors, 2x4, 4x2, 8x1; the
+ * last three also unrolled for three taps along the rows), several column groups per
  * row (whose last vector runs into the next row), row counts that are not whole blocks, rows narrower
  * than a vector, dilation, asymmetric and large padding, valid convolutions (input rows longer than
  * output rows), strided leading dimensions, stride 2 along the rows (kept from unit stride, and split into even and odd columns), channel multipliers, ranks 1 to 3,
@@ -44,6 +45,9 @@ class DepthwiseRowsTest {
             spec(2, 2, 1, new long[] {5, 6, 19}, new int[] {3, 3, 3}, new int[] {2, 2, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
                     new int[] {1, 1, 1}),
             spec(1, 5, 1, new long[] {3, 1}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
+            // rows of one vector and three taps along them: the unrolled eight-row block (dilated down the columns)
+            spec(1, 2, 1, new long[] {4, 5, 9}, new int[] {3, 3, 3}, new int[] {1, 1, 1}, new int[] {1, 2, 1}, new int[] {1, 2, 1},
+                    new int[] {1, 2, 1}),
             // stride 2 along rows of fewer than four vectors out: computed at unit stride, every other column kept (odd and even widths)
             spec(2, 3, 1, new long[] {9, 57}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
             spec(1, 2, 2, new long[] {6, 14}, new int[] {3, 3}, new int[] {1, 2}, new int[] {1, 2}, new int[] {0, 2}, new int[] {1, 1}),
@@ -105,15 +109,15 @@ class DepthwiseRowsTest {
         RowPlan twoLanes = RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 2);
         assertFalse(twoLanes.flat);
         // 14x14 at stride 2: flat, 14 rows computed, 7 kept
-        RowPlan halved = RowPlan.forward(ConvGeometry.of(FORWARD.get(11)), 16);
+        RowPlan halved = RowPlan.forward(ConvGeometry.of(FORWARD.get(12)), 16);
         assertTrue(halved.flat);
         assertEquals(14, halved.rows);
         assertEquals(7, halved.keptRows);
         assertEquals(2, twoLanes.blockRows);
         assertEquals(14, twoLanes.paddedRows);
         // stride 2 along the rows: 29 columns out (two vectors) kept from unit stride, 65 (five) computed split
-        assertFalse(RowPlan.forward(ConvGeometry.of(FORWARD.get(8)), 16).split);
-        RowPlan split = RowPlan.forward(ConvGeometry.of(FORWARD.get(13)), 16);
+        assertFalse(RowPlan.forward(ConvGeometry.of(FORWARD.get(9)), 16).split);
+        RowPlan split = RowPlan.forward(ConvGeometry.of(FORWARD.get(14)), 16);
         assertTrue(split.split);
         assertTrue(split.compact);
         assertEquals(65, split.outRowLen);
@@ -121,6 +125,8 @@ class DepthwiseRowsTest {
         // zero for the first output's left tap; taps -1, 0, 1 read odd[c - 1], even[c], odd[c]
         assertEquals(66, split.oddStart);
         assertEquals(List.of(65, 0, 66), List.of(split.shift[0], split.shift[1], split.shift[2]));
+        // nine-column rows of a volume: one vector, eight rows a block
+        assertEquals(1, RowPlan.forward(ConvGeometry.of(FORWARD.get(8)), 16).chunks);
     }
 
     @Test
