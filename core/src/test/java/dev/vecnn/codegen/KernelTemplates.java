@@ -309,8 +309,8 @@ public final class KernelTemplates {
         for (int v = 1; v <= OUTER_ROWS.length; v++) {
             if (OUTER_ROWS[v - 1] % 3 == 0) micro.append('\n').append(outerTile(OUTER_ROWS[v - 1], v, true));
         }
-        String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1) + "\n" + rowsBlock3(2, 4) + "\n"
-                + rowsBlock3(4, 2) + "\n" + rowsBlock3(8, 1);
+        String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1) + "\n" + rowsBlock3(3, 4) + "\n"
+                + rowsBlock3(6, 2) + "\n" + rowsBlock3(12, 1);
         String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks);
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());
         return text;

@@ -212,9 +212,9 @@ final class DepthwiseRowsF32 {
             for (int cg = p.columnGroups - 1; cg >= 0; cg--) {
                 if (p.rowTaps == 3 && p.chunks < 8) {
                     switch (p.chunks) {
-                        case 4 -> block2x4r3(p, x, wt, y, b, cg, bias, lo, hi);
-                        case 2 -> block4x2r3(p, x, wt, y, b, cg, bias, lo, hi);
-                        default -> block8x1r3(p, x, wt, y, b, cg, bias, lo, hi);
+                        case 4 -> block3x4r3(p, x, wt, y, b, cg, bias, lo, hi);
+                        case 2 -> block6x2r3(p, x, wt, y, b, cg, bias, lo, hi);
+                        default -> block12x1r3(p, x, wt, y, b, cg, bias, lo, hi);
                     }
                     continue;
                 }
@@ -427,10 +427,10 @@ final class DepthwiseRowsF32 {
         a70.add(bv).max(lo).min(hi).intoArray(y, (r + 7) * pitch + x0);
     }
 
-    private static void block2x4r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
+    private static void block3x4r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
         int x0 = cg * 4 * L, s0 = p.shift[0], s1 = p.shift[1], s2 = p.shift[2];
         int[] entryOffset = p.entryOffset, entryTap = p.entryTap;
-        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
             int row = entryOffset[e] + x0;
             FloatVector v00 = FloatVector.fromArray(S, x, row + s0);
@@ -445,7 +445,7 @@ final class DepthwiseRowsF32 {
             FloatVector v21 = FloatVector.fromArray(S, x, row + s2 + 1 * L);
             FloatVector v22 = FloatVector.fromArray(S, x, row + s2 + 2 * L);
             FloatVector v23 = FloatVector.fromArray(S, x, row + s2 + 3 * L);
-            int h0 = entryTap[e * 2 + 0] * 3;
+            int h0 = entryTap[e * 3 + 0] * 3;
             if (h0 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h0]);
                 a00 = w.fma(v00, a00);
@@ -463,7 +463,7 @@ final class DepthwiseRowsF32 {
                 a02 = w.fma(v22, a02);
                 a03 = w.fma(v23, a03);
             }
-            int h1 = entryTap[e * 2 + 1] * 3;
+            int h1 = entryTap[e * 3 + 1] * 3;
             if (h1 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h1]);
                 a10 = w.fma(v00, a10);
@@ -481,10 +481,28 @@ final class DepthwiseRowsF32 {
                 a12 = w.fma(v22, a12);
                 a13 = w.fma(v23, a13);
             }
+            int h2 = entryTap[e * 3 + 2] * 3;
+            if (h2 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h2]);
+                a20 = w.fma(v00, a20);
+                a21 = w.fma(v01, a21);
+                a22 = w.fma(v02, a22);
+                a23 = w.fma(v03, a23);
+                w = FloatVector.broadcast(S, wt[h2 + 1]);
+                a20 = w.fma(v10, a20);
+                a21 = w.fma(v11, a21);
+                a22 = w.fma(v12, a22);
+                a23 = w.fma(v13, a23);
+                w = FloatVector.broadcast(S, wt[h2 + 2]);
+                a20 = w.fma(v20, a20);
+                a21 = w.fma(v21, a21);
+                a22 = w.fma(v22, a22);
+                a23 = w.fma(v23, a23);
+            }
         }
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
-        int pitch = p.outRowLen, r = b * 2;
+        int pitch = p.outRowLen, r = b * 3;
         a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
         a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
         a02.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
@@ -493,12 +511,16 @@ final class DepthwiseRowsF32 {
         a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
         a12.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
         a13.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
+        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
+        a21.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
+        a22.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 2 * L);
+        a23.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 3 * L);
     }
 
-    private static void block4x2r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
+    private static void block6x2r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
         int x0 = cg * 2 * L, s0 = p.shift[0], s1 = p.shift[1], s2 = p.shift[2];
         int[] entryOffset = p.entryOffset, entryTap = p.entryTap;
-        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
         for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
             int row = entryOffset[e] + x0;
             FloatVector v00 = FloatVector.fromArray(S, x, row + s0);
@@ -507,7 +529,7 @@ final class DepthwiseRowsF32 {
             FloatVector v11 = FloatVector.fromArray(S, x, row + s1 + 1 * L);
             FloatVector v20 = FloatVector.fromArray(S, x, row + s2);
             FloatVector v21 = FloatVector.fromArray(S, x, row + s2 + 1 * L);
-            int h0 = entryTap[e * 4 + 0] * 3;
+            int h0 = entryTap[e * 6 + 0] * 3;
             if (h0 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h0]);
                 a00 = w.fma(v00, a00);
@@ -519,7 +541,7 @@ final class DepthwiseRowsF32 {
                 a00 = w.fma(v20, a00);
                 a01 = w.fma(v21, a01);
             }
-            int h1 = entryTap[e * 4 + 1] * 3;
+            int h1 = entryTap[e * 6 + 1] * 3;
             if (h1 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h1]);
                 a10 = w.fma(v00, a10);
@@ -531,7 +553,7 @@ final class DepthwiseRowsF32 {
                 a10 = w.fma(v20, a10);
                 a11 = w.fma(v21, a11);
             }
-            int h2 = entryTap[e * 4 + 2] * 3;
+            int h2 = entryTap[e * 6 + 2] * 3;
             if (h2 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h2]);
                 a20 = w.fma(v00, a20);
@@ -543,7 +565,7 @@ final class DepthwiseRowsF32 {
                 a20 = w.fma(v20, a20);
                 a21 = w.fma(v21, a21);
             }
-            int h3 = entryTap[e * 4 + 3] * 3;
+            int h3 = entryTap[e * 6 + 3] * 3;
             if (h3 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h3]);
                 a30 = w.fma(v00, a30);
@@ -555,10 +577,34 @@ final class DepthwiseRowsF32 {
                 a30 = w.fma(v20, a30);
                 a31 = w.fma(v21, a31);
             }
+            int h4 = entryTap[e * 6 + 4] * 3;
+            if (h4 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h4]);
+                a40 = w.fma(v00, a40);
+                a41 = w.fma(v01, a41);
+                w = FloatVector.broadcast(S, wt[h4 + 1]);
+                a40 = w.fma(v10, a40);
+                a41 = w.fma(v11, a41);
+                w = FloatVector.broadcast(S, wt[h4 + 2]);
+                a40 = w.fma(v20, a40);
+                a41 = w.fma(v21, a41);
+            }
+            int h5 = entryTap[e * 6 + 5] * 3;
+            if (h5 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h5]);
+                a50 = w.fma(v00, a50);
+                a51 = w.fma(v01, a51);
+                w = FloatVector.broadcast(S, wt[h5 + 1]);
+                a50 = w.fma(v10, a50);
+                a51 = w.fma(v11, a51);
+                w = FloatVector.broadcast(S, wt[h5 + 2]);
+                a50 = w.fma(v20, a50);
+                a51 = w.fma(v21, a51);
+            }
         }
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
-        int pitch = p.outRowLen, r = b * 4;
+        int pitch = p.outRowLen, r = b * 6;
         a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
         a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
         a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
@@ -567,18 +613,22 @@ final class DepthwiseRowsF32 {
         a21.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
         a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
         a31.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
+        a40.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0);
+        a41.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0 + 1 * L);
+        a50.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0);
+        a51.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0 + 1 * L);
     }
 
-    private static void block8x1r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
+    private static void block12x1r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
         int x0 = cg * 1 * L, s0 = p.shift[0], s1 = p.shift[1], s2 = p.shift[2];
         int[] entryOffset = p.entryOffset, entryTap = p.entryTap;
-        FloatVector a00 = FloatVector.zero(S), a10 = a00, a20 = a00, a30 = a00, a40 = a00, a50 = a00, a60 = a00, a70 = a00;
+        FloatVector a00 = FloatVector.zero(S), a10 = a00, a20 = a00, a30 = a00, a40 = a00, a50 = a00, a60 = a00, a70 = a00, a80 = a00, a90 = a00, a100 = a00, a110 = a00;
         for (int e = p.entryStart[b], end = p.entryStart[b + 1]; e < end; e++) {
             int row = entryOffset[e] + x0;
             FloatVector v00 = FloatVector.fromArray(S, x, row + s0);
             FloatVector v10 = FloatVector.fromArray(S, x, row + s1);
             FloatVector v20 = FloatVector.fromArray(S, x, row + s2);
-            int h0 = entryTap[e * 8 + 0] * 3;
+            int h0 = entryTap[e * 12 + 0] * 3;
             if (h0 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h0]);
                 a00 = w.fma(v00, a00);
@@ -587,7 +637,7 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h0 + 2]);
                 a00 = w.fma(v20, a00);
             }
-            int h1 = entryTap[e * 8 + 1] * 3;
+            int h1 = entryTap[e * 12 + 1] * 3;
             if (h1 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h1]);
                 a10 = w.fma(v00, a10);
@@ -596,7 +646,7 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h1 + 2]);
                 a10 = w.fma(v20, a10);
             }
-            int h2 = entryTap[e * 8 + 2] * 3;
+            int h2 = entryTap[e * 12 + 2] * 3;
             if (h2 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h2]);
                 a20 = w.fma(v00, a20);
@@ -605,7 +655,7 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h2 + 2]);
                 a20 = w.fma(v20, a20);
             }
-            int h3 = entryTap[e * 8 + 3] * 3;
+            int h3 = entryTap[e * 12 + 3] * 3;
             if (h3 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h3]);
                 a30 = w.fma(v00, a30);
@@ -614,7 +664,7 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h3 + 2]);
                 a30 = w.fma(v20, a30);
             }
-            int h4 = entryTap[e * 8 + 4] * 3;
+            int h4 = entryTap[e * 12 + 4] * 3;
             if (h4 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h4]);
                 a40 = w.fma(v00, a40);
@@ -623,7 +673,7 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h4 + 2]);
                 a40 = w.fma(v20, a40);
             }
-            int h5 = entryTap[e * 8 + 5] * 3;
+            int h5 = entryTap[e * 12 + 5] * 3;
             if (h5 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h5]);
                 a50 = w.fma(v00, a50);
@@ -632,7 +682,7 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h5 + 2]);
                 a50 = w.fma(v20, a50);
             }
-            int h6 = entryTap[e * 8 + 6] * 3;
+            int h6 = entryTap[e * 12 + 6] * 3;
             if (h6 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h6]);
                 a60 = w.fma(v00, a60);
@@ -641,7 +691,7 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h6 + 2]);
                 a60 = w.fma(v20, a60);
             }
-            int h7 = entryTap[e * 8 + 7] * 3;
+            int h7 = entryTap[e * 12 + 7] * 3;
             if (h7 >= 0) {
                 FloatVector w = FloatVector.broadcast(S, wt[h7]);
                 a70 = w.fma(v00, a70);
@@ -650,10 +700,46 @@ final class DepthwiseRowsF32 {
                 w = FloatVector.broadcast(S, wt[h7 + 2]);
                 a70 = w.fma(v20, a70);
             }
+            int h8 = entryTap[e * 12 + 8] * 3;
+            if (h8 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h8]);
+                a80 = w.fma(v00, a80);
+                w = FloatVector.broadcast(S, wt[h8 + 1]);
+                a80 = w.fma(v10, a80);
+                w = FloatVector.broadcast(S, wt[h8 + 2]);
+                a80 = w.fma(v20, a80);
+            }
+            int h9 = entryTap[e * 12 + 9] * 3;
+            if (h9 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h9]);
+                a90 = w.fma(v00, a90);
+                w = FloatVector.broadcast(S, wt[h9 + 1]);
+                a90 = w.fma(v10, a90);
+                w = FloatVector.broadcast(S, wt[h9 + 2]);
+                a90 = w.fma(v20, a90);
+            }
+            int h10 = entryTap[e * 12 + 10] * 3;
+            if (h10 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h10]);
+                a100 = w.fma(v00, a100);
+                w = FloatVector.broadcast(S, wt[h10 + 1]);
+                a100 = w.fma(v10, a100);
+                w = FloatVector.broadcast(S, wt[h10 + 2]);
+                a100 = w.fma(v20, a100);
+            }
+            int h11 = entryTap[e * 12 + 11] * 3;
+            if (h11 >= 0) {
+                FloatVector w = FloatVector.broadcast(S, wt[h11]);
+                a110 = w.fma(v00, a110);
+                w = FloatVector.broadcast(S, wt[h11 + 1]);
+                a110 = w.fma(v10, a110);
+                w = FloatVector.broadcast(S, wt[h11 + 2]);
+                a110 = w.fma(v20, a110);
+            }
         }
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
-        int pitch = p.outRowLen, r = b * 8;
+        int pitch = p.outRowLen, r = b * 12;
         a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
         a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
         a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
@@ -662,5 +748,9 @@ final class DepthwiseRowsF32 {
         a50.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0);
         a60.add(bv).max(lo).min(hi).intoArray(y, (r + 6) * pitch + x0);
         a70.add(bv).max(lo).min(hi).intoArray(y, (r + 7) * pitch + x0);
+        a80.add(bv).max(lo).min(hi).intoArray(y, (r + 8) * pitch + x0);
+        a90.add(bv).max(lo).min(hi).intoArray(y, (r + 9) * pitch + x0);
+        a100.add(bv).max(lo).min(hi).intoArray(y, (r + 10) * pitch + x0);
+        a110.add(bv).max(lo).min(hi).intoArray(y, (r + 11) * pitch + x0);
     }
 }

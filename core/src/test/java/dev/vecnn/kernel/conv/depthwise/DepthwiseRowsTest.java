@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The depthwise rows path ({@link RowPlan}, {@code DepthwiseRowsF32/F64}) on shapes chosen to reach each
- * of its cases: narrow planes computed flat, every block shape (one row by eight vectors, 2x4, 4x2, 8x1; the
- * last three also unrolled for three taps along the rows), several column groups per
+ * of its cases: narrow planes computed flat, every block shape (one row by eight vectors, 2x4, 4x2, 8x1, and for
+ * three taps along the rows the unrolled 3x4, 6x2, 12x1), several column groups per
  * row (whose last vector runs into the next row), row counts that are not whole blocks, rows narrower
  * than a vector, dilation, asymmetric and large padding, valid convolutions (input rows longer than
  * output rows), strided leading dimensions, stride 2 along the rows (kept from unit stride, and split into even and odd columns), channel multipliers, ranks 1 to 3,
@@ -45,7 +45,7 @@ class DepthwiseRowsTest {
             spec(2, 2, 1, new long[] {5, 6, 19}, new int[] {3, 3, 3}, new int[] {2, 2, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
                     new int[] {1, 1, 1}),
             spec(1, 5, 1, new long[] {3, 1}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
-            // rows of one vector and three taps along them: the unrolled eight-row block (dilated down the columns)
+            // rows of one vector and three taps along them: the unrolled twelve-row block (dilated down the columns)
             spec(1, 2, 1, new long[] {4, 5, 9}, new int[] {3, 3, 3}, new int[] {1, 1, 1}, new int[] {1, 2, 1}, new int[] {1, 2, 1},
                     new int[] {1, 2, 1}),
             // stride 2 along rows of fewer than four vectors out: computed at unit stride, every other column kept (odd and even widths)
@@ -91,10 +91,12 @@ class DepthwiseRowsTest {
 
     @Test
     void blockShapesFollowTheRows() {
-        // 57 columns are 4 vectors of 16 lanes: two rows of four; a single row of 300 takes all eight along it
+        // 57 columns are 4 vectors of 16 lanes: three rows of four (three taps along the rows, twelve accumulators);
+        // with four taps two rows of four (eight), 40 columns four rows of two; a single row of 300 takes eight along it
         RowPlan wide = RowPlan.forward(ConvGeometry.of(FORWARD.get(0)), 16);
         assertEquals(4, wide.chunks);
-        assertEquals(2, wide.blockRows);
+        assertEquals(3, wide.blockRows);
+        assertEquals(4, RowPlan.forward(ConvGeometry.of(FORWARD.get(4)), 16).blockRows);
         RowPlan signal = RowPlan.forward(ConvGeometry.of(FORWARD.get(3)), 16);
         assertEquals(8, signal.chunks);
         assertEquals(3, signal.columnGroups);
@@ -105,7 +107,7 @@ class DepthwiseRowsTest {
         // with 4 lanes the 7 columns are 2 vectors (flat), the 57 columns 15 vectors in column groups of 4
         assertTrue(RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 4).flat);
         assertEquals(4, RowPlan.forward(ConvGeometry.of(FORWARD.get(0)), 4).columnGroups);
-        // 13 rows of 7 columns with 2 lanes: four vectors, blocks of two rows padded to 14 rows
+        // 13 rows of 7 columns with 2 lanes: four vectors, blocks of three rows padded to 15 rows
         RowPlan twoLanes = RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 2);
         assertFalse(twoLanes.flat);
         // 14x14 at stride 2: flat, 14 rows computed, 7 kept
@@ -113,8 +115,8 @@ class DepthwiseRowsTest {
         assertTrue(halved.flat);
         assertEquals(14, halved.rows);
         assertEquals(7, halved.keptRows);
-        assertEquals(2, twoLanes.blockRows);
-        assertEquals(14, twoLanes.paddedRows);
+        assertEquals(3, twoLanes.blockRows);
+        assertEquals(15, twoLanes.paddedRows);
         // stride 2 along the rows: 29 columns out (two vectors) kept from unit stride, 65 (five) computed split
         assertFalse(RowPlan.forward(ConvGeometry.of(FORWARD.get(9)), 16).split);
         RowPlan split = RowPlan.forward(ConvGeometry.of(FORWARD.get(14)), 16);
@@ -125,8 +127,8 @@ class DepthwiseRowsTest {
         // zero for the first output's left tap; taps -1, 0, 1 read odd[c - 1], even[c], odd[c]
         assertEquals(66, split.oddStart);
         assertEquals(List.of(65, 0, 66), List.of(split.shift[0], split.shift[1], split.shift[2]));
-        // nine-column rows of a volume: one vector, eight rows a block
-        assertEquals(1, RowPlan.forward(ConvGeometry.of(FORWARD.get(8)), 16).chunks);
+        // nine-column rows of a volume: one vector, twelve rows a block
+        assertEquals(12, RowPlan.forward(ConvGeometry.of(FORWARD.get(8)), 16).blockRows);
     }
 
     @Test
