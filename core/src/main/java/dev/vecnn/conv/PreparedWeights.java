@@ -32,7 +32,8 @@ public final class PreparedWeights {
      * Prepared weights for {@code s} that share this packed copy (no second copy, no packing), when
      * {@code s} differs from this spec in its batch size alone and the dispatcher picks the same
      * implementation for it ({@link Conv#choose}); otherwise null. The packed layout depends on the
-     * weights' geometry, not on the batch. After a change to the weights, prepare afresh rather than
+     * weights' geometry and the planes' size (a 1x1 kernel packs blocks of six rows for planes of three to four
+     * vectors), both the same across batch sizes, not on the batch. After a change to the weights, prepare afresh rather than
      * {@link #update()} one of the sharers.
      */
     public PreparedWeights sharedWith(dev.vecnn.spec.ConvSpec s) {

@@ -51,8 +51,10 @@ public final class KernelWorkout {
             new Case("mb16ic4ih6iw6oc16oh6ow6kh3kw3ph1pw1", "gemm"), // images in the lanes
             new Case("g8mb2ic8ih12iw12oc8oh12ow12kh3kw3ph1pw1", "depthwise"),
             new Case("g8mb2ic8ih12iw12oc8oh6ow6kh3kw3sh2sw2ph1pw1", "depthwise"),
-            new Case("g4mb1ic4ih6iw70oc4oh6ow70kh3kw3ph1pw1", "depthwise"), // rows of 2-5 vectors, three taps: unrolled row blocks
-            new Case("g4mb1ic4ih6iw150oc4oh3ow75kh3kw3sh2sw2ph1pw1", "depthwise"), // stride 2 along rows of 2-5 vectors out: split rows
+            new Case("g4mb1ic4ih6iw70oc4oh6ow70kh3kw3ph1pw1", "depthwise"), // rows of 5 or 9 vectors, three taps: the unrolled 3x4 block
+            new Case("g4mb1ic4oc4_i3x4x20_k3x3x3_p1x1x1", "depthwise"), // rows of 2 or 3 vectors: the unrolled 6x2 block
+            new Case("g4mb1ic4oc4_i3x4x8_k3x3x3_p1x1x1", "depthwise"), // rows of one vector: the unrolled 12x1 block
+            new Case("g4mb1ic4ih6iw150oc4oh3ow75kh3kw3sh2sw2ph1pw1", "depthwise"), // stride 2 along rows of 75 columns out: split rows
             new Case("mb2ic8oc14_i5x6_k1x1", "pointwise-any"), // planes of 3-4 vectors at 256 and 512 bits (float64, float32): the 6x4 tile
             new Case("mb2ic8oc14_i7x7_k1x1", "pointwise-any"));
 

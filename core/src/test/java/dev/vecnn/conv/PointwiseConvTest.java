@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The 1x1 kernel ({@link PointwiseConv}, run everywhere it can): planes shorter than a vector, exactly one
  * tile, a tile and one position, several tiles and a tail of two vectors (every vector width's tile and tail),
- * planes of three to four vectors (one panel, 6 x 4-vector tiles, 1-5 rows in the last block),
+ * planes of three to four vectors (one panel, 6 x 4-vector tiles, short last blocks),
  * output channel counts that leave 1-7 rows of the last block of eight, groups, ranks 1-4, batches whose last
  * image ends the input's memory (the tail's loads near the segment's end), both dtypes, channels-first (in the
  * arena and on the heap), channels-last (handed to the GEMM) and a view with strided channels over dense planes,
@@ -88,10 +88,16 @@ class PointwiseConvTest {
         }
     }
 
-    /** Same bits at 1, 2 and 3 threads: every output is one chain in input-channel order whatever the cut. */
+    /**
+     * Same bits at 1, 2 and 3 threads: every output is one chain in input-channel order whatever the cut (a 17x9
+     * plane in tiles; a 7x7 one, one image, its blocks of six channels split over the threads at 512 bits).
+     */
     @Test
     void resultsDoNotDependOnTheThreads() {
-        ConvSpec s = ConvSpec.parse("mb2ic33oc20_i17x9_k1x1");
+        for (String text : new String[] {"mb2ic33oc20_i17x9_k1x1", "mb1ic20oc40_i7x7_k1x1"}) resultsDoNotDependOnTheThreads(ConvSpec.parse(text));
+    }
+
+    private static void resultsDoNotDependOnTheThreads(ConvSpec s) {
         ConvImpl k = PointwiseConv.anywhere();
         try (Arena a = Arena.ofShared()) {
             Tensor x = Fill.uniform(a, DType.F32, s.inputShape(), 1), w = Fill.uniform(a, DType.F32, s.weightShape(), 2);
@@ -102,7 +108,7 @@ class PointwiseConvTest {
                     Tensor y = Tensor.allocate(a, DType.F32, s.outputShape());
                     k.forward(s, x, w, b, y, Epilogue.relu(), ex);
                     if (first == null) first = y;
-                    else for (long i = 0; i < y.numel(); i++) assertEquals(Float.floatToRawIntBits((float) first.getAt(i)), Float.floatToRawIntBits((float) y.getAt(i)), "element " + i + " at " + threads + " threads");
+                    else for (long i = 0; i < y.numel(); i++) assertEquals(Float.floatToRawIntBits((float) first.getAt(i)), Float.floatToRawIntBits((float) y.getAt(i)), s + " element " + i + " at " + threads + " threads");
                 }
             }
         }

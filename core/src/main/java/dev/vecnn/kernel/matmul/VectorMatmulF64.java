@@ -196,7 +196,7 @@ final class VectorMatmulF64 implements Matmul.Engine {
         }
     }
 
-    /** Lane offsets of one lane of every accumulator stored by {@link #dot4x4}: {@code i * L}. */
+    /** Lane offsets of one lane of every accumulator stored by {@link #dot4x4} and {@link #dot2x8}: {@code i * L}. */
     private static final int[] COLUMN = new int[L];
 
     static {

@@ -36,6 +36,8 @@ final class DepthwiseRowsF64 {
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
     private static final ByteOrder NO = ByteOrder.nativeOrder();
+    /** 512-bit vectors: AVX-512's 32 registers, room for the blocks unrolled over three taps ({@link RowPlan#unrolled}). */
+    private static final boolean MANY_REGISTERS = S.vectorBitSize() >= 512;
     /** Lanes 0, 2, 4, .. of a vector, twice (a one-vector permute; the two-vector rearrange is not compiled to one). */
     private static final VectorShuffle<Double> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
     /** Lanes 1, 3, 5, .. of a vector, twice. */
@@ -47,12 +49,12 @@ final class DepthwiseRowsF64 {
 
     /** The forward plan, or null when this path does not take the problem. */
     static RowPlan forwardPlan(ConvGeometry g, Tensor big, Tensor small) {
-        return dense(big) && dense(small) ? RowPlan.forward(g, L) : null;
+        return dense(big) && dense(small) ? RowPlan.forward(g, L, MANY_REGISTERS) : null;
     }
 
     /** The backward-data plan (gy to gx), or null when this path does not take the problem. */
     static RowPlan backwardDataPlan(ConvGeometry g, Tensor small, Tensor big) {
-        return dense(big) && dense(small) ? RowPlan.backwardData(g, L) : null;
+        return dense(big) && dense(small) ? RowPlan.backwardData(g, L, MANY_REGISTERS) : null;
     }
 
     /**
@@ -210,7 +212,7 @@ final class DepthwiseRowsF64 {
     private static void plane(RowPlan p, double[] x, double[] wt, double[] y, double bias, double lo, double hi) {
         for (int b = 0, blocks = p.paddedRows / p.blockRows; b < blocks; b++) {
             for (int cg = p.columnGroups - 1; cg >= 0; cg--) {
-                if (p.rowTaps == 3 && p.chunks < 8) {
+                if (p.unrolled) {
                     switch (p.chunks) {
                         case 4 -> block3x4r3(p, x, wt, y, b, cg, bias, lo, hi);
                         case 2 -> block6x2r3(p, x, wt, y, b, cg, bias, lo, hi);

@@ -18,8 +18,8 @@ import dev.vecnn.kernel.conv.ConvGeometry;
  *   <li>the output plane is computed compact (row pitch = row length) and leaves in one bulk copy;</li>
  *   <li>a block is {@link #blockRows} rows by {@link #chunks} vectors: eight accumulators, enough for two
  *       FMA pipes of four cycles' latency, on narrow rows as on wide ones; twelve for three taps along the
- *       rows, where each accumulator takes its row's three taps in a row (1.51-1.64 us for a 56x56 plane in
- *       L1 with eight and the generic loop, 1.38-1.44 unrolled, 1.25-1.34 with twelve).</li>
+ *       rows on machines with 32 vector registers, where each accumulator takes its row's three taps in a row (a
+ *       56x56 plane in L1: 1.42-1.79 us with eight and the loop over the taps, 1.14-1.22 unrolled with twelve).</li>
  * </ul>
  * Narrow 2-D planes (rows of at most two vectors; stride at most 2 down the columns, computed at unit
  * stride and every other row kept) are computed flat
@@ -27,8 +27,8 @@ import dev.vecnn.kernel.conv.ConvGeometry;
  * pitch {@link #inPitch}, and every grid position is one sum over fixed offsets ({@link #flatOffset}),
  * eight vectors at a time, with no lanes lost to short rows and no per-row bookkeeping; the kept
  * columns are picked out of the grid afterwards.
- * Forward uses the convolution's own geometry. A stride of 2 along rows of at least {@link #SPLIT_VECTORS}
- * output vectors lays each input row split into its even and odd columns (a deinterleaving copy, one
+ * Forward uses the convolution's own geometry. A stride of 2 along rows of at least {@link #SPLIT_COLUMNS}
+ * output columns lays each input row split into its even and odd columns (a deinterleaving copy, one
  * permute per vector), so that every tap reads one half at unit stride ({@link #split}); on narrower rows
  * the rows are computed at unit stride and every other column kept ({@link #columnStep}): twice the
  * multiply-adds, fewer rows of bookkeeping.
@@ -38,13 +38,15 @@ import dev.vecnn.kernel.conv.ConvGeometry;
 final class RowPlan {
     /** Largest plane (either side) and row table this path takes; larger ones use the slab path. */
     static final long MAX_PLANE = 1L << 24;
-    /** Largest stride along the rows computed at unit stride and subsampled. */
+    /** Largest stride along the rows this path takes (split, or computed at unit stride and subsampled). */
     static final int MAX_ROW_STRIDE = 2;
     /**
-     * Vectors in an output row from which a stride of 2 along the rows is computed split ({@link #split}):
-     * MobileNet-V2's 112 to 56 columns ran 0.75 to 0.56 ms split, its 56 to 28 0.25 to 0.28 (float32, 16 lanes).
+     * Output columns from which a stride of 2 along the rows is computed split ({@link #split}): MobileNet-V2's
+     * 112 to 56 columns ran 0.75 to 0.56 ms split at 16 float32 lanes and 0.76-0.77 to 0.64 at 8, its 56 to 28
+     * 0.25 to 0.28 at 16 lanes and 0.26 to 0.28-0.29 at 8 (this threshold lies between the two;
+     * bench/results/2026-12-01-depthwise-rows-and-panels/split-threshold.txt).
      */
-    static final int SPLIT_VECTORS = 4;
+    static final int SPLIT_COLUMNS = 48;
 
     final int inRowLen, outRowLen;
     /** Input rows in the buffer: one every {@code inPitch} elements from {@link #planeStart}. */
@@ -55,8 +57,8 @@ final class RowPlan {
     /** Rows kept (flat plans of stride 2 down the columns compute every row and keep every other one). */
     final int rowStep, keptRows;
     /**
-     * Whether the computed plane is the kept plane as it lies (rows mode, every column kept): not so when
-     * flat, strided along the rows, or when the rows are computed longer than kept (a transposed
+     * Whether the computed plane is the kept plane as it lies (rows mode, every column kept, split rows
+     * included): not so when flat, subsampled along the rows, or when the rows are computed longer than kept (a transposed
      * convolution's output padding makes its backward-data windows reach past the kept columns).
      */
     final boolean compact;
@@ -66,6 +68,8 @@ final class RowPlan {
     final int rowTaps, tapRows;
     /** Vectors per block row, rows per block, column groups per row (each {@code chunks} vectors wide). */
     final int chunks, blockRows, columnGroups;
+    /** Whether the blocks are the ones unrolled for three taps along the rows, twelve accumulators ({@code block3x4r3} ...). */
+    final boolean unrolled;
     /** Buffer offset of the zero row and of the input plane; input buffer and output buffer lengths. */
     final int zeroRow, planeStart, inLength, outLength;
     /** Block b's entries are {@code [entryStart[b], entryStart[b + 1])}, in the order of their input rows. */
@@ -94,8 +98,8 @@ final class RowPlan {
     /** Elements between computed rows in the output buffer: the row length, or the input pitch when flat. */
     final int outPitch;
 
-    private RowPlan(long[] in, long[] out, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int lanes, int columnStep,
-                    long keptRowLen, boolean flat, int rowStep, long keptRows, boolean split) {
+    private RowPlan(long[] in, long[] out, int[] kernel, int[] stride, int[] dilation, int[] padBegin, int lanes, boolean manyRegisters,
+                    int columnStep, long keptRowLen, boolean flat, int rowStep, long keptRows, boolean split) {
         int rank = in.length, last = rank - 1;
         this.split = split;
         this.columnStep = columnStep;
@@ -115,8 +119,10 @@ final class RowPlan {
         int vectors = Math.ceilDiv(Math.max(1, outRowLen), lanes);
         // one row (a 1-D signal) takes all eight accumulators along it; otherwise rows share them
         chunks = rows == 1 && vectors >= 8 ? 8 : vectors >= 4 ? 4 : vectors >= 2 ? 2 : 1;
-        // three taps along the rows (the unrolled blocks): twelve accumulators, their chains interleaved
-        blockRows = rowTaps == 3 && chunks < 8 ? 12 / chunks : 8 / chunks;
+        // three taps along the rows (the unrolled blocks): twelve accumulators and an entry's three rows live,
+        // about 25 vectors, where there are 32 registers (AVX-512); elsewhere the loop over the taps
+        unrolled = manyRegisters && rowTaps == 3 && chunks < 8;
+        blockRows = unrolled ? 12 / chunks : 8 / chunks;
         columnGroups = Math.ceilDiv(vectors, chunks);
         paddedRows = Math.ceilDiv(rows, blockRows) * blockRows;
         shift = new int[rowTaps];
@@ -252,6 +258,14 @@ final class RowPlan {
 
     /** The forward plan of a direct depthwise convolution, or null when the rows path does not take it. */
     static RowPlan forward(ConvGeometry g, int lanes) {
+        return forward(g, lanes, true);
+    }
+
+    /**
+     * The forward plan for {@code lanes} lanes; {@code manyRegisters}: the machine has 32 vector registers
+     * (512-bit vectors: AVX-512), enough for the unrolled blocks.
+     */
+    static RowPlan forward(ConvGeometry g, int lanes, boolean manyRegisters) {
         int last = g.rank - 1, step = g.stride[last];
         if (step > MAX_ROW_STRIDE || g.mode != dev.vecnn.spec.PaddingMode.ZEROS) return null;
         long[] out = g.small.clone();
@@ -261,11 +275,12 @@ final class RowPlan {
         long unitRow = g.big[last] + g.padBegin[last] + g.padEnd[last] - (long) (g.kernel[last] - 1) * g.dilation[last];
         // narrow 2-D planes go flat, at stride 2 down the columns too (every row computed, every other kept)
         boolean flat = g.rank == 2 && Math.ceilDiv(unitRow, lanes) <= 2 && g.stride[0] <= MAX_ROW_STRIDE;
-        if (step == 2 && Math.ceilDiv(g.small[last], lanes) >= SPLIT_VECTORS) {
+        if (step == 2 && g.small[last] >= SPLIT_COLUMNS) {
             // wide rows laid split into even and odd columns: every output column computed once, at unit stride
             // (on narrower rows the bookkeeping of twice the rows per output cost more than the columns saved)
             return fits(g.big, out, g)
-                    ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, 1, g.small[last], false, 1, g.smallCount() / g.small[last], true)
+                    ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, manyRegisters, 1, g.small[last], false, 1,
+                            g.smallCount() / g.small[last], true)
                     : null;
         }
         out[last] = unitRow;
@@ -277,7 +292,9 @@ final class RowPlan {
         }
         long keptRows = g.smallCount() / g.small[last];
         return fits(g.big, out, g)
-                ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, step, g.small[last], flat, rowStep, keptRows, false) : null;
+                ? new RowPlan(g.big, out, g.kernel, stride, g.dilation, g.padBegin, lanes, manyRegisters, step, g.small[last], flat, rowStep, keptRows,
+                        false)
+                : null;
     }
 
     /**
@@ -285,13 +302,19 @@ final class RowPlan {
      * reverses the weights), {@code padBegin' = (kernel - 1) * dilation - padBegin}; null when not taken.
      */
     static RowPlan backwardData(ConvGeometry g, int lanes) {
+        return backwardData(g, lanes, true);
+    }
+
+    /** As {@link #backwardData(ConvGeometry, int)}, with the register file as in {@link #forward(ConvGeometry, int, boolean)}. */
+    static RowPlan backwardData(ConvGeometry g, int lanes, boolean manyRegisters) {
         if (!g.unitStride() || g.mode != dev.vecnn.spec.PaddingMode.ZEROS || g.kg != 1) return null;
         int[] pad = new int[g.rank];
         for (int d = 0; d < g.rank; d++) pad[d] = (g.kernel[d] - 1) * g.dilation[d] - g.padBegin[d];
         if (!fits(g.small, g.big, g)) return null;
         int last = g.rank - 1;
         boolean flat = g.rank == 2 && Math.ceilDiv(g.big[last], lanes) <= 2;
-        return new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes, 1, g.big[last], flat, 1, count(g.big) / g.big[last], false);
+        return new RowPlan(g.small, g.big, g.kernel, g.stride, g.dilation, pad, lanes, manyRegisters, 1, g.big[last], flat, 1, count(g.big) / g.big[last],
+                false);
     }
 
     private static boolean fits(long[] in, long[] out, ConvGeometry g) {

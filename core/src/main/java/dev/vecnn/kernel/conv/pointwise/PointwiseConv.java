@@ -67,7 +67,9 @@ public final class PointwiseConv extends ConvImpl {
      * 512-bit vectors (the 8 x 3-vector tile's 27 live vectors would spill AVX2's 16 registers), and planes with
      * at least twice as many whole tiles as tail vectors (a 7x7 plane, one tile and a one-position tail, ran at
      * 0.8x). Forward also takes planes of more than three vectors and at most four, one 6 x 4-vector tile each
-     * (MobileNet-V2's four 7x7 1x1 layers, prepared weights: 1.18-1.46x the GEMM at 1 thread, 1.05-1.23x at 2). The float32 tile length serves float64 too (its tiles are half as long); float64 was not measured.
+     * (MobileNet-V2's five 7x7 1x1 shapes, prepared weights: 1.24-1.43x the GEMM at 1 thread, 1.04-1.23x at 2,
+     * bench/results/2026-12-01-depthwise-rows-and-panels). The float32 tile length serves float64 too (its tiles are half
+     * as long); float64 was not measured.
      */
     private static boolean preferred(ConvPass pass, ConvSpec spec) {
         long l = PointwiseConvF32.L, plane = plane(spec);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The depthwise rows path ({@link RowPlan}, {@code DepthwiseRowsF32/F64}) on shapes chosen to reach each
  * of its cases: narrow planes computed flat, every block shape (one row by eight vectors, 2x4, 4x2, 8x1, and for
- * three taps along the rows the unrolled 3x4, 6x2, 12x1), several column groups per
+ * three taps along the rows the unrolled 3x4, 6x2, 12x1 where there are 32 vector registers), several column groups per
  * row (whose last vector runs into the next row), row counts that are not whole blocks, rows narrower
  * than a vector, dilation, asymmetric and large padding, valid convolutions (input rows longer than
  * output rows), strided leading dimensions, stride 2 along the rows (kept from unit stride, and split into even and odd columns), channel multipliers, ranks 1 to 3,
@@ -45,10 +45,13 @@ class DepthwiseRowsTest {
             spec(2, 2, 1, new long[] {5, 6, 19}, new int[] {3, 3, 3}, new int[] {2, 2, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
                     new int[] {1, 1, 1}),
             spec(1, 5, 1, new long[] {3, 1}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
-            // rows of one vector and three taps along them: the unrolled twelve-row block (dilated down the columns)
+            // rows of one vector and three taps along them: the unrolled twelve-row block (dilated down the columns;
+            // and rows of two columns, one vector at every width)
             spec(1, 2, 1, new long[] {4, 5, 9}, new int[] {3, 3, 3}, new int[] {1, 1, 1}, new int[] {1, 2, 1}, new int[] {1, 2, 1},
                     new int[] {1, 2, 1}),
-            // stride 2 along rows of fewer than four vectors out: computed at unit stride, every other column kept (odd and even widths)
+            spec(2, 3, 1, new long[] {4, 5, 2}, new int[] {3, 3, 3}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1},
+                    new int[] {1, 1, 1}),
+            // stride 2 along rows of fewer than 48 columns out: computed at unit stride, every other column kept (odd and even widths)
             spec(2, 3, 1, new long[] {9, 57}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}),
             spec(1, 2, 2, new long[] {6, 14}, new int[] {3, 3}, new int[] {1, 2}, new int[] {1, 2}, new int[] {0, 2}, new int[] {1, 1}),
             spec(1, 2, 1, new long[] {301}, new int[] {4}, new int[] {2}, new int[] {1}, new int[] {1}, new int[] {2}),
@@ -97,6 +100,11 @@ class DepthwiseRowsTest {
         assertEquals(4, wide.chunks);
         assertEquals(3, wide.blockRows);
         assertEquals(4, RowPlan.forward(ConvGeometry.of(FORWARD.get(4)), 16).blockRows);
+        // without AVX-512's 32 registers the taps stay in a loop, eight accumulators
+        RowPlan few = RowPlan.forward(ConvGeometry.of(FORWARD.get(0)), 8, false);
+        assertFalse(few.unrolled);
+        assertEquals(2, few.blockRows);
+        assertTrue(wide.unrolled);
         RowPlan signal = RowPlan.forward(ConvGeometry.of(FORWARD.get(3)), 16);
         assertEquals(8, signal.chunks);
         assertEquals(3, signal.columnGroups);
@@ -111,15 +119,15 @@ class DepthwiseRowsTest {
         RowPlan twoLanes = RowPlan.forward(ConvGeometry.of(FORWARD.get(1)), 2);
         assertFalse(twoLanes.flat);
         // 14x14 at stride 2: flat, 14 rows computed, 7 kept
-        RowPlan halved = RowPlan.forward(ConvGeometry.of(FORWARD.get(12)), 16);
+        RowPlan halved = RowPlan.forward(ConvGeometry.of(FORWARD.get(13)), 16);
         assertTrue(halved.flat);
         assertEquals(14, halved.rows);
         assertEquals(7, halved.keptRows);
         assertEquals(3, twoLanes.blockRows);
         assertEquals(15, twoLanes.paddedRows);
-        // stride 2 along the rows: 29 columns out (two vectors) kept from unit stride, 65 (five) computed split
-        assertFalse(RowPlan.forward(ConvGeometry.of(FORWARD.get(9)), 16).split);
-        RowPlan split = RowPlan.forward(ConvGeometry.of(FORWARD.get(14)), 16);
+        // stride 2 along the rows: 29 columns out kept from unit stride, 65 computed split
+        assertFalse(RowPlan.forward(ConvGeometry.of(FORWARD.get(10)), 16).split);
+        RowPlan split = RowPlan.forward(ConvGeometry.of(FORWARD.get(15)), 16);
         assertTrue(split.split);
         assertTrue(split.compact);
         assertEquals(65, split.outRowLen);
