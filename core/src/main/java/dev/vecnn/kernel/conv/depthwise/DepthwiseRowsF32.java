@@ -157,22 +157,19 @@ final class DepthwiseRowsF32 {
         if (from + 2L * pairs * L * ES <= src.byteSize()) {
             for (int v = 0; v < pairs; v++) {
                 long at = from + 2L * v * L * ES;
-                pick(FloatVector.fromMemorySegment(S, src, at, NO), FloatVector.fromMemorySegment(S, src, at + L * ES, NO), EVENS).intoArray(x, to + v * L);
+                FloatVector.fromMemorySegment(S, src, at, NO).rearrange(EVENS).blend(FloatVector.fromMemorySegment(S, src, at + L * ES, NO).rearrange(EVENS), UPPER)
+                        .intoArray(x, to + v * L);
             }
             FloatVector.zero(S).intoArray(x, to + evens);
             for (int v = 0; v < pairs; v++) {
                 long at = from + 2L * v * L * ES;
-                pick(FloatVector.fromMemorySegment(S, src, at, NO), FloatVector.fromMemorySegment(S, src, at + L * ES, NO), ODDS).intoArray(x, odd + v * L);
+                FloatVector.fromMemorySegment(S, src, at, NO).rearrange(ODDS).blend(FloatVector.fromMemorySegment(S, src, at + L * ES, NO).rearrange(ODDS), UPPER)
+                        .intoArray(x, odd + v * L);
             }
             FloatVector.zero(S).intoArray(x, odd + len / 2);
         } else {
             for (int c = 0; c < len; c++) x[(c & 1) == 0 ? to + c / 2 : odd + c / 2] = src.get(LAYOUT, from + c * ES);
         }
-    }
-
-    /** The even ({@link #EVENS}) or odd ({@link #ODDS}) lanes of {@code a} and then of {@code b}, in one vector. */
-    private static FloatVector pick(FloatVector a, FloatVector b, VectorShuffle<Float> lanes) {
-        return a.rearrange(lanes).blend(b.rearrange(lanes), UPPER);
     }
 
     /**
@@ -188,7 +185,7 @@ final class DepthwiseRowsF32 {
                 for (int c = 0; c < len; c += L) FloatVector.fromArray(S, y, from + c).intoArray(kept, to + c);
             } else if (step == 2 && from + 2 * Math.ceilDiv(len, L) * L <= y.length) {
                 for (int c = 0; c < len; c += L) {
-                    pick(FloatVector.fromArray(S, y, from + 2 * c), FloatVector.fromArray(S, y, from + 2 * c + L), EVENS).intoArray(kept, to + c);
+                    FloatVector.fromArray(S, y, from + 2 * c).rearrange(EVENS).blend(FloatVector.fromArray(S, y, from + 2 * c + L).rearrange(EVENS), UPPER).intoArray(kept, to + c);
                 }
             } else {
                 for (int c = 0; c < len; c++) kept[to + c] = y[from + c * step];
