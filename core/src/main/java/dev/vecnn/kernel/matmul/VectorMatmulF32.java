@@ -65,8 +65,11 @@ final class VectorMatmulF32 implements Matmul.Engine {
                 for (int i = 0; i < tx; i++) xr[i] = (xb + (long) Math.min(m0 + i, m - 1) * k) * ES;
                 if (tx == 2) dot2x8(xs, xr, ws, wr, k, out, lanes);
                 else dot4x4(xs, xr, ws, wr, k, out, lanes);
-                for (int i = 0; i < tx && m0 + i < m; i++) {
-                    for (int j = 0; j < tw && n0 + j < n; j++) {
+                // one bound per loop: with two (i < tx && m0 + i < m) C2's loop predicates, speculated from the
+                // profile, failed on the last tasks and the method cycled between C2 and C1 for good (seen in training)
+                int rows = Math.min(tx, m - m0), cols = Math.min(tw, n - n0);
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
                         float v = out[i * tw + j];
                         if (bias != null) v += bias.segment().get(LAYOUT, (bias.offset() + n0 + j) * ES);
                         ys.set(LAYOUT, (yb + (long) (m0 + i) * n + n0 + j) * ES, e.activation() == Activation.IDENTITY ? v : e.apply(v));

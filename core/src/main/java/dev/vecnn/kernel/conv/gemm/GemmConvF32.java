@@ -1246,7 +1246,7 @@ final class GemmConvF32 {
         long cs = t.stride(1);
         boolean identity = e.activation() == Activation.IDENTITY;
         boolean allConsecutive = consecutive(out, oo); // one run: store as vectors
-        for (int i = 0; i < mr && k0 + i < kEnd; i++) {
+        for (int i = 0, rows = Math.min(mr, kEnd - k0); i < rows; i++) {
             int k = k0 + i;
             float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
             long base = k * cs;
@@ -1267,7 +1267,7 @@ final class GemmConvF32 {
     /** Stores rows [k0, kEnd) of a tile to a heap buffer, channel k at {@code k * channel}. */
     private static void storeTileHeap(float[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, float[] heap, int channel) {
         boolean allConsecutive = consecutive(out, oo);
-        for (int i = 0; i < mr && k0 + i < kEnd; i++) {
+        for (int i = 0, rows = Math.min(mr, kEnd - k0); i < rows; i++) {
             int base = (k0 + i) * channel;
             if (allConsecutive) {
                 System.arraycopy(c, co + i * NR, heap, base + (int) out[oo], NR);
