@@ -168,6 +168,42 @@ public final class PhaseSlab {
         return true;
     }
 
+    /**
+     * For a {@link #plain} slab over a row-major channel plane whose dimension {@code d} has element stride
+     * {@code planeStride[d]}: for each slab row r (every dimension but the last, row-major), where it starts
+     * in a channel's slab ({@code rowDst[r]}) and where its source row starts in the plane ({@code rowSrc[r]},
+     * -1 when the row lies in the padding). Returns the number of rows.
+     */
+    public int plainRows(long[] planeStride, int[] rowDst, int[] rowSrc) {
+        int last = g.rank - 1, rows = 1;
+        for (int d = 0; d < last; d++) rows *= extent[d];
+        int[] u = new int[g.rank];
+        for (int r = 0; r < rows; r++) {
+            int at = 0, off = 0;
+            boolean zero = false;
+            for (int d = 0; d < last; d++) {
+                at += u[d] * gridStride[d];
+                int src = source[d][u[d]];
+                if (src < 0) zero = true;
+                else off += src * (int) planeStride[d];
+            }
+            rowDst[r] = at;
+            rowSrc[r] = zero ? -1 : off;
+            for (int d = last - 1; d >= 0; d--) {
+                if (++u[d] < extent[d]) break;
+                u[d] = 0;
+            }
+        }
+        return rows;
+    }
+
+    /** Slab rows: the product of the extents of every dimension but the last. */
+    public int rows() {
+        int rows = 1;
+        for (int d = 0; d < g.rank - 1; d++) rows *= extent[d];
+        return rows;
+    }
+
     @Override
     public String toString() {
         return "PhaseSlab" + Arrays.toString(extent) + " grid " + Arrays.toString(grid) + " x" + phases;

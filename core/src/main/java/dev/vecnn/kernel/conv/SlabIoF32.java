@@ -203,6 +203,13 @@ public final class SlabIoF32 {
         }
     }
 
+    /** The element strides of {@code big}'s spatial dimensions. */
+    static long[] planeStrides(ConvGeometry g, Tensor big) {
+        long[] s = new long[g.rank];
+        for (int d = 0; d < g.rank; d++) s[d] = big.stride(2 + d);
+        return s;
+    }
+
     /**
      * {@link #fillSlab} for a slab of one phase from row-major channels staged whole: where each slab row
      * comes from (a source row, or none: zeros) is worked out once for all channels, then every channel is
@@ -210,31 +217,12 @@ public final class SlabIoF32 {
      */
     private static void fillPlainStaged(ConvGeometry g, Tensor big, long n, int c0, int cn, PhaseSlab slab, float[] sl, float[] stage,
                                         int plane, int interiorStart, int interiorEnd, Execution.Scratch scratch) {
-        int rank = g.rank;
-        int last = rank - 1;
+        int last = g.rank - 1;
         int width = slab.extent[last];
         int[] srcLast = slab.source[last];
-        int rows = 1;
-        for (int d = 0; d < last; d++) rows *= slab.extent[d];
-        int[] rowDst = scratch.ints("io.rowDst", rows);
-        int[] rowSrc = scratch.ints("io.rowSrc", rows); // element offset of the source row in the plane, or -1
-        int[] u = new int[rank];
-        for (int r = 0; r < rows; r++) {
-            int at = 0, off = 0;
-            boolean zero = false;
-            for (int d = 0; d < last; d++) {
-                at += u[d] * slab.gridStride[d];
-                int src = slab.source[d][u[d]];
-                if (src < 0) zero = true;
-                else off += src * (int) big.stride(2 + d);
-            }
-            rowDst[r] = at;
-            rowSrc[r] = zero ? -1 : off;
-            for (int d = last - 1; d >= 0; d--) {
-                if (++u[d] < slab.extent[d]) break;
-                u[d] = 0;
-            }
-        }
+        int[] rowDst = scratch.ints("io.rowDst", slab.rows());
+        int[] rowSrc = scratch.ints("io.rowSrc", slab.rows()); // element offset of the source row in the plane, or -1
+        int rows = slab.plainRows(planeStrides(g, big), rowDst, rowSrc);
         int interior = interiorEnd - interiorStart;
         int from0 = interior > 0 ? srcLast[interiorStart] : 0;
         MemorySegment seg = big.segment();

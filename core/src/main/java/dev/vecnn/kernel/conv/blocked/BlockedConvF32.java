@@ -4,6 +4,7 @@ import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabIoF32;
+import dev.vecnn.kernel.conv.SlabRowsF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.tensor.Tensor;
@@ -189,7 +190,7 @@ final class BlockedConvF32 {
             int slabLen = g.cg * part.slab.channelStride;
             float[] x = s.floats("blocked.slab", slabLen + SLACK);
             Arrays.fill(x, slabLen, slabLen + SLACK, 0);
-            SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
+            SlabRowsF32.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
             float[] y = s.floats("blocked.y", blocks * kb * part.channel);
             int[] st = part.starts;
             float[] tile = s.floats("blocked.tile", 24 * L);

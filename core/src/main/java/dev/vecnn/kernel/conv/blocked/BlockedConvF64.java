@@ -4,6 +4,7 @@ import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabIoF64;
+import dev.vecnn.kernel.conv.SlabRowsF64;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.tensor.Tensor;
@@ -189,7 +190,7 @@ final class BlockedConvF64 {
             int slabLen = g.cg * part.slab.channelStride;
             double[] x = s.doubles("blocked.slab", slabLen + SLACK);
             Arrays.fill(x, slabLen, slabLen + SLACK, 0);
-            SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
+            SlabRowsF64.fillSlab(g, big, n, gi * g.cg, g.cg, part.slab, x, s);
             double[] y = s.doubles("blocked.y", blocks * kb * part.channel);
             int[] st = part.starts;
             double[] tile = s.doubles("blocked.tile", 24 * L);

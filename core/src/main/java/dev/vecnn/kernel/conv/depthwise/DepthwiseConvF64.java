@@ -7,6 +7,7 @@ import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.Phases;
 import dev.vecnn.kernel.conv.SlabExactF64;
 import dev.vecnn.kernel.conv.SlabIoF64;
+import dev.vecnn.kernel.conv.SlabRowsF64;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
@@ -77,7 +78,7 @@ final class DepthwiseConvF64 {
             double[] y = s.doubles("dw.grid", span + 2 * STEP);
             double[] wt = s.doubles("dw.w", g.taps);
             for (int c = c0; c < Math.min(g.groups, c0 + per); c++) {
-                SlabIoF64.fillSlab(g, big, n, c, 1, slab, x, s);
+                SlabRowsF64.fillSlab(g, big, n, c, 1, slab, x, s);
                 java.util.Arrays.fill(x, slab.channelStride, slab.channelStride + reach + 2 * STEP, 0);
                 for (int j = 0; j < g.kg; j++) {
                     int k = c * g.kg + j;
@@ -151,7 +152,7 @@ final class DepthwiseConvF64 {
             double[] lanes = s.doubles("dw.lanes", L);
             java.util.Arrays.fill(acc, 0, g.kg * g.taps, 0);
             for (long n = 0; n < g.batch; n++) {
-                SlabIoF64.fillSlab(g, big, n, c, 1, slab, x, s);
+                SlabRowsF64.fillSlab(g, big, n, c, 1, slab, x, s);
                 java.util.Arrays.fill(x, slab.channelStride, slab.channelStride + reach + STEP, 0);
                 SlabIoF64.copySmall(g, small, n, c * g.kg, g.kg, slab, gy, gridLen, 0, STEP);
                 // between output rows the grid holds gy = 0; x there must be finite for 0 * x to add nothing

@@ -5,6 +5,7 @@ import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabExactF32;
 import dev.vecnn.kernel.conv.SlabIoF32;
+import dev.vecnn.kernel.conv.SlabRowsF32;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
@@ -77,7 +78,7 @@ final class DirectConvF32 {
             long n = task / partCount / g.groups;
             float[] x = s.floats("direct.slab", slabLen);
             java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
-            SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
+            SlabRowsF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
             float[][] ys = new float[grids][];
             for (int i = 0; i < grids; i++) ys[i] = s.floats(GRIDS[i], span + STEP8);
             float[] w8 = s.floats("direct.w8", grids * red);
@@ -358,7 +359,7 @@ final class DirectConvF32 {
             java.util.Arrays.fill(exact, 0, g.kg * red, 0);
             for (long n = n0; n < n1; n++) {
                 java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
-                SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
+                SlabRowsF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
                 boolean finite = SlabExactF32.finite(x, g.cg * slab.channelStride);
                 for (int q = 0; q < quads; q++) {
                     int j0 = q * 4, kn = Math.min(4, g.kg - j0), k0 = gi * g.kg + j0;

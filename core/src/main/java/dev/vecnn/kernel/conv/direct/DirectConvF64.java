@@ -5,6 +5,7 @@ import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabExactF64;
 import dev.vecnn.kernel.conv.SlabIoF64;
+import dev.vecnn.kernel.conv.SlabRowsF64;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
@@ -77,7 +78,7 @@ final class DirectConvF64 {
             long n = task / partCount / g.groups;
             double[] x = s.doubles("direct.slab", slabLen);
             java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
-            SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
+            SlabRowsF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
             double[][] ys = new double[grids][];
             for (int i = 0; i < grids; i++) ys[i] = s.doubles(GRIDS[i], span + STEP8);
             double[] w8 = s.doubles("direct.w8", grids * red);
@@ -358,7 +359,7 @@ final class DirectConvF64 {
             java.util.Arrays.fill(exact, 0, g.kg * red, 0);
             for (long n = n0; n < n1; n++) {
                 java.util.Arrays.fill(x, g.cg * slab.channelStride, slabLen, 0);
-                SlabIoF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
+                SlabRowsF64.fillSlab(g, big, n, gi * g.cg, g.cg, slab, x, s);
                 boolean finite = SlabExactF64.finite(x, g.cg * slab.channelStride);
                 for (int q = 0; q < quads; q++) {
                     int j0 = q * 4, kn = Math.min(4, g.kg - j0), k0 = gi * g.kg + j0;

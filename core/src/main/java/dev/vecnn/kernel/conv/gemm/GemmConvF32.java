@@ -8,6 +8,7 @@ import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.Phases;
 import dev.vecnn.kernel.conv.SlabExactF32;
 import dev.vecnn.kernel.conv.SlabIoF32;
+import dev.vecnn.kernel.conv.SlabRowsF32;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.spec.PaddingMode;
@@ -98,7 +99,7 @@ final class GemmConvF32 {
                 int r0 = TaskSplit.start((int) g.small[0], rb, rp), r1 = TaskSplit.start((int) g.small[0], rb + 1, rp);
                 PhaseSlab slab = new PhaseSlab(g, r0, r1);
                 float[] sl = s.floats("gemm.slab", g.cg * slab.channelStride + SLACK);
-                SlabIoF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
+                SlabRowsF32.fillSlab(g, big, n, gi * g.cg, g.cg, slab, sl, s);
                 int[] koff = s.ints("gemm.koff", red);
                 for (int cc = 0; cc < g.cg; cc++) {
                     for (int t = 0; t < g.taps; t++) koff[cc * g.taps + t] = cc * slab.channelStride + slab.tapOffset[t];
@@ -172,7 +173,7 @@ final class GemmConvF32 {
                 float[] one = s.floats("gemm.slab", count + SLACK);
                 float[] stage = s.floats("gemm.stage", count * L);
                 for (int j = 0; j < images; j++) {
-                    SlabIoF32.fillSlab(g, big, n0 + j, gi * g.cg, g.cg, slab, one, s);
+                    SlabRowsF32.fillSlab(g, big, n0 + j, gi * g.cg, g.cg, slab, one, s);
                     System.arraycopy(one, 0, stage, j * count, count);
                 }
                 toLanes(stage, count, images, sl, s);
@@ -948,7 +949,7 @@ final class GemmConvF32 {
                     int len = ceilDiv(slab.span, L) * L;
                     int cs = slab.channelStride;
                     float[] sl = s.floats("gemm.slab", (cn + 1) * cs + len + SLACK);
-                    SlabIoF32.fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl, s);
+                    SlabRowsF32.fillSlab(g, big, n, gi * g.cg + c0, cn, slab, sl, s);
                     Arrays.fill(sl, cn * cs, (cn + 1) * cs + len + SLACK, 0); // the zero channel padding rows read
                     float[] gy = s.floats("gemm.wgy", (kn + 1) * len + SLACK);
                     SlabIoF32.copySmall(g, small, n, gi * g.kg + k0, kn, slab, gy, len, 0, len + SLACK);
@@ -1075,7 +1076,7 @@ final class GemmConvF32 {
             PhaseSlab slab = new PhaseSlab(g, r0, r1);
             int cs = slab.channelStride;
             float[] sl = s.floats("gemm.slab", (cn + 1) * cs + SLACK);
-            SlabIoF32.fillSlab(g, big, n, c, cn, slab, sl, s);
+            SlabRowsF32.fillSlab(g, big, n, c, cn, slab, sl, s);
             // the padding rows read a zero channel, two cells past it at most (their offsets count 0, 1, 2 in runs of
             // three, so that a tile of (channel, tap) rows in runs keeps the triple tiles through the padding)
             Arrays.fill(sl, cn * cs, (cn + 1) * cs + 2, 0);

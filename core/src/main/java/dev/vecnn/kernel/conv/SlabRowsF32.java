@@ -1,0 +1,81 @@
+package dev.vecnn.kernel.conv;
+
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Slab filling for the Vector API kernels (float). A slab of one phase whose rows are at most one vector
+ * long, over row-major channels with zero padding along the rows (a "same" convolution on a small grid:
+ * rows of 10 for an 8-wide input), takes each row as one masked load from the staged plane and one masked
+ * store: {@link SlabIoF32#fillSlab} spends a call to {@code System.arraycopy} and two padding loops per row
+ * there, 11% of the three passes of voxel3d's second convolution (2026-12-01). Every other slab goes to
+ * {@link SlabIoF32#fillSlab}. The same values either way: a copy, with +0.0 in the padding.
+ *
+ * <p>GENERATED from core/src/template/SlabRows.java.in by dev.vecnn.codegen.KernelTemplates; edit the
+ * template, not this file.
+ */
+public final class SlabRowsF32 {
+    private SlabRowsF32() {
+    }
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final long ES = 4;
+    /** Largest channel plane staged on the heap (elements), as {@link SlabIoF32}. */
+    private static final long STAGE_LIMIT = 1L << 20;
+
+    /** As {@link SlabIoF32#fillSlab}: channels [c0, c0+cn) of image n into the slab, through the padding mode. */
+    public static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, PhaseSlab slab, float[] sl, Execution.Scratch scratch) {
+        int last = g.rank - 1;
+        int width = slab.extent[last];
+        int[] srcLast = slab.source[last];
+        int interiorStart = Math.max(0, Math.min(width, -slab.origin[last]));
+        int interiorEnd = (int) Math.max(interiorStart, Math.min(width, g.big[last] - slab.origin[last]));
+        long plane = 1;
+        boolean rowMajor = true;
+        for (int d = last; d >= 0; d--) {
+            rowMajor &= big.stride(2 + d) == plane;
+            plane *= g.big[d];
+        }
+        boolean padded = interiorStart > 0 || interiorEnd < width; // else SlabIo's row copies carry no padding loops
+        if (!rowMajor || !slab.plain() || width > L || plane > STAGE_LIMIT || !padded || !zeroPadded(srcLast, interiorStart, interiorEnd)) {
+            SlabIoF32.fillSlab(g, big, n, c0, cn, slab, sl, scratch);
+            return;
+        }
+        int[] rowDst = scratch.ints("io.rowDst", slab.rows());
+        int[] rowSrc = scratch.ints("io.rowSrc", slab.rows());
+        int rows = slab.plainRows(SlabIoF32.planeStrides(g, big), rowDst, rowSrc);
+        // the plane staged L elements in: a row's vector, which starts interiorStart columns before its first
+        // element, stays inside the array at both ends of the plane
+        float[] stage = scratch.floats("io.stageRows", (int) plane + 2 * L);
+        int shift = L + (interiorEnd > interiorStart ? srcLast[interiorStart] : 0) - interiorStart;
+        VectorMask<Float> inside = S.indexInRange(-interiorStart, interiorEnd - interiorStart), row = S.indexInRange(0, width);
+        FloatVector zero = FloatVector.zero(S);
+        MemorySegment seg = big.segment();
+        for (int c = 0; c < cn; c++) {
+            long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
+            MemorySegment.copy(seg, LAYOUT, chanOff * ES, stage, L, (int) plane);
+            int base = c * slab.channelStride;
+            for (int r = 0; r < rows; r++) {
+                int from = rowSrc[r];
+                FloatVector v = from < 0 ? zero : FloatVector.fromArray(S, stage, shift + from, inside);
+                v.intoArray(sl, base + rowDst[r], row);
+            }
+        }
+    }
+
+    /** Whether the row's columns outside [interiorStart, interiorEnd) are zero padding and the inside is one run. */
+    private static boolean zeroPadded(int[] srcLast, int interiorStart, int interiorEnd) {
+        for (int x = 0; x < srcLast.length; x++) {
+            boolean in = x >= interiorStart && x < interiorEnd;
+            if (in ? srcLast[x] != srcLast[interiorStart] + x - interiorStart : srcLast[x] >= 0) return false;
+        }
+        return true;
+    }
+}
