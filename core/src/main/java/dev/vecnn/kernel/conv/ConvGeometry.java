@@ -88,6 +88,20 @@ public final class ConvGeometry {
         return n;
     }
 
+    /**
+     * Elements of one channel plane of {@code big} (a big-side tensor, N C spatial...) when its spatial
+     * dimensions are row-major (the last one contiguous, each stride the product of the sizes after it), so
+     * a plane is one run; else -1.
+     */
+    public long rowMajorPlane(dev.vecnn.tensor.Tensor big) {
+        long plane = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            if (big.stride(2 + d) != plane) return -1;
+            plane *= this.big[d];
+        }
+        return plane;
+    }
+
     /** Elements of one big-side channel with its padding: the size of a full slab's channel. */
     public long paddedPlane() {
         long plane = 1;

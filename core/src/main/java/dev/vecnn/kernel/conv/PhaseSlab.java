@@ -197,6 +197,22 @@ public final class PhaseSlab {
         return rows;
     }
 
+    /**
+     * The slab columns (last dimension) that read the source row one to one start here; the ones before are
+     * padding. With {@link #interiorEnd}: an empty range when the slab lies entirely in the padding (small
+     * inputs split over several threads).
+     */
+    public int interiorStart() {
+        int last = g.rank - 1;
+        return Math.max(0, Math.min(extent[last], -origin[last]));
+    }
+
+    /** The end of the columns that read the source row one to one (see {@link #interiorStart}). */
+    public int interiorEnd() {
+        int last = g.rank - 1;
+        return (int) Math.max(interiorStart(), Math.min(extent[last], g.big[last] - origin[last]));
+    }
+
     /** Slab rows: the product of the extents of every dimension but the last. */
     public int rows() {
         int rows = 1;

@@ -93,15 +93,10 @@ public final class SlabIoF64 {
         int[] srcLast = slab.source[last];
         // slab positions [interiorStart, interiorEnd) read the source row 1:1, the rest is padding; the range is
         // empty when a task's slab lies entirely in the padding (small inputs split over several threads)
-        int interiorStart = Math.max(0, Math.min(width, -slab.origin[last]));
-        int interiorEnd = (int) Math.max(interiorStart, Math.min(width, g.big[last] - slab.origin[last]));
+        int interiorStart = slab.interiorStart(), interiorEnd = slab.interiorEnd();
         // a contiguous plane of moderate size is staged in one bulk copy; rows then move as array copies
-        long plane = 1;
-        boolean rowMajor = true;
-        for (int d = last; d >= 0; d--) {
-            rowMajor &= big.stride(2 + d) == plane;
-            plane *= g.big[d];
-        }
+        long plane = g.rowMajorPlane(big);
+        boolean rowMajor = plane >= 0;
         // no padding and one phase: the slab is a run of the plane itself, one bulk copy per channel
         boolean unpadded = rowMajor && slab.plain() && slab.origin[0] >= 0 && slab.origin[0] + slab.extent[0] <= g.big[0];
         for (int d = 1; d < rank; d++) unpadded &= slab.origin[d] == 0 && slab.extent[d] == g.big[d];

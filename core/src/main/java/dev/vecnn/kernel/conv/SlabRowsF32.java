@@ -35,16 +35,10 @@ public final class SlabRowsF32 {
         int last = g.rank - 1;
         int width = slab.extent[last];
         int[] srcLast = slab.source[last];
-        int interiorStart = Math.max(0, Math.min(width, -slab.origin[last]));
-        int interiorEnd = (int) Math.max(interiorStart, Math.min(width, g.big[last] - slab.origin[last]));
-        long plane = 1;
-        boolean rowMajor = true;
-        for (int d = last; d >= 0; d--) {
-            rowMajor &= big.stride(2 + d) == plane;
-            plane *= g.big[d];
-        }
+        int interiorStart = slab.interiorStart(), interiorEnd = slab.interiorEnd();
+        long plane = g.rowMajorPlane(big);
         boolean padded = interiorStart > 0 || interiorEnd < width; // else SlabIo's row copies carry no padding loops
-        if (!rowMajor || !slab.plain() || width > L || plane > STAGE_LIMIT || !padded || !zeroPadded(srcLast, interiorStart, interiorEnd)) {
+        if (plane < 0 || !slab.plain() || width > L || plane > STAGE_LIMIT || !padded || !zeroPadded(srcLast, interiorStart, interiorEnd)) {
             SlabIoF32.fillSlab(g, big, n, c0, cn, slab, sl, scratch);
             return;
         }
