@@ -155,8 +155,8 @@ public final class KernelWorkout {
             Matmul.backwardData(my, mw, mx, ex);
             Matmul.backwardWeights(mx, my, mw, ex);
         }));
-        // a dense head as in a training network (voxel3d's: 32 x 64 -> 10): the last tiles of rows and columns are
-        // partial, which sent the forward's tasks into a C2 / C1 recompilation cycle once
+        // a dense head as in a training network (voxel3d's is 32 x 64 -> 10; 30 rows here so that the last row tile is
+        // partial as well as the last column task): such tiles sent the forward's tasks into a C2 / C1 recompilation cycle
         Tensor dx = filled(a, t, 30, 64), dw = filled(a, t, 10, 64), dy = filled(a, t, 30, 10), db = filled(a, t, 10);
         work.add(new Work("matmul partial tiles " + dt, () -> {
             Matmul.forward(dx, dw, db, Epilogue.NONE, dy, ex);

@@ -169,14 +169,13 @@ public final class PhaseSlab {
     }
 
     /**
-     * For a {@link #plain} slab over a row-major channel plane whose dimension {@code d} has element stride
-     * {@code planeStride[d]}: for each slab row r (every dimension but the last, row-major), where it starts
-     * in a channel's slab ({@code rowDst[r]}) and where its source row starts in the plane ({@code rowSrc[r]},
-     * -1 when the row lies in the padding). Returns the number of rows.
+     * For a {@link #plain} slab over the channel planes of {@code big} (a big-side tensor N C spatial...): for
+     * each slab row r (every dimension but the last, row-major), where it starts in a channel's slab
+     * ({@code rowDst[r]}) and where its source row starts in the plane ({@code rowSrc[r]}, -1 when the row lies
+     * in the padding). Offsets are ints: the callers stage planes of at most 2^20 elements. Returns the number of rows.
      */
-    public int plainRows(long[] planeStride, int[] rowDst, int[] rowSrc) {
-        int last = g.rank - 1, rows = 1;
-        for (int d = 0; d < last; d++) rows *= extent[d];
+    public int plainRows(dev.vecnn.tensor.Tensor big, int[] rowDst, int[] rowSrc) {
+        int last = g.rank - 1, rows = rows();
         int[] u = new int[g.rank];
         for (int r = 0; r < rows; r++) {
             int at = 0, off = 0;
@@ -185,7 +184,7 @@ public final class PhaseSlab {
                 at += u[d] * gridStride[d];
                 int src = source[d][u[d]];
                 if (src < 0) zero = true;
-                else off += src * (int) planeStride[d];
+                else off += src * (int) big.stride(2 + d);
             }
             rowDst[r] = at;
             rowSrc[r] = zero ? -1 : off;

@@ -119,8 +119,7 @@ public final class SlabIoF32 {
         // a phased last dimension is deinterleaved from a padded row built here
         float[] row = lastStep > 1 ? scratch.floats("io.row", width) : sl;
         long lastStride = big.stride(2 + last);
-        int rows = 1;
-        for (int d = 0; d < last; d++) rows *= slab.extent[d];
+        int rows = slab.rows();
         int[] u = new int[rank];
         MemorySegment seg = big.segment();
         for (int c = 0; c < cn; c++) {
@@ -198,13 +197,6 @@ public final class SlabIoF32 {
         }
     }
 
-    /** The element strides of {@code big}'s spatial dimensions. */
-    static long[] planeStrides(ConvGeometry g, Tensor big) {
-        long[] s = new long[g.rank];
-        for (int d = 0; d < g.rank; d++) s[d] = big.stride(2 + d);
-        return s;
-    }
-
     /**
      * {@link #fillSlab} for a slab of one phase from row-major channels staged whole: where each slab row
      * comes from (a source row, or none: zeros) is worked out once for all channels, then every channel is
@@ -217,7 +209,7 @@ public final class SlabIoF32 {
         int[] srcLast = slab.source[last];
         int[] rowDst = scratch.ints("io.rowDst", slab.rows());
         int[] rowSrc = scratch.ints("io.rowSrc", slab.rows()); // element offset of the source row in the plane, or -1
-        int rows = slab.plainRows(planeStrides(g, big), rowDst, rowSrc);
+        int rows = slab.plainRows(big, rowDst, rowSrc);
         int interior = interiorEnd - interiorStart;
         int from0 = interior > 0 ? srcLast[interiorStart] : 0;
         MemorySegment seg = big.segment();

@@ -1,6 +1,7 @@
 package dev.vecnn.kernel.conv;
 
 import dev.vecnn.parallel.Execution;
+import dev.vecnn.spec.PaddingMode;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,10 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Slab filling for the Vector API kernels (float). A slab of one phase whose rows are at most one vector
- * long, over row-major channels with zero padding along the rows (a "same" convolution on a small grid:
- * rows of 10 for an 8-wide input), takes each row as one masked load from the staged plane and one masked
- * store: {@link SlabIoF32#fillSlab} spends a call to {@code System.arraycopy} and two padding loops per row
- * there, 11% of the three passes of voxel3d's second convolution (2026-12-01). Every other slab goes to
+ * long (L cells: 16 floats or 8 doubles with 512-bit vectors, half that with 256), over row-major channels
+ * with zero padding along the rows (a "same" convolution on a small grid: rows of 10 for an 8-wide float32
+ * input), takes each row as one masked load from the staged plane and one masked store:
+ * {@link SlabIoF32#fillSlab} spends a call to {@code System.arraycopy} and two padding loops per row there,
+ * 11% of the three passes of voxel3d's second convolution (2026-12-01). Every other slab goes to
  * {@link SlabIoF32#fillSlab}. The same values either way: a copy, with +0.0 in the padding.
  *
  * <p>GENERATED from core/src/template/SlabRows.java.in by dev.vecnn.codegen.KernelTemplates; edit the
@@ -32,19 +34,18 @@ public final class SlabRowsF32 {
 
     /** As {@link SlabIoF32#fillSlab}: channels [c0, c0+cn) of image n into the slab, through the padding mode. */
     public static void fillSlab(ConvGeometry g, Tensor big, long n, int c0, int cn, PhaseSlab slab, float[] sl, Execution.Scratch scratch) {
+        if (!inVectors(g, big, slab)) {
+            SlabIoF32.fillSlab(g, big, n, c0, cn, slab, sl, scratch);
+            return;
+        }
         int last = g.rank - 1;
         int width = slab.extent[last];
         int[] srcLast = slab.source[last];
         int interiorStart = slab.interiorStart(), interiorEnd = slab.interiorEnd();
         long plane = g.rowMajorPlane(big);
-        boolean padded = interiorStart > 0 || interiorEnd < width; // else SlabIo's row copies carry no padding loops
-        if (plane < 0 || !slab.plain() || width > L || plane > STAGE_LIMIT || !padded || !zeroPadded(srcLast, interiorStart, interiorEnd)) {
-            SlabIoF32.fillSlab(g, big, n, c0, cn, slab, sl, scratch);
-            return;
-        }
         int[] rowDst = scratch.ints("io.rowDst", slab.rows());
         int[] rowSrc = scratch.ints("io.rowSrc", slab.rows());
-        int rows = slab.plainRows(SlabIoF32.planeStrides(g, big), rowDst, rowSrc);
+        int rows = slab.plainRows(big, rowDst, rowSrc);
         // the plane staged L elements in: a row's vector, which starts interiorStart columns before its first
         // element, stays inside the array at both ends of the plane
         float[] stage = scratch.floats("io.stageRows", (int) plane + 2 * L);
@@ -64,12 +65,14 @@ public final class SlabRowsF32 {
         }
     }
 
-    /** Whether the row's columns outside [interiorStart, interiorEnd) are zero padding and the inside is one run. */
-    private static boolean zeroPadded(int[] srcLast, int interiorStart, int interiorEnd) {
-        for (int x = 0; x < srcLast.length; x++) {
-            boolean in = x >= interiorStart && x < interiorEnd;
-            if (in ? srcLast[x] != srcLast[interiorStart] + x - interiorStart : srcLast[x] >= 0) return false;
-        }
-        return true;
+    /**
+     * Whether {@link #fillSlab} copies {@code big} into {@code slab} with vectors: one phase, a row-major plane
+     * that {@link SlabIoF32} would stage, rows of at most L cells with zero padding on at least one side.
+     */
+    static boolean inVectors(ConvGeometry g, Tensor big, PhaseSlab slab) {
+        int width = slab.extent[g.rank - 1];
+        long plane = g.rowMajorPlane(big);
+        boolean padded = slab.interiorStart() > 0 || slab.interiorEnd() < width; // else SlabIo's row copies have no padding loops
+        return plane >= 0 && plane <= STAGE_LIMIT && slab.plain() && width <= L && padded && g.mode == PaddingMode.ZEROS;
     }
 }

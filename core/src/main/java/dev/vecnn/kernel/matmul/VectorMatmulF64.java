@@ -65,8 +65,9 @@ final class VectorMatmulF64 implements Matmul.Engine {
                 for (int i = 0; i < tx; i++) xr[i] = (xb + (long) Math.min(m0 + i, m - 1) * k) * ES;
                 if (tx == 2) dot2x8(xs, xr, ws, wr, k, out, lanes);
                 else dot4x4(xs, xr, ws, wr, k, out, lanes);
-                // one bound per loop: with two (i < tx && m0 + i < m) C2's loop predicates, speculated from the
-                // profile, failed on the last tasks and the method cycled between C2 and C1 for good (seen in training)
+                // one bound per loop: written as i < tx && m0 + i < m, the loops let C2 speculate from the profile
+                // on which bound ends them; the last, partial tasks broke that speculation, and the method went back
+                // and forth between C2 and C1 for as long as training ran
                 int rows = Math.min(tx, m - m0), cols = Math.min(tw, n - n0);
                 for (int i = 0; i < rows; i++) {
                     for (int j = 0; j < cols; j++) {
