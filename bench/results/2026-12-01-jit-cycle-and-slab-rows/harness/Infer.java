@@ -11,7 +11,7 @@ public class Infer {
         try (Arena arena = Arena.ofShared(); Execution ex = Execution.withThreads(threads)) {
             Tensor x = Tensor.allocate(arena, DType.F32, batch, 3, 224, 224);
             for (long i = 0; i < x.numel(); i++) x.setAt(i, ((i * 2654435761L) % 1000) / 500.0 - 1);
-            Model net = OnnxImport.load(Path.of("/work/main/bench/models/" + model + ".onnx"), OnnxImport.Options.defaults().on(ex));
+            Model net = OnnxImport.load(Path.of("bench/models/" + model + ".onnx"), OnnxImport.Options.defaults().on(ex));
             net.freeze();
             int warm = Integer.parseInt(System.getProperty("warm", "300"));
             for (int r = 0; r < warm; r++) net.forward(x, false);
