@@ -108,6 +108,55 @@ class KernelSourceRulesTest {
         assertEquals(List.of("for (int i = 0; i < tx && m0 + i < m;", "for (int j = 0; j <= last && j < n;"), twoBoundLoops(code));
     }
 
+    /**
+     * A vector species other than the preferred one. The JDK's FloatVector methods (fromArray, intoArray,
+     * the species' dummyVector cast) are shared by every float vector class; with a second class in the
+     * process (a half-width species for float32-to-double conversions did this) their profiles see two
+     * receiver types and their class-check traps accumulate. C2 adds the traps of every inlined copy of a
+     * method to one count per compilation, and past its limit (PerMethodTrapLimit) it compiles a class check
+     * it cannot prove with a virtual call beside it, which keeps the vectors in heap boxes: voxel3d's weight
+     * gradient micro-kernel allocated 170-220 MB per training step in 1 JVM in 3 (2026-12-01). One species
+     * per element type, the preferred one, keeps every profile monomorphic.
+     */
+    private static final Pattern OTHER_SPECIES = Pattern.compile(
+            "\\bVectorShape\\b|\\bVectorSpecies\\.of\\b|\\bSPECIES_(?:64|128|256|512|MAX)\\b|\\b(?:withShape|convertShape|reinterpretShape|castShape)\\s*\\(");
+
+    /** Uses of a species other than the preferred one in {@code source} (comments left out). */
+    static List<String> otherSpecies(String source) {
+        String code = COMMENT.matcher(source).replaceAll(" ");
+        return OTHER_SPECIES.matcher(code).results().map(r -> r.group().replaceAll("\\s+", "")).toList();
+    }
+
+    @Test
+    void kernelsUseOnlyThePreferredSpecies() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        List<Path> sources = new ArrayList<>();
+        for (String dir : new String[] {"core/src/main/java", "core/src/template", "nn/src/main/java"}) {
+            try (var files = Files.walk(root.resolve(dir))) {
+                files.filter(f -> f.toString().endsWith(".java") || f.toString().endsWith(".java.in")).forEach(sources::add);
+            }
+        }
+        int vectorSources = 0;
+        for (Path f : sources) {
+            String source = Files.readString(f);
+            if (source.contains("jdk.incubator.vector")) vectorSources++;
+            assertEquals(List.of(), otherSpecies(source), f + ": a vector species other than the preferred one");
+        }
+        assertTrue(vectorSources >= 2 * TILED.size(), "the Vector API sources were read: " + vectorSources);
+    }
+
+    @Test
+    void theSpeciesRuleCatchesOtherShapes() {
+        String code = """
+                    static final VectorSpecies<Float> HS = VectorSpecies.of(float.class, VectorShape.forBitSize(256));
+                    FloatVector a = FloatVector.fromArray(FloatVector.SPECIES_256, x, 0);
+                    DoubleVector d = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0);
+                    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED; // not SPECIES_128
+                    DoubleVector e = (DoubleVector) v.convert(VectorOperators.F2D, 0);
+                """;
+        assertEquals(List.of("VectorSpecies.of", "VectorShape", "SPECIES_256", "convertShape("), otherSpecies(code));
+    }
+
     /** The pattern catches the helper that boxed, and passes what the kernels do instead. */
     @Test
     void theRuleCatchesAVectorHelper() {

@@ -69,11 +69,17 @@ public final class KernelTemplates {
         m.put("$fromRaw", f ? "Float.intBitsToFloat" : "Double.longBitsToDouble");
         m.put("$vbits", f ? "reinterpretAsInts" : "reinterpretAsLongs");
         m.put("$vfloats", f ? "reinterpretAsFloats" : "reinterpretAsDoubles");
-        m.put("$wload", f ? "(DoubleVector) FloatVector.fromMemorySegment(HS, s, i * ES, NO).convertShape(VectorOperators.F2D, DS, 0)"
-                : "DoubleVector.fromMemorySegment(DS, s, i * ES, NO)");
-        m.put("$nstore", f ? "((FloatVector) d.convertShape(VectorOperators.D2F, HS, 0)).intoMemorySegment(s, i * ES, NO)" : "d.intoMemorySegment(s, i * ES, NO)");
-        m.put("$lanes", f ? "if (part == 0) v.intoArray(acc.stage, 0);\n        return (DoubleVector) FloatVector.fromArray(HS, acc.stage, part * DL).convertShape(VectorOperators.F2D, DS, 0)"
-                : "return v");
+        m.put("$narrowFields", f ? """
+                    /** Rotation by DL lanes: the upper half of a float vector to the lower and back. */
+                    private static final VectorShuffle<Float> HALF_TURN = VectorShuffle.fromOp(S, j -> (j + DL) % L);
+                    /** The upper DL lanes of a float vector. */
+                    private static final VectorMask<Float> UPPER = S.indexInRange(-DL, DL);
+                """ : "");
+        m.put("$part", f ? "return (DoubleVector) (q == 0 ? v : v.rearrange(HALF_TURN)).convert(VectorOperators.F2D, 0)" : "return v");
+        m.put("$narrow", f ? """
+                FloatVector f0 = (FloatVector) d0.convert(VectorOperators.D2F, 0), f1 = (FloatVector) d1.convert(VectorOperators.D2F, 0);
+                        return f0.blend(f1.rearrange(HALF_TURN), UPPER)"""
+                : "return d0");
         return m;
     }
 

@@ -19,8 +19,6 @@ public final class OrderedSum {
 
     final double[] block = new double[BLOCK];
     final double[] lanes = new double[LANES];
-    /** Staging for float32 terms computed in a vector register (widened from here). */
-    final float[] stage = new float[LANES];
     /** Buffered terms; block[i] belongs to partial i mod 16. */
     int fill;
 

@@ -12,7 +12,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,10 +23,16 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply-add, min/max, compare/blend and integer bit operations, each exactly rounded or exact.
  * Reductions go through {@link OrderedSum} (float32 terms widened to double), never {@code reduceLanes}.
  *
- * <p>Double-precision work on float32 data (batch norm, softmax, sums) runs DL = double lanes at a time:
- * DL floats loaded as a half-width vector and converted lane for lane ({@code convert(F2D, 0)}). The
- * part-wise {@code convertShape(.., part)} between full-width vectors expands into so much IR that C2
- * stopped inlining (NodeCountInliningCutoff) and boxed the vectors, 50x slower.
+ * <p>Double-precision work on float32 data (batch norm, softmax, sums) loads L floats and converts them
+ * as two parts of DL = L / 2 lanes: the lower half lane for lane ({@code convert(F2D, 0)}), the upper
+ * half after a rotation by DL lanes; back to float32 the same way, joined by a blend. The
+ * part-wise {@code convertShape(.., part)} with a part other than 0 expands into so much IR that C2
+ * stopped inlining (NodeCountInliningCutoff) and boxed the vectors, 50x slower. No half-width float
+ * species either: a second FloatVector class in the process makes the JDK's shared FloatVector methods
+ * see two receiver types, their class-check traps add up in every large kernel that inlines them, and
+ * past C2's per-compilation trap limit a kernel compiled in that state keeps a virtual call beside its
+ * vector operations and allocates a box for each (issue 11: voxel3d training, 170-220 MB per step in
+ * 1 fork in 3 with the compile log on).
  *
  * <p>GENERATED from core/src/template/ElementwiseVector.java.in by dev.vecnn.codegen.KernelTemplates;
  * edit the template, not this file.
@@ -44,17 +50,17 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int DL = DS.length();
-    /** Float vectors of DL lanes (half width), for lane-preserving float32/double conversions. */
-    private static final VectorSpecies<Float> HS = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, DS.vectorBitSize() / 2)));
+    /** Rotation by DL lanes: the upper half of a float vector to the lower and back. */
+    private static final VectorShuffle<Float> HALF_TURN = VectorShuffle.fromOp(S, j -> (j + DL) % L);
+    /** The upper DL lanes of a float vector. */
+    private static final VectorMask<Float> UPPER = S.indexInRange(-DL, DL);
     /** Double vectors per float vector: 2 for float32, 1 for float64. */
     private static final int PARTS = L / DL;
     /** Fill of an {@link OrderedSum} block above which a vector of L terms no longer fits. */
     private static final int LIMIT = OrderedSum.BLOCK - L;
-    /** The same for DL terms. */
-    private static final int DLIMIT = OrderedSum.BLOCK - DL;
 
     static {
-        if (DL < 2 || HS.length() != DL) throw new UnsupportedOperationException("vectors of " + DS.vectorBitSize() + " bits are too short");
+        if (DL < 2) throw new UnsupportedOperationException("vectors of " + DS.vectorBitSize() + " bits are too short");
     }
     private static final ByteOrder NO = ByteOrder.nativeOrder();
 
@@ -77,25 +83,20 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         return FloatVector.broadcast(S, v);
     }
 
-    /** DL elements from index i, as doubles. */
-    private static DoubleVector wload(MemorySegment s, long i) {
-        return (DoubleVector) FloatVector.fromMemorySegment(HS, s, i * ES, NO).convertShape(VectorOperators.F2D, DS, 0);
+    /** Lanes [q DL, (q+1) DL) of v as doubles (q < PARTS). */
+    private static DoubleVector part(FloatVector v, int q) {
+        return (DoubleVector) (q == 0 ? v : v.rearrange(HALF_TURN)).convert(VectorOperators.F2D, 0);
     }
 
-    /** DL doubles to index i, each rounded once to float. */
-    private static void nstore(DoubleVector d, MemorySegment s, long i) {
-        ((FloatVector) d.convertShape(VectorOperators.D2F, HS, 0)).intoMemorySegment(s, i * ES, NO);
+    /** The float vector of d0's lanes then (float32) d1's, each rounded once: {@code part}'s inverse. */
+    private static FloatVector narrow(DoubleVector d0, DoubleVector d1) {
+        FloatVector f0 = (FloatVector) d0.convert(VectorOperators.D2F, 0), f1 = (FloatVector) d1.convert(VectorOperators.D2F, 0);
+        return f0.blend(f1.rearrange(HALF_TURN), UPPER);
     }
 
-    /** Lanes [part DL, (part+1) DL) of v as doubles; float32 stages v in acc (part 0 first). */
-    private static DoubleVector lanes(FloatVector v, int part, OrderedSum acc) {
-        if (part == 0) v.intoArray(acc.stage, 0);
-        return (DoubleVector) FloatVector.fromArray(HS, acc.stage, part * DL).convertShape(VectorOperators.F2D, DS, 0);
-    }
-
-    /** Appends the L lanes of v, as doubles, to acc's block at {@code at}. */
-    private static void put(FloatVector v, OrderedSum acc, double[] blk, int at) {
-        for (int p = 0; p < PARTS; p++) lanes(v, p, acc).intoArray(blk, at + p * DL);
+    /** Writes the L lanes of v, as doubles, to an {@link OrderedSum} block at {@code at}. */
+    private static void put(FloatVector v, double[] blk, int at) {
+        for (int q = 0; q < PARTS; q++) part(v, q).intoArray(blk, at + q * DL);
     }
 
     /** {@link OrderedSum#flush}, vectorised over the partials: the same additions in the same order. */
@@ -430,10 +431,10 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         double[] blk = acc.block;
         int fill = acc.fill;
         long i = 0;
-        for (; i + DL <= len; i += DL) {
-            if (fill > DLIMIT) fill = flush(acc, fill);
-            wload(x, xo + i).intoArray(blk, fill);
-            fill += DL;
+        for (; i + L <= len; i += L) {
+            if (fill > LIMIT) fill = flush(acc, fill);
+            put(load(x, xo + i), blk, fill);
+            fill += L;
         }
         for (; i < len; i++) {
             if (fill == OrderedSum.BLOCK) fill = flush(acc, fill);
@@ -447,11 +448,14 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         double[] blk = acc.block;
         int fill = acc.fill;
         long i = 0;
-        for (; i + DL <= len; i += DL) {
-            if (fill > DLIMIT) fill = flush(acc, fill);
-            DoubleVector d = wload(x, xo + i).sub(mean);
-            d.mul(d).intoArray(blk, fill);
-            fill += DL;
+        for (; i + L <= len; i += L) {
+            if (fill > LIMIT) fill = flush(acc, fill);
+            FloatVector v = load(x, xo + i);
+            for (int q = 0; q < PARTS; q++) {
+                DoubleVector d = part(v, q).sub(mean);
+                d.mul(d).intoArray(blk, fill + q * DL);
+            }
+            fill += L;
         }
         for (; i < len; i++) {
             if (fill == OrderedSum.BLOCK) fill = flush(acc, fill);
@@ -470,14 +474,17 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         double[] sb = sumA.block, db = dot.block;
         int sf = sumA.fill, df = dot.fill;
         long i = 0;
-        for (; i + DL <= len; i += DL) {
-            if (sf > DLIMIT) sf = flush(sumA, sf);
-            if (df > DLIMIT) df = flush(dot, df);
-            DoubleVector av = wload(a, ao + i);
-            av.intoArray(sb, sf);
-            av.mul(wload(b, bo + i)).intoArray(db, df);
-            sf += DL;
-            df += DL;
+        for (; i + L <= len; i += L) {
+            if (sf > LIMIT) sf = flush(sumA, sf);
+            if (df > LIMIT) df = flush(dot, df);
+            FloatVector av = load(a, ao + i), bv = load(b, bo + i);
+            for (int q = 0; q < PARTS; q++) {
+                DoubleVector ad = part(av, q);
+                ad.intoArray(sb, sf + q * DL);
+                ad.mul(part(bv, q)).intoArray(db, df + q * DL);
+            }
+            sf += L;
+            df += L;
         }
         for (; i < len; i++) {
             if (sf == OrderedSum.BLOCK) sf = flush(sumA, sf);
@@ -494,10 +501,11 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         double[] db = dot.block;
         int df = dot.fill;
         long i = 0;
-        for (; i + DL <= len; i += DL) {
-            if (df > DLIMIT) df = flush(dot, df);
-            wload(a, ao + i).mul(wload(b, bo + i)).intoArray(db, df);
-            df += DL;
+        for (; i + L <= len; i += L) {
+            if (df > LIMIT) df = flush(dot, df);
+            FloatVector av = load(a, ao + i), bv = load(b, bo + i);
+            for (int q = 0; q < PARTS; q++) part(av, q).mul(part(bv, q)).intoArray(db, df + q * DL);
+            df += L;
         }
         for (; i < len; i++) {
             if (df == OrderedSum.BLOCK) df = flush(dot, df);
@@ -510,10 +518,11 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
     public void normalize(MemorySegment x, long xo, MemorySegment xhat, long ho, MemorySegment y, long yo, long len, double mean,
                           double invStd, double gamma, double beta) {
         long i = 0;
-        for (; i + DL <= len; i += DL) {
-            DoubleVector h = wload(x, xo + i).sub(mean).mul(invStd);
-            if (xhat != null) nstore(h, xhat, ho + i);
-            nstore(h.mul(gamma).add(beta), y, yo + i);
+        for (; i + L <= len; i += L) {
+            FloatVector xv = load(x, xo + i);
+            DoubleVector h0 = part(xv, 0).sub(mean).mul(invStd), h1 = part(xv, PARTS - 1).sub(mean).mul(invStd);
+            if (xhat != null) store(narrow(h0, h1), xhat, ho + i);
+            store(narrow(h0.mul(gamma).add(beta), h1.mul(gamma).add(beta)), y, yo + i);
         }
         if (i < len) PortableElementwiseF32.INSTANCE.normalize(x, xo + i, xhat, ho + i, y, yo + i, len - i, mean, invStd, gamma, beta);
     }
@@ -523,9 +532,17 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
                                   double meanG, double meanGH, boolean training) {
         long i = 0;
         if (training) {
-            for (; i + DL <= len; i += DL) nstore(wload(g, go + i).sub(meanG).sub(wload(h, ho + i).mul(meanGH)).mul(scale), gx, gxo + i);
+            for (; i + L <= len; i += L) {
+                FloatVector gv = load(g, go + i), hv = load(h, ho + i);
+                DoubleVector d0 = part(gv, 0).sub(meanG).sub(part(hv, 0).mul(meanGH)).mul(scale);
+                DoubleVector d1 = part(gv, PARTS - 1).sub(meanG).sub(part(hv, PARTS - 1).mul(meanGH)).mul(scale);
+                store(narrow(d0, d1), gx, gxo + i);
+            }
         } else {
-            for (; i + DL <= len; i += DL) nstore(wload(g, go + i).mul(scale), gx, gxo + i);
+            for (; i + L <= len; i += L) {
+                FloatVector gv = load(g, go + i);
+                store(narrow(part(gv, 0).mul(scale), part(gv, PARTS - 1).mul(scale)), gx, gxo + i);
+            }
         }
         if (i < len) {
             PortableElementwiseF32.INSTANCE.normalizeBackward(g, go + i, h, ho + i, gx, gxo + i, len - i, scale, meanG, meanGH, training);
@@ -571,9 +588,10 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
     /** y = y / sum / n in double, rounded once (n = 1: y / sum). */
     private static void divideRow(MemorySegment y, long yo, long len, double sum, double n) {
         long k = 0;
-        for (; k + DL <= len; k += DL) {
-            DoubleVector v = wload(y, yo + k).div(sum);
-            nstore(n == 1 ? v : v.div(n), y, yo + k);
+        for (; k + L <= len; k += L) {
+            FloatVector yv = load(y, yo + k);
+            DoubleVector v0 = part(yv, 0).div(sum), v1 = part(yv, PARTS - 1).div(sum);
+            store(n == 1 ? narrow(v0, v1) : narrow(v0.div(n), v1.div(n)), y, yo + k);
         }
         for (; k < len; k++) {
             double v = y.getAtIndex(LAYOUT, yo + k) / sum;
@@ -588,14 +606,15 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
         for (long k = 0; k < classes; k++) {
             long at = k * inner;
-            store(exp(load(x, xo + at).sub(m)), y, yo + at);
-            s0 = s0.add(wload(y, yo + at));
-            if (PARTS == 2) s1 = s1.add(wload(y, yo + at + DL));
+            FloatVector e = exp(load(x, xo + at).sub(m));
+            store(e, y, yo + at);
+            s0 = s0.add(part(e, 0));
+            if (PARTS == 2) s1 = s1.add(part(e, 1));
         }
         for (long k = 0; k < classes; k++) {
             long at = yo + k * inner;
-            nstore(wload(y, at).div(s0), y, at);
-            if (PARTS == 2) nstore(wload(y, at + DL).div(s1), y, at + DL);
+            FloatVector e = load(y, at);
+            store(narrow(part(e, 0).div(s0), part(e, PARTS - 1).div(s1)), y, at);
         }
     }
 
@@ -610,28 +629,36 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
                 continue;
             }
             long p = 0;
-            for (; p + DL <= inner; p += DL) softmaxGradPositions(y, yo + base + p, gy, go + base + p, gx, gxo + base + p, classes, inner);
+            for (; p + L <= inner; p += L) softmaxGradPositions(y, yo + base + p, gy, go + base + p, gx, gxo + base + p, classes, inner);
             for (; p < inner; p++) PortableElementwiseF32.softmaxGradPosition(y, yo + base + p, gy, go + base + p, gx, gxo + base + p, classes, inner);
         }
     }
 
     private static void softmaxGradRow(MemorySegment y, long yo, MemorySegment gy, long go, MemorySegment gx, long gxo, long len, double dot) {
         long k = 0;
-        for (; k + DL <= len; k += DL) nstore(wload(y, yo + k).mul(wload(gy, go + k).sub(dot)), gx, gxo + k);
+        for (; k + L <= len; k += L) {
+            FloatVector yv = load(y, yo + k), gv = load(gy, go + k);
+            store(narrow(part(yv, 0).mul(part(gv, 0).sub(dot)), part(yv, PARTS - 1).mul(part(gv, PARTS - 1).sub(dot))), gx, gxo + k);
+        }
         for (; k < len; k++) {
             double yv = y.getAtIndex(LAYOUT, yo + k);
             gx.setAtIndex(LAYOUT, gxo + k, (float) (yv * (gy.getAtIndex(LAYOUT, go + k) - dot)));
         }
     }
 
-    /** Softmax backward at DL consecutive positions: the dot products in double in class order. */
+    /** Softmax backward at L consecutive positions: the dot products in double in class order. */
     private static void softmaxGradPositions(MemorySegment y, long yo, MemorySegment gy, long go, MemorySegment gx, long gxo, long classes,
                                              long inner) {
-        DoubleVector d = DoubleVector.zero(DS);
-        for (long k = 0; k < classes; k++) d = d.add(wload(gy, go + k * inner).mul(wload(y, yo + k * inner)));
+        DoubleVector d0 = DoubleVector.zero(DS), d1 = d0;
+        for (long k = 0; k < classes; k++) {
+            FloatVector gv = load(gy, go + k * inner), yv = load(y, yo + k * inner);
+            d0 = d0.add(part(gv, 0).mul(part(yv, 0)));
+            if (PARTS == 2) d1 = d1.add(part(gv, 1).mul(part(yv, 1)));
+        }
         for (long k = 0; k < classes; k++) {
             long at = k * inner;
-            nstore(wload(y, yo + at).mul(wload(gy, go + at).sub(d)), gx, gxo + at);
+            FloatVector yv = load(y, yo + at), gv = load(gy, go + at);
+            store(narrow(part(yv, 0).mul(part(gv, 0).sub(d0)), part(yv, PARTS - 1).mul(part(gv, PARTS - 1).sub(d1))), gx, gxo + at);
         }
     }
 
@@ -667,7 +694,7 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
             FloatVector d = load(p, po + i).sub(load(t, to + i));
             store(d.mul(2).div(c), grad, go + i);
             for (int q = 0; q < PARTS; q++) {
-                DoubleVector dd = lanes(d, q, acc);
+                DoubleVector dd = part(d, q);
                 dd.mul(dd).intoArray(blk, fill + q * DL);
             }
             fill += L;
@@ -689,7 +716,7 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
             FloatVector e = exp(xv.abs().neg());
             FloatVector sig = e.blend(1, xv.compare(VectorOperators.GE, 0)).div(e.add(1));
             store(sig.sub(tv).div(c), grad, go + i);
-            put(xv.max(0).sub(xv.mul(tv)).add(log1pUnit(e)), acc, blk, fill);
+            put(xv.max(0).sub(xv.mul(tv)).add(log1pUnit(e)), blk, fill);
             fill += L;
         }
         acc.fill = fill;
