@@ -62,18 +62,18 @@ public final class KernelTemplates {
         m.put("$type", f ? "float" : "double");
         m.put("$Vec", f ? "FloatVector" : "DoubleVector");
         m.put("$Box", f ? "Float" : "Double");
-        // the elementwise templates: integer views of the bits, and float32 <-> double conversions (DL lanes at a time)
+        // the elementwise templates: integer views of the bits, and float32 <-> double conversions (two halves of a float vector)
         m.put("$itype", f ? "int" : "long");
         m.put("$IVec", f ? "IntVector" : "LongVector");
         m.put("$toRaw", f ? "Float.floatToRawIntBits" : "Double.doubleToRawLongBits");
         m.put("$fromRaw", f ? "Float.intBitsToFloat" : "Double.longBitsToDouble");
         m.put("$vbits", f ? "reinterpretAsInts" : "reinterpretAsLongs");
         m.put("$vfloats", f ? "reinterpretAsFloats" : "reinterpretAsDoubles");
-        m.put("$narrowFields", f ? """
+        m.put("$halfFields", f ? """
                     /** Rotation by DL lanes: the upper half of a float vector to the lower and back. */
-                    private static final VectorShuffle<Float> HALF_TURN = VectorShuffle.fromOp(S, j -> (j + DL) % L);
+                    private static final jdk.incubator.vector.VectorShuffle<Float> HALF_TURN = S.iotaShuffle(DL, 1, true);
                     /** The upper DL lanes of a float vector. */
-                    private static final VectorMask<Float> UPPER = S.indexInRange(-DL, DL);
+                    private static final VectorMask<Float> UPPER = S.indexInRange(0, DL).not();\
                 """ : "");
         m.put("$part", f ? "return (DoubleVector) (q == 0 ? v : v.rearrange(HALF_TURN)).convert(VectorOperators.F2D, 0)" : "return v");
         m.put("$narrow", f ? """

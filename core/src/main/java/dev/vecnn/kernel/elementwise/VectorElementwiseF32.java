@@ -12,7 +12,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply-add, min/max, compare/blend and integer bit operations, each exactly rounded or exact.
  * Reductions go through {@link OrderedSum} (float32 terms widened to double), never {@code reduceLanes}.
  *
- * <p>Double-precision work on float32 data (batch norm, softmax, sums) loads L floats and converts them
+ * <p>In the float32 kernels, double-precision work (batch norm, softmax, sums) loads L floats and converts them
  * as two parts of DL = L / 2 lanes: the lower half lane for lane ({@code convert(F2D, 0)}), the upper
  * half after a rotation by DL lanes; back to float32 the same way, joined by a blend. The
  * part-wise {@code convertShape(.., part)} with a part other than 0 expands into so much IR that C2
@@ -51,9 +50,9 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
     private static final int L = S.length();
     private static final int DL = DS.length();
     /** Rotation by DL lanes: the upper half of a float vector to the lower and back. */
-    private static final VectorShuffle<Float> HALF_TURN = VectorShuffle.fromOp(S, j -> (j + DL) % L);
+    private static final jdk.incubator.vector.VectorShuffle<Float> HALF_TURN = S.iotaShuffle(DL, 1, true);
     /** The upper DL lanes of a float vector. */
-    private static final VectorMask<Float> UPPER = S.indexInRange(-DL, DL);
+    private static final VectorMask<Float> UPPER = S.indexInRange(0, DL).not();
     /** Double vectors per float vector: 2 for float32, 1 for float64. */
     private static final int PARTS = L / DL;
     /** Fill of an {@link OrderedSum} block above which a vector of L terms no longer fits. */
@@ -83,12 +82,15 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         return FloatVector.broadcast(S, v);
     }
 
-    /** Lanes [q DL, (q+1) DL) of v as doubles (q < PARTS). */
+    /**
+     * Lanes [q DL, (q+1) DL) of v as doubles (q < PARTS). The loops write the two halves as {@code part(v, 0)}
+     * and {@code part(v, PARTS - 1)}: for float64 (one part) both are v, and {@link #narrow} keeps the first.
+     */
     private static DoubleVector part(FloatVector v, int q) {
         return (DoubleVector) (q == 0 ? v : v.rearrange(HALF_TURN)).convert(VectorOperators.F2D, 0);
     }
 
-    /** The float vector of d0's lanes then (float32) d1's, each rounded once: {@code part}'s inverse. */
+    /** {@link #part}'s inverse: float32 lanes d0 then d1, each rounded once; float64: d0 itself. */
     private static FloatVector narrow(DoubleVector d0, DoubleVector d1) {
         FloatVector f0 = (FloatVector) d0.convert(VectorOperators.D2F, 0), f1 = (FloatVector) d1.convert(VectorOperators.D2F, 0);
         return f0.blend(f1.rearrange(HALF_TURN), UPPER);
@@ -609,7 +611,7 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
             FloatVector e = exp(load(x, xo + at).sub(m));
             store(e, y, yo + at);
             s0 = s0.add(part(e, 0));
-            if (PARTS == 2) s1 = s1.add(part(e, 1));
+            s1 = s1.add(part(e, PARTS - 1));
         }
         for (long k = 0; k < classes; k++) {
             long at = yo + k * inner;
@@ -638,7 +640,8 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         long k = 0;
         for (; k + L <= len; k += L) {
             FloatVector yv = load(y, yo + k), gv = load(gy, go + k);
-            store(narrow(part(yv, 0).mul(part(gv, 0).sub(dot)), part(yv, PARTS - 1).mul(part(gv, PARTS - 1).sub(dot))), gx, gxo + k);
+            DoubleVector g0 = part(yv, 0).mul(part(gv, 0).sub(dot)), g1 = part(yv, PARTS - 1).mul(part(gv, PARTS - 1).sub(dot));
+            store(narrow(g0, g1), gx, gxo + k);
         }
         for (; k < len; k++) {
             double yv = y.getAtIndex(LAYOUT, yo + k);
@@ -653,12 +656,13 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         for (long k = 0; k < classes; k++) {
             FloatVector gv = load(gy, go + k * inner), yv = load(y, yo + k * inner);
             d0 = d0.add(part(gv, 0).mul(part(yv, 0)));
-            if (PARTS == 2) d1 = d1.add(part(gv, 1).mul(part(yv, 1)));
+            d1 = d1.add(part(gv, PARTS - 1).mul(part(yv, PARTS - 1)));
         }
         for (long k = 0; k < classes; k++) {
             long at = k * inner;
             FloatVector yv = load(y, yo + at), gv = load(gy, go + at);
-            store(narrow(part(yv, 0).mul(part(gv, 0).sub(d0)), part(yv, PARTS - 1).mul(part(gv, PARTS - 1).sub(d1))), gx, gxo + at);
+            DoubleVector g0 = part(yv, 0).mul(part(gv, 0).sub(d0)), g1 = part(yv, PARTS - 1).mul(part(gv, PARTS - 1).sub(d1));
+            store(narrow(g0, g1), gx, gxo + at);
         }
     }
 
