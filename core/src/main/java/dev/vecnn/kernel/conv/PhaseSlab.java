@@ -197,6 +197,24 @@ public final class PhaseSlab {
     }
 
     /**
+     * The lowest source row offset among rows [0, rows) of {@code rowSrc} (from {@link #plainRows}), or
+     * {@link Integer#MAX_VALUE} when every row is padding. With {@link #lastSourceRow}: the span of the plane a slab
+     * reads, which is all that needs staging.
+     */
+    public static int firstSourceRow(int[] rowSrc, int rows) {
+        int lo = Integer.MAX_VALUE;
+        for (int r = 0; r < rows; r++) if (rowSrc[r] >= 0) lo = Math.min(lo, rowSrc[r]);
+        return lo;
+    }
+
+    /** The highest source row offset among rows [0, rows) of {@code rowSrc}, or -1 when every row is padding. */
+    public static int lastSourceRow(int[] rowSrc, int rows) {
+        int hi = -1;
+        for (int r = 0; r < rows; r++) hi = Math.max(hi, rowSrc[r]);
+        return hi;
+    }
+
+    /**
      * The slab columns (last dimension) that read the source row one to one start here; the ones before are
      * padding. With {@link #interiorEnd}: an empty range when the slab lies entirely in the padding (small
      * inputs split over several threads).

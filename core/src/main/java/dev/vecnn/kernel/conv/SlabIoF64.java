@@ -110,7 +110,7 @@ public final class SlabIoF64 {
         }
         double[] stage = rowMajor && plane <= STAGE_LIMIT ? scratch.doubles("io.stage", (int) plane) : null;
         if (stage != null && slab.plain()) {
-            fillPlainStaged(g, big, n, c0, cn, slab, sl, stage, (int) plane, interiorStart, interiorEnd, scratch);
+            fillPlainStaged(g, big, n, c0, cn, slab, sl, stage, interiorStart, interiorEnd, scratch);
             return;
         }
         if (!slab.plain()) java.util.Arrays.fill(sl, 0, cn * slab.channelStride, 0);
@@ -203,7 +203,7 @@ public final class SlabIoF64 {
      * its plane's rows copied with their padding cells. Writes every cell of the slab's rows.
      */
     private static void fillPlainStaged(ConvGeometry g, Tensor big, long n, int c0, int cn, PhaseSlab slab, double[] sl, double[] stage,
-                                        int plane, int interiorStart, int interiorEnd, Execution.Scratch scratch) {
+                                        int interiorStart, int interiorEnd, Execution.Scratch scratch) {
         int last = g.rank - 1;
         int width = slab.extent[last];
         int[] srcLast = slab.source[last];
@@ -214,16 +214,11 @@ public final class SlabIoF64 {
         int from0 = interior > 0 ? srcLast[interiorStart] : 0;
         // only the span of plane rows this slab reads is staged, at its place in the plane: a task of a few rows
         // staged the whole plane of every channel (224x224, 7 row tasks: 7x the input, a third of the layer's time)
-        int lo = plane, hi = 0;
-        for (int r = 0; r < rows; r++) {
-            if (rowSrc[r] < 0) continue;
-            lo = Math.min(lo, rowSrc[r]);
-            hi = Math.max(hi, rowSrc[r] + (int) g.big[last]);
-        }
+        int lo = PhaseSlab.firstSourceRow(rowSrc, rows), end = PhaseSlab.lastSourceRow(rowSrc, rows) + (int) g.big[last];
         MemorySegment seg = big.segment();
         for (int c = 0; c < cn; c++) {
             long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
-            if (lo < hi) MemorySegment.copy(seg, LAYOUT, (chanOff + lo) * ES, stage, lo, hi - lo);
+            if (lo < end) MemorySegment.copy(seg, LAYOUT, (chanOff + lo) * ES, stage, lo, end - lo);
             int base = c * slab.channelStride;
             for (int r = 0; r < rows; r++) {
                 int dst = base + rowDst[r], from = rowSrc[r];

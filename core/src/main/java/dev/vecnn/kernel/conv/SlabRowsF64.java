@@ -52,10 +52,13 @@ public final class SlabRowsF64 {
         int shift = L + (interiorEnd > interiorStart ? srcLast[interiorStart] : 0) - interiorStart;
         VectorMask<Double> inside = S.indexInRange(-interiorStart, interiorEnd - interiorStart), row = S.indexInRange(0, width);
         DoubleVector zero = DoubleVector.zero(S);
+        // only the span of plane rows this slab reads is staged (as SlabIoF64 does): a row's masked load reads
+        // lanes [interiorStart, interiorEnd) only, which lie in its source row
+        int lo = PhaseSlab.firstSourceRow(rowSrc, rows), end = PhaseSlab.lastSourceRow(rowSrc, rows) + (int) g.big[last];
         MemorySegment seg = big.segment();
         for (int c = 0; c < cn; c++) {
             long chanOff = big.offset() + n * big.stride(0) + (c0 + c) * big.stride(1);
-            MemorySegment.copy(seg, LAYOUT, chanOff * ES, stage, L, (int) plane);
+            if (lo < end) MemorySegment.copy(seg, LAYOUT, (chanOff + lo) * ES, stage, L + lo, end - lo);
             int base = c * slab.channelStride;
             for (int r = 0; r < rows; r++) {
                 int from = rowSrc[r];
