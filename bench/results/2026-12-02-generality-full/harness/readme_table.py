@@ -12,7 +12,7 @@ for line in open(sys.argv[1]):
     if key not in rows:
         rows[key] = {}
         order.append(key)
-    rows[key][th] = dict(vec=vec, ort=ort, peak=peak)
+    rows[key][th] = dict(vec=vec, ort=ort, peak=peak, ratio=ratio)
 
 def num(s):
     m = re.match(r'([\d.]+)', s)
@@ -39,7 +39,7 @@ for n in names:
         scale = f'{v2 / v1:.2f}'
         o1, o2 = one['ort'], two['ort']
         if o1 != '—':
-            ratio = f'{v1 / num(o1):.2f} / {v2 / num(o2):.2f}'
+            ratio = f'{one["ratio"]} / {two["ratio"]}'  # the report's ratio, of the unrounded means
         else:
             ratio = '—'
         bf = f'{v1 / fwd1:.2f}' if p != 'forward' and fwd1 and unit == '' else '—'
