@@ -84,8 +84,8 @@ public final class KernelTemplates {
     }
 
     /**
-     * The micro-kernel {@code mko<rows>}: a rows x 2-vector register tile over a rolled reduction loop, B
-     * row k read in place at {@code b[bo + koff[ko + k]]}.
+     * The micro-kernel {@code mko<rows>}: a rows x 2-vector register tile over a rolled reduction loop, A
+     * k-major (step k's rows contiguous), B row k read in place at {@code b[bo + koff[ko + k]]}.
      */
     static String microKernel(int rows) {
         StringBuilder s = new StringBuilder();
@@ -107,9 +107,9 @@ public final class KernelTemplates {
         s.append("            int bk = bo + koff[ko + k];\n");
         s.append("            $Vec b0 = $Vec.fromArray(S, b, bk);\n");
         s.append("            $Vec b1 = $Vec.fromArray(S, b, bk + L);\n");
-        s.append("            int ak = ao + k;\n");
+        s.append("            int ak = ao + k * ").append(rows).append(";\n");
         for (int i = 0; i < rows; i++) {
-            s.append("            $Vec a").append(i).append(" = $Vec.broadcast(S, a[ak + ").append(i).append(" * KC]);\n");
+            s.append("            $Vec a").append(i).append(" = $Vec.broadcast(S, a[ak + ").append(i).append("]);\n");
             s.append("            c").append(i).append("a = a").append(i).append(".fma(b0, c").append(i).append("a);\n");
             s.append("            c").append(i).append("b = a").append(i).append(".fma(b1, c").append(i).append("b);\n");
         }
