@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The 1x1 kernel ({@link PointwiseConv}, run everywhere it can): planes shorter than a vector, exactly one
  * tile, a tile and one position, several tiles and a tail of two vectors (every vector width's tile and tail),
+ * several spans of tiles (the order of the units: span, block, tile),
  * planes of three to four vectors (one panel, 6 x 4-vector tiles, short last blocks),
  * output channel counts that leave 1-7 rows of the last block of eight, groups, ranks 1-4, batches whose last
  * image ends the input's memory (the tail's loads near the segment's end), both dtypes, channels-first (in the
@@ -45,7 +46,10 @@ class PointwiseConvTest {
             // planes of three to four vectors, one panel and a 6 x 4 tile (7x7 above in float32 at 512 bits;
             // float64 at 512 and float32 at 256 bits; float32 at 128 bits)
             ConvSpec.parse("mb2ic6oc13_i5x6_k1x1"),
-            ConvSpec.parse("g2mb1ic4oc14_i15_k1"));
+            ConvSpec.parse("g2mb1ic4oc14_i15_k1"),
+            // several spans of tiles, the last one partial and ending in the short tile (300 input channels: spans
+            // of 2, 4 and 9 tiles at 512, 256 and 128 bits in float32; 199 positions: 5, 9 and 17 tiles)
+            ConvSpec.parse("mb1ic300oc12_i199_k1"));
 
     private static final List<ConvImpl> KERNEL = List.of(PointwiseConv.anywhere());
 
@@ -94,7 +98,7 @@ class PointwiseConvTest {
      */
     @Test
     void resultsDoNotDependOnTheThreads() {
-        for (String text : new String[] {"mb2ic33oc20_i17x9_k1x1", "mb1ic20oc40_i7x7_k1x1"}) resultsDoNotDependOnTheThreads(ConvSpec.parse(text));
+        for (String text : new String[] {"mb2ic33oc20_i17x9_k1x1", "mb1ic20oc40_i7x7_k1x1", "mb1ic300oc12_i199_k1"}) resultsDoNotDependOnTheThreads(ConvSpec.parse(text));
     }
 
     private static void resultsDoNotDependOnTheThreads(ConvSpec s) {
