@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rules of the kernels' sources that the JIT's behaviour makes necessary: no vectors passed between the
  * tiled kernels' methods, no loop with two upper bounds in any template, no vector species other than the
- * preferred one anywhere in core, nn and bench (each rule's Javadoc tells the incident behind it).
+ * preferred one anywhere in core, nn and bench, no heap segments in core's and nn's code (each rule's Javadoc
+ * tells the incident behind it).
  *
  * <p>The first: a method that takes vectors as parameters gets them unboxed only when C2 inlines it; in a big kernel method C2 may decline
  * (NodeCountInliningCutoff, "already compiled into a big method"), and then every call boxes its vectors.
@@ -183,5 +184,48 @@ class KernelSourceRulesTest {
         assertEquals(List.of("store4(MemorySegment cs, long at, long v, $Vec a, $Vec b, $Vec c, $Vec d)", "tile(float[] x, VectorMask<Float> m, int n)",
                         "rows(FloatVector[] acc, int n)"),
                 vectorParameterMethods(helper));
+    }
+
+    /**
+     * A heap segment ({@code MemorySegment.ofArray}). The JDK's segment code behind the vector loads and stores
+     * (fromMemorySegment, intoMemorySegment and the segment's base and bounds checks) is shared by every caller; once
+     * it has seen heap segments beside native ones, its profiles hold two receiver types and every kernel on native
+     * memory runs through the checks for both: a 1x1 convolution fell from 77 to 54-62 GFLOP/s after a GEMM
+     * convolution had stored its tiles through a heap view, and MobileNet-V2 ran 22% slower in the model than its
+     * layers alone (2026-12-02). Heap buffers are read and written as arrays; the elementwise engine takes arrays
+     * for the stores' epilogue. Left out: the tensor package ({@code Tensor.of} wraps a caller's array: the
+     * caller's choice) and the file formats' byte headers (nn's io), which no kernel reads.
+     */
+    private static final Pattern HEAP_SEGMENT = Pattern.compile("\\bMemorySegment\\s*\\.\\s*ofArray\\s*\\(");
+
+    /** Heap segments made in {@code source} (comments left out). */
+    static List<String> heapSegments(String source) {
+        return codeMatches(HEAP_SEGMENT, source);
+    }
+
+    @Test
+    void kernelsMakeNoHeapSegments() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        List<Path> sources = new ArrayList<>();
+        for (String dir : new String[] {"core/src/main/java", "core/src/template", "nn/src/main/java"}) {
+            try (var files = Files.walk(root.resolve(dir))) {
+                files.filter(f -> f.toString().endsWith(".java") || f.toString().endsWith(".java.in"))
+                        .filter(f -> !f.toString().contains("/dev/vecnn/tensor/") && !f.toString().contains("/dev/vecnn/nn/io/"))
+                        .forEach(sources::add);
+            }
+        }
+        for (Path f : sources) assertEquals(List.of(), heapSegments(Files.readString(f)), f + ": a heap segment (read and write heap buffers as arrays)");
+        assertTrue(sources.stream().anyMatch(f -> f.getFileName().toString().equals("GemmConv.java.in")), "GemmConv.java.in was read");
+    }
+
+    @Test
+    void theHeapSegmentRuleCatchesAView() {
+        String code = """
+                    MemorySegment cView = MemorySegment.ofArray(c); // MemorySegment.ofArray(x) in a comment is fine
+                    storeRun(MemorySegment
+                            .ofArray(src), 0, seg, dst, len, bias, e);
+                    ELEMENTWISE.activationForward(e, src, 0, seg, dst, len, bias, true);
+                """;
+        assertEquals(List.of("MemorySegment.ofArray(", "MemorySegment .ofArray("), heapSegments(code));
     }
 }

@@ -40,7 +40,7 @@ public final class SlabIoF64 {
     public static void storeRow(double[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, double bias,
                                 Epilogue e) {
         if (step == 1 && dstStride == 1) {
-            storeRun(MemorySegment.ofArray(src), srcOff, seg, dst, len, bias, e);
+            ELEMENTWISE.activationForward(e, src, srcOff, seg, dst, len, bias, true);
             return;
         }
         boolean identity = e.activation() == Activation.IDENTITY;
@@ -57,6 +57,20 @@ public final class SlabIoF64 {
      */
     public static void storeRun(MemorySegment src, long from, MemorySegment dst, long at, int len, double bias, Epilogue e) {
         ELEMENTWISE.activationForward(e, src, from, dst, at, len, bias, true);
+    }
+
+    /**
+     * {@code dst[at + x] = f(src[from + x] + bias)} for {@code x < len}, src a heap buffer: read as an array, never
+     * through a heap segment ({@link ElementwiseEngine#activationForward(Epilogue, float[], int, MemorySegment, long,
+     * int, double, boolean)} says why).
+     */
+    public static void storeRun(double[] src, int from, MemorySegment dst, long at, int len, double bias, Epilogue e) {
+        ELEMENTWISE.activationForward(e, src, from, dst, at, len, bias, true);
+    }
+
+    /** {@code y[from + x] = f(y[from + x] + bias)} in place for {@code x < len}, on a heap buffer. */
+    public static void activateInPlace(double[] y, int from, int len, double bias, Epilogue e) {
+        ELEMENTWISE.activationInPlace(e, y, from, len, bias, true);
     }
 
     /**
@@ -443,8 +457,7 @@ public final class SlabIoF64 {
         int last = g.rank - 1;
         int step = slab.step(last);
         if (step == 1 && smallStride[last] == 1) {
-            MemorySegment grid = MemorySegment.ofArray(y);
-            storeRun(grid, 0, grid, 0, span, bv, e);
+            ELEMENTWISE.activationInPlace(e, y, 0, span, bv, true);
             copyRowsFromGrid(g, slab, y, small, n, k, smallStride);
             return;
         }

@@ -219,6 +219,48 @@ public final class VectorElementwiseF32 implements ElementwiseEngine {
         }
     }
 
+    /** From a heap array: clamp activations (identity, ReLU, clip) in the registers, one pass; the others as the default. */
+    @Override
+    public void activationForward(Epilogue f, float[] x, int xo, MemorySegment y, long yo, int len, double bias, boolean hasBias) {
+        if (!f.isClamp()) {
+            ElementwiseEngine.super.activationForward(f, x, xo, y, yo, len, bias, hasBias);
+            return;
+        }
+        Activation a = f.activation();
+        float lo = (float) f.clampLow(), hi = (float) f.clampHigh(), b = (float) bias;
+        int i = 0;
+        for (; i + L <= len; i += L) clamp(a, FloatVector.fromArray(S, x, xo + i), b, hasBias, lo, hi).intoMemorySegment(y, (yo + i) * ES, NO);
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        clamp(a, FloatVector.fromArray(S, x, xo + i, m), b, hasBias, lo, hi).intoMemorySegment(y, (yo + i) * ES, NO, m);
+    }
+
+    /** In place on a heap array: clamp activations (identity, ReLU, clip) as vectors; the others as the default. */
+    @Override
+    public void activationInPlace(Epilogue f, float[] y, int from, int len, float bias, boolean hasBias) {
+        if (!f.isClamp()) {
+            ElementwiseEngine.super.activationInPlace(f, y, from, len, bias, hasBias);
+            return;
+        }
+        Activation a = f.activation();
+        float lo = (float) f.clampLow(), hi = (float) f.clampHigh();
+        int i = 0;
+        for (; i + L <= len; i += L) clamp(a, FloatVector.fromArray(S, y, from + i), bias, hasBias, lo, hi).intoArray(y, from + i);
+        if (i == len) return;
+        VectorMask<Float> m = S.indexInRange(i, len);
+        clamp(a, FloatVector.fromArray(S, y, from + i, m), bias, hasBias, lo, hi).intoArray(y, from + i, m);
+    }
+
+    /** {@code v + b} (only if hasBias) through the clamp {@code a}: the operations of {@link #identity}, {@link #relu} and {@link #clip}. */
+    private static FloatVector clamp(Activation a, FloatVector v, float b, boolean hasBias, float lo, float hi) {
+        FloatVector t = hasBias ? v.add(b) : v;
+        return switch (a) {
+            case IDENTITY -> t;
+            case RELU -> t.max(0);
+            default -> t.max(lo).min(hi);
+        };
+    }
+
     private static FloatVector in(MemorySegment x, long i, float b, boolean hasBias) {
         FloatVector v = load(x, i);
         return hasBias ? v.add(b) : v;

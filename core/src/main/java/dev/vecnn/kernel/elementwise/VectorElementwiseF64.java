@@ -215,6 +215,48 @@ public final class VectorElementwiseF64 implements ElementwiseEngine {
         }
     }
 
+    /** From a heap array: clamp activations (identity, ReLU, clip) in the registers, one pass; the others as the default. */
+    @Override
+    public void activationForward(Epilogue f, double[] x, int xo, MemorySegment y, long yo, int len, double bias, boolean hasBias) {
+        if (!f.isClamp()) {
+            ElementwiseEngine.super.activationForward(f, x, xo, y, yo, len, bias, hasBias);
+            return;
+        }
+        Activation a = f.activation();
+        double lo = (double) f.clampLow(), hi = (double) f.clampHigh(), b = (double) bias;
+        int i = 0;
+        for (; i + L <= len; i += L) clamp(a, DoubleVector.fromArray(S, x, xo + i), b, hasBias, lo, hi).intoMemorySegment(y, (yo + i) * ES, NO);
+        if (i == len) return;
+        VectorMask<Double> m = S.indexInRange(i, len);
+        clamp(a, DoubleVector.fromArray(S, x, xo + i, m), b, hasBias, lo, hi).intoMemorySegment(y, (yo + i) * ES, NO, m);
+    }
+
+    /** In place on a heap array: clamp activations (identity, ReLU, clip) as vectors; the others as the default. */
+    @Override
+    public void activationInPlace(Epilogue f, double[] y, int from, int len, double bias, boolean hasBias) {
+        if (!f.isClamp()) {
+            ElementwiseEngine.super.activationInPlace(f, y, from, len, bias, hasBias);
+            return;
+        }
+        Activation a = f.activation();
+        double lo = (double) f.clampLow(), hi = (double) f.clampHigh();
+        int i = 0;
+        for (; i + L <= len; i += L) clamp(a, DoubleVector.fromArray(S, y, from + i), bias, hasBias, lo, hi).intoArray(y, from + i);
+        if (i == len) return;
+        VectorMask<Double> m = S.indexInRange(i, len);
+        clamp(a, DoubleVector.fromArray(S, y, from + i, m), bias, hasBias, lo, hi).intoArray(y, from + i, m);
+    }
+
+    /** {@code v + b} (only if hasBias) through the clamp {@code a}: the operations of {@link #identity}, {@link #relu} and {@link #clip}. */
+    private static DoubleVector clamp(Activation a, DoubleVector v, double b, boolean hasBias, double lo, double hi) {
+        DoubleVector t = hasBias ? v.add(b) : v;
+        return switch (a) {
+            case IDENTITY -> t;
+            case RELU -> t.max(0);
+            default -> t.max(lo).min(hi);
+        };
+    }
+
     private static DoubleVector in(MemorySegment x, long i, double b, boolean hasBias) {
         DoubleVector v = load(x, i);
         return hasBias ? v.add(b) : v;

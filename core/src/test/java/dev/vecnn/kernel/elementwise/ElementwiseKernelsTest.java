@@ -656,4 +656,57 @@ class ElementwiseKernelsTest {
             }
         }
     }
+
+    /**
+     * The heap-array entry points ({@link ElementwiseEngine#activationForward(Epilogue, float[], int,
+     * java.lang.foreign.MemorySegment, long, int, double, boolean)} and {@code activationInPlace}, which the
+     * convolutions' stores use instead of heap segments) give the bits of the segment path, on both backends,
+     * for every activation, with and without a bias, at every tail length, from an offset into the array; the
+     * values include -0.0, NaN, infinities and subnormals (every NaN one value, as in {@link #identical}).
+     */
+    @Test
+    void heapArrayActivationsGiveTheSegmentPathsBits() {
+        SplittableRandom r = new SplittableRandom(12);
+        double[] special = {-0.0, 0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e-40, -1e-310, 6.0, 0.5};
+        try (Arena a = Arena.ofConfined()) {
+            for (DType t : DTYPES) {
+                for (long n : lengths(t)) {
+                    int len = (int) n, off = 3;
+                    double[] v = new double[len + off];
+                    for (int i = 0; i < v.length; i++) v[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : r.nextDouble(-8, 8);
+                    Tensor src = at(a, t, 0, len + off);
+                    for (int i = 0; i < v.length; i++) src.setAt(i, v[i]);
+                    for (ElementwiseKernels k : List.of(V, P)) {
+                        ElementwiseEngine e = k.engine(t);
+                        for (Epilogue f : EPILOGUES) {
+                            for (boolean hasBias : new boolean[] {false, true}) {
+                                double bias = hasBias ? -0.75 : 0;
+                                String what = k + " " + t + " " + f + " bias " + hasBias + " length " + len;
+                                Tensor expected = at(a, t, 0, len + off), fromArray = at(a, t, 0, len + off);
+                                e.activationForward(f, src.segment(), src.offset() + off, expected.segment(), expected.offset() + off, len, bias, hasBias);
+                                if (t == DType.F32) {
+                                    float[] x = new float[len + off], y = new float[len + off];
+                                    for (int i = 0; i < x.length; i++) x[i] = (float) v[i];
+                                    e.activationForward(f, x, off, fromArray.segment(), fromArray.offset() + off, len, bias, hasBias);
+                                    System.arraycopy(x, 0, y, 0, x.length);
+                                    e.activationInPlace(f, y, off, len, (float) bias, hasBias);
+                                    for (int i = off; i < len + off; i++) {
+                                        assertEquals(Float.floatToIntBits((float) expected.getAt(i)), Float.floatToIntBits(y[i]), what + " in place, element " + i);
+                                    }
+                                } else {
+                                    double[] x = v.clone(), y = v.clone();
+                                    e.activationForward(f, x, off, fromArray.segment(), fromArray.offset() + off, len, bias, hasBias);
+                                    e.activationInPlace(f, y, off, len, bias, hasBias);
+                                    for (int i = off; i < len + off; i++) {
+                                        assertEquals(Double.doubleToLongBits(expected.getAt(i)), Double.doubleToLongBits(y[i]), what + " in place, element " + i);
+                                    }
+                                }
+                                identical(fromArray, expected, what + " from an array");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

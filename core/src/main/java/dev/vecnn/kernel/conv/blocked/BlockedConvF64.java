@@ -230,14 +230,13 @@ final class BlockedConvF64 {
         boolean contiguous = rowSlots == width && smallStride[last] == 1;
         for (int d = last - 1; d >= 0 && contiguous; d--) contiguous = smallStride[d] == smallStride[d + 1] * g.small[d + 1];
         MemorySegment seg = small.segment();
-        MemorySegment ys = MemorySegment.ofArray(y);
         long first = small.offset() + n * small.stride(0) + r0 * smallStride[0];
         long[] o = new long[g.rank];
         for (int k = kFrom; k < kTo; k++) {
             double bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (k0 + k) * bias.stride(0)) * ES);
             long chan = first + (k0 + k) * small.stride(1);
             if (contiguous) {
-                SlabIoF64.storeRun(ys, (long) k * channel, seg, chan, rowCount * width, bv, e);
+                SlabIoF64.storeRun(y, k * channel, seg, chan, rowCount * width, bv, e);
                 continue;
             }
             Arrays.fill(o, 0);

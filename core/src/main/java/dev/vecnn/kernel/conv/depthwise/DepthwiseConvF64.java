@@ -87,7 +87,7 @@ final class DepthwiseConvF64 {
                         // bias (and a clamp) on the way out of the registers; other activations in place after
                         double b = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
                         correlateForward(x, slab.tapOffset, wt, g.taps, y, span, b, lo, hi);
-                        if (!clamp) ELEMENTWISE.activationForward(e, MemorySegment.ofArray(y), 0, MemorySegment.ofArray(y), 0, span, 0, false);
+                        if (!clamp) ELEMENTWISE.activationInPlace(e, y, 0, span, 0, false);
                         SlabIoF64.copyRowsFromGrid(g, slab, y, small, n, k, smallStride);
                     } else {
                         correlateForward(x, slab.tapOffset, wt, g.taps, y, span, 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);

@@ -90,7 +90,7 @@ final class DepthwiseRowsF32 {
                     long dst = (out.offset() + n * out.stride(0) + k * out.stride(1)) * ES;
                     float[] kept = p.compact ? y : keep(p, y, keptBuffer);
                     if (fused) MemorySegment.copy(kept, 0, out.segment(), LAYOUT, dst, p.keptCount);
-                    else ELEMENTWISE.activationForward(e, MemorySegment.ofArray(kept), 0, out.segment(), dst / ES, p.keptCount, 0, false);
+                    else ELEMENTWISE.activationForward(e, kept, 0, out.segment(), dst / ES, p.keptCount, 0, false);
                 }
             }
         }, in, w, bias, out);

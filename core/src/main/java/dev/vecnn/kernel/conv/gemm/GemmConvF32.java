@@ -327,7 +327,6 @@ final class GemmConvF32 {
                               int[] koff, Scratch s, Tensor out, int rowBase, int rowsReal, Tensor bias, Epilogue e, float[] heap,
                               int heapChannel, boolean lanes) {
         float[] c = s.floats("gemm.c", GROUP * rows.padded * NR);
-        MemorySegment cView = MemorySegment.ofArray(c); // once per call: the stores' epilogue reads c through it
         int[] start = s.ints("gemm.start", GROUP * NR);
         long[] offs = s.longs("gemm.out", GROUP * NR);
         long[] laneOffs = lanes ? s.longs("gemm.laneoffs", NR) : null;
@@ -363,7 +362,7 @@ final class GemmConvF32 {
                 for (int p = p0; p < p1; p++) {
                     int co = (bi * rows.padded + rows.start[p]) * NR;
                     if (heap == null) {
-                        storeTile(c, cView, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, o, oo, out, bias, e);
+                        storeTile(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, o, oo, out, bias, e);
                     } else {
                         storeTileHeap(c, co, rows.mr[p], rowBase + rows.start[p], rowBase + rowsReal, o, oo, heap, heapChannel);
                     }
@@ -458,7 +457,6 @@ final class GemmConvF32 {
         int count = 1;
         for (int d = 0; d < rank; d++) count *= hi[d] - lo[d];
         float[] row = s.floats("gemm.lanerow", w);
-        MemorySegment rowView = MemorySegment.ofArray(row);
         MemorySegment seg = out.segment();
         long lastStride = out.stride(2 + last);
         int[] v = new int[rank];
@@ -472,7 +470,6 @@ final class GemmConvF32 {
         oneRun &= out.stride(2) == size || hi[0] - lo[0] == 1;
         if (oneRun) {
             float[] run = s.floats("gemm.lanerun", count);
-            MemorySegment runView = MemorySegment.ofArray(run);
             int[] index = s.ints("gemm.lanegather", L);
             for (int j = 0; j < L; j++) index[j] = j * L;
             int vectors = count / L * L;
@@ -483,7 +480,7 @@ final class GemmConvF32 {
                     int base = k * count * L + j;
                     for (int q = 0; q < vectors; q += L) FloatVector.fromArray(S, buf, base + q * L, index, 0).intoArray(run, q);
                     for (int q = vectors; q < count; q++) run[q] = buf[base + q * L];
-                    SlabIoF32.storeRun(runView, 0, seg, at + j * out.stride(0), count, bv, e);
+                    SlabIoF32.storeRun(run, 0, seg, at + j * out.stride(0), count, bv, e);
                 }
             }
             return;
@@ -500,9 +497,9 @@ final class GemmConvF32 {
                     for (int x = 0; x < w; x++) row[x] = buf[base + x * L + j];
                     long dst = at + j * out.stride(0);
                     if (lastStride == 1) {
-                        SlabIoF32.storeRun(rowView, 0, seg, dst, w, bv, e);
+                        SlabIoF32.storeRun(row, 0, seg, dst, w, bv, e);
                     } else {
-                        SlabIoF32.storeRun(rowView, 0, rowView, 0, w, bv, e);
+                        SlabIoF32.activateInPlace(row, 0, w, bv, e);
                         for (int x = 0; x < w; x++) seg.set(LAYOUT, (dst + x * lastStride) * ES, row[x]);
                     }
                 }
@@ -1242,8 +1239,8 @@ final class GemmConvF32 {
         return off;
     }
 
-    /** Stores rows [k0, kEnd) of a tile (one per channel) with bias and activation; {@code cView} is c as a segment. */
-    private static void storeTile(float[] c, MemorySegment cView, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor t,
+    /** Stores rows [k0, kEnd) of a tile (one per channel) with bias and activation. */
+    private static void storeTile(float[] c, int co, int mr, int k0, int kEnd, long[] out, int oo, Tensor t,
                                   Tensor bias, Epilogue e) {
         MemorySegment seg = t.segment();
         long cs = t.stride(1);
@@ -1254,12 +1251,12 @@ final class GemmConvF32 {
             float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
             long base = k * cs;
             if (allConsecutive) {
-                SlabIoF32.storeRun(cView, co + i * NR, seg, base + out[oo], NR, bv, e);
+                SlabIoF32.storeRun(c, co + i * NR, seg, base + out[oo], NR, bv, e);
                 continue;
             }
             // columns across gaps of the grid: the row is activated in place with vectors (c is not read
             // again), then its kept columns are stored one by one
-            if (bv != 0 || !identity) SlabIoF32.storeRun(cView, co + i * NR, cView, co + i * NR, NR, bv, e);
+            if (bv != 0 || !identity) SlabIoF32.activateInPlace(c, co + i * NR, NR, bv, e);
             for (int j = 0; j < NR; j++) {
                 long o = out[oo + j];
                 if (o >= 0) seg.set(LAYOUT, (base + o) * ES, c[co + i * NR + j]);
