@@ -93,6 +93,21 @@ public final class Execution implements AutoCloseable {
         private final java.util.Map<String, float[][]> floatRows = new java.util.HashMap<>();
         private final java.util.Map<String, double[][]> doubleRows = new java.util.HashMap<>();
 
+        private final java.util.Map<String, java.lang.foreign.MemorySegment> segments = new java.util.HashMap<>();
+
+        /**
+         * Native memory of at least {@code bytes} bytes named {@code name}, 64-byte aligned (contents unspecified),
+         * freed by the garbage collector once this scratch is gone: for buffers the kernels read as tensors, which
+         * stay off the heap (heap segments slow every other kernel: {@code ElementwiseEngine}).
+         */
+        public java.lang.foreign.MemorySegment segment(String name, long bytes) {
+            java.lang.foreign.MemorySegment m = segments.get(name);
+            if (m != null && m.byteSize() >= bytes) return m;
+            m = java.lang.foreign.Arena.ofAuto().allocate(Math.max(bytes, m == null ? 0 : m.byteSize() * 2), 64);
+            segments.put(name, m);
+            return m;
+        }
+
         /** A float array of at least {@code n} elements named {@code name} (contents unspecified). */
         public float[] floats(String name, int n) {
             float[] a = floats.get(name); // the hit without lambdas: this runs in kernels' task loops

@@ -163,4 +163,20 @@ class ExecutionTest {
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> Execution.defaults().close());
     }
+
+    /** Native scratch: native, 64-byte aligned, at least the size asked, the same memory again while it fits, larger when not. */
+    @Test
+    void scratchSegmentsAreNativeAlignedAndReused() {
+        try (Execution ex = Execution.withThreads(1)) {
+            Execution.Scratch s = ex.acquire();
+            java.lang.foreign.MemorySegment a = s.segment("t", 1000);
+            assertTrue(a.isNative() && a.byteSize() >= 1000 && a.address() % 64 == 0, "native, aligned, large enough: " + a);
+            a.set(java.lang.foreign.ValueLayout.JAVA_INT, 996, 7);
+            assertSame(a, s.segment("t", 800), "reused while it fits");
+            java.lang.foreign.MemorySegment b = s.segment("t", 5000);
+            assertTrue(b.isNative() && b.byteSize() >= 5000 && b.address() % 64 == 0, "grown: " + b);
+            assertTrue(s.segment("other", 16) != b, "names are separate buffers");
+            ex.release(s);
+        }
+    }
 }

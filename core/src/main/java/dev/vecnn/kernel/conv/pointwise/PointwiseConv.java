@@ -11,12 +11,15 @@ import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.spec.Window;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The 1x1 convolution as a plain GEMM on the tensors as they lie ("pointwise"; {@code PointwiseConvF32},
  * {@code PointwiseConvF64}): forward and backward-data of direct specs of any rank whose kernel is 1 in every
  * dimension, with unit strides and no padding (MobileNet's expansions and projections, ResNet's bottlenecks at
- * stride 1). Inputs and outputs with a dense spatial plane (channels-first, each channel's positions
+ * stride 1); and the forward at strides above 1 (ResNet's stride-2 shortcuts), whose kept input positions are
+ * first copied, once per call, into a dense buffer in native memory. Inputs and outputs with a dense spatial plane (channels-first, each channel's positions
  * contiguous) run without a slab; other layouts (channels-last) go to the GEMM kernel, with the weights
  * packed per call. Backward-weights goes to the next implementation.
  */
@@ -51,7 +54,7 @@ public final class PointwiseConv extends ConvImpl {
         if (pass == ConvPass.BACKWARD_WEIGHTS || spec.isTransposed()) return false;
         Window w = spec.window();
         for (int d = 0; d < spec.rank(); d++) {
-            if (w.kernel(d) != 1 || w.stride(d) != 1 || w.padBegin(d) != 0 || w.padEnd(d) != 0) return false;
+            if (w.kernel(d) != 1 || w.padBegin(d) != 0 || w.padEnd(d) != 0 || w.stride(d) != 1 && pass != ConvPass.FORWARD) return false;
         }
         // from the spec alone, saturating: packed weights and a task's channel offsets stay ints
         long cg = ConvSizes.bigChannelsPerGroup(spec), kg = ConvSizes.smallChannelsPerGroup(spec);
@@ -77,12 +80,66 @@ public final class PointwiseConv extends ConvImpl {
         return l >= 16 && (tiles >= 2 * tail || pass == ConvPass.FORWARD && PointwiseConvF32.smallPlane(plane));
     }
 
-    /** Positions of a channel's plane (the input's: unit stride, no padding). */
+    /** Positions of an output channel's plane (the input's too at unit strides). */
     private static long plane(ConvSpec spec) {
         long plane = 1;
-        for (int d = 0; d < spec.rank(); d++) plane = ConvSizes.times(plane, spec.inputSize(d));
+        for (int d = 0; d < spec.rank(); d++) plane = ConvSizes.times(plane, spec.outputSize(d));
         return plane;
     }
+
+    /** Whether a stride is above 1 (the forward then reads a dense copy of the kept input positions). */
+    private static boolean strided(ConvSpec spec) {
+        for (int d = 0; d < spec.rank(); d++) if (spec.window().stride(d) != 1) return true;
+        return false;
+    }
+
+    /**
+     * The input positions a strided 1x1 forward reads, {@code x[n][c][o * stride]}, as a dense (N, C, output
+     * sizes...) tensor in {@code call}'s native scratch; channels split over the threads.
+     */
+    private static Tensor kept(ConvSpec s, Tensor x, Execution.Scratch call, Execution ex) {
+        int rank = s.rank();
+        long[] shape = new long[rank + 2], strides = new long[rank + 2];
+        shape[0] = x.size(0);
+        shape[1] = x.size(1);
+        for (int d = 0; d < rank; d++) shape[2 + d] = s.outputSize(d);
+        long n = 1;
+        for (int d = rank + 1; d >= 0; d--) {
+            strides[d] = n;
+            n *= shape[d];
+        }
+        DType t = x.dtype();
+        MemorySegment dst = call.segment("pointwise.kept", n * t.byteSize());
+        Tensor kept = Tensor.wrap(dst, t, shape, strides, 0);
+        long channels = shape[0] * shape[1], plane = strides[1], row = shape[rank + 1];
+        long step = s.window().stride(rank - 1) * x.stride(rank + 1);
+        int parts = (int) Math.min(channels, 2L * ex.threads());
+        MemorySegment src = x.segment();
+        ex.forEach(parts, (task, sc) -> {
+            long[] o = new long[rank];
+            for (long ch = channels * task / parts; ch < channels * (task + 1) / parts; ch++) {
+                long base = x.offset() + ch / shape[1] * x.stride(0) + ch % shape[1] * x.stride(1), to = ch * plane;
+                java.util.Arrays.fill(o, 0);
+                for (long r = 0; r < plane / row; r++, to += row) {
+                    long from = base;
+                    for (int d = 0; d < rank - 1; d++) from += o[d] * s.window().stride(d) * x.stride(2 + d);
+                    if (t == DType.F32) {
+                        for (long j = 0; j < row; j++) dst.setAtIndex(F32, to + j, src.getAtIndex(F32, from + j * step));
+                    } else {
+                        for (long j = 0; j < row; j++) dst.setAtIndex(F64, to + j, src.getAtIndex(F64, from + j * step));
+                    }
+                    for (int d = rank - 2; d >= 0; d--) {
+                        if (++o[d] < shape[2 + d]) break;
+                        o[d] = 0;
+                    }
+                }
+            }
+        }, x);
+        return kept;
+    }
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
     /** Whether every channel's positions of {@code t} (batch, channels, spatial...) are one contiguous run. */
     static boolean densePlane(Tensor t) {
@@ -122,6 +179,7 @@ public final class PointwiseConv extends ConvImpl {
         long positions = plane(s);
         Execution.Scratch call = ex.acquire();
         try {
+            if (strided(s)) x = kept(s, x, call, ex);
             if (x.dtype() == DType.F32) {
                 int mr = PointwiseConvF32.forwardRows(positions), n = PointwiseConvF32.packedSize(g.groups, g.kg, g.cg, mr);
                 float[] a = packed != null ? (float[]) packed : PointwiseConvF32.packForward(g, w, call.floats("pointwise.a", n), call, mr);
