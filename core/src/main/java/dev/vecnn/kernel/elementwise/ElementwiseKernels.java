@@ -106,22 +106,62 @@ public final class ElementwiseKernels {
      * over any shape when {@code bias} is null. y may be x (in place).
      */
     public void activationForward(Epilogue f, Tensor x, Tensor bias, Tensor y) {
+        activationForward(f, x, bias, y, null);
+    }
+
+    /**
+     * As {@link #activationForward(Epilogue, Tensor, Tensor, Tensor)}, cut over {@code ex}'s threads when x has
+     * at least {@link #PARALLEL_ELEMENTS} elements (null: the calling thread). Each element is computed alone:
+     * the same bits whatever the cut.
+     */
+    public void activationForward(Epilogue f, Tensor x, Tensor bias, Tensor y, Execution ex) {
         Objects.requireNonNull(f, "f");
         ElementwiseEngine e = engine(check("x", x, null));
         same("y", y, x);
         output("y", y, x);
         if (bias == null) {
-            e.activationForward(f, x.segment(), x.offset(), y.segment(), y.offset(), x.numel(), 0, false);
+            split(x.numel(), ex, (from, len) -> e.activationForward(f, x.segment(), x.offset() + from, y.segment(), y.offset() + from, len, 0, false),
+                    x, y);
             return;
         }
         long[] ncp = channels("x", x);
         vectorOf("bias", bias, ncp[1], x.dtype());
-        for (long n = 0; n < ncp[0]; n++) {
-            for (long c = 0; c < ncp[1]; c++) {
-                long at = (n * ncp[1] + c) * ncp[2];
-                e.activationForward(f, x.segment(), x.offset() + at, y.segment(), y.offset() + at, ncp[2], bias.get(c), true);
+        // whole channels per part: a part's runs are (image, channel) rows
+        long rows = ncp[0] * ncp[1];
+        split(rows, ncp[2], ex, (from, count) -> {
+            for (long r = from; r < from + count; r++) {
+                long at = r * ncp[2];
+                e.activationForward(f, x.segment(), x.offset() + at, y.segment(), y.offset() + at, ncp[2], bias.get(r % ncp[1]), true);
             }
+        }, x, y, bias);
+    }
+
+    /** Elements from which a pass is cut over the threads: below it, waking a worker (about 20 us) costs more than it saves. */
+    public static final long PARALLEL_ELEMENTS = 1 << 16;
+
+    /** A part of a pass: {@code count} items from {@code from}. */
+    @FunctionalInterface
+    private interface Part {
+        void run(long from, long count);
+    }
+
+    /** {@code count} elements in parts of whole 64-element blocks, one per thread, when there are enough. */
+    private static void split(long count, Execution ex, Part part, Tensor... touched) {
+        split(count, 1, ex, part, touched);
+    }
+
+    /** {@code count} items of {@code size} elements each, in parts of whole items (of 64 elements, when items are single elements). */
+    private static void split(long count, long size, Execution ex, Part part, Tensor... touched) {
+        if (ex == null || ex.threads() == 1 || count * size < PARALLEL_ELEMENTS) {
+            part.run(0, count);
+            return;
         }
+        long unit = size == 1 ? 64 : 1, units = (count + unit - 1) / unit;
+        int parts = (int) Math.min(units, ex.threads());
+        ex.forEach(parts, (task, s) -> {
+            long from = units * task / parts * unit, to = Math.min(count, units * (task + 1) / parts * unit);
+            if (to > from) part.run(from, to - from);
+        }, touched);
     }
 
     /**
@@ -397,12 +437,18 @@ public final class ElementwiseKernels {
      * the caller's). out may be a or b.
      */
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        binary(op, a, b, out, null);
+    }
+
+    /** As {@link #binary(BinaryOp, Tensor, Tensor, Tensor)}, cut over {@code ex}'s threads as {@link #activationForward(Epilogue, Tensor, Tensor, Tensor, Execution)}. */
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out, Execution ex) {
         Objects.requireNonNull(op, "op");
         ElementwiseEngine e = engine(check("a", a, null));
         same("b", b, a);
         same("out", out, a);
         output("out", out, a, b);
-        e.binary(op, a.segment(), a.offset(), b.segment(), b.offset(), out.segment(), out.offset(), a.numel());
+        split(a.numel(), ex, (from, len) -> e.binary(op, a.segment(), a.offset() + from, b.segment(), b.offset() + from, out.segment(),
+                out.offset() + from, len), a, b, out);
     }
 
     // ---------------------------------------------------------------- losses

@@ -709,4 +709,43 @@ class ElementwiseKernelsTest {
             }
         }
     }
+
+    /**
+     * Passes cut over threads (tensors of at least {@link ElementwiseKernels#PARALLEL_ELEMENTS} elements) give the
+     * calling thread's bits at 2 and 3 threads: activations without and with a per-channel bias, and the binary
+     * operations; sizes that leave a part short of a whole block.
+     */
+    @Test
+    void largePassesGiveTheSameBitsOnEveryThreadCount() {
+        SplittableRandom r = new SplittableRandom(13);
+        try (Arena a = Arena.ofShared(); Execution two = Execution.withThreads(2); Execution three = Execution.withThreads(3)) {
+            for (DType t : DTYPES) {
+                long[] shape = {3, 7, (ElementwiseKernels.PARALLEL_ELEMENTS + 77) / 21 + 5};
+                Tensor x = at(a, t, 1, shape), y = at(a, t, 1, shape), bias = at(a, t, 0, 7);
+                fill(x, r, 4, true);
+                fill(y, r, 4, true);
+                fill(bias, r, 1, false);
+                for (Epilogue f : List.of(Epilogue.relu(), Epilogue.gelu())) {
+                    for (Tensor b : new Tensor[] {null, bias}) {
+                        Tensor serial = at(a, t, 0, shape);
+                        V.activationForward(f, x, b, serial);
+                        for (Execution ex : new Execution[] {two, three}) {
+                            Tensor cut = at(a, t, 0, shape);
+                            V.activationForward(f, x, b, cut, ex);
+                            identical(cut, serial, t + " " + f + (b == null ? "" : " with bias") + " at " + ex.threads() + " threads");
+                        }
+                    }
+                }
+                for (BinaryOp op : BinaryOp.values()) {
+                    Tensor serial = at(a, t, 0, shape);
+                    V.binary(op, x, y, serial);
+                    for (Execution ex : new Execution[] {two, three}) {
+                        Tensor cut = at(a, t, 0, shape);
+                        V.binary(op, x, y, cut, ex);
+                        identical(cut, serial, t + " " + op + " at " + ex.threads() + " threads");
+                    }
+                }
+            }
+        }
+    }
 }

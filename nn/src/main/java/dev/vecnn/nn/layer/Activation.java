@@ -114,7 +114,7 @@ public final class Activation extends Layer {
         if (fused) return in;
         Tensor x = Elementwise.contiguous(ctx, this, "x", in);
         Tensor y = ctx.output(this, x.shape());
-        ctx.kernels().activationForward(f, x, null, y);
+        ctx.kernels().activationForward(f, x, null, y, ctx.execution());
         saved = f.derivativeFromOutput() ? y : x;
         return y;
     }

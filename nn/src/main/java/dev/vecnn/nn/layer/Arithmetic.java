@@ -64,7 +64,7 @@ public final class Arithmetic extends Merge {
         out[0] = n;
         System.arraycopy(outputShape(), 0, out, 1, out.length - 1);
         Tensor y = ctx.output(this, out);
-        if (sameShape()) ctx.kernels().binary(op, a, b, y); // the residual addition: vectorised, no broadcasting walk
+        if (sameShape()) ctx.kernels().binary(op, a, b, y, ctx.execution()); // the residual addition: vectorised, no broadcasting walk
         else Broadcast.forward(op, a, b, y);
         return y;
     }

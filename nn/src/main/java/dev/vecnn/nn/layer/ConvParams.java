@@ -65,7 +65,7 @@ final class ConvParams {
         } else {
             Tensor z = ctx.buffer(owner, "z", y.shape());
             product(s, x, b, z, Epilogue.NONE, ex);
-            ctx.kernels().activationForward(f, z, null, y);
+            ctx.kernels().activationForward(f, z, null, y, ex);
             saved = z;
         }
     }
