@@ -40,7 +40,7 @@ public final class SlabIoF32 {
     public static void storeRow(float[] src, int srcOff, int step, MemorySegment seg, long dst, long dstStride, int len, float bias,
                                 Epilogue e) {
         if (step == 1 && dstStride == 1) {
-            ELEMENTWISE.activationForward(e, src, srcOff, seg, dst, len, bias, true);
+            storeRun(src, srcOff, seg, dst, len, bias, e);
             return;
         }
         boolean identity = e.activation() == Activation.IDENTITY;

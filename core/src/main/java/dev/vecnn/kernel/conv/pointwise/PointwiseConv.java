@@ -13,15 +13,16 @@ import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The 1x1 convolution as a plain GEMM on the tensors as they lie ("pointwise"; {@code PointwiseConvF32},
  * {@code PointwiseConvF64}): forward and backward-data of direct specs of any rank whose kernel is 1 in every
  * dimension, with unit strides and no padding (MobileNet's expansions and projections, ResNet's bottlenecks at
  * stride 1); and the forward at strides above 1 (ResNet's stride-2 shortcuts), whose kept input positions are
- * first copied, once per call, into a dense buffer in native memory. Inputs and outputs with a dense spatial plane (channels-first, each channel's positions
- * contiguous) run without a slab; other layouts (channels-last) go to the GEMM kernel, with the weights
- * packed per call. Backward-weights goes to the next implementation.
+ * first copied, once per call, into a dense buffer in native memory. Inputs and outputs with a dense spatial
+ * plane (channels-first, each channel's positions contiguous) run without a slab; other layouts (channels-last)
+ * go to the GEMM kernel, with the weights packed per call. Backward-weights goes to the next implementation.
  */
 public final class PointwiseConv extends ConvImpl {
     private final GemmConv otherLayouts = new GemmConv();
@@ -119,7 +120,7 @@ public final class PointwiseConv extends ConvImpl {
             long[] o = new long[rank];
             for (long ch = channels * task / parts; ch < channels * (task + 1) / parts; ch++) {
                 long base = x.offset() + ch / shape[1] * x.stride(0) + ch % shape[1] * x.stride(1), to = ch * plane;
-                java.util.Arrays.fill(o, 0);
+                Arrays.fill(o, 0);
                 for (long r = 0; r < plane / row; r++, to += row) {
                     long from = base;
                     for (int d = 0; d < rank - 1; d++) from += o[d] * s.window().stride(d) * x.stride(2 + d);
