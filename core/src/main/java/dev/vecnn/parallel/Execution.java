@@ -101,6 +101,7 @@ public final class Execution implements AutoCloseable {
          * stay off the heap (heap segments slow every other kernel: {@code ElementwiseEngine}).
          */
         public java.lang.foreign.MemorySegment segment(String name, long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("bytes: scratch size " + bytes + " is negative");
             java.lang.foreign.MemorySegment m = segments.get(name);
             if (m != null && m.byteSize() >= bytes) return m;
             m = java.lang.foreign.Arena.ofAuto().allocate(Math.max(bytes, m == null ? 0 : m.byteSize() * 2), 64);

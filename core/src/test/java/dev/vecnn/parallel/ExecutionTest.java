@@ -164,7 +164,7 @@ class ExecutionTest {
         assertThrows(IllegalStateException.class, () -> Execution.defaults().close());
     }
 
-    /** Native scratch: native, 64-byte aligned, at least the size asked, the same memory again while it fits, larger when not. */
+    /** Native scratch: native, 64-byte aligned, at least the size asked, the same memory again while it fits, larger when not; a negative size is refused. */
     @Test
     void scratchSegmentsAreNativeAlignedAndReused() {
         try (Execution ex = Execution.withThreads(1)) {
@@ -176,6 +176,8 @@ class ExecutionTest {
             java.lang.foreign.MemorySegment b = s.segment("t", 5000);
             assertTrue(b.isNative() && b.byteSize() >= 5000 && b.address() % 64 == 0, "grown: " + b);
             assertTrue(s.segment("other", 16) != b, "names are separate buffers");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.segment("t", -1));
+            assertTrue(e.getMessage().contains("bytes") && e.getMessage().contains("-1"), e.getMessage());
             ex.release(s);
         }
     }
