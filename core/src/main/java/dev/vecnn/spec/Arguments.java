@@ -22,22 +22,22 @@ public final class Arguments {
     public static DType convForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y) {
         Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("x", x);
-        input(s, "x", x, s.inputShape(), t);
-        input(s, "w", w, s.weightShape(), t);
+        input(s, "x", x, s.inputShape(), t, "x");
+        input(s, "w", w, s.weightShape(), t, "x");
         if (s.hasBias()) {
             if (bias == null) throw new IllegalArgumentException("bias: is null but the spec " + s + " has a bias");
-            input(s, "bias", bias, s.biasShape(), t);
+            input(s, "bias", bias, s.biasShape(), t, "x");
         } else if (bias != null) {
             throw new IllegalArgumentException("bias: given but the spec " + s + " has none (bias0)");
         }
-        output(s, "y", y, s.outputShape(), t, x, w, bias);
+        output(s, "y", y, s.outputShape(), t, "x", x, w, bias);
         return t;
     }
 
     /** Checks a convolution's weight tensor alone (for packing). */
     public static DType convWeights(ConvSpec s, Tensor w) {
         DType t = dtypeOf("w", w);
-        input(s, "w", w, s.weightShape(), t);
+        input(s, "w", w, s.weightShape(), t, "w");
         return t;
     }
 
@@ -45,9 +45,9 @@ public final class Arguments {
     public static DType convBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx) {
         Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("gy", gy);
-        input(s, "gy", gy, s.outputShape(), t);
-        input(s, "w", w, s.weightShape(), t);
-        output(s, "gx", gx, s.inputShape(), t, gy, w);
+        input(s, "gy", gy, s.outputShape(), t, "gy");
+        input(s, "w", w, s.weightShape(), t, "gy");
+        output(s, "gx", gx, s.inputShape(), t, "gy", gy, w);
         return t;
     }
 
@@ -55,9 +55,9 @@ public final class Arguments {
     public static DType convBackwardWeights(ConvSpec s, Tensor x, Tensor gy, Tensor gw) {
         Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("x", x);
-        input(s, "x", x, s.inputShape(), t);
-        input(s, "gy", gy, s.outputShape(), t);
-        output(s, "gw", gw, s.weightShape(), t, x, gy);
+        input(s, "x", x, s.inputShape(), t, "x");
+        input(s, "gy", gy, s.outputShape(), t, "x");
+        output(s, "gw", gw, s.weightShape(), t, "x", x, gy);
         return t;
     }
 
@@ -66,8 +66,8 @@ public final class Arguments {
         Objects.requireNonNull(s, "spec");
         if (!s.hasBias()) throw new IllegalArgumentException("gb: the spec " + s + " has no bias");
         DType t = dtypeOf("gy", gy);
-        input(s, "gy", gy, s.outputShape(), t);
-        output(s, "gb", gb, s.biasShape(), t, gy);
+        input(s, "gy", gy, s.outputShape(), t, "gy");
+        output(s, "gb", gb, s.biasShape(), t, "gy", gy);
         return t;
     }
 
@@ -75,11 +75,11 @@ public final class Arguments {
     public static DType poolForward(PoolSpec s, Tensor x, Tensor y, Tensor indices) {
         Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("x", x);
-        input(s, "x", x, s.inputShape(), t);
-        output(s, "y", y, s.outputShape(), t, x);
+        input(s, "x", x, s.inputShape(), t, "x");
+        output(s, "y", y, s.outputShape(), t, "x", x);
         if (indices != null) {
             if (!s.kind().isMax()) throw new IllegalArgumentException("indices: only max pooling has indices, spec is " + s);
-            output(s, "indices", indices, s.outputShape(), DType.I64, x, y);
+            output(s, "indices", indices, s.outputShape(), DType.I64, null, x, y);
         }
         return t;
     }
@@ -92,16 +92,16 @@ public final class Arguments {
     public static DType poolBackward(PoolSpec s, Tensor x, Tensor indices, Tensor gy, Tensor gx) {
         Objects.requireNonNull(s, "spec");
         DType t = dtypeOf("gy", gy);
-        input(s, "gy", gy, s.outputShape(), t);
+        input(s, "gy", gy, s.outputShape(), t, "gy");
         if (s.kind().isMax() && x == null && indices == null) {
             throw new IllegalArgumentException("x: max pooling backward needs the input x or the forward indices; both are null");
         }
-        if (x != null) input(s, "x", x, s.inputShape(), t);
+        if (x != null) input(s, "x", x, s.inputShape(), t, "gy");
         if (indices != null) {
             if (!s.kind().isMax()) throw new IllegalArgumentException("indices: only max pooling has indices, spec is " + s);
-            input(s, "indices", indices, s.outputShape(), DType.I64);
+            input(s, "indices", indices, s.outputShape(), DType.I64, null);
         }
-        output(s, "gx", gx, s.inputShape(), t, gy, x, indices);
+        output(s, "gx", gx, s.inputShape(), t, "gy", gy, x, indices);
         if (indices != null) poolIndices(s, indices);
         return t;
     }
@@ -165,12 +165,14 @@ public final class Arguments {
         return t.dtype();
     }
 
-    private static void input(Object spec, String param, Tensor t, long[] shape, DType dtype) {
+    /** Checks t's dtype (that of {@code dtypeFrom}, the call's first tensor, when not null), usability and shape. */
+    private static void input(Object spec, String param, Tensor t, long[] shape, DType dtype, String dtypeFrom) {
         if (t == null) throw new IllegalArgumentException(param + ": is null");
         t.requireUsable(param);
         if (t.dtype() != dtype) {
-            throw new IllegalArgumentException(param + ": dtype " + t.dtype().shortName() + ", expected "
-                    + dtype.shortName() + " (spec " + spec + ")");
+            throw new IllegalArgumentException(param + ": dtype " + t.dtype().shortName() + ", expected " + dtype.shortName()
+                    + (dtypeFrom == null ? "" : ", the dtype of " + dtypeFrom + " (every tensor of a call has the dtype of its first)")
+                    + " (spec " + spec + ")");
         }
         long[] actual = t.shape();
         if (actual.length != shape.length) {
@@ -185,8 +187,8 @@ public final class Arguments {
         }
     }
 
-    private static void output(Object spec, String param, Tensor t, long[] shape, DType dtype, Tensor... inputs) {
-        input(spec, param, t, shape, dtype);
+    private static void output(Object spec, String param, Tensor t, long[] shape, DType dtype, String dtypeFrom, Tensor... inputs) {
+        input(spec, param, t, shape, dtype, dtypeFrom);
         if (t.hasSelfOverlap()) {
             throw new IllegalArgumentException(param + ": output " + t.describe() + " has elements that share memory");
         }

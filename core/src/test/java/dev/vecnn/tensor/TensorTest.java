@@ -158,7 +158,7 @@ class TensorTest {
             assertTrue(e.getMessage().startsWith("x[3] = 6: spec mb1ic3ih5iw5"), e.getMessage());
             Tensor x64 = Tensor.allocate(a, DType.F64, s.inputShape());
             e = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, x64, w, b, y));
-            assertTrue(e.getMessage().startsWith("w: dtype f32, expected f64"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("w: dtype f32, expected f64, the dtype of x"), e.getMessage()); // names the tensor that set it
             Tensor xs = Tensor.allocate(a, DType.F32, s.inputShape());
             e = assertThrows(IllegalArgumentException.class, () -> ReferenceConv.forward(s, xs, w, null, y));
             assertTrue(e.getMessage().startsWith("bias: is null"), e.getMessage());
