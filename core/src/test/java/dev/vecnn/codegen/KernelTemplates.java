@@ -22,6 +22,7 @@ public final class KernelTemplates {
 
     static final Template[] TEMPLATES = {
         new Template("core/src/template/GemmConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/gemm", "GemmConv$Name.java"),
+        new Template("core/src/template/ChannelsLastGemm.java.in", "core/src/main/java/dev/vecnn/kernel/conv/gemm", "ChannelsLastGemm$Name.java"),
         new Template("core/src/template/SlabIo.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabIo$Name.java"),
         new Template("core/src/template/SlabRows.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabRows$Name.java"),
         new Template("core/src/template/SlabExact.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabExact$Name.java"),

@@ -62,22 +62,56 @@ public final class GemmConv extends ConvImpl {
         runForward(s, x, w, null, bias, y, e, ex);
     }
 
+    /**
+     * Prepared forward weights: the panels of the channels-first tiles, and the rows of the channels-last kernel
+     * ({@code ChannelsLastGemmF32}), made from the panels on the first channels-last call (a model run in one
+     * layout never holds both). Both give the same bits.
+     */
+    private static final class Prepared {
+        final Object panels;
+        private volatile Object rows;
+
+        Prepared(Object panels) {
+            this.panels = panels;
+        }
+
+        Object rows(ConvGeometry g) {
+            Object r = rows;
+            if (r == null) {
+                // two threads may both make it: the same values, either copy serves
+                r = panels instanceof float[] f ? ChannelsLastGemmF32.rowsFromPanels(g, f, new float[ChannelsLastGemmF32.packedSize(g)])
+                        : ChannelsLastGemmF64.rowsFromPanels(g, (double[]) panels, new double[ChannelsLastGemmF64.packedSize(g)]);
+                rows = r;
+            }
+            return r;
+        }
+    }
+
     @Override
     protected Object pack(ConvSpec s, Tensor w, Object old) {
         if (s.isTransposed()) return null; // backward-data packs per phase; not prepared yet
         ConvGeometry g = ConvGeometry.of(s);
         int n = w.dtype() == DType.F32 ? GemmConvF32.packedForwardSize(g) : GemmConvF64.packedForwardSize(g);
+        Object reuse = old instanceof Prepared p ? p.panels : null;
         if (w.dtype() == DType.F32) {
-            float[] a = old instanceof float[] f && f.length == n ? f : new float[n];
-            return GemmConvF32.packForward(g, w, a);
+            float[] a = reuse instanceof float[] f && f.length == n ? f : new float[n];
+            return new Prepared(GemmConvF32.packForward(g, w, a));
         }
-        double[] a = old instanceof double[] d && d.length == n ? d : new double[n];
-        return GemmConvF64.packForward(g, w, a);
+        double[] a = reuse instanceof double[] d && d.length == n ? d : new double[n];
+        return new Prepared(GemmConvF64.packForward(g, w, a));
     }
 
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         ConvGeometry g = ConvGeometry.of(s);
+        Prepared prepared = (Prepared) packed;
+        if (!s.isTransposed() && (x.dtype() == DType.F32 ? ChannelsLastGemmF32.runs(g, x, y) : ChannelsLastGemmF64.runs(g, x, y))) {
+            Object rows = prepared == null ? null : prepared.rows(g);
+            if (x.dtype() == DType.F32) ChannelsLastGemmF32.forward(g, x, w, (float[]) rows, bias, e, y, ex);
+            else ChannelsLastGemmF64.forward(g, x, w, (double[]) rows, bias, e, y, ex);
+            return;
+        }
+        packed = prepared == null ? null : prepared.panels;
         if (s.isTransposed()) {
             if (x.dtype() == DType.F32) GemmConvF32.bigFromSmall(g, x, w, bias, e, y, ex);
             else GemmConvF64.bigFromSmall(g, x, w, bias, e, y, ex);

@@ -1,0 +1,103 @@
+package dev.vecnn.conv;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecnn.kernel.Backend;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.ref.ReferenceConv;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import dev.vecnn.testing.Fill;
+import dev.vecnn.testing.Tolerance;
+import java.lang.foreign.Arena;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GEMM's forward on channels-last tensors ({@code ChannelsLastGemmF32}, {@code ChannelsLastGemmF64}, with
+ * 512-bit vectors): the same bits as on channels-first tensors, with weights packed per call and prepared, at 1, 2
+ * and 3 threads (tasks cut into rows and channel blocks), and within the reference's error bound. The specs reach
+ * each tile (6 x 4, 12 x 2, 24 x 1 vectors, lanes masked past the channels), strides, dilation, asymmetric padding,
+ * ranks 1 to 3, and tiles running across row ends and past a task's last position. Other vector widths run the
+ * GEMM's own tiles here: the assertions hold for them too.
+ *
+ * <p>Tolerance (reference check): {@code gamma(n) * M} as in {@code ConvImplsTest}.
+ */
+@Tag("kernels")
+class ChannelsLastGemmTest {
+    static final List<String> SPECS = List.of(
+            "mb1ic64oc64_i9x14_k3x3_p1x1",        // 6x4 tiles across row ends (rows of 14)
+            "mb2ic24ih13oc40oh13kh3ph1",          // 40 channels: two full vectors and a masked one (12x2, 24x1)
+            "mb1ic3ih37oc64oh19kh7sh2ph3",        // a stem: 7x7 stride 2, three input channels
+            "mb1ic16ih9oc144oh9kh3ph2dh1",        // dilation 2, 144 channels: 4 + 4 + 1 vectors
+            "mb1ic32ih8oc24oh8kh1",               // a 1x1 of 24 channels: one vector and a masked half
+            "mb3ic8oc48_i21_k5_p2_r1",            // rank 1, asymmetric padding, 48 channels: 2 + 1 vectors
+            "mb1ic4oc32_i5x6x7_k3x3x3_p1x0x1",    // rank 3, padding only along some dimensions
+            "mb1ic17ih11oc16oh6kh3sh2ph1_bias0",  // stride 2, no bias, one vector of channels
+            "mb2ic5ih4oc8oh2kh3",                 // fewer channels than one vector, no padding
+            "mb1ic8ih30oc64oh15kh1sh2");          // a strided 1x1 shortcut
+
+    /** The GEMM, or the portable kernels where the Vector API is not in the JVM (this test's other backend run). */
+    static ConvImpl gemm() {
+        return Conv.implementation(Backend.isVector() ? "gemm" : "portable");
+    }
+
+    @Test
+    void channelsLastGivesTheChannelsFirstBitsAndIsCloseToTheReference() {
+        ConvImpl gemm = gemm();
+        Execution[] ex = {Execution.withThreads(1), Execution.withThreads(2), Execution.withThreads(3)};
+        try {
+            for (String text : SPECS) {
+                ConvSpec s = ConvSpec.parse(text);
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    try (Arena a = Arena.ofShared()) {
+                        Tensor x = Fill.uniform(a, t, s.inputShape(), 11), w = Fill.uniform(a, t, s.weightShape(), 12);
+                        Tensor b = s.hasBias() ? Fill.uniform(a, t, s.biasShape(), 13) : null;
+                        Tensor xl = Fill.channelsLast(a, x);
+                        PreparedWeights prepared = gemm.prepare(s, w);
+                        Tensor pre = Tensor.allocate(a, DType.F64, s.outputShape()), mag = Tensor.allocate(a, DType.F64, s.outputShape());
+                        ReferenceConv.forward(s, x.to(a, DType.F64), w.to(a, DType.F64), b == null ? null : b.to(a, DType.F64), pre);
+                        ReferenceConv.forward(s, Fill.abs(a, x), Fill.abs(a, w), b == null ? null : Fill.abs(a, b), mag);
+                        for (Epilogue e : new Epilogue[] {Epilogue.NONE, Epilogue.clip(-0.25, 0.5), new Epilogue(Activation.TANH, 0, 0)}) {
+                            Tensor first = Tensor.allocate(a, t, s.outputShape());
+                            gemm.forward(s, x, w, b, first, e, ex[0]);
+                            Tolerance.assertActivatedClose(first, pre, mag, Tolerance.factor(Tolerance.convTerms(s, ConvPass.FORWARD), t), e,
+                                    "reference " + text + " " + t + " " + e);
+                            for (Execution threads : ex) {
+                                Tensor y = Tensor.allocateChannelsLast(a, t, s.outputShape());
+                                gemm.forward(s, xl, w, b, y, e, threads);
+                                Tolerance.assertIdentical(y, first, "per-call " + text + " " + t + " " + e + " threads " + threads.threads());
+                                Tensor yp = Tensor.allocateChannelsLast(a, t, s.outputShape());
+                                gemm.forward(s, xl, prepared, b, yp, e, threads);
+                                Tolerance.assertIdentical(yp, first, "prepared " + text + " " + t + " " + e + " threads " + threads.threads());
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (Execution e : ex) e.close();
+        }
+    }
+
+    /** A channels-last view whose positions are not one run (every other column of a wider tensor): per-position copies. */
+    @Test
+    void aChannelsLastViewWithGapsBetweenPositions() {
+        ConvSpec s = ConvSpec.parse("mb2ic16ih10oc32oh10kh3ph1");
+        try (Arena a = Arena.ofShared(); Execution two = Execution.withThreads(2)) {
+            long[] wide = s.inputShape().clone();
+            wide[3] *= 2;
+            Tensor big = Fill.channelsLast(a, Fill.uniform(a, DType.F32, wide, 21));
+            Tensor view = big.slice(3, 0, wide[3], 2);
+            assertTrue(view.stride(1) == 1 && view.stride(3) == 2 * s.inputShape()[1], "a channels-last view with gaps");
+            Tensor w = Fill.uniform(a, DType.F32, s.weightShape(), 22), b = Fill.uniform(a, DType.F32, s.biasShape(), 23);
+            Tensor first = Tensor.allocate(a, DType.F32, s.outputShape()), y = Tensor.allocateChannelsLast(a, DType.F32, s.outputShape());
+            ConvImpl gemm = gemm();
+            gemm.forward(s, view.contiguous(a), w, b, first, Epilogue.NONE, two);
+            gemm.forward(s, view, w, b, y, Epilogue.NONE, two);
+            Tolerance.assertIdentical(y, first, "view " + s);
+        }
+    }
+}
