@@ -23,10 +23,13 @@ public final class KernelTemplates {
     static final Template[] TEMPLATES = {
         new Template("core/src/template/GemmConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/gemm", "GemmConv$Name.java"),
         new Template("core/src/template/ChannelsLastGemm.java.in", "core/src/main/java/dev/vecnn/kernel/conv/gemm", "ChannelsLastGemm$Name.java"),
+        new Template("core/src/template/ChannelsLastSlab.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "ChannelsLastSlab$Name.java"),
         new Template("core/src/template/SlabIo.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabIo$Name.java"),
         new Template("core/src/template/SlabRows.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabRows$Name.java"),
         new Template("core/src/template/SlabExact.java.in", "core/src/main/java/dev/vecnn/kernel/conv", "SlabExact$Name.java"),
         new Template("core/src/template/DepthwiseConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseConv$Name.java"),
+        new Template("core/src/template/DepthwiseChannelsLast.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise",
+                "DepthwiseChannelsLast$Name.java"),
         new Template("core/src/template/DepthwiseRows.java.in", "core/src/main/java/dev/vecnn/kernel/conv/depthwise", "DepthwiseRows$Name.java"),
         new Template("core/src/template/DirectConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/direct", "DirectConv$Name.java"),
         new Template("core/src/template/BlockedConv.java.in", "core/src/main/java/dev/vecnn/kernel/conv/blocked", "BlockedConv$Name.java"),

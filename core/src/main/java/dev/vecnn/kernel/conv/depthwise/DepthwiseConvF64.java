@@ -31,7 +31,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>backward-weights: {@code GW_t = sum_p G[p] X[p + off_t]} on the phase slab.</li>
  * </ul>
  * Dense channels-first planes with zero padding and unit stride along the rows go to {@code DepthwiseRowsF64}
- * instead (forward; backward-data at unit strides).
+ * instead (forward; backward-data at unit strides), channels-last tensors with zero padding and multiplier 1 to
+ * {@code DepthwiseChannelsLastF64} (forward).
  * Tasks take several channels of one image (forward, backward-data: every output is one correlation in a
  * fixed order, so any cut gives the same bits) or one channel over the batch (weights): results do not
  * depend on threads.
@@ -55,6 +56,10 @@ final class DepthwiseConvF64 {
     private static final long TASK_WORK = 1L << 16;
 
     static void forward(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+        if (DepthwiseChannelsLastF64.runs(g, big, small)) {
+            DepthwiseChannelsLastF64.forward(g, big, w, bias, e, small, ex);
+            return;
+        }
         RowPlan rows = DepthwiseRowsF64.forwardPlan(g, big, small);
         if (rows != null) {
             int per = channelsPerTask(g, ex.threads(), (long) g.taps * g.kg * g.smallCount());

@@ -1,7 +1,7 @@
 package dev.vecnn.kernel.conv.gemm;
 
-import dev.vecnn.conv.ConvSizes;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.ChannelsLastSlabF32;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
@@ -133,57 +133,17 @@ final class ChannelsLastGemmF32 {
      * channels-last, and a task's slab of one row and the packed weights within int range.
      */
     static boolean runs(ConvGeometry g, Tensor x, Tensor y) {
-        if (!AVAILABLE || g.groups != 1 || g.mode != dev.vecnn.spec.PaddingMode.ZEROS || !channelsLast(x) || !channelsLast(y)) return false;
-        long cells = g.cg;
-        for (int d = 0; d < g.rank; d++) {
-            long outs = d == 0 ? 1 : g.small[d];
-            long extent = ConvSizes.times(outs - 1, g.stride[d]) + ConvSizes.times(g.kernel[d] - 1, g.dilation[d]) + 1;
-            cells = ConvSizes.times(cells, extent);
-            if (cells > 1 << 26) return false;
-        }
+        if (!AVAILABLE || g.groups != 1 || g.mode != dev.vecnn.spec.PaddingMode.ZEROS) return false;
+        if (!ChannelsLastSlabF32.channelsLast(x) || !ChannelsLastSlabF32.channelsLast(y) || !ChannelsLastSlabF32.fits(g)) return false;
         return (long) Math.ceilDiv(g.kg, L) * L * g.reduction() <= 1 << 28;
-    }
-
-    /** Whether t's channels are contiguous at each position (channel stride 1, more than one channel). */
-    static boolean channelsLast(Tensor t) {
-        if (t.size(1) <= 1 || t.stride(1) != 1) return false;
-        for (int d = 2; d < t.rank(); d++) if (t.size(d) > 1 && Math.abs(t.stride(d)) < t.size(1)) return false;
-        return true;
-    }
-
-    /** The slab layout shared by every task of a cut into row parts. */
-    private record Slab(int[] extent, int[] pitch, int[] off, int rowLength) {
-        /** Extents of the padded region that output rows [0, rows) read (dimension 0 for {@code rows} rows), pitches, step offsets. */
-        static Slab of(ConvGeometry g, int rows) {
-            int rank = g.rank;
-            int[] extent = new int[rank], pitch = new int[rank];
-            for (int d = 0; d < rank; d++) {
-                long outs = d == 0 ? rows : g.small[d];
-                extent[d] = Math.toIntExact((outs - 1) * g.stride[d] + (long) (g.kernel[d] - 1) * g.dilation[d] + 1);
-            }
-            int p = g.cg;
-            for (int d = rank - 1; d >= 0; d--) {
-                pitch[d] = p;
-                p = Math.multiplyExact(p, extent[d]);
-            }
-            int[] off = new int[g.reduction()];
-            for (int t = 0; t < g.taps; t++) {
-                int o = 0;
-                for (int d = 0; d < rank; d++) o += g.tap[t][d] * g.dilation[d] * pitch[d];
-                for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = o + c;
-            }
-            return new Slab(extent, pitch, off, p / extent[0]);
-        }
     }
 
     /** Output rows (of dimension 0) per task whose slab stays within {@link #SLAB_BUDGET}. */
     private static int rowsPerTask(ConvGeometry g) {
-        Slab one = Slab.of(g, 1);
-        long perRow = (long) one.rowLength * g.stride[0];
-        return (int) Math.max(1, Math.min(g.small[0], SLAB_BUDGET / Math.max(1, perRow)));
+        return ChannelsLastSlabF32.rowsPerTask(g, SLAB_BUDGET);
     }
 
-    /** {@code y = act(conv(x, w) + bias)}, x and y channels-last ({@link #channelsLast}), weights packed by {@link #packRows} (null: here). */
+    /** {@code y = act(conv(x, w) + bias)}, x and y channels-last ({@link #runs}), weights packed by {@link #packRows} (null: here). */
     static void forward(ConvGeometry g, Tensor x, Tensor w, float[] packed, Tensor bias, Epilogue e, Tensor y, Execution ex) {
         Scratch call = ex.acquire();
         try {
@@ -203,8 +163,11 @@ final class ChannelsLastGemmF32 {
         int parts = g.batch * Math.ceilDiv(rows, perTask) < want ? (int) Math.min(rows, Math.ceilDiv(want, g.batch)) : Math.ceilDiv(rows, perTask);
         int blockParts = (int) Math.max(1, Math.min(nv.length, Math.ceilDiv(want, g.batch * parts)));
         int most = Math.ceilDiv(rows, parts);
-        Slab slab = Slab.of(g, most);
-        int slabLength = slab.pitch[0] * slab.extent[0];
+        ChannelsLastSlabF32 slab = ChannelsLastSlabF32.of(g, most);
+        int slabLength = slab.length();
+        // step r = (c, t): the channel's element at tap t
+        int[] off = new int[red];
+        for (int t = 0; t < g.taps; t++) for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = slab.tapOffset(g, t) + c;
         int inner = innerPositions(g);
         int kPadded = Math.ceilDiv(g.kg, L) * L;
         float[] biasRow = new float[kPadded];
@@ -221,11 +184,11 @@ final class ChannelsLastGemmF32 {
             int b0 = nv.length * bp / blockParts, b1 = nv.length * (bp + 1) / blockParts;
             if (r0 == r1 || b0 == b1) return;
             float[] xs = s.floats("cl.slab", slabLength);
-            fillSlab(g, slab, x, n, r0, r1, xs);
+            slab.fill(g, x, n, r0, r1, xs);
             int positions = (r1 - r0) * inner;
             int[] at = s.ints("cl.at", positions);
             long[] to = s.longs("cl.to", positions);
-            positions(g, slab, y, n, r0, r1, positions, at, to);
+            slab.positions(g, y, n, r0, r1, positions, at, to);
             int[] base = s.ints("cl.base", TILE);
             long[] out = s.longs("cl.out", TILE);
             float[] acc = s.floats("cl.acc", TILE * L);
@@ -239,9 +202,9 @@ final class ChannelsLastGemmF32 {
                         out[j] = to[q];
                     }
                     switch (v) {
-                        case 4 -> tile6x4(xs, base, a, wo, slab.off, red, acc);
-                        case 2 -> tile12x2(xs, base, a, wo, slab.off, red, acc);
-                        default -> tile24x1(xs, base, a, wo, slab.off, red, acc);
+                        case 4 -> tile6x4(xs, base, a, wo, off, red, acc);
+                        case 2 -> tile12x2(xs, base, a, wo, off, red, acc);
+                        default -> tile24x1(xs, base, a, wo, off, red, acc);
                     }
                     store(acc, mr, v, out, k0, g.kg, biasRow, lo, hi, ys);
                 }
@@ -264,79 +227,6 @@ final class ChannelsLastGemmF32 {
         int k = 0;
         for (int i = 0; i < b; i++) k += nv[i] * L;
         return k;
-    }
-
-    /** Slab offset and output element offset of each position of output rows [r0, r1) of image n. */
-    private static void positions(ConvGeometry g, Slab slab, Tensor y, long n, int r0, int r1, int count, int[] at, long[] to) {
-        int rank = g.rank;
-        long[] o = new long[rank];
-        o[0] = r0;
-        long yBase = y.offset() + n * y.stride(0);
-        for (int q = 0; q < count; q++) {
-            int s = 0;
-            long t = yBase;
-            for (int d = 0; d < rank; d++) {
-                s += (int) ((d == 0 ? o[0] - r0 : o[d]) * g.stride[d]) * slab.pitch[d];
-                t += o[d] * y.stride(2 + d);
-            }
-            at[q] = s;
-            to[q] = t;
-            for (int d = rank - 1; d >= 0; d--) {
-                if (++o[d] < (d == 0 ? r1 : g.small[d])) break;
-                o[d] = d == 0 ? r0 : 0;
-            }
-        }
-    }
-
-    /**
-     * The input region that output rows [r0, r1) of image n read, into {@code xs} with zeros for the padding: slab
-     * position i (pitches {@code slab.pitch}) holds input position {@code i - padBegin} (dimension 0 from row
-     * {@code r0 stride - padBegin}), its channels contiguous.
-     */
-    private static void fillSlab(ConvGeometry g, Slab slab, Tensor x, long n, int r0, int r1, float[] xs) {
-        int rank = g.rank, last = rank - 1, c = g.cg;
-        int rowsIn = (int) ((long) (r1 - r0 - 1) * g.stride[0] + (long) (g.kernel[0] - 1) * g.dilation[0] + 1);
-        long[] idx = new long[rank];
-        MemorySegment src = x.segment();
-        long xBase = x.offset() + n * x.stride(0);
-        long posStride = x.stride(2 + last);
-        int lastExtent = slab.extent[last];
-        long lo = g.padBegin[last], hi = g.padBegin[last] + g.big[last]; // cells [lo, hi) of a row hold input (before the row's first)
-        int rowCount = 1;
-        for (int d = 0; d < last; d++) rowCount *= d == 0 ? rowsIn : slab.extent[d];
-        if (rank == 1) rowCount = 1;
-        for (int row = 0; row < rowCount; row++) {
-            int to = 0;
-            long from = xBase;
-            boolean inside = true;
-            for (int d = 0; d < last; d++) {
-                long i = (d == 0 ? (long) r0 * g.stride[0] : 0) + idx[d] - g.padBegin[d];
-                inside &= i >= 0 && i < g.big[d];
-                to += (int) idx[d] * slab.pitch[d];
-                from += i * x.stride(2 + d);
-            }
-            long first = rank == 1 ? (long) r0 * g.stride[0] : 0; // rank 1: the row is dimension 0
-            int cells = rank == 1 ? rowsIn : lastExtent;
-            long a = Math.max(0, Math.min(cells, lo - first)), z = Math.max(a, Math.min(cells, hi - first));
-            if (!inside) {
-                Arrays.fill(xs, to, to + cells * c, 0);
-            } else {
-                Arrays.fill(xs, to, to + (int) a * c, 0);
-                long firstIn = first + a - g.padBegin[last];
-                if (posStride == c) {
-                    MemorySegment.copy(src, LAYOUT, (from + firstIn * posStride) * ES, xs, to + (int) a * c, (int) (z - a) * c);
-                } else {
-                    for (long i = a; i < z; i++) {
-                        MemorySegment.copy(src, LAYOUT, (from + (firstIn + i - a) * posStride) * ES, xs, to + (int) i * c, c);
-                    }
-                }
-                Arrays.fill(xs, to + (int) z * c, to + cells * c, 0);
-            }
-            for (int d = last - 1; d >= 0; d--) {
-                if (++idx[d] < (d == 0 ? rowsIn : slab.extent[d])) break;
-                idx[d] = 0;
-            }
-        }
     }
 
     /**

@@ -16,17 +16,27 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GEMM's forward on channels-last tensors ({@code ChannelsLastGemmF32}, {@code ChannelsLastGemmF64}, with
- * 512-bit vectors): the same bits as on channels-first tensors, with weights packed per call and prepared, at 1, 2
- * and 3 threads (tasks cut into rows and channel blocks), and within the reference's error bound. The specs reach
- * each tile (6 x 4, 12 x 2, 24 x 1 vectors, lanes masked past the channels), strides, dilation, asymmetric padding,
- * ranks 1 to 3, and tiles running across row ends and past a task's last position. Other vector widths run the
- * GEMM's own tiles here: the assertions hold for them too.
+ * The forward kernels of channels-last tensors: the GEMM's ({@code ChannelsLastGemmF32}, {@code ChannelsLastGemmF64})
+ * and the depthwise one ({@code DepthwiseChannelsLastF32}, {@code DepthwiseChannelsLastF64}). Each gives the same bits
+ * as its implementation on channels-first tensors, with weights packed per call and prepared, at 1, 2 and 3 threads
+ * (tasks cut into rows and channel blocks), and stays within the reference's error bound. The GEMM specs reach each
+ * tile (6 x 4, 12 x 2, 24 x 1 vectors, lanes masked past the channels), the depthwise ones whole and partial vectors
+ * of channels; both strides, dilation, asymmetric padding, ranks 1 to 3, and tiles running across row ends and past
+ * a task's last position. Other vector widths run the channels-first kernels' own tiles here (the GEMM) or all
+ * widths run it (depthwise): the assertions hold for them too.
  *
  * <p>Tolerance (reference check): {@code gamma(n) * M} as in {@code ConvImplsTest}.
  */
 @Tag("kernels")
-class ChannelsLastGemmTest {
+class ChannelsLastTest {
+    static final List<String> DEPTHWISE = List.of(
+            "g144mb1ic144ih13oc144oh13kh3ph1",    // nine vectors of channels
+            "g40mb2ic40ih9oc40oh5kh3sh2ph1",      // stride 2, two vectors and a masked part
+            "g16mb1ic16ih12oc16oh12kh3ph2dh1",    // dilation 2
+            "g24ic24oc24_i17_k5_p2_r1",           // rank 1, asymmetric padding
+            "g32ic32oc32_i4x5x6_k3x3x3_p1x1x0",   // rank 3
+            "g96mb1ic96ih7oc96oh3kh5sh2_bias0");  // no padding, no bias
+
     static final List<String> SPECS = List.of(
             "mb1ic64oc64_i9x14_k3x3_p1x1",        // 6x4 tiles across row ends (rows of 14)
             "mb2ic24ih13oc40oh13kh3ph1",          // 40 channels: two full vectors and a masked one (12x2, 24x1)
@@ -46,10 +56,18 @@ class ChannelsLastGemmTest {
 
     @Test
     void channelsLastGivesTheChannelsFirstBitsAndIsCloseToTheReference() {
-        ConvImpl gemm = gemm();
+        check(gemm(), SPECS);
+    }
+
+    @Test
+    void depthwiseChannelsLastGivesTheChannelsFirstBitsAndIsCloseToTheReference() {
+        check(Backend.isVector() ? Conv.implementation("depthwise") : gemm(), DEPTHWISE);
+    }
+
+    private static void check(ConvImpl gemm, List<String> specs) {
         Execution[] ex = {Execution.withThreads(1), Execution.withThreads(2), Execution.withThreads(3)};
         try {
-            for (String text : SPECS) {
+            for (String text : specs) {
                 ConvSpec s = ConvSpec.parse(text);
                 for (DType t : new DType[] {DType.F32, DType.F64}) {
                     try (Arena a = Arena.ofShared()) {

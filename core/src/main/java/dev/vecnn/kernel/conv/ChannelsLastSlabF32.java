@@ -1,0 +1,165 @@
+package dev.vecnn.kernel.conv;
+
+import dev.vecnn.conv.ConvSizes;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * The input of a channels-last convolution task laid in a heap array, padded with zeros: the region that output rows
+ * [r0, r1) of dimension 0 read, every position's channels contiguous (all groups' channels), so that a kernel reads
+ * every tap of every position at a fixed offset with no bounds. Used by the channels-last GEMM tiles and the
+ * channels-last depthwise kernel.
+ *
+ * <p>GENERATED from core/src/template/ChannelsLastSlab.java.in by dev.vecnn.codegen.KernelTemplates; edit the
+ * template, not this file.
+ */
+public final class ChannelsLastSlabF32 {
+    private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final long ES = 4;
+    /** Slab cells of one output row, at most, for {@link #fits}. */
+    private static final long MAX_ROW = 1L << 26;
+
+    /** Channels of a position (groups times channels per group). */
+    public final int channels;
+    /** Positions of the slab along each dimension (dimension 0 for the task's rows) and element pitches. */
+    public final int[] extent, pitch;
+
+    private ChannelsLastSlabF32(int channels, int[] extent, int[] pitch) {
+        this.channels = channels;
+        this.extent = extent;
+        this.pitch = pitch;
+    }
+
+    /** The layout for tasks of up to {@code rows} output rows of dimension 0. */
+    public static ChannelsLastSlabF32 of(ConvGeometry g, int rows) {
+        int rank = g.rank, channels = g.groups * g.cg;
+        int[] extent = new int[rank], pitch = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            long outs = d == 0 ? rows : g.small[d];
+            extent[d] = Math.toIntExact((outs - 1) * g.stride[d] + (long) (g.kernel[d] - 1) * g.dilation[d] + 1);
+        }
+        int p = channels;
+        for (int d = rank - 1; d >= 0; d--) {
+            pitch[d] = p;
+            p = Math.multiplyExact(p, extent[d]);
+        }
+        return new ChannelsLastSlabF32(channels, extent, pitch);
+    }
+
+    /** Elements of the slab. */
+    public int length() {
+        return pitch[0] * extent[0];
+    }
+
+    /** Element offset of tap t from a position's first channel. */
+    public int tapOffset(ConvGeometry g, int t) {
+        int o = 0;
+        for (int d = 0; d < g.rank; d++) o += g.tap[t][d] * g.dilation[d] * pitch[d];
+        return o;
+    }
+
+    /** Whether a slab of one output row stays within int range (with room): from the geometry alone, saturating. */
+    public static boolean fits(ConvGeometry g) {
+        long cells = (long) g.groups * g.cg;
+        for (int d = 0; d < g.rank; d++) {
+            long outs = d == 0 ? 1 : g.small[d];
+            long extent = ConvSizes.times(outs - 1, g.stride[d]) + ConvSizes.times(g.kernel[d] - 1, g.dilation[d]) + 1;
+            cells = ConvSizes.times(cells, extent);
+            if (cells > MAX_ROW) return false;
+        }
+        return true;
+    }
+
+    /** Output rows (of dimension 0) per task whose slab stays within {@code budget} elements (at least one). */
+    public static int rowsPerTask(ConvGeometry g, long budget) {
+        ChannelsLastSlabF32 one = of(g, 1);
+        long perRow = (long) one.length() / one.extent[0] * g.stride[0];
+        return (int) Math.max(1, Math.min(g.small[0], budget / Math.max(1, perRow)));
+    }
+
+    /** Whether t's channels are contiguous at each position (channel stride 1, more than one channel). */
+    public static boolean channelsLast(Tensor t) {
+        if (t.size(1) <= 1 || t.stride(1) != 1) return false;
+        for (int d = 2; d < t.rank(); d++) if (t.size(d) > 1 && Math.abs(t.stride(d)) < t.size(1)) return false;
+        return true;
+    }
+
+    /**
+     * The slab offset ({@code at}) and y's element offset ({@code to}) of each of the first {@code count} positions of
+     * output rows [r0, r1) of image n, in row-major order.
+     */
+    public void positions(ConvGeometry g, Tensor y, long n, int r0, int r1, int count, int[] at, long[] to) {
+        int rank = g.rank;
+        long[] o = new long[rank];
+        o[0] = r0;
+        long yBase = y.offset() + n * y.stride(0);
+        for (int q = 0; q < count; q++) {
+            int s = 0;
+            long t = yBase;
+            for (int d = 0; d < rank; d++) {
+                s += (int) ((d == 0 ? o[0] - r0 : o[d]) * g.stride[d]) * pitch[d];
+                t += o[d] * y.stride(2 + d);
+            }
+            at[q] = s;
+            to[q] = t;
+            for (int d = rank - 1; d >= 0; d--) {
+                if (++o[d] < (d == 0 ? r1 : g.small[d])) break;
+                o[d] = d == 0 ? r0 : 0;
+            }
+        }
+    }
+
+    /**
+     * The input region that output rows [r0, r1) of image n read, into {@code xs} with zeros for the padding: slab
+     * position i (pitches {@code pitch}) holds input position {@code i - padBegin} (dimension 0 from row
+     * {@code r0 stride - padBegin}), its channels contiguous.
+     */
+    public void fill(ConvGeometry g, Tensor x, long n, int r0, int r1, float[] xs) {
+        int rank = g.rank, last = rank - 1, c = channels;
+        int rowsIn = (int) ((long) (r1 - r0 - 1) * g.stride[0] + (long) (g.kernel[0] - 1) * g.dilation[0] + 1);
+        long[] idx = new long[rank];
+        MemorySegment src = x.segment();
+        long xBase = x.offset() + n * x.stride(0);
+        long posStride = x.stride(2 + last);
+        int lastExtent = extent[last];
+        long lo = g.padBegin[last], hi = g.padBegin[last] + g.big[last]; // cells [lo, hi) of a row hold input (before the row's first)
+        int rowCount = 1;
+        for (int d = 0; d < last; d++) rowCount *= d == 0 ? rowsIn : extent[d];
+        if (rank == 1) rowCount = 1;
+        for (int row = 0; row < rowCount; row++) {
+            int to = 0;
+            long from = xBase;
+            boolean inside = true;
+            for (int d = 0; d < last; d++) {
+                long i = (d == 0 ? (long) r0 * g.stride[0] : 0) + idx[d] - g.padBegin[d];
+                inside &= i >= 0 && i < g.big[d];
+                to += (int) idx[d] * pitch[d];
+                from += i * x.stride(2 + d);
+            }
+            long first = rank == 1 ? (long) r0 * g.stride[0] : 0; // rank 1: the row is dimension 0
+            int cells = rank == 1 ? rowsIn : lastExtent;
+            long a = Math.max(0, Math.min(cells, lo - first)), z = Math.max(a, Math.min(cells, hi - first));
+            if (!inside) {
+                Arrays.fill(xs, to, to + cells * c, 0);
+            } else {
+                Arrays.fill(xs, to, to + (int) a * c, 0);
+                long firstIn = first + a - g.padBegin[last];
+                if (posStride == c) {
+                    MemorySegment.copy(src, LAYOUT, (from + firstIn * posStride) * ES, xs, to + (int) a * c, (int) (z - a) * c);
+                } else {
+                    for (long i = a; i < z; i++) {
+                        MemorySegment.copy(src, LAYOUT, (from + (firstIn + i - a) * posStride) * ES, xs, to + (int) i * c, c);
+                    }
+                }
+                Arrays.fill(xs, to + (int) z * c, to + cells * c, 0);
+            }
+            for (int d = last - 1; d >= 0; d--) {
+                if (++idx[d] < (d == 0 ? rowsIn : extent[d])) break;
+                idx[d] = 0;
+            }
+        }
+    }
+
+}

@@ -1,0 +1,148 @@
+package dev.vecnn.kernel.conv.depthwise;
+
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.ChannelsLastSlabF32;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.elementwise.ElementwiseEngine;
+import dev.vecnn.kernel.elementwise.ElementwiseKernels;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Depthwise forward in float on channels-last tensors (channel multiplier 1, zero padding, any rank, stride and
+ * dilation), the channels in the vector lanes: {@code Y[p][c] = sum_t w[c][t] X[p s + off_t][c]}. A task lays the
+ * input rows its output rows read in a padded channels-last slab ({@code ChannelsLastSlab}); a tile is eight
+ * positions by one vector of channels, per tap one weight vector and eight input vectors (channels-first rows
+ * would need a gather per lane; here every load is a plain vector). Bias and a clamp are applied in the
+ * registers, other activations over each position's channels afterwards.
+ *
+ * <p>Each output is one sum over the taps in tap order from zero, then the bias: the order of the channels-first
+ * depthwise kernels, so both layouts give the same bits, whatever the thread count.
+ *
+ * <p>GENERATED from core/src/template/DepthwiseChannelsLast.java.in by dev.vecnn.codegen.KernelTemplates; edit the
+ * template, not this file.
+ */
+final class DepthwiseChannelsLastF32 {
+    private DepthwiseChannelsLastF32() {
+    }
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    private static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final long ES = 4;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    private static final ElementwiseEngine ELEMENTWISE = ElementwiseKernels.defaults().engine(DType.F32);
+    /** Slab elements a task aims at (its rows stay in L2). */
+    private static final long SLAB_BUDGET = 1L << 17;
+    /** Positions of a tile: eight independent sums hide the FMA latency. */
+    private static final int TILE = 8;
+
+    /** Whether this kernel runs the forward of g: multiplier 1, zero padding, x and y channels-last, a row's slab in int range. */
+    static boolean runs(ConvGeometry g, Tensor x, Tensor y) {
+        return g.cg == 1 && g.kg == 1 && g.mode == dev.vecnn.spec.PaddingMode.ZEROS && ChannelsLastSlabF32.channelsLast(x)
+                && ChannelsLastSlabF32.channelsLast(y) && ChannelsLastSlabF32.fits(g) && (long) g.groups * g.taps <= 1 << 26;
+    }
+
+    /** {@code y = act(depthwise(x, w) + bias)} on channels-last x and y ({@link #runs}). */
+    static void forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Epilogue e, Tensor y, Execution ex) {
+        int rank = g.rank, rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L;
+        // weights by tap, the channels contiguous (zeros past the last channel); bias the same
+        float[] wt = new float[g.taps * padded];
+        for (int c = 0; c < channels; c++) {
+            for (int t = 0; t < g.taps; t++) {
+                long off = w.offset() + c * w.stride(0);
+                for (int d = 0; d < rank; d++) off += g.tap[t][d] * w.stride(2 + d);
+                wt[t * padded + c] = w.segment().get(LAYOUT, off * ES);
+            }
+        }
+        float[] biasRow = new float[padded];
+        if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
+        boolean clamp = e.isClamp();
+        float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
+        long want = 2L * ex.threads();
+        int perTask = ChannelsLastSlabF32.rowsPerTask(g, SLAB_BUDGET);
+        int parts = g.batch * Math.ceilDiv(rows, perTask) < want ? (int) Math.min(rows, Math.ceilDiv(want, g.batch)) : Math.ceilDiv(rows, perTask);
+        ChannelsLastSlabF32 slab = ChannelsLastSlabF32.of(g, Math.ceilDiv(rows, parts));
+        int[] tapOffset = new int[g.taps];
+        for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
+        int inner = 1;
+        for (int d = 1; d < rank; d++) inner *= (int) g.small[d];
+        int perRow = inner;
+        MemorySegment ys = y.segment();
+        ex.forEach(Math.toIntExact(g.batch * parts), (task, s) -> {
+            int part = task % parts;
+            long n = task / parts;
+            int r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
+            if (r0 == r1) return;
+            // a vector past the last channel reads up to L - 1 elements past the slab: its lanes are not stored
+            float[] xs = s.floats("dwcl.slab", slab.length() + L);
+            slab.fill(g, x, n, r0, r1, xs);
+            int positions = (r1 - r0) * perRow;
+            int[] at = s.ints("dwcl.at", positions);
+            long[] to = s.longs("dwcl.to", positions);
+            slab.positions(g, y, n, r0, r1, positions, at, to);
+            int[] base = s.ints("dwcl.base", TILE);
+            long[] out = s.longs("dwcl.out", TILE);
+            float[] acc = s.floats("dwcl.acc", TILE * L);
+            for (int p = 0; p < positions; p += TILE) {
+                for (int j = 0; j < TILE; j++) {
+                    int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
+                    base[j] = at[q];
+                    out[j] = to[q];
+                }
+                for (int v = 0; v < vectors; v++) {
+                    tile8(xs, base, v * L, wt, padded, tapOffset, g.taps, acc);
+                    store(acc, out, v * L, channels, biasRow, lo, hi, ys);
+                }
+            }
+            if (!clamp) for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, ys, to[q], ys, to[q], channels, 0, false);
+        }, x, w, bias, y);
+    }
+
+    /**
+     * Eight positions (slab offsets {@code base[j]}) by the vector of channels from {@code c0}: {@code acc[j] = sum_t
+     * w[t][c0 ..] x[base_j + tapOffset[t] + c0 ..]}, stored to {@code acc[j L ..]}.
+     */
+    private static void tile8(float[] x, int[] base, int c0, float[] w, int padded, int[] tapOffset, int taps, float[] acc) {
+        int u0 = base[0] + c0, u1 = base[1] + c0, u2 = base[2] + c0, u3 = base[3] + c0;
+        int u4 = base[4] + c0, u5 = base[5] + c0, u6 = base[6] + c0, u7 = base[7] + c0;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int t = 0, wo = c0; t < taps; t++, wo += padded) {
+            int o = tapOffset[t];
+            FloatVector wv = FloatVector.fromArray(S, w, wo);
+            a0 = wv.fma(FloatVector.fromArray(S, x, u0 + o), a0);
+            a1 = wv.fma(FloatVector.fromArray(S, x, u1 + o), a1);
+            a2 = wv.fma(FloatVector.fromArray(S, x, u2 + o), a2);
+            a3 = wv.fma(FloatVector.fromArray(S, x, u3 + o), a3);
+            a4 = wv.fma(FloatVector.fromArray(S, x, u4 + o), a4);
+            a5 = wv.fma(FloatVector.fromArray(S, x, u5 + o), a5);
+            a6 = wv.fma(FloatVector.fromArray(S, x, u6 + o), a6);
+            a7 = wv.fma(FloatVector.fromArray(S, x, u7 + o), a7);
+        }
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, L);
+        a2.intoArray(acc, 2 * L);
+        a3.intoArray(acc, 3 * L);
+        a4.intoArray(acc, 4 * L);
+        a5.intoArray(acc, 5 * L);
+        a6.intoArray(acc, 6 * L);
+        a7.intoArray(acc, 7 * L);
+    }
+
+    /** {@code acc[j L ..]} plus bias, clamped, to channels [c0, min(channels, c0 + L)) of position {@code out[j]}. */
+    private static void store(float[] acc, long[] out, int c0, int channels, float[] biasRow, float lo, float hi, MemorySegment ys) {
+        FloatVector b = FloatVector.fromArray(S, biasRow, c0);
+        boolean whole = c0 + L <= channels;
+        for (int j = 0; j < TILE; j++) {
+            FloatVector r = FloatVector.fromArray(S, acc, j * L).add(b).max(lo).min(hi);
+            if (whole) r.intoMemorySegment(ys, (out[j] + c0) * ES, NO);
+            else r.intoMemorySegment(ys, (out[j] + c0) * ES, NO, S.indexInRange(c0, channels));
+        }
+    }
+}
