@@ -45,6 +45,7 @@ class ChannelsLastTest {
             "mb1ic32ih8oc24oh8kh1",               // a 1x1 of 24 channels: one vector and a masked half
             "mb3ic8oc48_i21_k5_p2_r1",            // rank 1, asymmetric padding, 48 channels: 2 + 1 vectors
             "mb1ic4oc32_i5x6x7_k3x3x3_p1x0x1",    // rank 3, padding only along some dimensions
+            "mb1ic8oc32_i2x9x9_k3x3x3_p1x1x1",    // two rows of a volume: 2 and 3 threads cut the rows' positions too
             "mb1ic17ih11oc16oh6kh3sh2ph1_bias0",  // stride 2, no bias, one vector of channels
             "mb2ic5ih4oc8oh2kh3",                 // fewer channels than one vector, no padding
             "mb1ic8ih30oc64oh15kh1sh2");          // a strided 1x1 shortcut

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * over chunks of the reduction fixed by the problem, whose sums must not depend on the threads, times
  * channel blocks cut for the threads), and every pass of a convolution of at least 20 MFLOP must keep 3/4
  * of the threads busy on every core count; so must the larger pooling lines (0.5-3.2 million input
- * elements. The exceptions are listed in {@link #KNOWN_IDLE}; smaller problems are printed, not held.
+ * elements. The exceptions are listed in {@link #KNOWN_IDLE}; smaller problems are printed, not held. The forward
+ * runs on channels-last tensors too ("forward-channels-last").
  */
 class TaskPartitionTest {
     private static final int[] CORES = {16, 32, 64};
@@ -92,11 +93,11 @@ class TaskPartitionTest {
      * (image, channel) planes, 16-32 of them: a gathered max pooling (short output rows) copies a whole plane
      * per task; a backward pass whose windows overlap adds into its plane's gradient, which two tasks may not
      * share. The 3-D layer of 16 channels at batch 1 runs on the blocked kernel (one-vector blocks), whose tasks
-     * are runs of dimension-0 rows: 32 of them for 64 threads.
+     * are runs of dimension-0 rows: 32 of them for 64 threads, in either layout.
      */
     private static final Set<String> KNOWN_IDLE = Set.of(
             "stem7x7 backward-weights 32", "stem7x7 backward-weights 64",
-            "conv3d forward 64", "conv3d backward-data 64",
+            "conv3d forward 64", "conv3d backward-data 64", "conv3d forward-channels-last 64",
             "maxpool3d-2x2x2 forward 64", "maxpool3d-2x2x2 backward 64",
             "avgpool3d-3x3x3s1 backward 32", "avgpool3d-3x3x3s1 backward 64");
 
@@ -166,6 +167,15 @@ class TaskPartitionTest {
                     String passName = pass.name().toLowerCase(Locale.ROOT).replace('_', '-');
                     row(table, failures, p.name, passName, impl.name(), s.flops() / 1e6, tasks, checked);
                 }
+                // the forward on channels-last tensors (the channels-last GEMM and depthwise kernels cut their own way)
+                ConvImpl impl = Conv.choose(ConvPass.FORWARD, s);
+                Tensor xl = Tensor.allocateChannelsLast(a, DType.F32, s.inputShape()), yl = Tensor.allocateChannelsLast(a, DType.F32, s.outputShape());
+                int[] tasks = new int[CORES.length];
+                for (int i = 0; i < CORES.length; i++) {
+                    Execution e = ex[i];
+                    tasks[i] = firstCall(e, () -> impl.forward(s, xl, w, b, yl, Epilogue.NONE, e));
+                }
+                row(table, failures, p.name, "forward-channels-last", impl.name(), s.flops() / 1e6, tasks, s.flops() >= MIN_FLOPS);
             }
             for (Problem p : POOLS) {
                 PoolSpec s = PoolSpec.parse(p.spec);

@@ -87,13 +87,18 @@ public final class ChannelsLastSlabF64 {
     }
 
     /**
-     * The slab offset ({@code at}) and y's element offset ({@code to}) of each of the first {@code count} positions of
-     * output rows [r0, r1) of image n, in row-major order.
+     * The slab offset ({@code at}) and y's element offset ({@code to}) of {@code count} positions of output rows
+     * [r0, r1) of image n in row-major order, from the task's position {@code from}.
      */
-    public void positions(ConvGeometry g, Tensor y, long n, int r0, int r1, int count, int[] at, long[] to) {
+    public void positions(ConvGeometry g, Tensor y, long n, int r0, int r1, int from, int count, int[] at, long[] to) {
         int rank = g.rank;
         long[] o = new long[rank];
-        o[0] = r0;
+        long rest = from;
+        for (int d = rank - 1; d >= 1; d--) {
+            o[d] = rest % g.small[d];
+            rest /= g.small[d];
+        }
+        o[0] = r0 + rest;
         long yBase = y.offset() + n * y.stride(0);
         for (int q = 0; q < count; q++) {
             int s = 0;

@@ -3,6 +3,7 @@ package dev.vecnn.kernel.conv.depthwise;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ChannelsLastSlabF64;
 import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.TaskSplit;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
@@ -65,9 +66,9 @@ final class DepthwiseChannelsLastF64 {
         if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
         boolean clamp = e.isClamp();
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
-        long want = 2L * ex.threads();
-        int perTask = ChannelsLastSlabF64.rowsPerTask(g, SLAB_BUDGET);
-        int parts = g.batch * Math.ceilDiv(rows, perTask) < want ? (int) Math.min(rows, Math.ceilDiv(want, g.batch)) : Math.ceilDiv(rows, perTask);
+        // images, rows, then runs of channel vectors where those leave threads idle (the GEMM's cut, TaskSplit)
+        TaskSplit split = TaskSplit.of(g.batch, rows, Math.ceilDiv(rows, ChannelsLastSlabF64.rowsPerTask(g, SLAB_BUDGET)), vectors, ex.threads());
+        int parts = split.rowParts(), vectorParts = split.panelParts();
         ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, Math.ceilDiv(rows, parts));
         int[] tapOffset = new int[g.taps];
         for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
@@ -75,18 +76,19 @@ final class DepthwiseChannelsLastF64 {
         for (int d = 1; d < rank; d++) inner *= (int) g.small[d];
         int perRow = inner;
         MemorySegment ys = y.segment();
-        ex.forEach(Math.toIntExact(g.batch * parts), (task, s) -> {
-            int part = task % parts;
-            long n = task / parts;
+        ex.forEach(Math.toIntExact(g.batch * parts * vectorParts), (task, s) -> {
+            int vp = task % vectorParts, part = task / vectorParts % parts;
+            long n = task / vectorParts / parts;
             int r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
-            if (r0 == r1) return;
+            int v0 = vectors * vp / vectorParts, v1 = vectors * (vp + 1) / vectorParts;
+            if (r0 == r1 || v0 == v1) return;
             // a vector past the last channel reads up to L - 1 elements past the slab: its lanes are not stored
             double[] xs = s.doubles("dwcl.slab", slab.length() + L);
             slab.fill(g, x, n, r0, r1, xs);
             int positions = (r1 - r0) * perRow;
             int[] at = s.ints("dwcl.at", positions);
             long[] to = s.longs("dwcl.to", positions);
-            slab.positions(g, y, n, r0, r1, positions, at, to);
+            slab.positions(g, y, n, r0, r1, 0, positions, at, to);
             int[] base = s.ints("dwcl.base", TILE);
             long[] out = s.longs("dwcl.out", TILE);
             double[] acc = s.doubles("dwcl.acc", TILE * L);
@@ -96,12 +98,15 @@ final class DepthwiseChannelsLastF64 {
                     base[j] = at[q];
                     out[j] = to[q];
                 }
-                for (int v = 0; v < vectors; v++) {
+                for (int v = v0; v < v1; v++) {
                     tile8(xs, base, v * L, wt, padded, tapOffset, g.taps, acc);
                     store(acc, out, v * L, channels, biasRow, lo, hi, ys);
                 }
             }
-            if (!clamp) for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, ys, to[q], ys, to[q], channels, 0, false);
+            if (!clamp) {
+                int c0 = v0 * L, count = Math.min(channels, v1 * L) - c0;
+                for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, ys, to[q] + c0, ys, to[q] + c0, count, 0, false);
+            }
         }, x, w, bias, y);
     }
 

@@ -3,6 +3,7 @@ package dev.vecnn.kernel.conv.gemm;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ChannelsLastSlabF64;
 import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.TaskSplit;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
@@ -159,9 +160,13 @@ final class ChannelsLastGemmF64 {
         int[] nv = blockVectors(g.kg);
         // tasks: (image, part of the rows, part of the channel blocks); every output is one chain whatever the cut
         long want = 2L * ex.threads();
-        int perTask = rowsPerTask(g);
-        int parts = g.batch * Math.ceilDiv(rows, perTask) < want ? (int) Math.min(rows, Math.ceilDiv(want, g.batch)) : Math.ceilDiv(rows, perTask);
-        int blockParts = (int) Math.max(1, Math.min(nv.length, Math.ceilDiv(want, g.batch * parts)));
+        // the GEMM's cut (TaskSplit): images, then rows (at least as the slab budget needs), channel blocks where
+        // those leave threads idle (a cut into rows alone made every task of 7x7x512 read all the weights: 1.2x
+        // from a second thread)
+        // volumes and 4-D grids also cut each run of rows into runs of positions (colParts), as the GEMM cuts dimension 1
+        int cols = rank >= 3 ? (int) g.small[1] : 1;
+        TaskSplit split = TaskSplit.of(g.batch, rows, Math.ceilDiv(rows, rowsPerTask(g)), nv.length, cols, ex.threads());
+        int parts = split.rowParts(), blockParts = split.panelParts(), posParts = split.colParts();
         int most = Math.ceilDiv(rows, parts);
         ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, most);
         int slabLength = slab.length();
@@ -176,19 +181,20 @@ final class ChannelsLastGemmF64 {
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         int[] blockStart = new int[nv.length + 1];
         for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
-        int tasks = Math.toIntExact(g.batch * parts * blockParts);
+        int tasks = Math.toIntExact(split.tasks(g.batch));
         ex.forEach(tasks, (task, s) -> {
-            int bp = task % blockParts, part = task / blockParts % parts;
-            long n = task / blockParts / parts;
+            int bp = task % blockParts, pp = task / blockParts % posParts, part = task / blockParts / posParts % parts;
+            long n = task / blockParts / posParts / parts;
             int r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
             int b0 = nv.length * bp / blockParts, b1 = nv.length * (bp + 1) / blockParts;
             if (r0 == r1 || b0 == b1) return;
             double[] xs = s.doubles("cl.slab", slabLength);
             slab.fill(g, x, n, r0, r1, xs);
-            int positions = (r1 - r0) * inner;
+            int all = (r1 - r0) * inner, from = (int) ((long) all * pp / posParts), positions = (int) ((long) all * (pp + 1) / posParts) - from;
+            if (positions == 0) return;
             int[] at = s.ints("cl.at", positions);
             long[] to = s.longs("cl.to", positions);
-            slab.positions(g, y, n, r0, r1, positions, at, to);
+            slab.positions(g, y, n, r0, r1, from, positions, at, to);
             int[] base = s.ints("cl.base", TILE);
             long[] out = s.longs("cl.out", TILE);
             double[] acc = s.doubles("cl.acc", TILE * L);

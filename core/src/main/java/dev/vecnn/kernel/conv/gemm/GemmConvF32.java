@@ -9,6 +9,7 @@ import dev.vecnn.kernel.conv.Phases;
 import dev.vecnn.kernel.conv.SlabExactF32;
 import dev.vecnn.kernel.conv.SlabIoF32;
 import dev.vecnn.kernel.conv.SlabRowsF32;
+import dev.vecnn.kernel.conv.TaskSplit;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.spec.PaddingMode;

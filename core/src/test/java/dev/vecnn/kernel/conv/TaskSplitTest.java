@@ -1,4 +1,4 @@
-package dev.vecnn.kernel.conv.gemm;
+package dev.vecnn.kernel.conv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.vecnn.kernel.conv.gemm;
+package dev.vecnn.kernel.conv;
 
 /**
  * How the forward and backward-data passes cut their output into tasks: each of {@code items}
@@ -24,12 +24,12 @@ package dev.vecnn.kernel.conv.gemm;
  * @param panelParts runs of register panels per item
  * @param colParts   runs of dimension 1 per item (1 for rank 1)
  */
-record TaskSplit(int rowParts, int panelParts, int colParts) {
+public record TaskSplit(int rowParts, int panelParts, int colParts) {
     /** How much slower than the best cut searched a cut with fewer tasks may be, in percent. */
     static final int SLACK_PERCENT = 5;
 
     /** A cut along rows and panels only. */
-    static TaskSplit of(long items, int rows, int minRowParts, int panels, int threads) {
+    public static TaskSplit of(long items, int rows, int minRowParts, int panels, int threads) {
         return of(items, rows, minRowParts, panels, 1, threads);
     }
 
@@ -38,7 +38,7 @@ record TaskSplit(int rowParts, int panelParts, int colParts) {
      * (dimension 1; 1 where it may not be cut) for {@code threads} threads, with at least {@code minRowParts}
      * row parts (clamped to {@code [1, rows]}).
      */
-    static TaskSplit of(long items, int rows, int minRowParts, int panels, int cols, int threads) {
+    public static TaskSplit of(long items, int rows, int minRowParts, int panels, int cols, int threads) {
         if (items <= 0 || rows <= 0) return new TaskSplit(0, 1, 1); // no work: no task
         int minR = Math.max(1, Math.min(rows, minRowParts));
         if (threads <= 1) return new TaskSplit(minR, 1, 1);
@@ -73,19 +73,19 @@ record TaskSplit(int rowParts, int panelParts, int colParts) {
      * Work of the slowest thread, in (row x panel x column) units: rounds of the counter times the largest
      * task (a double: the product of valid sizes can pass 2^63).
      */
-    static double slowest(long items, int rows, int rowParts, int panels, int panelParts, int cols, int colParts, int threads) {
+    public static double slowest(long items, int rows, int rowParts, int panels, int panelParts, int cols, int colParts, int threads) {
         long tasks = items * rowParts * panelParts * colParts;
         return (double) Math.ceilDiv(tasks, threads) * Math.ceilDiv(rows, rowParts) * Math.ceilDiv(panels, panelParts)
                 * Math.ceilDiv(cols, colParts);
     }
 
     /** Start of part {@code i} of {@code parts} balanced parts of {@code n} (the sizes differ by at most one). */
-    static int start(int n, int i, int parts) {
+    public static int start(int n, int i, int parts) {
         return n / parts * i + Math.min(i, n % parts);
     }
 
     /** Tasks of {@code items} items. */
-    long tasks(long items) {
+    public long tasks(long items) {
         return items * rowParts * panelParts * colParts;
     }
 }
