@@ -45,7 +45,7 @@ class KernelJitTest {
         }
         assertTrue(skipped.isEmpty(), "kernel methods the JIT could not compile (they may run boxed at tier 2):\n" + String.join("\n", skipped));
         List<String> boxed = alloc.stream().filter(l -> l.endsWith(" boxed")).toList();
-        assertEquals(57, alloc.size(), "a line per workload (28 in each dtype) and the end:\n" + String.join("\n", alloc));
+        assertEquals(63, alloc.size(), "a line per workload (31 in each dtype) and the end:\n" + String.join("\n", alloc));
         assertTrue(boxed.isEmpty(), "workloads that still allocate " + KernelWorkout.BOXED_BYTES + " bytes or more per round once compiled (boxed "
                 + "vectors):\n" + String.join("\n", boxed));
     }

@@ -31,8 +31,11 @@ public final class KernelWorkout {
     private KernelWorkout() {
     }
 
-    /** Each convolution with the implementations that must run it (a name, or blocked-any / pointwise-any). */
-    private record Case(String spec, String impl) {
+    /** Each convolution with the implementations that must run it (a name, or blocked-any / pointwise-any), on channels-last tensors or not. */
+    private record Case(String spec, String impl, boolean channelsLast) {
+        Case(String spec, String impl) {
+            this(spec, impl, false);
+        }
     }
 
     private static final List<Case> CONVS = List.of(
@@ -56,7 +59,10 @@ public final class KernelWorkout {
             new Case("g4mb1ic4oc4_i3x4x8_k3x3x3_p1x1x1", "depthwise"), // rows of one vector: the unrolled 12x1 block
             new Case("g4mb1ic4ih6iw150oc4oh3ow75kh3kw3sh2sw2ph1pw1", "depthwise"), // stride 2 along rows of 75 columns out: split rows
             new Case("mb2ic8oc14_i5x6_k1x1", "pointwise-any"), // planes of 3-4 vectors at 256 and 512 bits (float64, float32): the 6x4 tile
-            new Case("mb2ic8oc14_i7x7_k1x1", "pointwise-any"));
+            new Case("mb2ic8oc14_i7x7_k1x1", "pointwise-any"),
+            new Case("mb2ic8ih10iw10oc64oh10ow10kh3kw3ph1pw1", "gemm", true), // channels-last: the 6x4 tile (float32), 6x4 twice (float64)
+            new Case("mb2ic8ih10iw10oc20oh10ow10kh3kw3ph1pw1", "gemm", true), // channels-last: 12x2 masked (float32), 12x2 + 24x1 (float64)
+            new Case("g40mb2ic40ih10iw10oc40oh10ow10kh3kw3ph1pw1", "depthwise", true)); // channels-last depthwise
 
     private static final List<String> POOLS = List.of("maxpool_mb2ic8ih16kh3sh2ph1", "avgpool_mb2ic8ih16kh2sh2", "maxpool_mb2ic4id8kd2sd2",
             "maxpool_mb2ic8ih16kh3ph1");
@@ -115,10 +121,10 @@ public final class KernelWorkout {
                 case "pointwise-any" -> PointwiseConv.anywhere();
                 default -> Conv.implementation(c.impl);
             };
-            Tensor x = filled(a, t, s.inputShape()), w = filled(a, t, s.weightShape()), y = filled(a, t, s.outputShape());
+            Tensor x = filled(a, t, s.inputShape(), c.channelsLast), w = filled(a, t, s.weightShape()), y = filled(a, t, s.outputShape(), c.channelsLast);
             Tensor b = s.hasBias() ? filled(a, t, s.biasShape()) : null;
             int[] r = {0};
-            work.add(new Work(c.impl + " " + c.spec + " " + dt, () -> {
+            work.add(new Work(c.impl + " " + c.spec + (c.channelsLast ? " channels-last " : " ") + dt, () -> {
                 for (ConvPass p : ConvPass.values()) {
                     if (!k.supports(p, s)) continue;
                     switch (p) {
@@ -167,7 +173,11 @@ public final class KernelWorkout {
     }
 
     private static Tensor filled(Arena a, DType t, long... shape) {
-        Tensor x = Tensor.allocate(a, t, shape);
+        return filled(a, t, shape, false);
+    }
+
+    private static Tensor filled(Arena a, DType t, long[] shape, boolean channelsLast) {
+        Tensor x = channelsLast ? Tensor.allocateChannelsLast(a, t, shape) : Tensor.allocate(a, t, shape);
         for (long i = 0; i < x.numel(); i++) x.setAt(i, ((i * 2654435761L) % 1000) / 1000.0 - 0.5);
         return x;
     }
