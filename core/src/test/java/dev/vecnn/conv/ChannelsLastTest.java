@@ -35,7 +35,8 @@ class ChannelsLastTest {
             "g16mb1ic16ih12oc16oh12kh3ph2dh1",    // dilation 2
             "g24ic24oc24_i17_k5_p2_r1",           // rank 1, asymmetric padding
             "g32ic32oc32_i4x5x6_k3x3x3_p1x1x0",   // rank 3
-            "g96mb1ic96ih7oc96oh3kh5sh2_bias0");  // no padding, no bias
+            "g96mb1ic96ih7oc96oh3kh5sh2_bias0",   // no padding, no bias
+            "g16mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0"); // rows that read only padding (found by a new-user check)
 
     static final List<String> SPECS = List.of(
             "mb1ic64oc64_i9x14_k3x3_p1x1",        // 6x4 tiles across row ends (rows of 14)
@@ -48,7 +49,13 @@ class ChannelsLastTest {
             "mb1ic8oc32_i2x9x9_k3x3x3_p1x1x1",    // two rows of a volume: 2 and 3 threads cut the rows' positions too
             "mb1ic17ih11oc16oh6kh3sh2ph1_bias0",  // stride 2, no bias, one vector of channels
             "mb2ic5ih4oc8oh2kh3",                 // fewer channels than one vector, no padding
-            "mb1ic8ih30oc64oh15kh1sh2");          // a strided 1x1 shortcut
+            "mb1ic8ih30oc64oh15kh1sh2",           // a strided 1x1 shortcut
+            // rows or tasks that read only padding: no input to copy, whose offset lay outside x's memory (found by a
+            // new-user check: an IndexOutOfBoundsException from the slab's bulk copy of zero elements)
+            "mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0",
+            "mb1ic16oc16_i1_k1_p2_r0",
+            "mb1ic16oc16_i4_k1_s3_r3",
+            "mb1ic2oc2_iw1_kw1_pw3");
 
     /** The GEMM, or the portable kernels where the Vector API is not in the JVM (this test's other backend run). */
     static ConvImpl gemm() {

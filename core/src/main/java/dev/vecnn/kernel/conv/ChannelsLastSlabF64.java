@@ -146,7 +146,8 @@ public final class ChannelsLastSlabF64 {
             long first = rank == 1 ? (long) r0 * g.stride[0] : 0; // rank 1: the row is dimension 0
             int cells = rank == 1 ? rowsIn : lastExtent;
             long a = Math.max(0, Math.min(cells, lo - first)), z = Math.max(a, Math.min(cells, hi - first));
-            if (!inside) {
+            if (!inside || a == z) {
+                // the row reads only padding: no input position to copy (its offset may lie outside x's memory)
                 Arrays.fill(xs, to, to + cells * c, 0);
             } else {
                 Arrays.fill(xs, to, to + (int) a * c, 0);
