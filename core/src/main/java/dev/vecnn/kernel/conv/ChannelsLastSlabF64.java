@@ -79,6 +79,13 @@ public final class ChannelsLastSlabF64 {
         return (int) Math.max(1, Math.min(g.small[0], budget / Math.max(1, perRow)));
     }
 
+    /** Output positions of one row of dimension 0 (1 for rank 1). */
+    public static int rowPositions(ConvGeometry g) {
+        int inner = 1;
+        for (int d = 1; d < g.rank; d++) inner *= (int) g.small[d];
+        return inner;
+    }
+
     /** Whether t's channels are contiguous at each position (channel stride 1, more than one channel). */
     public static boolean channelsLast(Tensor t) {
         if (t.size(1) <= 1 || t.stride(1) != 1) return false;

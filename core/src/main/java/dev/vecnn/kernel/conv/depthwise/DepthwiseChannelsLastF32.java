@@ -72,9 +72,7 @@ final class DepthwiseChannelsLastF32 {
         ChannelsLastSlabF32 slab = ChannelsLastSlabF32.of(g, Math.ceilDiv(rows, parts));
         int[] tapOffset = new int[g.taps];
         for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
-        int inner = 1;
-        for (int d = 1; d < rank; d++) inner *= (int) g.small[d];
-        int perRow = inner;
+        int perRow = ChannelsLastSlabF32.rowPositions(g);
         MemorySegment ys = y.segment();
         ex.forEach(Math.toIntExact(g.batch * parts * vectorParts), (task, s) -> {
             int vp = task % vectorParts, part = task / vectorParts % parts;

@@ -158,12 +158,10 @@ final class ChannelsLastGemmF32 {
     private static void run(ConvGeometry g, Tensor x, float[] a, Tensor bias, Epilogue e, Tensor y, Execution ex) {
         int rank = g.rank, red = g.reduction(), rows = (int) g.small[0];
         int[] nv = blockVectors(g.kg);
-        // tasks: (image, part of the rows, part of the channel blocks); every output is one chain whatever the cut
-        long want = 2L * ex.threads();
-        // the GEMM's cut (TaskSplit): images, then rows (at least as the slab budget needs), channel blocks where
-        // those leave threads idle (a cut into rows alone made every task of 7x7x512 read all the weights: 1.2x
-        // from a second thread)
-        // volumes and 4-D grids also cut each run of rows into runs of positions (colParts), as the GEMM cuts dimension 1
+        // tasks: (image, run of rows, run of their positions, run of channel blocks), cut as the GEMM cuts (TaskSplit):
+        // images, then rows (at least as the slab budget needs), channel blocks where those leave threads idle (a cut
+        // into rows alone made every task of 7x7x512 read all the weights: 1.2x from a second thread), and in volumes
+        // and 4-D grids runs of positions, as the GEMM cuts dimension 1. Every output is one chain whatever the cut.
         int cols = rank >= 3 ? (int) g.small[1] : 1;
         TaskSplit split = TaskSplit.of(g.batch, rows, Math.ceilDiv(rows, rowsPerTask(g)), nv.length, cols, ex.threads());
         int parts = split.rowParts(), blockParts = split.panelParts(), posParts = split.colParts();
@@ -173,7 +171,7 @@ final class ChannelsLastGemmF32 {
         // step r = (c, t): the channel's element at tap t
         int[] off = new int[red];
         for (int t = 0; t < g.taps; t++) for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = slab.tapOffset(g, t) + c;
-        int inner = innerPositions(g);
+        int inner = ChannelsLastSlabF32.rowPositions(g);
         int kPadded = Math.ceilDiv(g.kg, L) * L;
         float[] biasRow = new float[kPadded];
         if (bias != null) for (int k = 0; k < g.kg; k++) biasRow[k] = bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
@@ -188,10 +186,10 @@ final class ChannelsLastGemmF32 {
             int r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
             int b0 = nv.length * bp / blockParts, b1 = nv.length * (bp + 1) / blockParts;
             if (r0 == r1 || b0 == b1) return;
-            float[] xs = s.floats("cl.slab", slabLength);
-            slab.fill(g, x, n, r0, r1, xs);
             int all = (r1 - r0) * inner, from = (int) ((long) all * pp / posParts), positions = (int) ((long) all * (pp + 1) / posParts) - from;
             if (positions == 0) return;
+            float[] xs = s.floats("cl.slab", slabLength);
+            slab.fill(g, x, n, r0, r1, xs);
             int[] at = s.ints("cl.at", positions);
             long[] to = s.longs("cl.to", positions);
             slab.positions(g, y, n, r0, r1, from, positions, at, to);
@@ -220,13 +218,6 @@ final class ChannelsLastGemmF32 {
                 for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, ys, to[q] + kFrom, ys, to[q] + kFrom, kTo - kFrom, 0, false);
             }
         }, x, bias, y);
-    }
-
-    /** Output positions of one row of dimension 0 (1 for rank 1). */
-    private static int innerPositions(ConvGeometry g) {
-        int inner = 1;
-        for (int d = 1; d < g.rank; d++) inner *= (int) g.small[d];
-        return inner;
     }
 
     private static int blockStartChannel(int[] nv, int b) {
