@@ -5,6 +5,7 @@ import dev.vecnn.nn.Model;
 import dev.vecnn.nn.onnx.OnnxImport;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -68,6 +69,13 @@ public class ModelBench {
     @Param({"vecnn", "onnxruntime"})
     public String impl;
 
+    /**
+     * vecnn's memory format ({@link Model#memoryFormat}): channels-first or channels-last. The input is
+     * channels-first either way, as ONNX Runtime's is.
+     */
+    @Param("channels-first")
+    public String layout = "channels-first";
+
     private Arena arena;
     private Execution ex;
     private Model net;
@@ -95,6 +103,11 @@ public class ModelBench {
             case "vecnn", "vecnn-unfrozen" -> {
                 ex = Execution.withThreads(threads);
                 net = OnnxImport.load(f, OnnxImport.Options.defaults().on(ex));
+                net.memoryFormat(switch (layout) {
+                    case "channels-first" -> MemoryFormat.CHANNELS_FIRST;
+                    case "channels-last" -> MemoryFormat.CHANNELS_LAST;
+                    default -> throw new IllegalArgumentException("layout: unknown '" + layout + "' (channels-first or channels-last)");
+                });
                 if (impl.equals("vecnn")) net.freeze();
             }
             case "onnxruntime" -> {

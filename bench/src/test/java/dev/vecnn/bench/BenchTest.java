@@ -127,15 +127,16 @@ class BenchTest {
         String before = System.getProperty("vecnn.models");
         System.setProperty("vecnn.models", dir.toString());
         try {
-            double[][] out = new double[2][];
-            String[] impls = {"vecnn", "onnxruntime"};
-            for (int k = 0; k < 2; k++) {
+            double[][] out = new double[3][];
+            String[] impls = {"vecnn", "onnxruntime", "vecnn"}, layouts = {"channels-first", "channels-first", "channels-last"};
+            for (int k = 0; k < 3; k++) {
                 ModelBench b = new ModelBench();
                 b.model = "tiny";
                 b.batch = 2;
                 b.threads = 1;
                 b.size = 16;
                 b.impl = impls[k];
+                b.layout = layouts[k];
                 b.setUp();
                 try {
                     b.infer(new org.openjdk.jmh.infra.Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
@@ -149,6 +150,8 @@ class BenchTest {
             }
             // 36 products per convolution output and 64 per dense output, float32, two orders: gamma(100) of the magnitudes (< 50)
             for (int i = 0; i < 10; i++) assertEquals(out[1][i], out[0][i], 2 * Tolerance.gamma(100, DType.F32) * 50, "output " + i);
+            // channels-last: the same kernels' sums in the same order, so the same bits
+            for (int i = 0; i < 10; i++) assertEquals(Double.doubleToRawLongBits(out[0][i]), Double.doubleToRawLongBits(out[2][i]), "channels-last output " + i);
             b0Missing(dir);
         } finally {
             if (before == null) System.clearProperty("vecnn.models");

@@ -431,11 +431,55 @@ public final class Tensor {
         if (dtype == src.dtype && isContiguous() && src.isContiguous()) { // one bulk copy (overlap allowed)
             long es = dtype.byteSize();
             MemorySegment.copy(src.segment, src.offset * es, segment, offset * es, numel() * es);
+        } else if (dtype == src.dtype && (dtype == DType.F32 || dtype == DType.F64) && numel() > 0) {
+            copyStrided(src);
         } else if (dtype == DType.I64 && src.dtype == DType.I64) {
             forEachOffsetPair(src, (d, s) -> setLongAt(d, src.getLongAt(s)));
         } else {
             forEachOffsetPair(src, (d, s) -> setAt(d, src.getAt(s)));
         }
+    }
+
+    /**
+     * A same-dtype float copy between any strides (a change of memory format, say): runs along the dimension in
+     * which this tensor's stride is smallest, so that the stores are sequential, with constant layouts the JIT
+     * compiles to plain loads and stores.
+     */
+    private void copyStrided(Tensor src) {
+        int r = shape.length, inner = r - 1;
+        for (int d = 0; d < r; d++) {
+            if (shape[d] > 1 && (shape[inner] == 1 || strides[d] < strides[inner])) inner = d;
+        }
+        long n = shape[inner], ds = strides[inner], ss = src.strides[inner];
+        long[] idx = new long[r];
+        long a = offset, b = src.offset;
+        boolean f32 = dtype == DType.F32;
+        while (true) {
+            if (f32) copyRun(src.segment, b, ss, segment, a, ds, n);
+            else copyRunF64(src.segment, b, ss, segment, a, ds, n);
+            int d = r - 1;
+            for (; d >= 0; d--) {
+                if (d == inner) continue;
+                a += strides[d];
+                b += src.strides[d];
+                if (++idx[d] < shape[d]) break;
+                a -= strides[d] * shape[d];
+                b -= src.strides[d] * shape[d];
+                idx[d] = 0;
+            }
+            if (d < 0) return;
+        }
+    }
+
+    private static final ValueLayout.OfFloat F32_LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble F64_LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
+    private static void copyRun(MemorySegment src, long b, long ss, MemorySegment dst, long a, long ds, long n) {
+        for (long i = 0; i < n; i++) dst.setAtIndex(F32_LAYOUT, a + i * ds, src.getAtIndex(F32_LAYOUT, b + i * ss));
+    }
+
+    private static void copyRunF64(MemorySegment src, long b, long ss, MemorySegment dst, long a, long ds, long n) {
+        for (long i = 0; i < n; i++) dst.setAtIndex(F64_LAYOUT, a + i * ds, src.getAtIndex(F64_LAYOUT, b + i * ss));
     }
 
     /** Sets every element to {@code value}. */
@@ -540,7 +584,7 @@ public final class Tensor {
     }
 
     /** (N, C, s1..sk) -> (N, s1..sk, C). */
-    private static long[] channelsLastOrder(long[] s) {
+    static long[] channelsLastOrder(long[] s) {
         long[] p = new long[s.length];
         p[0] = s[0];
         System.arraycopy(s, 2, p, 1, s.length - 2);
@@ -558,7 +602,7 @@ public final class Tensor {
     }
 
     /** Permutation taking a physical (N, s..., C) tensor to the logical (N, C, s...) view. */
-    private static int[] channelsFirstPermutation(int rank) {
+    static int[] channelsFirstPermutation(int rank) {
         int[] p = new int[rank];
         p[0] = 0;
         p[1] = rank - 1;

@@ -3,6 +3,7 @@ package dev.vecnn.nn;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.ArrayDeque;
@@ -39,15 +40,18 @@ public final class Context implements AutoCloseable {
     /** The lending's memory, kept from pass to pass: the same requests find the same buffers. */
     private final OutputPlan outputMemory = new OutputPlan();
 
-    private record Key(Object owner, String name, long[] shape) {
+    /** How the layers lay out the (N, C, spatial...) tensors they write: outputs and input gradients. */
+    private MemoryFormat memoryFormat = MemoryFormat.CHANNELS_FIRST;
+
+    private record Key(Object owner, String name, MemoryFormat format, long[] shape) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.owner == owner && k.name.equals(name) && Arrays.equals(k.shape, shape);
+            return o instanceof Key k && k.owner == owner && k.name.equals(name) && k.format == format && Arrays.equals(k.shape, shape);
         }
 
         @Override
         public int hashCode() {
-            return System.identityHashCode(owner) * 31 * 31 + name.hashCode() * 31 + Arrays.hashCode(shape);
+            return (System.identityHashCode(owner) * 31 * 31 + name.hashCode() * 31 + Arrays.hashCode(shape)) * 2 + format.ordinal();
         }
     }
 
@@ -92,6 +96,23 @@ public final class Context implements AutoCloseable {
         return Tensor.allocate(arena, type, shape);
     }
 
+    /** The memory format of the tensors the layers write ({@link #memoryFormat(MemoryFormat)}). */
+    public MemoryFormat memoryFormat() {
+        return memoryFormat;
+    }
+
+    /**
+     * Lays out the (N, C, spatial...) tensors the layers write from now on, outputs and input gradients, in
+     * {@code format}, as PyTorch's {@code model.to(memory_format=torch.channels_last)}: convolutions then run the
+     * channels-last kernels and every layer between them keeps the format (elementwise layers walk memory in
+     * order). Layers take inputs in either format; one in another format than the model's is copied where a layer
+     * needs it in the model's. Values are the same in both formats, bit for bit, except batch normalisation's
+     * statistics (summed in another order). {@link Model#memoryFormat} is the usual way in.
+     */
+    public void memoryFormat(MemoryFormat format) {
+        memoryFormat = java.util.Objects.requireNonNull(format, "format");
+    }
+
     /**
      * The tensor {@code owner}, a layer, writes its whole output into (every element, on every forward pass):
      * its work tensor named "y" ({@link #buffer}), except in a frozen evaluation pass of a graph, where it is
@@ -100,7 +121,12 @@ public final class Context implements AutoCloseable {
      * per layer (MobileNet-V2's 1x1 layers stored to cold memory 2.5x slower than to warm).
      */
     public Tensor output(Object owner, long... shape) {
-        return plan == null ? buffer(owner, "y", dtype, shape) : plan.take(shape);
+        return output(owner, memoryFormat, shape);
+    }
+
+    /** As {@link #output(Object, long...)}, laid out in {@code format} instead of the model's memory format. */
+    public Tensor output(Object owner, MemoryFormat format, long... shape) {
+        return plan == null ? buffer(owner, "y", dtype, format, shape) : format.view(plan.take(shape), shape);
     }
 
     /**
@@ -155,7 +181,7 @@ public final class Context implements AutoCloseable {
                 all.add(t);
             }
             taken.add(t);
-            return t.reshape(shape);
+            return t;
         }
 
         void release(Tensor dead, Iterable<Tensor> live) {
@@ -183,7 +209,20 @@ public final class Context implements AutoCloseable {
 
     /** As {@link #buffer(Object, String, long...)} with an explicit dtype. */
     public Tensor buffer(Object owner, String name, DType type, long... shape) {
-        return buffers.computeIfAbsent(new Key(owner, name, shape.clone()), k -> allocate(type, k.shape));
+        return buffer(owner, name, type, MemoryFormat.CHANNELS_FIRST, shape);
+    }
+
+    /** As {@link #buffer(Object, String, long...)}, laid out in {@code format} (an input gradient: the model's). */
+    public Tensor buffer(Object owner, String name, MemoryFormat format, long... shape) {
+        return buffer(owner, name, dtype, format, shape);
+    }
+
+    /** As {@link #buffer(Object, String, long...)} with an explicit dtype and memory format. */
+    public Tensor buffer(Object owner, String name, DType type, MemoryFormat format, long... shape) {
+        return buffers.computeIfAbsent(new Key(owner, name, format, shape.clone()), k -> {
+            allocations++;
+            return k.format.allocate(arena, type, k.shape);
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.vecnn.nn;
 import dev.vecnn.nn.io.Weights;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -98,6 +99,25 @@ public final class Model implements AutoCloseable {
     public Model freeze() {
         ctx.freeze();
         return this;
+    }
+
+    /**
+     * Lays out the model's (N, C, spatial...) tensors in {@code format} from the next pass on, as PyTorch's
+     * {@code model.to(memory_format=torch.channels_last)}: with {@link MemoryFormat#CHANNELS_LAST} the convolutions
+     * run their channels-last kernels (output channels in the vector lanes, no gathers for strided or depthwise
+     * layers) and the layers between them keep the format. Inputs may come in either format; outputs of spatial
+     * shape are returned in this one. The values are those of {@link MemoryFormat#CHANNELS_FIRST}, bit for bit,
+     * except after batch normalisation in training mode, whose statistics are summed in another order (see
+     * {@link Context#memoryFormat(MemoryFormat)}). Returns this model.
+     */
+    public Model memoryFormat(MemoryFormat format) {
+        ctx.memoryFormat(format);
+        return this;
+    }
+
+    /** The memory format of the tensors the model writes (channels-first unless set). */
+    public MemoryFormat memoryFormat() {
+        return ctx.memoryFormat();
     }
 
     /** Ends {@link #freeze()}: the packed copies are dropped; training is allowed again. */

@@ -4,7 +4,10 @@ import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -200,13 +203,23 @@ public final class ElementwiseKernels {
      * {@code ex} (null: the calling thread). Each channel is reduced by one task in the same order, so
      * the results do not depend on the thread count.
      *
-     * @param gy (N, C, plane), read
-     * @param g (N, C, plane), written: gy itself or disjoint from it
+     * @param gy (N, C, spatial...), read; row-major, or channels-last as saved and g are
+     * @param g (N, C, spatial...), written: gy itself or disjoint from it
      * @param gBias (C), written (any strides whose elements do not overlap)
      */
     public void activationBackwardWithBias(Epilogue f, Tensor saved, boolean savedIsOutput, Tensor gy, Tensor g, Tensor gBias,
                                            Execution ex) {
         Objects.requireNonNull(f, "f");
+        if (channelsLastOnly(saved) && channelsLastOnly(gy) && channelsLastOnly(g)) {
+            // the derivative in memory order, then the channel sums of the rounded g: the channels-first bits
+            if (!Arrays.equals(gy.shape(), saved.shape()) || !Arrays.equals(g.shape(), saved.shape())) {
+                throw new IllegalArgumentException("g: shapes " + Arrays.toString(gy.shape()) + " (gy), " + Arrays.toString(g.shape())
+                        + " (g) and " + Arrays.toString(saved.shape()) + " (saved) differ");
+            }
+            activationBackward(f, MemoryFormat.elements(saved), savedIsOutput, MemoryFormat.elements(gy), MemoryFormat.elements(g));
+            biasGradient(g, gBias, ex);
+            return;
+        }
         ElementwiseEngine e = engine(check("saved", saved, null));
         checkFromOutput(f, savedIsOutput);
         same("gy", gy, saved);
@@ -226,7 +239,7 @@ public final class ElementwiseKernels {
      * The bias gradient of a convolution: {@code gBias[c] = sum over (n, position) of g}, in double in
      * {@link OrderedSum}'s order (the order {@link #activationBackwardWithBias} sums in).
      *
-     * @param g (N, C, plane), read only
+     * @param g (N, C, spatial...), read only; row-major or channels-last
      * @param gBias (C), written (any strides whose elements do not overlap)
      */
     public void biasGradient(Tensor g, Tensor gBias) {
@@ -238,16 +251,48 @@ public final class ElementwiseKernels {
      * (null: the calling thread), each reduced by one task in the same order: the same bits for any thread
      * count, and the bits {@link #activationBackwardWithBias} gives for the same g.
      *
-     * @param g (N, C, plane), read only
+     * @param g (N, C, spatial...), read only; row-major or channels-last
      * @param gBias (C), written (any strides whose elements do not overlap)
      */
     public void biasGradient(Tensor g, Tensor gBias, Execution ex) {
-        ElementwiseEngine e = engine(check("g", g, null));
+        boolean channelsLast = channelsLastOnly(g);
+        ElementwiseEngine e = engine(check("g", channelsLast ? MemoryFormat.elements(g) : g, null));
         long[] ncp = channels("g", g);
         vectorOf("gBias", gBias, ncp[1], g.dtype());
         if (gBias.overlaps(g)) throw new IllegalArgumentException("gBias: overlaps g");
         if (gBias.hasSelfOverlap()) throw new IllegalArgumentException("gBias: its elements overlap (a zero stride)");
-        channelSums(e, ncp, g, gBias, ex, null, g, gBias);
+        if (channelsLast) channelSumsChannelsLast(ncp, g, gBias, ex);
+        else channelSums(e, ncp, g, gBias, ex, null, g, gBias);
+    }
+
+    /** Whether t is channels-last and not also row-major (as {@link MemoryFormat#of}). */
+    private static boolean channelsLastOnly(Tensor t) {
+        return t != null && MemoryFormat.of(t) == MemoryFormat.CHANNELS_LAST;
+    }
+
+    /**
+     * {@link #channelSums} of a channels-last g: each channel's terms go to its {@link OrderedSum} in the same (n,
+     * position) order, so the same bits; the rows are walked once per task, each task a range of channels.
+     */
+    private static void channelSumsChannelsLast(long[] ncp, Tensor g, Tensor gBias, Execution ex) {
+        long c = ncp[1], rows = ncp[0] * ncp[2];
+        int tasks = ex == null ? 1 : (int) Math.min(c, 4L * ex.threads());
+        boolean f32 = g.dtype() == DType.F32;
+        MemorySegment seg = g.segment();
+        Execution.Task channels = (task, sc) -> {
+            long c0 = c * task / tasks, c1 = c * (task + 1) / tasks;
+            OrderedSum[] acc = new OrderedSum[(int) (c1 - c0)];
+            for (int k = 0; k < acc.length; k++) acc[k] = new OrderedSum();
+            for (long r = 0; r < rows; r++) {
+                long at = g.offset() + r * c + c0;
+                for (int k = 0; k < acc.length; k++) {
+                    acc[k].add(f32 ? seg.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at + k) : seg.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, at + k));
+                }
+            }
+            for (int k = 0; k < acc.length; k++) gBias.set(acc[k].value(), c0 + k);
+        };
+        if (ex == null) channels.run(0, null);
+        else ex.forEach(tasks, channels, g, gBias);
     }
 
     /** What a bias-gradient pass does to a block of g before summing it: elements [at, at + len) past the tensors' offsets. */

@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.nn.Layer;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 
 /**
@@ -112,9 +113,9 @@ public final class Activation extends Layer {
     public Tensor forward(Tensor in, boolean training) {
         batchOf(in, "x");
         if (fused) return in;
-        Tensor x = Elementwise.contiguous(ctx, this, "x", in);
+        Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
         Tensor y = ctx.output(this, x.shape());
-        ctx.kernels().activationForward(f, x, null, y, ctx.execution());
+        ctx.kernels().activationForward(f, Elementwise.flat(x), null, Elementwise.flat(y), ctx.execution());
         saved = f.derivativeFromOutput() ? y : x;
         return y;
     }
@@ -122,9 +123,10 @@ public final class Activation extends Layer {
     @Override
     public Tensor backward(Tensor gyIn) {
         if (fused) return gyIn;
-        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
-        Tensor gx = ctx.buffer(this, "gx", saved.shape());
-        ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), gy, gx);
+        MemoryFormat m = MemoryFormat.of(saved);
+        Tensor gy = Elementwise.inFormat(ctx, this, "gy", gyIn, m);
+        Tensor gx = ctx.buffer(this, "gx", m, saved.shape());
+        ctx.kernels().activationBackward(f, Elementwise.flat(saved), f.derivativeFromOutput(), Elementwise.flat(gy), Elementwise.flat(gx));
         return gx;
     }
 

@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.kernel.elementwise.BinaryOp;
 import dev.vecnn.nn.Merge;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -58,44 +59,53 @@ public final class Arithmetic extends Merge {
     @Override
     public Tensor forward(List<Tensor> xs, boolean training) {
         long n = batchOf(xs);
-        a = Elementwise.contiguous(ctx, this, "a", xs.get(0));
-        b = Elementwise.contiguous(ctx, this, "b", xs.get(1));
+        // the residual addition: in the model's format, vectorised in memory order; broadcasting walks row-major tensors
+        MemoryFormat m = Arrays.equals(xs.get(0).shape(), xs.get(1).shape()) ? ctx.memoryFormat() : MemoryFormat.CHANNELS_FIRST;
+        a = Elementwise.inFormat(ctx, this, "a", xs.get(0), m);
+        b = Elementwise.inFormat(ctx, this, "b", xs.get(1), m);
         long[] out = new long[outputShape().length + 1];
         out[0] = n;
         System.arraycopy(outputShape(), 0, out, 1, out.length - 1);
-        Tensor y = ctx.output(this, out);
-        if (sameShape()) ctx.kernels().binary(op, a, b, y, ctx.execution()); // the residual addition: vectorised, no broadcasting walk
+        Tensor y = ctx.output(this, m, out);
+        if (sameShape()) ctx.kernels().binary(op, Elementwise.flat(a), Elementwise.flat(b), Elementwise.flat(y), ctx.execution());
         else Broadcast.forward(op, a, b, y);
         return y;
     }
 
     @Override
     public List<Tensor> backward(Tensor gyIn) {
-        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
-        Tensor ga = ctx.buffer(this, "ga", a.shape()), gb = ctx.buffer(this, "gb", b.shape());
+        MemoryFormat m = MemoryFormat.of(a);
+        Tensor gy = Elementwise.inFormat(ctx, this, "gy", gyIn, m);
+        Tensor ga = ctx.buffer(this, "ga", m, a.shape()), gb = ctx.buffer(this, "gb", m, b.shape());
         // same shapes: copies and products, which pass a -0.0 gradient on as PyTorch does (the walk, summing into
         // zeroed buffers, gives +0.0 for it)
         if (sameShape() && op != BinaryOp.DIV) {
+            Tensor fa = Elementwise.flat(a), fb = Elementwise.flat(b), fgy = Elementwise.flat(gy), fga = Elementwise.flat(ga),
+                    fgb = Elementwise.flat(gb);
             switch (op) {
                 case ADD -> {
-                    ga.copyFrom(gy);
-                    gb.copyFrom(gy);
+                    fga.copyFrom(fgy);
+                    fgb.copyFrom(fgy);
                 }
                 case SUB -> {
-                    ga.copyFrom(gy);
-                    gb.fill(0);
-                    ctx.kernels().binary(BinaryOp.SUB, gb, gy, gb); // 0 - gy
+                    fga.copyFrom(fgy);
+                    fgb.fill(0);
+                    ctx.kernels().binary(BinaryOp.SUB, fgb, fgy, fgb); // 0 - gy
                 }
                 default -> { // MUL
-                    ctx.kernels().binary(BinaryOp.MUL, gy, b, ga);
-                    ctx.kernels().binary(BinaryOp.MUL, gy, a, gb);
+                    ctx.kernels().binary(BinaryOp.MUL, fgy, fb, fga);
+                    ctx.kernels().binary(BinaryOp.MUL, fgy, fa, fgb);
                 }
             }
             return List.of(ga, gb);
         }
         ga.fill(0);
         gb.fill(0);
-        Broadcast.backward(op, a, b, gy, ga, gb);
+        if (sameShape()) { // division: the four tensors lie in one format, so elementwise in memory order
+            Broadcast.backward(op, Elementwise.flat(a), Elementwise.flat(b), Elementwise.flat(gy), Elementwise.flat(ga), Elementwise.flat(gb));
+        } else {
+            Broadcast.backward(op, a, b, gy, ga, gb);
+        }
         return List.of(ga, gb);
     }
 

@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.List;
 
@@ -59,19 +60,19 @@ public final class BatchNorm extends Layer {
     @Override
     public Tensor forward(Tensor in, boolean training) {
         batchOf(in, "x");
-        Tensor x = Elementwise.contiguous(ctx, this, "x", in);
+        Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
         long[] s = x.shape();
         int c = (int) s[1];
         long count = s[0] * Elementwise.plane(s);
         trainingPass = training;
-        xhat = ctx.buffer(this, "xhat", s);
+        xhat = ctx.buffer(this, "xhat", ctx.memoryFormat(), s);
         Tensor y = ctx.output(this, s);
         if (mean == null) {
             mean = new double[c];
             var = new double[c];
         }
         if (training) {
-            ctx.kernels().batchNormStatistics(x, mean, var);
+            ctx.kernels().batchNormStatistics(channelRows(x), mean, var);
             for (int k = 0; k < c; k++) {
                 double unbiased = count > 1 ? var[k] * count / (count - 1) : var[k];
                 if (count > 0) { // an empty batch has no statistics: the running ones stay, as in PyTorch
@@ -86,15 +87,26 @@ public final class BatchNorm extends Layer {
             }
         }
         for (int k = 0; k < c; k++) invStd[k] = 1 / Math.sqrt(var[k] + eps);
-        ctx.kernels().batchNormForward(x, mean, invStd, gamma.value(), beta.value(), xhat, y);
+        ctx.kernels().batchNormForward(channelRows(x), mean, invStd, gamma.value(), beta.value(), channelRows(xhat), channelRows(y));
         return y;
+    }
+
+    /**
+     * What the kernels take, (N, C, plane) row-major: {@code t} itself, or, channels-last, its memory as (N * plane,
+     * C), the same per-channel statistics over the same count.
+     */
+    private static Tensor channelRows(Tensor t) {
+        if (MemoryFormat.of(t) != MemoryFormat.CHANNELS_LAST) return t;
+        return Elementwise.flat(t).reshape(t.numel() / t.size(1), t.size(1));
     }
 
     @Override
     public Tensor backward(Tensor gyIn) {
-        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
-        Tensor gx = ctx.buffer(this, "gx", gy.shape());
-        ctx.kernels().batchNormBackward(gy, xhat, invStd, gamma.value(), trainingPass, gx, gamma.grad(), beta.grad());
+        MemoryFormat m = MemoryFormat.of(xhat);
+        Tensor gy = Elementwise.inFormat(ctx, this, "gy", gyIn, m);
+        Tensor gx = ctx.buffer(this, "gx", m, gy.shape());
+        ctx.kernels().batchNormBackward(channelRows(gy), channelRows(xhat), invStd, gamma.value(), trainingPass, channelRows(gx), gamma.grad(),
+                beta.grad());
         return gx;
     }
 

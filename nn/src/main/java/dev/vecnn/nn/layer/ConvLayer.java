@@ -6,6 +6,7 @@ import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.spec.PaddingMode;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -204,9 +205,12 @@ public final class ConvLayer extends Layer implements FusesActivation {
     }
 
     @Override
-    public Tensor forward(Tensor x, boolean training) {
-        long n = batchOf(x, "x");
+    public Tensor forward(Tensor in, boolean training) {
+        long n = batchOf(in, "x");
         last = spec(n);
+        // an input in another format (the model's own input, say) is copied once: the kernels of the model's
+        // format then read it, as ONNX Runtime reorders its input to NCHWc
+        Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
         input = x;
         Tensor y = ctx.output(this, last.outputShape());
         params.forward(last, x, y, function(), ctx.execution());
@@ -215,7 +219,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
 
     @Override
     public Tensor backward(Tensor gy) {
-        Tensor gx = inputGradientNeeded() ? ctx.buffer(this, "gx", last.inputShape()) : null;
+        Tensor gx = inputGradientNeeded() ? ctx.buffer(this, "gx", ctx.memoryFormat(), last.inputShape()) : null;
         params.backward(last, input, gy, gx, derivativeHandedOver ? Epilogue.NONE : function(), !derivativeHandedOver, ctx.execution());
         return gx;
     }

@@ -8,6 +8,7 @@ import dev.vecnn.nn.Context;
 import dev.vecnn.nn.Param;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +64,9 @@ final class ConvParams {
             product(s, x, b, y, f, ex);
             saved = y;
         } else {
-            Tensor z = ctx.buffer(owner, "z", y.shape());
+            Tensor z = ctx.buffer(owner, "z", MemoryFormat.of(y), y.shape());
             product(s, x, b, z, Epilogue.NONE, ex);
-            ctx.kernels().activationForward(f, z, null, y, ex);
+            ctx.kernels().activationForward(f, Elementwise.flat(z), null, Elementwise.flat(y), ex);
             saved = z;
         }
     }
@@ -89,11 +90,13 @@ final class ConvParams {
             throw new IllegalStateException("the bias gradient is taken elsewhere only with the activation's derivative");
         }
         if (f.activation() != dev.vecnn.conv.Activation.IDENTITY) {
-            g = ctx.buffer(owner, "g", gy.shape()); // dL/d(conv + bias); gy belongs to the next layer
-            if (bias != null) ctx.kernels().activationBackwardWithBias(f, saved, f.derivativeFromOutput(), gy, g, bias.grad(), ex);
-            else ctx.kernels().activationBackward(f, saved, f.derivativeFromOutput(), gy, g);
+            MemoryFormat m = MemoryFormat.of(saved);
+            Tensor gyIn = Elementwise.inFormat(ctx, owner, "gy", gy, m);
+            g = ctx.buffer(owner, "g", m, gy.shape()); // dL/d(conv + bias); gy belongs to the next layer
+            if (bias != null) ctx.kernels().activationBackwardWithBias(f, saved, f.derivativeFromOutput(), gyIn, g, bias.grad(), ex);
+            else ctx.kernels().activationBackward(f, Elementwise.flat(saved), f.derivativeFromOutput(), Elementwise.flat(gyIn), Elementwise.flat(g));
         } else if (bias != null && biasGradient) {
-            if (gy.isContiguous()) ctx.kernels().biasGradient(gy, bias.grad(), ex);
+            if (MemoryFormat.of(gy).holds(gy)) ctx.kernels().biasGradient(gy, bias.grad(), ex);
             else Conv.backwardBias(s, gy, bias.grad());
         }
         if (matmul(x, g)) {

@@ -1,6 +1,7 @@
 package dev.vecnn.nn.layer;
 
 import dev.vecnn.nn.Layer;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 
 /**
@@ -33,22 +34,26 @@ public final class Dropout extends Layer {
         batchOf(in, "x");
         active = training && p > 0;
         if (!active) return in;
-        Tensor x = Elementwise.contiguous(ctx, this, "x", in);
-        mask = ctx.buffer(this, "mask", x.shape());
-        Tensor y = ctx.buffer(this, "y", x.shape());
+        MemoryFormat m = ctx.memoryFormat();
+        Tensor x = Elementwise.inFormat(ctx, this, "x", in, m);
+        Tensor drawn = ctx.buffer(this, "mask", x.shape());
+        Tensor y = ctx.buffer(this, "y", m, x.shape());
         double keep = 1 / (1 - p);
-        // the mask is drawn in order from the model's seeded generator; applying it is one vector pass
-        for (long i = 0, n = x.numel(); i < n; i++) Elementwise.set(mask, mask.offset() + i, ctx.random().nextDouble() < p ? 0 : keep);
-        ctx.kernels().multiply(mask, x, y);
+        // the mask is drawn in logical order from the model's seeded generator (the same mask in every memory
+        // format); applying it is one vector pass
+        for (long i = 0, n = x.numel(); i < n; i++) Elementwise.set(drawn, drawn.offset() + i, ctx.random().nextDouble() < p ? 0 : keep);
+        mask = Elementwise.inFormat(ctx, this, "mask in format", drawn, m);
+        ctx.kernels().multiply(Elementwise.flat(mask), Elementwise.flat(x), Elementwise.flat(y));
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gyIn) {
         if (!active) return gyIn;
-        Tensor gy = Elementwise.contiguous(ctx, this, "gy", gyIn);
-        Tensor gx = ctx.buffer(this, "gx", gy.shape());
-        ctx.kernels().multiply(mask, gy, gx);
+        MemoryFormat m = MemoryFormat.of(mask);
+        Tensor gy = Elementwise.inFormat(ctx, this, "gy", gyIn, m);
+        Tensor gx = ctx.buffer(this, "gx", m, gy.shape());
+        ctx.kernels().multiply(Elementwise.flat(mask), Elementwise.flat(gy), Elementwise.flat(gx));
         return gx;
     }
 

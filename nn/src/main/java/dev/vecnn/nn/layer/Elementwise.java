@@ -1,6 +1,7 @@
 package dev.vecnn.nn.layer;
 
 import dev.vecnn.nn.Context;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 
 /** Helpers for layers, losses and optimizers that walk their tensors as flat arrays. */
@@ -14,6 +15,22 @@ public final class Elementwise {
         Tensor c = ctx.buffer(owner, name, t.dtype(), t.shape());
         c.copyFrom(t);
         return c;
+    }
+
+    /**
+     * {@code t} itself when it lies in {@code format} without gaps ({@link MemoryFormat#holds}), else a copy laid out
+     * in it, in {@code owner}'s buffer {@code name}: what elementwise layers walk in memory order.
+     */
+    public static Tensor inFormat(Context ctx, Object owner, String name, Tensor t, MemoryFormat format) {
+        if (format.holds(t)) return t;
+        Tensor c = ctx.buffer(owner, name, t.dtype(), format, t.shape());
+        c.copyFrom(t);
+        return c;
+    }
+
+    /** The elements of a tensor that lies in a memory format, in memory order ({@link MemoryFormat#elements}). */
+    public static Tensor flat(Tensor t) {
+        return MemoryFormat.elements(t);
     }
 
     private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;

@@ -7,6 +7,7 @@ import dev.vecnn.pool.Pool;
 import dev.vecnn.spec.PoolKind;
 import dev.vecnn.spec.PoolSpec;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -166,7 +167,7 @@ public final class PoolLayer extends Layer {
         last = spec(batchOf(x, "x"));
         Tensor y = ctx.output(this, last.outputShape());
         // the argmax costs a comparison order (first maximum, NaN last) that the plain maximum does not: only when read
-        indices = kind.isMax() && (training || indicesAlways) ? ctx.buffer(this, "indices", DType.I64, last.outputShape()) : null;
+        indices = kind.isMax() && (training || indicesAlways) ? ctx.buffer(this, "indices", DType.I64, MemoryFormat.of(y), last.outputShape()) : null;
         input = x;
         Pool.choose(last).forward(last, x, y, indices, ctx.execution());
         lastOutput = y;
@@ -178,12 +179,13 @@ public final class PoolLayer extends Layer {
         Tensor gy = gyIn;
         if (relu != null) {
             // the ReLU's backward at a window's maximum reads the maximum, the window's output: taken on the output's gradient
-            gy = ctx.buffer(this, "gyRelu", lastOutput.shape());
-            Tensor gyC = Elementwise.contiguous(ctx, this, "gy", gyIn);
+            MemoryFormat m = MemoryFormat.of(lastOutput);
+            gy = ctx.buffer(this, "gyRelu", m, lastOutput.shape());
+            Tensor gyC = Elementwise.inFormat(ctx, this, "gy", gyIn, m);
             if (reluBias != null) ctx.kernels().activationBackwardWithBias(relu, lastOutput, true, gyC, gy, reluBias.grad(), ctx.execution());
-            else ctx.kernels().activationBackward(relu, lastOutput, true, gyC, gy);
+            else ctx.kernels().activationBackward(relu, Elementwise.flat(lastOutput), true, Elementwise.flat(gyC), Elementwise.flat(gy));
         }
-        Tensor gx = ctx.buffer(this, "gx", last.inputShape());
+        Tensor gx = ctx.buffer(this, "gx", ctx.memoryFormat(), last.inputShape());
         // max pooling after an evaluation-mode forward has no argmax: the kernels find it again in x
         Pool.choose(last).backward(last, kind.isMax() && indices == null ? input : null, indices, gy, gx, ctx.execution());
         return gx;

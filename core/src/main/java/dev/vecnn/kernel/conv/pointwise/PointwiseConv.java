@@ -4,6 +4,7 @@ import dev.vecnn.conv.ConvImpl;
 import dev.vecnn.conv.ConvPass;
 import dev.vecnn.conv.ConvSizes;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.conv.PreparedWeights;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.gemm.GemmConv;
 import dev.vecnn.parallel.Execution;
@@ -152,17 +153,26 @@ public final class PointwiseConv extends ConvImpl {
         return true;
     }
 
+    /**
+     * Prepared weights: this kernel's packing, and the GEMM's for tensors in other layouts (channels-last), made
+     * on the first such call for each spec (batch sizes share the rest).
+     */
+    private record Packed(Object pointwise, java.util.Map<ConvSpec, PreparedWeights> otherLayouts) {
+    }
+
     @Override
     protected Object pack(ConvSpec s, Tensor w, Object old) {
         ConvGeometry g = ConvGeometry.of(s);
+        Object oldA = old instanceof Packed p ? p.pointwise() : null;
+        var gemm = new java.util.concurrent.ConcurrentHashMap<ConvSpec, PreparedWeights>();
         if (w.dtype() == DType.F32) {
             int mr = PointwiseConvF32.forwardRows(plane(s)), n = PointwiseConvF32.packedSize(g.groups, g.kg, g.cg, mr);
-            float[] a = old instanceof float[] f && f.length == n ? f : new float[n];
-            return PointwiseConvF32.packForward(g, w, a, null, mr);
+            float[] a = oldA instanceof float[] f && f.length == n ? f : new float[n];
+            return new Packed(PointwiseConvF32.packForward(g, w, a, null, mr), gemm);
         }
         int mr = PointwiseConvF64.forwardRows(plane(s)), n = PointwiseConvF64.packedSize(g.groups, g.kg, g.cg, mr);
-        double[] a = old instanceof double[] d && d.length == n ? d : new double[n];
-        return PointwiseConvF64.packForward(g, w, a, null, mr);
+        double[] a = oldA instanceof double[] d && d.length == n ? d : new double[n];
+        return new Packed(PointwiseConvF64.packForward(g, w, a, null, mr), gemm);
     }
 
     @Override
@@ -173,9 +183,11 @@ public final class PointwiseConv extends ConvImpl {
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         if (!densePlane(x) || !densePlane(y)) {
-            otherLayouts.forward(s, x, w, bias, y, e, ex);
+            if (packed instanceof Packed p) otherLayouts.forward(s, x, p.otherLayouts().computeIfAbsent(s, k -> otherLayouts.prepare(k, w)), bias, y, e, ex);
+            else otherLayouts.forward(s, x, w, bias, y, e, ex);
             return;
         }
+        if (packed != null) packed = ((Packed) packed).pointwise();
         ConvGeometry g = ConvGeometry.of(s);
         long positions = plane(s);
         Execution.Scratch call = ex.acquire();
