@@ -98,6 +98,8 @@ final class PoolGeometry {
     // ---- channels-last
     /** Windowed kinds: a whole window's taps from its first, row-major, in positions; null if too many. */
     final long[] windowOffsets;
+    /** {@link #windowOffsets} in elements of a channels-last tensor (times the channels); null with it. */
+    final long[] windowOffsetsChannelsLast;
 
     // ---- channels-first max pooling over small planes, gathered (with argmax; without it on short rows)
     /** Windowed max kinds whose padded plane has at most {@link Limits#gatherPlane} elements; else null. */
@@ -321,6 +323,7 @@ final class PoolGeometry {
         long taps = 1;
         for (int d = 0; d < rank; d++) taps = times(taps, axis[d].windowed ? axis[d].k : Long.MAX_VALUE);
         windowOffsets = s.kind().isWindowed() && taps <= lim.tapGroup ? windowOffsets((int) taps, inStride) : null;
+        windowOffsetsChannelsLast = windowOffsets == null ? null : java.util.Arrays.stream(windowOffsets).map(o -> o * channels).toArray();
         gathered = gathered(lim);
     }
 

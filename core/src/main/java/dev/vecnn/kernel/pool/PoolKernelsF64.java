@@ -1781,13 +1781,13 @@ final class PoolKernelsF64 {
         long c = g.channels;
         long[] pos = b.tapPos, off = b.tapOff;
         int nt;
-        if (start >= 0) {
-            long[] wo = g.windowOffsets;
-            nt = wo.length;
-            for (int t = 0; t < nt; t++) {
-                pos[t] = start + wo[t];
-                off[t] = pos[t] * c;
-            }
+        long div;
+        if (start >= 0) { // a whole window: the shared offsets from its first tap; its divisor is its tap count
+            off = g.windowOffsetsChannelsLast;
+            nt = off.length;
+            xb += start * c;
+            if (idx != null) for (int t = 0; t < nt; t++) pos[t] = start + g.windowOffsets[t];
+            div = nt;
         } else {
             PoolGeometry.Walk walk = g.window(b.o, null, null, g.rank, 1, b.taps);
             if (walk.total() > g.limits.tapGroup()) {
@@ -1796,8 +1796,8 @@ final class PoolKernelsF64 {
             }
             nt = walk.fill(pos, g.limits.tapGroup());
             for (int t = 0; t < nt; t++) off[t] = pos[t] * c;
+            div = g.max ? 0 : g.divisor(b.o, g.rank);
         }
-        long div = g.max ? 0 : g.divisor(b.o, g.rank);
         if (c < L) {
             clVector(g, x, xb, off, pos, nt, y, yb, idx, ib, div, S.indexInRange(0, (int) c), (int) c, b);
             return;
