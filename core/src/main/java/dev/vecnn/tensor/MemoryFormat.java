@@ -39,7 +39,9 @@ public enum MemoryFormat {
 
     /**
      * The format {@code t} lies in: channels-last when it is that and not also row-major (a tensor both are lies in
-     * either, and is reported channels-first), else channels-first, also for tensors with gaps.
+     * either, and is reported channels-first), else channels-first, also for tensors with gaps: a slice of the
+     * channels of a channels-last tensor (strides (36, 1, 12, 4) for shape (N, 2, 3, 3)) is reported
+     * channels-first, since {@link #holds} is false for both formats.
      */
     public static MemoryFormat of(Tensor t) {
         return t.rank() >= 3 && !t.isContiguous() && t.isChannelsLast() ? CHANNELS_LAST : CHANNELS_FIRST;

@@ -104,10 +104,13 @@ public final class Context implements AutoCloseable {
     /**
      * Lays out the (N, C, spatial...) tensors the layers write from now on, outputs and input gradients, in
      * {@code format}, as PyTorch's {@code model.to(memory_format=torch.channels_last)}: convolutions then run the
-     * channels-last kernels and every layer between them keeps the format (elementwise layers walk memory in
-     * order). Layers take inputs in either format; one in another format than the model's is copied where a layer
-     * needs it in the model's. Values are the same in both formats, bit for bit, except batch normalisation's
-     * statistics (summed in another order). {@link Model#memoryFormat} is the usual way in.
+     * channels-last kernels, and pooling, batch normalisation and the elementwise layers keep the format (they walk
+     * memory in order); layers that move elements around write channels-first (see {@link Model#memoryFormat}).
+     * Layers take inputs in either format; one in another format than the model's is copied where a layer needs
+     * it in the model's. Values are the same in both formats, bit for bit, except average pooling and the
+     * depthwise convolution's backward-data (and so a transposed depthwise forward), which sum in another order:
+     * they differ by rounding, which a later division by a value near zero can turn into a difference of
+     * infinities. {@link Model#memoryFormat} is the usual way in.
      */
     public void memoryFormat(MemoryFormat format) {
         memoryFormat = java.util.Objects.requireNonNull(format, "format");

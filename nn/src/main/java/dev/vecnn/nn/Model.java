@@ -105,10 +105,14 @@ public final class Model implements AutoCloseable {
      * Lays out the model's (N, C, spatial...) tensors in {@code format} from the next pass on, as PyTorch's
      * {@code model.to(memory_format=torch.channels_last)}: with {@link MemoryFormat#CHANNELS_LAST} the convolutions
      * run their channels-last kernels (output channels in the vector lanes, no gathers for strided or depthwise
-     * layers) and the layers between them keep the format. Inputs may come in either format; outputs of spatial
-     * shape are returned in this one. The values are those of {@link MemoryFormat#CHANNELS_FIRST}, bit for bit,
-     * except after batch normalisation in training mode, whose statistics are summed in another order (see
-     * {@link Context#memoryFormat(MemoryFormat)}). Returns this model.
+     * layers), and convolutions, pooling, batch normalisation, activations, dropout and same-shape arithmetic write
+     * their outputs and input gradients in it. Layers that move elements around (upsampling and padding gathers,
+     * softmax, reshape, transpose, constant or broadcasting arithmetic) write channels-first, as do the gradients
+     * of concatenations and of values read by several layers; the next convolution copies such an input once.
+     * Inputs may come in either format. The values are those of {@link MemoryFormat#CHANNELS_FIRST}, bit for bit,
+     * except where a kernel sums in another order channels-last: average pooling (global and adaptive too) and the
+     * depthwise convolution's backward-data (so also a transposed depthwise convolution's forward pass), which
+     * differ by rounding (see {@link Context#memoryFormat(MemoryFormat)}). Returns this model.
      */
     public Model memoryFormat(MemoryFormat format) {
         ctx.memoryFormat(format);

@@ -15,6 +15,7 @@ import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Dropout;
 import dev.vecnn.nn.layer.Flatten;
+import dev.vecnn.nn.layer.PoolIndices;
 import dev.vecnn.nn.layer.PoolLayer;
 import dev.vecnn.nn.layer.SpatialGather;
 import dev.vecnn.parallel.Execution;
@@ -138,7 +139,9 @@ class MemoryFormatTest {
                 Arguments.of("avg 2x2x2 3-d", new long[] {3, 4, 6, 5}, (Supplier<Layer>) () -> PoolLayer.avg(2, 2, 2), 8, t),
                 Arguments.of("global avg", new long[] {7, 6, 5}, (Supplier<Layer>) PoolLayer::globalAvg, 30, t),
                 Arguments.of("depthwise 3x3", new long[] {6, 7, 9}, (Supplier<Layer>) () -> new ConvLayer(6, 3, 3).padding(1, 1).groups(6), 9, t),
-                Arguments.of("depthwise 5x5 s2", new long[] {4, 11, 10}, (Supplier<Layer>) () -> new ConvLayer(4, 5, 5).stride(2, 2).padding(2, 2).groups(4), 25, t)));
+                Arguments.of("depthwise 5x5 s2", new long[] {4, 11, 10}, (Supplier<Layer>) () -> new ConvLayer(4, 5, 5).stride(2, 2).padding(2, 2).groups(4), 25, t),
+                // its forward pass is a depthwise backward-data (found by a new-user check)
+                Arguments.of("depthwise transposed 1-d", new long[] {12, 24}, (Supplier<Layer>) () -> new ConvLayer(12, 2).dilation(2).groups(12).transposed(1), 2, t)));
     }
 
     /**
@@ -184,6 +187,35 @@ class MemoryFormatTest {
         for (long i = 0; i < e.numel(); i++) {
             double d = Math.abs(e.getAt(i) - a.getAt(i));
             if (!(d <= bound)) fail(what + ": row-major element " + i + " differs by " + d + " > " + bound + " (" + e.getAt(i) + " vs " + a.getAt(i) + ")");
+        }
+    }
+
+    /**
+     * A max pooling's argmax read by {@link PoolIndices} (the ONNX MaxPool Indices output) in a channels-last model:
+     * the pooling writes it in its output's format, and the layer read it as if row-major (found by a new-user
+     * check: 20 of 24 indices differed).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"F32", "F64"})
+    void poolIndicesInAChannelsLastModel(DType dtype) {
+        Supplier<Graph> graph = () -> {
+            Graph g = new Graph();
+            Graph.Node x = g.input("x", 3, 4, 6);
+            PoolLayer p = PoolLayer.max(2, 2);
+            g.output("y", g.add("pool", p, x));
+            g.output("i", g.add("idx", new PoolIndices(p, 0), x));
+            return g;
+        };
+        try (Arena arena = Arena.ofConfined(); Model cf = Model.of(graph.get(), dtype, 1);
+             Model cl = Model.of(graph.get(), dtype, 1).memoryFormat(MemoryFormat.CHANNELS_LAST)) {
+            Tensor x = Tensor.allocate(arena, dtype, 2, 3, 4, 6);
+            for (long i = 0; i < x.numel(); i++) x.setAt(i, Math.sin(1.7 * i));
+            for (boolean training : new boolean[] {false, true}) {
+                java.util.Map<String, Tensor> f = cf.forward(java.util.Map.of("x", x), training), l = cl.forward(java.util.Map.of("x", x), training);
+                Tensor fi = f.get("i").contiguous(arena), li = l.get("i").contiguous(arena);
+                for (long i = 0; i < fi.numel(); i++) assertEquals(fi.getLongAt(i), li.getLongAt(i), "index " + i + " (training " + training + ")");
+                assertSameBits("pooled", f.get("y"), l.get("y"));
+            }
         }
     }
 

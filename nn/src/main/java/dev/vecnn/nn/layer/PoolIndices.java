@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.nn.Layer;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.Arrays;
 
@@ -48,8 +49,10 @@ public final class PoolIndices extends Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         long n = batchOf(x, "x");
-        Tensor arg = pool.indices();
-        if (arg == null || arg.size(0) != n) throw new IllegalStateException(describe() + ": the pool has not run on this batch");
+        Tensor pooled = pool.indices();
+        if (pooled == null || pooled.size(0) != n) throw new IllegalStateException(describe() + ": the pool has not run on this batch");
+        // read in row-major order below: a channels-last model's argmax is copied row-major first
+        Tensor arg = Elementwise.inFormat(ctx, this, "argmax", pooled, MemoryFormat.CHANNELS_FIRST);
         Tensor out = ctx.buffer(this, "indices", DType.I64, withBatch(n, outputShape()));
         long[] in = pool.inputShape();
         int rank = in.length - 1;

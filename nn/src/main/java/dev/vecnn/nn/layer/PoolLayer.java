@@ -217,7 +217,8 @@ public final class PoolLayer extends Layer {
     }
 
     /**
-     * The argmax of the last forward pass of max pooling: I64 of the output's shape (N, C, out...),
+     * The argmax of the last forward pass of max pooling: I64 of the output's shape (N, C, out...), laid out in the
+     * output's memory format,
      * flat row-major positions within each (n, c) input plane; null for average pooling, and after an
      * evaluation-mode forward pass unless a {@link PoolIndices} layer reads this one. Valid until the
      * next forward pass.
