@@ -11,10 +11,7 @@ public final class Elementwise {
 
     /** {@code t} itself when contiguous, else a copy in {@code owner}'s buffer {@code name}. */
     public static Tensor contiguous(Context ctx, Object owner, String name, Tensor t) {
-        if (t.isContiguous()) return t;
-        Tensor c = ctx.buffer(owner, name, t.dtype(), t.shape());
-        c.copyFrom(t);
-        return c;
+        return inFormat(ctx, owner, name, t, MemoryFormat.CHANNELS_FIRST);
     }
 
     /**
