@@ -40,6 +40,12 @@ public final class Matmul {
         /** {@code y = f(x w^T + b)}: x (m, k), w (n, k), bias (n) or null, y (m, n). */
         void forward(Tensor x, Tensor w, Tensor bias, Epilogue e, Tensor y, int m, int n, int k, Execution ex);
 
+        /** w (n, k) packed for {@link #forwardPacked}: the panels and the rows' tails. */
+        Object[] pack(Tensor w, int n, int k);
+
+        /** {@link #forward} with w as {@link #pack} left it: the same bits. */
+        void forwardPacked(Tensor x, Object panels, Object tails, Tensor bias, Epilogue e, Tensor y, int m, int n, int k, Execution ex);
+
         /** {@code gx = gy w}: gy (m, n), w (n, k), gx (m, k). */
         void backwardData(Tensor gy, Tensor w, Tensor gx, int m, int n, int k, Execution ex);
 
@@ -76,6 +82,78 @@ public final class Matmul {
         same(ys, 1, ws[0], "y", "w's rows");
         disjoint(y, "y", x, w, bias);
         engine(t).forward(x, w, bias, e, y, (int) xs[0], (int) ws[0], (int) xs[1], ex);
+    }
+
+    /**
+     * Weights w (N, K) packed once for {@link #forward(Tensor, Prepared, Tensor, Epilogue, Tensor, Execution)}: a copy,
+     * so it stays valid while w changes (repack after an optimizer step). Each forward then reads the weights as one
+     * run of memory instead of eight rows at a time; with a batch of one or two rows (inference) the product is
+     * bound by reading w, so this is where it pays. The results are the bits of {@link #forward(Tensor, Tensor,
+     * Tensor, Epilogue, Tensor, Execution)} on w. ONNX Runtime packs a constant Gemm operand the same way.
+     */
+    public static final class Prepared {
+        private final DType dtype;
+        private final int n, k;
+        private final Object panels, tails;
+
+        private Prepared(DType dtype, int n, int k, Object[] packed) {
+            this.dtype = dtype;
+            this.n = n;
+            this.k = k;
+            this.panels = packed[0];
+            this.tails = packed[1];
+        }
+
+        /** The packed weights' shape (N, K). */
+        public long[] shape() {
+            return new long[] {n, k};
+        }
+
+        /** The packed weights' dtype. */
+        public DType dtype() {
+            return dtype;
+        }
+    }
+
+    /**
+     * w (N, K) packed for repeated forwards ({@link Prepared}).
+     *
+     * @throws IllegalArgumentException for a w that is not a usable contiguous F32 or F64 matrix, or whose packed
+     *     copy would exceed a Java array (more than 2^31 - 65 elements)
+     */
+    public static Prepared prepare(Tensor w) {
+        long[] ws = matrix(w, "w");
+        dtype(w, "w", w, "w");
+        long padded = (ws[0] + 7) / 8 * 8 * ws[1];
+        if (padded > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("w: shape " + Arrays.toString(ws) + " packs to " + padded + " elements, more than " + (Integer.MAX_VALUE - 64));
+        }
+        DType t = w.dtype();
+        return new Prepared(t, (int) ws[0], (int) ws[1], engine(t).pack(w, (int) ws[0], (int) ws[1]));
+    }
+
+    /** y (M, N) = f(x (M, K) w^T + bias), w as {@link #prepare} packed it: the bits of the unpacked forward. */
+    public static void forward(Tensor x, Prepared w, Tensor bias, Epilogue e, Tensor y, Execution ex) {
+        Objects.requireNonNull(w, "w");
+        Objects.requireNonNull(e, "e");
+        Objects.requireNonNull(ex, "ex");
+        long[] xs = matrix(x, "x");
+        dtype(x, "x", x, "x");
+        if (x.dtype() != w.dtype) throw new IllegalArgumentException("w: dtype " + w.dtype + " differs from x's " + x.dtype());
+        if (xs[1] != w.k) throw new IllegalArgumentException("w: dimension 1 is " + w.k + ", needs " + xs[1] + " (x's features)");
+        if (bias != null) {
+            bias.requireUsable("bias");
+            dtype(bias, "bias", x, "x");
+            if (bias.rank() != 1 || bias.size(0) != w.n || !bias.isContiguous()) {
+                throw new IllegalArgumentException("bias: needs shape [" + w.n + "] (w's rows), contiguous; got " + bias.describe());
+            }
+        }
+        long[] ys = matrix(y, "y");
+        dtype(y, "y", x, "x");
+        same(ys, 0, xs[0], "y", "x's rows");
+        same(ys, 1, w.n, "y", "w's rows");
+        disjoint(y, "y", x, bias);
+        engine(x.dtype()).forwardPacked(x, w.panels, w.tails, bias, e, y, (int) xs[0], w.n, w.k, ex);
     }
 
     /** gx (M, K) = gy (M, N) w (N, K). */

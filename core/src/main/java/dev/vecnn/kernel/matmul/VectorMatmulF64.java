@@ -51,7 +51,8 @@ final class VectorMatmulF64 implements Matmul.Engine {
         MemorySegment xs = x.segment(), ws = w.segment(), ys = y.segment();
         long xb = x.offset(), wb = w.offset(), yb = y.offset();
         // one or two rows of x (a batch of one): tiles of 2 x 8, eight rows of w streamed at once (from memory,
-        // where a network's other weights evicted them: 11 GB/s with four streams, measured)
+        // where a network's other weights evicted them: 11 GB/s with four streams, measured; packed weights, one stream:
+        // forwardPacked)
         int tx = m <= 2 ? 2 : T, tw = T * T / tx;
         int rowBlocks = ceilDiv(m, tx);
         // tasks own tw rows of w (read once, from cache, for every block of rows of x)
@@ -78,6 +79,122 @@ final class VectorMatmulF64 implements Matmul.Engine {
                 }
             }
         }, x, w, bias, y);
+    }
+
+    // ================================================================ forward on packed weights (inference)
+
+    /**
+     * Rows of w per packed panel: the eight rows a {@link #dot2x8} tile reads, interleaved vector by vector so
+     * that a tile streams one run of memory instead of eight rows (MobileNet-V2's 1000 x 1280 classifier at batch 1,
+     * its weights evicted by the network's others: 550 to 194 us, AMD EPYC Zen 5, 2026-12-02).
+     */
+    private static final int PANEL = 8;
+
+    @Override
+    public Object[] pack(Tensor w, int n, int k) {
+        int full = k - k % L, tail = k - full, panels = Math.ceilDiv(n, PANEL);
+        double[] packed = new double[Math.multiplyExact(Math.multiplyExact(panels, PANEL), full)];
+        double[] rest = new double[n * tail];
+        MemorySegment ws = w.segment();
+        for (int r = 0; r < panels * PANEL; r++) {
+            long row = (w.offset() + (long) Math.min(r, n - 1) * k) * ES; // past the end: the last row again
+            int panel = r / PANEL, j = r % PANEL;
+            for (int v = 0; v < full / L; v++) {
+                MemorySegment.copy(ws, LAYOUT, row + (long) v * L * ES, packed, (panel * (full / L) + v) * PANEL * L + j * L, L);
+            }
+            if (r < n && tail > 0) MemorySegment.copy(ws, LAYOUT, row + full * ES, rest, r * tail, tail);
+        }
+        return new Object[] {packed, rest};
+    }
+
+    @Override
+    public void forwardPacked(Tensor x, Object packed, Object rest, Tensor bias, Epilogue e, Tensor y, int m, int n, int k, Execution ex) {
+        double[] pw = (double[]) packed, tail = (double[]) rest;
+        MemorySegment xs = x.segment(), ys = y.segment();
+        long xb = x.offset(), yb = y.offset();
+        int full = k - k % L, rowBlocks = Math.ceilDiv(m, 2);
+        // a task owns a panel (eight rows of w, read from memory once, from cache for every further pair of rows of x)
+        ex.forEach(Math.ceilDiv(n, PANEL), (task, s) -> {
+            int n0 = task * PANEL;
+            long[] xr = new long[2];
+            double[] out = s.doubles("matmul.tile", T * T), lanes = s.doubles("matmul.lanes", T * T * L);
+            for (int rb = 0; rb < rowBlocks; rb++) {
+                int m0 = rb * 2;
+                for (int i = 0; i < 2; i++) xr[i] = (xb + (long) Math.min(m0 + i, m - 1) * k) * ES;
+                dot2x8Packed(xs, xr, pw, task * full * PANEL, full, tail, n0, n, k - full, out, lanes);
+                int rows = Math.min(2, m - m0), cols = Math.min(PANEL, n - n0);
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        double v = out[i * PANEL + j];
+                        if (bias != null) v += bias.segment().get(LAYOUT, (bias.offset() + n0 + j) * ES);
+                        ys.set(LAYOUT, (yb + (long) (m0 + i) * n + n0 + j) * ES, e.activation() == Activation.IDENTITY ? v : e.apply(v));
+                    }
+                }
+            }
+        }, x, bias, y);
+    }
+
+    /**
+     * {@link #dot2x8} with the eight rows of w from a packed panel ({@code pw} from {@code po}: step p's eight
+     * vectors in a run) and their tails from {@code tail} (row r's at {@code r * tailLength}): the same sums in the same
+     * order, so the same bits.
+     */
+    private static void dot2x8Packed(MemorySegment xs, long[] xr, double[] pw, int po, int full, double[] tail, int n0, int n,
+                                     int tailLength, double[] out, double[] lanes) {
+        long x0 = xr[0], x1 = xr[1];
+        DoubleVector c00 = DoubleVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
+        DoubleVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
+        for (int p = 0, q = po; p < full; p += L, q += PANEL * L) {
+            DoubleVector a0 = DoubleVector.fromMemorySegment(S, xs, x0 + p * ES, NO);
+            DoubleVector a1 = DoubleVector.fromMemorySegment(S, xs, x1 + p * ES, NO);
+            DoubleVector b = DoubleVector.fromArray(S, pw, q);
+            c00 = a0.fma(b, c00);
+            c10 = a1.fma(b, c10);
+            b = DoubleVector.fromArray(S, pw, q + L);
+            c01 = a0.fma(b, c01);
+            c11 = a1.fma(b, c11);
+            b = DoubleVector.fromArray(S, pw, q + 2 * L);
+            c02 = a0.fma(b, c02);
+            c12 = a1.fma(b, c12);
+            b = DoubleVector.fromArray(S, pw, q + 3 * L);
+            c03 = a0.fma(b, c03);
+            c13 = a1.fma(b, c13);
+            b = DoubleVector.fromArray(S, pw, q + 4 * L);
+            c04 = a0.fma(b, c04);
+            c14 = a1.fma(b, c14);
+            b = DoubleVector.fromArray(S, pw, q + 5 * L);
+            c05 = a0.fma(b, c05);
+            c15 = a1.fma(b, c15);
+            b = DoubleVector.fromArray(S, pw, q + 6 * L);
+            c06 = a0.fma(b, c06);
+            c16 = a1.fma(b, c16);
+            b = DoubleVector.fromArray(S, pw, q + 7 * L);
+            c07 = a0.fma(b, c07);
+            c17 = a1.fma(b, c17);
+        }
+        c00.intoArray(lanes, 0 * L);
+        c01.intoArray(lanes, 1 * L);
+        c02.intoArray(lanes, 2 * L);
+        c03.intoArray(lanes, 3 * L);
+        c04.intoArray(lanes, 4 * L);
+        c05.intoArray(lanes, 5 * L);
+        c06.intoArray(lanes, 6 * L);
+        c07.intoArray(lanes, 7 * L);
+        c10.intoArray(lanes, 8 * L);
+        c11.intoArray(lanes, 9 * L);
+        c12.intoArray(lanes, 10 * L);
+        c13.intoArray(lanes, 11 * L);
+        c14.intoArray(lanes, 12 * L);
+        c15.intoArray(lanes, 13 * L);
+        c16.intoArray(lanes, 14 * L);
+        c17.intoArray(lanes, 15 * L);
+        laneSums(lanes, out);
+        for (int q = 0; q < tailLength; q++) {
+            for (int i = 0; i < 2; i++) {
+                double a = xs.get(LAYOUT, xr[i] + (full + q) * ES);
+                for (int j = 0; j < PANEL; j++) out[i * PANEL + j] += a * tail[Math.min(n0 + j, n - 1) * tailLength + q];
+            }
+        }
     }
 
     /** {@code out[i][j] = sum_k x_i[k] w_j[k]} for 4 rows of x and 4 of w (byte offsets): lanes, then lane sums, then the tail. */
@@ -200,23 +317,17 @@ final class VectorMatmulF64 implements Matmul.Engine {
         }
     }
 
-    /** Lane offsets of one lane of every accumulator stored by {@link #dot4x4} and {@link #dot2x8}: {@code i * L}. */
-    private static final int[] COLUMN = new int[L];
-
-    static {
-        for (int i = 0; i < L; i++) COLUMN[i] = i * L;
-        if ((T * T) % L != 0) throw new AssertionError("lanes " + L + " do not divide the " + T * T + " sums of a tile");
-    }
-
     /**
      * {@code out[q] = lanes[q*L] + lanes[q*L + 1] + ... + lanes[q*L + L-1]}, left to right, for the T*T
-     * accumulators of a tile: L of them at once, lane l of each gathered and added in order.
+     * accumulators of a tile, in scalars: gathering lane l of L accumulators at a time was as fast with the weights in
+     * cache and cost 1 us per tile while they streamed from memory (the gathers held up the weight stream: the
+     * classifier's 1000 x 1280 product at batch 1 went from 145-163 us to 330-378 us, AMD EPYC Zen 5, 2026-12-02).
      */
     private static void laneSums(double[] lanes, double[] out) {
-        for (int q = 0; q < T * T; q += L) {
-            DoubleVector sum = DoubleVector.fromArray(S, lanes, q * L, COLUMN, 0);
-            for (int l = 1; l < L; l++) sum = sum.add(DoubleVector.fromArray(S, lanes, q * L + l, COLUMN, 0));
-            sum.intoArray(out, q);
+        for (int q = 0; q < T * T; q++) {
+            double sum = lanes[q * L];
+            for (int l = 1; l < L; l++) sum += lanes[q * L + l];
+            out[q] = sum;
         }
     }
 

@@ -92,6 +92,13 @@ class MatmulTest {
             Matmul.backwardData(gy, w, gx1, one);
             Matmul.backwardWeights(x, gy, gw1, one);
             assertArrayEquals(bits(y), bits(y1), what + " forward: 1 and 3 threads differ");
+            // weights packed once (inference): the same bits, at any batch and thread count
+            Matmul.Prepared packed = Matmul.prepare(w);
+            Tensor yp = Tensor.allocate(arena, t, m, n), yp1 = Tensor.allocate(arena, t, m, n);
+            Matmul.forward(x, packed, b, e, yp, three);
+            Matmul.forward(x, packed, b, e, yp1, one);
+            assertArrayEquals(bits(y), bits(yp), what + " forward: packed weights differ");
+            assertArrayEquals(bits(y), bits(yp1), what + " forward: packed weights, 1 thread, differ");
             assertArrayEquals(bits(gx), bits(gx1), what + " backward-data: 1 and 3 threads differ");
             assertArrayEquals(bits(gw), bits(gw1), what + " backward-weights: 1 and 3 threads differ");
         }
@@ -117,12 +124,19 @@ class MatmulTest {
                     int m = sh[0], n = sh[1], k = sh[2];
                     SplittableRandom r = new SplittableRandom(k);
                     Tensor x = random(arena, t, r, m, k), w = random(arena, t, r, n, k), b = random(arena, t, r, n), y = Tensor.allocate(arena, t, m, n);
-                    for (int warm = 0; warm < 3000; warm++) Matmul.forward(x, w, b, Epilogue.relu(), y, one);
+                    Matmul.Prepared packed = Matmul.prepare(w);
+                    Tensor yp = Tensor.allocate(arena, t, m, n);
+                    for (int warm = 0; warm < 3000; warm++) {
+                        Matmul.forward(x, w, b, Epilogue.relu(), y, one);
+                        Matmul.forward(x, packed, b, Epilogue.relu(), yp, one);
+                    }
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < n; j++) {
                             double want = t == DType.F32 ? statedF32(x, w, b, i, j, k, lanes) : statedF64(x, w, b, i, j, k, lanes);
                             assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(y.get(i, j)),
                                     t + " M" + m + " N" + n + " K" + k + " y[" + i + "][" + j + "]: " + y.get(i, j) + ", stated order " + want);
+                            assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(yp.get(i, j)),
+                                    t + " M" + m + " N" + n + " K" + k + " packed y[" + i + "][" + j + "]: " + yp.get(i, j) + ", stated order " + want);
                         }
                     }
                 }
@@ -165,6 +179,28 @@ class MatmulTest {
             message("gw: dimension 1 is 5, needs 6", () -> Matmul.backwardWeights(x, y, Tensor.allocate(arena, DType.F32, 3, 5), ex));
             message("gy: dimension 0 is 3, needs 4", () -> Matmul.backwardWeights(x, Tensor.allocate(arena, DType.F32, 3, 3), w, ex));
             message("x: dtype I64 is not F32 or F64", () -> Matmul.backwardWeights(Tensor.allocate(arena, DType.I64, 4, 6), y, w, ex));
+        }
+    }
+
+    @Test
+    void badArgumentsToPackedWeightsNameTheParameter() {
+        try (Arena arena = Arena.ofConfined(); Execution ex = Execution.withThreads(1)) {
+            Tensor x = Tensor.allocate(arena, DType.F32, 4, 6), w = Tensor.allocate(arena, DType.F32, 3, 6), y = Tensor.allocate(arena, DType.F32, 4, 3);
+            message("w: needs rank 2", () -> Matmul.prepare(Tensor.allocate(arena, DType.F32, 3, 6, 1)));
+            message("w: dtype I64 is not F32 or F64", () -> Matmul.prepare(Tensor.allocate(arena, DType.I64, 3, 6)));
+            if (!Matmul.available()) {
+                assertThrows(UnsupportedOperationException.class, () -> Matmul.prepare(w));
+                return;
+            }
+            Matmul.Prepared packed = Matmul.prepare(w);
+            assertArrayEquals(new long[] {3, 6}, packed.shape());
+            message("w: dimension 1 is 6, needs 5 (x's features)", () -> Matmul.forward(Tensor.allocate(arena, DType.F32, 4, 5), packed, null, Epilogue.NONE, y, ex));
+            message("y: dimension 1 is 4, needs 3", () -> Matmul.forward(x, packed, null, Epilogue.NONE, Tensor.allocate(arena, DType.F32, 4, 4), ex));
+            message("bias: needs shape [3]", () -> Matmul.forward(x, packed, Tensor.allocate(arena, DType.F32, 4), Epilogue.NONE, y, ex));
+            message("w: dtype F32 differs from x's F64", () -> Matmul.forward(Tensor.allocate(arena, DType.F64, 4, 6), packed, null, Epilogue.NONE,
+                    Tensor.allocate(arena, DType.F64, 4, 3), ex));
+            Tensor square = Tensor.allocate(arena, DType.F32, 3, 3);
+            message("y: overlaps an input", () -> Matmul.forward(square, Matmul.prepare(square), null, Epilogue.NONE, square, ex));
         }
     }
 

@@ -40,6 +40,9 @@ final class ConvParams {
         }
     };
     private long packedGeneration;
+    /** A dense layer's weights packed for the frozen model's products ({@link Matmul#prepare}), of generation {@link #matmulGeneration}. */
+    private Matmul.Prepared matmulPacked;
+    private long matmulGeneration;
 
     ConvParams(Context ctx, Object owner, long[] shape, long[] kernelShape, long biasSize, boolean withBias, Init init, long fanIn,
                long fanOut) {
@@ -110,7 +113,8 @@ final class ConvParams {
 
     /** {@code y = f(conv(x, w) + bias)}: a dense layer's as one product over the batch where it can. */
     private void product(ConvSpec s, Tensor x, Tensor b, Tensor y, Epilogue f, Execution ex) {
-        if (matmul(x, y)) Matmul.forward(matrix(x), weight.value(), b, f, matrix(y), ex);
+        if (matmul(x, y) && ctx.frozen()) Matmul.forward(matrix(x), matmulPacked(), b, f, matrix(y), ex);
+        else if (matmul(x, y)) Matmul.forward(matrix(x), weight.value(), b, f, matrix(y), ex);
         else if (ctx.frozen()) Conv.forward(s, x, packed(s), b, y, f, ex);
         else Conv.forward(s, x, kernelWeight, b, y, f, ex);
     }
@@ -132,6 +136,15 @@ final class ConvParams {
         if (p == null) p = Conv.prepare(s, kernelWeight);
         packed.put(s, p);
         return p;
+    }
+
+    /** The dense weights packed from the frozen generation: packed now if they were not yet. */
+    private Matmul.Prepared matmulPacked() {
+        if (matmulPacked == null || matmulGeneration != ctx.frozenGeneration()) {
+            matmulPacked = Matmul.prepare(weight.value());
+            matmulGeneration = ctx.frozenGeneration();
+        }
+        return matmulPacked;
     }
 
     /** Whether a dense layer's products run as {@link Matmul} on these (N, features, 1) tensors. */
