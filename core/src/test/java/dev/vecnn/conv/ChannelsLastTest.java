@@ -83,6 +83,15 @@ class ChannelsLastTest {
                         Tensor b = s.hasBias() ? Fill.uniform(a, t, s.biasShape(), 13) : null;
                         Tensor xl = Fill.channelsLast(a, x);
                         PreparedWeights prepared = gemm.prepare(s, w);
+                        // the same weights through strides (a reversed-dimension view): the kernels' strided reads
+                        long[] ws = s.weightShape(), reversed = new long[ws.length];
+                        int[] flip = new int[ws.length];
+                        for (int d = 0; d < ws.length; d++) {
+                            reversed[d] = ws[ws.length - 1 - d];
+                            flip[d] = ws.length - 1 - d;
+                        }
+                        Tensor wv = Tensor.allocate(a, t, reversed).permute(flip);
+                        wv.copyFrom(w);
                         Tensor pre = Tensor.allocate(a, DType.F64, s.outputShape()), mag = Tensor.allocate(a, DType.F64, s.outputShape());
                         ReferenceConv.forward(s, x.to(a, DType.F64), w.to(a, DType.F64), b == null ? null : b.to(a, DType.F64), pre);
                         ReferenceConv.forward(s, Fill.abs(a, x), Fill.abs(a, w), b == null ? null : Fill.abs(a, b), mag);
@@ -98,6 +107,9 @@ class ChannelsLastTest {
                                 Tensor yp = Tensor.allocateChannelsLast(a, t, s.outputShape());
                                 gemm.forward(s, xl, prepared, b, yp, e, threads);
                                 Tolerance.assertIdentical(yp, first, "prepared " + text + " " + t + " " + e + " threads " + threads.threads());
+                                Tensor ys = Tensor.allocateChannelsLast(a, t, s.outputShape());
+                                gemm.forward(s, xl, wv, b, ys, e, threads);
+                                Tolerance.assertIdentical(ys, first, "strided weights " + text + " " + t + " " + e + " threads " + threads.threads());
                             }
                         }
                     }

@@ -53,13 +53,23 @@ final class DepthwiseChannelsLastF32 {
     /** {@code y = act(depthwise(x, w) + bias)} on channels-last x and y ({@link #runs}). */
     static void forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Epilogue e, Tensor y, Execution ex) {
         int rank = g.rank, rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L;
-        // weights by tap, the channels contiguous (zeros past the last channel); bias the same
+        // weights by tap, the channels contiguous (zeros past the last channel); bias the same. Read in one bulk copy
+        // where w is dense: read one by one through the strides, MobileNet-V2's 960 channels by 9 taps took 2/3 of
+        // the layer's time (7x7 plane)
         float[] wt = new float[g.taps * padded];
-        for (int c = 0; c < channels; c++) {
-            for (int t = 0; t < g.taps; t++) {
-                long off = w.offset() + c * w.stride(0);
-                for (int d = 0; d < rank; d++) off += g.tap[t][d] * w.stride(2 + d);
-                wt[t * padded + c] = w.segment().get(LAYOUT, off * ES);
+        if (w.isContiguous()) {
+            float[] all = new float[channels * g.taps];
+            MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, all, 0, all.length);
+            for (int c = 0; c < channels; c++) {
+                for (int t = 0; t < g.taps; t++) wt[t * padded + c] = all[c * g.taps + t];
+            }
+        } else {
+            for (int c = 0; c < channels; c++) {
+                for (int t = 0; t < g.taps; t++) {
+                    long off = w.offset() + c * w.stride(0);
+                    for (int d = 0; d < rank; d++) off += g.tap[t][d] * w.stride(2 + d);
+                    wt[t * padded + c] = w.segment().get(LAYOUT, off * ES);
+                }
             }
         }
         float[] biasRow = new float[padded];
