@@ -230,9 +230,9 @@ public final class Context implements AutoCloseable {
 
     /**
      * Promises that the parameters will not change: convolution layers whose kernel packs its weights
-     * (the GEMM kernels; not depthwise or transposed ones, nor dense layers) pack them once per input shape,
-     * keeping the last 4 shapes, and reuse the packed copy in forward passes, as ONNX Runtime does with
-     * constant initializers, until {@link #unfreeze()}. Calling it again (or {@link #weightsChanged()})
+     * (the GEMM kernels; not depthwise or transposed ones) pack them once per input shape, keeping the last 4
+     * shapes, dense layers once ({@code Matmul.prepare}), and they reuse the packed copy in forward passes, as
+     * ONNX Runtime does with constant initializers, until {@link #unfreeze()}. Calling it again (or {@link #weightsChanged()})
      * makes the next forward passes pack afresh. {@link Model#freeze()} is the usual way in.
      */
     public void freeze() {

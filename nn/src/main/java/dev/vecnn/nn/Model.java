@@ -85,12 +85,13 @@ public final class Model implements AutoCloseable {
     /**
      * For inference while the weights do not change: convolution layers pack their weights on the first
      * forward pass of each input shape and reuse them (the last 4 shapes, batch sizes sharing one copy where
-     * the same kernel runs them; ONNX Runtime does the same with constant initializers). Outputs are
+     * the same kernel runs them; ONNX Runtime does the same with constant initializers), and dense layers
+     * pack theirs once ({@code Matmul.prepare}). Outputs are
      * bit-identical to an unfrozen model's. Backward passes, {@code Trainer.fit} and optimizer steps throw
      * {@link IllegalStateException} until {@link #unfreeze()}; {@link #load} and the loaders of
      * {@code dev.vecnn.nn.io} repack. Writes of your own to a parameter's tensor are seen by some layers at
-     * once (biases, dense and depthwise weights, which are not packed) and by the others only after
-     * {@code context().weightsChanged()}: call it after them. Evaluation passes ({@code training} false) of a
+     * once (biases and depthwise weights, which are not packed) and by the others (dense and most convolution
+     * weights) only after {@code context().weightsChanged()}: call it after them. Evaluation passes ({@code training} false) of a
      * frozen model keep their intermediate values in a few shared buffers, as ONNX Runtime plans its memory: a
      * layer's output takes the memory of a value that no later layer reads ({@link Context#output}). The
      * tensors such a pass returns are valid until the next forward pass, and a backward pass needs a forward

@@ -55,6 +55,7 @@ final class ConvParams {
         kernelWeight = weight.value().reshape(kernelShape);
         kernelGrad = weight.grad().reshape(kernelShape);
         ctx.onUnfreeze(packed::clear);
+        ctx.onUnfreeze(() -> matmulPacked = null);
     }
 
     /**
