@@ -23,7 +23,8 @@ import java.util.Objects;
  * is reduced in an order fixed by the shapes, so results do not depend on the thread count. The kernels use
  * the Vector API: {@link #available()} says whether they run here; otherwise callers use the convolution.
  *
- * <p>Errors: an {@link IllegalArgumentException} naming the parameter, dimension and value for a wrong rank,
+ * <p>Errors: a {@link NullPointerException} naming a null argument; an {@link IllegalArgumentException} naming the
+ * parameter, dimension and value for a wrong rank,
  * shape, dtype or layout, a tensor whose arena is closed or confined to another thread, or an output that
  * overlaps an input, before any memory is written; {@link UnsupportedOperationException} when the kernels
  * are not {@link #available()}.
