@@ -66,19 +66,26 @@ final class VectorMatmulF32 implements Matmul.Engine {
                 for (int i = 0; i < tx; i++) xr[i] = (xb + (long) Math.min(m0 + i, m - 1) * k) * ES;
                 if (tx == 2) dot2x8(xs, xr, ws, wr, k, out, lanes);
                 else dot4x4(xs, xr, ws, wr, k, out, lanes);
-                // one bound per loop: written as i < tx && m0 + i < m, the loops let C2 speculate from the profile
-                // on which bound ends them; the last, partial tasks broke that speculation, and the method went back
-                // and forth between C2 and C1 for as long as training ran
-                int rows = Math.min(tx, m - m0), cols = Math.min(tw, n - n0);
-                for (int i = 0; i < rows; i++) {
-                    for (int j = 0; j < cols; j++) {
-                        float v = out[i * tw + j];
-                        if (bias != null) v += bias.segment().get(LAYOUT, (bias.offset() + n0 + j) * ES);
-                        ys.set(LAYOUT, (yb + (long) (m0 + i) * n + n0 + j) * ES, e.activation() == Activation.IDENTITY ? v : e.apply(v));
-                    }
-                }
+                storeTile(out, tw, Math.min(tx, m - m0), Math.min(tw, n - n0), m0, n0, n, bias, e, ys, yb);
             }
         }, x, w, bias, y);
+    }
+
+    /**
+     * {@code y[m0 + i][n0 + j] = f(out[i * tw + j] + bias[n0 + j])} for the tile's rows and columns inside y (n columns).
+     * One bound per loop: written as {@code i < tx && m0 + i < m}, the loops let C2 speculate from the profile on which
+     * bound ends them; the last, partial tasks broke that speculation, and the forward went back and forth between C2
+     * and C1 for as long as training ran.
+     */
+    private static void storeTile(float[] out, int tw, int rows, int cols, int m0, int n0, int n, Tensor bias, Epilogue e, MemorySegment ys,
+                                  long yb) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float v = out[i * tw + j];
+                if (bias != null) v += bias.segment().get(LAYOUT, (bias.offset() + n0 + j) * ES);
+                ys.set(LAYOUT, (yb + (long) (m0 + i) * n + n0 + j) * ES, e.activation() == Activation.IDENTITY ? v : e.apply(v));
+            }
+        }
     }
 
     // ================================================================ forward on packed weights (inference)
@@ -122,14 +129,7 @@ final class VectorMatmulF32 implements Matmul.Engine {
                 int m0 = rb * 2;
                 for (int i = 0; i < 2; i++) xr[i] = (xb + (long) Math.min(m0 + i, m - 1) * k) * ES;
                 dot2x8Packed(xs, xr, pw, task * full * PANEL, full, tail, n0, n, k - full, out, lanes);
-                int rows = Math.min(2, m - m0), cols = Math.min(PANEL, n - n0);
-                for (int i = 0; i < rows; i++) {
-                    for (int j = 0; j < cols; j++) {
-                        float v = out[i * PANEL + j];
-                        if (bias != null) v += bias.segment().get(LAYOUT, (bias.offset() + n0 + j) * ES);
-                        ys.set(LAYOUT, (yb + (long) (m0 + i) * n + n0 + j) * ES, e.activation() == Activation.IDENTITY ? v : e.apply(v));
-                    }
-                }
+                storeTile(out, PANEL, Math.min(2, m - m0), Math.min(PANEL, n - n0), m0, n0, n, bias, e, ys, yb);
             }
         }, x, bias, y);
     }
