@@ -114,10 +114,15 @@ final class ConvParams {
 
     /** {@code y = f(conv(x, w) + bias)}: a dense layer's as one product over the batch where it can. */
     private void product(ConvSpec s, Tensor x, Tensor b, Tensor y, Epilogue f, Execution ex) {
-        if (matmul(x, y) && ctx.frozen()) Matmul.forward(matrix(x), matmulPacked(), b, f, matrix(y), ex);
-        else if (matmul(x, y)) Matmul.forward(matrix(x), weight.value(), b, f, matrix(y), ex);
-        else if (ctx.frozen()) Conv.forward(s, x, packed(s), b, y, f, ex);
-        else Conv.forward(s, x, kernelWeight, b, y, f, ex);
+        boolean frozen = ctx.frozen();
+        if (matmul(x, y)) {
+            if (frozen) Matmul.forward(matrix(x), matmulPacked(), b, f, matrix(y), ex);
+            else Matmul.forward(matrix(x), weight.value(), b, f, matrix(y), ex);
+        } else if (frozen) {
+            Conv.forward(s, x, packed(s), b, y, f, ex);
+        } else {
+            Conv.forward(s, x, kernelWeight, b, y, f, ex);
+        }
     }
 
     /**
