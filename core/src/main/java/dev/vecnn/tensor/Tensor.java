@@ -441,15 +441,20 @@ public final class Tensor {
     }
 
     /**
-     * A same-dtype float copy between any strides (a change of memory format, say): runs along the dimension in
-     * which this tensor's stride is smallest, so that the stores are sequential, with constant layouts the JIT
-     * compiles to plain loads and stores.
+     * A same-dtype float copy between any strides (a change of memory format, say). The innermost loop runs along
+     * the dimension in which this tensor's stride is smallest (sequential stores), or along the source's if that
+     * run is at least four times longer: a channels-first image into channels-last with 3 channels is runs of 224,
+     * not of 3 (runs of 3 cost 1.7 ns an element, ten times a plain copy). The other dimensions go from the largest
+     * stride of this tensor to the smallest, so the lines just written are filled before they leave the cache.
      */
     private void copyStrided(Tensor src) {
-        int r = shape.length, inner = r - 1;
-        for (int d = 0; d < r; d++) {
-            if (shape[d] > 1 && (shape[inner] == 1 || strides[d] < strides[inner])) inner = d;
-        }
+        int r = shape.length, inner = smallestStride(strides), sourceInner = smallestStride(src.strides);
+        if (shape[sourceInner] >= 4 * shape[inner]) inner = sourceInner;
+        // the outer dimensions, slowest first: by this tensor's stride, descending (a stable order, so ties keep
+        // the row-major order)
+        Integer[] order = new Integer[r - 1];
+        for (int d = 0, k = 0; d < r; d++) if (d != inner) order[k++] = d;
+        Arrays.sort(order, (p, q) -> Long.compare(strides[q], strides[p]));
         long n = shape[inner], ds = strides[inner], ss = src.strides[inner];
         long[] idx = new long[r];
         long a = offset, b = src.offset;
@@ -457,9 +462,9 @@ public final class Tensor {
         while (true) {
             if (f32) copyRun(src.segment, b, ss, segment, a, ds, n);
             else copyRunF64(src.segment, b, ss, segment, a, ds, n);
-            int d = r - 1;
-            for (; d >= 0; d--) {
-                if (d == inner) continue;
+            int k = r - 2;
+            for (; k >= 0; k--) {
+                int d = order[k];
                 a += strides[d];
                 b += src.strides[d];
                 if (++idx[d] < shape[d]) break;
@@ -467,8 +472,17 @@ public final class Tensor {
                 b -= src.strides[d] * shape[d];
                 idx[d] = 0;
             }
-            if (d < 0) return;
+            if (k < 0) return;
         }
+    }
+
+    /** The dimension of extent above 1 with the smallest stride (the last dimension if there is none). */
+    private int smallestStride(long[] st) {
+        int r = shape.length, best = r - 1;
+        for (int d = 0; d < r; d++) {
+            if (shape[d] > 1 && (shape[best] == 1 || st[d] < st[best])) best = d;
+        }
+        return best;
     }
 
     private static final ValueLayout.OfFloat F32_LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED;

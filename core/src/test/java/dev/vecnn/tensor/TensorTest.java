@@ -89,6 +89,71 @@ class TensorTest {
         }
     }
 
+    /**
+     * Copies between every pair of dimension orders (and a sliced view) keep each element where its index says:
+     * the strided copy picks its inner run from either side (3 channels into channels-last runs along the source's
+     * rows) and its outer order from the destination's strides.
+     */
+    @Test
+    void stridedCopiesBetweenAnyDimensionOrdersKeepEveryElement() {
+        int[][] orders = {{0, 1, 2, 3}, {0, 2, 3, 1}, {3, 2, 1, 0}, {1, 0, 3, 2}, {2, 0, 1, 3}};
+        long[][] shapes = {{2, 3, 5, 7}, {1, 3, 11, 13}, {3, 1, 4, 1}, {2, 17, 1, 3}};
+        try (Arena a = Arena.ofConfined()) {
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                for (long[] shape : shapes) {
+                    Tensor src0 = Tensor.allocate(a, t, shape);
+                    for (long i = 0; i < src0.numel(); i++) src0.setAt(i, i * 0.5 - 3);
+                    for (int[] from : orders) {
+                        Tensor src = laidOut(a, src0, from);
+                        for (int[] to : orders) {
+                            Tensor dst = laidOut(a, Tensor.allocate(a, t, shape), to);
+                            dst.copyFrom(src);
+                            assertSameElements(src0, dst, t + " " + java.util.Arrays.toString(shape) + " " + java.util.Arrays.toString(from)
+                                    + " -> " + java.util.Arrays.toString(to));
+                        }
+                        // a view with gaps (every other element of a wider last dimension) as the destination
+                        long[] wide = shape.clone();
+                        wide[3] = 2 * shape[3];
+                        Tensor gapped = laidOut(a, Tensor.allocate(a, t, wide), from).slice(3, 1, wide[3], 2);
+                        gapped.copyFrom(src);
+                        assertSameElements(src0, gapped, t + " " + java.util.Arrays.toString(shape) + " into a sliced view");
+                    }
+                }
+            }
+        }
+    }
+
+    /** A tensor of t's shape whose memory holds the dimensions in {@code order} (outermost first), t's values copied. */
+    private static Tensor laidOut(Arena a, Tensor t, int[] order) {
+        long[] stored = new long[order.length];
+        int[] back = new int[order.length];
+        for (int d = 0; d < order.length; d++) {
+            stored[d] = t.size(order[d]);
+            back[order[d]] = d;
+        }
+        Tensor v = Tensor.allocate(a, t.dtype(), stored).permute(back);
+        for (long[] i = new long[t.rank()]; ; ) {
+            v.set(t.get(i), i);
+            if (!next(i, t.shape())) return v;
+        }
+    }
+
+    private static void assertSameElements(Tensor expected, Tensor actual, String what) {
+        for (long[] i = new long[expected.rank()]; ; ) {
+            assertEquals(expected.get(i), actual.get(i), what + " at " + java.util.Arrays.toString(i));
+            if (!next(i, expected.shape())) return;
+        }
+    }
+
+    /** Steps a row-major index; false after the last. */
+    private static boolean next(long[] i, long[] shape) {
+        for (int d = i.length - 1; d >= 0; d--) {
+            if (++i[d] < shape[d]) return true;
+            i[d] = 0;
+        }
+        return false;
+    }
+
     @Test
     void moreThanTwoToTheThirtyOneElementsAreLegal(@TempDir Path dir) throws IOException {
         long n = (1L << 31) + 17; // 8 GiB of float32 in a sparse file: only touched pages use disk
