@@ -45,6 +45,8 @@ public final class KernelTemplates {
 
     /** Row counts of the generated micro-kernels. */
     static final int[] MICRO_ROWS = {12, 8, 4};
+    /** Positions by vectors of the channels-last GEMM tiles: 24 accumulators each. */
+    static final int[][] CHANNELS_LAST_TILES = {{6, 4}, {12, 2}, {24, 1}};
     /** Rows of the outer-product weight-gradient tiles of 1, 2, 3 and 4 vectors: 24 accumulators each. */
     static final int[] OUTER_ROWS = {24, 12, 8, 6};
 
@@ -308,6 +310,68 @@ public final class KernelTemplates {
         return s.toString();
     }
 
+    /**
+     * The channels-last GEMM tile {@code tile<positions>x<vectors>} ({@code ChannelsLastGemm}), or with {@code direct}
+     * its variant {@code tile<positions>x<vectors>d}: a register tile of output positions by vectors of output
+     * channels over the (channel, tap) steps, per step r the block's weight vectors and position j's input element
+     * {@code x[base[j] + off[r]]} broadcast. The plain tile leaves its sums in {@code acc} for the caller's store;
+     * the direct one, for blocks whose vectors all lie within the output channels, adds the bias and clamps in the
+     * registers and stores position j's vectors at {@code out[j]}.
+     */
+    static String channelsLastTile(int positions, int vectors, boolean direct) {
+        String step = vectors == 1 ? "L" : vectors + " * L";
+        StringBuilder s = new StringBuilder();
+        s.append("    private static void tile").append(positions).append('x').append(vectors).append(direct ? "d" : "")
+         .append("($type[] x, int[] base, int[] off, $type[] w, int wo, int red, ")
+         .append(direct ? "MemorySegment ys, long[] out, int k0, $type[] biasRow, $type lo, $type hi) {\n" : "$type[] acc) {\n");
+        for (int j = 0; j < positions; j++) {
+            s.append(j % 8 == 0 ? "        int " : ", ").append('u').append(j).append(" = base[").append(j).append(']');
+            if (j % 8 == 7 || j == positions - 1) s.append(";\n");
+        }
+        for (int j = 0; j < positions; j++) {
+            for (int i = 0; i < vectors; i++) {
+                int k = j * vectors + i;
+                s.append(k % 8 == 0 ? "        $Vec " : ", ").append("a").append(j).append('_').append(i).append(k == 0 ? " = $Vec.zero(S)" : " = a0_0");
+                if (k % 8 == 7 || k == positions * vectors - 1) s.append(";\n");
+            }
+        }
+        s.append("        for (int r = 0; r < red; r++, wo += ").append(step).append(") {\n");
+        s.append("            int o = off[r];\n");
+        for (int i = 0; i < vectors; i++) s.append("            $Vec w").append(i).append(" = $Vec.fromArray(S, w, wo").append(lanes(i)).append(");\n");
+        for (int j = 0; j < positions; j++) {
+            s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(S, x[u").append(j).append(" + o]);\n");
+            for (int i = 0; i < vectors; i++) {
+                s.append("            a").append(j).append('_').append(i).append(" = w").append(i).append(".fma(t, a").append(j).append('_').append(i).append(");\n");
+            }
+        }
+        s.append("        }\n");
+        if (!direct) {
+            for (int j = 0; j < positions; j++) {
+                for (int i = 0; i < vectors; i++) {
+                    int k = j * vectors + i;
+                    s.append("        a").append(j).append('_').append(i).append(".intoArray(acc, ").append(k == 0 ? "0" : k == 1 ? "L" : k + " * L").append(");\n");
+                }
+            }
+            s.append("    }\n");
+            return s.toString();
+        }
+        // bias then clamp: the order of every other store
+        for (int i = 0; i < vectors; i++) s.append("        $Vec b").append(i).append(" = $Vec.fromArray(S, biasRow, k0").append(lanes(i)).append(");\n");
+        for (int j = 0; j < positions; j++) {
+            for (int i = 0; i < vectors; i++) {
+                s.append("        a").append(j).append('_').append(i).append(".add(b").append(i).append(").max(lo).min(hi).intoMemorySegment(ys, (out[")
+                 .append(j).append("] + k0").append(lanes(i)).append(") * ES, NO);\n");
+            }
+        }
+        s.append("    }\n");
+        return s.toString();
+    }
+
+    /** " + i * L" (nothing for 0): vector i's lane offset. */
+    private static String lanes(int i) {
+        return i == 0 ? "" : i == 1 ? " + L" : " + " + i + " * L";
+    }
+
     /** The expansion of one template for one dtype. */
     static String expand(String template, String dtype) {
         StringBuilder micro = new StringBuilder();
@@ -322,7 +386,13 @@ public final class KernelTemplates {
         }
         String blocks = rowsBlock(1, 8) + "\n" + rowsBlock(2, 4) + "\n" + rowsBlock(4, 2) + "\n" + rowsBlock(8, 1) + "\n" + rowsBlock3(3, 4) + "\n"
                 + rowsBlock3(6, 2) + "\n" + rowsBlock3(12, 1);
-        String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks);
+        StringBuilder clTiles = new StringBuilder();
+        for (int[] t : CHANNELS_LAST_TILES) {
+            if (clTiles.length() > 0) clTiles.append('\n');
+            clTiles.append(channelsLastTile(t[0], t[1], false)).append('\n').append(channelsLastTile(t[0], t[1], true));
+        }
+        String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks)
+                .replace("//@CHANNELSLASTTILES\n", clTiles.toString());
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());
         return text;
     }

@@ -1,5 +1,6 @@
 package dev.vecnn.conv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecnn.kernel.Backend;
@@ -50,6 +51,9 @@ class ChannelsLastTest {
             "mb1ic17ih11oc16oh6kh3sh2ph1_bias0",  // stride 2, no bias, one vector of channels
             "mb2ic5ih4oc8oh2kh3",                 // fewer channels than one vector, no padding
             "mb1ic8ih30oc64oh15kh1sh2",           // a strided 1x1 shortcut
+            "mb2ic20oc80_i9x11_k1x1",             // pointwise, consecutive tiles: 6x4 and 24x1, 99 positions (tails)
+            "mb1ic8oc16_i2x7x9_k1x1x1",           // pointwise, two rows of a volume: 3 threads cut the rows' positions
+            "mb3ic12oc40_i50_k1",                 // pointwise rank 1: 12x2 with a masked half, then 24x1
             // rows or tasks that read only padding: no input to copy, whose offset lay outside x's memory (found by a
             // new-user check: an IndexOutOfBoundsException from the slab's bulk copy of zero elements)
             "mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0",
@@ -136,6 +140,28 @@ class ChannelsLastTest {
             gemm.forward(s, view.contiguous(a), w, b, first, Epilogue.NONE, two);
             gemm.forward(s, view, w, b, y, Epilogue.NONE, two);
             Tolerance.assertIdentical(y, first, "view " + s);
+        }
+    }
+
+    /** A pointwise convolution into a channels-last output view with gaps: the offset tables, not consecutive tiles. */
+    @Test
+    void aPointwiseOutputViewWithGapsBetweenPositions() {
+        ConvSpec s = ConvSpec.parse("mb2ic16oc40_i6x9_k1x1");
+        try (Arena a = Arena.ofShared(); Execution two = Execution.withThreads(2)) {
+            long[] wide = s.outputShape().clone();
+            wide[3] *= 2;
+            Tensor big = Tensor.allocateChannelsLast(a, DType.F32, wide);
+            big.fill(7);
+            Tensor view = big.slice(3, 1, wide[3], 2);
+            Tensor x = Fill.channelsLast(a, Fill.uniform(a, DType.F32, s.inputShape(), 31));
+            Tensor w = Fill.uniform(a, DType.F32, s.weightShape(), 32), b = Fill.uniform(a, DType.F32, s.biasShape(), 33);
+            Tensor first = Tensor.allocate(a, DType.F32, s.outputShape());
+            ConvImpl gemm = gemm();
+            gemm.forward(s, x.contiguous(a), w, b, first, Epilogue.NONE, two);
+            gemm.forward(s, x, w, b, view, Epilogue.NONE, two);
+            Tolerance.assertIdentical(view.contiguous(a), first, "output view " + s);
+            Tensor gaps = big.slice(3, 0, wide[3], 2).contiguous(a);
+            for (long i = 0; i < gaps.numel(); i++) assertEquals(7.0, gaps.getAt(i), "a gap between output positions was written");
         }
     }
 }

@@ -25,8 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  * output channels, and per (channel, tap) step it loads the weight vectors and broadcasts each position's input
  * element (the offset table of {@code BlockedConv}: one flat loop over the steps). The positions of a tile are
  * any positions of the task (their slab offsets come from a table), so tiles run across row ends and strides
- * cost no gathers. The outputs leave as vectors along the channels, with bias and a clamp (identity, ReLU, clip)
- * in the registers; other activations run over each position's channels afterwards.
+ * cost no gathers; where positions are consecutive in the slab and in y (a pointwise convolution into a dense y)
+ * their offsets are computed, not tabled. The outputs leave as vectors along the channels, with bias and a clamp
+ * (identity, ReLU, clip) in the registers, straight from the tile's registers for short reductions (the
+ * generated {@code tile<P>x<V>d}) and through a small array otherwise; other activations run over each position's
+ * channels afterwards.
  *
  * <p>Each output is one chain of multiply-adds in (channel, tap) order from zero, then the bias, then the
  * activation: the order of the GEMM's channels-first tiles, so both layouts give the same bits, whatever the
@@ -55,6 +58,13 @@ final class ChannelsLastGemmF64 {
     private static final long SLAB_BUDGET = 1L << 18;
     /** Accumulators of a tile: positions times vectors. */
     private static final int TILE = 24;
+    /**
+     * Longest reduction for which tiles store straight from the registers. With few (channel, tap) steps the round
+     * trip of the sums through an array is a large share of a tile: a 3x3 stride-2 stem of 3 channels ran 1.27x
+     * faster, a 1x1 of 32 or 64 channels 1.1-1.2x (Zen 5, 3-4 JMH forks each); from 256 steps on the two measured
+     * the same, and a 3x3 of 64 channels up to 4% slower direct.
+     */
+    private static final int DIRECT_REDUCTION = 128;
 
     /** Vectors of output channel block b, of {@code blocks(kg)}: fours, then a two and a one for the rest. */
     static int[] blockVectors(int kg) {
@@ -179,6 +189,7 @@ final class ChannelsLastGemmF64 {
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         int[] blockStart = new int[nv.length + 1];
         for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
+        boolean consecutive = consecutive(g, y), direct = red <= DIRECT_REDUCTION;
         int tasks = Math.toIntExact(split.tasks(g.batch));
         ex.forEach(tasks, (task, s) -> {
             int bp = task % blockParts, pp = task / blockParts % posParts, part = task / blockParts / posParts % parts;
@@ -190,34 +201,62 @@ final class ChannelsLastGemmF64 {
             if (positions == 0) return;
             double[] xs = s.doubles("cl.slab", slabLength);
             slab.fill(g, x, n, r0, r1, xs);
-            int[] at = s.ints("cl.at", positions);
-            long[] to = s.longs("cl.to", positions);
-            slab.positions(g, y, n, r0, r1, from, positions, at, to);
+            MemorySegment ys = y.segment();
+            // each position's slab and y offsets: arithmetic where they are consecutive, else from the tables
+            int[] at = consecutive ? null : s.ints("cl.at", positions);
+            long[] to = consecutive ? null : s.longs("cl.to", positions);
+            if (!consecutive) slab.positions(g, y, n, r0, r1, from, positions, at, to);
+            long y0 = y.offset() + n * y.stride(0) + (long) r0 * y.stride(2) + (long) from * g.kg; // consecutive: position 0
             int[] base = s.ints("cl.base", TILE);
             long[] out = s.longs("cl.out", TILE);
             double[] acc = s.doubles("cl.acc", TILE * L);
-            MemorySegment ys = y.segment();
             for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
                 int v = nv[b], mr = TILE / v, wo = blockStart[b];
                 for (int p = 0; p < positions; p += mr) {
                     for (int j = 0; j < mr; j++) {
                         int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
-                        base[j] = at[q];
-                        out[j] = to[q];
+                        base[j] = consecutive ? (from + q) * g.cg : at[q];
+                        out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
                     }
-                    switch (v) {
-                        case 4 -> tile6x4(xs, base, a, wo, off, red, acc);
-                        case 2 -> tile12x2(xs, base, a, wo, off, red, acc);
-                        default -> tile24x1(xs, base, a, wo, off, red, acc);
+                    if (direct && k0 + v * L <= g.kg) {
+                        switch (v) {
+                            case 4 -> tile6x4d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
+                            case 2 -> tile12x2d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
+                            default -> tile24x1d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
+                        }
+                    } else {
+                        switch (v) {
+                            case 4 -> tile6x4(xs, base, off, a, wo, red, acc);
+                            case 2 -> tile12x2(xs, base, off, a, wo, red, acc);
+                            default -> tile24x1(xs, base, off, a, wo, red, acc);
+                        }
+                        store(acc, mr, v, out, k0, g.kg, biasRow, lo, hi, ys);
                     }
-                    store(acc, mr, v, out, k0, g.kg, biasRow, lo, hi, ys);
                 }
             }
             if (!clamp) {
                 int kFrom = blockStartChannel(nv, b0), kTo = Math.min(g.kg, blockStartChannel(nv, b1));
-                for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, ys, to[q] + kFrom, ys, to[q] + kFrom, kTo - kFrom, 0, false);
+                for (int q = 0; q < positions; q++) {
+                    long t = (consecutive ? y0 + (long) q * g.kg : to[q]) + kFrom;
+                    ELEMENTWISE.activationForward(e, ys, t, ys, t, kTo - kFrom, 0, false);
+                }
             }
         }, x, bias, y);
+    }
+
+    /**
+     * Whether the output positions are consecutive both in the slab (a pointwise convolution: one tap, unit strides,
+     * no padding) and in y (its positions dense, kg apart, rows one after the other).
+     */
+    private static boolean consecutive(ConvGeometry g, Tensor y) {
+        if (g.taps != 1) return false;
+        for (int d = 0; d < g.rank; d++) if (g.stride[d] != 1 || g.padBegin[d] != 0 || g.padEnd[d] != 0) return false;
+        long pitch = g.kg;
+        for (int d = g.rank - 1; d >= 0; d--) {
+            if (g.small[d] > 1 && y.stride(2 + d) != pitch) return false;
+            pitch *= g.small[d];
+        }
+        return true;
     }
 
     private static int blockStartChannel(int[] nv, int b) {
@@ -243,203 +282,462 @@ final class ChannelsLastGemmF64 {
         }
     }
 
-    /**
-     * Six positions (slab offsets {@code base[0..5]}) by four vectors of output channels: per step r, four weight
-     * vectors from {@code w[wo + r 4L ..]} and each position's element {@code x[base_j + off[r]]} broadcast; 24
-     * multiply-adds for ten loads. Stored to {@code acc[(4 j + i) L ..]}.
-     */
-    private static void tile6x4(double[] x, int[] base, double[] w, int wo, int[] off, int red, double[] acc) {
+    private static void tile6x4(double[] x, int[] base, int[] off, double[] w, int wo, int red, double[] acc) {
         int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5];
-        DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-        DoubleVector d0 = a0, d1 = a0, d2 = a0, d3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0, f0 = a0, f1 = a0, f2 = a0, f3 = a0;
+        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a0_2 = a0_0, a0_3 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a1_2 = a0_0, a1_3 = a0_0;
+        DoubleVector a2_0 = a0_0, a2_1 = a0_0, a2_2 = a0_0, a2_3 = a0_0, a3_0 = a0_0, a3_1 = a0_0, a3_2 = a0_0, a3_3 = a0_0;
+        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a4_2 = a0_0, a4_3 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a5_2 = a0_0, a5_3 = a0_0;
         for (int r = 0; r < red; r++, wo += 4 * L) {
             int o = off[r];
-            DoubleVector w0 = DoubleVector.fromArray(S, w, wo), w1 = DoubleVector.fromArray(S, w, wo + L), w2 = DoubleVector.fromArray(S, w, wo + 2 * L),
-                    w3 = DoubleVector.fromArray(S, w, wo + 3 * L);
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            DoubleVector w1 = DoubleVector.fromArray(S, w, wo + L);
+            DoubleVector w2 = DoubleVector.fromArray(S, w, wo + 2 * L);
+            DoubleVector w3 = DoubleVector.fromArray(S, w, wo + 3 * L);
             DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
-            a0 = w0.fma(t, a0);
-            a1 = w1.fma(t, a1);
-            a2 = w2.fma(t, a2);
-            a3 = w3.fma(t, a3);
+            a0_0 = w0.fma(t, a0_0);
+            a0_1 = w1.fma(t, a0_1);
+            a0_2 = w2.fma(t, a0_2);
+            a0_3 = w3.fma(t, a0_3);
             t = DoubleVector.broadcast(S, x[u1 + o]);
-            b0 = w0.fma(t, b0);
-            b1 = w1.fma(t, b1);
-            b2 = w2.fma(t, b2);
-            b3 = w3.fma(t, b3);
+            a1_0 = w0.fma(t, a1_0);
+            a1_1 = w1.fma(t, a1_1);
+            a1_2 = w2.fma(t, a1_2);
+            a1_3 = w3.fma(t, a1_3);
             t = DoubleVector.broadcast(S, x[u2 + o]);
-            c0 = w0.fma(t, c0);
-            c1 = w1.fma(t, c1);
-            c2 = w2.fma(t, c2);
-            c3 = w3.fma(t, c3);
+            a2_0 = w0.fma(t, a2_0);
+            a2_1 = w1.fma(t, a2_1);
+            a2_2 = w2.fma(t, a2_2);
+            a2_3 = w3.fma(t, a2_3);
             t = DoubleVector.broadcast(S, x[u3 + o]);
-            d0 = w0.fma(t, d0);
-            d1 = w1.fma(t, d1);
-            d2 = w2.fma(t, d2);
-            d3 = w3.fma(t, d3);
+            a3_0 = w0.fma(t, a3_0);
+            a3_1 = w1.fma(t, a3_1);
+            a3_2 = w2.fma(t, a3_2);
+            a3_3 = w3.fma(t, a3_3);
             t = DoubleVector.broadcast(S, x[u4 + o]);
-            e0 = w0.fma(t, e0);
-            e1 = w1.fma(t, e1);
-            e2 = w2.fma(t, e2);
-            e3 = w3.fma(t, e3);
+            a4_0 = w0.fma(t, a4_0);
+            a4_1 = w1.fma(t, a4_1);
+            a4_2 = w2.fma(t, a4_2);
+            a4_3 = w3.fma(t, a4_3);
             t = DoubleVector.broadcast(S, x[u5 + o]);
-            f0 = w0.fma(t, f0);
-            f1 = w1.fma(t, f1);
-            f2 = w2.fma(t, f2);
-            f3 = w3.fma(t, f3);
+            a5_0 = w0.fma(t, a5_0);
+            a5_1 = w1.fma(t, a5_1);
+            a5_2 = w2.fma(t, a5_2);
+            a5_3 = w3.fma(t, a5_3);
         }
-        a0.intoArray(acc, 0);
-        a1.intoArray(acc, L);
-        a2.intoArray(acc, 2 * L);
-        a3.intoArray(acc, 3 * L);
-        b0.intoArray(acc, 4 * L);
-        b1.intoArray(acc, 5 * L);
-        b2.intoArray(acc, 6 * L);
-        b3.intoArray(acc, 7 * L);
-        c0.intoArray(acc, 8 * L);
-        c1.intoArray(acc, 9 * L);
-        c2.intoArray(acc, 10 * L);
-        c3.intoArray(acc, 11 * L);
-        d0.intoArray(acc, 12 * L);
-        d1.intoArray(acc, 13 * L);
-        d2.intoArray(acc, 14 * L);
-        d3.intoArray(acc, 15 * L);
-        e0.intoArray(acc, 16 * L);
-        e1.intoArray(acc, 17 * L);
-        e2.intoArray(acc, 18 * L);
-        e3.intoArray(acc, 19 * L);
-        f0.intoArray(acc, 20 * L);
-        f1.intoArray(acc, 21 * L);
-        f2.intoArray(acc, 22 * L);
-        f3.intoArray(acc, 23 * L);
+        a0_0.intoArray(acc, 0);
+        a0_1.intoArray(acc, L);
+        a0_2.intoArray(acc, 2 * L);
+        a0_3.intoArray(acc, 3 * L);
+        a1_0.intoArray(acc, 4 * L);
+        a1_1.intoArray(acc, 5 * L);
+        a1_2.intoArray(acc, 6 * L);
+        a1_3.intoArray(acc, 7 * L);
+        a2_0.intoArray(acc, 8 * L);
+        a2_1.intoArray(acc, 9 * L);
+        a2_2.intoArray(acc, 10 * L);
+        a2_3.intoArray(acc, 11 * L);
+        a3_0.intoArray(acc, 12 * L);
+        a3_1.intoArray(acc, 13 * L);
+        a3_2.intoArray(acc, 14 * L);
+        a3_3.intoArray(acc, 15 * L);
+        a4_0.intoArray(acc, 16 * L);
+        a4_1.intoArray(acc, 17 * L);
+        a4_2.intoArray(acc, 18 * L);
+        a4_3.intoArray(acc, 19 * L);
+        a5_0.intoArray(acc, 20 * L);
+        a5_1.intoArray(acc, 21 * L);
+        a5_2.intoArray(acc, 22 * L);
+        a5_3.intoArray(acc, 23 * L);
     }
 
-    /** Twelve positions by two vectors ({@link #tile6x4}'s scheme): per step two weight vectors, twelve broadcasts. */
-    private static void tile12x2(double[] x, int[] base, double[] w, int wo, int[] off, int red, double[] acc) {
+    private static void tile6x4d(double[] x, int[] base, int[] off, double[] w, int wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
         int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5];
-        int u6 = base[6], u7 = base[7], u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
-        DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        DoubleVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0, b9 = a0, b10 = a0, b11 = a0;
+        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a0_2 = a0_0, a0_3 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a1_2 = a0_0, a1_3 = a0_0;
+        DoubleVector a2_0 = a0_0, a2_1 = a0_0, a2_2 = a0_0, a2_3 = a0_0, a3_0 = a0_0, a3_1 = a0_0, a3_2 = a0_0, a3_3 = a0_0;
+        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a4_2 = a0_0, a4_3 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a5_2 = a0_0, a5_3 = a0_0;
+        for (int r = 0; r < red; r++, wo += 4 * L) {
+            int o = off[r];
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            DoubleVector w1 = DoubleVector.fromArray(S, w, wo + L);
+            DoubleVector w2 = DoubleVector.fromArray(S, w, wo + 2 * L);
+            DoubleVector w3 = DoubleVector.fromArray(S, w, wo + 3 * L);
+            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
+            a0_0 = w0.fma(t, a0_0);
+            a0_1 = w1.fma(t, a0_1);
+            a0_2 = w2.fma(t, a0_2);
+            a0_3 = w3.fma(t, a0_3);
+            t = DoubleVector.broadcast(S, x[u1 + o]);
+            a1_0 = w0.fma(t, a1_0);
+            a1_1 = w1.fma(t, a1_1);
+            a1_2 = w2.fma(t, a1_2);
+            a1_3 = w3.fma(t, a1_3);
+            t = DoubleVector.broadcast(S, x[u2 + o]);
+            a2_0 = w0.fma(t, a2_0);
+            a2_1 = w1.fma(t, a2_1);
+            a2_2 = w2.fma(t, a2_2);
+            a2_3 = w3.fma(t, a2_3);
+            t = DoubleVector.broadcast(S, x[u3 + o]);
+            a3_0 = w0.fma(t, a3_0);
+            a3_1 = w1.fma(t, a3_1);
+            a3_2 = w2.fma(t, a3_2);
+            a3_3 = w3.fma(t, a3_3);
+            t = DoubleVector.broadcast(S, x[u4 + o]);
+            a4_0 = w0.fma(t, a4_0);
+            a4_1 = w1.fma(t, a4_1);
+            a4_2 = w2.fma(t, a4_2);
+            a4_3 = w3.fma(t, a4_3);
+            t = DoubleVector.broadcast(S, x[u5 + o]);
+            a5_0 = w0.fma(t, a5_0);
+            a5_1 = w1.fma(t, a5_1);
+            a5_2 = w2.fma(t, a5_2);
+            a5_3 = w3.fma(t, a5_3);
+        }
+        DoubleVector b0 = DoubleVector.fromArray(S, biasRow, k0);
+        DoubleVector b1 = DoubleVector.fromArray(S, biasRow, k0 + L);
+        DoubleVector b2 = DoubleVector.fromArray(S, biasRow, k0 + 2 * L);
+        DoubleVector b3 = DoubleVector.fromArray(S, biasRow, k0 + 3 * L);
+        a0_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[0] + k0) * ES, NO);
+        a0_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[0] + k0 + L) * ES, NO);
+        a0_2.add(b2).max(lo).min(hi).intoMemorySegment(ys, (out[0] + k0 + 2 * L) * ES, NO);
+        a0_3.add(b3).max(lo).min(hi).intoMemorySegment(ys, (out[0] + k0 + 3 * L) * ES, NO);
+        a1_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[1] + k0) * ES, NO);
+        a1_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[1] + k0 + L) * ES, NO);
+        a1_2.add(b2).max(lo).min(hi).intoMemorySegment(ys, (out[1] + k0 + 2 * L) * ES, NO);
+        a1_3.add(b3).max(lo).min(hi).intoMemorySegment(ys, (out[1] + k0 + 3 * L) * ES, NO);
+        a2_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[2] + k0) * ES, NO);
+        a2_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[2] + k0 + L) * ES, NO);
+        a2_2.add(b2).max(lo).min(hi).intoMemorySegment(ys, (out[2] + k0 + 2 * L) * ES, NO);
+        a2_3.add(b3).max(lo).min(hi).intoMemorySegment(ys, (out[2] + k0 + 3 * L) * ES, NO);
+        a3_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[3] + k0) * ES, NO);
+        a3_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[3] + k0 + L) * ES, NO);
+        a3_2.add(b2).max(lo).min(hi).intoMemorySegment(ys, (out[3] + k0 + 2 * L) * ES, NO);
+        a3_3.add(b3).max(lo).min(hi).intoMemorySegment(ys, (out[3] + k0 + 3 * L) * ES, NO);
+        a4_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[4] + k0) * ES, NO);
+        a4_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[4] + k0 + L) * ES, NO);
+        a4_2.add(b2).max(lo).min(hi).intoMemorySegment(ys, (out[4] + k0 + 2 * L) * ES, NO);
+        a4_3.add(b3).max(lo).min(hi).intoMemorySegment(ys, (out[4] + k0 + 3 * L) * ES, NO);
+        a5_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[5] + k0) * ES, NO);
+        a5_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[5] + k0 + L) * ES, NO);
+        a5_2.add(b2).max(lo).min(hi).intoMemorySegment(ys, (out[5] + k0 + 2 * L) * ES, NO);
+        a5_3.add(b3).max(lo).min(hi).intoMemorySegment(ys, (out[5] + k0 + 3 * L) * ES, NO);
+    }
+
+    private static void tile12x2(double[] x, int[] base, int[] off, double[] w, int wo, int red, double[] acc) {
+        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
+        int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
+        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a2_0 = a0_0, a2_1 = a0_0, a3_0 = a0_0, a3_1 = a0_0;
+        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a6_0 = a0_0, a6_1 = a0_0, a7_0 = a0_0, a7_1 = a0_0;
+        DoubleVector a8_0 = a0_0, a8_1 = a0_0, a9_0 = a0_0, a9_1 = a0_0, a10_0 = a0_0, a10_1 = a0_0, a11_0 = a0_0, a11_1 = a0_0;
         for (int r = 0; r < red; r++, wo += 2 * L) {
             int o = off[r];
-            DoubleVector w0 = DoubleVector.fromArray(S, w, wo), w1 = DoubleVector.fromArray(S, w, wo + L);
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            DoubleVector w1 = DoubleVector.fromArray(S, w, wo + L);
             DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
-            a0 = w0.fma(t, a0);
-            b0 = w1.fma(t, b0);
+            a0_0 = w0.fma(t, a0_0);
+            a0_1 = w1.fma(t, a0_1);
             t = DoubleVector.broadcast(S, x[u1 + o]);
-            a1 = w0.fma(t, a1);
-            b1 = w1.fma(t, b1);
+            a1_0 = w0.fma(t, a1_0);
+            a1_1 = w1.fma(t, a1_1);
             t = DoubleVector.broadcast(S, x[u2 + o]);
-            a2 = w0.fma(t, a2);
-            b2 = w1.fma(t, b2);
+            a2_0 = w0.fma(t, a2_0);
+            a2_1 = w1.fma(t, a2_1);
             t = DoubleVector.broadcast(S, x[u3 + o]);
-            a3 = w0.fma(t, a3);
-            b3 = w1.fma(t, b3);
+            a3_0 = w0.fma(t, a3_0);
+            a3_1 = w1.fma(t, a3_1);
             t = DoubleVector.broadcast(S, x[u4 + o]);
-            a4 = w0.fma(t, a4);
-            b4 = w1.fma(t, b4);
+            a4_0 = w0.fma(t, a4_0);
+            a4_1 = w1.fma(t, a4_1);
             t = DoubleVector.broadcast(S, x[u5 + o]);
-            a5 = w0.fma(t, a5);
-            b5 = w1.fma(t, b5);
+            a5_0 = w0.fma(t, a5_0);
+            a5_1 = w1.fma(t, a5_1);
             t = DoubleVector.broadcast(S, x[u6 + o]);
-            a6 = w0.fma(t, a6);
-            b6 = w1.fma(t, b6);
+            a6_0 = w0.fma(t, a6_0);
+            a6_1 = w1.fma(t, a6_1);
             t = DoubleVector.broadcast(S, x[u7 + o]);
-            a7 = w0.fma(t, a7);
-            b7 = w1.fma(t, b7);
+            a7_0 = w0.fma(t, a7_0);
+            a7_1 = w1.fma(t, a7_1);
             t = DoubleVector.broadcast(S, x[u8 + o]);
-            a8 = w0.fma(t, a8);
-            b8 = w1.fma(t, b8);
+            a8_0 = w0.fma(t, a8_0);
+            a8_1 = w1.fma(t, a8_1);
             t = DoubleVector.broadcast(S, x[u9 + o]);
-            a9 = w0.fma(t, a9);
-            b9 = w1.fma(t, b9);
+            a9_0 = w0.fma(t, a9_0);
+            a9_1 = w1.fma(t, a9_1);
             t = DoubleVector.broadcast(S, x[u10 + o]);
-            a10 = w0.fma(t, a10);
-            b10 = w1.fma(t, b10);
+            a10_0 = w0.fma(t, a10_0);
+            a10_1 = w1.fma(t, a10_1);
             t = DoubleVector.broadcast(S, x[u11 + o]);
-            a11 = w0.fma(t, a11);
-            b11 = w1.fma(t, b11);
+            a11_0 = w0.fma(t, a11_0);
+            a11_1 = w1.fma(t, a11_1);
         }
-        a0.intoArray(acc, 0);
-        b0.intoArray(acc, L);
-        a1.intoArray(acc, 2 * L);
-        b1.intoArray(acc, 3 * L);
-        a2.intoArray(acc, 4 * L);
-        b2.intoArray(acc, 5 * L);
-        a3.intoArray(acc, 6 * L);
-        b3.intoArray(acc, 7 * L);
-        a4.intoArray(acc, 8 * L);
-        b4.intoArray(acc, 9 * L);
-        a5.intoArray(acc, 10 * L);
-        b5.intoArray(acc, 11 * L);
-        a6.intoArray(acc, 12 * L);
-        b6.intoArray(acc, 13 * L);
-        a7.intoArray(acc, 14 * L);
-        b7.intoArray(acc, 15 * L);
-        a8.intoArray(acc, 16 * L);
-        b8.intoArray(acc, 17 * L);
-        a9.intoArray(acc, 18 * L);
-        b9.intoArray(acc, 19 * L);
-        a10.intoArray(acc, 20 * L);
-        b10.intoArray(acc, 21 * L);
-        a11.intoArray(acc, 22 * L);
-        b11.intoArray(acc, 23 * L);
+        a0_0.intoArray(acc, 0);
+        a0_1.intoArray(acc, L);
+        a1_0.intoArray(acc, 2 * L);
+        a1_1.intoArray(acc, 3 * L);
+        a2_0.intoArray(acc, 4 * L);
+        a2_1.intoArray(acc, 5 * L);
+        a3_0.intoArray(acc, 6 * L);
+        a3_1.intoArray(acc, 7 * L);
+        a4_0.intoArray(acc, 8 * L);
+        a4_1.intoArray(acc, 9 * L);
+        a5_0.intoArray(acc, 10 * L);
+        a5_1.intoArray(acc, 11 * L);
+        a6_0.intoArray(acc, 12 * L);
+        a6_1.intoArray(acc, 13 * L);
+        a7_0.intoArray(acc, 14 * L);
+        a7_1.intoArray(acc, 15 * L);
+        a8_0.intoArray(acc, 16 * L);
+        a8_1.intoArray(acc, 17 * L);
+        a9_0.intoArray(acc, 18 * L);
+        a9_1.intoArray(acc, 19 * L);
+        a10_0.intoArray(acc, 20 * L);
+        a10_1.intoArray(acc, 21 * L);
+        a11_0.intoArray(acc, 22 * L);
+        a11_1.intoArray(acc, 23 * L);
     }
 
-    /** Twenty-four positions by one vector ({@link #tile6x4}'s scheme): per step one weight vector, 24 broadcasts. */
-    private static void tile24x1(double[] x, int[] base, double[] w, int wo, int[] off, int red, double[] acc) {
-        DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        DoubleVector a12 = a0, a13 = a0, a14 = a0, a15 = a0, a16 = a0, a17 = a0, a18 = a0, a19 = a0, a20 = a0, a21 = a0, a22 = a0, a23 = a0;
+    private static void tile12x2d(double[] x, int[] base, int[] off, double[] w, int wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
+        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
+        int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
+        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a2_0 = a0_0, a2_1 = a0_0, a3_0 = a0_0, a3_1 = a0_0;
+        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a6_0 = a0_0, a6_1 = a0_0, a7_0 = a0_0, a7_1 = a0_0;
+        DoubleVector a8_0 = a0_0, a8_1 = a0_0, a9_0 = a0_0, a9_1 = a0_0, a10_0 = a0_0, a10_1 = a0_0, a11_0 = a0_0, a11_1 = a0_0;
+        for (int r = 0; r < red; r++, wo += 2 * L) {
+            int o = off[r];
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            DoubleVector w1 = DoubleVector.fromArray(S, w, wo + L);
+            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
+            a0_0 = w0.fma(t, a0_0);
+            a0_1 = w1.fma(t, a0_1);
+            t = DoubleVector.broadcast(S, x[u1 + o]);
+            a1_0 = w0.fma(t, a1_0);
+            a1_1 = w1.fma(t, a1_1);
+            t = DoubleVector.broadcast(S, x[u2 + o]);
+            a2_0 = w0.fma(t, a2_0);
+            a2_1 = w1.fma(t, a2_1);
+            t = DoubleVector.broadcast(S, x[u3 + o]);
+            a3_0 = w0.fma(t, a3_0);
+            a3_1 = w1.fma(t, a3_1);
+            t = DoubleVector.broadcast(S, x[u4 + o]);
+            a4_0 = w0.fma(t, a4_0);
+            a4_1 = w1.fma(t, a4_1);
+            t = DoubleVector.broadcast(S, x[u5 + o]);
+            a5_0 = w0.fma(t, a5_0);
+            a5_1 = w1.fma(t, a5_1);
+            t = DoubleVector.broadcast(S, x[u6 + o]);
+            a6_0 = w0.fma(t, a6_0);
+            a6_1 = w1.fma(t, a6_1);
+            t = DoubleVector.broadcast(S, x[u7 + o]);
+            a7_0 = w0.fma(t, a7_0);
+            a7_1 = w1.fma(t, a7_1);
+            t = DoubleVector.broadcast(S, x[u8 + o]);
+            a8_0 = w0.fma(t, a8_0);
+            a8_1 = w1.fma(t, a8_1);
+            t = DoubleVector.broadcast(S, x[u9 + o]);
+            a9_0 = w0.fma(t, a9_0);
+            a9_1 = w1.fma(t, a9_1);
+            t = DoubleVector.broadcast(S, x[u10 + o]);
+            a10_0 = w0.fma(t, a10_0);
+            a10_1 = w1.fma(t, a10_1);
+            t = DoubleVector.broadcast(S, x[u11 + o]);
+            a11_0 = w0.fma(t, a11_0);
+            a11_1 = w1.fma(t, a11_1);
+        }
+        DoubleVector b0 = DoubleVector.fromArray(S, biasRow, k0);
+        DoubleVector b1 = DoubleVector.fromArray(S, biasRow, k0 + L);
+        a0_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[0] + k0) * ES, NO);
+        a0_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[0] + k0 + L) * ES, NO);
+        a1_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[1] + k0) * ES, NO);
+        a1_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[1] + k0 + L) * ES, NO);
+        a2_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[2] + k0) * ES, NO);
+        a2_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[2] + k0 + L) * ES, NO);
+        a3_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[3] + k0) * ES, NO);
+        a3_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[3] + k0 + L) * ES, NO);
+        a4_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[4] + k0) * ES, NO);
+        a4_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[4] + k0 + L) * ES, NO);
+        a5_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[5] + k0) * ES, NO);
+        a5_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[5] + k0 + L) * ES, NO);
+        a6_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[6] + k0) * ES, NO);
+        a6_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[6] + k0 + L) * ES, NO);
+        a7_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[7] + k0) * ES, NO);
+        a7_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[7] + k0 + L) * ES, NO);
+        a8_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[8] + k0) * ES, NO);
+        a8_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[8] + k0 + L) * ES, NO);
+        a9_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[9] + k0) * ES, NO);
+        a9_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[9] + k0 + L) * ES, NO);
+        a10_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[10] + k0) * ES, NO);
+        a10_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[10] + k0 + L) * ES, NO);
+        a11_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[11] + k0) * ES, NO);
+        a11_1.add(b1).max(lo).min(hi).intoMemorySegment(ys, (out[11] + k0 + L) * ES, NO);
+    }
+
+    private static void tile24x1(double[] x, int[] base, int[] off, double[] w, int wo, int red, double[] acc) {
+        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
+        int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11], u12 = base[12], u13 = base[13], u14 = base[14], u15 = base[15];
+        int u16 = base[16], u17 = base[17], u18 = base[18], u19 = base[19], u20 = base[20], u21 = base[21], u22 = base[22], u23 = base[23];
+        DoubleVector a0_0 = DoubleVector.zero(S), a1_0 = a0_0, a2_0 = a0_0, a3_0 = a0_0, a4_0 = a0_0, a5_0 = a0_0, a6_0 = a0_0, a7_0 = a0_0;
+        DoubleVector a8_0 = a0_0, a9_0 = a0_0, a10_0 = a0_0, a11_0 = a0_0, a12_0 = a0_0, a13_0 = a0_0, a14_0 = a0_0, a15_0 = a0_0;
+        DoubleVector a16_0 = a0_0, a17_0 = a0_0, a18_0 = a0_0, a19_0 = a0_0, a20_0 = a0_0, a21_0 = a0_0, a22_0 = a0_0, a23_0 = a0_0;
         for (int r = 0; r < red; r++, wo += L) {
             int o = off[r];
             DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
-            a0 = w0.fma(DoubleVector.broadcast(S, x[base[0] + o]), a0);
-            a1 = w0.fma(DoubleVector.broadcast(S, x[base[1] + o]), a1);
-            a2 = w0.fma(DoubleVector.broadcast(S, x[base[2] + o]), a2);
-            a3 = w0.fma(DoubleVector.broadcast(S, x[base[3] + o]), a3);
-            a4 = w0.fma(DoubleVector.broadcast(S, x[base[4] + o]), a4);
-            a5 = w0.fma(DoubleVector.broadcast(S, x[base[5] + o]), a5);
-            a6 = w0.fma(DoubleVector.broadcast(S, x[base[6] + o]), a6);
-            a7 = w0.fma(DoubleVector.broadcast(S, x[base[7] + o]), a7);
-            a8 = w0.fma(DoubleVector.broadcast(S, x[base[8] + o]), a8);
-            a9 = w0.fma(DoubleVector.broadcast(S, x[base[9] + o]), a9);
-            a10 = w0.fma(DoubleVector.broadcast(S, x[base[10] + o]), a10);
-            a11 = w0.fma(DoubleVector.broadcast(S, x[base[11] + o]), a11);
-            a12 = w0.fma(DoubleVector.broadcast(S, x[base[12] + o]), a12);
-            a13 = w0.fma(DoubleVector.broadcast(S, x[base[13] + o]), a13);
-            a14 = w0.fma(DoubleVector.broadcast(S, x[base[14] + o]), a14);
-            a15 = w0.fma(DoubleVector.broadcast(S, x[base[15] + o]), a15);
-            a16 = w0.fma(DoubleVector.broadcast(S, x[base[16] + o]), a16);
-            a17 = w0.fma(DoubleVector.broadcast(S, x[base[17] + o]), a17);
-            a18 = w0.fma(DoubleVector.broadcast(S, x[base[18] + o]), a18);
-            a19 = w0.fma(DoubleVector.broadcast(S, x[base[19] + o]), a19);
-            a20 = w0.fma(DoubleVector.broadcast(S, x[base[20] + o]), a20);
-            a21 = w0.fma(DoubleVector.broadcast(S, x[base[21] + o]), a21);
-            a22 = w0.fma(DoubleVector.broadcast(S, x[base[22] + o]), a22);
-            a23 = w0.fma(DoubleVector.broadcast(S, x[base[23] + o]), a23);
+            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
+            a0_0 = w0.fma(t, a0_0);
+            t = DoubleVector.broadcast(S, x[u1 + o]);
+            a1_0 = w0.fma(t, a1_0);
+            t = DoubleVector.broadcast(S, x[u2 + o]);
+            a2_0 = w0.fma(t, a2_0);
+            t = DoubleVector.broadcast(S, x[u3 + o]);
+            a3_0 = w0.fma(t, a3_0);
+            t = DoubleVector.broadcast(S, x[u4 + o]);
+            a4_0 = w0.fma(t, a4_0);
+            t = DoubleVector.broadcast(S, x[u5 + o]);
+            a5_0 = w0.fma(t, a5_0);
+            t = DoubleVector.broadcast(S, x[u6 + o]);
+            a6_0 = w0.fma(t, a6_0);
+            t = DoubleVector.broadcast(S, x[u7 + o]);
+            a7_0 = w0.fma(t, a7_0);
+            t = DoubleVector.broadcast(S, x[u8 + o]);
+            a8_0 = w0.fma(t, a8_0);
+            t = DoubleVector.broadcast(S, x[u9 + o]);
+            a9_0 = w0.fma(t, a9_0);
+            t = DoubleVector.broadcast(S, x[u10 + o]);
+            a10_0 = w0.fma(t, a10_0);
+            t = DoubleVector.broadcast(S, x[u11 + o]);
+            a11_0 = w0.fma(t, a11_0);
+            t = DoubleVector.broadcast(S, x[u12 + o]);
+            a12_0 = w0.fma(t, a12_0);
+            t = DoubleVector.broadcast(S, x[u13 + o]);
+            a13_0 = w0.fma(t, a13_0);
+            t = DoubleVector.broadcast(S, x[u14 + o]);
+            a14_0 = w0.fma(t, a14_0);
+            t = DoubleVector.broadcast(S, x[u15 + o]);
+            a15_0 = w0.fma(t, a15_0);
+            t = DoubleVector.broadcast(S, x[u16 + o]);
+            a16_0 = w0.fma(t, a16_0);
+            t = DoubleVector.broadcast(S, x[u17 + o]);
+            a17_0 = w0.fma(t, a17_0);
+            t = DoubleVector.broadcast(S, x[u18 + o]);
+            a18_0 = w0.fma(t, a18_0);
+            t = DoubleVector.broadcast(S, x[u19 + o]);
+            a19_0 = w0.fma(t, a19_0);
+            t = DoubleVector.broadcast(S, x[u20 + o]);
+            a20_0 = w0.fma(t, a20_0);
+            t = DoubleVector.broadcast(S, x[u21 + o]);
+            a21_0 = w0.fma(t, a21_0);
+            t = DoubleVector.broadcast(S, x[u22 + o]);
+            a22_0 = w0.fma(t, a22_0);
+            t = DoubleVector.broadcast(S, x[u23 + o]);
+            a23_0 = w0.fma(t, a23_0);
         }
-        a0.intoArray(acc, 0);
-        a1.intoArray(acc, L);
-        a2.intoArray(acc, 2 * L);
-        a3.intoArray(acc, 3 * L);
-        a4.intoArray(acc, 4 * L);
-        a5.intoArray(acc, 5 * L);
-        a6.intoArray(acc, 6 * L);
-        a7.intoArray(acc, 7 * L);
-        a8.intoArray(acc, 8 * L);
-        a9.intoArray(acc, 9 * L);
-        a10.intoArray(acc, 10 * L);
-        a11.intoArray(acc, 11 * L);
-        a12.intoArray(acc, 12 * L);
-        a13.intoArray(acc, 13 * L);
-        a14.intoArray(acc, 14 * L);
-        a15.intoArray(acc, 15 * L);
-        a16.intoArray(acc, 16 * L);
-        a17.intoArray(acc, 17 * L);
-        a18.intoArray(acc, 18 * L);
-        a19.intoArray(acc, 19 * L);
-        a20.intoArray(acc, 20 * L);
-        a21.intoArray(acc, 21 * L);
-        a22.intoArray(acc, 22 * L);
-        a23.intoArray(acc, 23 * L);
+        a0_0.intoArray(acc, 0);
+        a1_0.intoArray(acc, L);
+        a2_0.intoArray(acc, 2 * L);
+        a3_0.intoArray(acc, 3 * L);
+        a4_0.intoArray(acc, 4 * L);
+        a5_0.intoArray(acc, 5 * L);
+        a6_0.intoArray(acc, 6 * L);
+        a7_0.intoArray(acc, 7 * L);
+        a8_0.intoArray(acc, 8 * L);
+        a9_0.intoArray(acc, 9 * L);
+        a10_0.intoArray(acc, 10 * L);
+        a11_0.intoArray(acc, 11 * L);
+        a12_0.intoArray(acc, 12 * L);
+        a13_0.intoArray(acc, 13 * L);
+        a14_0.intoArray(acc, 14 * L);
+        a15_0.intoArray(acc, 15 * L);
+        a16_0.intoArray(acc, 16 * L);
+        a17_0.intoArray(acc, 17 * L);
+        a18_0.intoArray(acc, 18 * L);
+        a19_0.intoArray(acc, 19 * L);
+        a20_0.intoArray(acc, 20 * L);
+        a21_0.intoArray(acc, 21 * L);
+        a22_0.intoArray(acc, 22 * L);
+        a23_0.intoArray(acc, 23 * L);
+    }
+
+    private static void tile24x1d(double[] x, int[] base, int[] off, double[] w, int wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
+        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
+        int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11], u12 = base[12], u13 = base[13], u14 = base[14], u15 = base[15];
+        int u16 = base[16], u17 = base[17], u18 = base[18], u19 = base[19], u20 = base[20], u21 = base[21], u22 = base[22], u23 = base[23];
+        DoubleVector a0_0 = DoubleVector.zero(S), a1_0 = a0_0, a2_0 = a0_0, a3_0 = a0_0, a4_0 = a0_0, a5_0 = a0_0, a6_0 = a0_0, a7_0 = a0_0;
+        DoubleVector a8_0 = a0_0, a9_0 = a0_0, a10_0 = a0_0, a11_0 = a0_0, a12_0 = a0_0, a13_0 = a0_0, a14_0 = a0_0, a15_0 = a0_0;
+        DoubleVector a16_0 = a0_0, a17_0 = a0_0, a18_0 = a0_0, a19_0 = a0_0, a20_0 = a0_0, a21_0 = a0_0, a22_0 = a0_0, a23_0 = a0_0;
+        for (int r = 0; r < red; r++, wo += L) {
+            int o = off[r];
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
+            a0_0 = w0.fma(t, a0_0);
+            t = DoubleVector.broadcast(S, x[u1 + o]);
+            a1_0 = w0.fma(t, a1_0);
+            t = DoubleVector.broadcast(S, x[u2 + o]);
+            a2_0 = w0.fma(t, a2_0);
+            t = DoubleVector.broadcast(S, x[u3 + o]);
+            a3_0 = w0.fma(t, a3_0);
+            t = DoubleVector.broadcast(S, x[u4 + o]);
+            a4_0 = w0.fma(t, a4_0);
+            t = DoubleVector.broadcast(S, x[u5 + o]);
+            a5_0 = w0.fma(t, a5_0);
+            t = DoubleVector.broadcast(S, x[u6 + o]);
+            a6_0 = w0.fma(t, a6_0);
+            t = DoubleVector.broadcast(S, x[u7 + o]);
+            a7_0 = w0.fma(t, a7_0);
+            t = DoubleVector.broadcast(S, x[u8 + o]);
+            a8_0 = w0.fma(t, a8_0);
+            t = DoubleVector.broadcast(S, x[u9 + o]);
+            a9_0 = w0.fma(t, a9_0);
+            t = DoubleVector.broadcast(S, x[u10 + o]);
+            a10_0 = w0.fma(t, a10_0);
+            t = DoubleVector.broadcast(S, x[u11 + o]);
+            a11_0 = w0.fma(t, a11_0);
+            t = DoubleVector.broadcast(S, x[u12 + o]);
+            a12_0 = w0.fma(t, a12_0);
+            t = DoubleVector.broadcast(S, x[u13 + o]);
+            a13_0 = w0.fma(t, a13_0);
+            t = DoubleVector.broadcast(S, x[u14 + o]);
+            a14_0 = w0.fma(t, a14_0);
+            t = DoubleVector.broadcast(S, x[u15 + o]);
+            a15_0 = w0.fma(t, a15_0);
+            t = DoubleVector.broadcast(S, x[u16 + o]);
+            a16_0 = w0.fma(t, a16_0);
+            t = DoubleVector.broadcast(S, x[u17 + o]);
+            a17_0 = w0.fma(t, a17_0);
+            t = DoubleVector.broadcast(S, x[u18 + o]);
+            a18_0 = w0.fma(t, a18_0);
+            t = DoubleVector.broadcast(S, x[u19 + o]);
+            a19_0 = w0.fma(t, a19_0);
+            t = DoubleVector.broadcast(S, x[u20 + o]);
+            a20_0 = w0.fma(t, a20_0);
+            t = DoubleVector.broadcast(S, x[u21 + o]);
+            a21_0 = w0.fma(t, a21_0);
+            t = DoubleVector.broadcast(S, x[u22 + o]);
+            a22_0 = w0.fma(t, a22_0);
+            t = DoubleVector.broadcast(S, x[u23 + o]);
+            a23_0 = w0.fma(t, a23_0);
+        }
+        DoubleVector b0 = DoubleVector.fromArray(S, biasRow, k0);
+        a0_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[0] + k0) * ES, NO);
+        a1_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[1] + k0) * ES, NO);
+        a2_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[2] + k0) * ES, NO);
+        a3_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[3] + k0) * ES, NO);
+        a4_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[4] + k0) * ES, NO);
+        a5_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[5] + k0) * ES, NO);
+        a6_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[6] + k0) * ES, NO);
+        a7_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[7] + k0) * ES, NO);
+        a8_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[8] + k0) * ES, NO);
+        a9_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[9] + k0) * ES, NO);
+        a10_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[10] + k0) * ES, NO);
+        a11_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[11] + k0) * ES, NO);
+        a12_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[12] + k0) * ES, NO);
+        a13_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[13] + k0) * ES, NO);
+        a14_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[14] + k0) * ES, NO);
+        a15_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[15] + k0) * ES, NO);
+        a16_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[16] + k0) * ES, NO);
+        a17_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[17] + k0) * ES, NO);
+        a18_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[18] + k0) * ES, NO);
+        a19_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[19] + k0) * ES, NO);
+        a20_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[20] + k0) * ES, NO);
+        a21_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[21] + k0) * ES, NO);
+        a22_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[22] + k0) * ES, NO);
+        a23_0.add(b0).max(lo).min(hi).intoMemorySegment(ys, (out[23] + k0) * ES, NO);
     }
 }
