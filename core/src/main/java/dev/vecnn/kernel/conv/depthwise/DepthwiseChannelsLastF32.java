@@ -12,6 +12,7 @@ import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -94,21 +95,25 @@ final class DepthwiseChannelsLastF32 {
             float[] xs = s.floats("dwcl.slab", slab.length() + L);
             slab.fill(g, x, n, r0, r1, xs);
             int positions = (r1 - r0) * perRow;
-            int[] at = s.ints("dwcl.at", positions);
-            long[] to = s.longs("dwcl.to", positions);
+            // the tables run to a whole tile: past the end the last position again (same values, stored twice)
+            int tiled = Math.ceilDiv(positions, TILE) * TILE;
+            int[] at = s.ints("dwcl.at", tiled);
+            long[] to = s.longs("dwcl.to", tiled);
             slab.positions(g, y, n, r0, r1, 0, positions, at, to);
-            int[] base = s.ints("dwcl.base", TILE);
-            long[] out = s.longs("dwcl.out", TILE);
+            Arrays.fill(at, positions, tiled, at[positions - 1]);
+            Arrays.fill(to, positions, tiled, to[positions - 1]);
             float[] acc = s.floats("dwcl.acc", TILE * L);
-            for (int p = 0; p < positions; p += TILE) {
-                for (int j = 0; j < TILE; j++) {
-                    int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
-                    base[j] = at[q];
-                    out[j] = to[q];
-                }
-                for (int v = v0; v < v1; v++) {
-                    tile8(xs, base, v * L, wt, padded, tapOffset, g.taps, acc);
-                    store(acc, out, v * L, channels, biasRow, lo, hi, ys);
+            // a vector of channels at a time over all the task's positions: its column of the slab rows an output
+            // row reads (rows x 64 bytes per position) stays in L1 while the row is swept
+            for (int v = v0; v < v1; v++) {
+                boolean whole = (v + 1) * L <= channels;
+                for (int p = 0; p < tiled; p += TILE) {
+                    if (whole) {
+                        tile8Direct(xs, at, to, p, v * L, wt, padded, tapOffset, g.taps, biasRow, lo, hi, ys);
+                    } else {
+                        tile8(xs, at, p, v * L, wt, padded, tapOffset, g.taps, acc);
+                        store(acc, to, p, v * L, channels, biasRow, lo, hi, ys);
+                    }
                 }
             }
             if (!clamp) {
@@ -119,12 +124,12 @@ final class DepthwiseChannelsLastF32 {
     }
 
     /**
-     * Eight positions (slab offsets {@code base[j]}) by the vector of channels from {@code c0}: {@code acc[j] = sum_t
-     * w[t][c0 ..] x[base_j + tapOffset[t] + c0 ..]}, stored to {@code acc[j L ..]}.
+     * Eight positions (slab offsets {@code at[p + j]}) by the vector of channels from {@code c0}: {@code acc[j] =
+     * sum_t w[t][c0 ..] x[at[p + j] + tapOffset[t] + c0 ..]}, stored to {@code acc[j L ..]}.
      */
-    private static void tile8(float[] x, int[] base, int c0, float[] w, int padded, int[] tapOffset, int taps, float[] acc) {
-        int u0 = base[0] + c0, u1 = base[1] + c0, u2 = base[2] + c0, u3 = base[3] + c0;
-        int u4 = base[4] + c0, u5 = base[5] + c0, u6 = base[6] + c0, u7 = base[7] + c0;
+    private static void tile8(float[] x, int[] at, int p, int c0, float[] w, int padded, int[] tapOffset, int taps, float[] acc) {
+        int u0 = at[p] + c0, u1 = at[p + 1] + c0, u2 = at[p + 2] + c0, u3 = at[p + 3] + c0;
+        int u4 = at[p + 4] + c0, u5 = at[p + 5] + c0, u6 = at[p + 6] + c0, u7 = at[p + 7] + c0;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int t = 0, wo = c0; t < taps; t++, wo += padded) {
             int o = tapOffset[t];
@@ -148,14 +153,47 @@ final class DepthwiseChannelsLastF32 {
         a7.intoArray(acc, 7 * L);
     }
 
-    /** {@code acc[j L ..]} plus bias, clamped, to channels [c0, min(channels, c0 + L)) of position {@code out[j]}. */
-    private static void store(float[] acc, long[] out, int c0, int channels, float[] biasRow, float lo, float hi, MemorySegment ys) {
+    /**
+     * {@link #tile8} for a whole vector of channels, the sums plus bias, clamped, stored straight from the registers
+     * to position {@code to[p + j]}'s channels from {@code c0}: with nine taps the round trip through {@code acc} was a
+     * large share of the tile.
+     */
+    private static void tile8Direct(float[] x, int[] at, long[] to, int p, int c0, float[] w, int padded, int[] tapOffset, int taps,
+            float[] biasRow, float lo, float hi, MemorySegment ys) {
+        int u0 = at[p] + c0, u1 = at[p + 1] + c0, u2 = at[p + 2] + c0, u3 = at[p + 3] + c0;
+        int u4 = at[p + 4] + c0, u5 = at[p + 5] + c0, u6 = at[p + 6] + c0, u7 = at[p + 7] + c0;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int t = 0, wo = c0; t < taps; t++, wo += padded) {
+            int o = tapOffset[t];
+            FloatVector wv = FloatVector.fromArray(S, w, wo);
+            a0 = wv.fma(FloatVector.fromArray(S, x, u0 + o), a0);
+            a1 = wv.fma(FloatVector.fromArray(S, x, u1 + o), a1);
+            a2 = wv.fma(FloatVector.fromArray(S, x, u2 + o), a2);
+            a3 = wv.fma(FloatVector.fromArray(S, x, u3 + o), a3);
+            a4 = wv.fma(FloatVector.fromArray(S, x, u4 + o), a4);
+            a5 = wv.fma(FloatVector.fromArray(S, x, u5 + o), a5);
+            a6 = wv.fma(FloatVector.fromArray(S, x, u6 + o), a6);
+            a7 = wv.fma(FloatVector.fromArray(S, x, u7 + o), a7);
+        }
+        FloatVector b = FloatVector.fromArray(S, biasRow, c0);
+        a0.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 0] + c0) * ES, NO);
+        a1.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 1] + c0) * ES, NO);
+        a2.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 2] + c0) * ES, NO);
+        a3.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 3] + c0) * ES, NO);
+        a4.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 4] + c0) * ES, NO);
+        a5.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 5] + c0) * ES, NO);
+        a6.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 6] + c0) * ES, NO);
+        a7.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 7] + c0) * ES, NO);
+    }
+
+    /** {@code acc[j L ..]} plus bias, clamped, to channels [c0, min(channels, c0 + L)) of position {@code to[p + j]}. */
+    private static void store(float[] acc, long[] to, int p, int c0, int channels, float[] biasRow, float lo, float hi, MemorySegment ys) {
         FloatVector b = FloatVector.fromArray(S, biasRow, c0);
         boolean whole = c0 + L <= channels;
         for (int j = 0; j < TILE; j++) {
             FloatVector r = FloatVector.fromArray(S, acc, j * L).add(b).max(lo).min(hi);
-            if (whole) r.intoMemorySegment(ys, (out[j] + c0) * ES, NO);
-            else r.intoMemorySegment(ys, (out[j] + c0) * ES, NO, S.indexInRange(c0, channels));
+            if (whole) r.intoMemorySegment(ys, (to[p + j] + c0) * ES, NO);
+            else r.intoMemorySegment(ys, (to[p + j] + c0) * ES, NO, S.indexInRange(c0, channels));
         }
     }
 }
