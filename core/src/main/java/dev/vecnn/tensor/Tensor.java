@@ -421,14 +421,26 @@ public final class Tensor {
         return t;
     }
 
-    /** Copies the elements of {@code src} (same shape, any strides, any dtype; converted) into this tensor. */
+    /**
+     * Copies the elements of {@code src} (same shape, any strides, any dtype; converted) into this tensor. Where the
+     * two share memory the result is as if {@code src} were first copied aside (as {@code numpy.copyto}; an
+     * element-by-element copy would read elements it had already overwritten, in an order that depends on the
+     * strides).
+     */
     public void copyFrom(Tensor src) {
         java.util.Objects.requireNonNull(src, "src");
         if (!Arrays.equals(shape, src.shape)) {
             throw new IllegalArgumentException("src: shape " + Arrays.toString(src.shape) + " does not match "
                     + Arrays.toString(shape));
         }
-        if (dtype == src.dtype && isContiguous() && src.isContiguous()) { // one bulk copy (overlap allowed)
+        boolean bulk = dtype == src.dtype && isContiguous() && src.isContiguous();
+        if (!bulk && overlaps(src)) {
+            try (Arena aside = Arena.ofConfined()) {
+                copyFrom(src.contiguous(aside));
+            }
+            return;
+        }
+        if (bulk) { // one bulk copy (overlap allowed: a memmove)
             long es = dtype.byteSize();
             MemorySegment.copy(src.segment, src.offset * es, segment, offset * es, numel() * es);
         } else if (dtype == src.dtype && (dtype == DType.F32 || dtype == DType.F64) && numel() > 0) {
