@@ -324,7 +324,10 @@ public final class KernelTemplates {
         s.append("    private static void tile").append(positions).append('x').append(vectors).append(direct ? "d" : "")
          .append("($type[] x, int[] base, int[] off, $type[] w, int wo, int red, ")
          .append(direct ? "MemorySegment ys, long[] out, int k0, $type[] biasRow, $type lo, $type hi) {\n" : "$type[] acc) {\n");
-        for (int j = 0; j < positions; j++) {
+        // up to 12 positions keep their base offsets in locals; 24 would not fit the registers, so they are read
+        // from base[] at each step (as the hand-written 24x1 tile did)
+        boolean locals = positions <= 12;
+        for (int j = 0; locals && j < positions; j++) {
             s.append(j % 8 == 0 ? "        int " : ", ").append('u').append(j).append(" = base[").append(j).append(']');
             if (j % 8 == 7 || j == positions - 1) s.append(";\n");
         }
@@ -339,7 +342,7 @@ public final class KernelTemplates {
         s.append("            int o = off[r];\n");
         for (int i = 0; i < vectors; i++) s.append("            $Vec w").append(i).append(" = $Vec.fromArray(S, w, wo").append(lanes(i)).append(");\n");
         for (int j = 0; j < positions; j++) {
-            s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(S, x[u").append(j).append(" + o]);\n");
+            s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(S, x[").append(locals ? "u" + j : "base[" + j + "]").append(" + o]);\n");
             for (int i = 0; i < vectors; i++) {
                 s.append("            a").append(j).append('_').append(i).append(" = w").append(i).append(".fma(t, a").append(j).append('_').append(i).append(");\n");
             }
