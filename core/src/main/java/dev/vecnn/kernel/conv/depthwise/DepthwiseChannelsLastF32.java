@@ -156,7 +156,9 @@ final class DepthwiseChannelsLastF32 {
     /**
      * {@link #tile8} for a whole vector of channels, the sums plus bias, clamped, stored straight from the registers
      * to position {@code to[p + j]}'s channels from {@code c0}: with nine taps the round trip through {@code acc} was a
-     * large share of the tile.
+     * large share of the tile. Kept apart from {@link #tile8} (the same loop): one method with the masked stores for a
+     * last partial vector as a second branch failed C1's compile ("out of virtual registers"), stayed in the tier
+     * that does not profile and never reached C2 (0.26 GFLOP/s instead of about 20).
      */
     private static void tile8Direct(float[] x, int[] at, long[] to, int p, int c0, float[] w, int padded, int[] tapOffset, int taps,
             float[] biasRow, float lo, float hi, MemorySegment ys) {
