@@ -193,12 +193,26 @@ public final class Tensor {
 
     /** True when the elements are stored C-contiguously (row-major, no gaps). */
     public boolean isContiguous() {
-        return Arrays.equals(effectiveStrides(strides), effectiveStrides(contiguousStrides(shape)));
+        // the strides of contiguousStrides(shape), dimensions of size 1 ignored; no allocation (kernels ask per call)
+        long pitch = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && strides[d] != pitch) return false;
+            pitch = Math.multiplyExact(pitch, Math.max(shape[d], 1));
+        }
+        return true;
     }
 
     /** True when this is a channels-last view: (N, C, spatial...) stored as (N, spatial..., C) without gaps. */
     public boolean isChannelsLast() {
-        return rank() >= 2 && permute(channelsLastOrder(rank())).isContiguous();
+        if (rank() < 2) return false;
+        // contiguous in the order (0, 2, ..., rank - 1, 1), without building the permuted view
+        long pitch = 1;
+        for (int i = rank() - 1; i >= 0; i--) {
+            int d = i == rank() - 1 ? 1 : i == 0 ? 0 : i + 1;
+            if (shape[d] != 1 && strides[d] != pitch) return false;
+            pitch = Math.multiplyExact(pitch, Math.max(shape[d], 1));
+        }
+        return true;
     }
 
     /** False once the arena owning the memory has been closed. */
@@ -602,28 +616,12 @@ public final class Tensor {
         return n;
     }
 
-    /** Strides with size-1 dims zeroed: two tensors with equal effective strides share a layout. */
-    private long[] effectiveStrides(long[] st) {
-        long[] e = st.clone();
-        for (int d = 0; d < e.length; d++) if (shape[d] == 1) e[d] = 0;
-        return e;
-    }
-
     /** (N, C, s1..sk) -> (N, s1..sk, C). */
     static long[] channelsLastOrder(long[] s) {
         long[] p = new long[s.length];
         p[0] = s[0];
         System.arraycopy(s, 2, p, 1, s.length - 2);
         p[s.length - 1] = s[1];
-        return p;
-    }
-
-    /** Permutation taking a channels-first view to physical channels-last order: (0, 2, ..., r-1, 1). */
-    private static int[] channelsLastOrder(int rank) {
-        int[] p = new int[rank];
-        p[0] = 0;
-        for (int d = 1; d < rank - 1; d++) p[d] = d + 1;
-        p[rank - 1] = 1;
         return p;
     }
 

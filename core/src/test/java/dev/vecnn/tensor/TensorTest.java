@@ -76,6 +76,39 @@ class TensorTest {
     }
 
     @Test
+    void layoutPredicatesIgnoreDimensionsOfSizeOneAndNothingElse() {
+        // every order of a 4-D grid with sizes of 1 among them: contiguous iff the strides are the row-major ones
+        // wherever the size exceeds 1; channels-last iff the (0, 2, 3, 1) order is contiguous
+        long[][] shapes = {{2, 3, 4, 5}, {1, 3, 1, 5}, {2, 1, 4, 1}, {1, 1, 1, 1}, {2, 3, 0, 5}};
+        int[][] orders = {{0, 1, 2, 3}, {0, 2, 3, 1}, {0, 3, 1, 2}, {1, 0, 2, 3}, {3, 2, 1, 0}, {0, 1, 3, 2}};
+        try (Arena a = Arena.ofConfined()) {
+            for (long[] shape : shapes) {
+                for (int[] order : orders) {
+                    long[] stored = new long[4];
+                    for (int i = 0; i < 4; i++) stored[i] = shape[order[i]];
+                    int[] back = new int[4];
+                    for (int i = 0; i < 4; i++) back[order[i]] = i;
+                    Tensor t = Tensor.allocate(a, DType.F32, stored).permute(back);
+                    assertArrayEquals(shape, t.shape());
+                    boolean rowMajor = true, lastChannels = true;
+                    long[] expected = Tensor.contiguousStrides(shape);
+                    long[] cl = Tensor.contiguousStrides(new long[] {shape[0], shape[2], shape[3], shape[1]});
+                    long[] clStrides = {cl[0], cl[3], cl[1], cl[2]};
+                    for (int d = 0; d < 4; d++) {
+                        rowMajor &= shape[d] == 1 || t.stride(d) == expected[d];
+                        lastChannels &= shape[d] == 1 || t.stride(d) == clStrides[d];
+                    }
+                    String what = java.util.Arrays.toString(shape) + " stored as " + java.util.Arrays.toString(order);
+                    assertEquals(rowMajor, t.isContiguous(), what);
+                    assertEquals(lastChannels, t.isChannelsLast(), what);
+                }
+            }
+            assertFalse(Tensor.allocate(a, DType.F32, 4).isChannelsLast(), "rank 1 has no channels-last form");
+            assertFalse(Tensor.allocate(a, DType.F32, 2, 3, 8).slice(2, 0, 8, 2).isContiguous(), "a strided slice");
+        }
+    }
+
+    @Test
     void copyConvertsBetweenDtypesAndLayouts() {
         try (Arena a = Arena.ofConfined()) {
             Tensor src = iota(2, 3);
