@@ -22,24 +22,31 @@ class PreparedWeightsTest {
         List<String> specs = List.of("mb2ic3ih9oc20oh9kh3ph1", "mb1ic300iw17oc13ow9kw3sw2", "g2mb1ic4_i5x6x4_oc6_k3x2x3_p1x0x1_reflect",
                 "mb3ic1ih7oc5oh7kh3ph1_transposed", "g4mb2ic4ih8oc8oh8kh3ph1",
                 // 1x1: a 7x7 plane (weights packed in blocks of six rows at 512 bits) and a 14x14 one (blocks of eight)
-                "mb2ic40oc70_i7x7_k1x1", "mb1ic24oc40_i14x14_k1x1");
+                "mb2ic40oc70_i7x7_k1x1", "mb1ic24oc40_i14x14_k1x1",
+                // depthwise, multiplier 1: its channels-last kernel reads the weights packed by tap (24 channels: a
+                // partial last vector at 512 bits)
+                "g24mb2ic24ih9oc24oh9kh3ph1", "g32mb1ic32ih12oc32oh6kh3sh2ph1");
         try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(2)) {
             for (String text : specs) {
                 ConvSpec s = ConvSpec.parse(text);
-                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                for (int cell = 0; cell < 4; cell++) {
+                    DType t = cell % 2 == 0 ? DType.F32 : DType.F64;
+                    boolean last = cell >= 2; // channels-last x and y: the kernels of that layout
                     Tensor x = Fill.uniform(a, t, s.inputShape(), 1), w = Fill.uniform(a, t, s.weightShape(), 2);
+                    if (last) x = Fill.channelsLast(a, x);
                     Tensor b = s.hasBias() ? Fill.uniform(a, t, s.biasShape(), 3) : null;
-                    Tensor y1 = Tensor.allocate(a, t, s.outputShape()), y2 = Tensor.allocate(a, t, s.outputShape());
+                    Tensor y1 = last ? Tensor.allocateChannelsLast(a, t, s.outputShape()) : Tensor.allocate(a, t, s.outputShape());
+                    Tensor y2 = last ? Tensor.allocateChannelsLast(a, t, s.outputShape()) : Tensor.allocate(a, t, s.outputShape());
                     PreparedWeights p = Conv.prepare(s, w);
                     Conv.forward(s, x, w, b, y1, Epilogue.relu(), ex);
                     Conv.forward(s, x, p, b, y2, Epilogue.relu(), ex);
-                    Tolerance.assertIdentical(y2, y1, "prepared " + text + " " + t);
+                    Tolerance.assertIdentical(y2, y1, "prepared " + text + " " + t + (last ? " channels-last" : ""));
                     // the packed copy does not follow the tensor until update()
                     Tensor w2 = Fill.uniform(a, t, s.weightShape(), 4);
                     w.copyFrom(w2);
                     Conv.forward(s, x, w, b, y1, Epilogue.relu(), ex);
                     Conv.forward(s, x, p.update(), b, y2, Epilogue.relu(), ex);
-                    Tolerance.assertIdentical(y2, y1, "updated " + text + " " + t);
+                    Tolerance.assertIdentical(y2, y1, "updated " + text + " " + t + (last ? " channels-last" : ""));
                 }
             }
         }

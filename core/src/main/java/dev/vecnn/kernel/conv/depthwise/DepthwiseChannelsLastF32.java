@@ -51,13 +51,19 @@ final class DepthwiseChannelsLastF32 {
                 && ChannelsLastSlabF32.channelsLast(y) && ChannelsLastSlabF32.fits(g) && (long) g.groups * g.taps <= 1 << 26;
     }
 
-    /** {@code y = act(depthwise(x, w) + bias)} on channels-last x and y ({@link #runs}). */
-    static void forward(ConvGeometry g, Tensor x, Tensor w, Tensor bias, Epilogue e, Tensor y, Execution ex) {
-        int rank = g.rank, rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L;
-        // weights by tap, the channels contiguous (zeros past the last channel); bias the same. Read in one bulk copy
-        // where w is dense: read one by one through the strides, MobileNet-V2's 960 channels by 9 taps took 2/3 of
-        // the layer's time (7x7 plane)
-        float[] wt = new float[g.taps * padded];
+    /** Elements of the weights packed by {@link #packTaps}: taps times the channels padded to whole vectors. */
+    static int packedSize(ConvGeometry g) {
+        return g.taps * Math.ceilDiv(g.groups, L) * L;
+    }
+
+    /**
+     * Weights {@code w[c][0][taps...]} by tap into {@code wt} ({@link #packedSize}), the channels contiguous, zeros past
+     * the last channel. Read in one bulk copy where w is dense: read one by one through the strides, MobileNet-V2's 960
+     * channels by 9 taps took 2/3 of the layer's time (7x7 plane).
+     */
+    static float[] packTaps(ConvGeometry g, Tensor w, float[] wt) {
+        int channels = g.groups, padded = Math.ceilDiv(channels, L) * L;
+        Arrays.fill(wt, 0, packedSize(g), 0);
         if (w.isContiguous()) {
             float[] all = new float[channels * g.taps];
             MemorySegment.copy(w.segment(), LAYOUT, w.offset() * ES, all, 0, all.length);
@@ -68,11 +74,21 @@ final class DepthwiseChannelsLastF32 {
             for (int c = 0; c < channels; c++) {
                 for (int t = 0; t < g.taps; t++) {
                     long off = w.offset() + c * w.stride(0);
-                    for (int d = 0; d < rank; d++) off += g.tap[t][d] * w.stride(2 + d);
+                    for (int d = 0; d < g.rank; d++) off += g.tap[t][d] * w.stride(2 + d);
                     wt[t * padded + c] = w.segment().get(LAYOUT, off * ES);
                 }
             }
         }
+        return wt;
+    }
+
+    /**
+     * {@code y = act(depthwise(x, w) + bias)} on channels-last x and y ({@link #runs}), the weights packed by
+     * {@link #packTaps} (prepared weights; null: packed here, which in a MobileNet-V2 run took 2% of the time).
+     */
+    static void forward(ConvGeometry g, Tensor x, Tensor w, float[] taps, Tensor bias, Epilogue e, Tensor y, Execution ex) {
+        int rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L;
+        float[] wt = taps != null ? taps : packTaps(g, w, new float[packedSize(g)]);
         float[] biasRow = new float[padded];
         if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
         boolean clamp = e.isClamp();

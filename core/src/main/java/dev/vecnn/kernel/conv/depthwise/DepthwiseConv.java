@@ -41,14 +41,27 @@ public final class DepthwiseConv extends ConvImpl {
 
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
+        runForward(s, x, w, null, bias, y, e, ex);
+    }
+
+    /** The channels-last kernel's weights by tap (multiplier 1, not transposed): packed once instead of per call. */
+    @Override
+    protected Object pack(ConvSpec s, Tensor w, Object old) {
+        if (s.isTransposed()) return null;
+        ConvGeometry g = ConvGeometry.of(s);
+        return w.dtype() == DType.F32 ? DepthwiseConvF32.packTaps(g, w, old) : DepthwiseConvF64.packTaps(g, w, old);
+    }
+
+    @Override
+    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         ConvGeometry g = ConvGeometry.of(s);
         boolean f = x.dtype() == DType.F32;
         if (s.isTransposed()) {
             if (f) DepthwiseConvF32.backwardData(g, x, w, bias, e, y, ex);
             else DepthwiseConvF64.backwardData(g, x, w, bias, e, y, ex);
         } else {
-            if (f) DepthwiseConvF32.forward(g, x, w, bias, e, y, ex);
-            else DepthwiseConvF64.forward(g, x, w, bias, e, y, ex);
+            if (f) DepthwiseConvF32.forward(g, x, w, (float[]) packed, bias, e, y, ex);
+            else DepthwiseConvF64.forward(g, x, w, (double[]) packed, bias, e, y, ex);
         }
     }
 

@@ -55,9 +55,22 @@ final class DepthwiseConvF64 {
     /** Multiply-adds a task aims at: several small channels share a task's overhead. */
     private static final long TASK_WORK = 1L << 16;
 
+    /** The forward weights by tap for the channels-last kernel (multiplier 1), or null where it never runs. */
+    static double[] packTaps(ConvGeometry g, Tensor w, Object old) {
+        if (g.cg != 1 || g.kg != 1) return null;
+        int n = DepthwiseChannelsLastF64.packedSize(g);
+        double[] a = old instanceof double[] o && o.length == n ? o : new double[n];
+        return DepthwiseChannelsLastF64.packTaps(g, w, a);
+    }
+
     static void forward(ConvGeometry g, Tensor big, Tensor w, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+        forward(g, big, w, null, bias, e, small, ex);
+    }
+
+    /** The weights by tap for channels-last tensors: {@link #packTaps}'s table, or null to pack them per call. */
+    static void forward(ConvGeometry g, Tensor big, Tensor w, double[] taps, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         if (DepthwiseChannelsLastF64.runs(g, big, small)) {
-            DepthwiseChannelsLastF64.forward(g, big, w, bias, e, small, ex);
+            DepthwiseChannelsLastF64.forward(g, big, w, taps, bias, e, small, ex);
             return;
         }
         RowPlan rows = DepthwiseRowsF64.forwardPlan(g, big, small);
