@@ -37,7 +37,8 @@ class ChannelsLastTest {
             "g24ic24oc24_i17_k5_p2_r1",           // rank 1, asymmetric padding
             "g32ic32oc32_i4x5x6_k3x3x3_p1x1x0",   // rank 3
             "g96mb1ic96ih7oc96oh3kh5sh2_bias0",   // no padding, no bias
-            "g16mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0"); // rows that read only padding (found by a new-user check)
+            "g16mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0", // rows that read only padding (found by a new-user check)
+            "g256mb1ic256ih6oc256oh3kh3sh2ph1");  // 1 KB of float32 channels: slab positions a cache line apart
 
     static final List<String> SPECS = List.of(
             "mb1ic64oc64_i9x14_k3x3_p1x1",        // 6x4 tiles across row ends (rows of 14)
@@ -54,6 +55,9 @@ class ChannelsLastTest {
             "mb2ic20oc80_i9x11_k1x1",             // pointwise, consecutive tiles: 6x4 and 24x1, 99 positions (tails)
             "mb1ic8oc16_i2x7x9_k1x1x1",           // pointwise, two rows of a volume: 3 threads cut the rows' positions
             "mb3ic12oc40_i50_k1",                 // pointwise rank 1: 12x2 with a masked half, then 24x1
+            // channels spanning a multiple of 1 KB (256 float32, 128 float64): slab positions one cache line more apart
+            "mb1ic256oc24_i5x7_k3x3_p1x1",        // 3x3, padded slab rows
+            "mb2ic128oc40_i3x5_k1x1",             // pointwise, consecutive positions at the padded pitch
             // rows or tasks that read only padding: no input to copy, whose offset lay outside x's memory (found by a
             // new-user check: an IndexOutOfBoundsException from the slab's bulk copy of zero elements)
             "mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0",

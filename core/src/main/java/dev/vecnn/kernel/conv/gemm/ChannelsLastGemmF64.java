@@ -179,6 +179,7 @@ final class ChannelsLastGemmF64 {
         ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, most);
         int slabLength = slab.length();
         // step r = (c, t): the channel's element at tap t
+        int pitch = slab.pitch[rank - 1]; // slab elements per position
         int[] off = new int[red];
         for (int t = 0; t < g.taps; t++) for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = slab.tapOffset(g, t) + c;
         int inner = ChannelsLastSlabF64.rowPositions(g);
@@ -215,7 +216,7 @@ final class ChannelsLastGemmF64 {
                 for (int p = 0; p < positions; p += mr) {
                     for (int j = 0; j < mr; j++) {
                         int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
-                        base[j] = consecutive ? (from + q) * g.cg : at[q];
+                        base[j] = consecutive ? (from + q) * pitch : at[q];
                         out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
                     }
                     if (direct && k0 + v * L <= g.kg) {
