@@ -370,6 +370,46 @@ public final class KernelTemplates {
         return s.toString();
     }
 
+    /**
+     * A channels-last tile over the reduction steps [r0, r1) only, its sums kept between calls in {@code part} (tile
+     * position j's vectors from {@code at[j]}): it starts from zero or, with {@code accumulate}, from the stored sums, so
+     * a reduction cut into chunks is still one chain of multiply-adds per output.
+     */
+    static String channelsLastChunkTile(int positions, int vectors) {
+        String step = vectors == 1 ? "L" : vectors + " * L";
+        StringBuilder s = new StringBuilder();
+        s.append("    private static void tile").append(positions).append('x').append(vectors)
+         .append("p($type[] x, int[] base, int[] off, int r0, int r1, $type[] w, int wo, $type[] part, int[] at, boolean accumulate) {\n");
+        boolean locals = positions <= 12;
+        for (int j = 0; locals && j < positions; j++) {
+            s.append(j % 8 == 0 ? "        int " : ", ").append('u').append(j).append(" = base[").append(j).append(']');
+            if (j % 8 == 7 || j == positions - 1) s.append(";\n");
+        }
+        for (int j = 0; j < positions; j++) {
+            for (int i = 0; i < vectors; i++) {
+                s.append("        $Vec a").append(j).append('_').append(i).append(" = accumulate ? $Vec.fromArray(S, part, at[").append(j).append(']')
+                 .append(lanes(i)).append(") : $Vec.zero(S);\n");
+            }
+        }
+        s.append("        for (int r = r0; r < r1; r++, wo += ").append(step).append(") {\n");
+        s.append("            int o = off[r];\n");
+        for (int i = 0; i < vectors; i++) s.append("            $Vec w").append(i).append(" = $Vec.fromArray(S, w, wo").append(lanes(i)).append(");\n");
+        for (int j = 0; j < positions; j++) {
+            s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(S, x[").append(locals ? "u" + j : "base[" + j + "]").append(" + o]);\n");
+            for (int i = 0; i < vectors; i++) {
+                s.append("            a").append(j).append('_').append(i).append(" = w").append(i).append(".fma(t, a").append(j).append('_').append(i).append(");\n");
+            }
+        }
+        s.append("        }\n");
+        for (int j = 0; j < positions; j++) {
+            for (int i = 0; i < vectors; i++) {
+                s.append("        a").append(j).append('_').append(i).append(".intoArray(part, at[").append(j).append(']').append(lanes(i)).append(");\n");
+            }
+        }
+        s.append("    }\n");
+        return s.toString();
+    }
+
     /** " + i * L" (nothing for 0): vector i's lane offset. */
     private static String lanes(int i) {
         return i == 0 ? "" : i == 1 ? " + L" : " + " + i + " * L";
@@ -392,7 +432,8 @@ public final class KernelTemplates {
         StringBuilder clTiles = new StringBuilder();
         for (int[] t : CHANNELS_LAST_TILES) {
             if (clTiles.length() > 0) clTiles.append('\n');
-            clTiles.append(channelsLastTile(t[0], t[1], false)).append('\n').append(channelsLastTile(t[0], t[1], true));
+            clTiles.append(channelsLastTile(t[0], t[1], false)).append('\n').append(channelsLastTile(t[0], t[1], true)).append('\n')
+                   .append(channelsLastChunkTile(t[0], t[1]));
         }
         String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks)
                 .replace("//@CHANNELSLASTTILES\n", clTiles.toString());
