@@ -62,10 +62,11 @@ final class ChannelsLastGemmF64 {
     /**
      * Longest reduction for which tiles store straight from the registers. With few (channel, tap) steps the round
      * trip of the sums through an array is a large share of a tile: a 3x3 stride-2 stem of 3 channels ran 1.27x
-     * faster, a 1x1 of 32 or 64 channels 1.1-1.2x (Zen 5, 3-4 JMH forks each); from 256 steps on the two measured
-     * the same, and a 3x3 of 64 channels up to 4% slower direct.
+     * faster, a 1x1 of 32 or 64 channels 1.1-1.2x (Zen 5, 3-4 JMH forks each); up to 256 steps direct was as fast or
+     * faster (ResNet's 7x7 stem of 147 steps 1.06x, 1x1 192 -> 32 at 28x28 1.19x, 256 -> 64 at 56x56 the same; the two
+     * alternated in one JVM), and a 3x3 of 64 channels (576 steps) up to 4% slower.
      */
-    private static final int DIRECT_REDUCTION = 128;
+    private static final int DIRECT_REDUCTION = 256;
     /**
      * Bytes of a block's weights (four vectors of output channels) past which the reduction runs in chunks of
      * {@link #KC} steps over groups of {@link #GROUP_TILES} tiles: the block no longer stays in L2 while the task's tiles
