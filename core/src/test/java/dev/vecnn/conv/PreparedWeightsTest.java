@@ -1,5 +1,6 @@
 package dev.vecnn.conv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -72,6 +73,22 @@ class PreparedWeightsTest {
             // anything but the batch differs: no sharing
             assertNull(p.sharedWith(ConvSpec.parse("mb2ic24ih9oc40oh9kh3ph2")));
             assertNull(p.sharedWith(ConvSpec.parse("mb2ic24ih11oc40oh11kh3ph1")));
+        }
+    }
+
+    @Test
+    void depthwiseSpecsPastTheChannelsLastKernelsBoundsArePrepared() {
+        // found by a bug hunt: 4096 channels by 2^19 taps made the size of the channels-last kernel's by-tap table a
+        // negative int (2^20 taps: zero), though that kernel never runs such a spec; the weights are a view with zero
+        // strides, so nothing large is allocated
+        for (String text : List.of("g4096mb1ic4096iw524288oc4096kw524288", "g4096mb1ic4096iw1048576oc4096kw1048576")) {
+            ConvSpec s = ConvSpec.parse(text);
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                Tensor w = Tensor.wrap(java.lang.foreign.MemorySegment.ofArray(new double[4]), t, s.weightShape(), new long[3], 0);
+                PreparedWeights p = Conv.prepare(s, w);
+                assertSame(w, p.tensor(), text + " " + t);
+                assertEquals(s, p.spec(), text + " " + t);
+            }
         }
     }
 

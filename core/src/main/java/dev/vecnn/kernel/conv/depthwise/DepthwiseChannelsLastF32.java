@@ -47,13 +47,21 @@ final class DepthwiseChannelsLastF32 {
 
     /** Whether this kernel runs the forward of g: multiplier 1, zero padding, x and y channels-last, a row's slab in int range. */
     static boolean runs(ConvGeometry g, Tensor x, Tensor y) {
-        return g.cg == 1 && g.kg == 1 && g.mode == dev.vecnn.spec.PaddingMode.ZEROS && ChannelsLastSlabF32.channelsLast(x)
-                && ChannelsLastSlabF32.channelsLast(y) && ChannelsLastSlabF32.fits(g) && (long) g.groups * g.taps <= 1 << 26;
+        return runsFor(g) && ChannelsLastSlabF32.channelsLast(x) && ChannelsLastSlabF32.channelsLast(y);
+    }
+
+    /**
+     * Whether this kernel runs g on channels-last tensors: multiplier 1, zero padding, a row's slab and the weights by tap
+     * ({@link #packedSize}) within int range.
+     */
+    static boolean runsFor(ConvGeometry g) {
+        return g.cg == 1 && g.kg == 1 && g.mode == dev.vecnn.spec.PaddingMode.ZEROS && ChannelsLastSlabF32.fits(g)
+                && (long) g.groups * g.taps <= 1 << 26;
     }
 
     /** Elements of the weights packed by {@link #packTaps}: taps times the channels padded to whole vectors. */
     static int packedSize(ConvGeometry g) {
-        return g.taps * Math.ceilDiv(g.groups, L) * L;
+        return Math.toIntExact((long) g.taps * Math.ceilDiv(g.groups, L) * L);
     }
 
     /**

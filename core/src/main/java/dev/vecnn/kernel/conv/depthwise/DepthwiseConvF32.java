@@ -55,9 +55,12 @@ final class DepthwiseConvF32 {
     /** Multiply-adds a task aims at: several small channels share a task's overhead. */
     private static final long TASK_WORK = 1L << 16;
 
-    /** The forward weights by tap for the channels-last kernel (multiplier 1), or null where it never runs. */
+    /**
+     * The forward weights by tap for the channels-last kernel, or null where it never runs (a multiplier above 1, other
+     * padding modes, sizes past its bounds: a spec of 4096 channels by 2^19 taps made the table's int size negative).
+     */
     static float[] packTaps(ConvGeometry g, Tensor w, Object old) {
-        if (g.cg != 1 || g.kg != 1) return null;
+        if (!DepthwiseChannelsLastF32.runsFor(g)) return null;
         int n = DepthwiseChannelsLastF32.packedSize(g);
         float[] a = old instanceof float[] o && o.length == n ? o : new float[n];
         return DepthwiseChannelsLastF32.packTaps(g, w, a);
