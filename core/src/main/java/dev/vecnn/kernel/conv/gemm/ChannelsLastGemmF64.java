@@ -254,29 +254,30 @@ final class ChannelsLastGemmF64 {
                         }
                     }
                 }
-            }
-            double[] acc = s.doubles("cl.acc", TILE * L);
-            for (int b = b0, k0 = blockStartChannel(nv, b0); !chunked && b < b1; k0 += nv[b] * L, b++) {
-                int v = nv[b], mr = TILE / v, wo = blockStart[b];
-                for (int p = 0; p < positions; p += mr) {
-                    for (int j = 0; j < mr; j++) {
-                        int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
-                        base[j] = consecutive ? (from + q) * pitch : at[q];
-                        out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
-                    }
-                    if (direct && k0 + v * L <= g.kg) {
-                        switch (v) {
-                            case 4 -> tile6x4d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
-                            case 2 -> tile12x2d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
-                            default -> tile24x1d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
+            } else {
+                double[] acc = s.doubles("cl.acc", TILE * L);
+                for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
+                    int v = nv[b], mr = TILE / v, wo = blockStart[b];
+                    for (int p = 0; p < positions; p += mr) {
+                        for (int j = 0; j < mr; j++) {
+                            int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
+                            base[j] = consecutive ? (from + q) * pitch : at[q];
+                            out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
                         }
-                    } else {
-                        switch (v) {
-                            case 4 -> tile6x4(xs, base, off, a, wo, red, acc);
-                            case 2 -> tile12x2(xs, base, off, a, wo, red, acc);
-                            default -> tile24x1(xs, base, off, a, wo, red, acc);
+                        if (direct && k0 + v * L <= g.kg) {
+                            switch (v) {
+                                case 4 -> tile6x4d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
+                                case 2 -> tile12x2d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
+                                default -> tile24x1d(xs, base, off, a, wo, red, ys, out, k0, biasRow, lo, hi);
+                            }
+                        } else {
+                            switch (v) {
+                                case 4 -> tile6x4(xs, base, off, a, wo, red, acc);
+                                case 2 -> tile12x2(xs, base, off, a, wo, red, acc);
+                                default -> tile24x1(xs, base, off, a, wo, red, acc);
+                            }
+                            store(acc, mr, v, out, k0, g.kg, biasRow, lo, hi, ys);
                         }
-                        store(acc, mr, v, out, k0, g.kg, biasRow, lo, hi, ys);
                     }
                 }
             }
