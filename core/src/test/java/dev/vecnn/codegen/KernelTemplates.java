@@ -339,15 +339,7 @@ public final class KernelTemplates {
             }
         }
         s.append("        for (int r = 0; r < red; r++, wo += ").append(step).append(") {\n");
-        s.append("            int o = off[r];\n");
-        for (int i = 0; i < vectors; i++) s.append("            $Vec w").append(i).append(" = $Vec.fromArray(S, w, wo").append(lanes(i)).append(");\n");
-        for (int j = 0; j < positions; j++) {
-            s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(S, x[").append(locals ? "u" + j : "base[" + j + "]").append(" + o]);\n");
-            for (int i = 0; i < vectors; i++) {
-                s.append("            a").append(j).append('_').append(i).append(" = w").append(i).append(".fma(t, a").append(j).append('_').append(i).append(");\n");
-            }
-        }
-        s.append("        }\n");
+        channelsLastSteps(s, positions, vectors, locals);
         if (!direct) {
             for (int j = 0; j < positions; j++) {
                 for (int i = 0; i < vectors; i++) {
@@ -392,6 +384,21 @@ public final class KernelTemplates {
             }
         }
         s.append("        for (int r = r0; r < r1; r++, wo += ").append(step).append(") {\n");
+        channelsLastSteps(s, positions, vectors, locals);
+        for (int j = 0; j < positions; j++) {
+            for (int i = 0; i < vectors; i++) {
+                s.append("        a").append(j).append('_').append(i).append(".intoArray(part, at[").append(j).append(']').append(lanes(i)).append(");\n");
+            }
+        }
+        s.append("    }\n");
+        return s.toString();
+    }
+
+    /**
+     * The body of a channels-last tile's loop over (channel, tap) steps and its closing brace: the block's weight vectors,
+     * then per position one broadcast and a multiply-add per vector.
+     */
+    private static void channelsLastSteps(StringBuilder s, int positions, int vectors, boolean locals) {
         s.append("            int o = off[r];\n");
         for (int i = 0; i < vectors; i++) s.append("            $Vec w").append(i).append(" = $Vec.fromArray(S, w, wo").append(lanes(i)).append(");\n");
         for (int j = 0; j < positions; j++) {
@@ -401,13 +408,6 @@ public final class KernelTemplates {
             }
         }
         s.append("        }\n");
-        for (int j = 0; j < positions; j++) {
-            for (int i = 0; i < vectors; i++) {
-                s.append("        a").append(j).append('_').append(i).append(".intoArray(part, at[").append(j).append(']').append(lanes(i)).append(");\n");
-            }
-        }
-        s.append("    }\n");
-        return s.toString();
     }
 
     /** " + i * L" (nothing for 0): vector i's lane offset. */
