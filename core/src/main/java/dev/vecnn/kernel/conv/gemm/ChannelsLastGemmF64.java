@@ -250,7 +250,7 @@ final class ChannelsLastGemmF64 {
                             }
                         }
                         for (int q = g0; q < g1; q++) {
-                            storePartials(sums, (q - g0) * width - k0, k0, kEnd, g.kg, consecutive ? y0 + (long) q * g.kg : to[q], biasRow, lo, hi, ys);
+                            storePosition(sums, (q - g0) * width - k0, k0, kEnd, g.kg, consecutive ? y0 + (long) q * g.kg : to[q], biasRow, lo, hi, ys);
                         }
                     }
                 }
@@ -276,7 +276,9 @@ final class ChannelsLastGemmF64 {
                                 case 2 -> tile12x2(xs, base, off, a, wo, red, acc);
                                 default -> tile24x1(xs, base, off, a, wo, red, acc);
                             }
-                            store(acc, mr, v, out, k0, g.kg, biasRow, lo, hi, ys);
+                            for (int j = 0; j < mr; j++) {
+                                storePosition(acc, j * v * L - k0, k0, Math.min(g.kg, k0 + v * L), g.kg, out[j], biasRow, lo, hi, ys);
+                            }
                         }
                     }
                 }
@@ -313,27 +315,11 @@ final class ChannelsLastGemmF64 {
     }
 
     /**
-     * Tile j's outputs {@code acc[(j v + i) L ..]} plus bias, clamped, to channels [k0, min(kg, k0 + v L)) at
-     * {@code out[j]} (element offsets), the last vector masked past kg.
+     * One position's sums {@code sums[at + k]} of channels [kFrom, kTo) plus bias, clamped, to y from element
+     * {@code out}, the last vector masked past kg: the store of the chunked tiles and, per tile position, of the
+     * one-pass tiles that go through an array.
      */
-    private static void store(double[] acc, int mr, int v, long[] out, int k0, int kg, double[] biasRow, double lo, double hi, MemorySegment ys) {
-        for (int j = 0; j < mr; j++) {
-            long o = out[j];
-            for (int i = 0; i < v; i++) {
-                int k = k0 + i * L;
-                if (k >= kg) break;
-                DoubleVector r = DoubleVector.fromArray(S, acc, (j * v + i) * L).add(DoubleVector.fromArray(S, biasRow, k)).max(lo).min(hi);
-                if (k + L <= kg) r.intoMemorySegment(ys, (o + k) * ES, NO);
-                else r.intoMemorySegment(ys, (o + k) * ES, NO, S.indexInRange(k, kg));
-            }
-        }
-    }
-
-    /**
-     * Sums {@code sums[at + k]} of channels [kFrom, kTo) plus bias, clamped, to y from element {@code out}, the last
-     * vector masked past kg.
-     */
-    private static void storePartials(double[] sums, int at, int kFrom, int kTo, int kg, long out, double[] biasRow, double lo, double hi, MemorySegment ys) {
+    private static void storePosition(double[] sums, int at, int kFrom, int kTo, int kg, long out, double[] biasRow, double lo, double hi, MemorySegment ys) {
         for (int k = kFrom; k < kTo; k += L) {
             DoubleVector r = DoubleVector.fromArray(S, sums, at + k).add(DoubleVector.fromArray(S, biasRow, k)).max(lo).min(hi);
             if (k + L <= kg) r.intoMemorySegment(ys, (out + k) * ES, NO);
