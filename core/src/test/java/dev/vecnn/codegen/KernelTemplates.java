@@ -319,10 +319,10 @@ public final class KernelTemplates {
      * registers and stores position j's vectors at {@code out[j]}.
      */
     static String channelsLastTile(int positions, int vectors, boolean direct) {
-        String step = vectors == 1 ? "L" : vectors + " * L";
+        String step = vectors == 1 ? "L * ES" : vectors + " * L * ES";
         StringBuilder s = new StringBuilder();
         s.append("    private static void tile").append(positions).append('x').append(vectors).append(direct ? "d" : "")
-         .append("($type[] x, int[] base, int[] off, $type[] w, int wo, int red, ")
+         .append("($type[] x, int[] base, int[] off, MemorySegment w, long wo, int red, ")
          .append(direct ? "MemorySegment ys, long[] out, int k0, $type[] biasRow, $type lo, $type hi) {\n" : "$type[] acc) {\n");
         // up to 12 positions keep their base offsets in locals; 24 would not fit the registers, so they are read
         // from base[] at each step (as the hand-written 24x1 tile did)
@@ -368,10 +368,10 @@ public final class KernelTemplates {
      * a reduction cut into chunks is still one chain of multiply-adds per output.
      */
     static String channelsLastChunkTile(int positions, int vectors) {
-        String step = vectors == 1 ? "L" : vectors + " * L";
+        String step = vectors == 1 ? "L * ES" : vectors + " * L * ES";
         StringBuilder s = new StringBuilder();
         s.append("    private static void tile").append(positions).append('x').append(vectors)
-         .append("p($type[] x, int[] base, int[] off, int r0, int r1, $type[] w, int wo, $type[] part, int[] at, boolean accumulate) {\n");
+         .append("p($type[] x, int[] base, int[] off, int r0, int r1, MemorySegment w, long wo, $type[] part, int[] at, boolean accumulate) {\n");
         boolean locals = positions <= 12;
         for (int j = 0; locals && j < positions; j++) {
             s.append(j % 8 == 0 ? "        int " : ", ").append('u').append(j).append(" = base[").append(j).append(']');
@@ -400,7 +400,9 @@ public final class KernelTemplates {
      */
     private static void channelsLastSteps(StringBuilder s, int positions, int vectors, boolean locals) {
         s.append("            int o = off[r];\n");
-        for (int i = 0; i < vectors; i++) s.append("            $Vec w").append(i).append(" = $Vec.fromArray(S, w, wo").append(lanes(i)).append(");\n");
+        for (int i = 0; i < vectors; i++) {
+            s.append("            $Vec w").append(i).append(" = $Vec.fromMemorySegment(S, w, wo").append(i == 0 ? "" : lanes(i) + " * ES").append(", NO);\n");
+        }
         for (int j = 0; j < positions; j++) {
             s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(S, x[").append(locals ? "u" + j : "base[" + j + "]").append(" + o]);\n");
             for (int i = 0; i < vectors; i++) {

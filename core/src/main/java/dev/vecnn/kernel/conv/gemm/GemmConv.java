@@ -10,6 +10,7 @@ import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Implicit-GEMM convolution ("gemm"): every spec, every pass, float32 and float64, any layout, any plane
@@ -64,23 +65,24 @@ public final class GemmConv extends ConvImpl {
 
     /**
      * Prepared forward weights: the panels of the channels-first tiles, and the rows of the channels-last kernel
-     * ({@code ChannelsLastGemmF32}), made from the panels on the first channels-last call (a model run in one
+     * ({@code ChannelsLastGemmF32}, in 64-byte aligned native memory), made from the panels on the first channels-last call (a model run in one
      * layout never holds both). Both give the same bits.
      */
     private static final class Prepared {
         final Object panels;
-        private volatile Object rows;
+        private volatile MemorySegment rows;
 
         Prepared(Object panels) {
             this.panels = panels;
         }
 
-        Object rows(ConvGeometry g) {
-            Object r = rows;
+        MemorySegment rows(ConvGeometry g) {
+            MemorySegment r = rows;
             if (r == null) {
                 // two threads may both make it: the same values, either copy serves
-                r = panels instanceof float[] f ? ChannelsLastGemmF32.rowsFromPanels(g, f, new float[ChannelsLastGemmF32.packedSize(g)])
-                        : ChannelsLastGemmF64.rowsFromPanels(g, (double[]) panels, new double[ChannelsLastGemmF64.packedSize(g)]);
+                r = panels instanceof float[] f
+                        ? ChannelsLastGemmF32.aligned(g, ChannelsLastGemmF32.rowsFromPanels(g, f, new float[ChannelsLastGemmF32.packedSize(g)]), null)
+                        : ChannelsLastGemmF64.aligned(g, ChannelsLastGemmF64.rowsFromPanels(g, (double[]) panels, new double[ChannelsLastGemmF64.packedSize(g)]), null);
                 rows = r;
             }
             return r;
@@ -106,9 +108,9 @@ public final class GemmConv extends ConvImpl {
         ConvGeometry g = ConvGeometry.of(s);
         Prepared prepared = (Prepared) packed;
         if (!s.isTransposed() && (x.dtype() == DType.F32 ? ChannelsLastGemmF32.runs(g, x, y) : ChannelsLastGemmF64.runs(g, x, y))) {
-            Object rows = prepared == null ? null : prepared.rows(g);
-            if (x.dtype() == DType.F32) ChannelsLastGemmF32.forward(g, x, w, (float[]) rows, bias, e, y, ex);
-            else ChannelsLastGemmF64.forward(g, x, w, (double[]) rows, bias, e, y, ex);
+            MemorySegment rows = prepared == null ? null : prepared.rows(g);
+            if (x.dtype() == DType.F32) ChannelsLastGemmF32.forward(g, x, w, rows, bias, e, y, ex);
+            else ChannelsLastGemmF64.forward(g, x, w, rows, bias, e, y, ex);
             return;
         }
         packed = prepared == null ? null : prepared.panels;
