@@ -10,6 +10,7 @@ import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -169,24 +170,31 @@ final class ChannelsLastGemmF64 {
     }
 
     /**
-     * The first {@link #packedSize} packed rows copied to native memory aligned to 64 bytes ({@code dst}, or a new segment of the garbage collector's
-     * arena when null). The tiles read a full vector of weights per step: from a heap array, whose elements start
-     * wherever the collector placed (and moves) it, 7 of 8 placements split every 64-byte load over two cache lines,
-     * and a 3x3 convolution of 64 channels ran at 150-167 GFLOP/s against 175-180 from aligned memory (Zen 5, one JVM).
+     * The first {@link #packedSize} packed rows copied to native memory aligned to 64 bytes: into {@code dst} where it
+     * is at least that large (a 64-byte aligned segment: a worker's scratch, or the rows of weights repacked), else
+     * into a new segment of the garbage collector's arena; returns exactly the rows. The tiles read a full vector of
+     * weights per step: from a heap array, whose elements start wherever the collector placed (and moves) it, 7 of 8
+     * placements split every 64-byte load over two cache lines (3x3 convolution of 64 channels on 56x56, Zen 5, the
+     * two alternated in one JVM: 150-167 GFLOP/s from the heap, 175-180 from aligned memory).
      */
     static MemorySegment aligned(ConvGeometry g, double[] rows, MemorySegment dst) {
         int n = packedSize(g);
-        MemorySegment m = dst != null ? dst : java.lang.foreign.Arena.ofAuto().allocate(n * ES, 64);
+        MemorySegment m = dst != null && dst.byteSize() >= n * ES ? dst : Arena.ofAuto().allocate(n * ES, 64);
         MemorySegment.copy(rows, 0, m, LAYOUT, 0, n);
-        return m;
+        return m.asSlice(0, n * ES);
+    }
+
+    /** {@link #rowsFromPanels} into aligned native memory ({@link #aligned}; {@code reuse}: a previous copy's memory, or null). */
+    static MemorySegment alignedRowsFromPanels(ConvGeometry g, double[] panels, MemorySegment reuse) {
+        return aligned(g, rowsFromPanels(g, panels, new double[packedSize(g)]), reuse);
     }
 
     /** {@code y = act(conv(x, w) + bias)}, x and y channels-last ({@link #runs}), weights from {@link #aligned} (null: packed here). */
     static void forward(ConvGeometry g, Tensor x, Tensor w, MemorySegment packed, Tensor bias, Epilogue e, Tensor y, Execution ex) {
         Scratch call = ex.acquire();
         try {
-            MemorySegment a = packed != null ? packed
-                    : aligned(g, packRows(g, w, call.doubles("cl.w", packedSize(g))), call.segment("cl.w", packedSize(g) * ES));
+            int n = packedSize(g);
+            MemorySegment a = packed != null ? packed : aligned(g, packRows(g, w, call.doubles("cl.w", n)), call.segment("cl.w", n * ES));
             run(g, x, a, bias, e, y, ex);
         } finally {
             ex.release(call);

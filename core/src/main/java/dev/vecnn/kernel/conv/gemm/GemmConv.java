@@ -65,24 +65,26 @@ public final class GemmConv extends ConvImpl {
 
     /**
      * Prepared forward weights: the panels of the channels-first tiles, and the rows of the channels-last kernel
-     * ({@code ChannelsLastGemmF32}, in 64-byte aligned native memory), made from the panels on the first channels-last call (a model run in one
-     * layout never holds both). Both give the same bits.
+     * ({@code ChannelsLastGemmF32}, in 64-byte aligned native memory), made from the panels on the first
+     * channels-last call (a model run in one layout never holds both). Both give the same bits. Repacking (an optimizer
+     * step) reuses both the panels and the rows' memory, so training does not allocate native memory per step.
      */
-    private static final class Prepared {
+    static final class Prepared {
         final Object panels;
+        private final MemorySegment reuse; // the previous rows' memory, or null
         private volatile MemorySegment rows;
 
-        Prepared(Object panels) {
+        Prepared(Object panels, MemorySegment reuse) {
             this.panels = panels;
+            this.reuse = reuse;
         }
 
         MemorySegment rows(ConvGeometry g) {
             MemorySegment r = rows;
             if (r == null) {
-                // two threads may both make it: the same values, either copy serves
-                r = panels instanceof float[] f
-                        ? ChannelsLastGemmF32.aligned(g, ChannelsLastGemmF32.rowsFromPanels(g, f, new float[ChannelsLastGemmF32.packedSize(g)]), null)
-                        : ChannelsLastGemmF64.aligned(g, ChannelsLastGemmF64.rowsFromPanels(g, (double[]) panels, new double[ChannelsLastGemmF64.packedSize(g)]), null);
+                // two threads may both make it: the same values into the same memory, either serves
+                r = panels instanceof float[] f ? ChannelsLastGemmF32.alignedRowsFromPanels(g, f, reuse)
+                        : ChannelsLastGemmF64.alignedRowsFromPanels(g, (double[]) panels, reuse);
                 rows = r;
             }
             return r;
@@ -94,13 +96,15 @@ public final class GemmConv extends ConvImpl {
         if (s.isTransposed()) return null; // backward-data packs per phase; not prepared yet
         ConvGeometry g = ConvGeometry.of(s);
         int n = w.dtype() == DType.F32 ? GemmConvF32.packedForwardSize(g) : GemmConvF64.packedForwardSize(g);
-        Object reuse = old instanceof Prepared p ? p.panels : null;
+        Prepared previous = old instanceof Prepared p ? p : null;
+        Object reuse = previous != null ? previous.panels : null;
+        MemorySegment rows = previous != null ? previous.rows : null;
         if (w.dtype() == DType.F32) {
             float[] a = reuse instanceof float[] f && f.length == n ? f : new float[n];
-            return new Prepared(GemmConvF32.packForward(g, w, a));
+            return new Prepared(GemmConvF32.packForward(g, w, a), rows);
         }
         double[] a = reuse instanceof double[] d && d.length == n ? d : new double[n];
-        return new Prepared(GemmConvF64.packForward(g, w, a));
+        return new Prepared(GemmConvF64.packForward(g, w, a), rows);
     }
 
     @Override
