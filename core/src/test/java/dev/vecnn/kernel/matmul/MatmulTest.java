@@ -204,6 +204,21 @@ class MatmulTest {
         }
     }
 
+    /** The packed panels the forward tiles load as whole vectors sit in 64-byte aligned native memory, in both dtypes. */
+    @Test
+    @Tag("vector-api")
+    void packedPanelsAreAlignedNativeMemory() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                Tensor w = random(arena, t, new SplittableRandom(11), 19, 150);
+                Object panels = t == DType.F32 ? VectorMatmulF32.INSTANCE.pack(w, 19, 150)[0] : VectorMatmulF64.INSTANCE.pack(w, 19, 150)[0];
+                java.lang.foreign.MemorySegment m = (java.lang.foreign.MemorySegment) panels;
+                assertTrue(m.isNative(), t + ": native");
+                assertEquals(0, m.address() % 64, t + ": address mod 64");
+            }
+        }
+    }
+
     @Test
     void availableExactlyWithTheVectorApi() {
         assertEquals(Backend.isVector(), Matmul.available());
