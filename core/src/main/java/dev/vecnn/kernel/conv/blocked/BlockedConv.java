@@ -11,6 +11,7 @@ import dev.vecnn.spec.PaddingMode;
 import dev.vecnn.spec.Window;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Direct convolution with the output channels in the vector lanes ("blocked"; {@code BlockedConvF32},
@@ -108,13 +109,10 @@ public final class BlockedConv extends ConvImpl {
     @Override
     protected Object pack(ConvSpec s, Tensor w, Object old) {
         ConvGeometry g = ConvGeometry.of(s);
-        int n = w.dtype() == DType.F32 ? BlockedConvF32.packedSize(g) : BlockedConvF64.packedSize(g);
-        if (w.dtype() == DType.F32) {
-            float[] a = old instanceof float[] f && f.length == n ? f : new float[n];
-            return BlockedConvF32.packForward(g, w, a, null);
-        }
-        double[] a = old instanceof double[] d && d.length == n ? d : new double[n];
-        return BlockedConvF64.packForward(g, w, a, null);
+        // packed on the heap, then copied to aligned native memory: the previous packing's when it is large enough
+        MemorySegment reuse = old instanceof MemorySegment m ? m : null;
+        if (w.dtype() == DType.F32) return BlockedConvF32.aligned(g, BlockedConvF32.packForward(g, w, new float[BlockedConvF32.packedSize(g)], null), reuse);
+        return BlockedConvF64.aligned(g, BlockedConvF64.packForward(g, w, new double[BlockedConvF64.packedSize(g)], null), reuse);
     }
 
     @Override
@@ -125,8 +123,8 @@ public final class BlockedConv extends ConvImpl {
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         ConvGeometry g = ConvGeometry.of(s);
-        if (x.dtype() == DType.F32) BlockedConvF32.forward(g, x, w, (float[]) packed, bias, e, y, ex);
-        else BlockedConvF64.forward(g, x, w, (double[]) packed, bias, e, y, ex);
+        if (x.dtype() == DType.F32) BlockedConvF32.forward(g, x, w, (MemorySegment) packed, bias, e, y, ex);
+        else BlockedConvF64.forward(g, x, w, (MemorySegment) packed, bias, e, y, ex);
     }
 
     @Override

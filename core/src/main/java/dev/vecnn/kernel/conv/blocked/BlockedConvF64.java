@@ -8,8 +8,10 @@ import dev.vecnn.kernel.conv.SlabRowsF64;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -48,6 +50,7 @@ final class BlockedConvF64 {
     private static final int SLACK = 2 * RUN;
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
 
     /** Output channels of a block for {@code kg} written channels per group: two vectors when they divide kg, else one. */
     static int blockWidth(int kg) {
@@ -102,11 +105,27 @@ final class BlockedConvF64 {
         return a;
     }
 
+    /**
+     * The first {@link #packedSize} elements of packed weights {@code a} in 64-byte aligned native memory: {@code dst}
+     * where it is large enough (a worker's scratch, or the previous packing's memory), else a new segment of the
+     * collector's arena; returns exactly the packed weights. The tiles load two vectors of weights per step, which from
+     * a heap array span two cache lines in 7 of 8 placements (measured on the channels-last GEMM's tiles:
+     * {@code ChannelsLastGemmF64.aligned}).
+     */
+    static MemorySegment aligned(ConvGeometry g, double[] a, MemorySegment dst) {
+        int n = packedSize(g);
+        MemorySegment m = dst != null && dst.byteSize() >= n * ES ? dst : Arena.ofAuto().allocate(n * ES, 64);
+        MemorySegment.copy(a, 0, m, LAYOUT, 0, n);
+        return m.asSlice(0, n * ES);
+    }
+
     /** {@code small = act(conv(big, w) + bias)}, the weights packed here into scratch when {@code packed} is null. */
-    static void forward(ConvGeometry g, Tensor big, Tensor w, double[] packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+    static void forward(ConvGeometry g, Tensor big, Tensor w, MemorySegment packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         Scratch call = ex.acquire();
         try {
-            double[] a = packed != null ? packed : packForward(g, w, call.doubles("blocked.a", packedSize(g)), call);
+            int n = packedSize(g);
+            MemorySegment a = packed != null ? packed
+                    : aligned(g, packForward(g, w, call.doubles("blocked.a", n), call), call.segment("blocked.a", n * ES));
             run(g, big, a, bias, e, small, ex);
         } finally {
             ex.release(call);
@@ -117,7 +136,9 @@ final class BlockedConvF64 {
     static void backwardData(ConvGeometry g, ConvGeometry m, Tensor gy, Tensor w, Tensor gx, Execution ex) {
         Scratch call = ex.acquire();
         try {
-            run(m, gy, packBackwardData(g, m, w, call.doubles("blocked.a", packedSize(m)), call), null, Epilogue.NONE, gx, ex);
+            int n = packedSize(m);
+            MemorySegment a = aligned(m, packBackwardData(g, m, w, call.doubles("blocked.a", n), call), call.segment("blocked.a", n * ES));
+            run(m, gy, a, null, Epilogue.NONE, gx, ex);
         } finally {
             ex.release(call);
         }
@@ -171,7 +192,7 @@ final class BlockedConvF64 {
      * (image, group, run of dimension-0 rows, run of channel blocks); rows, then blocks, are cut only where
      * images and groups leave threads idle (about two tasks per thread).
      */
-    private static void run(ConvGeometry g, Tensor big, double[] packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
+    private static void run(ConvGeometry g, Tensor big, MemorySegment packed, Tensor bias, Epilogue e, Tensor small, Execution ex) {
         int rows = (int) g.small[0];
         long items = g.batch * g.groups, want = 2L * ex.threads();
         int red = g.cg * g.taps, blocks = blocks(g.kg), kb = blockWidth(g.kg);
@@ -198,18 +219,18 @@ final class BlockedConvF64 {
                 int wo = (gi * blocks + b) * red * kb, yo = b * kb * part.channel;
                 if (kb == KB) {
                     for (int i = 0; i < part.runs; i += 3) {
-                        tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo, part.off, red, tile);
+                        tile12x2(x, st[i], st[i + 1], st[i + 2], packed, wo * ES, part.off, red, tile);
                         scatter(tile, 0, 12, y, yo + i * RUN, part.index);
                         scatter(tile, 12, 12, y, yo + i * RUN + L * part.channel, part.index);
                     }
                 } else if (part.pairs) {
                     for (int i = 0; i < part.runs; i += 6) {
-                        tile24x1in8s(x, st[i], st[i + 2], st[i + 4], packed, wo, part.off, red, tile);
+                        tile24x1in8s(x, st[i], st[i + 2], st[i + 4], packed, wo * ES, part.off, red, tile);
                         scatter(tile, 0, 24, y, yo + i * RUN, part.index);
                     }
                 } else {
                     for (int i = 0; i < part.runs; i += 6) {
-                        tile24x1(x, st[i], st[i + 1], st[i + 2], st[i + 3], st[i + 4], st[i + 5], packed, wo, part.off, red, tile);
+                        tile24x1(x, st[i], st[i + 1], st[i + 2], st[i + 3], st[i + 4], st[i + 5], packed, wo * ES, part.off, red, tile);
                         scatter(tile, 0, 24, y, yo + i * RUN, part.index);
                     }
                 }
@@ -259,12 +280,12 @@ final class BlockedConvF64 {
      * for {@link #scatter}: with the 24 scatters here, the float64 method outgrew C1's register allocator and the
      * JIT kept it at tier 2, boxing every vector (1.6 GB per shower3d step).
      */
-    private static void tile12x2(double[] x, int u, int v, int z, double[] w, int wo, int[] off, int red, double[] tile) {
+    private static void tile12x2(double[] x, int u, int v, int z, MemorySegment w, long wo, int[] off, int red, double[] tile) {
         DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         DoubleVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0, b8 = a0, b9 = a0, b10 = a0, b11 = a0;
-        for (int r = 0; r < red; r++, wo += KB) {
+        for (int r = 0; r < red; r++, wo += KB * ES) {
             int o = off[r], p = u + o, q = v + o, e = z + o;
-            DoubleVector w0 = DoubleVector.fromArray(S, w, wo), w1 = DoubleVector.fromArray(S, w, wo + L);
+            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO), w1 = DoubleVector.fromMemorySegment(S, w, wo + L * ES, NO);
             DoubleVector t;
             t = DoubleVector.broadcast(S, x[p]);
             a0 = w0.fma(t, a0);
@@ -335,13 +356,13 @@ final class BlockedConvF64 {
      * load and 24 broadcasts), stored to {@code tile[j L ..]} ({@link #scatter} moves them to y: with the 24
      * scatters here the method outgrew C1's register allocator, and the JIT kept it at tier 2, boxing every vector).
      */
-    private static void tile24x1(double[] x, int u0, int u1, int u2, int u3, int u4, int u5, double[] w, int wo, int[] off, int red,
+    private static void tile24x1(double[] x, int u0, int u1, int u2, int u3, int u4, int u5, MemorySegment w, long wo, int[] off, int red,
                                  double[] tile) {
         DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         DoubleVector a12 = a0, a13 = a0, a14 = a0, a15 = a0, a16 = a0, a17 = a0, a18 = a0, a19 = a0, a20 = a0, a21 = a0, a22 = a0, a23 = a0;
-        for (int r = 0; r < red; r++, wo += L) {
+        for (int r = 0; r < red; r++, wo += L * ES) {
             int o = off[r], p0 = u0 + o, p1 = u1 + o, p2 = u2 + o, p3 = u3 + o, p4 = u4 + o, p5 = u5 + o;
-            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
             a0 = w0.fma(DoubleVector.broadcast(S, x[p0]), a0);
             a1 = w0.fma(DoubleVector.broadcast(S, x[p0 + 1]), a1);
             a2 = w0.fma(DoubleVector.broadcast(S, x[p0 + 2]), a2);
@@ -398,12 +419,12 @@ final class BlockedConvF64 {
      * u0, u1 and u2, one base index per run (half the scalar work per step of six runs of four; 1.13x on the tile
      * alone). The same loads, products and sums.
      */
-    private static void tile24x1in8s(double[] x, int u0, int u1, int u2, double[] w, int wo, int[] off, int red, double[] tile) {
+    private static void tile24x1in8s(double[] x, int u0, int u1, int u2, MemorySegment w, long wo, int[] off, int red, double[] tile) {
         DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         DoubleVector a12 = a0, a13 = a0, a14 = a0, a15 = a0, a16 = a0, a17 = a0, a18 = a0, a19 = a0, a20 = a0, a21 = a0, a22 = a0, a23 = a0;
-        for (int r = 0; r < red; r++, wo += L) {
+        for (int r = 0; r < red; r++, wo += L * ES) {
             int o = off[r], p0 = u0 + o, p1 = u1 + o, p2 = u2 + o;
-            DoubleVector w0 = DoubleVector.fromArray(S, w, wo);
+            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
             a0 = w0.fma(DoubleVector.broadcast(S, x[p0]), a0);
             a1 = w0.fma(DoubleVector.broadcast(S, x[p0 + 1]), a1);
             a2 = w0.fma(DoubleVector.broadcast(S, x[p0 + 2]), a2);
