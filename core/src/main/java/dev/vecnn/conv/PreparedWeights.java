@@ -21,7 +21,10 @@ public final class PreparedWeights {
         this.w = w;
     }
 
-    /** Repacks the weight tensor's current values (same buffers). */
+    /**
+     * Repacks the weight tensor's current values into the same buffers: not while a forward pass on these weights (or
+     * on a {@link #sharedWith} sharer) runs on another thread, which would read a mix of old and new weights.
+     */
     public PreparedWeights update() {
         dev.vecnn.spec.Arguments.convWeights(spec, w);
         packed = impl.pack(spec, w, packed);

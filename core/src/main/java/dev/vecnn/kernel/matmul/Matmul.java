@@ -120,7 +120,7 @@ public final class Matmul {
      * w (N, K) packed for repeated forwards ({@link Prepared}).
      *
      * @throws IllegalArgumentException for a w that is not a usable contiguous F32 or F64 matrix, or whose packed
-     *     copy would exceed a Java array (more than 2^31 - 65 elements)
+     *     copy would have more than 2^31 - 65 elements (the packing indexes it with ints)
      */
     public static Prepared prepare(Tensor w) {
         long[] ws = matrix(w, "w");

@@ -2,9 +2,9 @@ package dev.vecnn.kernel.matmul;
 
 import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.AlignedMemory;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -101,9 +101,8 @@ final class VectorMatmulF64 implements Matmul.Engine {
     @Override
     public Object[] pack(Tensor w, int n, int k) {
         int full = k - k % L, tail = k - full, panels = Math.ceilDiv(n, PANEL);
-        // native and 64-byte aligned: a tile loads whole vectors of it, which a heap array's placement splits over two
-        // cache lines in 7 of 8 cases (the channels-last convolution's weights: ChannelsLastGemm)
-        MemorySegment packed = Arena.ofAuto().allocate(Math.multiplyExact(Math.multiplyExact((long) panels, PANEL), full) * ES, 64);
+        // native and 64-byte aligned: a tile loads whole vectors of it (AlignedMemory)
+        MemorySegment packed = AlignedMemory.allocate((long) panels * PANEL * full * ES);
         double[] rest = new double[n * tail];
         MemorySegment ws = w.segment();
         for (int r = 0; r < panels * PANEL; r++) {

@@ -109,7 +109,7 @@ public final class BlockedConv extends ConvImpl {
     @Override
     protected Object pack(ConvSpec s, Tensor w, Object old) {
         ConvGeometry g = ConvGeometry.of(s);
-        // packed on the heap, then copied to aligned native memory: the previous packing's when it is large enough
+        // packed on the heap, then copied to aligned native memory: the previous packing's memory where it is large enough
         MemorySegment reuse = old instanceof MemorySegment m ? m : null;
         if (w.dtype() == DType.F32) return BlockedConvF32.aligned(g, BlockedConvF32.packForward(g, w, new float[BlockedConvF32.packedSize(g)], null), reuse);
         return BlockedConvF64.aligned(g, BlockedConvF64.packForward(g, w, new double[BlockedConvF64.packedSize(g)], null), reuse);

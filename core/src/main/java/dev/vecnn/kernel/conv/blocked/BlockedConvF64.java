@@ -1,6 +1,7 @@
 package dev.vecnn.kernel.conv.blocked;
 
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.AlignedMemory;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.PhaseSlab;
 import dev.vecnn.kernel.conv.SlabIoF64;
@@ -8,7 +9,6 @@ import dev.vecnn.kernel.conv.SlabRowsF64;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -105,18 +105,9 @@ final class BlockedConvF64 {
         return a;
     }
 
-    /**
-     * The first {@link #packedSize} elements of packed weights {@code a} in 64-byte aligned native memory: {@code dst}
-     * where it is large enough (a worker's scratch, or the previous packing's memory), else a new segment of the
-     * collector's arena; returns exactly the packed weights. The tiles load two vectors of weights per step, which from
-     * a heap array span two cache lines in 7 of 8 placements (measured on the channels-last GEMM's tiles:
-     * {@code ChannelsLastGemmF64.aligned}).
-     */
+    /** The first {@link #packedSize} packed weights in 64-byte aligned native memory ({@link AlignedMemory#copy}: into dst where it is large enough). */
     static MemorySegment aligned(ConvGeometry g, double[] a, MemorySegment dst) {
-        int n = packedSize(g);
-        MemorySegment m = dst != null && dst.byteSize() >= n * ES ? dst : Arena.ofAuto().allocate(n * ES, 64);
-        MemorySegment.copy(a, 0, m, LAYOUT, 0, n);
-        return m.asSlice(0, n * ES);
+        return AlignedMemory.copy(a, packedSize(g), dst);
     }
 
     /** {@code small = act(conv(big, w) + bias)}, the weights packed here into scratch when {@code packed} is null. */

@@ -1,6 +1,7 @@
 package dev.vecnn.kernel.conv.gemm;
 
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.AlignedMemory;
 import dev.vecnn.kernel.conv.ChannelsLastSlabF32;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.TaskSplit;
@@ -10,7 +11,6 @@ import dev.vecnn.parallel.Execution;
 import dev.vecnn.parallel.Execution.Scratch;
 import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -169,19 +169,9 @@ final class ChannelsLastGemmF32 {
         return ChannelsLastSlabF32.rowsPerTask(g, SLAB_BUDGET);
     }
 
-    /**
-     * The first {@link #packedSize} packed rows copied to native memory aligned to 64 bytes: into {@code dst} where it
-     * is at least that large (a 64-byte aligned segment: a worker's scratch, or the rows of weights repacked), else
-     * into a new segment of the garbage collector's arena; returns exactly the rows. The tiles read a full vector of
-     * weights per step: from a heap array, whose elements start wherever the collector placed (and moves) it, 7 of 8
-     * placements split every 64-byte load over two cache lines (3x3 convolution of 64 channels on 56x56, Zen 5, the
-     * two alternated in one JVM: 150-167 GFLOP/s from the heap, 175-180 from aligned memory).
-     */
+    /** The first {@link #packedSize} packed rows in 64-byte aligned native memory ({@link AlignedMemory#copy}: into dst where it is large enough). */
     static MemorySegment aligned(ConvGeometry g, float[] rows, MemorySegment dst) {
-        int n = packedSize(g);
-        MemorySegment m = dst != null && dst.byteSize() >= n * ES ? dst : Arena.ofAuto().allocate(n * ES, 64);
-        MemorySegment.copy(rows, 0, m, LAYOUT, 0, n);
-        return m.asSlice(0, n * ES);
+        return AlignedMemory.copy(rows, packedSize(g), dst);
     }
 
     /** {@link #rowsFromPanels} into aligned native memory ({@link #aligned}; {@code reuse}: a previous copy's memory, or null). */

@@ -98,7 +98,7 @@ public final class GemmConv extends ConvImpl {
         int n = w.dtype() == DType.F32 ? GemmConvF32.packedForwardSize(g) : GemmConvF64.packedForwardSize(g);
         Prepared previous = old instanceof Prepared p ? p : null;
         Object reuse = previous != null ? previous.panels : null;
-        MemorySegment rows = previous != null ? previous.rows : null;
+        MemorySegment rows = previous == null ? null : previous.rows != null ? previous.rows : previous.reuse; // two repacks between uses keep it
         if (w.dtype() == DType.F32) {
             float[] a = reuse instanceof float[] f && f.length == n ? f : new float[n];
             return new Prepared(GemmConvF32.packForward(g, w, a), rows);

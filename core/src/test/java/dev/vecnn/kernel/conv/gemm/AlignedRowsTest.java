@@ -62,6 +62,9 @@ class AlignedRowsTest {
                 GemmConv.Prepared second = (GemmConv.Prepared) gemm.pack(s, w, first);
                 MemorySegment after = second.rows(g);
                 assertEquals(before.address(), after.address(), dtype + ": the same memory");
+                // two repacks with no channels-last call between them still refill the first rows' memory
+                GemmConv.Prepared unused = (GemmConv.Prepared) gemm.pack(s, w, second);
+                assertEquals(before.address(), ((GemmConv.Prepared) gemm.pack(s, w, unused)).rows(g).address(), dtype + ": kept over two repacks");
                 MemorySegment fresh = ((GemmConv.Prepared) gemm.pack(s, w, null)).rows(g);
                 assertEquals(-1L, fresh.mismatch(after), dtype + ": the new weights' rows");
                 assertTrue(fresh.address() != after.address(), dtype + ": a pack without old weights allocates");
