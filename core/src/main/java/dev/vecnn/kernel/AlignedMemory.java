@@ -7,9 +7,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * Native memory aligned to 64 bytes (a cache line) for packed weights that kernels load as whole vectors. A heap
  * array's elements start 16 bytes after an object the collector places, and moves, on an 8-byte boundary: in 7 of 8
- * placements every 64-byte load from it spans two cache lines. A 3x3 convolution of 64 channels on 56x56 (channels-last,
- * AMD Zen 5) ran 150-167 GFLOP/s with its weights on the heap and 175-180 from aligned memory, the two alternated in one
- * JVM; where an array's placement fell aligned by chance, the heap ran as fast, which made speeds differ between JVMs.
+ * placements every 64-byte load from it spans two cache lines. A 3x3 convolution of 64 channels on 56x56
+ * (channels-last, AMD Zen 5) ran 150-167 GFLOP/s with its weights on the heap and 175-180 from aligned memory, the two
+ * alternated in one JVM; where an array's placement fell aligned by chance, the heap ran about as fast, which made
+ * speeds differ between JVMs.
  */
 public final class AlignedMemory {
     private AlignedMemory() {
@@ -18,7 +19,7 @@ public final class AlignedMemory {
     /** Bytes of alignment: a cache line, and one 512-bit vector. */
     public static final long ALIGNMENT = 64;
 
-    /** New memory of {@code bytes} bytes from the garbage collector's arena (freed once unreachable), 64-byte aligned. */
+    /** New 64-byte aligned memory of {@code bytes} bytes from the collector's arena (freed once unreachable). */
     public static MemorySegment allocate(long bytes) {
         return Arena.ofAuto().allocate(bytes, ALIGNMENT);
     }
