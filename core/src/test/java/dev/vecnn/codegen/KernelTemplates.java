@@ -319,18 +319,11 @@ public final class KernelTemplates {
      * registers and stores position j's vectors at {@code out[j]}.
      */
     static String channelsLastTile(int positions, int vectors, boolean direct) {
-        String step = vectors == 1 ? "L * ES" : vectors + " * L * ES";
         StringBuilder s = new StringBuilder();
         s.append("    private static void tile").append(positions).append('x').append(vectors).append(direct ? "d" : "")
          .append("($type[] x, int[] base, int[] off, MemorySegment w, long wo, int red, ")
          .append(direct ? "MemorySegment ys, long[] out, int k0, $type[] biasRow, $type lo, $type hi) {\n" : "$type[] acc) {\n");
-        // up to 12 positions keep their base offsets in locals; 24 would not fit the registers, so they are read
-        // from base[] at each step (as the hand-written 24x1 tile did)
-        boolean locals = positions <= 12;
-        for (int j = 0; locals && j < positions; j++) {
-            s.append(j % 8 == 0 ? "        int " : ", ").append('u').append(j).append(" = base[").append(j).append(']');
-            if (j % 8 == 7 || j == positions - 1) s.append(";\n");
-        }
+        boolean locals = channelsLastBases(s, positions);
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
                 int k = j * vectors + i;
@@ -338,8 +331,7 @@ public final class KernelTemplates {
                 if (k % 8 == 7 || k == positions * vectors - 1) s.append(";\n");
             }
         }
-        s.append("        for (int r = 0; r < red; r++, wo += ").append(step).append(") {\n");
-        channelsLastSteps(s, positions, vectors, locals);
+        channelsLastSteps(s, "0", "red", positions, vectors, locals);
         if (!direct) {
             for (int j = 0; j < positions; j++) {
                 for (int i = 0; i < vectors; i++) {
@@ -368,23 +360,17 @@ public final class KernelTemplates {
      * a reduction cut into chunks is still one chain of multiply-adds per output.
      */
     static String channelsLastChunkTile(int positions, int vectors) {
-        String step = vectors == 1 ? "L * ES" : vectors + " * L * ES";
         StringBuilder s = new StringBuilder();
         s.append("    private static void tile").append(positions).append('x').append(vectors)
          .append("p($type[] x, int[] base, int[] off, int r0, int r1, MemorySegment w, long wo, $type[] part, int[] at, boolean accumulate) {\n");
-        boolean locals = positions <= 12;
-        for (int j = 0; locals && j < positions; j++) {
-            s.append(j % 8 == 0 ? "        int " : ", ").append('u').append(j).append(" = base[").append(j).append(']');
-            if (j % 8 == 7 || j == positions - 1) s.append(";\n");
-        }
+        boolean locals = channelsLastBases(s, positions);
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
                 s.append("        $Vec a").append(j).append('_').append(i).append(" = accumulate ? $Vec.fromArray(S, part, at[").append(j).append(']')
                  .append(lanes(i)).append(") : $Vec.zero(S);\n");
             }
         }
-        s.append("        for (int r = r0; r < r1; r++, wo += ").append(step).append(") {\n");
-        channelsLastSteps(s, positions, vectors, locals);
+        channelsLastSteps(s, "r0", "r1", positions, vectors, locals);
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
                 s.append("        a").append(j).append('_').append(i).append(".intoArray(part, at[").append(j).append(']').append(lanes(i)).append(");\n");
@@ -395,10 +381,27 @@ public final class KernelTemplates {
     }
 
     /**
-     * The body of a channels-last tile's loop over (channel, tap) steps and its closing brace: the block's weight vectors,
-     * then per position one broadcast and a multiply-add per vector.
+     * A channels-last tile's base offsets of its positions in locals {@code u<j>}, up to 12 positions (returns whether
+     * it wrote them); 24 would not fit the registers, so they are read from base[] at each step (as the hand-written
+     * 24x1 tile did).
      */
-    private static void channelsLastSteps(StringBuilder s, int positions, int vectors, boolean locals) {
+    private static boolean channelsLastBases(StringBuilder s, int positions) {
+        boolean locals = positions <= 12;
+        for (int j = 0; locals && j < positions; j++) {
+            s.append(j % 8 == 0 ? "        int " : ", ").append('u').append(j).append(" = base[").append(j).append(']');
+            if (j % 8 == 7 || j == positions - 1) s.append(";\n");
+        }
+        return locals;
+    }
+
+    /**
+     * A channels-last tile's loop over (channel, tap) steps r from {@code from} to {@code to} (expressions), the weights'
+     * byte offset wo stepping by the block: the block's weight vectors, then per position one broadcast and a
+     * multiply-add per vector, and the closing brace.
+     */
+    private static void channelsLastSteps(StringBuilder s, String from, String to, int positions, int vectors, boolean locals) {
+        s.append("        for (int r = ").append(from).append("; r < ").append(to).append("; r++, wo += ")
+         .append(vectors == 1 ? "L * ES" : vectors + " * L * ES").append(") {\n");
         s.append("            int o = off[r];\n");
         for (int i = 0; i < vectors; i++) {
             s.append("            $Vec w").append(i).append(" = $Vec.fromMemorySegment(S, w, wo").append(i == 0 ? "" : lanes(i) + " * ES").append(", NO);\n");
