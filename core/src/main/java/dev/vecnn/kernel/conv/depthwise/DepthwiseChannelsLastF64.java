@@ -21,7 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * dilation), the channels in the vector lanes: {@code Y[p][c] = sum_t w[c][t] X[p s + off_t][c]}. A task lays the
  * input rows its output rows read in a padded channels-last slab ({@code ChannelsLastSlab}); a tile is eight
  * positions by one vector of channels, per tap one weight vector and eight input vectors (channels-first rows
- * would need a gather per lane; here every load is a plain vector). Bias and a clamp are applied in the
+ * would need a gather per lane; here every load is a plain vector). Kernels three taps wide along the last dimension
+ * at stride 1 (the common 3x3) take row tiles instead: eight consecutive outputs of a row, each input vector loaded
+ * once per kernel row for its three taps. Bias and a clamp are applied in the
  * registers, other activations over each position's channels afterwards.
  *
  * <p>Each output is one sum over the taps in tap order from zero, then the bias: the order of the channels-first
@@ -109,6 +111,14 @@ final class DepthwiseChannelsLastF64 {
         for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
         int perRow = ChannelsLastSlabF64.rowPositions(g);
         MemorySegment ys = y.segment();
+        // rows of at least a tile along the last dimension, three taps wide, stride and dilation 1: the row tiles (at
+        // stride 2, seventeen loads per kernel row instead of 24 ran as fast as the per-position tiles: the layers read
+        // four times the input they write and wait for memory)
+        int last = g.rank - 1, width = (int) g.small[last], pitch = slab.pitch[last], kernelRows = g.taps / 3;
+        boolean rowTiles = g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && width >= TILE;
+        int[] rowOffset = new int[kernelRows];
+        for (int i = 0; i < kernelRows; i++) rowOffset[i] = tapOffset[3 * i];
+        long yStep = y.stride(2 + last);
         ex.forEach(Math.toIntExact(g.batch * parts * vectorParts), (task, s) -> {
             int vp = task % vectorParts, part = task / vectorParts % parts;
             long n = task / vectorParts / parts;
@@ -131,6 +141,17 @@ final class DepthwiseChannelsLastF64 {
             // row reads (rows x 64 bytes per position) stays in L1 while the row is swept
             for (int v = v0; v < v1; v++) {
                 boolean whole = (v + 1) * L <= channels;
+                if (whole && rowTiles) {
+                    // eight consecutive outputs of a row per tile, the row's last tile moved back to end at the row's end
+                    // (its first outputs computed twice, the same values)
+                    for (int q0 = 0; q0 < positions; q0 += width) {
+                        for (int c = 0; c < width; c += TILE) {
+                            int q = q0 + Math.min(c, width - TILE);
+                            tile8Row3(xs, at[q] + v * L, pitch, kernelRows, rowOffset, wt, v * L, padded, biasRow, lo, hi, ys, to[q] + v * L, yStep);
+                        }
+                    }
+                    continue;
+                }
                 for (int p = 0; p < tiled; p += TILE) {
                     if (whole) {
                         tile8Direct(xs, at, to, p, v * L, wt, padded, tapOffset, g.taps, biasRow, lo, hi, ys);
@@ -210,6 +231,45 @@ final class DepthwiseChannelsLastF64 {
         a5.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 5] + c0) * ES, NO);
         a6.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 6] + c0) * ES, NO);
         a7.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 7] + c0) * ES, NO);
+    }
+
+    /**
+     * Eight consecutive outputs of a row (slab offset {@code u}, then every {@code pitch} elements; y elements
+     * {@code out}, then every {@code yStep}) by one whole vector of channels, for kernels three taps wide along the last
+     * dimension at stride and dilation 1: per kernel row ({@code rowOffset}) the ten input vectors the eight outputs
+     * read are loaded once and each serves up to three taps, against one load per tap and output in {@link #tile8Direct}.
+     * Whole layers ran 1.09-1.17x faster (Zen 5, MobileNet-V2's 32 channels on 112x112 to 576 on 14x14, the two tiles
+     * alternated in one JVM). The taps are still added in tap order.
+     */
+    private static void tile8Row3(double[] x, int u, int pitch, int kernelRows, int[] rowOffset, double[] w, int c0, int padded,
+            double[] biasRow, double lo, double hi, MemorySegment ys, long out, long yStep) {
+        DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int i = 0, wo = c0; i < kernelRows; i++, wo += 3 * padded) {
+            int o = u + rowOffset[i];
+            DoubleVector w0 = DoubleVector.fromArray(S, w, wo), w1 = DoubleVector.fromArray(S, w, wo + padded), w2 = DoubleVector.fromArray(S, w, wo + 2 * padded);
+            DoubleVector i0 = DoubleVector.fromArray(S, x, o), i1 = DoubleVector.fromArray(S, x, o + pitch);
+            DoubleVector i2 = DoubleVector.fromArray(S, x, o + 2 * pitch), i3 = DoubleVector.fromArray(S, x, o + 3 * pitch);
+            DoubleVector i4 = DoubleVector.fromArray(S, x, o + 4 * pitch), i5 = DoubleVector.fromArray(S, x, o + 5 * pitch);
+            DoubleVector i6 = DoubleVector.fromArray(S, x, o + 6 * pitch), i7 = DoubleVector.fromArray(S, x, o + 7 * pitch);
+            DoubleVector i8 = DoubleVector.fromArray(S, x, o + 8 * pitch), i9 = DoubleVector.fromArray(S, x, o + 9 * pitch);
+            a0 = w2.fma(i2, w1.fma(i1, w0.fma(i0, a0)));
+            a1 = w2.fma(i3, w1.fma(i2, w0.fma(i1, a1)));
+            a2 = w2.fma(i4, w1.fma(i3, w0.fma(i2, a2)));
+            a3 = w2.fma(i5, w1.fma(i4, w0.fma(i3, a3)));
+            a4 = w2.fma(i6, w1.fma(i5, w0.fma(i4, a4)));
+            a5 = w2.fma(i7, w1.fma(i6, w0.fma(i5, a5)));
+            a6 = w2.fma(i8, w1.fma(i7, w0.fma(i6, a6)));
+            a7 = w2.fma(i9, w1.fma(i8, w0.fma(i7, a7)));
+        }
+        DoubleVector b = DoubleVector.fromArray(S, biasRow, c0);
+        a0.add(b).max(lo).min(hi).intoMemorySegment(ys, out * ES, NO);
+        a1.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + yStep) * ES, NO);
+        a2.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 2 * yStep) * ES, NO);
+        a3.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 3 * yStep) * ES, NO);
+        a4.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 4 * yStep) * ES, NO);
+        a5.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 5 * yStep) * ES, NO);
+        a6.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 6 * yStep) * ES, NO);
+        a7.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 7 * yStep) * ES, NO);
     }
 
     /** {@code acc[j L ..]} plus bias, clamped, to channels [c0, min(channels, c0 + L)) of position {@code to[p + j]}. */
