@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class MatmulTest {
     /** (M samples, N outputs, K features). */
     static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {4, 4, 16}, {3, 9, 37}, {32, 10, 128}, {7, 13, 129}, {33, 70, 200}, {2, 3, 1000},
-        {1, 19, 150}};
+        {1, 19, 150},
+        {1, 203, 64}}; // 26 panels of packed weights: runs of 7 (1 thread) and 3 (3 threads), each with a shorter last run
 
     @Test
     void productsMatchSumsInDouble() {
