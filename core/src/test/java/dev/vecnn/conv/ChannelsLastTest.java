@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * as its implementation on channels-first tensors, with weights packed per call and prepared, at 1, 2 and 3 threads
  * (tasks cut into rows and channel blocks), and stays within the reference's error bound. The GEMM specs reach each
  * tile (6 x 4, 12 x 2, 24 x 1 vectors, lanes masked past the channels), the depthwise ones whole and partial vectors
- * of channels; both strides, dilation, asymmetric padding, ranks 1 to 3, and tiles running across row ends and past
+ * of channels and the row tiles (eight outputs of a row, three taps wide); both strides, dilation, asymmetric padding,
+ * ranks 1 to 3, and tiles running across row ends and past
  * a task's last position. Other vector widths run the channels-first kernels' own tiles here (the GEMM) or all
  * widths run it (depthwise): the assertions hold for them too.
  *
@@ -39,8 +40,9 @@ class ChannelsLastTest {
             "g96mb1ic96ih7oc96oh3kh5sh2_bias0",   // no padding, no bias
             "g16mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0", // rows that read only padding (found by a new-user check)
             "g256mb1ic256ih6oc256oh3kh3sh2ph1",   // 1 KB of float32 channels: slab positions a cache line apart
-            // row tiles (three taps wide, stride 1, rows of at least eight): rows of exactly one tile, whole vectors and
-            // a masked one (the per-position tiles); a volume's nine kernel rows, its rows' last tile moved back
+            // row tiles (three taps wide, stride 1, rows of at least eight): rows of exactly one tile (at float32 and
+            // 512 bits two whole vectors and a masked one, which takes the per-position tiles); a volume's nine kernel
+            // rows, its rows' last tile moved back
             "g40mb2ic40ih8oc40oh8kh3ph1",
             "g32ic32oc32_i3x4x11_k3x3x3_p1x1x1");
 

@@ -107,10 +107,15 @@ public final class ChannelsLastSlabF64 {
 
     /**
      * The slab offset ({@code at}) and y's element offset ({@code to}) of {@code count} positions of output rows
-     * [r0, r1) of image n in row-major order, from the task's position {@code from}.
+     * [r0, r1) of image n in row-major order, from the task's position {@code from}; the positions
+     * [from, from + count) lie within those rows.
      */
     public void positions(ConvGeometry g, Tensor y, long n, int r0, int r1, int from, int count, int[] at, long[] to) {
         int rank = g.rank, last = rank - 1;
+        if (from < 0 || count < 0 || (long) from + count > (long) (r1 - r0) * rowPositions(g)) {
+            throw new IllegalArgumentException("positions [" + from + ", " + ((long) from + count) + ") lie outside rows [" + r0 + ", " + r1
+                    + ") of " + rowPositions(g) + " positions each");
+        }
         long[] o = new long[rank];
         long rest = from;
         for (int d = last; d >= 1; d--) {
@@ -122,8 +127,9 @@ public final class ChannelsLastSlabF64 {
         long lastEnd = last == 0 ? r1 : g.small[last];
         int atStep = (int) g.stride[last] * pitch[last];
         long toStep = y.stride(2 + last);
-        // a run along the last dimension at a time, its offsets by addition (per position through every dimension,
-        // the tables of a 3x3 depthwise layer on 112x112 took several percent of its time)
+        // a run along the last dimension at a time, its offsets by addition: per position through every dimension,
+        // the tables took a quarter of a 3x3 depthwise layer's samples (32 channels on 112x112), which ran 1.09-1.25x
+        // faster by runs
         for (int q = 0; q < count; ) {
             int s = 0;
             long t = yBase;
