@@ -40,8 +40,8 @@ class ChannelsLastTest {
             "g96mb1ic96ih7oc96oh3kh5sh2_bias0",   // no padding, no bias
             "g16mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0", // rows that read only padding (found by a new-user check)
             "g256mb1ic256ih6oc256oh3kh3sh2ph1",   // 1 KB of float32 channels: slab positions a cache line apart
-            // row tiles (three taps wide, stride 1, rows of at least eight): rows of exactly one tile (at float32 and
-            // 512 bits two whole vectors and a masked one, which takes the per-position tiles); a volume's nine kernel
+            // row tiles (512-bit vectors; three taps wide, stride 1, rows of at least eight): rows of exactly one tile
+            // (float32: two whole vectors and a masked one, which takes the per-position tiles); a volume's nine kernel
             // rows, its rows' last tile moved back
             "g40mb2ic40ih8oc40oh8kh3ph1",
             "g32ic32oc32_i3x4x11_k3x3x3_p1x1x1");

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class SlabPositionsTest {
     @Test
     void runsGiveTheTablesOfAWalkThroughEveryDimension() {
-        String[] specs = {"mb2ic8oc8_i21_k3_s2_p1", "mb2ic8ih9iw11oc8oh9ow11kh3kw3ph1pw1", "mb1ic8ih12iw10oc8oh6ow5kh3kw3sh2sw2ph1pw1",
-            "mb2ic4oc4_i5x6x7_k3x3x3_p1x1x1", "mb1ic4oc4_i7x6x9_k3x3x3_s2x1x2_p1x1x1"};
+        String[] specs = {"mb2ic8oc8_i21_k3_s2_p1", "mb2ic8ih9iw11oc8oh9ow11kh3kw3ph1pw1",
+            "mb1ic8ih12iw10oc8oh6ow5kh3kw3sh2sw2ph1pw1", "mb2ic4oc4_i5x6x7_k3x3x3_p1x1x1", "mb1ic4oc4_i7x6x9_k3x3x3_s2x1x2_p1x1x1"};
         try (Arena a = Arena.ofConfined()) {
             for (String text : specs) {
                 ConvSpec s = ConvSpec.parse(text);

@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * dilation), the channels in the vector lanes: {@code Y[p][c] = sum_t w[c][t] X[p s + off_t][c]}. A task lays the
  * input rows its output rows read in a padded channels-last slab ({@code ChannelsLastSlab}); a tile is eight
  * positions by one vector of channels, per tap one weight vector and eight input vectors (channels-first rows
- * would need a gather per lane; here every load is a plain vector). Kernels three taps wide along the last dimension
- * at stride 1 (the common 3x3) take row tiles instead: eight consecutive outputs of a row, each input vector loaded
+ * would need a gather per lane; here every load is a plain vector). With 512-bit vectors, kernels three taps wide along
+ * the last dimension at stride 1 (the common 3x3) take row tiles instead: eight consecutive outputs of a row, each input vector loaded
  * once per kernel row for its three taps. Bias and a clamp are applied in the
  * registers, other activations over each position's channels afterwards.
  *
@@ -46,6 +46,11 @@ final class DepthwiseChannelsLastF64 {
     private static final long SLAB_BUDGET = 1L << 17;
     /** Positions of a tile: eight independent sums hide the FMA latency. */
     private static final int TILE = 8;
+    /**
+     * Whether the row tiles run ({@link #tile8Row3}): 512-bit vectors, whose ISA (AVX-512) has the 32 registers for their
+     * 21 live vectors; measured there only (AVX2's 16 would spill).
+     */
+    private static final boolean ROW_TILES = S.vectorBitSize() >= 512;
 
     /** Whether this kernel runs the forward of g: multiplier 1, zero padding, x and y channels-last, a row's slab in int range. */
     static boolean runs(ConvGeometry g, Tensor x, Tensor y) {
@@ -115,7 +120,7 @@ final class DepthwiseChannelsLastF64 {
         // stride 2, seventeen loads per kernel row instead of 24 ran as fast as the per-position tiles: the layers read
         // four times the input they write and wait for memory)
         int last = g.rank - 1, width = (int) g.small[last], pitch = slab.pitch[last], kernelRows = g.taps / 3;
-        boolean rowTiles = g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && width >= TILE;
+        boolean rowTiles = ROW_TILES && g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && width >= TILE;
         int[] rowOffset = new int[kernelRows];
         for (int i = 0; i < kernelRows; i++) rowOffset[i] = tapOffset[3 * i];
         long yStep = y.stride(2 + last);
