@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * input rows its output rows read in a padded channels-last slab ({@code ChannelsLastSlab}); a tile is eight
  * positions by one vector of channels, per tap one weight vector and eight input vectors (channels-first rows
  * would need a gather per lane; here every load is a plain vector). With 512-bit vectors, kernels three taps wide along
- * the last dimension at stride 1 (the common 3x3) take row tiles instead: eight consecutive outputs of a row, each input vector loaded
- * once per kernel row for its three taps. Bias and a clamp are applied in the
+ * the last dimension at stride 1 (the common 3x3) take row tiles instead: eight consecutive outputs of a row, each
+ * input vector loaded once per kernel row for its three taps. Bias and a clamp are applied in the
  * registers, other activations over each position's channels afterwards.
  *
  * <p>Each output is one sum over the taps in tap order from zero, then the bias: the order of the channels-first
