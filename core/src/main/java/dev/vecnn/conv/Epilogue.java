@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * An activation function with its parameters. As what a forward convolution does to each output value
  * as it stores it: add the bias (if the spec has one), then apply the activation, fused into the
- * kernels' stores: the clamps ({@link #isClamp()}) in the registers by the pointwise, depthwise and direct
+ * kernels' stores: the clamps ({@link #isRegisterClamp()}) in the registers by the pointwise, depthwise and direct
  * (row-vector) kernels; other activations, and the other kernels' epilogues, over each block of output
  * right after it is stored (no separate pass over the whole output). The elementwise kernels
  * ({@code dev.vecnn.kernel.elementwise.ElementwiseKernels}) take the same value for their activation
@@ -112,10 +112,29 @@ public record Epilogue(Activation activation, double alpha, double beta) {
 
     /**
      * Whether the activation is a clamp of its input to [{@link #clampLow()}, {@link #clampHigh()}]: the
-     * identity, ReLU and clip (ReLU6), which kernels apply in the registers as a max and a min.
+     * identity, ReLU and clip (ReLU6), which most kernels apply in their registers ({@link #isRegisterClamp()}).
      */
     public boolean isClamp() {
         return activation == Activation.IDENTITY || activation == Activation.RELU || activation == Activation.CLIP;
+    }
+
+    /**
+     * Whether kernels apply this clamp in their registers as a compare and a blend per bound, {@code x <= lo ? lo : x}
+     * then {@code x >= hi ? hi : x}, in both float64 and float32 (the bounds rounded to float): a clamp
+     * ({@link #isClamp()}) whose lower bound is not -0.0 and whose upper bound is not +0.0 in either precision. For
+     * those the blends give the bits of Java's {@code Math.min(Math.max(x, lo), hi)} for every x, NaN and signed zeros
+     * included (with {@code lo = -0.0} the blend would turn x = +0.0 into -0.0, where {@code Math.max} keeps +0.0; with
+     * {@code hi = +0.0} likewise x = -0.0), and cost two instructions per bound where the max and min take about six
+     * each (C2 on AVX-512 builds Java's NaN and signed-zero rules around vmaxps). The other clamps run as every other
+     * activation, after the store.
+     */
+    public boolean isRegisterClamp() {
+        if (!isClamp()) return false;
+        double lo = clampLow(), hi = clampHigh();
+        float loF = (float) lo, hiF = (float) hi;
+        boolean negativeZeroLow = lo == 0 && Math.copySign(1.0, lo) < 0 || loF == 0 && Math.copySign(1f, loF) < 0;
+        boolean positiveZeroHigh = hi == 0 && Math.copySign(1.0, hi) > 0 || hiF == 0 && Math.copySign(1f, hiF) > 0;
+        return !negativeZeroLow && !positiveZeroHigh;
     }
 
     /** The lower bound of a clamp ({@link #isClamp()}): -infinity for the identity, 0 for ReLU, alpha for clip; NaN otherwise. */

@@ -252,8 +252,7 @@ public final class KernelTemplates {
         s.append("        int pitch = p.outRowLen, r = b * ").append(rows).append(";\n");
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < chunks; j++) {
-                s.append("        a").append(i).append(j).append(".add(bv).max(lo).min(hi).intoArray(y, (r + ").append(i).append(") * pitch + x0")
-                 .append(j == 0 ? "" : " + " + j + " * L").append(");\n");
+                clampedStore(s, "a" + i + j, "bv", ".intoArray(y, (r + " + i + ") * pitch + x0" + (j == 0 ? "" : " + " + j + " * L") + ");");
             }
         }
         s.append("    }\n");
@@ -302,8 +301,7 @@ public final class KernelTemplates {
         s.append("        int pitch = p.outRowLen, r = b * ").append(rows).append(";\n");
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < chunks; j++) {
-                s.append("        a").append(i).append(j).append(".add(bv).max(lo).min(hi).intoArray(y, (r + ").append(i).append(") * pitch + x0")
-                 .append(j == 0 ? "" : " + " + j + " * L").append(");\n");
+                clampedStore(s, "a" + i + j, "bv", ".intoArray(y, (r + " + i + ") * pitch + x0" + (j == 0 ? "" : " + " + j + " * L") + ");");
             }
         }
         s.append("    }\n");
@@ -346,8 +344,7 @@ public final class KernelTemplates {
         for (int i = 0; i < vectors; i++) s.append("        $Vec b").append(i).append(" = $Vec.fromArray(S, biasRow, k0").append(lanes(i)).append(");\n");
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
-                s.append("        a").append(j).append('_').append(i).append(".add(b").append(i).append(").max(lo).min(hi).intoMemorySegment(ys, (out[")
-                 .append(j).append("] + k0").append(lanes(i)).append(") * ES, NO);\n");
+                clampedStore(s, "a" + j + "_" + i, "b" + i, ".intoMemorySegment(ys, (out[" + j + "] + k0" + lanes(i) + ") * ES, NO);");
             }
         }
         s.append("    }\n");
@@ -413,6 +410,16 @@ public final class KernelTemplates {
             }
         }
         s.append("        }\n");
+    }
+
+    /**
+     * Emits accumulator {@code acc} plus {@code bias}, clamped to [lo, hi], then {@code store}: the clamp as a compare and a
+     * blend per bound ({@code Epilogue.isRegisterClamp} says when that gives the bits of a max and a min).
+     */
+    private static void clampedStore(StringBuilder s, String acc, String bias, String store) {
+        s.append("        ").append(acc).append(" = ").append(acc).append(".add(").append(bias).append(");\n");
+        s.append("        ").append(acc).append(" = ").append(acc).append(".blend(lo, ").append(acc).append(".compare(VectorOperators.LE, lo));\n");
+        s.append("        ").append(acc).append(".blend(hi, ").append(acc).append(".compare(VectorOperators.GE, hi))").append(store).append('\n');
     }
 
     /** " + i * L" (nothing for 0): vector i's lane offset. */

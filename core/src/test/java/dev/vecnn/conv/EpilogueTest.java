@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vecnn.parallel.Execution;
 import dev.vecnn.spec.ConvSpec;
 import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import dev.vecnn.testing.Fill;
 import dev.vecnn.testing.Layout;
 import java.lang.foreign.Arena;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The activation vocabulary: parameters, their checks, and the values of the scalar path. */
@@ -85,6 +88,69 @@ class EpilogueTest {
                 for (DType t : new DType[] {DType.F32, DType.F64}) {
                     for (Epilogue e : List.of(Epilogue.clip(-0.25, 0.5), Epilogue.clip(Double.NEGATIVE_INFINITY, 0.1), Epilogue.relu6())) {
                         for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) KernelRegressionTest.checkForward(s, t, layout, a, e, two);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Clamps whose bounds are signed zeros (in either precision) are left to the store's activation pass. */
+    @Test
+    void signedZeroBoundsAreNotClampedInRegisters() {
+        assertTrue(Epilogue.NONE.isRegisterClamp() && Epilogue.relu().isRegisterClamp() && Epilogue.relu6().isRegisterClamp());
+        assertTrue(Epilogue.clip(0.0, -0.0).isRegisterClamp()); // +0.0 low and -0.0 high: the blends give max's and min's bits
+        assertFalse(Epilogue.clip(-0.0, 1).isRegisterClamp());
+        assertFalse(Epilogue.clip(-1, 0.0).isRegisterClamp());
+        assertFalse(Epilogue.clip(-1e-50, 1).isRegisterClamp()); // -0.0f in float32
+        assertFalse(Epilogue.clip(-1, 1e-50).isRegisterClamp()); // +0.0f in float32
+        assertFalse(Epilogue.leakyRelu(0.1).isRegisterClamp());
+    }
+
+    /**
+     * The clamps in the kernels' registers (a compare and a blend per bound) against Java's max and min, bit for bit:
+     * each implementation's output with the clamp fused equals its own output without an activation passed through
+     * {@link Epilogue#apply} (Math.max and Math.min), +0.0 and -0.0 told apart and NaN kept. Inputs and weights are
+     * multiples of 1/4 and 1/2, so outputs are exact multiples of 1/8 that land on the bounds and on zero (padding,
+     * zero weights); a NaN input reaches some outputs. Bounds include signed zeros, which go the other way
+     * ({@link Epilogue#isRegisterClamp}). Pointwise, 3x3 (channels-last GEMM tiles, direct), depthwise 2-D and 3-D.
+     */
+    @Test
+    void registerClampsGiveTheBitsOfMaxAndMin() {
+        List<ConvSpec> specs = List.of(ConvSpec.parse("mb2ic8oc20_i6x50_k1x1"), ConvSpec.parse("mb1ic6oc40_i9x30_k3x3_p1x1"),
+                ConvSpec.parse("mb1ic3oc16_i6x6x20_k3x3x3_p1x1x1"), ConvSpec.parse("g8mb2ic8ih12iw20oc8oh12ow20kh3kw3ph1pw1"),
+                ConvSpec.parse("g16mb1ic16oc16_i5x6x40_k3x3x3_p1x1x1"));
+        List<Epilogue> clamps = List.of(Epilogue.NONE, Epilogue.relu(), Epilogue.relu6(), Epilogue.clip(-0.25, 0.5), Epilogue.clip(0.0, -0.0),
+                Epilogue.clip(-0.0, 0.5), Epilogue.clip(-0.5, 0.0), Epilogue.clip(-1e-50, 1e-50));
+        try (Arena a = Arena.ofShared(); Execution two = Execution.withThreads(2)) {
+            for (ConvSpec s : specs) {
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) {
+                        Tensor x = layout.place(a, t, s.inputShape()).view, w = Layout.FIRST.place(a, t, s.weightShape()).view;
+                        SplittableRandom r = new SplittableRandom(7);
+                        Fill.forEach(x, i -> x.set((r.nextInt(5) - 2) * 0.25, i));
+                        Fill.forEach(w, i -> w.set((r.nextInt(5) - 2) * 0.5, i));
+                        x.set(Double.NaN, new long[s.inputShape().length]);
+                        Tensor b = null;
+                        if (s.hasBias()) {
+                            Tensor bias = Layout.FIRST.place(a, t, s.biasShape()).view;
+                            Fill.forEach(bias, i -> bias.set((r.nextInt(3) - 1) * 0.125, i));
+                            b = bias;
+                        }
+                        for (ConvImpl impl : Conv.implementations(ConvPass.FORWARD)) {
+                            if (!impl.supports(ConvPass.FORWARD, s)) continue;
+                            Tensor plain = layout.place(a, t, s.outputShape()).view, fused = layout.place(a, t, s.outputShape()).view;
+                            impl.forward(s, x, w, b, plain, Epilogue.NONE, two);
+                            for (Epilogue e : clamps) {
+                                impl.forward(s, x, w, b, fused, e, two);
+                                Fill.forEach(fused, i -> {
+                                    double v = plain.get(i), want = t == DType.F32 ? e.apply((float) v) : e.apply(v), got = fused.get(i);
+                                    if (Double.compare(want, got) != 0) {
+                                        throw new AssertionError(impl + " " + s + " " + t.shortName() + " " + layout + " clip [" + e.clampLow() + ", "
+                                                + e.clampHigh() + "] at " + java.util.Arrays.toString(i) + ": " + got + ", want " + want + " (from " + v + ")");
+                                    }
+                                });
+                            }
+                        }
                     }
                 }
             }

@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -106,7 +107,7 @@ final class DepthwiseChannelsLastF64 {
         double[] wt = taps != null ? taps : packTaps(g, w, new double[packedSize(g)]);
         double[] biasRow = new double[padded];
         if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
-        boolean clamp = e.isClamp();
+        boolean clamp = e.isRegisterClamp();
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         // images, rows, then runs of channel vectors where those leave threads idle (the GEMM's cut, TaskSplit)
         TaskSplit split = TaskSplit.of(g.batch, rows, Math.ceilDiv(rows, ChannelsLastSlabF64.rowsPerTask(g, SLAB_BUDGET)), vectors, ex.threads());
@@ -228,14 +229,30 @@ final class DepthwiseChannelsLastF64 {
             a7 = wv.fma(DoubleVector.fromArray(S, x, u7 + o), a7);
         }
         DoubleVector b = DoubleVector.fromArray(S, biasRow, c0);
-        a0.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 0] + c0) * ES, NO);
-        a1.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 1] + c0) * ES, NO);
-        a2.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 2] + c0) * ES, NO);
-        a3.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 3] + c0) * ES, NO);
-        a4.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 4] + c0) * ES, NO);
-        a5.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 5] + c0) * ES, NO);
-        a6.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 6] + c0) * ES, NO);
-        a7.add(b).max(lo).min(hi).intoMemorySegment(ys, (to[p + 7] + c0) * ES, NO);
+        a0 = a0.add(b);
+        a0 = a0.blend(lo, a0.compare(VectorOperators.LE, lo));
+        a0.blend(hi, a0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 0] + c0) * ES, NO);
+        a1 = a1.add(b);
+        a1 = a1.blend(lo, a1.compare(VectorOperators.LE, lo));
+        a1.blend(hi, a1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 1] + c0) * ES, NO);
+        a2 = a2.add(b);
+        a2 = a2.blend(lo, a2.compare(VectorOperators.LE, lo));
+        a2.blend(hi, a2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 2] + c0) * ES, NO);
+        a3 = a3.add(b);
+        a3 = a3.blend(lo, a3.compare(VectorOperators.LE, lo));
+        a3.blend(hi, a3.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 3] + c0) * ES, NO);
+        a4 = a4.add(b);
+        a4 = a4.blend(lo, a4.compare(VectorOperators.LE, lo));
+        a4.blend(hi, a4.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 4] + c0) * ES, NO);
+        a5 = a5.add(b);
+        a5 = a5.blend(lo, a5.compare(VectorOperators.LE, lo));
+        a5.blend(hi, a5.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 5] + c0) * ES, NO);
+        a6 = a6.add(b);
+        a6 = a6.blend(lo, a6.compare(VectorOperators.LE, lo));
+        a6.blend(hi, a6.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 6] + c0) * ES, NO);
+        a7 = a7.add(b);
+        a7 = a7.blend(lo, a7.compare(VectorOperators.LE, lo));
+        a7.blend(hi, a7.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (to[p + 7] + c0) * ES, NO);
     }
 
     /**
@@ -267,14 +284,30 @@ final class DepthwiseChannelsLastF64 {
             a7 = w2.fma(i9, w1.fma(i8, w0.fma(i7, a7)));
         }
         DoubleVector b = DoubleVector.fromArray(S, biasRow, c0);
-        a0.add(b).max(lo).min(hi).intoMemorySegment(ys, out * ES, NO);
-        a1.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + yStep) * ES, NO);
-        a2.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 2 * yStep) * ES, NO);
-        a3.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 3 * yStep) * ES, NO);
-        a4.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 4 * yStep) * ES, NO);
-        a5.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 5 * yStep) * ES, NO);
-        a6.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 6 * yStep) * ES, NO);
-        a7.add(b).max(lo).min(hi).intoMemorySegment(ys, (out + 7 * yStep) * ES, NO);
+        a0 = a0.add(b);
+        a0 = a0.blend(lo, a0.compare(VectorOperators.LE, lo));
+        a0.blend(hi, a0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, out * ES, NO);
+        a1 = a1.add(b);
+        a1 = a1.blend(lo, a1.compare(VectorOperators.LE, lo));
+        a1.blend(hi, a1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out + yStep) * ES, NO);
+        a2 = a2.add(b);
+        a2 = a2.blend(lo, a2.compare(VectorOperators.LE, lo));
+        a2.blend(hi, a2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out + 2 * yStep) * ES, NO);
+        a3 = a3.add(b);
+        a3 = a3.blend(lo, a3.compare(VectorOperators.LE, lo));
+        a3.blend(hi, a3.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out + 3 * yStep) * ES, NO);
+        a4 = a4.add(b);
+        a4 = a4.blend(lo, a4.compare(VectorOperators.LE, lo));
+        a4.blend(hi, a4.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out + 4 * yStep) * ES, NO);
+        a5 = a5.add(b);
+        a5 = a5.blend(lo, a5.compare(VectorOperators.LE, lo));
+        a5.blend(hi, a5.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out + 5 * yStep) * ES, NO);
+        a6 = a6.add(b);
+        a6 = a6.blend(lo, a6.compare(VectorOperators.LE, lo));
+        a6.blend(hi, a6.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out + 6 * yStep) * ES, NO);
+        a7 = a7.add(b);
+        a7 = a7.blend(lo, a7.compare(VectorOperators.LE, lo));
+        a7.blend(hi, a7.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out + 7 * yStep) * ES, NO);
     }
 
     /** {@code acc[j L ..]} plus bias, clamped, to channels [c0, min(channels, c0 + L)) of position {@code to[p + j]}. */
@@ -282,7 +315,9 @@ final class DepthwiseChannelsLastF64 {
         DoubleVector b = DoubleVector.fromArray(S, biasRow, c0);
         boolean whole = c0 + L <= channels;
         for (int j = 0; j < TILE; j++) {
-            DoubleVector r = DoubleVector.fromArray(S, acc, j * L).add(b).max(lo).min(hi);
+            DoubleVector r = DoubleVector.fromArray(S, acc, j * L).add(b);
+            r = r.blend(lo, r.compare(VectorOperators.LE, lo));
+            r = r.blend(hi, r.compare(VectorOperators.GE, hi));
             if (whole) r.intoMemorySegment(ys, (to[p + j] + c0) * ES, NO);
             else r.intoMemorySegment(ys, (to[p + j] + c0) * ES, NO, S.indexInRange(c0, channels));
         }

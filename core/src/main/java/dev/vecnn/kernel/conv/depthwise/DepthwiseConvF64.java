@@ -16,6 +16,7 @@ import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -90,7 +91,7 @@ final class DepthwiseConvF64 {
         int blocks = ceilDiv(g.groups, per);
         // output rows contiguous in the tensor move as bulk copies; other layouts take SlabIo's general path
         boolean rowsOut = slab.step(g.rank - 1) == 1 && smallStride[g.rank - 1] == 1;
-        boolean clamp = e.isClamp();
+        boolean clamp = e.isRegisterClamp();
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         ex.forEach(Math.toIntExact(g.batch * blocks), (task, s) -> {
             int c0 = task % blocks * per;
@@ -293,14 +294,30 @@ final class DepthwiseConvF64 {
                 a6 = wt.fma(DoubleVector.fromArray(S, src, q + 6 * L), a6);
                 a7 = wt.fma(DoubleVector.fromArray(S, src, q + 7 * L), a7);
             }
-            a0.add(b).max(lo).min(hi).intoArray(dst, p);
-            a1.add(b).max(lo).min(hi).intoArray(dst, p + L);
-            a2.add(b).max(lo).min(hi).intoArray(dst, p + 2 * L);
-            a3.add(b).max(lo).min(hi).intoArray(dst, p + 3 * L);
-            a4.add(b).max(lo).min(hi).intoArray(dst, p + 4 * L);
-            a5.add(b).max(lo).min(hi).intoArray(dst, p + 5 * L);
-            a6.add(b).max(lo).min(hi).intoArray(dst, p + 6 * L);
-            a7.add(b).max(lo).min(hi).intoArray(dst, p + 7 * L);
+            a0 = a0.add(b);
+            a0 = a0.blend(lo, a0.compare(VectorOperators.LE, lo));
+            a0.blend(hi, a0.compare(VectorOperators.GE, hi)).intoArray(dst, p);
+            a1 = a1.add(b);
+            a1 = a1.blend(lo, a1.compare(VectorOperators.LE, lo));
+            a1.blend(hi, a1.compare(VectorOperators.GE, hi)).intoArray(dst, p + L);
+            a2 = a2.add(b);
+            a2 = a2.blend(lo, a2.compare(VectorOperators.LE, lo));
+            a2.blend(hi, a2.compare(VectorOperators.GE, hi)).intoArray(dst, p + 2 * L);
+            a3 = a3.add(b);
+            a3 = a3.blend(lo, a3.compare(VectorOperators.LE, lo));
+            a3.blend(hi, a3.compare(VectorOperators.GE, hi)).intoArray(dst, p + 3 * L);
+            a4 = a4.add(b);
+            a4 = a4.blend(lo, a4.compare(VectorOperators.LE, lo));
+            a4.blend(hi, a4.compare(VectorOperators.GE, hi)).intoArray(dst, p + 4 * L);
+            a5 = a5.add(b);
+            a5 = a5.blend(lo, a5.compare(VectorOperators.LE, lo));
+            a5.blend(hi, a5.compare(VectorOperators.GE, hi)).intoArray(dst, p + 5 * L);
+            a6 = a6.add(b);
+            a6 = a6.blend(lo, a6.compare(VectorOperators.LE, lo));
+            a6.blend(hi, a6.compare(VectorOperators.GE, hi)).intoArray(dst, p + 6 * L);
+            a7 = a7.add(b);
+            a7 = a7.blend(lo, a7.compare(VectorOperators.LE, lo));
+            a7.blend(hi, a7.compare(VectorOperators.GE, hi)).intoArray(dst, p + 7 * L);
         }
         if (p < len) {
             // at most four vectors left (a small plane's whole span): four accumulators, not eight
@@ -313,10 +330,18 @@ final class DepthwiseConvF64 {
                 a2 = wt.fma(DoubleVector.fromArray(S, src, q + 2 * L), a2);
                 a3 = wt.fma(DoubleVector.fromArray(S, src, q + 3 * L), a3);
             }
-            a0.add(b).max(lo).min(hi).intoArray(dst, p);
-            a1.add(b).max(lo).min(hi).intoArray(dst, p + L);
-            a2.add(b).max(lo).min(hi).intoArray(dst, p + 2 * L);
-            a3.add(b).max(lo).min(hi).intoArray(dst, p + 3 * L);
+            a0 = a0.add(b);
+            a0 = a0.blend(lo, a0.compare(VectorOperators.LE, lo));
+            a0.blend(hi, a0.compare(VectorOperators.GE, hi)).intoArray(dst, p);
+            a1 = a1.add(b);
+            a1 = a1.blend(lo, a1.compare(VectorOperators.LE, lo));
+            a1.blend(hi, a1.compare(VectorOperators.GE, hi)).intoArray(dst, p + L);
+            a2 = a2.add(b);
+            a2 = a2.blend(lo, a2.compare(VectorOperators.LE, lo));
+            a2.blend(hi, a2.compare(VectorOperators.GE, hi)).intoArray(dst, p + 2 * L);
+            a3 = a3.add(b);
+            a3 = a3.blend(lo, a3.compare(VectorOperators.LE, lo));
+            a3.blend(hi, a3.compare(VectorOperators.GE, hi)).intoArray(dst, p + 3 * L);
         }
     }
 

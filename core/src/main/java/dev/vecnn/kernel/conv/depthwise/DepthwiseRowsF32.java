@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,7 +67,7 @@ final class DepthwiseRowsF32 {
                     Execution ex) {
         int perIn = reversed ? 1 : g.kg;
         int blocks = Math.ceilDiv(g.groups, channelsPerTask);
-        boolean fused = e.isClamp();
+        boolean fused = e.isRegisterClamp();
         float lo = fused ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = fused ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
         float[] weights = weights(g, w, reversed);
         MemorySegment src = in.segment();
@@ -263,14 +264,30 @@ final class DepthwiseRowsF32 {
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 1;
-        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a02.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
-        a03.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
-        a04.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 4 * L);
-        a05.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 5 * L);
-        a06.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 6 * L);
-        a07.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 7 * L);
+        a00 = a00.add(bv);
+        a00 = a00.blend(lo, a00.compare(VectorOperators.LE, lo));
+        a00.blend(hi, a00.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0);
+        a01 = a01.add(bv);
+        a01 = a01.blend(lo, a01.compare(VectorOperators.LE, lo));
+        a01.blend(hi, a01.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02 = a02.add(bv);
+        a02 = a02.blend(lo, a02.compare(VectorOperators.LE, lo));
+        a02.blend(hi, a02.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03 = a03.add(bv);
+        a03 = a03.blend(lo, a03.compare(VectorOperators.LE, lo));
+        a03.blend(hi, a03.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a04 = a04.add(bv);
+        a04 = a04.blend(lo, a04.compare(VectorOperators.LE, lo));
+        a04.blend(hi, a04.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 4 * L);
+        a05 = a05.add(bv);
+        a05 = a05.blend(lo, a05.compare(VectorOperators.LE, lo));
+        a05.blend(hi, a05.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 5 * L);
+        a06 = a06.add(bv);
+        a06 = a06.blend(lo, a06.compare(VectorOperators.LE, lo));
+        a06.blend(hi, a06.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 6 * L);
+        a07 = a07.add(bv);
+        a07 = a07.blend(lo, a07.compare(VectorOperators.LE, lo));
+        a07.blend(hi, a07.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 7 * L);
     }
 
     private static void block2x4(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
@@ -306,14 +323,30 @@ final class DepthwiseRowsF32 {
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 2;
-        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a02.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
-        a03.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
-        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a12.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
-        a13.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
+        a00 = a00.add(bv);
+        a00 = a00.blend(lo, a00.compare(VectorOperators.LE, lo));
+        a00.blend(hi, a00.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0);
+        a01 = a01.add(bv);
+        a01 = a01.blend(lo, a01.compare(VectorOperators.LE, lo));
+        a01.blend(hi, a01.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02 = a02.add(bv);
+        a02 = a02.blend(lo, a02.compare(VectorOperators.LE, lo));
+        a02.blend(hi, a02.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03 = a03.add(bv);
+        a03 = a03.blend(lo, a03.compare(VectorOperators.LE, lo));
+        a03.blend(hi, a03.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a10 = a10.add(bv);
+        a10 = a10.blend(lo, a10.compare(VectorOperators.LE, lo));
+        a10.blend(hi, a10.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0);
+        a11 = a11.add(bv);
+        a11 = a11.blend(lo, a11.compare(VectorOperators.LE, lo));
+        a11.blend(hi, a11.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a12 = a12.add(bv);
+        a12 = a12.blend(lo, a12.compare(VectorOperators.LE, lo));
+        a12.blend(hi, a12.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
+        a13 = a13.add(bv);
+        a13 = a13.blend(lo, a13.compare(VectorOperators.LE, lo));
+        a13.blend(hi, a13.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
     }
 
     private static void block4x2(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
@@ -355,14 +388,30 @@ final class DepthwiseRowsF32 {
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 4;
-        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
-        a21.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
-        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
-        a31.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
+        a00 = a00.add(bv);
+        a00 = a00.blend(lo, a00.compare(VectorOperators.LE, lo));
+        a00.blend(hi, a00.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0);
+        a01 = a01.add(bv);
+        a01 = a01.blend(lo, a01.compare(VectorOperators.LE, lo));
+        a01.blend(hi, a01.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a10 = a10.add(bv);
+        a10 = a10.blend(lo, a10.compare(VectorOperators.LE, lo));
+        a10.blend(hi, a10.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0);
+        a11 = a11.add(bv);
+        a11 = a11.blend(lo, a11.compare(VectorOperators.LE, lo));
+        a11.blend(hi, a11.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a20 = a20.add(bv);
+        a20 = a20.blend(lo, a20.compare(VectorOperators.LE, lo));
+        a20.blend(hi, a20.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0);
+        a21 = a21.add(bv);
+        a21 = a21.blend(lo, a21.compare(VectorOperators.LE, lo));
+        a21.blend(hi, a21.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
+        a30 = a30.add(bv);
+        a30 = a30.blend(lo, a30.compare(VectorOperators.LE, lo));
+        a30.blend(hi, a30.compare(VectorOperators.GE, hi)).intoArray(y, (r + 3) * pitch + x0);
+        a31 = a31.add(bv);
+        a31 = a31.blend(lo, a31.compare(VectorOperators.LE, lo));
+        a31.blend(hi, a31.compare(VectorOperators.GE, hi)).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
     }
 
     private static void block8x1(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
@@ -419,14 +468,30 @@ final class DepthwiseRowsF32 {
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 8;
-        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
-        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
-        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
-        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
-        a40.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0);
-        a50.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0);
-        a60.add(bv).max(lo).min(hi).intoArray(y, (r + 6) * pitch + x0);
-        a70.add(bv).max(lo).min(hi).intoArray(y, (r + 7) * pitch + x0);
+        a00 = a00.add(bv);
+        a00 = a00.blend(lo, a00.compare(VectorOperators.LE, lo));
+        a00.blend(hi, a00.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0);
+        a10 = a10.add(bv);
+        a10 = a10.blend(lo, a10.compare(VectorOperators.LE, lo));
+        a10.blend(hi, a10.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0);
+        a20 = a20.add(bv);
+        a20 = a20.blend(lo, a20.compare(VectorOperators.LE, lo));
+        a20.blend(hi, a20.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0);
+        a30 = a30.add(bv);
+        a30 = a30.blend(lo, a30.compare(VectorOperators.LE, lo));
+        a30.blend(hi, a30.compare(VectorOperators.GE, hi)).intoArray(y, (r + 3) * pitch + x0);
+        a40 = a40.add(bv);
+        a40 = a40.blend(lo, a40.compare(VectorOperators.LE, lo));
+        a40.blend(hi, a40.compare(VectorOperators.GE, hi)).intoArray(y, (r + 4) * pitch + x0);
+        a50 = a50.add(bv);
+        a50 = a50.blend(lo, a50.compare(VectorOperators.LE, lo));
+        a50.blend(hi, a50.compare(VectorOperators.GE, hi)).intoArray(y, (r + 5) * pitch + x0);
+        a60 = a60.add(bv);
+        a60 = a60.blend(lo, a60.compare(VectorOperators.LE, lo));
+        a60.blend(hi, a60.compare(VectorOperators.GE, hi)).intoArray(y, (r + 6) * pitch + x0);
+        a70 = a70.add(bv);
+        a70 = a70.blend(lo, a70.compare(VectorOperators.LE, lo));
+        a70.blend(hi, a70.compare(VectorOperators.GE, hi)).intoArray(y, (r + 7) * pitch + x0);
     }
 
     private static void block3x4r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
@@ -505,18 +570,42 @@ final class DepthwiseRowsF32 {
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 3;
-        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a02.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
-        a03.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
-        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a12.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
-        a13.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
-        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
-        a21.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
-        a22.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 2 * L);
-        a23.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 3 * L);
+        a00 = a00.add(bv);
+        a00 = a00.blend(lo, a00.compare(VectorOperators.LE, lo));
+        a00.blend(hi, a00.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0);
+        a01 = a01.add(bv);
+        a01 = a01.blend(lo, a01.compare(VectorOperators.LE, lo));
+        a01.blend(hi, a01.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a02 = a02.add(bv);
+        a02 = a02.blend(lo, a02.compare(VectorOperators.LE, lo));
+        a02.blend(hi, a02.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 2 * L);
+        a03 = a03.add(bv);
+        a03 = a03.blend(lo, a03.compare(VectorOperators.LE, lo));
+        a03.blend(hi, a03.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 3 * L);
+        a10 = a10.add(bv);
+        a10 = a10.blend(lo, a10.compare(VectorOperators.LE, lo));
+        a10.blend(hi, a10.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0);
+        a11 = a11.add(bv);
+        a11 = a11.blend(lo, a11.compare(VectorOperators.LE, lo));
+        a11.blend(hi, a11.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a12 = a12.add(bv);
+        a12 = a12.blend(lo, a12.compare(VectorOperators.LE, lo));
+        a12.blend(hi, a12.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 2 * L);
+        a13 = a13.add(bv);
+        a13 = a13.blend(lo, a13.compare(VectorOperators.LE, lo));
+        a13.blend(hi, a13.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 3 * L);
+        a20 = a20.add(bv);
+        a20 = a20.blend(lo, a20.compare(VectorOperators.LE, lo));
+        a20.blend(hi, a20.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0);
+        a21 = a21.add(bv);
+        a21 = a21.blend(lo, a21.compare(VectorOperators.LE, lo));
+        a21.blend(hi, a21.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
+        a22 = a22.add(bv);
+        a22 = a22.blend(lo, a22.compare(VectorOperators.LE, lo));
+        a22.blend(hi, a22.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0 + 2 * L);
+        a23 = a23.add(bv);
+        a23 = a23.blend(lo, a23.compare(VectorOperators.LE, lo));
+        a23.blend(hi, a23.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0 + 3 * L);
     }
 
     private static void block6x2r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
@@ -607,18 +696,42 @@ final class DepthwiseRowsF32 {
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 6;
-        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
-        a01.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
-        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
-        a11.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
-        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
-        a21.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
-        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
-        a31.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
-        a40.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0);
-        a41.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0 + 1 * L);
-        a50.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0);
-        a51.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0 + 1 * L);
+        a00 = a00.add(bv);
+        a00 = a00.blend(lo, a00.compare(VectorOperators.LE, lo));
+        a00.blend(hi, a00.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0);
+        a01 = a01.add(bv);
+        a01 = a01.blend(lo, a01.compare(VectorOperators.LE, lo));
+        a01.blend(hi, a01.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0 + 1 * L);
+        a10 = a10.add(bv);
+        a10 = a10.blend(lo, a10.compare(VectorOperators.LE, lo));
+        a10.blend(hi, a10.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0);
+        a11 = a11.add(bv);
+        a11 = a11.blend(lo, a11.compare(VectorOperators.LE, lo));
+        a11.blend(hi, a11.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0 + 1 * L);
+        a20 = a20.add(bv);
+        a20 = a20.blend(lo, a20.compare(VectorOperators.LE, lo));
+        a20.blend(hi, a20.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0);
+        a21 = a21.add(bv);
+        a21 = a21.blend(lo, a21.compare(VectorOperators.LE, lo));
+        a21.blend(hi, a21.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0 + 1 * L);
+        a30 = a30.add(bv);
+        a30 = a30.blend(lo, a30.compare(VectorOperators.LE, lo));
+        a30.blend(hi, a30.compare(VectorOperators.GE, hi)).intoArray(y, (r + 3) * pitch + x0);
+        a31 = a31.add(bv);
+        a31 = a31.blend(lo, a31.compare(VectorOperators.LE, lo));
+        a31.blend(hi, a31.compare(VectorOperators.GE, hi)).intoArray(y, (r + 3) * pitch + x0 + 1 * L);
+        a40 = a40.add(bv);
+        a40 = a40.blend(lo, a40.compare(VectorOperators.LE, lo));
+        a40.blend(hi, a40.compare(VectorOperators.GE, hi)).intoArray(y, (r + 4) * pitch + x0);
+        a41 = a41.add(bv);
+        a41 = a41.blend(lo, a41.compare(VectorOperators.LE, lo));
+        a41.blend(hi, a41.compare(VectorOperators.GE, hi)).intoArray(y, (r + 4) * pitch + x0 + 1 * L);
+        a50 = a50.add(bv);
+        a50 = a50.blend(lo, a50.compare(VectorOperators.LE, lo));
+        a50.blend(hi, a50.compare(VectorOperators.GE, hi)).intoArray(y, (r + 5) * pitch + x0);
+        a51 = a51.add(bv);
+        a51 = a51.blend(lo, a51.compare(VectorOperators.LE, lo));
+        a51.blend(hi, a51.compare(VectorOperators.GE, hi)).intoArray(y, (r + 5) * pitch + x0 + 1 * L);
     }
 
     private static void block12x1r3(RowPlan p, float[] x, float[] wt, float[] y, int b, int cg, float bias, float lo, float hi) {
@@ -742,17 +855,41 @@ final class DepthwiseRowsF32 {
         // the sum first, then the bias, then the activation: the order of every other store
         FloatVector bv = FloatVector.broadcast(S, bias);
         int pitch = p.outRowLen, r = b * 12;
-        a00.add(bv).max(lo).min(hi).intoArray(y, (r + 0) * pitch + x0);
-        a10.add(bv).max(lo).min(hi).intoArray(y, (r + 1) * pitch + x0);
-        a20.add(bv).max(lo).min(hi).intoArray(y, (r + 2) * pitch + x0);
-        a30.add(bv).max(lo).min(hi).intoArray(y, (r + 3) * pitch + x0);
-        a40.add(bv).max(lo).min(hi).intoArray(y, (r + 4) * pitch + x0);
-        a50.add(bv).max(lo).min(hi).intoArray(y, (r + 5) * pitch + x0);
-        a60.add(bv).max(lo).min(hi).intoArray(y, (r + 6) * pitch + x0);
-        a70.add(bv).max(lo).min(hi).intoArray(y, (r + 7) * pitch + x0);
-        a80.add(bv).max(lo).min(hi).intoArray(y, (r + 8) * pitch + x0);
-        a90.add(bv).max(lo).min(hi).intoArray(y, (r + 9) * pitch + x0);
-        a100.add(bv).max(lo).min(hi).intoArray(y, (r + 10) * pitch + x0);
-        a110.add(bv).max(lo).min(hi).intoArray(y, (r + 11) * pitch + x0);
+        a00 = a00.add(bv);
+        a00 = a00.blend(lo, a00.compare(VectorOperators.LE, lo));
+        a00.blend(hi, a00.compare(VectorOperators.GE, hi)).intoArray(y, (r + 0) * pitch + x0);
+        a10 = a10.add(bv);
+        a10 = a10.blend(lo, a10.compare(VectorOperators.LE, lo));
+        a10.blend(hi, a10.compare(VectorOperators.GE, hi)).intoArray(y, (r + 1) * pitch + x0);
+        a20 = a20.add(bv);
+        a20 = a20.blend(lo, a20.compare(VectorOperators.LE, lo));
+        a20.blend(hi, a20.compare(VectorOperators.GE, hi)).intoArray(y, (r + 2) * pitch + x0);
+        a30 = a30.add(bv);
+        a30 = a30.blend(lo, a30.compare(VectorOperators.LE, lo));
+        a30.blend(hi, a30.compare(VectorOperators.GE, hi)).intoArray(y, (r + 3) * pitch + x0);
+        a40 = a40.add(bv);
+        a40 = a40.blend(lo, a40.compare(VectorOperators.LE, lo));
+        a40.blend(hi, a40.compare(VectorOperators.GE, hi)).intoArray(y, (r + 4) * pitch + x0);
+        a50 = a50.add(bv);
+        a50 = a50.blend(lo, a50.compare(VectorOperators.LE, lo));
+        a50.blend(hi, a50.compare(VectorOperators.GE, hi)).intoArray(y, (r + 5) * pitch + x0);
+        a60 = a60.add(bv);
+        a60 = a60.blend(lo, a60.compare(VectorOperators.LE, lo));
+        a60.blend(hi, a60.compare(VectorOperators.GE, hi)).intoArray(y, (r + 6) * pitch + x0);
+        a70 = a70.add(bv);
+        a70 = a70.blend(lo, a70.compare(VectorOperators.LE, lo));
+        a70.blend(hi, a70.compare(VectorOperators.GE, hi)).intoArray(y, (r + 7) * pitch + x0);
+        a80 = a80.add(bv);
+        a80 = a80.blend(lo, a80.compare(VectorOperators.LE, lo));
+        a80.blend(hi, a80.compare(VectorOperators.GE, hi)).intoArray(y, (r + 8) * pitch + x0);
+        a90 = a90.add(bv);
+        a90 = a90.blend(lo, a90.compare(VectorOperators.LE, lo));
+        a90.blend(hi, a90.compare(VectorOperators.GE, hi)).intoArray(y, (r + 9) * pitch + x0);
+        a100 = a100.add(bv);
+        a100 = a100.blend(lo, a100.compare(VectorOperators.LE, lo));
+        a100.blend(hi, a100.compare(VectorOperators.GE, hi)).intoArray(y, (r + 10) * pitch + x0);
+        a110 = a110.add(bv);
+        a110 = a110.blend(lo, a110.compare(VectorOperators.LE, lo));
+        a110.blend(hi, a110.compare(VectorOperators.GE, hi)).intoArray(y, (r + 11) * pitch + x0);
     }
 }

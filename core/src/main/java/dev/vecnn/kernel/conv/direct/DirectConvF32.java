@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -70,7 +71,7 @@ final class DirectConvF32 {
         int partCount = ceilDiv(g.kg, perPart);
         int grids = unit == 8 ? 8 : g.kg >= 3 ? 4 : 2; // output grids of the widest pass a task runs
         RowVectors rv = unit == 8 ? RowVectors.of(g, slab, small, smallStride, span, true) : null;
-        boolean clamp = e.isClamp();
+        boolean clamp = e.isRegisterClamp();
         float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
         ex.forEach(Math.toIntExact(units * partCount), (task, s) -> {
             int part = task % partCount;
@@ -214,10 +215,11 @@ final class DirectConvF32 {
                                   long d2) {
         for (int i = 0; i < real; i++) {
             long at = (y0 + i * ycs) * ES;
-            float b = bv[i];
-            FloatVector.fromArray(S, tile, 3 * i * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d0 * ES, NO);
-            FloatVector.fromArray(S, tile, (3 * i + 1) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d1 * ES, NO);
-            FloatVector.fromArray(S, tile, (3 * i + 2) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d2 * ES, NO);
+            for (int v = 0; v < 3; v++) {
+                FloatVector c = FloatVector.fromArray(S, tile, (3 * i + v) * L).add(bv[i]);
+                c = c.blend(lo, c.compare(VectorOperators.LE, lo));
+                c.blend(hi, c.compare(VectorOperators.GE, hi)).intoMemorySegment(y, at + (v == 0 ? d0 : v == 1 ? d1 : d2) * ES, NO);
+            }
         }
     }
 
@@ -227,10 +229,11 @@ final class DirectConvF32 {
         VectorMask<Float> m = S.indexInRange(0, count);
         for (int i = 0; i < real; i++) {
             long at = (y0 + i * ycs) * ES;
-            float b = bv[i];
-            FloatVector.fromArray(S, tile, 3 * i * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d0 * ES, NO, m);
-            FloatVector.fromArray(S, tile, (3 * i + 1) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d1 * ES, NO, m);
-            FloatVector.fromArray(S, tile, (3 * i + 2) * L).add(b).max(lo).min(hi).intoMemorySegment(y, at + d2 * ES, NO, m);
+            for (int v = 0; v < 3; v++) {
+                FloatVector c = FloatVector.fromArray(S, tile, (3 * i + v) * L).add(bv[i]);
+                c = c.blend(lo, c.compare(VectorOperators.LE, lo));
+                c.blend(hi, c.compare(VectorOperators.GE, hi)).intoMemorySegment(y, at + (v == 0 ? d0 : v == 1 ? d1 : d2) * ES, NO, m);
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -137,7 +138,7 @@ final class PointwiseConvF32 {
         long spanUnits = (long) blocks * spanTiles;
         long items = batch * groups, want = 2L * ex.threads();
         int parts = (int) Math.max(1, Math.min(units, items >= want ? 1 : (want + items - 1) / items));
-        boolean clamp = e.isClamp();
+        boolean clamp = e.isRegisterClamp();
         float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
         MemorySegment xs = in.segment(), ys = out.segment();
         long xcs = in.stride(1) * ES, ycs = out.stride(1) * ES;
@@ -194,7 +195,7 @@ final class PointwiseConvF32 {
         // a task per thread where items are few: each task copies its own panel
         long items = batch * groups, want = ex.threads();
         int parts = (int) Math.max(1, Math.min(blocks, items >= want ? 1 : (want + items - 1) / items));
-        boolean clamp = e.isClamp();
+        boolean clamp = e.isRegisterClamp();
         float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
         MemorySegment xs = in.segment(), ys = out.segment();
         long xcs = in.stride(1) * ES, ycs = out.stride(1) * ES;
@@ -222,8 +223,13 @@ final class PointwiseConvF32 {
                 for (int r = 0; r < rows; r++) {
                     long yo = yb + r * ycs;
                     float bv = bias == null ? 0 : bias.segment().get(LAYOUT, (bias.offset() + (gi * outG + b * MR_SMALL + r) * bias.stride(0)) * ES);
-                    for (int v = 0; v < 3; v++) FloatVector.fromArray(S, tile, (r * 4 + v) * L).add(bv).max(lo).min(hi).intoMemorySegment(ys, yo + v * L * ES, NO);
-                    FloatVector.fromArray(S, tile, (r * 4 + 3) * L).add(bv).max(lo).min(hi).intoMemorySegment(ys, yo + 3 * L * ES, NO, last);
+                    for (int v = 0; v < 4; v++) {
+                        FloatVector c = FloatVector.fromArray(S, tile, (r * 4 + v) * L).add(bv);
+                        c = c.blend(lo, c.compare(VectorOperators.LE, lo));
+                        c = c.blend(hi, c.compare(VectorOperators.GE, hi));
+                        if (v < 3) c.intoMemorySegment(ys, yo + v * L * ES, NO);
+                        else c.intoMemorySegment(ys, yo + 3 * L * ES, NO, last);
+                    }
                     if (!clamp) ELEMENTWISE.activationForward(e, ys, yo / ES, ys, yo / ES, count, 0, false);
                 }
             }
@@ -413,7 +419,11 @@ final class PointwiseConvF32 {
     private static void store(float[] tile, int vectors, float[] bias, int bo, float lo, float hi, MemorySegment y, long yo, long ycs, int rows) {
         for (int r = 0; r < rows; r++, yo += ycs) {
             float b = bias[bo + r];
-            for (int v = 0; v < vectors; v++) FloatVector.fromArray(S, tile, (r * vectors + v) * L).add(b).max(lo).min(hi).intoMemorySegment(y, yo + v * L * ES, NO);
+            for (int v = 0; v < vectors; v++) {
+                FloatVector c = FloatVector.fromArray(S, tile, (r * vectors + v) * L).add(b);
+                c = c.blend(lo, c.compare(VectorOperators.LE, lo));
+                c.blend(hi, c.compare(VectorOperators.GE, hi)).intoMemorySegment(y, yo + v * L * ES, NO);
+            }
         }
     }
 
@@ -421,6 +431,10 @@ final class PointwiseConvF32 {
     private static void storeMasked(float[] tile, float[] bias, int bo, float lo, float hi, MemorySegment y, long yo, long ycs, int rows,
                                     int count) {
         VectorMask<Float> m = S.indexInRange(0, count);
-        for (int r = 0; r < rows; r++, yo += ycs) FloatVector.fromArray(S, tile, r * L).add(bias[bo + r]).max(lo).min(hi).intoMemorySegment(y, yo, NO, m);
+        for (int r = 0; r < rows; r++, yo += ycs) {
+            FloatVector c = FloatVector.fromArray(S, tile, r * L).add(bias[bo + r]);
+            c = c.blend(lo, c.compare(VectorOperators.LE, lo));
+            c.blend(hi, c.compare(VectorOperators.GE, hi)).intoMemorySegment(y, yo, NO, m);
+        }
     }
 }
