@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * any positions of the task (their slab offsets come from a table), so tiles run across row ends and strides
  * cost no gathers; where positions are consecutive in the slab and in y (a pointwise convolution into a dense y)
  * their offsets are computed, not tabled. The outputs leave as vectors along the channels, with bias and a clamp
- * (identity, ReLU, clip) in the registers, straight from the tile's registers for short reductions (the
- * generated {@code tile<P>x<V>d}) and through a small array otherwise; other activations run over each position's
+ * (identity, ReLU, clip) in the registers, straight from the tile's registers for whole blocks of channels (the
+ * generated {@code tile<P>x<V>d}) and through a small array for a last, partial one; other activations run over each position's
  * channels afterwards. Where a block's weights outgrow L2 (3x3 convolutions of 256 channels and more) the reduction
  * runs in chunks over groups of tiles ({@code tile<P>x<V>p}), their sums kept in a small array between chunks.
  *
@@ -61,14 +61,6 @@ final class ChannelsLastGemmF32 {
     private static final long SLAB_BUDGET = 1L << 18;
     /** Accumulators of a tile: positions times vectors. */
     private static final int TILE = 24;
-    /**
-     * Longest reduction for which tiles store straight from the registers. With few (channel, tap) steps the round
-     * trip of the sums through an array is a large share of a tile: a 3x3 stride-2 stem of 3 channels ran 1.27x
-     * faster, a 1x1 of 32 or 64 channels 1.1-1.2x (Zen 5, 3-4 JMH forks each); up to 256 steps direct was as fast or
-     * faster (ResNet's 7x7 stem of 147 steps 1.06x, 1x1 192 -> 32 at 28x28 1.19x, 256 -> 64 at 56x56 the same; the two
-     * alternated in one JVM), and a 3x3 of 64 channels (576 steps) up to 4% slower.
-     */
-    private static final int DIRECT_REDUCTION = 256;
     /**
      * Bytes of a block's weights (four vectors of output channels) past which the reduction runs in chunks of
      * {@link #KC} steps over groups of {@link #GROUP_TILES} tiles: the block no longer stays in L2 while the task's tiles
@@ -217,7 +209,7 @@ final class ChannelsLastGemmF32 {
         float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
         int[] blockStart = new int[nv.length + 1];
         for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
-        boolean consecutive = consecutive(g, y), direct = red <= DIRECT_REDUCTION, chunked = (long) red * 4 * L * ES > CHUNKED_WEIGHTS;
+        boolean consecutive = consecutive(g, y), chunked = (long) red * 4 * L * ES > CHUNKED_WEIGHTS;
         int tasks = Math.toIntExact(split.tasks(g.batch));
         ex.forEach(tasks, (task, s) -> {
             int bp = task % blockParts, pp = task / blockParts % posParts, part = task / blockParts / posParts % parts;
@@ -277,7 +269,12 @@ final class ChannelsLastGemmF32 {
                             base[j] = consecutive ? (from + q) * pitch : at[q];
                             out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
                         }
-                        if (direct && k0 + v * L <= g.kg) {
+                        // whole blocks store straight from the registers: with few (channel, tap) steps the round trip of
+                        // the sums through an array was a large share of a tile (a 3x3 stride-2 stem of 3 channels 1.27x,
+                        // Zen 5), and since the clamp is a compare and a blend it is as fast or faster at every length
+                        // measured (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.10x; 128 on 28x28 1.05-1.08x;
+                        // 1x1 of 960 -> 320 on 7x7 1.05x; 256 on 14x14 within 1%)
+                        if (k0 + v * L <= g.kg) {
                             switch (v) {
                                 case 4 -> tile6x4d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
                                 case 2 -> tile12x2d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
