@@ -352,32 +352,6 @@ public final class KernelTemplates {
     }
 
     /**
-     * A channels-last tile over the reduction steps [r0, r1) only, its sums kept between calls in {@code part} (tile
-     * position j's vectors from {@code at[j]}): it starts from zero or, with {@code accumulate}, from the stored sums, so
-     * a reduction cut into chunks is still one chain of multiply-adds per output.
-     */
-    static String channelsLastChunkTile(int positions, int vectors) {
-        StringBuilder s = new StringBuilder();
-        s.append("    private static void tile").append(positions).append('x').append(vectors)
-         .append("p($type[] x, int[] base, int[] off, int r0, int r1, MemorySegment w, long wo, $type[] part, int[] at, boolean accumulate) {\n");
-        boolean locals = channelsLastBases(s, positions);
-        for (int j = 0; j < positions; j++) {
-            for (int i = 0; i < vectors; i++) {
-                s.append("        $Vec a").append(j).append('_').append(i).append(" = accumulate ? $Vec.fromArray(S, part, at[").append(j).append(']')
-                 .append(lanes(i)).append(") : $Vec.zero(S);\n");
-            }
-        }
-        channelsLastSteps(s, "r0", "r1", positions, vectors, locals);
-        for (int j = 0; j < positions; j++) {
-            for (int i = 0; i < vectors; i++) {
-                s.append("        a").append(j).append('_').append(i).append(".intoArray(part, at[").append(j).append(']').append(lanes(i)).append(");\n");
-            }
-        }
-        s.append("    }\n");
-        return s.toString();
-    }
-
-    /**
      * A channels-last tile's base offsets of its positions in locals {@code u<j>}, up to 12 positions (returns whether
      * it wrote them); 24 would not fit the registers, so they are read from base[] at each step (as the hand-written
      * 24x1 tile did).
@@ -444,8 +418,7 @@ public final class KernelTemplates {
         StringBuilder clTiles = new StringBuilder();
         for (int[] t : CHANNELS_LAST_TILES) {
             if (clTiles.length() > 0) clTiles.append('\n');
-            clTiles.append(channelsLastTile(t[0], t[1], false)).append('\n').append(channelsLastTile(t[0], t[1], true)).append('\n')
-                   .append(channelsLastChunkTile(t[0], t[1]));
+            clTiles.append(channelsLastTile(t[0], t[1], false)).append('\n').append(channelsLastTile(t[0], t[1], true));
         }
         String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks)
                 .replace("//@CHANNELSLASTTILES\n", clTiles.toString());

@@ -30,9 +30,12 @@ import jdk.incubator.vector.VectorSpecies;
  * cost no gathers; where positions are consecutive in the slab and in y (a pointwise convolution into a dense y)
  * their offsets are computed, not tabled. The outputs leave as vectors along the channels, with bias and a clamp
  * (identity, ReLU, clip) in the registers, straight from the tile's registers for whole blocks of channels (the
- * generated {@code tile<P>x<V>d}) and through a small array for a last, partial one; other activations run over each position's
- * channels afterwards. Where a block's weights outgrow L2 (3x3 convolutions of 256 channels and more) the reduction
- * runs in chunks over groups of tiles ({@code tile<P>x<V>p}), their sums kept in a small array between chunks.
+ * generated {@code tile<P>x<V>d}) and through a small array for a last, partial one; other activations run over
+ * each position's channels afterwards. Each tile runs the whole reduction, even where a block's weights outgrow L2: a reduction cut
+ * into chunks over groups of tiles (their sums kept in a small array between chunks) ran 1.12-1.21x slower on 3x3
+ * convolutions of 256, 512 and 1024 channels (0.6 to 2.4 MB of weights per block; Zen 4, 1 and 2 threads), once the
+ * tiles stored from their registers (it had been 7-11% faster on 512 channels on Zen 5, against tiles that stored
+ * through an array).
  *
  * <p>Each output is one chain of multiply-adds in (channel, tap) order from zero, then the bias, then the
  * activation: the order of the GEMM's channels-first tiles, so both layouts give the same bits, whatever the
@@ -61,19 +64,6 @@ final class ChannelsLastGemmF64 {
     private static final long SLAB_BUDGET = 1L << 18;
     /** Accumulators of a tile: positions times vectors. */
     private static final int TILE = 24;
-    /**
-     * Bytes of a block's weights (four vectors of output channels) past which the reduction runs in chunks of
-     * {@link #KC} steps over groups of {@link #GROUP_TILES} tiles: the block no longer stays in L2 while the task's tiles
-     * read it, so each tile streamed it from L3. A 3x3 convolution of 512 channels on a 7x7 plane (1.2 MB per block)
-     * ran 7-11% faster chunked; 64 channels on 56x56 (147 KB) and 128 on 28x28 4-8% slower, and 256 on 14x14 (590 KB)
-     * the same (Zen 5, the two paths alternated in one JVM, three settings of KC and the group).
-     */
-    private static final long CHUNKED_WEIGHTS = 1L << 19;
-    /** Reduction steps of a chunk: 128 steps of a four-vector block are 32 KB of float32 weights, within L1. */
-    private static final int KC = 128;
-    /** Tiles of positions per group: their sums (12 KB for four vectors of float32) stay in L1 between chunks. */
-    private static final int GROUP_TILES = 8;
-
     /** Vectors of output channel block b, of {@code blocks(kg)}: fours, then a two and a one for the rest. */
     static int[] blockVectors(int kg) {
         int v = Math.ceilDiv(kg, L), fours = v / 4, rest = v % 4;
@@ -209,7 +199,7 @@ final class ChannelsLastGemmF64 {
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         int[] blockStart = new int[nv.length + 1];
         for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
-        boolean consecutive = consecutive(g, y), chunked = (long) red * 4 * L * ES > CHUNKED_WEIGHTS;
+        boolean consecutive = consecutive(g, y);
         int tasks = Math.toIntExact(split.tasks(g.batch));
         ex.forEach(tasks, (task, s) -> {
             int bp = task % blockParts, pp = task / blockParts % posParts, part = task / blockParts / posParts % parts;
@@ -229,66 +219,34 @@ final class ChannelsLastGemmF64 {
             long y0 = y.offset() + n * y.stride(0) + (long) r0 * y.stride(2) + (long) from * g.kg; // consecutive: position 0
             int[] base = s.ints("cl.base", TILE);
             long[] out = s.longs("cl.out", TILE);
-            if (chunked) {
-                // per block, groups of GROUP_TILES tiles of positions; per group the reduction in chunks of KC steps, so
-                // a chunk of the block's weights is read from L1 by every tile of the group, and the group's sums wait
-                // in a small array (L1) between chunks: each output is still one chain from zero in (channel, tap) order
-                int[] pat = s.ints("cl.pat", TILE);
-                double[] sums = s.doubles("cl.sums", GROUP_TILES * TILE * L);
-                for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
-                    int v = nv[b], mr = TILE / v, width = v * L, kEnd = Math.min(g.kg, k0 + width);
-                    for (int g0 = 0; g0 < positions; g0 += GROUP_TILES * mr) {
-                        int g1 = Math.min(positions, g0 + GROUP_TILES * mr);
-                        for (int c0 = 0; c0 < red; c0 += KC) {
-                            int c1 = Math.min(red, c0 + KC), wo = blockStart[b] + c0 * width;
-                            for (int p = g0; p < g1; p += mr) {
-                                for (int j = 0; j < mr; j++) {
-                                    int q = Math.min(p + j, g1 - 1); // past the group's end: its last position again, same values
-                                    base[j] = consecutive ? (from + q) * pitch : at[q];
-                                    pat[j] = (q - g0) * width;
-                                }
-                                switch (v) {
-                                    case 4 -> tile6x4p(xs, base, off, c0, c1, a, wo * ES, sums, pat, c0 > 0);
-                                    case 2 -> tile12x2p(xs, base, off, c0, c1, a, wo * ES, sums, pat, c0 > 0);
-                                    default -> tile24x1p(xs, base, off, c0, c1, a, wo * ES, sums, pat, c0 > 0);
-                                }
-                            }
-                        }
-                        for (int q = g0; q < g1; q++) {
-                            storePosition(sums, (q - g0) * width - k0, k0, kEnd, g.kg, consecutive ? y0 + (long) q * g.kg : to[q], biasRow, lo, hi, ys);
-                        }
+            double[] acc = s.doubles("cl.acc", TILE * L);
+            for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
+                int v = nv[b], mr = TILE / v, wo = blockStart[b];
+                for (int p = 0; p < positions; p += mr) {
+                    for (int j = 0; j < mr; j++) {
+                        int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
+                        base[j] = consecutive ? (from + q) * pitch : at[q];
+                        out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
                     }
-                }
-            } else {
-                double[] acc = s.doubles("cl.acc", TILE * L);
-                for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
-                    int v = nv[b], mr = TILE / v, wo = blockStart[b];
-                    for (int p = 0; p < positions; p += mr) {
-                        for (int j = 0; j < mr; j++) {
-                            int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
-                            base[j] = consecutive ? (from + q) * pitch : at[q];
-                            out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
+                    // whole blocks store straight from the registers: with few (channel, tap) steps the round trip of
+                    // the sums through an array was a large share of a tile (a 3x3 stride-2 stem of 3 channels 1.27x,
+                    // Zen 5), and since the clamp is a compare and a blend it is as fast or faster at every length
+                    // measured (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.10x; 128 on 28x28 1.05-1.08x;
+                    // 1x1 of 960 -> 320 on 7x7 1.05x; 256 on 14x14 within 1%)
+                    if (k0 + v * L <= g.kg) {
+                        switch (v) {
+                            case 4 -> tile6x4d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                            case 2 -> tile12x2d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                            default -> tile24x1d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
                         }
-                        // whole blocks store straight from the registers: with few (channel, tap) steps the round trip of
-                        // the sums through an array was a large share of a tile (a 3x3 stride-2 stem of 3 channels 1.27x,
-                        // Zen 5), and since the clamp is a compare and a blend it is as fast or faster at every length
-                        // measured (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.10x; 128 on 28x28 1.05-1.08x;
-                        // 1x1 of 960 -> 320 on 7x7 1.05x; 256 on 14x14 within 1%)
-                        if (k0 + v * L <= g.kg) {
-                            switch (v) {
-                                case 4 -> tile6x4d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                                case 2 -> tile12x2d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                                default -> tile24x1d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                            }
-                        } else {
-                            switch (v) {
-                                case 4 -> tile6x4(xs, base, off, a, wo * ES, red, acc);
-                                case 2 -> tile12x2(xs, base, off, a, wo * ES, red, acc);
-                                default -> tile24x1(xs, base, off, a, wo * ES, red, acc);
-                            }
-                            for (int j = 0; j < mr; j++) {
-                                storePosition(acc, j * v * L - k0, k0, Math.min(g.kg, k0 + v * L), g.kg, out[j], biasRow, lo, hi, ys);
-                            }
+                    } else {
+                        switch (v) {
+                            case 4 -> tile6x4(xs, base, off, a, wo * ES, red, acc);
+                            case 2 -> tile12x2(xs, base, off, a, wo * ES, red, acc);
+                            default -> tile24x1(xs, base, off, a, wo * ES, red, acc);
+                        }
+                        for (int j = 0; j < mr; j++) {
+                            storePosition(acc, j * v * L - k0, k0, Math.min(g.kg, k0 + v * L), g.kg, out[j], biasRow, lo, hi, ys);
                         }
                     }
                 }
@@ -326,8 +284,7 @@ final class ChannelsLastGemmF64 {
 
     /**
      * One position's sums {@code sums[at + k]} of channels [kFrom, kTo) plus bias, clamped, to y from element
-     * {@code out}, the last vector masked past kg: the store of the chunked tiles and, per tile position, of the
-     * one-pass tiles that go through an array.
+     * {@code out}, the last vector masked past kg: per tile position, the store of a last, partial block's tiles.
      */
     private static void storePosition(double[] sums, int at, int kFrom, int kTo, int kg, long out, double[] biasRow, double lo, double hi, MemorySegment ys) {
         for (int k = kFrom; k < kTo; k += L) {
@@ -527,95 +484,6 @@ final class ChannelsLastGemmF64 {
         a5_3.blend(hi, a5_3.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[5] + k0 + 3 * L) * ES, NO);
     }
 
-    private static void tile6x4p(double[] x, int[] base, int[] off, int r0, int r1, MemorySegment w, long wo, double[] part, int[] at, boolean accumulate) {
-        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5];
-        DoubleVector a0_0 = accumulate ? DoubleVector.fromArray(S, part, at[0]) : DoubleVector.zero(S);
-        DoubleVector a0_1 = accumulate ? DoubleVector.fromArray(S, part, at[0] + L) : DoubleVector.zero(S);
-        DoubleVector a0_2 = accumulate ? DoubleVector.fromArray(S, part, at[0] + 2 * L) : DoubleVector.zero(S);
-        DoubleVector a0_3 = accumulate ? DoubleVector.fromArray(S, part, at[0] + 3 * L) : DoubleVector.zero(S);
-        DoubleVector a1_0 = accumulate ? DoubleVector.fromArray(S, part, at[1]) : DoubleVector.zero(S);
-        DoubleVector a1_1 = accumulate ? DoubleVector.fromArray(S, part, at[1] + L) : DoubleVector.zero(S);
-        DoubleVector a1_2 = accumulate ? DoubleVector.fromArray(S, part, at[1] + 2 * L) : DoubleVector.zero(S);
-        DoubleVector a1_3 = accumulate ? DoubleVector.fromArray(S, part, at[1] + 3 * L) : DoubleVector.zero(S);
-        DoubleVector a2_0 = accumulate ? DoubleVector.fromArray(S, part, at[2]) : DoubleVector.zero(S);
-        DoubleVector a2_1 = accumulate ? DoubleVector.fromArray(S, part, at[2] + L) : DoubleVector.zero(S);
-        DoubleVector a2_2 = accumulate ? DoubleVector.fromArray(S, part, at[2] + 2 * L) : DoubleVector.zero(S);
-        DoubleVector a2_3 = accumulate ? DoubleVector.fromArray(S, part, at[2] + 3 * L) : DoubleVector.zero(S);
-        DoubleVector a3_0 = accumulate ? DoubleVector.fromArray(S, part, at[3]) : DoubleVector.zero(S);
-        DoubleVector a3_1 = accumulate ? DoubleVector.fromArray(S, part, at[3] + L) : DoubleVector.zero(S);
-        DoubleVector a3_2 = accumulate ? DoubleVector.fromArray(S, part, at[3] + 2 * L) : DoubleVector.zero(S);
-        DoubleVector a3_3 = accumulate ? DoubleVector.fromArray(S, part, at[3] + 3 * L) : DoubleVector.zero(S);
-        DoubleVector a4_0 = accumulate ? DoubleVector.fromArray(S, part, at[4]) : DoubleVector.zero(S);
-        DoubleVector a4_1 = accumulate ? DoubleVector.fromArray(S, part, at[4] + L) : DoubleVector.zero(S);
-        DoubleVector a4_2 = accumulate ? DoubleVector.fromArray(S, part, at[4] + 2 * L) : DoubleVector.zero(S);
-        DoubleVector a4_3 = accumulate ? DoubleVector.fromArray(S, part, at[4] + 3 * L) : DoubleVector.zero(S);
-        DoubleVector a5_0 = accumulate ? DoubleVector.fromArray(S, part, at[5]) : DoubleVector.zero(S);
-        DoubleVector a5_1 = accumulate ? DoubleVector.fromArray(S, part, at[5] + L) : DoubleVector.zero(S);
-        DoubleVector a5_2 = accumulate ? DoubleVector.fromArray(S, part, at[5] + 2 * L) : DoubleVector.zero(S);
-        DoubleVector a5_3 = accumulate ? DoubleVector.fromArray(S, part, at[5] + 3 * L) : DoubleVector.zero(S);
-        for (int r = r0; r < r1; r++, wo += 4 * L * ES) {
-            int o = off[r];
-            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
-            DoubleVector w1 = DoubleVector.fromMemorySegment(S, w, wo + L * ES, NO);
-            DoubleVector w2 = DoubleVector.fromMemorySegment(S, w, wo + 2 * L * ES, NO);
-            DoubleVector w3 = DoubleVector.fromMemorySegment(S, w, wo + 3 * L * ES, NO);
-            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
-            a0_0 = w0.fma(t, a0_0);
-            a0_1 = w1.fma(t, a0_1);
-            a0_2 = w2.fma(t, a0_2);
-            a0_3 = w3.fma(t, a0_3);
-            t = DoubleVector.broadcast(S, x[u1 + o]);
-            a1_0 = w0.fma(t, a1_0);
-            a1_1 = w1.fma(t, a1_1);
-            a1_2 = w2.fma(t, a1_2);
-            a1_3 = w3.fma(t, a1_3);
-            t = DoubleVector.broadcast(S, x[u2 + o]);
-            a2_0 = w0.fma(t, a2_0);
-            a2_1 = w1.fma(t, a2_1);
-            a2_2 = w2.fma(t, a2_2);
-            a2_3 = w3.fma(t, a2_3);
-            t = DoubleVector.broadcast(S, x[u3 + o]);
-            a3_0 = w0.fma(t, a3_0);
-            a3_1 = w1.fma(t, a3_1);
-            a3_2 = w2.fma(t, a3_2);
-            a3_3 = w3.fma(t, a3_3);
-            t = DoubleVector.broadcast(S, x[u4 + o]);
-            a4_0 = w0.fma(t, a4_0);
-            a4_1 = w1.fma(t, a4_1);
-            a4_2 = w2.fma(t, a4_2);
-            a4_3 = w3.fma(t, a4_3);
-            t = DoubleVector.broadcast(S, x[u5 + o]);
-            a5_0 = w0.fma(t, a5_0);
-            a5_1 = w1.fma(t, a5_1);
-            a5_2 = w2.fma(t, a5_2);
-            a5_3 = w3.fma(t, a5_3);
-        }
-        a0_0.intoArray(part, at[0]);
-        a0_1.intoArray(part, at[0] + L);
-        a0_2.intoArray(part, at[0] + 2 * L);
-        a0_3.intoArray(part, at[0] + 3 * L);
-        a1_0.intoArray(part, at[1]);
-        a1_1.intoArray(part, at[1] + L);
-        a1_2.intoArray(part, at[1] + 2 * L);
-        a1_3.intoArray(part, at[1] + 3 * L);
-        a2_0.intoArray(part, at[2]);
-        a2_1.intoArray(part, at[2] + L);
-        a2_2.intoArray(part, at[2] + 2 * L);
-        a2_3.intoArray(part, at[2] + 3 * L);
-        a3_0.intoArray(part, at[3]);
-        a3_1.intoArray(part, at[3] + L);
-        a3_2.intoArray(part, at[3] + 2 * L);
-        a3_3.intoArray(part, at[3] + 3 * L);
-        a4_0.intoArray(part, at[4]);
-        a4_1.intoArray(part, at[4] + L);
-        a4_2.intoArray(part, at[4] + 2 * L);
-        a4_3.intoArray(part, at[4] + 3 * L);
-        a5_0.intoArray(part, at[5]);
-        a5_1.intoArray(part, at[5] + L);
-        a5_2.intoArray(part, at[5] + 2 * L);
-        a5_3.intoArray(part, at[5] + 3 * L);
-    }
-
     private static void tile12x2(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, double[] acc) {
         int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
         int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
@@ -810,100 +678,6 @@ final class ChannelsLastGemmF64 {
         a11_1 = a11_1.add(b1);
         a11_1 = a11_1.blend(lo, a11_1.compare(VectorOperators.LE, lo));
         a11_1.blend(hi, a11_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[11] + k0 + L) * ES, NO);
-    }
-
-    private static void tile12x2p(double[] x, int[] base, int[] off, int r0, int r1, MemorySegment w, long wo, double[] part, int[] at, boolean accumulate) {
-        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
-        int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
-        DoubleVector a0_0 = accumulate ? DoubleVector.fromArray(S, part, at[0]) : DoubleVector.zero(S);
-        DoubleVector a0_1 = accumulate ? DoubleVector.fromArray(S, part, at[0] + L) : DoubleVector.zero(S);
-        DoubleVector a1_0 = accumulate ? DoubleVector.fromArray(S, part, at[1]) : DoubleVector.zero(S);
-        DoubleVector a1_1 = accumulate ? DoubleVector.fromArray(S, part, at[1] + L) : DoubleVector.zero(S);
-        DoubleVector a2_0 = accumulate ? DoubleVector.fromArray(S, part, at[2]) : DoubleVector.zero(S);
-        DoubleVector a2_1 = accumulate ? DoubleVector.fromArray(S, part, at[2] + L) : DoubleVector.zero(S);
-        DoubleVector a3_0 = accumulate ? DoubleVector.fromArray(S, part, at[3]) : DoubleVector.zero(S);
-        DoubleVector a3_1 = accumulate ? DoubleVector.fromArray(S, part, at[3] + L) : DoubleVector.zero(S);
-        DoubleVector a4_0 = accumulate ? DoubleVector.fromArray(S, part, at[4]) : DoubleVector.zero(S);
-        DoubleVector a4_1 = accumulate ? DoubleVector.fromArray(S, part, at[4] + L) : DoubleVector.zero(S);
-        DoubleVector a5_0 = accumulate ? DoubleVector.fromArray(S, part, at[5]) : DoubleVector.zero(S);
-        DoubleVector a5_1 = accumulate ? DoubleVector.fromArray(S, part, at[5] + L) : DoubleVector.zero(S);
-        DoubleVector a6_0 = accumulate ? DoubleVector.fromArray(S, part, at[6]) : DoubleVector.zero(S);
-        DoubleVector a6_1 = accumulate ? DoubleVector.fromArray(S, part, at[6] + L) : DoubleVector.zero(S);
-        DoubleVector a7_0 = accumulate ? DoubleVector.fromArray(S, part, at[7]) : DoubleVector.zero(S);
-        DoubleVector a7_1 = accumulate ? DoubleVector.fromArray(S, part, at[7] + L) : DoubleVector.zero(S);
-        DoubleVector a8_0 = accumulate ? DoubleVector.fromArray(S, part, at[8]) : DoubleVector.zero(S);
-        DoubleVector a8_1 = accumulate ? DoubleVector.fromArray(S, part, at[8] + L) : DoubleVector.zero(S);
-        DoubleVector a9_0 = accumulate ? DoubleVector.fromArray(S, part, at[9]) : DoubleVector.zero(S);
-        DoubleVector a9_1 = accumulate ? DoubleVector.fromArray(S, part, at[9] + L) : DoubleVector.zero(S);
-        DoubleVector a10_0 = accumulate ? DoubleVector.fromArray(S, part, at[10]) : DoubleVector.zero(S);
-        DoubleVector a10_1 = accumulate ? DoubleVector.fromArray(S, part, at[10] + L) : DoubleVector.zero(S);
-        DoubleVector a11_0 = accumulate ? DoubleVector.fromArray(S, part, at[11]) : DoubleVector.zero(S);
-        DoubleVector a11_1 = accumulate ? DoubleVector.fromArray(S, part, at[11] + L) : DoubleVector.zero(S);
-        for (int r = r0; r < r1; r++, wo += 2 * L * ES) {
-            int o = off[r];
-            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
-            DoubleVector w1 = DoubleVector.fromMemorySegment(S, w, wo + L * ES, NO);
-            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
-            a0_0 = w0.fma(t, a0_0);
-            a0_1 = w1.fma(t, a0_1);
-            t = DoubleVector.broadcast(S, x[u1 + o]);
-            a1_0 = w0.fma(t, a1_0);
-            a1_1 = w1.fma(t, a1_1);
-            t = DoubleVector.broadcast(S, x[u2 + o]);
-            a2_0 = w0.fma(t, a2_0);
-            a2_1 = w1.fma(t, a2_1);
-            t = DoubleVector.broadcast(S, x[u3 + o]);
-            a3_0 = w0.fma(t, a3_0);
-            a3_1 = w1.fma(t, a3_1);
-            t = DoubleVector.broadcast(S, x[u4 + o]);
-            a4_0 = w0.fma(t, a4_0);
-            a4_1 = w1.fma(t, a4_1);
-            t = DoubleVector.broadcast(S, x[u5 + o]);
-            a5_0 = w0.fma(t, a5_0);
-            a5_1 = w1.fma(t, a5_1);
-            t = DoubleVector.broadcast(S, x[u6 + o]);
-            a6_0 = w0.fma(t, a6_0);
-            a6_1 = w1.fma(t, a6_1);
-            t = DoubleVector.broadcast(S, x[u7 + o]);
-            a7_0 = w0.fma(t, a7_0);
-            a7_1 = w1.fma(t, a7_1);
-            t = DoubleVector.broadcast(S, x[u8 + o]);
-            a8_0 = w0.fma(t, a8_0);
-            a8_1 = w1.fma(t, a8_1);
-            t = DoubleVector.broadcast(S, x[u9 + o]);
-            a9_0 = w0.fma(t, a9_0);
-            a9_1 = w1.fma(t, a9_1);
-            t = DoubleVector.broadcast(S, x[u10 + o]);
-            a10_0 = w0.fma(t, a10_0);
-            a10_1 = w1.fma(t, a10_1);
-            t = DoubleVector.broadcast(S, x[u11 + o]);
-            a11_0 = w0.fma(t, a11_0);
-            a11_1 = w1.fma(t, a11_1);
-        }
-        a0_0.intoArray(part, at[0]);
-        a0_1.intoArray(part, at[0] + L);
-        a1_0.intoArray(part, at[1]);
-        a1_1.intoArray(part, at[1] + L);
-        a2_0.intoArray(part, at[2]);
-        a2_1.intoArray(part, at[2] + L);
-        a3_0.intoArray(part, at[3]);
-        a3_1.intoArray(part, at[3] + L);
-        a4_0.intoArray(part, at[4]);
-        a4_1.intoArray(part, at[4] + L);
-        a5_0.intoArray(part, at[5]);
-        a5_1.intoArray(part, at[5] + L);
-        a6_0.intoArray(part, at[6]);
-        a6_1.intoArray(part, at[6] + L);
-        a7_0.intoArray(part, at[7]);
-        a7_1.intoArray(part, at[7] + L);
-        a8_0.intoArray(part, at[8]);
-        a8_1.intoArray(part, at[8] + L);
-        a9_0.intoArray(part, at[9]);
-        a9_1.intoArray(part, at[9] + L);
-        a10_0.intoArray(part, at[10]);
-        a10_1.intoArray(part, at[10] + L);
-        a11_0.intoArray(part, at[11]);
-        a11_1.intoArray(part, at[11] + L);
     }
 
     private static void tile24x1(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, double[] acc) {
@@ -1117,108 +891,5 @@ final class ChannelsLastGemmF64 {
         a23_0 = a23_0.add(b0);
         a23_0 = a23_0.blend(lo, a23_0.compare(VectorOperators.LE, lo));
         a23_0.blend(hi, a23_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[23] + k0) * ES, NO);
-    }
-
-    private static void tile24x1p(double[] x, int[] base, int[] off, int r0, int r1, MemorySegment w, long wo, double[] part, int[] at, boolean accumulate) {
-        DoubleVector a0_0 = accumulate ? DoubleVector.fromArray(S, part, at[0]) : DoubleVector.zero(S);
-        DoubleVector a1_0 = accumulate ? DoubleVector.fromArray(S, part, at[1]) : DoubleVector.zero(S);
-        DoubleVector a2_0 = accumulate ? DoubleVector.fromArray(S, part, at[2]) : DoubleVector.zero(S);
-        DoubleVector a3_0 = accumulate ? DoubleVector.fromArray(S, part, at[3]) : DoubleVector.zero(S);
-        DoubleVector a4_0 = accumulate ? DoubleVector.fromArray(S, part, at[4]) : DoubleVector.zero(S);
-        DoubleVector a5_0 = accumulate ? DoubleVector.fromArray(S, part, at[5]) : DoubleVector.zero(S);
-        DoubleVector a6_0 = accumulate ? DoubleVector.fromArray(S, part, at[6]) : DoubleVector.zero(S);
-        DoubleVector a7_0 = accumulate ? DoubleVector.fromArray(S, part, at[7]) : DoubleVector.zero(S);
-        DoubleVector a8_0 = accumulate ? DoubleVector.fromArray(S, part, at[8]) : DoubleVector.zero(S);
-        DoubleVector a9_0 = accumulate ? DoubleVector.fromArray(S, part, at[9]) : DoubleVector.zero(S);
-        DoubleVector a10_0 = accumulate ? DoubleVector.fromArray(S, part, at[10]) : DoubleVector.zero(S);
-        DoubleVector a11_0 = accumulate ? DoubleVector.fromArray(S, part, at[11]) : DoubleVector.zero(S);
-        DoubleVector a12_0 = accumulate ? DoubleVector.fromArray(S, part, at[12]) : DoubleVector.zero(S);
-        DoubleVector a13_0 = accumulate ? DoubleVector.fromArray(S, part, at[13]) : DoubleVector.zero(S);
-        DoubleVector a14_0 = accumulate ? DoubleVector.fromArray(S, part, at[14]) : DoubleVector.zero(S);
-        DoubleVector a15_0 = accumulate ? DoubleVector.fromArray(S, part, at[15]) : DoubleVector.zero(S);
-        DoubleVector a16_0 = accumulate ? DoubleVector.fromArray(S, part, at[16]) : DoubleVector.zero(S);
-        DoubleVector a17_0 = accumulate ? DoubleVector.fromArray(S, part, at[17]) : DoubleVector.zero(S);
-        DoubleVector a18_0 = accumulate ? DoubleVector.fromArray(S, part, at[18]) : DoubleVector.zero(S);
-        DoubleVector a19_0 = accumulate ? DoubleVector.fromArray(S, part, at[19]) : DoubleVector.zero(S);
-        DoubleVector a20_0 = accumulate ? DoubleVector.fromArray(S, part, at[20]) : DoubleVector.zero(S);
-        DoubleVector a21_0 = accumulate ? DoubleVector.fromArray(S, part, at[21]) : DoubleVector.zero(S);
-        DoubleVector a22_0 = accumulate ? DoubleVector.fromArray(S, part, at[22]) : DoubleVector.zero(S);
-        DoubleVector a23_0 = accumulate ? DoubleVector.fromArray(S, part, at[23]) : DoubleVector.zero(S);
-        for (int r = r0; r < r1; r++, wo += L * ES) {
-            int o = off[r];
-            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
-            DoubleVector t = DoubleVector.broadcast(S, x[base[0] + o]);
-            a0_0 = w0.fma(t, a0_0);
-            t = DoubleVector.broadcast(S, x[base[1] + o]);
-            a1_0 = w0.fma(t, a1_0);
-            t = DoubleVector.broadcast(S, x[base[2] + o]);
-            a2_0 = w0.fma(t, a2_0);
-            t = DoubleVector.broadcast(S, x[base[3] + o]);
-            a3_0 = w0.fma(t, a3_0);
-            t = DoubleVector.broadcast(S, x[base[4] + o]);
-            a4_0 = w0.fma(t, a4_0);
-            t = DoubleVector.broadcast(S, x[base[5] + o]);
-            a5_0 = w0.fma(t, a5_0);
-            t = DoubleVector.broadcast(S, x[base[6] + o]);
-            a6_0 = w0.fma(t, a6_0);
-            t = DoubleVector.broadcast(S, x[base[7] + o]);
-            a7_0 = w0.fma(t, a7_0);
-            t = DoubleVector.broadcast(S, x[base[8] + o]);
-            a8_0 = w0.fma(t, a8_0);
-            t = DoubleVector.broadcast(S, x[base[9] + o]);
-            a9_0 = w0.fma(t, a9_0);
-            t = DoubleVector.broadcast(S, x[base[10] + o]);
-            a10_0 = w0.fma(t, a10_0);
-            t = DoubleVector.broadcast(S, x[base[11] + o]);
-            a11_0 = w0.fma(t, a11_0);
-            t = DoubleVector.broadcast(S, x[base[12] + o]);
-            a12_0 = w0.fma(t, a12_0);
-            t = DoubleVector.broadcast(S, x[base[13] + o]);
-            a13_0 = w0.fma(t, a13_0);
-            t = DoubleVector.broadcast(S, x[base[14] + o]);
-            a14_0 = w0.fma(t, a14_0);
-            t = DoubleVector.broadcast(S, x[base[15] + o]);
-            a15_0 = w0.fma(t, a15_0);
-            t = DoubleVector.broadcast(S, x[base[16] + o]);
-            a16_0 = w0.fma(t, a16_0);
-            t = DoubleVector.broadcast(S, x[base[17] + o]);
-            a17_0 = w0.fma(t, a17_0);
-            t = DoubleVector.broadcast(S, x[base[18] + o]);
-            a18_0 = w0.fma(t, a18_0);
-            t = DoubleVector.broadcast(S, x[base[19] + o]);
-            a19_0 = w0.fma(t, a19_0);
-            t = DoubleVector.broadcast(S, x[base[20] + o]);
-            a20_0 = w0.fma(t, a20_0);
-            t = DoubleVector.broadcast(S, x[base[21] + o]);
-            a21_0 = w0.fma(t, a21_0);
-            t = DoubleVector.broadcast(S, x[base[22] + o]);
-            a22_0 = w0.fma(t, a22_0);
-            t = DoubleVector.broadcast(S, x[base[23] + o]);
-            a23_0 = w0.fma(t, a23_0);
-        }
-        a0_0.intoArray(part, at[0]);
-        a1_0.intoArray(part, at[1]);
-        a2_0.intoArray(part, at[2]);
-        a3_0.intoArray(part, at[3]);
-        a4_0.intoArray(part, at[4]);
-        a5_0.intoArray(part, at[5]);
-        a6_0.intoArray(part, at[6]);
-        a7_0.intoArray(part, at[7]);
-        a8_0.intoArray(part, at[8]);
-        a9_0.intoArray(part, at[9]);
-        a10_0.intoArray(part, at[10]);
-        a11_0.intoArray(part, at[11]);
-        a12_0.intoArray(part, at[12]);
-        a13_0.intoArray(part, at[13]);
-        a14_0.intoArray(part, at[14]);
-        a15_0.intoArray(part, at[15]);
-        a16_0.intoArray(part, at[16]);
-        a17_0.intoArray(part, at[17]);
-        a18_0.intoArray(part, at[18]);
-        a19_0.intoArray(part, at[19]);
-        a20_0.intoArray(part, at[20]);
-        a21_0.intoArray(part, at[21]);
-        a22_0.intoArray(part, at[22]);
-        a23_0.intoArray(part, at[23]);
     }
 }
