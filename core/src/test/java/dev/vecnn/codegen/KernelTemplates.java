@@ -309,18 +309,18 @@ public final class KernelTemplates {
     }
 
     /**
-     * The channels-last GEMM tile {@code tile<positions>x<vectors>} ({@code ChannelsLastGemm}), or with {@code direct}
-     * its variant {@code tile<positions>x<vectors>d}: a register tile of output positions by vectors of output
-     * channels over the (channel, tap) steps, per step r the block's weight vectors and position j's input element
-     * {@code x[base[j] + off[r]]} broadcast. The plain tile leaves its sums in {@code acc} for the caller's store;
-     * the direct one, for blocks whose vectors all lie within the output channels, adds the bias and clamps in the
-     * registers and stores position j's vectors at {@code out[j]}.
+     * The channels-last GEMM tile {@code tile<positions>x<vectors>} ({@code ChannelsLastGemm}): a register tile of output
+     * positions by vectors of output channels over the (channel, tap) steps, per step r the block's weight vectors and
+     * position j's input element {@code x[base[j] + off[r]]} broadcast; then the bias and the clamp in the registers, and
+     * position j's vectors stored at {@code out[j]}. With {@code masked} ({@code tile<positions>x<vectors>m}, for a
+     * last block that runs past the output channels) position j's last vector goes to {@code tail[j L ..]} instead, for
+     * the caller's masked store (a masked store to the segment in the tile itself made C2 box the tile in most JVMs).
      */
-    static String channelsLastTile(int positions, int vectors, boolean direct) {
+    static String channelsLastTile(int positions, int vectors, boolean masked) {
         StringBuilder s = new StringBuilder();
-        s.append("    private static void tile").append(positions).append('x').append(vectors).append(direct ? "d" : "")
+        s.append("    private static void tile").append(positions).append('x').append(vectors).append(masked ? "m" : "")
          .append("($type[] x, int[] base, int[] off, MemorySegment w, long wo, int red, ")
-         .append(direct ? "MemorySegment ys, long[] out, int k0, $type[] biasRow, $type lo, $type hi) {\n" : "$type[] acc) {\n");
+         .append("MemorySegment ys, long[] out, int k0, $type[] biasRow, $type lo, $type hi").append(masked ? ", $type[] tail" : "").append(") {\n");
         boolean locals = channelsLastBases(s, positions);
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
@@ -330,21 +330,13 @@ public final class KernelTemplates {
             }
         }
         channelsLastSteps(s, "0", "red", positions, vectors, locals);
-        if (!direct) {
-            for (int j = 0; j < positions; j++) {
-                for (int i = 0; i < vectors; i++) {
-                    int k = j * vectors + i;
-                    s.append("        a").append(j).append('_').append(i).append(".intoArray(acc, ").append(k == 0 ? "0" : k == 1 ? "L" : k + " * L").append(");\n");
-                }
-            }
-            s.append("    }\n");
-            return s.toString();
-        }
         // bias then clamp: the order of every other store
         for (int i = 0; i < vectors; i++) s.append("        $Vec b").append(i).append(" = $Vec.fromArray(S, biasRow, k0").append(lanes(i)).append(");\n");
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
-                clampedStore(s, "a" + j + "_" + i, "b" + i, ".intoMemorySegment(ys, (out[" + j + "] + k0" + lanes(i) + ") * ES, NO);");
+                String store = masked && i == vectors - 1 ? ".intoArray(tail, " + (j == 0 ? "0" : j == 1 ? "L" : j + " * L") + ");"
+                        : ".intoMemorySegment(ys, (out[" + j + "] + k0" + lanes(i) + ") * ES, NO);";
+                clampedStore(s, "a" + j + "_" + i, "b" + i, store);
             }
         }
         s.append("    }\n");

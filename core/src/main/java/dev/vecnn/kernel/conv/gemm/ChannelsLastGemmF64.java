@@ -29,9 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * any positions of the task (their slab offsets come from a table), so tiles run across row ends and strides
  * cost no gathers; where positions are consecutive in the slab and in y (a pointwise convolution into a dense y)
  * their offsets are computed, not tabled. The outputs leave as vectors along the channels, with bias and a clamp
- * (identity, ReLU, clip) in the registers, straight from the tile's registers for whole blocks of channels (the
- * generated {@code tile<P>x<V>d}) and through a small array for a last, partial one; other activations run over
- * each position's channels afterwards. Each tile runs the whole reduction, even where a block's weights outgrow L2: a reduction cut
+ * (identity, ReLU, clip) in the registers, straight from the tile's registers (the generated {@code tile<P>x<V>}; a
+ * last block that runs past the output channels leaves its last vector to a masked store, {@code tile<P>x<V>m}); other activations run
+ * over each position's channels afterwards. Each tile runs the whole reduction, even where a block's weights outgrow L2: a reduction cut
  * into chunks over groups of tiles (their sums kept in a small array between chunks) ran 1.12-1.21x slower on 3x3
  * convolutions of 256, 512 and 1024 channels (0.6 to 2.4 MB of weights per block; Zen 4, 1 and 2 threads), once the
  * tiles stored from their registers (it had been 7-11% faster on 512 channels on Zen 5, against tiles that stored
@@ -219,7 +219,7 @@ final class ChannelsLastGemmF64 {
             long y0 = y.offset() + n * y.stride(0) + (long) r0 * y.stride(2) + (long) from * g.kg; // consecutive: position 0
             int[] base = s.ints("cl.base", TILE);
             long[] out = s.longs("cl.out", TILE);
-            double[] acc = s.doubles("cl.acc", TILE * L);
+            double[] tail = s.doubles("cl.tail", TILE * L);
             for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
                 int v = nv[b], mr = TILE / v, wo = blockStart[b];
                 for (int p = 0; p < positions; p += mr) {
@@ -228,26 +228,24 @@ final class ChannelsLastGemmF64 {
                         base[j] = consecutive ? (from + q) * pitch : at[q];
                         out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
                     }
-                    // whole blocks store straight from the registers: with few (channel, tap) steps the round trip of
-                    // the sums through an array was a large share of a tile (a 3x3 stride-2 stem of 3 channels 1.27x,
-                    // Zen 5), and since the clamp is a compare and a blend it is as fast or faster at every length
-                    // measured (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.10x; 128 on 28x28 1.05-1.08x;
-                    // 1x1 of 960 -> 320 on 7x7 1.05x; 256 on 14x14 within 1%)
+                    // the tiles store straight from the registers (the last block's last vector masked past kg): with few
+                    // (channel, tap) steps the round trip of the sums through an array was a large share of a tile (a 3x3
+                    // stride-2 stem of 3 channels 1.27x, Zen 5), and since the clamp is a compare and a blend it is as fast
+                    // or faster at every length measured (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.10x; 128 on
+                    // 28x28 1.05-1.08x; 1x1 of 960 -> 320 on 7x7 1.05x; 256 on 14x14 within 1%)
                     if (k0 + v * L <= g.kg) {
                         switch (v) {
-                            case 4 -> tile6x4d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                            case 2 -> tile12x2d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                            default -> tile24x1d(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                            case 4 -> tile6x4(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                            case 2 -> tile12x2(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                            default -> tile24x1(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
                         }
                     } else {
                         switch (v) {
-                            case 4 -> tile6x4(xs, base, off, a, wo * ES, red, acc);
-                            case 2 -> tile12x2(xs, base, off, a, wo * ES, red, acc);
-                            default -> tile24x1(xs, base, off, a, wo * ES, red, acc);
+                            case 4 -> tile6x4m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
+                            case 2 -> tile12x2m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
+                            default -> tile24x1m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
                         }
-                        for (int j = 0; j < mr; j++) {
-                            storePosition(acc, j * v * L - k0, k0, Math.min(g.kg, k0 + v * L), g.kg, out[j], biasRow, lo, hi, ys);
-                        }
+                        storeTail(tail, mr, out, k0 + (v - 1) * L, g.kg, ys);
                     }
                 }
             }
@@ -282,89 +280,12 @@ final class ChannelsLastGemmF64 {
         return k;
     }
 
-    /**
-     * One position's sums {@code sums[at + k]} of channels [kFrom, kTo) plus bias, clamped, to y from element
-     * {@code out}, the last vector masked past kg: per tile position, the store of a last, partial block's tiles.
-     */
-    private static void storePosition(double[] sums, int at, int kFrom, int kTo, int kg, long out, double[] biasRow, double lo, double hi, MemorySegment ys) {
-        for (int k = kFrom; k < kTo; k += L) {
-            DoubleVector r = DoubleVector.fromArray(S, sums, at + k).add(DoubleVector.fromArray(S, biasRow, k));
-            r = r.blend(lo, r.compare(VectorOperators.LE, lo));
-            r = r.blend(hi, r.compare(VectorOperators.GE, hi));
-            if (k + L <= kg) r.intoMemorySegment(ys, (out + k) * ES, NO);
-            else r.intoMemorySegment(ys, (out + k) * ES, NO, S.indexInRange(k, kg));
-        }
+    /** Position j's last vector of a block past the output channels, {@code tail[j L ..]}, to y at {@code out[j] + k}: channels [k, kg). */
+    private static void storeTail(double[] tail, int positions, long[] out, int k, int kg, MemorySegment ys) {
+        for (int j = 0; j < positions; j++) DoubleVector.fromArray(S, tail, j * L).intoMemorySegment(ys, (out[j] + k) * ES, NO, S.indexInRange(k, kg));
     }
 
-    private static void tile6x4(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, double[] acc) {
-        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5];
-        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a0_2 = a0_0, a0_3 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a1_2 = a0_0, a1_3 = a0_0;
-        DoubleVector a2_0 = a0_0, a2_1 = a0_0, a2_2 = a0_0, a2_3 = a0_0, a3_0 = a0_0, a3_1 = a0_0, a3_2 = a0_0, a3_3 = a0_0;
-        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a4_2 = a0_0, a4_3 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a5_2 = a0_0, a5_3 = a0_0;
-        for (int r = 0; r < red; r++, wo += 4 * L * ES) {
-            int o = off[r];
-            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
-            DoubleVector w1 = DoubleVector.fromMemorySegment(S, w, wo + L * ES, NO);
-            DoubleVector w2 = DoubleVector.fromMemorySegment(S, w, wo + 2 * L * ES, NO);
-            DoubleVector w3 = DoubleVector.fromMemorySegment(S, w, wo + 3 * L * ES, NO);
-            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
-            a0_0 = w0.fma(t, a0_0);
-            a0_1 = w1.fma(t, a0_1);
-            a0_2 = w2.fma(t, a0_2);
-            a0_3 = w3.fma(t, a0_3);
-            t = DoubleVector.broadcast(S, x[u1 + o]);
-            a1_0 = w0.fma(t, a1_0);
-            a1_1 = w1.fma(t, a1_1);
-            a1_2 = w2.fma(t, a1_2);
-            a1_3 = w3.fma(t, a1_3);
-            t = DoubleVector.broadcast(S, x[u2 + o]);
-            a2_0 = w0.fma(t, a2_0);
-            a2_1 = w1.fma(t, a2_1);
-            a2_2 = w2.fma(t, a2_2);
-            a2_3 = w3.fma(t, a2_3);
-            t = DoubleVector.broadcast(S, x[u3 + o]);
-            a3_0 = w0.fma(t, a3_0);
-            a3_1 = w1.fma(t, a3_1);
-            a3_2 = w2.fma(t, a3_2);
-            a3_3 = w3.fma(t, a3_3);
-            t = DoubleVector.broadcast(S, x[u4 + o]);
-            a4_0 = w0.fma(t, a4_0);
-            a4_1 = w1.fma(t, a4_1);
-            a4_2 = w2.fma(t, a4_2);
-            a4_3 = w3.fma(t, a4_3);
-            t = DoubleVector.broadcast(S, x[u5 + o]);
-            a5_0 = w0.fma(t, a5_0);
-            a5_1 = w1.fma(t, a5_1);
-            a5_2 = w2.fma(t, a5_2);
-            a5_3 = w3.fma(t, a5_3);
-        }
-        a0_0.intoArray(acc, 0);
-        a0_1.intoArray(acc, L);
-        a0_2.intoArray(acc, 2 * L);
-        a0_3.intoArray(acc, 3 * L);
-        a1_0.intoArray(acc, 4 * L);
-        a1_1.intoArray(acc, 5 * L);
-        a1_2.intoArray(acc, 6 * L);
-        a1_3.intoArray(acc, 7 * L);
-        a2_0.intoArray(acc, 8 * L);
-        a2_1.intoArray(acc, 9 * L);
-        a2_2.intoArray(acc, 10 * L);
-        a2_3.intoArray(acc, 11 * L);
-        a3_0.intoArray(acc, 12 * L);
-        a3_1.intoArray(acc, 13 * L);
-        a3_2.intoArray(acc, 14 * L);
-        a3_3.intoArray(acc, 15 * L);
-        a4_0.intoArray(acc, 16 * L);
-        a4_1.intoArray(acc, 17 * L);
-        a4_2.intoArray(acc, 18 * L);
-        a4_3.intoArray(acc, 19 * L);
-        a5_0.intoArray(acc, 20 * L);
-        a5_1.intoArray(acc, 21 * L);
-        a5_2.intoArray(acc, 22 * L);
-        a5_3.intoArray(acc, 23 * L);
-    }
-
-    private static void tile6x4d(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
+    private static void tile6x4(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
         int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5];
         DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a0_2 = a0_0, a0_3 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a1_2 = a0_0, a1_3 = a0_0;
         DoubleVector a2_0 = a0_0, a2_1 = a0_0, a2_2 = a0_0, a2_3 = a0_0, a3_0 = a0_0, a3_1 = a0_0, a3_2 = a0_0, a3_3 = a0_0;
@@ -484,80 +405,127 @@ final class ChannelsLastGemmF64 {
         a5_3.blend(hi, a5_3.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[5] + k0 + 3 * L) * ES, NO);
     }
 
-    private static void tile12x2(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, double[] acc) {
-        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
-        int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
-        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a2_0 = a0_0, a2_1 = a0_0, a3_0 = a0_0, a3_1 = a0_0;
-        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a6_0 = a0_0, a6_1 = a0_0, a7_0 = a0_0, a7_1 = a0_0;
-        DoubleVector a8_0 = a0_0, a8_1 = a0_0, a9_0 = a0_0, a9_1 = a0_0, a10_0 = a0_0, a10_1 = a0_0, a11_0 = a0_0, a11_1 = a0_0;
-        for (int r = 0; r < red; r++, wo += 2 * L * ES) {
+    private static void tile6x4m(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi, double[] tail) {
+        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5];
+        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a0_2 = a0_0, a0_3 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a1_2 = a0_0, a1_3 = a0_0;
+        DoubleVector a2_0 = a0_0, a2_1 = a0_0, a2_2 = a0_0, a2_3 = a0_0, a3_0 = a0_0, a3_1 = a0_0, a3_2 = a0_0, a3_3 = a0_0;
+        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a4_2 = a0_0, a4_3 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a5_2 = a0_0, a5_3 = a0_0;
+        for (int r = 0; r < red; r++, wo += 4 * L * ES) {
             int o = off[r];
             DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
             DoubleVector w1 = DoubleVector.fromMemorySegment(S, w, wo + L * ES, NO);
+            DoubleVector w2 = DoubleVector.fromMemorySegment(S, w, wo + 2 * L * ES, NO);
+            DoubleVector w3 = DoubleVector.fromMemorySegment(S, w, wo + 3 * L * ES, NO);
             DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
             a0_0 = w0.fma(t, a0_0);
             a0_1 = w1.fma(t, a0_1);
+            a0_2 = w2.fma(t, a0_2);
+            a0_3 = w3.fma(t, a0_3);
             t = DoubleVector.broadcast(S, x[u1 + o]);
             a1_0 = w0.fma(t, a1_0);
             a1_1 = w1.fma(t, a1_1);
+            a1_2 = w2.fma(t, a1_2);
+            a1_3 = w3.fma(t, a1_3);
             t = DoubleVector.broadcast(S, x[u2 + o]);
             a2_0 = w0.fma(t, a2_0);
             a2_1 = w1.fma(t, a2_1);
+            a2_2 = w2.fma(t, a2_2);
+            a2_3 = w3.fma(t, a2_3);
             t = DoubleVector.broadcast(S, x[u3 + o]);
             a3_0 = w0.fma(t, a3_0);
             a3_1 = w1.fma(t, a3_1);
+            a3_2 = w2.fma(t, a3_2);
+            a3_3 = w3.fma(t, a3_3);
             t = DoubleVector.broadcast(S, x[u4 + o]);
             a4_0 = w0.fma(t, a4_0);
             a4_1 = w1.fma(t, a4_1);
+            a4_2 = w2.fma(t, a4_2);
+            a4_3 = w3.fma(t, a4_3);
             t = DoubleVector.broadcast(S, x[u5 + o]);
             a5_0 = w0.fma(t, a5_0);
             a5_1 = w1.fma(t, a5_1);
-            t = DoubleVector.broadcast(S, x[u6 + o]);
-            a6_0 = w0.fma(t, a6_0);
-            a6_1 = w1.fma(t, a6_1);
-            t = DoubleVector.broadcast(S, x[u7 + o]);
-            a7_0 = w0.fma(t, a7_0);
-            a7_1 = w1.fma(t, a7_1);
-            t = DoubleVector.broadcast(S, x[u8 + o]);
-            a8_0 = w0.fma(t, a8_0);
-            a8_1 = w1.fma(t, a8_1);
-            t = DoubleVector.broadcast(S, x[u9 + o]);
-            a9_0 = w0.fma(t, a9_0);
-            a9_1 = w1.fma(t, a9_1);
-            t = DoubleVector.broadcast(S, x[u10 + o]);
-            a10_0 = w0.fma(t, a10_0);
-            a10_1 = w1.fma(t, a10_1);
-            t = DoubleVector.broadcast(S, x[u11 + o]);
-            a11_0 = w0.fma(t, a11_0);
-            a11_1 = w1.fma(t, a11_1);
+            a5_2 = w2.fma(t, a5_2);
+            a5_3 = w3.fma(t, a5_3);
         }
-        a0_0.intoArray(acc, 0);
-        a0_1.intoArray(acc, L);
-        a1_0.intoArray(acc, 2 * L);
-        a1_1.intoArray(acc, 3 * L);
-        a2_0.intoArray(acc, 4 * L);
-        a2_1.intoArray(acc, 5 * L);
-        a3_0.intoArray(acc, 6 * L);
-        a3_1.intoArray(acc, 7 * L);
-        a4_0.intoArray(acc, 8 * L);
-        a4_1.intoArray(acc, 9 * L);
-        a5_0.intoArray(acc, 10 * L);
-        a5_1.intoArray(acc, 11 * L);
-        a6_0.intoArray(acc, 12 * L);
-        a6_1.intoArray(acc, 13 * L);
-        a7_0.intoArray(acc, 14 * L);
-        a7_1.intoArray(acc, 15 * L);
-        a8_0.intoArray(acc, 16 * L);
-        a8_1.intoArray(acc, 17 * L);
-        a9_0.intoArray(acc, 18 * L);
-        a9_1.intoArray(acc, 19 * L);
-        a10_0.intoArray(acc, 20 * L);
-        a10_1.intoArray(acc, 21 * L);
-        a11_0.intoArray(acc, 22 * L);
-        a11_1.intoArray(acc, 23 * L);
+        DoubleVector b0 = DoubleVector.fromArray(S, biasRow, k0);
+        DoubleVector b1 = DoubleVector.fromArray(S, biasRow, k0 + L);
+        DoubleVector b2 = DoubleVector.fromArray(S, biasRow, k0 + 2 * L);
+        DoubleVector b3 = DoubleVector.fromArray(S, biasRow, k0 + 3 * L);
+        a0_0 = a0_0.add(b0);
+        a0_0 = a0_0.blend(lo, a0_0.compare(VectorOperators.LE, lo));
+        a0_0.blend(hi, a0_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[0] + k0) * ES, NO);
+        a0_1 = a0_1.add(b1);
+        a0_1 = a0_1.blend(lo, a0_1.compare(VectorOperators.LE, lo));
+        a0_1.blend(hi, a0_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[0] + k0 + L) * ES, NO);
+        a0_2 = a0_2.add(b2);
+        a0_2 = a0_2.blend(lo, a0_2.compare(VectorOperators.LE, lo));
+        a0_2.blend(hi, a0_2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[0] + k0 + 2 * L) * ES, NO);
+        a0_3 = a0_3.add(b3);
+        a0_3 = a0_3.blend(lo, a0_3.compare(VectorOperators.LE, lo));
+        a0_3.blend(hi, a0_3.compare(VectorOperators.GE, hi)).intoArray(tail, 0);
+        a1_0 = a1_0.add(b0);
+        a1_0 = a1_0.blend(lo, a1_0.compare(VectorOperators.LE, lo));
+        a1_0.blend(hi, a1_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[1] + k0) * ES, NO);
+        a1_1 = a1_1.add(b1);
+        a1_1 = a1_1.blend(lo, a1_1.compare(VectorOperators.LE, lo));
+        a1_1.blend(hi, a1_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[1] + k0 + L) * ES, NO);
+        a1_2 = a1_2.add(b2);
+        a1_2 = a1_2.blend(lo, a1_2.compare(VectorOperators.LE, lo));
+        a1_2.blend(hi, a1_2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[1] + k0 + 2 * L) * ES, NO);
+        a1_3 = a1_3.add(b3);
+        a1_3 = a1_3.blend(lo, a1_3.compare(VectorOperators.LE, lo));
+        a1_3.blend(hi, a1_3.compare(VectorOperators.GE, hi)).intoArray(tail, L);
+        a2_0 = a2_0.add(b0);
+        a2_0 = a2_0.blend(lo, a2_0.compare(VectorOperators.LE, lo));
+        a2_0.blend(hi, a2_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[2] + k0) * ES, NO);
+        a2_1 = a2_1.add(b1);
+        a2_1 = a2_1.blend(lo, a2_1.compare(VectorOperators.LE, lo));
+        a2_1.blend(hi, a2_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[2] + k0 + L) * ES, NO);
+        a2_2 = a2_2.add(b2);
+        a2_2 = a2_2.blend(lo, a2_2.compare(VectorOperators.LE, lo));
+        a2_2.blend(hi, a2_2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[2] + k0 + 2 * L) * ES, NO);
+        a2_3 = a2_3.add(b3);
+        a2_3 = a2_3.blend(lo, a2_3.compare(VectorOperators.LE, lo));
+        a2_3.blend(hi, a2_3.compare(VectorOperators.GE, hi)).intoArray(tail, 2 * L);
+        a3_0 = a3_0.add(b0);
+        a3_0 = a3_0.blend(lo, a3_0.compare(VectorOperators.LE, lo));
+        a3_0.blend(hi, a3_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[3] + k0) * ES, NO);
+        a3_1 = a3_1.add(b1);
+        a3_1 = a3_1.blend(lo, a3_1.compare(VectorOperators.LE, lo));
+        a3_1.blend(hi, a3_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[3] + k0 + L) * ES, NO);
+        a3_2 = a3_2.add(b2);
+        a3_2 = a3_2.blend(lo, a3_2.compare(VectorOperators.LE, lo));
+        a3_2.blend(hi, a3_2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[3] + k0 + 2 * L) * ES, NO);
+        a3_3 = a3_3.add(b3);
+        a3_3 = a3_3.blend(lo, a3_3.compare(VectorOperators.LE, lo));
+        a3_3.blend(hi, a3_3.compare(VectorOperators.GE, hi)).intoArray(tail, 3 * L);
+        a4_0 = a4_0.add(b0);
+        a4_0 = a4_0.blend(lo, a4_0.compare(VectorOperators.LE, lo));
+        a4_0.blend(hi, a4_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[4] + k0) * ES, NO);
+        a4_1 = a4_1.add(b1);
+        a4_1 = a4_1.blend(lo, a4_1.compare(VectorOperators.LE, lo));
+        a4_1.blend(hi, a4_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[4] + k0 + L) * ES, NO);
+        a4_2 = a4_2.add(b2);
+        a4_2 = a4_2.blend(lo, a4_2.compare(VectorOperators.LE, lo));
+        a4_2.blend(hi, a4_2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[4] + k0 + 2 * L) * ES, NO);
+        a4_3 = a4_3.add(b3);
+        a4_3 = a4_3.blend(lo, a4_3.compare(VectorOperators.LE, lo));
+        a4_3.blend(hi, a4_3.compare(VectorOperators.GE, hi)).intoArray(tail, 4 * L);
+        a5_0 = a5_0.add(b0);
+        a5_0 = a5_0.blend(lo, a5_0.compare(VectorOperators.LE, lo));
+        a5_0.blend(hi, a5_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[5] + k0) * ES, NO);
+        a5_1 = a5_1.add(b1);
+        a5_1 = a5_1.blend(lo, a5_1.compare(VectorOperators.LE, lo));
+        a5_1.blend(hi, a5_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[5] + k0 + L) * ES, NO);
+        a5_2 = a5_2.add(b2);
+        a5_2 = a5_2.blend(lo, a5_2.compare(VectorOperators.LE, lo));
+        a5_2.blend(hi, a5_2.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[5] + k0 + 2 * L) * ES, NO);
+        a5_3 = a5_3.add(b3);
+        a5_3 = a5_3.blend(lo, a5_3.compare(VectorOperators.LE, lo));
+        a5_3.blend(hi, a5_3.compare(VectorOperators.GE, hi)).intoArray(tail, 5 * L);
     }
 
-    private static void tile12x2d(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
+    private static void tile12x2(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
         int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
         int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
         DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a2_0 = a0_0, a2_1 = a0_0, a3_0 = a0_0, a3_1 = a0_0;
@@ -680,89 +648,130 @@ final class ChannelsLastGemmF64 {
         a11_1.blend(hi, a11_1.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[11] + k0 + L) * ES, NO);
     }
 
-    private static void tile24x1(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, double[] acc) {
-        DoubleVector a0_0 = DoubleVector.zero(S), a1_0 = a0_0, a2_0 = a0_0, a3_0 = a0_0, a4_0 = a0_0, a5_0 = a0_0, a6_0 = a0_0, a7_0 = a0_0;
-        DoubleVector a8_0 = a0_0, a9_0 = a0_0, a10_0 = a0_0, a11_0 = a0_0, a12_0 = a0_0, a13_0 = a0_0, a14_0 = a0_0, a15_0 = a0_0;
-        DoubleVector a16_0 = a0_0, a17_0 = a0_0, a18_0 = a0_0, a19_0 = a0_0, a20_0 = a0_0, a21_0 = a0_0, a22_0 = a0_0, a23_0 = a0_0;
-        for (int r = 0; r < red; r++, wo += L * ES) {
+    private static void tile12x2m(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi, double[] tail) {
+        int u0 = base[0], u1 = base[1], u2 = base[2], u3 = base[3], u4 = base[4], u5 = base[5], u6 = base[6], u7 = base[7];
+        int u8 = base[8], u9 = base[9], u10 = base[10], u11 = base[11];
+        DoubleVector a0_0 = DoubleVector.zero(S), a0_1 = a0_0, a1_0 = a0_0, a1_1 = a0_0, a2_0 = a0_0, a2_1 = a0_0, a3_0 = a0_0, a3_1 = a0_0;
+        DoubleVector a4_0 = a0_0, a4_1 = a0_0, a5_0 = a0_0, a5_1 = a0_0, a6_0 = a0_0, a6_1 = a0_0, a7_0 = a0_0, a7_1 = a0_0;
+        DoubleVector a8_0 = a0_0, a8_1 = a0_0, a9_0 = a0_0, a9_1 = a0_0, a10_0 = a0_0, a10_1 = a0_0, a11_0 = a0_0, a11_1 = a0_0;
+        for (int r = 0; r < red; r++, wo += 2 * L * ES) {
             int o = off[r];
             DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
-            DoubleVector t = DoubleVector.broadcast(S, x[base[0] + o]);
+            DoubleVector w1 = DoubleVector.fromMemorySegment(S, w, wo + L * ES, NO);
+            DoubleVector t = DoubleVector.broadcast(S, x[u0 + o]);
             a0_0 = w0.fma(t, a0_0);
-            t = DoubleVector.broadcast(S, x[base[1] + o]);
+            a0_1 = w1.fma(t, a0_1);
+            t = DoubleVector.broadcast(S, x[u1 + o]);
             a1_0 = w0.fma(t, a1_0);
-            t = DoubleVector.broadcast(S, x[base[2] + o]);
+            a1_1 = w1.fma(t, a1_1);
+            t = DoubleVector.broadcast(S, x[u2 + o]);
             a2_0 = w0.fma(t, a2_0);
-            t = DoubleVector.broadcast(S, x[base[3] + o]);
+            a2_1 = w1.fma(t, a2_1);
+            t = DoubleVector.broadcast(S, x[u3 + o]);
             a3_0 = w0.fma(t, a3_0);
-            t = DoubleVector.broadcast(S, x[base[4] + o]);
+            a3_1 = w1.fma(t, a3_1);
+            t = DoubleVector.broadcast(S, x[u4 + o]);
             a4_0 = w0.fma(t, a4_0);
-            t = DoubleVector.broadcast(S, x[base[5] + o]);
+            a4_1 = w1.fma(t, a4_1);
+            t = DoubleVector.broadcast(S, x[u5 + o]);
             a5_0 = w0.fma(t, a5_0);
-            t = DoubleVector.broadcast(S, x[base[6] + o]);
+            a5_1 = w1.fma(t, a5_1);
+            t = DoubleVector.broadcast(S, x[u6 + o]);
             a6_0 = w0.fma(t, a6_0);
-            t = DoubleVector.broadcast(S, x[base[7] + o]);
+            a6_1 = w1.fma(t, a6_1);
+            t = DoubleVector.broadcast(S, x[u7 + o]);
             a7_0 = w0.fma(t, a7_0);
-            t = DoubleVector.broadcast(S, x[base[8] + o]);
+            a7_1 = w1.fma(t, a7_1);
+            t = DoubleVector.broadcast(S, x[u8 + o]);
             a8_0 = w0.fma(t, a8_0);
-            t = DoubleVector.broadcast(S, x[base[9] + o]);
+            a8_1 = w1.fma(t, a8_1);
+            t = DoubleVector.broadcast(S, x[u9 + o]);
             a9_0 = w0.fma(t, a9_0);
-            t = DoubleVector.broadcast(S, x[base[10] + o]);
+            a9_1 = w1.fma(t, a9_1);
+            t = DoubleVector.broadcast(S, x[u10 + o]);
             a10_0 = w0.fma(t, a10_0);
-            t = DoubleVector.broadcast(S, x[base[11] + o]);
+            a10_1 = w1.fma(t, a10_1);
+            t = DoubleVector.broadcast(S, x[u11 + o]);
             a11_0 = w0.fma(t, a11_0);
-            t = DoubleVector.broadcast(S, x[base[12] + o]);
-            a12_0 = w0.fma(t, a12_0);
-            t = DoubleVector.broadcast(S, x[base[13] + o]);
-            a13_0 = w0.fma(t, a13_0);
-            t = DoubleVector.broadcast(S, x[base[14] + o]);
-            a14_0 = w0.fma(t, a14_0);
-            t = DoubleVector.broadcast(S, x[base[15] + o]);
-            a15_0 = w0.fma(t, a15_0);
-            t = DoubleVector.broadcast(S, x[base[16] + o]);
-            a16_0 = w0.fma(t, a16_0);
-            t = DoubleVector.broadcast(S, x[base[17] + o]);
-            a17_0 = w0.fma(t, a17_0);
-            t = DoubleVector.broadcast(S, x[base[18] + o]);
-            a18_0 = w0.fma(t, a18_0);
-            t = DoubleVector.broadcast(S, x[base[19] + o]);
-            a19_0 = w0.fma(t, a19_0);
-            t = DoubleVector.broadcast(S, x[base[20] + o]);
-            a20_0 = w0.fma(t, a20_0);
-            t = DoubleVector.broadcast(S, x[base[21] + o]);
-            a21_0 = w0.fma(t, a21_0);
-            t = DoubleVector.broadcast(S, x[base[22] + o]);
-            a22_0 = w0.fma(t, a22_0);
-            t = DoubleVector.broadcast(S, x[base[23] + o]);
-            a23_0 = w0.fma(t, a23_0);
+            a11_1 = w1.fma(t, a11_1);
         }
-        a0_0.intoArray(acc, 0);
-        a1_0.intoArray(acc, L);
-        a2_0.intoArray(acc, 2 * L);
-        a3_0.intoArray(acc, 3 * L);
-        a4_0.intoArray(acc, 4 * L);
-        a5_0.intoArray(acc, 5 * L);
-        a6_0.intoArray(acc, 6 * L);
-        a7_0.intoArray(acc, 7 * L);
-        a8_0.intoArray(acc, 8 * L);
-        a9_0.intoArray(acc, 9 * L);
-        a10_0.intoArray(acc, 10 * L);
-        a11_0.intoArray(acc, 11 * L);
-        a12_0.intoArray(acc, 12 * L);
-        a13_0.intoArray(acc, 13 * L);
-        a14_0.intoArray(acc, 14 * L);
-        a15_0.intoArray(acc, 15 * L);
-        a16_0.intoArray(acc, 16 * L);
-        a17_0.intoArray(acc, 17 * L);
-        a18_0.intoArray(acc, 18 * L);
-        a19_0.intoArray(acc, 19 * L);
-        a20_0.intoArray(acc, 20 * L);
-        a21_0.intoArray(acc, 21 * L);
-        a22_0.intoArray(acc, 22 * L);
-        a23_0.intoArray(acc, 23 * L);
+        DoubleVector b0 = DoubleVector.fromArray(S, biasRow, k0);
+        DoubleVector b1 = DoubleVector.fromArray(S, biasRow, k0 + L);
+        a0_0 = a0_0.add(b0);
+        a0_0 = a0_0.blend(lo, a0_0.compare(VectorOperators.LE, lo));
+        a0_0.blend(hi, a0_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[0] + k0) * ES, NO);
+        a0_1 = a0_1.add(b1);
+        a0_1 = a0_1.blend(lo, a0_1.compare(VectorOperators.LE, lo));
+        a0_1.blend(hi, a0_1.compare(VectorOperators.GE, hi)).intoArray(tail, 0);
+        a1_0 = a1_0.add(b0);
+        a1_0 = a1_0.blend(lo, a1_0.compare(VectorOperators.LE, lo));
+        a1_0.blend(hi, a1_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[1] + k0) * ES, NO);
+        a1_1 = a1_1.add(b1);
+        a1_1 = a1_1.blend(lo, a1_1.compare(VectorOperators.LE, lo));
+        a1_1.blend(hi, a1_1.compare(VectorOperators.GE, hi)).intoArray(tail, L);
+        a2_0 = a2_0.add(b0);
+        a2_0 = a2_0.blend(lo, a2_0.compare(VectorOperators.LE, lo));
+        a2_0.blend(hi, a2_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[2] + k0) * ES, NO);
+        a2_1 = a2_1.add(b1);
+        a2_1 = a2_1.blend(lo, a2_1.compare(VectorOperators.LE, lo));
+        a2_1.blend(hi, a2_1.compare(VectorOperators.GE, hi)).intoArray(tail, 2 * L);
+        a3_0 = a3_0.add(b0);
+        a3_0 = a3_0.blend(lo, a3_0.compare(VectorOperators.LE, lo));
+        a3_0.blend(hi, a3_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[3] + k0) * ES, NO);
+        a3_1 = a3_1.add(b1);
+        a3_1 = a3_1.blend(lo, a3_1.compare(VectorOperators.LE, lo));
+        a3_1.blend(hi, a3_1.compare(VectorOperators.GE, hi)).intoArray(tail, 3 * L);
+        a4_0 = a4_0.add(b0);
+        a4_0 = a4_0.blend(lo, a4_0.compare(VectorOperators.LE, lo));
+        a4_0.blend(hi, a4_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[4] + k0) * ES, NO);
+        a4_1 = a4_1.add(b1);
+        a4_1 = a4_1.blend(lo, a4_1.compare(VectorOperators.LE, lo));
+        a4_1.blend(hi, a4_1.compare(VectorOperators.GE, hi)).intoArray(tail, 4 * L);
+        a5_0 = a5_0.add(b0);
+        a5_0 = a5_0.blend(lo, a5_0.compare(VectorOperators.LE, lo));
+        a5_0.blend(hi, a5_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[5] + k0) * ES, NO);
+        a5_1 = a5_1.add(b1);
+        a5_1 = a5_1.blend(lo, a5_1.compare(VectorOperators.LE, lo));
+        a5_1.blend(hi, a5_1.compare(VectorOperators.GE, hi)).intoArray(tail, 5 * L);
+        a6_0 = a6_0.add(b0);
+        a6_0 = a6_0.blend(lo, a6_0.compare(VectorOperators.LE, lo));
+        a6_0.blend(hi, a6_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[6] + k0) * ES, NO);
+        a6_1 = a6_1.add(b1);
+        a6_1 = a6_1.blend(lo, a6_1.compare(VectorOperators.LE, lo));
+        a6_1.blend(hi, a6_1.compare(VectorOperators.GE, hi)).intoArray(tail, 6 * L);
+        a7_0 = a7_0.add(b0);
+        a7_0 = a7_0.blend(lo, a7_0.compare(VectorOperators.LE, lo));
+        a7_0.blend(hi, a7_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[7] + k0) * ES, NO);
+        a7_1 = a7_1.add(b1);
+        a7_1 = a7_1.blend(lo, a7_1.compare(VectorOperators.LE, lo));
+        a7_1.blend(hi, a7_1.compare(VectorOperators.GE, hi)).intoArray(tail, 7 * L);
+        a8_0 = a8_0.add(b0);
+        a8_0 = a8_0.blend(lo, a8_0.compare(VectorOperators.LE, lo));
+        a8_0.blend(hi, a8_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[8] + k0) * ES, NO);
+        a8_1 = a8_1.add(b1);
+        a8_1 = a8_1.blend(lo, a8_1.compare(VectorOperators.LE, lo));
+        a8_1.blend(hi, a8_1.compare(VectorOperators.GE, hi)).intoArray(tail, 8 * L);
+        a9_0 = a9_0.add(b0);
+        a9_0 = a9_0.blend(lo, a9_0.compare(VectorOperators.LE, lo));
+        a9_0.blend(hi, a9_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[9] + k0) * ES, NO);
+        a9_1 = a9_1.add(b1);
+        a9_1 = a9_1.blend(lo, a9_1.compare(VectorOperators.LE, lo));
+        a9_1.blend(hi, a9_1.compare(VectorOperators.GE, hi)).intoArray(tail, 9 * L);
+        a10_0 = a10_0.add(b0);
+        a10_0 = a10_0.blend(lo, a10_0.compare(VectorOperators.LE, lo));
+        a10_0.blend(hi, a10_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[10] + k0) * ES, NO);
+        a10_1 = a10_1.add(b1);
+        a10_1 = a10_1.blend(lo, a10_1.compare(VectorOperators.LE, lo));
+        a10_1.blend(hi, a10_1.compare(VectorOperators.GE, hi)).intoArray(tail, 10 * L);
+        a11_0 = a11_0.add(b0);
+        a11_0 = a11_0.blend(lo, a11_0.compare(VectorOperators.LE, lo));
+        a11_0.blend(hi, a11_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[11] + k0) * ES, NO);
+        a11_1 = a11_1.add(b1);
+        a11_1 = a11_1.blend(lo, a11_1.compare(VectorOperators.LE, lo));
+        a11_1.blend(hi, a11_1.compare(VectorOperators.GE, hi)).intoArray(tail, 11 * L);
     }
 
-    private static void tile24x1d(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
+    private static void tile24x1(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
         DoubleVector a0_0 = DoubleVector.zero(S), a1_0 = a0_0, a2_0 = a0_0, a3_0 = a0_0, a4_0 = a0_0, a5_0 = a0_0, a6_0 = a0_0, a7_0 = a0_0;
         DoubleVector a8_0 = a0_0, a9_0 = a0_0, a10_0 = a0_0, a11_0 = a0_0, a12_0 = a0_0, a13_0 = a0_0, a14_0 = a0_0, a15_0 = a0_0;
         DoubleVector a16_0 = a0_0, a17_0 = a0_0, a18_0 = a0_0, a19_0 = a0_0, a20_0 = a0_0, a21_0 = a0_0, a22_0 = a0_0, a23_0 = a0_0;
@@ -891,5 +900,136 @@ final class ChannelsLastGemmF64 {
         a23_0 = a23_0.add(b0);
         a23_0 = a23_0.blend(lo, a23_0.compare(VectorOperators.LE, lo));
         a23_0.blend(hi, a23_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[23] + k0) * ES, NO);
+    }
+
+    private static void tile24x1m(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi, double[] tail) {
+        DoubleVector a0_0 = DoubleVector.zero(S), a1_0 = a0_0, a2_0 = a0_0, a3_0 = a0_0, a4_0 = a0_0, a5_0 = a0_0, a6_0 = a0_0, a7_0 = a0_0;
+        DoubleVector a8_0 = a0_0, a9_0 = a0_0, a10_0 = a0_0, a11_0 = a0_0, a12_0 = a0_0, a13_0 = a0_0, a14_0 = a0_0, a15_0 = a0_0;
+        DoubleVector a16_0 = a0_0, a17_0 = a0_0, a18_0 = a0_0, a19_0 = a0_0, a20_0 = a0_0, a21_0 = a0_0, a22_0 = a0_0, a23_0 = a0_0;
+        for (int r = 0; r < red; r++, wo += L * ES) {
+            int o = off[r];
+            DoubleVector w0 = DoubleVector.fromMemorySegment(S, w, wo, NO);
+            DoubleVector t = DoubleVector.broadcast(S, x[base[0] + o]);
+            a0_0 = w0.fma(t, a0_0);
+            t = DoubleVector.broadcast(S, x[base[1] + o]);
+            a1_0 = w0.fma(t, a1_0);
+            t = DoubleVector.broadcast(S, x[base[2] + o]);
+            a2_0 = w0.fma(t, a2_0);
+            t = DoubleVector.broadcast(S, x[base[3] + o]);
+            a3_0 = w0.fma(t, a3_0);
+            t = DoubleVector.broadcast(S, x[base[4] + o]);
+            a4_0 = w0.fma(t, a4_0);
+            t = DoubleVector.broadcast(S, x[base[5] + o]);
+            a5_0 = w0.fma(t, a5_0);
+            t = DoubleVector.broadcast(S, x[base[6] + o]);
+            a6_0 = w0.fma(t, a6_0);
+            t = DoubleVector.broadcast(S, x[base[7] + o]);
+            a7_0 = w0.fma(t, a7_0);
+            t = DoubleVector.broadcast(S, x[base[8] + o]);
+            a8_0 = w0.fma(t, a8_0);
+            t = DoubleVector.broadcast(S, x[base[9] + o]);
+            a9_0 = w0.fma(t, a9_0);
+            t = DoubleVector.broadcast(S, x[base[10] + o]);
+            a10_0 = w0.fma(t, a10_0);
+            t = DoubleVector.broadcast(S, x[base[11] + o]);
+            a11_0 = w0.fma(t, a11_0);
+            t = DoubleVector.broadcast(S, x[base[12] + o]);
+            a12_0 = w0.fma(t, a12_0);
+            t = DoubleVector.broadcast(S, x[base[13] + o]);
+            a13_0 = w0.fma(t, a13_0);
+            t = DoubleVector.broadcast(S, x[base[14] + o]);
+            a14_0 = w0.fma(t, a14_0);
+            t = DoubleVector.broadcast(S, x[base[15] + o]);
+            a15_0 = w0.fma(t, a15_0);
+            t = DoubleVector.broadcast(S, x[base[16] + o]);
+            a16_0 = w0.fma(t, a16_0);
+            t = DoubleVector.broadcast(S, x[base[17] + o]);
+            a17_0 = w0.fma(t, a17_0);
+            t = DoubleVector.broadcast(S, x[base[18] + o]);
+            a18_0 = w0.fma(t, a18_0);
+            t = DoubleVector.broadcast(S, x[base[19] + o]);
+            a19_0 = w0.fma(t, a19_0);
+            t = DoubleVector.broadcast(S, x[base[20] + o]);
+            a20_0 = w0.fma(t, a20_0);
+            t = DoubleVector.broadcast(S, x[base[21] + o]);
+            a21_0 = w0.fma(t, a21_0);
+            t = DoubleVector.broadcast(S, x[base[22] + o]);
+            a22_0 = w0.fma(t, a22_0);
+            t = DoubleVector.broadcast(S, x[base[23] + o]);
+            a23_0 = w0.fma(t, a23_0);
+        }
+        DoubleVector b0 = DoubleVector.fromArray(S, biasRow, k0);
+        a0_0 = a0_0.add(b0);
+        a0_0 = a0_0.blend(lo, a0_0.compare(VectorOperators.LE, lo));
+        a0_0.blend(hi, a0_0.compare(VectorOperators.GE, hi)).intoArray(tail, 0);
+        a1_0 = a1_0.add(b0);
+        a1_0 = a1_0.blend(lo, a1_0.compare(VectorOperators.LE, lo));
+        a1_0.blend(hi, a1_0.compare(VectorOperators.GE, hi)).intoArray(tail, L);
+        a2_0 = a2_0.add(b0);
+        a2_0 = a2_0.blend(lo, a2_0.compare(VectorOperators.LE, lo));
+        a2_0.blend(hi, a2_0.compare(VectorOperators.GE, hi)).intoArray(tail, 2 * L);
+        a3_0 = a3_0.add(b0);
+        a3_0 = a3_0.blend(lo, a3_0.compare(VectorOperators.LE, lo));
+        a3_0.blend(hi, a3_0.compare(VectorOperators.GE, hi)).intoArray(tail, 3 * L);
+        a4_0 = a4_0.add(b0);
+        a4_0 = a4_0.blend(lo, a4_0.compare(VectorOperators.LE, lo));
+        a4_0.blend(hi, a4_0.compare(VectorOperators.GE, hi)).intoArray(tail, 4 * L);
+        a5_0 = a5_0.add(b0);
+        a5_0 = a5_0.blend(lo, a5_0.compare(VectorOperators.LE, lo));
+        a5_0.blend(hi, a5_0.compare(VectorOperators.GE, hi)).intoArray(tail, 5 * L);
+        a6_0 = a6_0.add(b0);
+        a6_0 = a6_0.blend(lo, a6_0.compare(VectorOperators.LE, lo));
+        a6_0.blend(hi, a6_0.compare(VectorOperators.GE, hi)).intoArray(tail, 6 * L);
+        a7_0 = a7_0.add(b0);
+        a7_0 = a7_0.blend(lo, a7_0.compare(VectorOperators.LE, lo));
+        a7_0.blend(hi, a7_0.compare(VectorOperators.GE, hi)).intoArray(tail, 7 * L);
+        a8_0 = a8_0.add(b0);
+        a8_0 = a8_0.blend(lo, a8_0.compare(VectorOperators.LE, lo));
+        a8_0.blend(hi, a8_0.compare(VectorOperators.GE, hi)).intoArray(tail, 8 * L);
+        a9_0 = a9_0.add(b0);
+        a9_0 = a9_0.blend(lo, a9_0.compare(VectorOperators.LE, lo));
+        a9_0.blend(hi, a9_0.compare(VectorOperators.GE, hi)).intoArray(tail, 9 * L);
+        a10_0 = a10_0.add(b0);
+        a10_0 = a10_0.blend(lo, a10_0.compare(VectorOperators.LE, lo));
+        a10_0.blend(hi, a10_0.compare(VectorOperators.GE, hi)).intoArray(tail, 10 * L);
+        a11_0 = a11_0.add(b0);
+        a11_0 = a11_0.blend(lo, a11_0.compare(VectorOperators.LE, lo));
+        a11_0.blend(hi, a11_0.compare(VectorOperators.GE, hi)).intoArray(tail, 11 * L);
+        a12_0 = a12_0.add(b0);
+        a12_0 = a12_0.blend(lo, a12_0.compare(VectorOperators.LE, lo));
+        a12_0.blend(hi, a12_0.compare(VectorOperators.GE, hi)).intoArray(tail, 12 * L);
+        a13_0 = a13_0.add(b0);
+        a13_0 = a13_0.blend(lo, a13_0.compare(VectorOperators.LE, lo));
+        a13_0.blend(hi, a13_0.compare(VectorOperators.GE, hi)).intoArray(tail, 13 * L);
+        a14_0 = a14_0.add(b0);
+        a14_0 = a14_0.blend(lo, a14_0.compare(VectorOperators.LE, lo));
+        a14_0.blend(hi, a14_0.compare(VectorOperators.GE, hi)).intoArray(tail, 14 * L);
+        a15_0 = a15_0.add(b0);
+        a15_0 = a15_0.blend(lo, a15_0.compare(VectorOperators.LE, lo));
+        a15_0.blend(hi, a15_0.compare(VectorOperators.GE, hi)).intoArray(tail, 15 * L);
+        a16_0 = a16_0.add(b0);
+        a16_0 = a16_0.blend(lo, a16_0.compare(VectorOperators.LE, lo));
+        a16_0.blend(hi, a16_0.compare(VectorOperators.GE, hi)).intoArray(tail, 16 * L);
+        a17_0 = a17_0.add(b0);
+        a17_0 = a17_0.blend(lo, a17_0.compare(VectorOperators.LE, lo));
+        a17_0.blend(hi, a17_0.compare(VectorOperators.GE, hi)).intoArray(tail, 17 * L);
+        a18_0 = a18_0.add(b0);
+        a18_0 = a18_0.blend(lo, a18_0.compare(VectorOperators.LE, lo));
+        a18_0.blend(hi, a18_0.compare(VectorOperators.GE, hi)).intoArray(tail, 18 * L);
+        a19_0 = a19_0.add(b0);
+        a19_0 = a19_0.blend(lo, a19_0.compare(VectorOperators.LE, lo));
+        a19_0.blend(hi, a19_0.compare(VectorOperators.GE, hi)).intoArray(tail, 19 * L);
+        a20_0 = a20_0.add(b0);
+        a20_0 = a20_0.blend(lo, a20_0.compare(VectorOperators.LE, lo));
+        a20_0.blend(hi, a20_0.compare(VectorOperators.GE, hi)).intoArray(tail, 20 * L);
+        a21_0 = a21_0.add(b0);
+        a21_0 = a21_0.blend(lo, a21_0.compare(VectorOperators.LE, lo));
+        a21_0.blend(hi, a21_0.compare(VectorOperators.GE, hi)).intoArray(tail, 21 * L);
+        a22_0 = a22_0.add(b0);
+        a22_0 = a22_0.blend(lo, a22_0.compare(VectorOperators.LE, lo));
+        a22_0.blend(hi, a22_0.compare(VectorOperators.GE, hi)).intoArray(tail, 22 * L);
+        a23_0 = a23_0.add(b0);
+        a23_0 = a23_0.blend(lo, a23_0.compare(VectorOperators.LE, lo));
+        a23_0.blend(hi, a23_0.compare(VectorOperators.GE, hi)).intoArray(tail, 23 * L);
     }
 }
