@@ -32,7 +32,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (identity, ReLU, clip) in the registers, straight from the tile's registers (the generated {@code tile<P>x<V>}; a
  * last block that runs past the output channels leaves its last vector to a masked store, {@code tile<P>x<V>m}); other activations run
  * over each position's channels afterwards. Each tile runs the whole reduction, even where a block's weights outgrow L2: a reduction cut
- * into chunks over groups of tiles (their sums kept in a small array between chunks) ran 1.12-1.21x slower on 3x3
+ * into chunks over groups of tiles (their sums kept in a small array between chunks) ran 1.11-1.30x slower on 3x3
  * convolutions of 256, 512 and 1024 channels (0.6 to 2.4 MB of weights per block; Zen 4, 1 and 2 threads), once the
  * tiles stored from their registers (it had been 7-11% faster on 512 channels on Zen 5, against tiles that stored
  * through an array).
