@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * An activation function with its parameters. As what a forward convolution does to each output value
  * as it stores it: add the bias (if the spec has one), then apply the activation, fused into the
- * kernels' stores: the clamps ({@link #isRegisterClamp()}) in the registers by the pointwise, depthwise and direct
- * (row-vector) kernels; other activations, and the other kernels' epilogues, over each block of output
- * right after it is stored (no separate pass over the whole output). The elementwise kernels
+ * kernels' stores: the clamps ({@link #isRegisterClamp()}) in the registers by the pointwise, depthwise, direct
+ * (row-vector) and channels-last GEMM kernels; other activations, and the other kernels' epilogues, over each block
+ * of output right after it is stored (no separate pass over the whole output). The elementwise kernels
  * ({@code dev.vecnn.kernel.elementwise.ElementwiseKernels}) take the same value for their activation
  * layers. See {@link Activation} for each function, its derivative and its source.
  *

@@ -64,9 +64,11 @@ class ChannelsLastTest {
             // channels spanning a multiple of 1 KB (256 float32, 128 float64): slab positions one cache line more apart
             "mb1ic256oc24_i5x7_k3x3_p1x1",        // 3x3, padded slab rows
             "mb2ic128oc40_i3x5_k1x1",             // pointwise, consecutive positions at the padded pitch
-            // a reduction of 2304 steps: chunks of 128 over groups of tiles, 104 channels (6x4, 12x2 and a masked 24x1),
-            // 99 positions (groups of 48, 96 and 192 positions with tails)
+            // a long reduction (2304 steps, 0.6 MB of weights per block of four vectors) over 99 positions, 104 channels:
+            // 6x4, 12x2 and a last 24x1 past the channels (its tail stored masked)
             "mb1ic256oc104_i9x11_k3x3_p1x1",
+            // a last block of four vectors past the channels (60 of 64 at float32): the masked 6x4 tile
+            "mb1ic16oc60_i7x9_k3x3_p1x1",
             // rows or tasks that read only padding: no input to copy, whose offset lay outside x's memory (found by a
             // new-user check: an IndexOutOfBoundsException from the slab's bulk copy of zero elements)
             "mb1ic16oc16_i1x1_k1x1_s1x4_p0x2_r0x0",

@@ -110,15 +110,21 @@ class EpilogueTest {
      * The clamps in the kernels' registers (a compare and a blend per bound) against Java's max and min, bit for bit:
      * each implementation's output with the clamp fused equals its own output without an activation passed through
      * {@link Epilogue#apply} (Math.max and Math.min), +0.0 and -0.0 told apart and NaN kept. Inputs and weights are
-     * multiples of 1/4 and 1/2, so outputs are exact multiples of 1/8 that land on the bounds and on zero (padding,
-     * zero weights); a NaN input reaches some outputs. Bounds include signed zeros, which go the other way
-     * ({@link Epilogue#isRegisterClamp}). Pointwise, 3x3 (channels-last GEMM tiles, direct), depthwise 2-D and 3-D.
+     * multiples of 1/4 and 1/2, so outputs are exact multiples of 1/8 that land on the bounds and on +0.0 (padding,
+     * zero weights; a sum that starts from +0.0 never gives -0.0, so the upper bound +0.0 is covered by
+     * {@link #signedZeroBoundsAreNotClampedInRegisters} alone); a NaN input reaches some outputs. Bounds include signed
+     * zeros, which go the other way ({@link Epilogue#isRegisterClamp}). Specs: pointwise on a large and a small plane
+     * (channels-first tiles, the channels-last GEMM's masked 12x2), 3x3 (the GEMM's tiles, a masked 24x1 and 6x4),
+     * a volume, the direct kernel's row vectors (one input channel, eight outputs; rows shorter than a vector),
+     * depthwise 2-D and 3-D at stride 1 (row tiles, rows plan) and 2 (per-position tiles).
      */
     @Test
     void registerClampsGiveTheBitsOfMaxAndMin() {
-        List<ConvSpec> specs = List.of(ConvSpec.parse("mb2ic8oc20_i6x50_k1x1"), ConvSpec.parse("mb1ic6oc40_i9x30_k3x3_p1x1"),
-                ConvSpec.parse("mb1ic3oc16_i6x6x20_k3x3x3_p1x1x1"), ConvSpec.parse("g8mb2ic8ih12iw20oc8oh12ow20kh3kw3ph1pw1"),
-                ConvSpec.parse("g16mb1ic16oc16_i5x6x40_k3x3x3_p1x1x1"));
+        List<ConvSpec> specs = List.of(ConvSpec.parse("mb2ic8oc20_i6x50_k1x1"), ConvSpec.parse("mb1ic8oc20_i7x8_k1x1"),
+                ConvSpec.parse("mb1ic6oc40_i9x30_k3x3_p1x1"), ConvSpec.parse("mb1ic4oc60_i7x9_k3x3_p1x1"),
+                ConvSpec.parse("mb1ic3oc16_i6x6x20_k3x3x3_p1x1x1"), ConvSpec.parse("mb2ic1oc8_i3x6x16_k3x3x3_p1x1x1"),
+                ConvSpec.parse("mb1ic1oc8_i6x10_k3x3_p1x1"), ConvSpec.parse("g8mb2ic8ih12iw20oc8oh12ow20kh3kw3ph1pw1"),
+                ConvSpec.parse("g16mb1ic16oc16_i5x6x40_k3x3x3_p1x1x1"), ConvSpec.parse("g16mb1ic16ih12iw20oc16kh3kw3sh2sw2ph1pw1"));
         List<Epilogue> clamps = List.of(Epilogue.NONE, Epilogue.relu(), Epilogue.relu6(), Epilogue.clip(-0.25, 0.5), Epilogue.clip(0.0, -0.0),
                 Epilogue.clip(-0.0, 0.5), Epilogue.clip(-0.5, 0.0), Epilogue.clip(-1e-50, 1e-50));
         try (Arena a = Arena.ofShared(); Execution two = Execution.withThreads(2)) {

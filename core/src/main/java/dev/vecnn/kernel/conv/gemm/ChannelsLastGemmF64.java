@@ -230,9 +230,9 @@ final class ChannelsLastGemmF64 {
                     }
                     // the tiles store straight from the registers (the last block's last vector masked past kg): with few
                     // (channel, tap) steps the round trip of the sums through an array was a large share of a tile (a 3x3
-                    // stride-2 stem of 3 channels 1.27x, Zen 5), and since the clamp is a compare and a blend it is as fast
-                    // or faster at every length measured (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.10x; 128 on
-                    // 28x28 1.05-1.08x; 1x1 of 960 -> 320 on 7x7 1.05x; 256 on 14x14 within 1%)
+                    // stride-2 stem of 3 channels 1.27x, Zen 5), and since the clamp is a compare and a blend it pays at long
+                    // reductions too (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.09x; 128 on 28x28 1.05-1.08x;
+                    // 1x1 of 960 -> 320 on 7x7 1.05-1.06x; two other 1x1s 0.98-1.10x)
                     if (k0 + v * L <= g.kg) {
                         switch (v) {
                             case 4 -> tile6x4(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
