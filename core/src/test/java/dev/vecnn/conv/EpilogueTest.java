@@ -111,8 +111,8 @@ class EpilogueTest {
      * each implementation's output with the clamp fused equals its own output without an activation passed through
      * {@link Epilogue#apply} (Math.max and Math.min), +0.0 and -0.0 told apart and NaN kept. Inputs and weights are
      * multiples of 1/4 and 1/2, so outputs are exact multiples of 1/8 that land on the bounds and on +0.0 (padding,
-     * zero weights; a sum that starts from +0.0 never gives -0.0, so the upper bound +0.0 is covered by
-     * {@link #signedZeroBoundsAreNotClampedInRegisters} alone); a NaN input reaches some outputs. Bounds include signed
+     * zero weights); a second round takes inputs and weights of ±1e-30 and biases of ±0.0, whose products underflow,
+     * so sums come out -0.0 as well as +0.0; a NaN input reaches some outputs. Bounds include signed
      * zeros, which go the other way ({@link Epilogue#isRegisterClamp}). Specs: pointwise on a large and a small plane
      * (channels-first tiles, the channels-last GEMM's masked 12x2), 3x3 (the GEMM's tiles, a masked 24x1 and 6x4),
      * a volume, the direct kernel's row vectors (one input channel, eight outputs; rows shorter than a vector),
@@ -131,15 +131,16 @@ class EpilogueTest {
             for (ConvSpec s : specs) {
                 for (DType t : new DType[] {DType.F32, DType.F64}) {
                     for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) {
+                      for (double scale : new double[] {1, 1e-30}) {
                         Tensor x = layout.place(a, t, s.inputShape()).view, w = Layout.FIRST.place(a, t, s.weightShape()).view;
                         SplittableRandom r = new SplittableRandom(7);
-                        Fill.forEach(x, i -> x.set((r.nextInt(5) - 2) * 0.25, i));
-                        Fill.forEach(w, i -> w.set((r.nextInt(5) - 2) * 0.5, i));
+                        Fill.forEach(x, i -> x.set((r.nextInt(5) - 2) * (scale == 1 ? 0.25 : scale), i));
+                        Fill.forEach(w, i -> w.set((r.nextInt(5) - 2) * (scale == 1 ? 0.5 : scale), i));
                         x.set(Double.NaN, new long[s.inputShape().length]);
                         Tensor b = null;
                         if (s.hasBias()) {
                             Tensor bias = Layout.FIRST.place(a, t, s.biasShape()).view;
-                            Fill.forEach(bias, i -> bias.set((r.nextInt(3) - 1) * 0.125, i));
+                            Fill.forEach(bias, i -> bias.set(scale == 1 ? (r.nextInt(3) - 1) * 0.125 : r.nextBoolean() ? -0.0 : 0.0, i));
                             b = bias;
                         }
                         for (ConvImpl impl : Conv.implementations(ConvPass.FORWARD)) {
@@ -157,6 +158,7 @@ class EpilogueTest {
                                 });
                             }
                         }
+                      }
                     }
                 }
             }

@@ -1245,7 +1245,6 @@ final class GemmConvF64 {
                                   Tensor bias, Epilogue e) {
         MemorySegment seg = t.segment();
         long cs = t.stride(1);
-        boolean identity = e.activation() == Activation.IDENTITY;
         boolean allConsecutive = consecutive(out, oo); // one run: store as vectors
         for (int i = 0, rows = Math.min(mr, kEnd - k0); i < rows; i++) {
             int k = k0 + i;
@@ -1257,7 +1256,8 @@ final class GemmConvF64 {
             }
             // columns across gaps of the grid: the row is activated in place with vectors (c is not read
             // again), then its kept columns are stored one by one
-            if (bv != 0 || !identity) SlabIoF64.activateInPlace(c, co + i * NR, NR, bv, e);
+            // always, a zero bias too: adding +0.0 turns a -0.0 sum into +0.0, as every other store does
+            SlabIoF64.activateInPlace(c, co + i * NR, NR, bv, e);
             for (int j = 0; j < NR; j++) {
                 long o = out[oo + j];
                 if (o >= 0) seg.set(LAYOUT, (base + o) * ES, c[co + i * NR + j]);
