@@ -1,6 +1,5 @@
 package dev.vecnn.kernel.conv.gemm;
 
-import dev.vecnn.conv.Activation;
 import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.GyGrid;
