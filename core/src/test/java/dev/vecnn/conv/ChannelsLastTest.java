@@ -44,7 +44,11 @@ class ChannelsLastTest {
             // (float32: two whole vectors and a masked one, which takes the per-position tiles); a volume's nine kernel
             // rows, its rows' last tile moved back
             "g40mb2ic40ih8oc40oh8kh3ph1",
-            "g32ic32oc32_i3x4x11_k3x3x3_p1x1x1");
+            "g32ic32oc32_i3x4x11_k3x3x3_p1x1x1",
+            // 18 channels: a masked last vector at every vector width, in both dtypes; 2 and 3 threads cut the vectors,
+            // so a task owns only the masked one. Rows of 11 (row tiles, the last one moved back) and of 7 (under a tile)
+            "g18mb1ic18oc18_i7x11_k3x3_p1x1",
+            "g18mb1ic18oc18_i7x7_k3x3_p1x1");
 
     static final List<String> SPECS = List.of(
             "mb1ic64oc64_i9x14_k3x3_p1x1",        // 6x4 tiles across row ends (rows of 14)
