@@ -143,7 +143,15 @@ public final class Context implements AutoCloseable {
         plan = outputMemory;
     }
 
+    /** Elements of the memory lent to frozen evaluation passes' outputs so far (for tests). */
+    long outputMemoryElements() {
+        long n = 0;
+        for (Tensor t : outputMemory.all) n += t.numel();
+        return n;
+    }
+
     void endOutputPlan() {
+        plan.end();
         plan = null;
     }
 
@@ -157,34 +165,72 @@ public final class Context implements AutoCloseable {
     }
 
     /**
-     * Output buffers lent by element count: each free buffer is whole, each taken one backs one output. Kept for
-     * the context's life (as {@link #buffer}'s): a new batch size adds buffers of its sizes.
+     * Output buffers lent most recently freed first: an output takes the first n elements of the free buffer
+     * released last among those of at least n elements, so that it is written over memory that was just read
+     * (in cache), whatever its size (ONNX Runtime's planner also shares memory across sizes). Each taken buffer
+     * backs one output. The choices of a pass are replayed by the next while they still fit and are free, so a
+     * pass with the same requests as the last takes the same buffers and allocates nothing (a request's buffer
+     * is free at the same point of both passes: the same takes and releases came before it). Kept for the
+     * context's life (as {@link #buffer}'s).
      */
     private final class OutputPlan {
         private final List<Tensor> all = new ArrayList<>();
-        private final Map<Long, ArrayDeque<Tensor>> free = new HashMap<>();
+        /** Free buffers, the most recently freed first. */
+        private final ArrayDeque<Tensor> free = new ArrayDeque<>();
         private final Set<Tensor> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** The buffer each request of the last pass took, in order, and the next request's index. */
+        private final List<Tensor> choices = new ArrayList<>();
+        private int request;
 
         void freeAll(Iterable<Tensor> keep) {
             free.clear();
             taken.clear();
+            request = 0;
             for (Tensor t : all) {
                 if (overlapsAny(t, keep)) taken.add(t);
-                else free.computeIfAbsent(t.numel(), n -> new ArrayDeque<>()).push(t);
+                else free.push(t);
             }
+        }
+
+        /** Forgets the choices beyond this pass's requests. */
+        void end() {
+            choices.subList(request, choices.size()).clear();
         }
 
         Tensor take(long... shape) {
             long n = 1;
             for (long d : shape) n = Math.multiplyExact(n, d);
-            ArrayDeque<Tensor> q = free.get(n);
-            Tensor t = q == null ? null : q.poll();
-            if (t == null) {
-                t = allocate(n);
-                all.add(t);
-            }
+            Tensor t = request < choices.size() ? choices.get(request) : null;
+            if (t == null || t.numel() < n || !removeSame(t)) t = takeMostRecent(n);
+            if (request < choices.size()) choices.set(request, t);
+            else choices.add(t);
+            request++;
             taken.add(t);
+            return t.numel() == n ? t : t.slice(0, 0, n);
+        }
+
+        /** The most recently freed buffer of at least n elements, or a new one. */
+        private Tensor takeMostRecent(long n) {
+            for (var it = free.iterator(); it.hasNext(); ) {
+                Tensor f = it.next();
+                if (f.numel() >= n) {
+                    it.remove();
+                    return f;
+                }
+            }
+            Tensor t = allocate(n);
+            all.add(t);
             return t;
+        }
+
+        private boolean removeSame(Tensor t) {
+            for (var it = free.iterator(); it.hasNext(); ) {
+                if (it.next() == t) {
+                    it.remove();
+                    return true;
+                }
+            }
+            return false;
         }
 
         void release(Tensor dead, Iterable<Tensor> live) {
@@ -192,7 +238,7 @@ public final class Context implements AutoCloseable {
                 if (!t.overlaps(dead)) continue;
                 if (overlapsAny(t, live)) return;
                 taken.remove(t);
-                free.computeIfAbsent(t.numel(), k -> new ArrayDeque<>()).push(t);
+                free.push(t);
                 return;
             }
         }

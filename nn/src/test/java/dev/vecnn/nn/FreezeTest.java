@@ -120,6 +120,93 @@ class FreezeTest {
         }
     }
 
+    /** 1x1 convolutions from 4 channels to 8, 6, 5 and 3: each output of another size than all before it. */
+    static Model narrowing(DType t, long seed) {
+        Graph g = new Graph();
+        Graph.Node v = g.input("x", 4, 8, 8);
+        for (long c : new long[] {8, 6, 5, 3}) v = g.add("c" + c, new ConvLayer(c, 1, 1), v);
+        g.output("y", v);
+        return Model.of(g, t, seed);
+    }
+
+    /**
+     * An output takes the memory of a dead value larger than itself: the 5- and 3-channel outputs write into the
+     * 8- and 6-channel ones' memory (lent by element count only, the four outputs would need four buffers). A
+     * second pass takes the same buffers; after a larger and a smaller batch, neither allocates again.
+     */
+    @Test
+    void outputsTakeTheMemoryOfLargerDeadValues() {
+        for (DType t : new DType[] {DType.F32, DType.F64}) {
+            try (Arena a = Arena.ofConfined(); Model plain = narrowing(t, 2); Model frozen = narrowing(t, 2).freeze()) {
+                long[] batches = {2, 2, 3, 2, 3, 2};
+                for (int pass = 0; pass < batches.length; pass++) {
+                    long batch = batches[pass];
+                    Tensor x = Fill.uniform(a, t, new long[] {batch, 4, 8, 8}, batch);
+                    long before = frozen.context().allocations();
+                    assertArrayEquals(values(plain.forward(x, false)), values(frozen.forward(java.util.Map.of("x", x), false).get("y")),
+                            t + " batch " + batch);
+                    if (pass < 2) assertEquals((8 + 6) * 2 * 64, frozen.context().outputMemoryElements(), t + " pass " + pass);
+                    if (pass == 1) assertEquals(before, frozen.context().allocations(), t + " batch 2 again");
+                }
+                long settled = frozen.context().allocations();
+                for (long batch : new long[] {3, 2, 3}) frozen.forward(java.util.Map.of("x", Fill.uniform(a, t, new long[] {batch, 4, 8, 8}, 1)), false);
+                assertEquals(settled, frozen.context().allocations(), t + ": batches 3 and 2 seen");
+            }
+        }
+    }
+
+    /**
+     * Random graphs of 1x1 convolutions of random widths, concatenations and additions, whose values fan out to
+     * later nodes and to the outputs: a frozen pass has the bits of an unfrozen one, and repeating it allocates
+     * nothing.
+     */
+    @Test
+    void randomGraphsKeepTheBitsAndStopAllocating() {
+        for (int seed = 0; seed < 40; seed++) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+            DType t = seed % 2 == 0 ? DType.F32 : DType.F64;
+            int nodes = 3 + r.nextInt(10), graphSeed = seed;
+            java.util.function.LongFunction<Model> build = s -> {
+                java.util.SplittableRandom q = new java.util.SplittableRandom(graphSeed);
+                Graph g = new Graph();
+                java.util.List<Graph.Node> vs = new java.util.ArrayList<>();
+                java.util.List<Long> widths = new java.util.ArrayList<>();
+                vs.add(g.input("x", 3, 5, 5));
+                widths.add(3L);
+                for (int k = 0; k < nodes; k++) {
+                    int i = q.nextInt(vs.size()), j = q.nextInt(vs.size()), kind = q.nextInt(4);
+                    long w;
+                    Graph.Node v;
+                    if (kind == 0 && i != j) {
+                        v = g.add("n" + k, new Concat(0), vs.get(i), vs.get(j));
+                        w = widths.get(i) + widths.get(j);
+                    } else if (kind == 1 && widths.get(i).equals(widths.get(j))) {
+                        v = g.add("n" + k, Arithmetic.add(), vs.get(i), vs.get(j));
+                        w = widths.get(i);
+                    } else {
+                        w = 1 + q.nextInt(9);
+                        v = g.add("n" + k, new ConvLayer(w, 1, 1), vs.get(i));
+                    }
+                    vs.add(v);
+                    widths.add(w);
+                }
+                g.output("last", vs.get(vs.size() - 1));
+                g.output("some", vs.get(1 + q.nextInt(vs.size() - 1)));
+                return Model.of(g, t, s);
+            };
+            try (Arena a = Arena.ofConfined(); Model plain = build.apply(7); Model frozen = build.apply(7).freeze()) {
+                for (int pass = 0; pass < 3; pass++) {
+                    Tensor x = Fill.uniform(a, t, new long[] {2, 3, 5, 5}, pass);
+                    var want = plain.forward(java.util.Map.of("x", x), false);
+                    long before = frozen.context().allocations();
+                    var got = frozen.forward(java.util.Map.of("x", x), false);
+                    for (String o : want.keySet()) assertArrayEquals(values(want.get(o)), values(got.get(o)), "seed " + seed + " pass " + pass + " " + o);
+                    if (pass > 0) assertEquals(before, frozen.context().allocations(), "seed " + seed + " pass " + pass);
+                }
+            }
+        }
+    }
+
     /** A pass's output fed back in as the next pass's input keeps its memory until its last reader has run. */
     @Test
     void anOutputFedBackInIsNotOverwritten() {
