@@ -6,15 +6,9 @@ import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.lang.foreign.Arena;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -36,9 +30,9 @@ public final class Context implements AutoCloseable {
     /** What drops the layers' packed copies (run by {@link #unfreeze()}). */
     private final java.util.List<Runnable> packedCopies = new java.util.ArrayList<>();
     /** Memory lent to the outputs of a frozen evaluation pass ({@link #output}); null outside one. */
-    private OutputPlan plan;
-    /** The lending's memory, kept from pass to pass: the same requests find the same buffers. */
-    private final OutputPlan outputMemory = new OutputPlan();
+    private OutputMemory plan;
+    /** The lending's memory, kept from pass to pass (its plan too). */
+    private final OutputMemory outputMemory;
 
     /** How the layers lay out the (N, C, spatial...) tensors they write: outputs and input gradients. */
     private MemoryFormat memoryFormat = MemoryFormat.CHANNELS_FIRST;
@@ -60,6 +54,7 @@ public final class Context implements AutoCloseable {
         java.util.Objects.requireNonNull(dtype, "dtype");
         if (dtype != DType.F32 && dtype != DType.F64) throw new IllegalArgumentException("dtype: " + dtype + " is not f32 or f64");
         this.dtype = dtype;
+        this.outputMemory = new OutputMemory(dtype, () -> allocations++);
         this.execution = java.util.Objects.requireNonNull(execution, "execution");
         this.random = new SplittableRandom(seed);
     }
@@ -119,9 +114,10 @@ public final class Context implements AutoCloseable {
     /**
      * The tensor {@code owner}, a layer, writes its whole output into (every element, on every forward pass):
      * its work tensor named "y" ({@link #buffer}), except in a frozen evaluation pass of a graph, where it is
-     * memory that held a value no later layer reads (or new memory when none fits). ONNX Runtime plans its
-     * memory the same way: the outputs stay in a few recently written buffers instead of one cold buffer
-     * per layer (MobileNet-V2's 1x1 layers stored to cold memory 2.5x slower than to warm).
+     * memory that held a value no later layer reads: a slice of one arena planned from the last pass's
+     * lifetimes ({@link OutputMemory}), as ONNX Runtime plans its memory, so that the outputs are written over
+     * memory the pass touched shortly before instead of into one cold buffer per layer (inside MobileNet-V2,
+     * vecnn's convolutions took 1.16x their time when their outputs had been read just before).
      */
     public Tensor output(Object owner, long... shape) {
         return output(owner, memoryFormat, shape);
@@ -129,7 +125,13 @@ public final class Context implements AutoCloseable {
 
     /** As {@link #output(Object, long...)}, laid out in {@code format} instead of the model's memory format. */
     public Tensor output(Object owner, MemoryFormat format, long... shape) {
-        return plan == null ? buffer(owner, "y", dtype, format, shape) : format.view(plan.take(shape), shape);
+        return plan == null ? buffer(owner, "y", dtype, format, shape) : format.view(plan.take(numel(shape)), shape);
+    }
+
+    private static long numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) n = Math.multiplyExact(n, d);
+        return n;
     }
 
     /**
@@ -139,15 +141,13 @@ public final class Context implements AutoCloseable {
      * {@link #endOutputPlan}.
      */
     void beginOutputPlan(Iterable<Tensor> inputs) {
-        outputMemory.freeAll(inputs);
+        outputMemory.begin(inputs);
         plan = outputMemory;
     }
 
     /** Elements of the memory lent to frozen evaluation passes' outputs so far (for tests). */
     long outputMemoryElements() {
-        long n = 0;
-        for (Tensor t : outputMemory.all) n += t.numel();
-        return n;
+        return outputMemory.elements();
     }
 
     void endOutputPlan() {
@@ -162,93 +162,6 @@ public final class Context implements AutoCloseable {
      */
     void release(Tensor dead, Iterable<Tensor> live) {
         if (plan != null) plan.release(dead, live);
-    }
-
-    /**
-     * Output buffers lent most recently freed first: an output takes the first n elements of the free buffer
-     * released last among those of at least n elements, so that it is written over memory that was just read
-     * (in cache), whatever its size (ONNX Runtime's planner also shares memory across sizes). Each taken buffer
-     * backs one output. The choices of a pass are replayed by the next while they still fit and are free, so a
-     * pass with the same requests as the last takes the same buffers and allocates nothing (a request's buffer
-     * is free at the same point of both passes: the same takes and releases came before it). Kept for the
-     * context's life (as {@link #buffer}'s).
-     */
-    private final class OutputPlan {
-        private final List<Tensor> all = new ArrayList<>();
-        /** Free buffers, the most recently freed first. */
-        private final ArrayDeque<Tensor> free = new ArrayDeque<>();
-        private final Set<Tensor> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-        /** The buffer each request of the last pass took, in order, and the next request's index. */
-        private final List<Tensor> choices = new ArrayList<>();
-        private int request;
-
-        void freeAll(Iterable<Tensor> keep) {
-            free.clear();
-            taken.clear();
-            request = 0;
-            for (Tensor t : all) {
-                if (overlapsAny(t, keep)) taken.add(t);
-                else free.push(t);
-            }
-        }
-
-        /** Forgets the choices beyond this pass's requests. */
-        void end() {
-            choices.subList(request, choices.size()).clear();
-        }
-
-        Tensor take(long... shape) {
-            long n = 1;
-            for (long d : shape) n = Math.multiplyExact(n, d);
-            Tensor t = request < choices.size() ? choices.get(request) : null;
-            if (t == null || t.numel() < n || !removeSame(t)) t = takeMostRecent(n);
-            if (request < choices.size()) choices.set(request, t);
-            else choices.add(t);
-            request++;
-            taken.add(t);
-            return t.numel() == n ? t : t.slice(0, 0, n);
-        }
-
-        /** The most recently freed buffer of at least n elements, or a new one. */
-        private Tensor takeMostRecent(long n) {
-            for (var it = free.iterator(); it.hasNext(); ) {
-                Tensor f = it.next();
-                if (f.numel() >= n) {
-                    it.remove();
-                    return f;
-                }
-            }
-            Tensor t = allocate(n);
-            all.add(t);
-            return t;
-        }
-
-        private boolean removeSame(Tensor t) {
-            for (var it = free.iterator(); it.hasNext(); ) {
-                if (it.next() == t) {
-                    it.remove();
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        void release(Tensor dead, Iterable<Tensor> live) {
-            for (Tensor t : taken) {
-                if (!t.overlaps(dead)) continue;
-                if (overlapsAny(t, live)) return;
-                taken.remove(t);
-                free.push(t);
-                return;
-            }
-        }
-
-        private static boolean overlapsAny(Tensor t, Iterable<Tensor> values) {
-            for (Tensor v : values) {
-                if (v != null && t.overlaps(v)) return true;
-            }
-            return false;
-        }
     }
 
     /** The work tensor of {@code owner} named {@code name} with this shape (contents left from last use). */
@@ -340,6 +253,7 @@ public final class Context implements AutoCloseable {
     /** Frees every tensor of the models built on this context. */
     @Override
     public void close() {
+        outputMemory.close();
         arena.close();
     }
 }
