@@ -458,11 +458,108 @@ public final class Tensor {
             long es = dtype.byteSize();
             MemorySegment.copy(src.segment, src.offset * es, segment, offset * es, numel() * es);
         } else if (dtype == src.dtype && (dtype == DType.F32 || dtype == DType.F64) && numel() > 0) {
-            copyStrided(src);
+            if (!copyInterleaving(src)) copyStrided(src);
         } else if (dtype == DType.I64 && src.dtype == DType.I64) {
             forEachOffsetPair(src, (d, s) -> setLongAt(d, src.getLongAt(s)));
         } else {
             forEachOffsetPair(src, (d, s) -> setAt(d, src.getAt(s)));
+        }
+    }
+
+    /** Extent up to which a dimension interleaved in one tensor is copied through heap blocks ({@link #copyInterleaving}). */
+    private static final long INTERLEAVED_MAX = 64;
+    /** Elements of a heap block of {@link #copyInterleaving}: 32 KB of float32. */
+    private static final int BLOCK = 8192;
+
+    /**
+     * A same-dtype float copy between a tensor that interleaves a small dimension k (stride 1, extent K up to 64: the
+     * channels of a channels-last image) and one that lies along another dimension m (stride 1: the rows of a
+     * channels-first image), where the interleaving side holds a run of positions along m as one run of memory
+     * (stride K along m). Through heap blocks: per run of m, K bulk copies on the planar side, one on the
+     * interleaved side, and the transposition in a plain loop. A channels-first 3x224x224 image into channels-last
+     * took 150-210 us element by element (Zen 4), the first layer of a channels-last network a third of its time.
+     * Returns false, copying nothing, where the strides do not have that form.
+     */
+    private boolean copyInterleaving(Tensor src) {
+        if (overlaps(src)) return false;
+        for (boolean intoInterleaved : new boolean[] {true, false}) {
+            Tensor in = intoInterleaved ? this : src, planar = intoInterleaved ? src : this;
+            int k = in.smallestStride(in.strides), m = planar.smallestStride(planar.strides);
+            long kk = shape[k];
+            if (k == m || in.strides[k] != 1 || planar.strides[m] != 1 || kk < 2 || kk > INTERLEAVED_MAX || in.strides[m] != kk) continue;
+            int r = shape.length;
+            long run = Math.max(1, Math.min(shape[m], BLOCK / kk)), es = dtype.byteSize();
+            Object tmp = dtype == DType.F32 ? new float[(int) (run * kk)] : new double[(int) (run * kk)];
+            Object out = dtype == DType.F32 ? new float[(int) (run * kk)] : new double[(int) (run * kk)];
+            long[] idx = new long[r];
+            while (true) {
+                long a = in.offset, b = planar.offset;
+                for (int d = 0; d < r; d++) {
+                    a += idx[d] * in.strides[d];
+                    b += idx[d] * planar.strides[d];
+                }
+                for (long m0 = 0; m0 < shape[m]; m0 += run) {
+                    int n = (int) Math.min(run, shape[m] - m0);
+                    long ai = a + m0 * kk, bi = b + m0;
+                    if (intoInterleaved) {
+                        for (int c = 0; c < kk; c++) toHeap(planar.segment, (bi + c * planar.strides[k]) * es, tmp, c * n, n);
+                        interleave(tmp, out, n, (int) kk);
+                        fromHeap(out, 0, segment, ai * es, n * (int) kk);
+                    } else {
+                        toHeap(src.segment, ai * es, tmp, 0, n * (int) kk);
+                        deinterleave(tmp, out, n, (int) kk);
+                        for (int c = 0; c < kk; c++) fromHeap(out, c * n, segment, (bi + c * planar.strides[k]) * es, n);
+                    }
+                }
+                int d = r - 1;
+                for (; d >= 0; d--) {
+                    if (d == k || d == m) continue;
+                    if (++idx[d] < shape[d]) break;
+                    idx[d] = 0;
+                }
+                if (d < 0) return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Bulk copies between memory and a float or double array, each with a constant layout: with the layout a
+     * variable, each copy took the slow path of a layout known only at run time (the copy of a 3x224x224 image ran
+     * at half speed).
+     */
+    private static void toHeap(MemorySegment from, long byteOffset, Object array, int index, int n) {
+        if (array instanceof float[] f) MemorySegment.copy(from, F32_LAYOUT, byteOffset, f, index, n);
+        else MemorySegment.copy(from, F64_LAYOUT, byteOffset, (double[]) array, index, n);
+    }
+
+    private static void fromHeap(Object array, int index, MemorySegment to, long byteOffset, int n) {
+        if (array instanceof float[] f) MemorySegment.copy(f, index, to, F32_LAYOUT, byteOffset, n);
+        else MemorySegment.copy((double[]) array, index, to, F64_LAYOUT, byteOffset, n);
+    }
+
+    /**
+     * {@code out[i K + c] = tmp[c n + i]}: K planar runs of n into n interleaved groups of K. The indices step by
+     * addition: computed as {@code i * K + c} with K a variable, the JIT kept the bounds checks (2.7x slower).
+     */
+    private static void interleave(Object tmp, Object out, int n, int kk) {
+        if (tmp instanceof float[] t) {
+            float[] o = (float[]) out;
+            for (int c = 0; c < kk; c++) for (int i = c * n, e = i + n, j = c; i < e; i++, j += kk) o[j] = t[i];
+        } else {
+            double[] t = (double[]) tmp, o = (double[]) out;
+            for (int c = 0; c < kk; c++) for (int i = c * n, e = i + n, j = c; i < e; i++, j += kk) o[j] = t[i];
+        }
+    }
+
+    /** {@code out[c n + i] = tmp[i K + c]}: the inverse of {@link #interleave}. */
+    private static void deinterleave(Object tmp, Object out, int n, int kk) {
+        if (tmp instanceof float[] t) {
+            float[] o = (float[]) out;
+            for (int c = 0; c < kk; c++) for (int i = c * n, e = i + n, j = c; i < e; i++, j += kk) o[i] = t[j];
+        } else {
+            double[] t = (double[]) tmp, o = (double[]) out;
+            for (int c = 0; c < kk; c++) for (int i = c * n, e = i + n, j = c; i < e; i++, j += kk) o[i] = t[j];
         }
     }
 

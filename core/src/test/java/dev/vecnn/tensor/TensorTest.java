@@ -125,12 +125,15 @@ class TensorTest {
     /**
      * Copies between every pair of dimension orders (and a sliced view) keep each element where its index says:
      * the strided copy picks its inner run from either side (3 channels into channels-last runs along the source's
-     * rows) and its outer order from the destination's strides.
+     * rows) and its outer order from the destination's strides; the interleaving copy (channels-first to
+     * channels-last and back, up to 64 channels) goes through heap blocks.
      */
     @Test
     void stridedCopiesBetweenAnyDimensionOrdersKeepEveryElement() {
         int[][] orders = {{0, 1, 2, 3}, {0, 2, 3, 1}, {3, 2, 1, 0}, {1, 0, 3, 2}, {2, 0, 1, 3}};
-        long[][] shapes = {{2, 3, 5, 7}, {1, 3, 11, 13}, {3, 1, 4, 1}, {2, 17, 1, 3}};
+        // rows longer than a heap block of the interleaving copy (8192 / 3 positions), 64 channels (the most it
+        // interleaves) and 65 (element by element)
+        long[][] shapes = {{2, 3, 5, 7}, {1, 3, 11, 13}, {3, 1, 4, 1}, {2, 17, 1, 3}, {1, 3, 2, 3001}, {2, 64, 3, 5}, {1, 65, 2, 3}};
         try (Arena a = Arena.ofConfined()) {
             for (DType t : new DType[] {DType.F32, DType.F64}) {
                 for (long[] shape : shapes) {
