@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * What a model's layers share: the data type, the memory (one shared arena, closed with the model),
+ * What a model's layers share: the data type, the memory (one shared arena, and the arenas of the frozen
+ * evaluation passes' outputs, {@link OutputMemory}; closed with the model),
  * the executor the kernels run on, the seeded random generator for initialisation and dropout, and a
  * cache of work tensors. Tensors come from {@link #buffer}: one per (owner, name, shape), allocated on
  * first use and reused afterwards, so that a training step allocates no tensors after warm-up.
@@ -116,8 +117,9 @@ public final class Context implements AutoCloseable {
      * its work tensor named "y" ({@link #buffer}), except in a frozen evaluation pass of a graph, where it is
      * memory that held a value no later layer reads: a slice of one arena planned from the last pass's
      * lifetimes ({@link OutputMemory}), as ONNX Runtime plans its memory, so that the outputs are written over
-     * memory the pass touched shortly before instead of into one cold buffer per layer (inside MobileNet-V2,
-     * vecnn's convolutions took 1.16x their time when their outputs had been read just before).
+     * memory the pass touched shortly before instead of into one cold buffer per layer (inside MobileNet-V2, with
+     * buffers lent by element count, vecnn's convolutions took 1.16x as long as when their output memory had been
+     * read just before).
      */
     public Tensor output(Object owner, long... shape) {
         return output(owner, memoryFormat, shape);
@@ -145,14 +147,17 @@ public final class Context implements AutoCloseable {
         plan = outputMemory;
     }
 
-    /** Elements of the memory lent to frozen evaluation passes' outputs so far (for tests). */
+    /** Elements of the memory lent to frozen evaluation passes' outputs now, not counting retired memory (for tests). */
     long outputMemoryElements() {
         return outputMemory.elements();
     }
 
     void endOutputPlan() {
-        plan.end();
-        plan = null;
+        try {
+            plan.end();
+        } finally {
+            plan = null;
+        }
     }
 
     /**
@@ -253,7 +258,10 @@ public final class Context implements AutoCloseable {
     /** Frees every tensor of the models built on this context. */
     @Override
     public void close() {
-        outputMemory.close();
-        arena.close();
+        try {
+            outputMemory.close();
+        } finally {
+            arena.close();
+        }
     }
 }

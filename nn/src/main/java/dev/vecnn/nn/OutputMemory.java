@@ -19,15 +19,17 @@ import java.util.Set;
  *
  * <p>Each pass records its requests (element counts, in order) and when each one's memory was released. At its
  * end, when some request was not served by the plan, the requests are placed in one arena greedily by size
- * (largest first, each at the lowest offset free of the requests alive at the same time: the "greedy by size"
- * offset planner of Pisarchyk and Lee, <i>Efficient Memory Management for Deep Neural Net Inference</i>, 2020).
+ * (largest first, each in the smallest gap that fits it between the requests alive at the same time and already
+ * placed, else after them: the "greedy by size" offset planner of Pisarchyk and Lee, <i>Efficient Memory
+ * Management for Deep Neural Net Inference</i>, 2020, as in TensorFlow Lite).
  * The next passes take request i's planned slice while it is at least as large as asked and overlaps no memory
  * still in use (checked, so a plan can never alias a live value); a request the plan does not serve, as in the
  * first pass or at a new input shape, takes a buffer of its own: the most recently freed one large enough, or new
  * memory. A pass whose requests the plan serves allocates nothing; the arena only grows, to the largest plan.
- * Memory no longer lent (the buffers of the passes before a plan, an arena outgrown) is freed when the next pass
- * starts, unless it holds one of that pass's inputs: reading an output after the next pass then throws
- * {@link IllegalStateException} instead of returning another value.
+ * Memory no longer lent (the buffers of the passes before a plan, an arena outgrown) is freed when the next
+ * frozen evaluation pass starts, each piece unless it holds one of that pass's inputs: reading an output after
+ * the next pass then throws {@link IllegalStateException} instead of returning another value. The buffers are
+ * kept while a pass's input lies in them (an output fed back in, whose memory the plan cannot lend).
  */
 final class OutputMemory {
     /** Offsets and sizes are multiples of this many elements: 64-byte aligned slices. */
@@ -45,8 +47,10 @@ final class OutputMemory {
     private final List<Tensor> pool = new ArrayList<>();
     private Arena poolMemory;
     /** Memory no longer lent, freed at the start of a pass unless it holds one of the pass's inputs. */
-    private final List<Arena> retired = new ArrayList<>();
-    private final List<Tensor> retiredTensors = new ArrayList<>();
+    private final List<Retired> retired = new ArrayList<>();
+
+    private record Retired(Arena memory, List<Tensor> tensors) {
+    }
     private final Set<Tensor> inPool = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<Tensor> free = new ArrayDeque<>();
 
@@ -54,7 +58,7 @@ final class OutputMemory {
     private final Map<Tensor, Integer> inUse = new IdentityHashMap<>();
     private long[] size = new long[16], end = new long[16];
     private int requests;
-    private boolean offPlan;
+    private boolean offPlan, inputInPool;
 
     /** Memory for tensors of {@code dtype}; {@code counter} runs at each allocation. */
     OutputMemory(DType dtype, Runnable counter) {
@@ -69,16 +73,26 @@ final class OutputMemory {
 
     /** Starts a pass: all memory is free except what holds one of {@code keep} (an output fed back in). */
     void begin(Iterable<Tensor> keep) {
-        boolean keepsRetired = false;
-        for (Tensor t : retiredTensors) keepsRetired |= overlapsAny(t, keep);
-        if (!keepsRetired) close(retired, retiredTensors);
+        for (var it = retired.iterator(); it.hasNext(); ) {
+            Retired r = it.next();
+            boolean holdsInput = false;
+            for (Tensor t : r.tensors) holdsInput |= overlapsAny(t, keep);
+            if (holdsInput) continue;
+            it.remove();
+            r.memory.close();
+        }
         inUse.clear();
         free.clear();
         requests = 0;
         offPlan = false;
+        inputInPool = false;
         for (Tensor t : pool) {
-            if (overlapsAny(t, keep)) inUse.put(t, -1);
-            else free.push(t);
+            if (overlapsAny(t, keep)) {
+                inUse.put(t, -1);
+                inputInPool = true;
+            } else {
+                free.push(t);
+            }
         }
         if (arena != null) {
             for (Tensor k : keep) if (k != null && k.overlaps(arena)) inUse.put(k, -1);
@@ -127,8 +141,8 @@ final class OutputMemory {
     /** Ends a pass: when the plan did not serve it, plans its requests for the next passes. */
     void end() {
         if (!offPlan) {
-            if (poolMemory != null) { // the plan serves the requests: the pool's buffers are lent no more
-                retire(poolMemory, pool);
+            if (poolMemory != null && !inputInPool) { // the plan serves the requests: the pool's buffers are lent no more
+                retired.add(new Retired(poolMemory, List.copyOf(pool)));
                 pool.clear();
                 inPool.clear();
                 free.clear();
@@ -139,7 +153,7 @@ final class OutputMemory {
         long[] at = new long[requests];
         long peak = place(Arrays.copyOf(size, requests), Arrays.copyOf(end, requests), at);
         if (arena == null || arena.numel() < peak) {
-            if (arena != null) retire(arenaMemory, List.of(arena));
+            if (arena != null) retired.add(new Retired(arenaMemory, List.of(arena)));
             arenaMemory = Arena.ofShared();
             arena = allocate(arenaMemory, peak);
         }
@@ -147,25 +161,30 @@ final class OutputMemory {
         planned = Arrays.copyOf(size, requests);
     }
 
-    private void retire(Arena memory, List<Tensor> tensors) {
-        retired.add(memory);
-        retiredTensors.addAll(tensors);
-    }
-
-    /** Frees all the memory: the context is closing. */
+    /** Frees all the memory: the context is closing. Later passes start afresh. */
     void close() {
-        close(retired, retiredTensors);
-        if (poolMemory != null) poolMemory.close();
-        if (arenaMemory != null) arenaMemory.close();
+        List<Arena> all = new ArrayList<>();
+        for (Retired r : retired) all.add(r.memory);
+        if (poolMemory != null) all.add(poolMemory);
+        if (arenaMemory != null) all.add(arenaMemory);
+        retired.clear();
+        pool.clear();
+        inPool.clear();
+        free.clear();
+        inUse.clear();
         poolMemory = arenaMemory = null;
         arena = null;
-        pool.clear();
-    }
-
-    private static void close(List<Arena> memories, List<Tensor> tensors) {
-        for (Arena a : memories) a.close();
-        memories.clear();
-        tensors.clear();
+        offset = planned = new long[0];
+        RuntimeException failed = null;
+        for (Arena a : all) {
+            try {
+                a.close();
+            } catch (RuntimeException e) { // each arena is closed even when one fails
+                if (failed == null) failed = e;
+                else failed.addSuppressed(e);
+            }
+        }
+        if (failed != null) throw failed;
     }
 
     /** Elements of the memory lent now: the arena and the buffers of requests off the plan (not the retired ones). */
@@ -176,9 +195,10 @@ final class OutputMemory {
     }
 
     /**
-     * Greedy by size: requests sorted by size (largest first, then in order), each at the lowest aligned offset
-     * where it overlaps no placed request alive at the same time; request i is alive for requests i to end[i] - 1.
-     * Returns the arena's size.
+     * Greedy by size (Pisarchyk and Lee, 2020): requests sorted by size (largest first, then in order), each in the
+     * smallest gap between the placed requests alive at the same time that fits it, else after the last of them;
+     * request i is alive for requests i to end[i] - 1. Sizes are rounded up to whole 64-byte lines. Returns the
+     * arena's size.
      */
     static long place(long[] size, long[] end, long[] at) {
         int n = size.length;
@@ -196,14 +216,18 @@ final class OutputMemory {
                 if (placed[j] && together) busy.add(new long[] {at[j], at[j] + Math.ceilDiv(size[j], ALIGN) * ALIGN});
             }
             busy.sort((a, b) -> Long.compare(a[0], b[0]));
-            long o = 0;
+            long gapStart = 0, best = -1, bestGap = Long.MAX_VALUE;
             for (long[] b : busy) {
-                if (o + len <= b[0]) break;
-                o = Math.max(o, b[1]);
+                long gap = b[0] - gapStart;
+                if (gap >= len && gap < bestGap) {
+                    best = gapStart;
+                    bestGap = gap;
+                }
+                gapStart = Math.max(gapStart, b[1]);
             }
-            at[i] = o;
+            at[i] = best >= 0 ? best : gapStart;
             placed[i] = true;
-            peak = Math.max(peak, o + len);
+            peak = Math.max(peak, at[i] + len);
         }
         return peak;
     }
