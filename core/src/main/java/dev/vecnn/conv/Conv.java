@@ -74,6 +74,11 @@ public final class Conv {
         forward(s, x, w, bias, y, Epilogue.NONE, Execution.defaults());
     }
 
+    /** {@code y = activation(conv(x, w) + bias)} on all cores ({@link Execution#defaults()}). */
+    public static void forward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e) {
+        forward(s, x, w, bias, y, e, Execution.defaults());
+    }
+
     /** {@code y = activation(conv(x, w) + bias)}. */
     public static void forward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         choose(ConvPass.FORWARD, s).forward(s, x, w, bias, y, e, ex);

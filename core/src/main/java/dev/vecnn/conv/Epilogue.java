@@ -87,8 +87,16 @@ public record Epilogue(Activation activation, double alpha, double beta) {
         return new Epilogue(Activation.HARD_SWISH, 0, 0);
     }
 
-    /** Clip to [min, max] (ONNX {@code Clip}, PyTorch {@code Hardtanh}); bounds may be infinite. */
+    /**
+     * Clip to [min, max] (ONNX {@code Clip}, PyTorch {@code Hardtanh}); bounds may be infinite.
+     *
+     * @throws IllegalArgumentException when min or max is NaN or min > max (named as min and max: they are the
+     *     record's alpha and beta)
+     */
     public static Epilogue clip(double min, double max) {
+        if (Double.isNaN(min) || Double.isNaN(max) || min > max) {
+            throw new IllegalArgumentException("clip: min = " + min + ", max = " + max + ": need min <= max, neither NaN");
+        }
         return new Epilogue(Activation.CLIP, min, max);
     }
 

@@ -34,9 +34,14 @@ class EpilogueTest {
         assertThrows(NullPointerException.class, () -> new Epilogue(null, 0, 0));
         for (Runnable bad : new Runnable[] {() -> Epilogue.leakyRelu(Double.NaN), () -> Epilogue.leakyRelu(Double.POSITIVE_INFINITY),
             () -> Epilogue.hardSigmoid(0, 0.5), () -> Epilogue.hardSigmoid(-0.2, 0.5), () -> Epilogue.hardSigmoid(0.2, Double.NaN),
-            () -> Epilogue.clip(1, 0), () -> Epilogue.clip(Double.NaN, 1)}) {
+            () -> new Epilogue(Activation.CLIP, 1, 0)}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::run);
             assertTrue(e.getMessage().contains("alpha") || e.getMessage().contains("beta"), e.getMessage());
+        }
+        // clip's own parameters by their names
+        for (Runnable bad : new Runnable[] {() -> Epilogue.clip(1, 0), () -> Epilogue.clip(Double.NaN, 1), () -> Epilogue.clip(0, Double.NaN)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::run);
+            assertTrue(e.getMessage().contains("min = ") && e.getMessage().contains("max = ") && !e.getMessage().contains("alpha"), e.getMessage());
         }
     }
 
@@ -90,6 +95,22 @@ class EpilogueTest {
                         for (Layout layout : new Layout[] {Layout.FIRST, Layout.LAST}) KernelRegressionTest.checkForward(s, t, layout, a, e, two);
                     }
                 }
+            }
+        }
+    }
+
+    /** The forward with an epilogue and no execution runs on the default one: the bits of one thread. */
+    @Test
+    void forwardWithAnEpilogueOnTheDefaultExecution() {
+        ConvSpec s = ConvSpec.parse("mb2ic8oc20_i6x50_k3x3_p1x1");
+        try (Arena a = Arena.ofConfined(); Execution one = Execution.withThreads(1)) {
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                Tensor x = Fill.uniform(a, t, s.inputShape(), 1), w = Fill.uniform(a, t, s.weightShape(), 2), b = Fill.uniform(a, t, s.biasShape(), 3);
+                Tensor want = Tensor.allocate(a, t, s.outputShape()), got = Tensor.allocate(a, t, s.outputShape());
+                Conv.forward(s, x, w, b, want, Epilogue.relu6(), one);
+                Conv.forward(s, x, w, b, got, Epilogue.relu6());
+                for (long i = 0; i < want.numel(); i++) assertEquals(want.getAt(i), got.getAt(i), t + " element " + i);
+                assertTrue(want.getAt(0) >= 0 && want.getAt(0) <= 6);
             }
         }
     }
