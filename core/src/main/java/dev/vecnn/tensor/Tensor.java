@@ -468,8 +468,13 @@ public final class Tensor {
 
     /** Extent up to which a dimension interleaved in one tensor is copied through heap blocks ({@link #copyInterleaving}). */
     private static final long INTERLEAVED_MAX = 64;
-    /** Elements of a heap block of {@link #copyInterleaving}: 32 KB of float32. */
+    /** Elements of a heap block of {@link #copyInterleaving}: 32 KB of float32, 64 KB of float64. */
     private static final int BLOCK = 8192;
+    /**
+     * Positions along m from which {@link #copyInterleaving} runs: with fewer, its K bulk copies per run cost more than
+     * the element-by-element copy's runs along k.
+     */
+    private static final long RUN_MIN = 16;
 
     /**
      * A same-dtype float copy between a tensor that interleaves a small dimension k (stride 1, extent K up to 64: the
@@ -480,13 +485,15 @@ public final class Tensor {
      * took 150-210 us element by element (Zen 4), the first layer of a channels-last network a third of its time.
      * Returns false, copying nothing, where the strides do not have that form.
      */
-    private boolean copyInterleaving(Tensor src) {
-        if (overlaps(src)) return false;
+    private boolean copyInterleaving(Tensor src) { // copyFrom has copied an overlapping source aside
         for (boolean intoInterleaved : new boolean[] {true, false}) {
             Tensor in = intoInterleaved ? this : src, planar = intoInterleaved ? src : this;
             int k = in.smallestStride(in.strides), m = planar.smallestStride(planar.strides);
             long kk = shape[k];
-            if (k == m || in.strides[k] != 1 || planar.strides[m] != 1 || kk < 2 || kk > INTERLEAVED_MAX || in.strides[m] != kk) continue;
+            if (k == m || in.strides[k] != 1 || planar.strides[m] != 1 || kk < 2 || kk > INTERLEAVED_MAX || in.strides[m] != kk
+                    || shape[m] < RUN_MIN) {
+                continue;
+            }
             int r = shape.length;
             long run = Math.max(1, Math.min(shape[m], BLOCK / kk)), es = dtype.byteSize();
             Object tmp = dtype == DType.F32 ? new float[(int) (run * kk)] : new double[(int) (run * kk)];

@@ -109,8 +109,10 @@ class EpilogueTest {
                 Tensor want = Tensor.allocate(a, t, s.outputShape()), got = Tensor.allocate(a, t, s.outputShape());
                 Conv.forward(s, x, w, b, want, Epilogue.relu6(), one);
                 Conv.forward(s, x, w, b, got, Epilogue.relu6());
-                for (long i = 0; i < want.numel(); i++) assertEquals(want.getAt(i), got.getAt(i), t + " element " + i);
-                assertTrue(want.getAt(0) >= 0 && want.getAt(0) <= 6);
+                for (long i = 0; i < want.numel(); i++) {
+                    assertEquals(want.getAt(i), got.getAt(i), t + " element " + i);
+                    assertTrue(got.getAt(i) >= 0 && got.getAt(i) <= 6, t + " element " + i + " = " + got.getAt(i) + " outside ReLU6's range");
+                }
             }
         }
     }

@@ -160,6 +160,36 @@ class TensorTest {
     }
 
     /**
+     * The interleaving copy (channels-first to channels-last and back through heap blocks) on views: a crop of the
+     * destination at an offset, a source whose rows are padded (its channel stride is not H W), 64 channels over
+     * more positions than one block holds, and rows too short for it (copied element by element).
+     */
+    @Test
+    void interleavingCopiesOfViewsKeepEveryElement() {
+        try (Arena a = Arena.ofConfined()) {
+            for (DType t : new DType[] {DType.F32, DType.F64}) {
+                for (long[] shape : new long[][] {{2, 3, 5, 40}, {1, 64, 3, 200}, {2, 5, 7, 3}}) {
+                    Tensor src0 = Tensor.allocate(a, t, shape);
+                    for (long i = 0; i < src0.numel(); i++) src0.setAt(i, i * 0.25 - 7);
+                    // rows padded to w + 3: the planar side's strides are not dense
+                    long[] wide = shape.clone();
+                    wide[3] += 3;
+                    Tensor padded = Tensor.allocate(a, t, wide).slice(3, 0, shape[3]);
+                    padded.copyFrom(src0);
+                    long[] tall = shape.clone();
+                    tall[2] += 2;
+                    Tensor crop = Tensor.allocateChannelsLast(a, t, tall).slice(2, 1, shape[2] + 1);
+                    crop.copyFrom(padded);
+                    assertSameElements(src0, crop, t + " " + java.util.Arrays.toString(shape) + " into a crop");
+                    Tensor back = Tensor.allocate(a, t, wide).slice(3, 2, shape[3] + 2);
+                    back.copyFrom(crop);
+                    assertSameElements(src0, back, t + " " + java.util.Arrays.toString(shape) + " back into padded rows");
+                }
+            }
+        }
+    }
+
+    /**
      * A copy between views of the same memory gives what a copy through a temporary gives, whatever the strides
      * (found by a bug hunt: f32 [2,1,4,6], source strides (8,2,1,24) at offset 16, destination (8,12,1,24) at 127,
      * depended on the loop order).
