@@ -174,6 +174,19 @@ public final class Context implements AutoCloseable {
         return buffer(owner, name, dtype, shape);
     }
 
+    /**
+     * Whether {@code t} lies in a work tensor ({@link #buffer}) of a layer, a merge or a graph: an output of an earlier
+     * pass that a layer wrote there (a softmax's, a channels-last flatten's copy), which the layer would overwrite if
+     * the tensor came back as an input. Work tensors of other owners (a trainer's batch) are not written by a pass.
+     */
+    boolean inLayersWorkTensor(Tensor t) {
+        for (var e : buffers.entrySet()) {
+            Object owner = e.getKey().owner();
+            if ((owner instanceof Layer || owner instanceof Merge || owner instanceof Graph) && e.getValue().overlaps(t)) return true;
+        }
+        return false;
+    }
+
     /** As {@link #buffer(Object, String, long...)} with an explicit dtype. */
     public Tensor buffer(Object owner, String name, DType type, long... shape) {
         return buffer(owner, name, type, MemoryFormat.CHANNELS_FIRST, shape);

@@ -1,5 +1,6 @@
 package dev.vecnn.nn;
 
+import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -274,10 +275,26 @@ public final class Graph {
             n = s[0];
             values[i] = x;
         }
+        // an earlier pass's output fed back in that lies in a layer's work tensor (a softmax's output, a channels-last
+        // flatten's copy) is copied aside first: the layer would overwrite it before the later nodes read it. Two
+        // tensors per input, so that a copy aside fed back in (an input that is also an output) is not copied onto itself.
+        for (int i : inputs) {
+            Tensor x = values[i];
+            if (!ctx.inLayersWorkTensor(x)) continue;
+            String name = "input " + entries.get(i).name;
+            Tensor aside = ctx.buffer(this, name, MemoryFormat.of(x), x.shape());
+            if (aside.overlaps(x)) aside = ctx.buffer(this, name + ", again", MemoryFormat.of(x), x.shape());
+            aside.copyFrom(x);
+            values[i] = aside;
+        }
         // a frozen evaluation pass: outputs take the memory of values that no later node reads (Context.output)
         boolean plan = ctx.frozen() && !training;
         valuesShared = plan;
-        if (plan) ctx.beginOutputPlan(xs.values());
+        if (plan) {
+            List<Tensor> in = new ArrayList<>(inputs.size());
+            for (int i : inputs) in.add(values[i]);
+            ctx.beginOutputPlan(in);
+        }
         try {
             for (int k = 0; k < entries.size(); k++) {
                 Entry e = entries.get(k);

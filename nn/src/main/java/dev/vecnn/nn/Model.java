@@ -92,10 +92,11 @@ public final class Model implements AutoCloseable {
      * {@code dev.vecnn.nn.io} repack. Writes of your own to a parameter's tensor are seen by some layers at
      * once (biases and depthwise weights, which are not packed) and by the others (dense and most convolution
      * weights) only after {@code context().weightsChanged()}: call it after them. Evaluation passes ({@code training} false) of a
-     * frozen model keep their intermediate values in a few shared buffers, as ONNX Runtime plans its memory: a
-     * layer's output takes the memory of a value that no later layer reads ({@link Context#output}). The
-     * tensors such a pass returns are valid until the next forward pass, and a backward pass needs a forward
-     * pass after {@link #unfreeze()}. Returns this model.
+     * frozen model keep their intermediate values in one arena planned from the last pass's lifetimes, as ONNX
+     * Runtime and TensorFlow Lite plan their memory ({@link Context#output}, {@code OutputMemory}). The tensors
+     * such a pass returns are valid until the next forward pass (memory no longer used is then freed, and reading it
+     * throws {@link IllegalStateException}); one fed back in as the next pass's input is kept, or copied aside,
+     * until read. A backward pass needs a forward pass after {@link #unfreeze()}. Returns this model.
      */
     public Model freeze() {
         ctx.freeze();

@@ -15,6 +15,8 @@ import dev.vecnn.nn.layer.ConvLayer;
 import dev.vecnn.nn.layer.Dense;
 import dev.vecnn.nn.layer.Flatten;
 import dev.vecnn.nn.layer.PoolLayer;
+import dev.vecnn.nn.layer.Reshape;
+import dev.vecnn.nn.layer.Softmax;
 import dev.vecnn.nn.loss.Loss;
 import dev.vecnn.nn.optim.Optimizer;
 import dev.vecnn.nn.train.Trainer;
@@ -286,6 +288,61 @@ class FreezeTest {
                 }
             }
         }
+    }
+
+    /**
+     * Outputs that layers write into their own work tensors, fed back in while a later node still reads the input:
+     * a softmax's output (read again by a sum after the softmax has run) and a channels-last flatten's copy (read by a
+     * dense head after the flatten has run), and unfrozen, a convolution's output. Found by a new user: the layer
+     * overwrote the input before the later node read it (or, a convolution, rejected it as overlapping its output).
+     * Each pass is compared with a twin model given a fresh copy of the same input.
+     */
+    @Test
+    void outputsInLayersWorkTensorsFedBackIn() {
+        for (boolean freeze : new boolean[] {true, false}) {
+            for (int graph = 0; graph < 3; graph++) {
+                try (Arena a = Arena.ofConfined(); Model m = workTensorLoop(graph, freeze); Model twin = workTensorLoop(graph, false)) {
+                    long[] shape = graph == 0 ? new long[] {1, 2, 3} : graph == 1 ? new long[] {1, 8} : new long[] {2, 4, 6, 6};
+                    Tensor x = Fill.uniform(a, DType.F64, shape, 11);
+                    String out = "y", other = graph == 0 ? "x2" : graph == 1 ? "d" : "y";
+                    for (int pass = 0; pass < 4; pass++) {
+                        Tensor fresh = x.contiguous(a);
+                        var want = twin.forward(java.util.Map.of("x", fresh), false);
+                        var got = m.forward(java.util.Map.of("x", x), false);
+                        String what = (graph == 0 ? "softmax" : graph == 1 ? "channels-last flatten" : "convolution, sum, convolution")
+                                + (freeze ? ", frozen" : "") + ", pass " + pass;
+                        assertArrayEquals(values(want.get(other)), values(got.get(other)), what);
+                        assertArrayEquals(values(want.get(out)), values(got.get(out)), what);
+                        x = got.get(out); // fed back
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Graph 0: y = softmax(x), x2 = y + x. Graph 1 (channels-last): y = flatten(conv1x1(reshape(x))), d = dense(x).
+     * Graph 2: {@link #residualChain} (unfrozen, a convolution's output fed back was rejected as overlapping its input).
+     */
+    static Model workTensorLoop(int graph, boolean freeze) {
+        Graph g = new Graph();
+        Model m;
+        if (graph == 2) {
+            m = residualChain(DType.F64, true);
+        } else if (graph == 0) {
+            Graph.Node x = g.input("x", 2, 3);
+            Graph.Node sm = g.add("sm", new Softmax(), x);
+            g.output("y", sm);
+            g.output("x2", g.add("x2", Arithmetic.add(), sm, x));
+            m = Model.of(g, DType.F64, 1);
+        } else {
+            Graph.Node x = g.input("x", 8);
+            Graph.Node c = g.add("c", new ConvLayer(2, 1, 1), g.add("r", new Reshape(2, 2, 2), x));
+            g.output("y", g.add("f", new Flatten(), c));
+            g.output("d", g.add("d", new Dense(1).bias(false), x));
+            m = Model.of(g, DType.F64, 1).memoryFormat(dev.vecnn.tensor.MemoryFormat.CHANNELS_LAST);
+        }
+        return freeze ? m.freeze() : m;
     }
 
     @Test
