@@ -26,6 +26,7 @@ public final class Context implements AutoCloseable {
     private final ElementwiseKernels kernels = ElementwiseKernels.defaults();
     private final Map<Key, Tensor> buffers = new HashMap<>();
     private long allocations;
+    private boolean closed;
     /** Non-zero while frozen: the generation of the weights that packed copies may be made from. */
     private long frozen, generations;
     /** What drops the layers' packed copies (run by {@link #unfreeze()}). */
@@ -268,9 +269,16 @@ public final class Context implements AutoCloseable {
         return allocations;
     }
 
-    /** Frees every tensor of the models built on this context. */
+    /** @throws IllegalStateException when this context is closed (its tensors freed) */
+    void ensureOpen() {
+        if (closed) throw new IllegalStateException("the model is closed: its parameters and buffers are freed");
+    }
+
+    /** Frees every tensor of the models built on this context; closing it again does nothing. */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         try {
             outputMemory.close();
         } finally {

@@ -246,6 +246,7 @@ public final class Graph {
     /** Runs every node; returns the outputs by name. */
     Map<String, Tensor> forward(Map<String, Tensor> xs, boolean training) {
         Objects.requireNonNull(xs, "xs");
+        ctx.ensureOpen();
         for (String k : xs.keySet()) {
             if (!byName.containsKey(k) || !inputs.contains(byName.get(k))) {
                 throw new IllegalArgumentException("xs: '" + k + "' is not an input of this model (inputs " + inputNames() + ")");

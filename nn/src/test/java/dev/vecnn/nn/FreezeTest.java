@@ -345,6 +345,21 @@ class FreezeTest {
         return freeze ? m.freeze() : m;
     }
 
+    /** A closed model's forward says the model is closed; closing twice does nothing; its outputs throw, no crash. */
+    @Test
+    void aClosedModelSaysSo() {
+        try (Arena a = Arena.ofConfined()) {
+            Model m = narrowing(DType.F32, 1).freeze();
+            Tensor x = Fill.uniform(a, DType.F32, new long[] {2, 4, 8, 8}, 1);
+            Tensor y = m.forward(java.util.Map.of("x", x), false).get("y");
+            m.close();
+            m.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.forward(java.util.Map.of("x", x), false));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> y.get(0, 0, 0, 0));
+        }
+    }
+
     @Test
     void noBackwardFromTheValuesOfAFrozenEvaluationPass() {
         try (Arena a = Arena.ofConfined(); Model m = graph(DType.F64, 1)) {
