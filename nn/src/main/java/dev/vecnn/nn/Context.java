@@ -128,13 +128,7 @@ public final class Context implements AutoCloseable {
 
     /** As {@link #output(Object, long...)}, laid out in {@code format} instead of the model's memory format. */
     public Tensor output(Object owner, MemoryFormat format, long... shape) {
-        return plan == null ? buffer(owner, "y", dtype, format, shape) : format.view(plan.take(numel(shape)), shape);
-    }
-
-    private static long numel(long[] shape) {
-        long n = 1;
-        for (long d : shape) n = Math.multiplyExact(n, d);
-        return n;
+        return plan == null ? buffer(owner, "y", dtype, format, shape) : format.view(plan.take(Tensor.numel(shape)), shape);
     }
 
     /**
