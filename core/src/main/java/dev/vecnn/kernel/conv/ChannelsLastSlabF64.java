@@ -7,7 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * The input of a channels-last convolution task laid in a heap array, padded with zeros: the region that output rows
+ * The input of a channels-last convolution task laid in a heap array (or 64-byte aligned native memory, for kernels
+ * that load whole vectors from it), padded with zeros: the region that output rows
  * [r0, r1) of dimension 0 read, every position's channels contiguous (all groups' channels; positions
  * {@link #positionPitch} apart), so that a kernel reads
  * every tap of every position at a fixed offset with no bounds. Used by the channels-last GEMM tiles and the
@@ -156,6 +157,20 @@ public final class ChannelsLastSlabF64 {
      * {@code r0 stride - padBegin}), its channels contiguous.
      */
     public void fill(ConvGeometry g, Tensor x, long n, int r0, int r1, double[] xs) {
+        fill(g, x, n, r0, r1, xs, null);
+    }
+
+    /**
+     * {@link #fill(ConvGeometry, Tensor, long, int, int, double[])} into native memory, for kernels that load whole vectors
+     * from the slab: a heap array's elements start 16 bytes into the object, so a 64-byte load at a whole vector of
+     * channels spans two cache lines; from 64-byte aligned memory ({@code Scratch.segment}) it spans one.
+     */
+    public void fill(ConvGeometry g, Tensor x, long n, int r0, int r1, MemorySegment xs) {
+        fill(g, x, n, r0, r1, null, xs);
+    }
+
+    /** The fill into {@code array}, or where that is null into {@code segment}. */
+    private void fill(ConvGeometry g, Tensor x, long n, int r0, int r1, double[] array, MemorySegment segment) {
         int rank = g.rank, last = rank - 1, c = channels, pp = pitch[last]; // pp: slab elements per position
         int rowsIn = (int) ((long) (r1 - r0 - 1) * g.stride[0] + (long) (g.kernel[0] - 1) * g.dilation[0] + 1);
         long[] idx = new long[rank];
@@ -182,18 +197,18 @@ public final class ChannelsLastSlabF64 {
             long a = Math.max(0, Math.min(cells, lo - first)), z = Math.max(a, Math.min(cells, hi - first));
             if (!inside || a == z) {
                 // the row reads only padding: no input position to copy (its offset may lie outside x's memory)
-                Arrays.fill(xs, to, to + cells * pp, 0);
+                zero(array, segment, to, to + cells * pp);
             } else {
-                Arrays.fill(xs, to, to + (int) a * pp, 0);
+                zero(array, segment, to, to + (int) a * pp);
                 long firstIn = first + a - g.padBegin[last];
                 if (posStride == c && pp == c) {
-                    MemorySegment.copy(src, LAYOUT, (from + firstIn * posStride) * ES, xs, to + (int) a * c, (int) (z - a) * c);
+                    copy(src, (from + firstIn * posStride) * ES, array, segment, to + (int) a * c, (int) (z - a) * c);
                 } else {
                     for (long i = a; i < z; i++) {
-                        MemorySegment.copy(src, LAYOUT, (from + (firstIn + i - a) * posStride) * ES, xs, to + (int) i * pp, c);
+                        copy(src, (from + (firstIn + i - a) * posStride) * ES, array, segment, to + (int) i * pp, c);
                     }
                 }
-                Arrays.fill(xs, to + (int) z * pp, to + cells * pp, 0);
+                zero(array, segment, to + (int) z * pp, to + cells * pp);
             }
             for (int d = last - 1; d >= 0; d--) {
                 if (++idx[d] < (d == 0 ? rowsIn : extent[d])) break;
@@ -202,4 +217,15 @@ public final class ChannelsLastSlabF64 {
         }
     }
 
+    /** Elements [from, to) of the array, or where that is null of the segment, set to zero. */
+    private static void zero(double[] array, MemorySegment segment, int from, int to) {
+        if (array != null) Arrays.fill(array, from, to, 0);
+        else segment.asSlice(from * ES, (long) (to - from) * ES).fill((byte) 0);
+    }
+
+    /** {@code count} elements from byte offset {@code srcBytes} of src to element {@code at} of the array, or where that is null of the segment. */
+    private static void copy(MemorySegment src, long srcBytes, double[] array, MemorySegment segment, int at, int count) {
+        if (array != null) MemorySegment.copy(src, LAYOUT, srcBytes, array, at, count);
+        else MemorySegment.copy(src, srcBytes, segment, at * ES, count * ES);
+    }
 }

@@ -132,7 +132,11 @@ final class DepthwiseChannelsLastF64 {
             int v0 = vectors * vp / vectorParts, v1 = vectors * (vp + 1) / vectorParts;
             if (r0 == r1 || v0 == v1) return;
             // a vector past the last channel reads up to L - 1 elements past the slab: its lanes are not stored
-            double[] xs = s.doubles("dwcl.slab", slab.length() + L);
+            // in aligned native memory, so that a whole vector of channels loads from one cache line (ChannelsLastSlab.fill):
+            // alone on one thread, 144 channels on 56x56 ran 337-349 us from a heap slab and 247-261 from this one, 576 on
+            // 14x14 91-100 and 80-82, 96 at stride 2 on 112x112 432-479 and 410-424; inside MobileNet-V2 (where the
+            // layers wait for memory) the stride-1 layers went from 0.62 and 0.59 of ONNX Runtime's speed to 0.65 and 0.61
+            MemorySegment xs = s.segment("dwcl.slab", (slab.length() + L) * ES);
             slab.fill(g, x, n, r0, r1, xs);
             int positions = (r1 - r0) * perRow;
             // the tables run to a whole tile: past the end the last position again (same values, stored twice)
@@ -181,21 +185,21 @@ final class DepthwiseChannelsLastF64 {
      * Eight positions (slab offsets {@code at[p + j]}) by the vector of channels from {@code c0}: {@code acc[j] =
      * sum_t w[t][c0 ..] x[at[p + j] + tapOffset[t] + c0 ..]}, stored to {@code acc[j L ..]}.
      */
-    private static void tile8(double[] x, int[] at, int p, int c0, double[] w, int padded, int[] tapOffset, int taps, double[] acc) {
+    private static void tile8(MemorySegment x, int[] at, int p, int c0, double[] w, int padded, int[] tapOffset, int taps, double[] acc) {
         int u0 = at[p] + c0, u1 = at[p + 1] + c0, u2 = at[p + 2] + c0, u3 = at[p + 3] + c0;
         int u4 = at[p + 4] + c0, u5 = at[p + 5] + c0, u6 = at[p + 6] + c0, u7 = at[p + 7] + c0;
         DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int t = 0, wo = c0; t < taps; t++, wo += padded) {
             int o = tapOffset[t];
             DoubleVector wv = DoubleVector.fromArray(S, w, wo);
-            a0 = wv.fma(DoubleVector.fromArray(S, x, u0 + o), a0);
-            a1 = wv.fma(DoubleVector.fromArray(S, x, u1 + o), a1);
-            a2 = wv.fma(DoubleVector.fromArray(S, x, u2 + o), a2);
-            a3 = wv.fma(DoubleVector.fromArray(S, x, u3 + o), a3);
-            a4 = wv.fma(DoubleVector.fromArray(S, x, u4 + o), a4);
-            a5 = wv.fma(DoubleVector.fromArray(S, x, u5 + o), a5);
-            a6 = wv.fma(DoubleVector.fromArray(S, x, u6 + o), a6);
-            a7 = wv.fma(DoubleVector.fromArray(S, x, u7 + o), a7);
+            a0 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u0 + o) * ES, NO), a0);
+            a1 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u1 + o) * ES, NO), a1);
+            a2 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u2 + o) * ES, NO), a2);
+            a3 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u3 + o) * ES, NO), a3);
+            a4 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u4 + o) * ES, NO), a4);
+            a5 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u5 + o) * ES, NO), a5);
+            a6 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u6 + o) * ES, NO), a6);
+            a7 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u7 + o) * ES, NO), a7);
         }
         a0.intoArray(acc, 0);
         a1.intoArray(acc, L);
@@ -214,7 +218,7 @@ final class DepthwiseChannelsLastF64 {
      * last partial vector as a second branch failed C1's compile ("out of virtual registers"), stayed in the tier
      * that does not profile and never reached C2 (0.26 GFLOP/s instead of about 20).
      */
-    private static void tile8Direct(double[] x, int[] at, long[] to, int p, int c0, double[] w, int padded, int[] tapOffset, int taps,
+    private static void tile8Direct(MemorySegment x, int[] at, long[] to, int p, int c0, double[] w, int padded, int[] tapOffset, int taps,
             double[] biasRow, double lo, double hi, MemorySegment ys) {
         int u0 = at[p] + c0, u1 = at[p + 1] + c0, u2 = at[p + 2] + c0, u3 = at[p + 3] + c0;
         int u4 = at[p + 4] + c0, u5 = at[p + 5] + c0, u6 = at[p + 6] + c0, u7 = at[p + 7] + c0;
@@ -222,14 +226,14 @@ final class DepthwiseChannelsLastF64 {
         for (int t = 0, wo = c0; t < taps; t++, wo += padded) {
             int o = tapOffset[t];
             DoubleVector wv = DoubleVector.fromArray(S, w, wo);
-            a0 = wv.fma(DoubleVector.fromArray(S, x, u0 + o), a0);
-            a1 = wv.fma(DoubleVector.fromArray(S, x, u1 + o), a1);
-            a2 = wv.fma(DoubleVector.fromArray(S, x, u2 + o), a2);
-            a3 = wv.fma(DoubleVector.fromArray(S, x, u3 + o), a3);
-            a4 = wv.fma(DoubleVector.fromArray(S, x, u4 + o), a4);
-            a5 = wv.fma(DoubleVector.fromArray(S, x, u5 + o), a5);
-            a6 = wv.fma(DoubleVector.fromArray(S, x, u6 + o), a6);
-            a7 = wv.fma(DoubleVector.fromArray(S, x, u7 + o), a7);
+            a0 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u0 + o) * ES, NO), a0);
+            a1 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u1 + o) * ES, NO), a1);
+            a2 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u2 + o) * ES, NO), a2);
+            a3 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u3 + o) * ES, NO), a3);
+            a4 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u4 + o) * ES, NO), a4);
+            a5 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u5 + o) * ES, NO), a5);
+            a6 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u6 + o) * ES, NO), a6);
+            a7 = wv.fma(DoubleVector.fromMemorySegment(S, x, (long) (u7 + o) * ES, NO), a7);
         }
         DoubleVector b = DoubleVector.fromArray(S, biasRow, c0);
         a0 = a0.add(b);
@@ -266,17 +270,17 @@ final class DepthwiseChannelsLastF64 {
      * Whole layers ran 1.09-1.17x faster (Zen 5, MobileNet-V2's 32 channels on 112x112 to 576 on 14x14, the two tiles
      * alternated in one JVM). The taps are still added in tap order.
      */
-    private static void tile8Row3(double[] x, int u, int pitch, int kernelRows, int[] rowOffset, double[] w, int c0, int padded,
+    private static void tile8Row3(MemorySegment x, int u, int pitch, int kernelRows, int[] rowOffset, double[] w, int c0, int padded,
             double[] biasRow, double lo, double hi, MemorySegment ys, long out, long yStep) {
         DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int i = 0, wo = c0; i < kernelRows; i++, wo += 3 * padded) {
             int o = u + rowOffset[i];
             DoubleVector w0 = DoubleVector.fromArray(S, w, wo), w1 = DoubleVector.fromArray(S, w, wo + padded), w2 = DoubleVector.fromArray(S, w, wo + 2 * padded);
-            DoubleVector i0 = DoubleVector.fromArray(S, x, o), i1 = DoubleVector.fromArray(S, x, o + pitch);
-            DoubleVector i2 = DoubleVector.fromArray(S, x, o + 2 * pitch), i3 = DoubleVector.fromArray(S, x, o + 3 * pitch);
-            DoubleVector i4 = DoubleVector.fromArray(S, x, o + 4 * pitch), i5 = DoubleVector.fromArray(S, x, o + 5 * pitch);
-            DoubleVector i6 = DoubleVector.fromArray(S, x, o + 6 * pitch), i7 = DoubleVector.fromArray(S, x, o + 7 * pitch);
-            DoubleVector i8 = DoubleVector.fromArray(S, x, o + 8 * pitch), i9 = DoubleVector.fromArray(S, x, o + 9 * pitch);
+            DoubleVector i0 = DoubleVector.fromMemorySegment(S, x, (long) (o) * ES, NO), i1 = DoubleVector.fromMemorySegment(S, x, (long) (o + pitch) * ES, NO);
+            DoubleVector i2 = DoubleVector.fromMemorySegment(S, x, (long) (o + 2 * pitch) * ES, NO), i3 = DoubleVector.fromMemorySegment(S, x, (long) (o + 3 * pitch) * ES, NO);
+            DoubleVector i4 = DoubleVector.fromMemorySegment(S, x, (long) (o + 4 * pitch) * ES, NO), i5 = DoubleVector.fromMemorySegment(S, x, (long) (o + 5 * pitch) * ES, NO);
+            DoubleVector i6 = DoubleVector.fromMemorySegment(S, x, (long) (o + 6 * pitch) * ES, NO), i7 = DoubleVector.fromMemorySegment(S, x, (long) (o + 7 * pitch) * ES, NO);
+            DoubleVector i8 = DoubleVector.fromMemorySegment(S, x, (long) (o + 8 * pitch) * ES, NO), i9 = DoubleVector.fromMemorySegment(S, x, (long) (o + 9 * pitch) * ES, NO);
             a0 = w2.fma(i2, w1.fma(i1, w0.fma(i0, a0)));
             a1 = w2.fma(i3, w1.fma(i2, w0.fma(i1, a1)));
             a2 = w2.fma(i4, w1.fma(i3, w0.fma(i2, a2)));
