@@ -99,6 +99,15 @@ public final class Conv {
         w.implementation().forward(s, x, w, bias, y, e, ex);
     }
 
+    /**
+     * {@code y = activation(conv(x, w) + bias + residual)} with prepared weights: a residual addition fused into the
+     * convolution ({@link ConvImpl#forward(ConvSpec, Tensor, PreparedWeights, Tensor, Tensor, Tensor, Epilogue, Execution)}).
+     */
+    public static void forward(ConvSpec s, Tensor x, PreparedWeights w, Tensor bias, Tensor residual, Tensor y, Epilogue e, Execution ex) {
+        java.util.Objects.requireNonNull(w, "w");
+        w.implementation().forward(s, x, w, bias, residual, y, e, ex);
+    }
+
     /** {@code gx = dL/dx} on all cores. */
     public static void backwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx) {
         backwardData(s, gy, w, gx, Execution.defaults());

@@ -73,6 +73,90 @@ public abstract class ConvImpl {
     }
 
     /**
+     * {@code y = activation(conv(x, w) + bias + residual)}: the residual addition of a ResNet or MobileNet-V2 block
+     * fused into the convolution, as oneDNN's "sum" post-op and ONNX Runtime's {@code FusedConv} (its input Z) fuse
+     * it; weights prepared by {@link #prepare}. Each output is rounded as the separate operations round it (the
+     * convolution plus bias, then plus the residual, then the activation), so the result has the bits of
+     * {@link #forward(ConvSpec, Tensor, PreparedWeights, Tensor, Tensor, Epilogue, Execution)} without activation,
+     * an elementwise addition and the activation. The channels-last GEMM adds the residual tile by tile, right after a
+     * tile's stores (while they are in L1); other kernels add it over y after the convolution.
+     *
+     * @param residual y's shape, dtype and strides (it lies as y does); it must not overlap y
+     * @throws IllegalArgumentException for a residual of another shape, dtype or layout than y, or one that overlaps y,
+     *     besides the checks of the forward pass
+     */
+    public final void forward(ConvSpec s, Tensor x, PreparedWeights w, Tensor bias, Tensor residual, Tensor y, Epilogue epilogue,
+            Execution ex) {
+        java.util.Objects.requireNonNull(w, "w");
+        if (!w.spec().equals(s) || w.implementation() != this) {
+            throw new IllegalArgumentException("w: prepared for " + w.implementation() + " " + w.spec() + ", not " + name() + " " + s);
+        }
+        Arguments.convForward(s, x, w.tensor(), bias, y);
+        checkResidual(residual, y);
+        java.util.Objects.requireNonNull(epilogue, "epilogue");
+        java.util.Objects.requireNonNull(ex, "ex").requireOpen();
+        require(ConvPass.FORWARD, s);
+        if (s.batch() == 0) return; // y is empty
+        runForward(s, x, w.tensor(), w.packed(), bias, residual, y, epilogue, ex);
+    }
+
+    private static void checkResidual(Tensor residual, Tensor y) {
+        java.util.Objects.requireNonNull(residual, "residual");
+        if (residual.dtype() != y.dtype()) {
+            throw new IllegalArgumentException("residual: dtype " + residual.dtype() + ", y's is " + y.dtype());
+        }
+        if (!java.util.Arrays.equals(residual.shape(), y.shape())) {
+            throw new IllegalArgumentException("residual: shape " + java.util.Arrays.toString(residual.shape()) + ", y's is "
+                    + java.util.Arrays.toString(y.shape()));
+        }
+        if (!java.util.Arrays.equals(residual.strides(), y.strides())) {
+            throw new IllegalArgumentException("residual: strides " + java.util.Arrays.toString(residual.strides()) + ", y's are "
+                    + java.util.Arrays.toString(y.strides()) + " (it must lie as y does)");
+        }
+        if (residual.overlaps(y)) throw new IllegalArgumentException("residual: overlaps y (" + residual.describe() + ")");
+    }
+
+    /**
+     * Forward pass with a residual on checked arguments: by default the forward pass without activation, then
+     * {@code y = activation(y + residual)} elementwise.
+     */
+    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor residual, Tensor y, Epilogue e,
+            Execution ex) {
+        runForward(s, x, w, packed, bias, y, Epilogue.NONE, ex);
+        addResidual(residual, y, e, ex);
+    }
+
+    /** {@code y = e(y + residual)}, residual lying as y does: the separate addition and activation, in place. */
+    protected static void addResidual(Tensor residual, Tensor y, Epilogue e, Execution ex) {
+        var k = dev.vecnn.kernel.elementwise.ElementwiseKernels.defaults();
+        if (y.isContiguous() || y.isChannelsLast()) {
+            Tensor yf = dev.vecnn.tensor.MemoryFormat.elements(y), rf = dev.vecnn.tensor.MemoryFormat.elements(residual);
+            k.binary(dev.vecnn.kernel.elementwise.BinaryOp.ADD, yf, rf, yf, ex);
+            if (e.activation() != Activation.IDENTITY) k.activationForward(e, yf, null, yf, ex);
+            return;
+        }
+        // a view with gaps: element by element (the same operations and roundings)
+        long[] shape = y.shape(), idx = new long[shape.length];
+        for (long i = 0, n = y.numel(); i < n; i++) {
+            long yo = y.offset(), ro = residual.offset();
+            for (int d = 0; d < shape.length; d++) {
+                yo += idx[d] * y.stride(d);
+                ro += idx[d] * residual.stride(d);
+            }
+            if (y.dtype() == dev.vecnn.tensor.DType.F32) {
+                float v = y.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, yo)
+                        + residual.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ro);
+                y.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, yo, e.apply(v));
+            } else {
+                double v = y.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, yo)
+                        + residual.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, ro);
+                y.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, yo, e.apply(v));
+            }
+            for (int d = shape.length - 1; d >= 0 && ++idx[d] == shape[d]; d--) idx[d] = 0;
+        }
+    }
+
+    /**
      * Weights {@code w} of {@code s} packed once for this implementation's forward pass, for
      * {@link #forward(ConvSpec, Tensor, PreparedWeights, Tensor, Tensor, Epilogue, Execution)}. The
      * packed copy does not follow later writes to {@code w}: call {@link PreparedWeights#update} then.
