@@ -258,6 +258,11 @@ public final class Context implements AutoCloseable {
         }
     }
 
+    /** Throws {@link IllegalStateException} naming {@code what} unless frozen: what only frozen evaluation passes do. */
+    public void requireFrozen(String what) {
+        if (frozen == 0) throw new IllegalStateException(what + ": only in a frozen model's evaluation passes (freeze())");
+    }
+
     /** Tensors allocated so far: constant across training steps once every batch size has been seen. */
     public long allocations() {
         return allocations;

@@ -1,5 +1,7 @@
 package dev.vecnn.nn;
 
+import dev.vecnn.conv.Epilogue;
+
 import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import java.util.ArrayList;
@@ -54,6 +56,10 @@ public final class Graph {
     }
 
     /** One node: an input (shape given), a layer or a merge, with the ids of its inputs. */
+    /** Frozen evaluation passes (findResidualAdditions): the residual each convolution adds (-1: none), the node whose output each node passes on (-1: none), and the activation after the addition. */
+    private int[] residualOf, passOn;
+    private Epilogue[] afterAddition;
+
     private static final class Entry {
         final String name;
         final Layer layer;
@@ -198,6 +204,7 @@ public final class Graph {
         }
         for (int o : outputs.values()) entries.get(o).uses++;
         fuseActivations();
+        findResidualAdditions();
         Set<String> names = new HashSet<>();
         for (Param p : allParams(true)) {
             if (!names.add(p.name())) throw new IllegalArgumentException("graph: two parameters are named '" + p.name() + "'; rename a node");
@@ -231,6 +238,49 @@ public final class Graph {
             if (r >= 0 && entries.get(r).layer instanceof dev.vecnn.nn.layer.Activation a && a.isFused()) r = onlyReader(r);
             if (r >= 0 && entries.get(r).layer instanceof dev.vecnn.nn.layer.PoolLayer pool) conv.handReluDerivativeTo(pool);
         }
+    }
+
+    /**
+     * For frozen evaluation passes: an addition of two nodes' outputs of one shape, one of them a convolution without
+     * activation that only this addition reads and that runs after the other, is computed by that convolution
+     * ({@link dev.vecnn.nn.layer.ConvLayer#forwardResidual}), with the activation layer that alone reads the addition
+     * (ResNet's ReLU): one pass over the output instead of three, as ONNX Runtime fuses them into {@code FusedConv}.
+     * The addition and that activation then pass the convolution's output on. Training and unfrozen passes run the
+     * layers one by one.
+     */
+    private void findResidualAdditions() {
+        int n = entries.size();
+        residualOf = new int[n];
+        passOn = new int[n];
+        afterAddition = new Epilogue[n];
+        Arrays.fill(residualOf, -1);
+        Arrays.fill(passOn, -1);
+        for (int k = 0; k < n; k++) {
+            Entry e = entries.get(k);
+            if (!(e.merge instanceof dev.vecnn.nn.layer.Arithmetic add) || !add.isAddition() || e.inputs.length != 2) continue;
+            for (int side = 0; side < 2; side++) {
+                int p = e.inputs[side], q = e.inputs[1 - side];
+                Entry c = entries.get(p);
+                if (!(c.layer instanceof dev.vecnn.nn.layer.ConvLayer conv) || conv.hasActivation() || c.uses != 1 || q >= p
+                        || !Arrays.equals(c.shape, entries.get(q).shape) || residualOf[p] >= 0) continue;
+                residualOf[p] = q;
+                passOn[k] = p;
+                afterAddition[p] = Epilogue.NONE;
+                int a = onlyReader(k);
+                if (a >= 0 && entries.get(a).layer instanceof dev.vecnn.nn.layer.Activation act && !act.isFused()) {
+                    afterAddition[p] = act.function();
+                    passOn[a] = k;
+                }
+                break;
+            }
+        }
+    }
+
+    /** How many additions frozen evaluation passes compute inside a convolution ({@link #findResidualAdditions}): for tests. */
+    int residualAdditions() {
+        int n = 0;
+        for (int q : residualOf) if (q >= 0) n++;
+        return n;
     }
 
     /** The layer node that alone reads node k's output, once; -1 if there is none, or other readers. */
@@ -299,7 +349,11 @@ public final class Graph {
         try {
             for (int k = 0; k < entries.size(); k++) {
                 Entry e = entries.get(k);
-                if (e.layer != null) {
+                if (plan && passOn[k] >= 0) {
+                    values[k] = values[passOn[k]]; // computed by the convolution (findResidualAdditions)
+                } else if (plan && residualOf[k] >= 0) {
+                    values[k] = ((dev.vecnn.nn.layer.ConvLayer) e.layer).forwardResidual(values[e.inputs[0]], values[residualOf[k]], afterAddition[k]);
+                } else if (e.layer != null) {
                     values[k] = e.layer.forward(values[e.inputs[0]], training);
                 } else if (e.merge != null) {
                     List<Tensor> in = new ArrayList<>(e.inputs.length);

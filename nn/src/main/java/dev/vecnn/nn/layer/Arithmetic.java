@@ -41,6 +41,11 @@ public final class Arithmetic extends Merge {
         return new Arithmetic(BinaryOp.DIV);
     }
 
+    /** Whether this is {@code a + b} (the residual addition that a model fuses into the convolution before it). */
+    public boolean isAddition() {
+        return op == BinaryOp.ADD;
+    }
+
     /** add, sub, mul or div. */
     public String op() {
         return describe();

@@ -217,6 +217,31 @@ public final class ConvLayer extends Layer implements FusesActivation {
         return y;
     }
 
+    /**
+     * A frozen model's evaluation pass through this convolution and the addition that alone reads its output:
+     * {@code f(conv(x) + bias + residual)} in one pass over the output, as ONNX Runtime's {@code FusedConv} and oneDNN's
+     * sum post-op compute it, with the bits of the separate layers. {@code Graph} calls this for a convolution without
+     * activation whose output only an addition reads ({@code f}: the activation layer that alone reads that addition, or
+     * none); not for user code.
+     *
+     * @throws IllegalStateException outside a frozen model
+     */
+    public Tensor forwardResidual(Tensor in, Tensor residual, Epilogue f) {
+        long n = batchOf(in, "x");
+        last = spec(n);
+        Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
+        input = x;
+        Tensor r = Elementwise.inFormat(ctx, this, "residual", residual, ctx.memoryFormat());
+        Tensor y = ctx.output(this, last.outputShape());
+        params.forwardResidual(last, x, r, y, f, ctx.execution());
+        return y;
+    }
+
+    /** Whether this layer applies an activation of its own (its epilogue, or a following activation fused into it). */
+    public boolean hasActivation() {
+        return function() != Epilogue.NONE;
+    }
+
     @Override
     public Tensor backward(Tensor gy) {
         Tensor gx = inputGradientNeeded() ? ctx.buffer(this, "gx", ctx.memoryFormat(), last.inputShape()) : null;

@@ -76,6 +76,25 @@ final class ConvParams {
     }
 
     /**
+     * A frozen evaluation pass's {@code y = f(conv(x) + bias + residual)}, residual lying as y does: the residual
+     * addition and the activation after it fused into the convolution's stores (the bits of the three operations, see
+     * {@link dev.vecnn.conv.ConvImpl#forward(ConvSpec, Tensor, dev.vecnn.conv.PreparedWeights, Tensor, Tensor, Tensor, Epilogue, Execution)}).
+     * Nothing is kept for a backward pass, which frozen evaluation passes do not allow.
+     */
+    void forwardResidual(ConvSpec s, Tensor x, Tensor residual, Tensor y, Epilogue f, Execution ex) {
+        ctx.requireFrozen("a residual addition fused into a convolution");
+        Tensor b = bias == null ? null : bias.value();
+        if (!matmul(x, y)) {
+            Conv.forward(s, x, packed(s), b, residual, y, f, ex);
+        } else {
+            product(s, x, b, y, Epilogue.NONE, ex);
+            ctx.kernels().binary(dev.vecnn.kernel.elementwise.BinaryOp.ADD, Elementwise.flat(y), Elementwise.flat(residual), Elementwise.flat(y), ex);
+            if (f.activation() != dev.vecnn.conv.Activation.IDENTITY) ctx.kernels().activationForward(f, Elementwise.flat(y), null, Elementwise.flat(y), ex);
+        }
+        saved = null;
+    }
+
+    /**
      * From {@code gy = dL/dy} of the last forward: the parameter gradients, and {@code gx = dL/dx} unless
      * {@code gx} is null (nothing needs it). The activation's derivative and the bias gradient are one pass.
      */
