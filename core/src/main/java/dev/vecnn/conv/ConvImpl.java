@@ -81,7 +81,9 @@ public abstract class ConvImpl {
      * an elementwise addition and the activation. The channels-last GEMM adds the residual tile by tile, right after a
      * tile's stores (while they are in L1); other kernels add it over y after the convolution.
      *
-     * @param residual y's shape, dtype and strides (it lies as y does); it must not overlap y
+     * @param residual y's shape, dtype and strides (it lies as y does; strides of dimensions of size 1 may differ); it must
+     *     not overlap y. Where both the convolution's sum and the residual are NaN, which payload survives may differ from
+     *     an addition in the other order.
      * @throws IllegalArgumentException for a residual of another shape, dtype or layout than y, or one that overlaps y,
      *     besides the checks of the forward pass
      */
@@ -109,9 +111,12 @@ public abstract class ConvImpl {
             throw new IllegalArgumentException("residual: shape " + java.util.Arrays.toString(residual.shape()) + ", y's is "
                     + java.util.Arrays.toString(y.shape()));
         }
-        if (!java.util.Arrays.equals(residual.strides(), y.strides())) {
-            throw new IllegalArgumentException("residual: strides " + java.util.Arrays.toString(residual.strides()) + ", y's are "
-                    + java.util.Arrays.toString(y.strides()) + " (it must lie as y does)");
+        for (int d = 0; d < y.rank(); d++) {
+            // a dimension of size 1 has no step to match (a view's stride there is arbitrary: batch 1)
+            if (y.size(d) > 1 && residual.stride(d) != y.stride(d)) {
+                throw new IllegalArgumentException("residual: strides " + java.util.Arrays.toString(residual.strides()) + ", y's are "
+                        + java.util.Arrays.toString(y.strides()) + " (it must lie as y does; dimension " + d + " differs)");
+            }
         }
         if (residual.overlaps(y)) throw new IllegalArgumentException("residual: overlaps y (" + residual.describe() + ")");
     }

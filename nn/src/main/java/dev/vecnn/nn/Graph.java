@@ -55,11 +55,11 @@ public final class Graph {
         }
     }
 
-    /** One node: an input (shape given), a layer or a merge, with the ids of its inputs. */
     /** Frozen evaluation passes (findResidualAdditions): the residual each convolution adds (-1: none), the node whose output each node passes on (-1: none), and the activation after the addition. */
     private int[] residualOf, passOn;
     private Epilogue[] afterAddition;
 
+    /** One node: an input (shape given), a layer or a merge, with the ids of its inputs. */
     private static final class Entry {
         final String name;
         final Layer layer;

@@ -3,6 +3,7 @@ package dev.vecnn.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.vecnn.conv.Epilogue;
 import dev.vecnn.nn.layer.Activation;
 import dev.vecnn.nn.layer.Arithmetic;
 import dev.vecnn.nn.layer.ConvLayer;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A frozen model's evaluation passes compute a residual addition, and the activation that alone reads it, inside the
  * convolution before it (Graph.findResidualAdditions): the same bits as the layers one by one, in both memory formats,
- * both dtypes and at 1 and 3 threads; what is not fused (a convolution with an activation of its own, one read twice,
- * one that runs before its addend) still runs as before.
+ * both dtypes, at batch 1 and 2 and at 1 and 3 threads; what is not fused (a convolution with an activation of its own, one
+ * read twice, one that runs before its addend, an addition of an activation layer) still runs as before.
  */
 class ResidualFusionTest {
     /**
@@ -54,7 +55,9 @@ class ResidualFusionTest {
         Graph.Node late = g.add("late", new ConvLayer(24, 3, 3).padding(1, 1), a5);
         Graph.Node late2 = g.add("late2", Activation.relu(), late);
         Graph.Node a6 = g.add("a6", Arithmetic.add(), early, late2);
-        g.output("y", a6);
+        Graph.Node own = g.add("own", new ConvLayer(24, 1, 1).epilogue(Epilogue.relu()), a6);
+        Graph.Node a7 = g.add("a7", Arithmetic.add(), own, a6); // a convolution with an activation of its own
+        g.output("y", a7);
         g.output("s", s);
         return g;
     }
@@ -67,10 +70,11 @@ class ResidualFusionTest {
                     try (Arena a = Arena.ofConfined(); Execution ex = Execution.withThreads(threads)) {
                         Graph fused = graph();
                         Model plain = Model.of(graph(), t, 5, ex).memoryFormat(f), frozen = Model.of(fused, t, 5, ex).memoryFormat(f).freeze();
-                        // a1 (with b1), a2 (the downsample, with b2) and a3; not a4, a5, a6
+                        // a1 (with b1), a2 (the downsample, with b2) and a3; not a4, a5, a6, a7
                         assertEquals(3, fused.residualAdditions());
-                        for (int pass = 0; pass < 3; pass++) {
-                            Tensor x = Fill.uniform(a, t, new long[] {2, 16, 8, 8}, pass);
+                        for (int pass = 0; pass < 4; pass++) {
+                            // batch 1 too: a planned output's size-1 dimensions have other strides than the input's
+                            Tensor x = Fill.uniform(a, t, new long[] {pass % 2 + 1, 16, 8, 8}, pass);
                             Map<String, Tensor> want = plain.forward(Map.of("x", x), false), got = frozen.forward(Map.of("x", x), false);
                             String where = t + " " + f + " threads " + threads + " pass " + pass;
                             for (String o : want.keySet()) assertArrayEquals(values(want.get(o)), values(got.get(o)), where + " output " + o);

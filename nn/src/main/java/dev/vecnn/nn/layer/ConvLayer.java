@@ -227,6 +227,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
      * @throws IllegalStateException outside a frozen model
      */
     public Tensor forwardResidual(Tensor in, Tensor residual, Epilogue f) {
+        ctx.requireFrozen("a residual addition fused into a convolution");
         long n = batchOf(in, "x");
         last = spec(n);
         Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
@@ -239,7 +240,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
 
     /** Whether this layer applies an activation of its own (its epilogue, or a following activation fused into it). */
     public boolean hasActivation() {
-        return function() != Epilogue.NONE;
+        return function().activation() != dev.vecnn.conv.Activation.IDENTITY;
     }
 
     @Override

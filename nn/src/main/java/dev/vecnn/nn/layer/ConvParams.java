@@ -82,15 +82,8 @@ final class ConvParams {
      * Nothing is kept for a backward pass, which frozen evaluation passes do not allow.
      */
     void forwardResidual(ConvSpec s, Tensor x, Tensor residual, Tensor y, Epilogue f, Execution ex) {
-        ctx.requireFrozen("a residual addition fused into a convolution");
-        Tensor b = bias == null ? null : bias.value();
-        if (!matmul(x, y)) {
-            Conv.forward(s, x, packed(s), b, residual, y, f, ex);
-        } else {
-            product(s, x, b, y, Epilogue.NONE, ex);
-            ctx.kernels().binary(dev.vecnn.kernel.elementwise.BinaryOp.ADD, Elementwise.flat(y), Elementwise.flat(residual), Elementwise.flat(y), ex);
-            if (f.activation() != dev.vecnn.conv.Activation.IDENTITY) ctx.kernels().activationForward(f, Elementwise.flat(y), null, Elementwise.flat(y), ex);
-        }
+        if (matmul(x, y)) throw new IllegalStateException("a residual addition is fused into convolutions, not dense layers");
+        Conv.forward(s, x, packed(s), bias == null ? null : bias.value(), residual, y, f, ex);
         saved = null;
     }
 
