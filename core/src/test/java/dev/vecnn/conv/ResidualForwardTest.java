@@ -20,14 +20,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The forward pass with a residual, {@code y = activation(conv(x, w) + bias + residual)}: the bits of the forward pass
  * without activation, then the addition and the activation one element at a time ({@link Epilogue#apply}), for the
- * channels-last GEMM's register path (every tile, whole and masked, with and without the clamp in the registers) and
- * for the kernels that add the residual after the convolution; and its argument checks.
+ * dispatched kernels and the GEMM by name, both layouts and dtypes, y a plain tensor or a view of flat memory; and its
+ * argument checks.
  */
 @Tag("kernels")
 class ResidualForwardTest {
     /**
-     * Output channels 16, 24, 40, 64, 80 and 104 take every channels-last GEMM tile whole and masked at 512 bits (the
-     * test runs the GEMM by name as well as the dispatched implementation: pointwise, blocked, depthwise).
+     * Output channels 16, 24, 40, 64, 80 and 104 take every channels-last GEMM tile whole and masked at 512 bits, the last
+     * vector of channels partial in the addition (the test runs the GEMM by name as well as the dispatched implementation:
+     * pointwise, blocked, depthwise).
      */
     static final List<String> SPECS = List.of(
             "mb1ic32oc16_i9x11_k1x1",             // GEMM: 24x1, consecutive positions; dispatched: pointwise

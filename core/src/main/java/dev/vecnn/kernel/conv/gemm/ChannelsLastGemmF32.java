@@ -16,7 +16,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -165,28 +164,17 @@ final class ChannelsLastGemmF32 {
 
     /** {@code y = act(conv(x, w) + bias)}, x and y channels-last ({@link #runs}), weights from {@link #aligned} (null: packed here). */
     static void forward(ConvGeometry g, Tensor x, Tensor w, MemorySegment packed, Tensor bias, Epilogue e, Tensor y, Execution ex) {
-        forward(g, x, w, packed, bias, null, e, y, ex);
-    }
-
-    /**
-     * {@code y = act(conv(x, w) + bias + residual)} ({@code residual}: null, or lying as y does), the residual added to each
-     * tile's outputs after the bias and before the clamp ({@link #addResidual}): the roundings of the separate addition.
-     */
-    static void forward(ConvGeometry g, Tensor x, Tensor w, MemorySegment packed, Tensor bias, Tensor residual, Epilogue e, Tensor y, Execution ex) {
         Scratch call = ex.acquire();
         try {
             int n = packedSize(g);
             MemorySegment a = packed != null ? packed : aligned(g, packRows(g, w, call.floats("cl.w", n)), call.segment("cl.w", n * ES));
-            run(g, x, a, bias, residual, e, y, ex);
+            run(g, x, a, bias, e, y, ex);
         } finally {
             ex.release(call);
         }
     }
 
-    private static void run(ConvGeometry g, Tensor x, MemorySegment a, Tensor bias, Tensor residual, Epilogue e, Tensor y, Execution ex) {
-        // the residual lies as y does: its element for y's element at offset o is at o + rShift of its segment
-        MemorySegment rs = residual == null ? null : residual.segment();
-        long rShift = residual == null ? 0 : residual.offset() - y.offset();
+    private static void run(ConvGeometry g, Tensor x, MemorySegment a, Tensor bias, Epilogue e, Tensor y, Execution ex) {
         int rank = g.rank, red = g.reduction(), rows = (int) g.small[0];
         int[] nv = blockVectors(g.kg);
         // tasks: (image, run of rows, run of their positions, run of channel blocks), cut as the GEMM cuts (TaskSplit):
@@ -209,7 +197,6 @@ final class ChannelsLastGemmF32 {
         if (bias != null) for (int k = 0; k < g.kg; k++) biasRow[k] = bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
         boolean clamp = e.isRegisterClamp();
         float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
-        float tileLo = residual == null ? lo : Float.NEGATIVE_INFINITY, tileHi = residual == null ? hi : Float.POSITIVE_INFINITY;
         int[] blockStart = new int[nv.length + 1];
         for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
         boolean consecutive = consecutive(g, y);
@@ -248,21 +235,18 @@ final class ChannelsLastGemmF32 {
                     // 1x1 of 960 -> 320 on 7x7 1.05-1.06x; two other 1x1s 0.98-1.10x)
                     if (k0 + v * L <= g.kg) {
                         switch (v) {
-                            case 4 -> tile6x4(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, tileLo, tileHi);
-                            case 2 -> tile12x2(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, tileLo, tileHi);
-                            default -> tile24x1(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, tileLo, tileHi);
+                            case 4 -> tile6x4(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                            case 2 -> tile12x2(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                            default -> tile24x1(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
                         }
                     } else {
                         switch (v) {
-                            case 4 -> tile6x4m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, tileLo, tileHi, tail);
-                            case 2 -> tile12x2m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, tileLo, tileHi, tail);
-                            default -> tile24x1m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, tileLo, tileHi, tail);
+                            case 4 -> tile6x4m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
+                            case 2 -> tile12x2m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
+                            default -> tile24x1m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
                         }
                         storeTail(tail, mr, out, k0 + (v - 1) * L, g.kg, ys);
                     }
-                    // the residual after the bias and before the clamp: the tiles store the sums plus bias, unclamped (past
-                    // the task's end a tile repeats its last position: added once)
-                    if (rs != null) addResidual(ys, out, Math.min(mr, positions - p), k0, Math.min(v * L, g.kg - k0), rs, rShift, lo, hi);
                 }
             }
             if (!clamp) {
@@ -272,7 +256,7 @@ final class ChannelsLastGemmF32 {
                     ELEMENTWISE.activationForward(e, ys, t, ys, t, kTo - kFrom, 0, false);
                 }
             }
-        }, x, bias, y, residual);
+        }, x, bias, y);
     }
 
     /**
@@ -299,35 +283,6 @@ final class ChannelsLastGemmF32 {
     /** Position j's last vector of a block past the output channels, {@code tail[j L ..]}, to y at {@code out[j] + k}: channels [k, kg). */
     private static void storeTail(float[] tail, int positions, long[] out, int k, int kg, MemorySegment ys) {
         for (int j = 0; j < positions; j++) FloatVector.fromArray(S, tail, j * L).intoMemorySegment(ys, (out[j] + k) * ES, NO, S.indexInRange(k, kg));
-    }
-
-    /**
-     * {@code y = clamp(y + residual)} over the {@code channels} channels from k0 of the tile's positions {@code out[0 .. positions)}
-     * (y holding the sums plus bias): the residual addition right after the tile's stores, while they are in L1. Adding it in the
-     * tiles' registers instead made the 6x4 tile too large for C1 ("out of virtual registers": interpreted until C2 compiled it).
-     */
-    private static void addResidual(MemorySegment ys, long[] out, int positions, int k0, int channels, MemorySegment rs, long rShift, float lo, float hi) {
-        int whole = channels / L * L;
-        for (int j = 0; j < positions; j++) {
-            long o = out[j] + k0;
-            for (int c = 0; c < whole; c += L) {
-                FloatVector t = FloatVector.fromMemorySegment(S, ys, (o + c) * ES, NO).add(FloatVector.fromMemorySegment(S, rs, (o + c + rShift) * ES, NO));
-                t = t.blend(lo, t.compare(VectorOperators.LE, lo));
-                t.blend(hi, t.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (o + c) * ES, NO);
-            }
-        }
-        if (whole < channels) addResidualPart(ys, out, positions, k0 + whole, channels - whole, rs, rShift, lo, hi);
-    }
-
-    /** {@link #addResidual} for the last {@code count < L} channels from k of each position: masked loads and stores. */
-    private static void addResidualPart(MemorySegment ys, long[] out, int positions, int k, int count, MemorySegment rs, long rShift, float lo, float hi) {
-        VectorMask<Float> m = S.indexInRange(0, count);
-        for (int j = 0; j < positions; j++) {
-            long o = out[j] + k;
-            FloatVector t = FloatVector.fromMemorySegment(S, ys, o * ES, NO, m).add(FloatVector.fromMemorySegment(S, rs, (o + rShift) * ES, NO, m));
-            t = t.blend(lo, t.compare(VectorOperators.LE, lo));
-            t.blend(hi, t.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, o * ES, NO, m);
-        }
     }
 
     private static void tile6x4(float[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, float[] biasRow, float lo, float hi) {

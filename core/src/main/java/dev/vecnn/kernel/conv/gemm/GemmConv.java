@@ -127,19 +127,6 @@ public final class GemmConv extends ConvImpl {
         }
     }
 
-    /** The channels-last GEMM adds the residual after each tile's stores; the other paths after the convolution. */
-    @Override
-    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor residual, Tensor y, Epilogue e, Execution ex) {
-        ConvGeometry g = ConvGeometry.of(s);
-        if (s.isTransposed() || !(x.dtype() == DType.F32 ? ChannelsLastGemmF32.runs(g, x, y) : ChannelsLastGemmF64.runs(g, x, y))) {
-            super.runForward(s, x, w, packed, bias, residual, y, e, ex);
-            return;
-        }
-        MemorySegment rows = packed == null ? null : ((Prepared) packed).rows(g);
-        if (x.dtype() == DType.F32) ChannelsLastGemmF32.forward(g, x, w, rows, bias, residual, e, y, ex);
-        else ChannelsLastGemmF64.forward(g, x, w, rows, bias, residual, e, y, ex);
-    }
-
     @Override
     protected void runBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
         ConvGeometry g = ConvGeometry.of(s);

@@ -209,16 +209,6 @@ public final class PointwiseConv extends ConvImpl {
         }
     }
 
-    /** Channels-last: the GEMM's tiles add the residual ({@code GemmConv}); channels-first, after the convolution. */
-    @Override
-    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor residual, Tensor y, Epilogue e, Execution ex) {
-        if (packed instanceof Packed p && (!densePlane(x) || !densePlane(y))) {
-            otherLayouts.forward(s, x, p.otherLayouts().computeIfAbsent(s, k -> otherLayouts.prepare(k, w)), bias, residual, y, e, ex);
-        } else {
-            super.runForward(s, x, w, packed, bias, residual, y, e, ex);
-        }
-    }
-
     @Override
     protected void runBackwardData(ConvSpec s, Tensor gy, Tensor w, Tensor gx, Execution ex) {
         if (!densePlane(gy) || !densePlane(gx)) {
