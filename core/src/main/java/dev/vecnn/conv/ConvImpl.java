@@ -134,7 +134,7 @@ public abstract class ConvImpl {
     }
 
     /** {@code y = e(y + residual)}, residual lying as y does: the separate addition and activation, in place. */
-    protected static void addResidual(Tensor residual, Tensor y, Epilogue e, Execution ex) {
+    private static void addResidual(Tensor residual, Tensor y, Epilogue e, Execution ex) {
         var k = dev.vecnn.kernel.elementwise.ElementwiseKernels.defaults();
         if (y.isContiguous() || y.isChannelsLast()) {
             Tensor yf = dev.vecnn.tensor.MemoryFormat.elements(y), rf = dev.vecnn.tensor.MemoryFormat.elements(residual);

@@ -244,9 +244,9 @@ public final class Graph {
      * For frozen evaluation passes: an addition of two nodes' outputs of one shape, one of them a convolution without
      * activation that only this addition reads and that runs after the other, is computed by that convolution
      * ({@link dev.vecnn.nn.layer.ConvLayer#forwardResidual}), with the activation layer that alone reads the addition
-     * (ResNet's ReLU): one pass over the output instead of three, as ONNX Runtime fuses them into {@code FusedConv}.
-     * The addition and that activation then pass the convolution's output on. Training and unfrozen passes run the
-     * layers one by one.
+     * (ResNet's ReLU), as ONNX Runtime fuses them into {@code FusedConv}: in place over the convolution's output, so no
+     * memory holds the sum apart. The addition and that activation then pass the convolution's output on. Training and
+     * unfrozen passes run the layers one by one.
      */
     private void findResidualAdditions() {
         int n = entries.size();

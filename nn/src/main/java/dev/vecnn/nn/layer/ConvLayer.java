@@ -219,7 +219,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
 
     /**
      * A frozen model's evaluation pass through this convolution and the addition that alone reads its output:
-     * {@code f(conv(x) + bias + residual)} in one pass over the output, as ONNX Runtime's {@code FusedConv} and oneDNN's
+     * {@code f(conv(x) + bias + residual)} in the convolution's output, as ONNX Runtime's {@code FusedConv} and oneDNN's
      * sum post-op compute it, with the bits of the separate layers. {@code Graph} calls this for a convolution without
      * activation whose output only an addition reads ({@code f}: the activation layer that alone reads that addition, or
      * none); not for user code.

@@ -77,7 +77,7 @@ final class ConvParams {
 
     /**
      * A frozen evaluation pass's {@code y = f(conv(x) + bias + residual)}, residual lying as y does: the residual
-     * addition and the activation after it fused into the convolution's stores (the bits of the three operations, see
+     * addition and the activation after it in the convolution's output (the bits of the three operations, see
      * {@link dev.vecnn.conv.ConvImpl#forward(ConvSpec, Tensor, dev.vecnn.conv.PreparedWeights, Tensor, Tensor, Tensor, Epilogue, Execution)}).
      * Nothing is kept for a backward pass, which frozen evaluation passes do not allow.
      */
