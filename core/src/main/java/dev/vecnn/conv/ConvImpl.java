@@ -105,7 +105,8 @@ public abstract class ConvImpl {
     }
 
     private static void checkResidual(Tensor residual, Tensor y) {
-        java.util.Objects.requireNonNull(residual, "residual");
+        if (residual == null) throw new IllegalArgumentException("residual: is null");
+        residual.requireUsable("residual"); // a closed arena, or memory confined to another thread (found by a new-user check)
         if (residual.dtype() != y.dtype()) {
             throw new IllegalArgumentException("residual: dtype " + residual.dtype() + ", y's is " + y.dtype());
         }

@@ -98,7 +98,14 @@ class ResidualForwardTest {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Conv.forward(s, x, p, b, r, y, Epilogue.NONE, ex));
                 assertTrue(e.getMessage().startsWith("residual: ") && e.getMessage().contains(says.get(i)), e.getMessage());
             }
-            assertThrows(NullPointerException.class, () -> Conv.forward(s, x, p, b, null, y, Epilogue.NONE, ex));
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Conv.forward(s, x, p, b, null, y, Epilogue.NONE, ex));
+            assertEquals("residual: is null", none.getMessage());
+            // memory that cannot be read: a closed arena (found by a new-user check: it named b, after y was written)
+            Arena closed = Arena.ofConfined();
+            Tensor gone = Tensor.allocateChannelsLast(closed, DType.F32, s.outputShape());
+            closed.close();
+            IllegalArgumentException dead = assertThrows(IllegalArgumentException.class, () -> Conv.forward(s, x, p, b, gone, y, Epilogue.NONE, ex));
+            assertTrue(dead.getMessage().startsWith("residual: "), dead.getMessage());
             assertEquals(0.0, y.get(0, 0, 0, 0)); // nothing was written
         }
     }
