@@ -1768,6 +1768,14 @@ final class PoolKernelsF32 {
                     b.o[g.last] = ol;
                     long yo = (n * g.outPlane + r * g.ow + ol) * c;
                     boolean full = outerFull && g.innerFull(ol);
+                    if (full && g.max && idx == null && c >= L) { // a run of whole windows: no per-output set-up
+                        long run = ol + 1;
+                        while (run < g.ow && g.innerFull(run)) run++;
+                        clMaxRun(x.seg(), xb + (start + g.axis[g.last].start(ol)) * c, g.windowOffsetsChannelsLast, c,
+                                g.axis[g.last].stride * c, run - ol, y.seg(), y.base() + yo);
+                        ol = run - 1;
+                        continue;
+                    }
                     clOutput(g, x.seg(), xb, full ? start + g.axis[g.last].start(ol) : -1, y.seg(), y.base() + yo,
                             idx == null ? null : idx.seg(), idx == null ? 0 : idx.base() + yo, b);
                 }
@@ -1848,6 +1856,55 @@ final class PoolKernelsF32 {
             m = m.blend(v, v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN)));
         }
         return m;
+    }
+
+    /**
+     * Max without indices over {@code count} whole windows of one output row, the first window's first tap
+     * at {@code xb}, the next {@code step} elements on, outputs {@code c} apart from {@code yb} ({@code c >= L}).
+     * Four channel vectors at a time, so that their compare-and-blend chains (latency-bound, one link per
+     * tap) overlap; the rest one vector at a time, the last one overlapping.
+     */
+    private static void clMaxRun(MemorySegment x, long xb, long[] off, long c, long step, long count, MemorySegment y, long yb) {
+        for (long p = 0; p < count; p++, xb += step, yb += c) {
+            long k = 0;
+            for (; k <= c - 4 * L; k += 4 * L) {
+                if (clMax4(x, xb + k, off, y, yb + k)) continue;
+                for (int j = 0; j < 4; j++) store(clMax(x, xb + k + j * L, off, off.length, null), y, yb + k + j * L, null);
+            }
+            while (k < c) {
+                long at = Math.min(k, c - L);
+                store(clMax(x, xb + at, off, off.length, null), y, yb + at, null);
+                k = at + L;
+            }
+        }
+    }
+
+    /**
+     * {@link #clMax} of four consecutive channel vectors, stored from {@code yb}; false, with nothing stored,
+     * if a running sum flags a NaN (or opposite infinities), for {@link #clMax} to redo exactly.
+     */
+    private static boolean clMax4(MemorySegment x, long at, long[] off, MemorySegment y, long yb) {
+        long o = at + off[0];
+        FloatVector m0 = load(x, o), m1 = load(x, o + L), m2 = load(x, o + 2 * L), m3 = load(x, o + 3 * L);
+        FloatVector s0 = m0, s1 = m1, s2 = m2, s3 = m3;
+        for (int t = 1; t < off.length; t++) {
+            o = at + off[t];
+            FloatVector v0 = load(x, o), v1 = load(x, o + L), v2 = load(x, o + 2 * L), v3 = load(x, o + 3 * L);
+            m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
+            m2 = m2.blend(v2, v2.compare(VectorOperators.GT, m2));
+            m3 = m3.blend(v3, v3.compare(VectorOperators.GT, m3));
+            s0 = s0.add(v0);
+            s1 = s1.add(v1);
+            s2 = s2.add(v2);
+            s3 = s3.add(v3);
+        }
+        if (s0.add(s1).add(s2.add(s3)).test(VectorOperators.IS_NAN).anyTrue()) return false;
+        m0.intoMemorySegment(y, yb * ES, ORDER);
+        m1.intoMemorySegment(y, (yb + L) * ES, ORDER);
+        m2.intoMemorySegment(y, (yb + 2 * L) * ES, ORDER);
+        m3.intoMemorySegment(y, (yb + 3 * L) * ES, ORDER);
+        return true;
     }
 
     /** The max over taps of one channel vector with the ordinal of its tap (into {@code ords}): first maximum, the last NaN. */

@@ -32,7 +32,8 @@ import org.quicktheories.core.Gen;
  *       (several rows per vector);</li>
  *   <li>adaptive windows that tile the input (regular) or not (gathered), global kinds;</li>
  *   <li>tails: channel counts 1-19 (channels-last vectors and masks), rows of every length mod the
- *       lane count;</li>
+ *       lane count; now and then 20-83 channels, so that runs of whole windows (max, channels-last)
+ *       take groups of four vectors and then single ones at every lane count up to 16;</li>
  *   <li>tiny {@link PoolGeometry.Limits} (drawn per case): rows cut into tiles of a few outputs,
  *       chunks of one or two pieces, window rows combined in passes of 2 or 3, window taps listed
  *       in groups of 3 or 7, backward boxes of a few elements (many per plane, every level), channel
@@ -84,7 +85,7 @@ class PoolKernelPathsTest {
         PoolKind kind = pick < 4 ? PoolKind.MAX : pick < 7 ? PoolKind.AVG
                 : pick < 9 ? (oneIn(in, 2) ? PoolKind.ADAPTIVE_MAX : PoolKind.ADAPTIVE_AVG)
                 : oneIn(in, 2) ? PoolKind.GLOBAL_AVG : PoolKind.GLOBAL_MAX;
-        PoolSpec.Builder b = PoolSpec.builder(kind).batch(draw(in, 1, 2)).channels(draw(in, 1, 19));
+        PoolSpec.Builder b = PoolSpec.builder(kind).batch(draw(in, 1, 2)).channels(oneIn(in, 4) ? draw(in, 20, 83) : draw(in, 1, 19));
         long[] size = new long[rank];
         for (int d = 0; d < rank; d++) {
             boolean inner = d == rank - 1;
