@@ -62,6 +62,11 @@ class ChannelsLastTest {
             "mb1ic17ih11oc16oh6kh3sh2ph1_bias0",  // stride 2, no bias, one vector of channels
             "mb2ic5ih4oc8oh2kh3",                 // fewer channels than one vector, no padding
             "mb1ic8ih30oc64oh15kh1sh2",           // a strided 1x1 shortcut
+            // kernel size 1 along some dimensions, strided, padded: the slab holds only the positions read (zeros for
+            // outputs on the padding), consecutive for a 1x1
+            "mb2ic20oc40_i9x11_k1x1_s2x3_p1x0_r1x2",
+            "mb1ic8oc24_i5x7x9_k1x3x1_s2x1x2_p0x1x1",
+            "mb2ic12oc40_i31_k1_s3_p1",
             "mb2ic20oc80_i9x11_k1x1",             // pointwise, consecutive tiles: 6x4 and 24x1, 99 positions (tails)
             "mb1ic8oc16_i2x7x9_k1x1x1",           // pointwise, two rows of a volume: 3 threads cut the rows' positions
             "mb3ic12oc40_i50_k1",                 // pointwise rank 1: 12x2 with a masked half, then 24x1

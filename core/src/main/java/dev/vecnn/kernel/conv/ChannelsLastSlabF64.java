@@ -27,27 +27,47 @@ public final class ChannelsLastSlabF64 {
     public final int channels;
     /** Positions of the slab along each dimension (dimension 0 for the task's rows) and element pitches. */
     public final int[] extent, pitch;
+    /**
+     * Per dimension, slab positions from one output to the next ({@code outStep}) and input positions from one slab
+     * position to the next ({@code inStep}): the stride and 1, or in a subsampled dimension 1 and the stride.
+     */
+    public final int[] outStep, inStep;
 
-    private ChannelsLastSlabF64(int channels, int[] extent, int[] pitch) {
+    private ChannelsLastSlabF64(int channels, int[] extent, int[] pitch, int[] outStep, int[] inStep) {
         this.channels = channels;
         this.extent = extent;
         this.pitch = pitch;
+        this.outStep = outStep;
+        this.inStep = inStep;
     }
 
     /** The layout for tasks of up to {@code rows} output rows of dimension 0. */
     public static ChannelsLastSlabF64 of(ConvGeometry g, int rows) {
+        return of(g, rows, false);
+    }
+
+    /**
+     * The layout for tasks of up to {@code rows} output rows of dimension 0; with {@code subsample}, along every
+     * dimension of kernel size 1 the slab holds only the input positions that outputs read (one per output, padding
+     * as zeros), not the whole span: a 1x1 stride-2 shortcut copies a quarter of its input rows' elements, and its
+     * positions are consecutive in the slab.
+     */
+    public static ChannelsLastSlabF64 of(ConvGeometry g, int rows, boolean subsample) {
         int rank = g.rank, channels = g.groups * g.cg;
-        int[] extent = new int[rank], pitch = new int[rank];
+        int[] extent = new int[rank], pitch = new int[rank], outStep = new int[rank], inStep = new int[rank];
         for (int d = 0; d < rank; d++) {
             long outs = d == 0 ? rows : g.small[d];
-            extent[d] = Math.toIntExact((outs - 1) * g.stride[d] + (long) (g.kernel[d] - 1) * g.dilation[d] + 1);
+            boolean sampled = subsample && g.kernel[d] == 1;
+            outStep[d] = sampled ? 1 : (int) g.stride[d];
+            inStep[d] = sampled ? (int) g.stride[d] : 1;
+            extent[d] = Math.toIntExact(sampled ? outs : (outs - 1) * g.stride[d] + (long) (g.kernel[d] - 1) * g.dilation[d] + 1);
         }
         int p = positionPitch(channels);
         for (int d = rank - 1; d >= 0; d--) {
             pitch[d] = p;
             p = Math.multiplyExact(p, extent[d]);
         }
-        return new ChannelsLastSlabF64(channels, extent, pitch);
+        return new ChannelsLastSlabF64(channels, extent, pitch, outStep, inStep);
     }
 
     /**
@@ -87,8 +107,13 @@ public final class ChannelsLastSlabF64 {
 
     /** Output rows (of dimension 0) per task whose slab stays within {@code budget} elements (at least one). */
     public static int rowsPerTask(ConvGeometry g, long budget) {
-        ChannelsLastSlabF64 one = of(g, 1);
-        long perRow = (long) one.length() / one.extent[0] * g.stride[0];
+        return rowsPerTask(g, budget, false);
+    }
+
+    /** {@link #rowsPerTask(ConvGeometry, long)} for the layout {@code of(g, rows, subsample)}. */
+    public static int rowsPerTask(ConvGeometry g, long budget, boolean subsample) {
+        ChannelsLastSlabF64 one = of(g, 1, subsample);
+        long perRow = (long) one.length() / one.extent[0] * one.outStep[0];
         return (int) Math.max(1, Math.min(g.small[0], budget / Math.max(1, perRow)));
     }
 
@@ -126,7 +151,7 @@ public final class ChannelsLastSlabF64 {
         o[0] = r0 + rest;
         long yBase = y.offset() + n * y.stride(0);
         long lastEnd = last == 0 ? r1 : g.small[last];
-        int atStep = (int) g.stride[last] * pitch[last];
+        int atStep = outStep[last] * pitch[last];
         long toStep = y.stride(2 + last);
         // a run along the last dimension at a time, its offsets by addition: per position through every dimension,
         // the tables took a quarter of a 3x3 depthwise layer's samples (32 channels on 112x112), which ran 1.09-1.25x
@@ -135,7 +160,7 @@ public final class ChannelsLastSlabF64 {
             int s = 0;
             long t = yBase;
             for (int d = 0; d < rank; d++) {
-                s += (int) ((d == 0 ? o[0] - r0 : o[d]) * g.stride[d]) * pitch[d];
+                s += (int) ((d == 0 ? o[0] - r0 : o[d]) * outStep[d]) * pitch[d];
                 t += o[d] * y.stride(2 + d);
             }
             int run = (int) Math.min(count - q, lastEnd - o[last]);
@@ -153,7 +178,7 @@ public final class ChannelsLastSlabF64 {
 
     /**
      * The input region that output rows [r0, r1) of image n read, into {@code xs} with zeros for the padding: slab
-     * position i (pitches {@code pitch}) holds input position {@code i - padBegin} (dimension 0 from row
+     * position i (pitches {@code pitch}) holds input position {@code i inStep - padBegin} (dimension 0 from row
      * {@code r0 stride - padBegin}), its channels contiguous.
      */
     public void fill(ConvGeometry g, Tensor x, long n, int r0, int r1, double[] xs) {
@@ -172,7 +197,8 @@ public final class ChannelsLastSlabF64 {
     /** The fill into {@code array}, or where that is null into {@code segment}. */
     private void fill(ConvGeometry g, Tensor x, long n, int r0, int r1, double[] array, MemorySegment segment) {
         int rank = g.rank, last = rank - 1, c = channels, pp = pitch[last]; // pp: slab elements per position
-        int rowsIn = (int) ((long) (r1 - r0 - 1) * g.stride[0] + (long) (g.kernel[0] - 1) * g.dilation[0] + 1);
+        int rowsIn = inStep[0] > 1 ? r1 - r0 : (int) ((long) (r1 - r0 - 1) * g.stride[0] + (long) (g.kernel[0] - 1) * g.dilation[0] + 1);
+        int step = inStep[last]; // input positions from one cell of a row to the next
         long[] idx = new long[rank];
         MemorySegment src = x.segment();
         long xBase = x.offset() + n * x.stride(0);
@@ -187,25 +213,26 @@ public final class ChannelsLastSlabF64 {
             long from = xBase;
             boolean inside = true;
             for (int d = 0; d < last; d++) {
-                long i = (d == 0 ? (long) r0 * g.stride[0] : 0) + idx[d] - g.padBegin[d];
+                long i = (d == 0 ? (long) r0 * g.stride[0] : 0) + idx[d] * inStep[d] - g.padBegin[d];
                 inside &= i >= 0 && i < g.big[d];
                 to += (int) idx[d] * pitch[d];
                 from += i * x.stride(2 + d);
             }
             long first = rank == 1 ? (long) r0 * g.stride[0] : 0; // rank 1: the row is dimension 0
             int cells = rank == 1 ? rowsIn : lastExtent;
-            long a = Math.max(0, Math.min(cells, lo - first)), z = Math.max(a, Math.min(cells, hi - first));
+            // cells [a, z) hold input: first + cell * step in [lo, hi)
+            long a = Math.max(0, Math.min(cells, Math.ceilDiv(lo - first, step))), z = Math.max(a, Math.min(cells, Math.ceilDiv(hi - first, step)));
             if (!inside || a == z) {
                 // the row reads only padding: no input position to copy (its offset may lie outside x's memory)
                 zero(array, segment, to, to + cells * pp);
             } else {
                 zero(array, segment, to, to + (int) a * pp);
-                long firstIn = first + a - g.padBegin[last];
-                if (posStride == c && pp == c) {
+                long firstIn = first + a * step - g.padBegin[last];
+                if (step == 1 && posStride == c && pp == c) {
                     copy(src, (from + firstIn * posStride) * ES, array, segment, to + (int) a * c, (int) (z - a) * c);
                 } else {
                     for (long i = a; i < z; i++) {
-                        copy(src, (from + (firstIn + i - a) * posStride) * ES, array, segment, to + (int) i * pp, c);
+                        copy(src, (from + (firstIn + (i - a) * step) * posStride) * ES, array, segment, to + (int) i * pp, c);
                     }
                 }
                 zero(array, segment, to + (int) z * pp, to + cells * pp);

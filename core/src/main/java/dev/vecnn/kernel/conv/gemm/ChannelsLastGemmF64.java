@@ -23,7 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Forward convolution in double on channels-last tensors as an implicit GEMM with the output channels in the
  * vector lanes: {@code Y[p][k] = sum_(c, t) X[p s + off_t][c] W[k][c][t]}, for one group, zero padding, any
  * rank, stride and dilation. A task lays the input rows its output rows read, padded with zeros, in a heap slab
- * (positions of C contiguous channels); a register tile is 6, 12 or 24 output positions by 4, 2 or 1 vectors of
+ * (positions of C contiguous channels; along dimensions of kernel size 1 only the positions read, so that a strided
+ * 1x1 copies no more than it uses); a register tile is 6, 12 or 24 output positions by 4, 2 or 1 vectors of
  * output channels, and per (channel, tap) step it loads the weight vectors and broadcasts each position's input
  * element (the offset table of {@code BlockedConv}: one flat loop over the steps). The positions of a tile are
  * any positions of the task (their slab offsets come from a table), so tiles run across row ends and strides
@@ -149,7 +150,7 @@ final class ChannelsLastGemmF64 {
 
     /** Output rows (of dimension 0) per task whose slab stays within {@link #SLAB_BUDGET}. */
     private static int rowsPerTask(ConvGeometry g) {
-        return ChannelsLastSlabF64.rowsPerTask(g, SLAB_BUDGET);
+        return ChannelsLastSlabF64.rowsPerTask(g, SLAB_BUDGET, true);
     }
 
     /** The first {@link #packedSize} packed rows in 64-byte aligned native memory ({@link AlignedMemory#copy}: into dst where it is large enough). */
@@ -185,7 +186,7 @@ final class ChannelsLastGemmF64 {
         TaskSplit split = TaskSplit.of(g.batch, rows, Math.ceilDiv(rows, rowsPerTask(g)), nv.length, cols, ex.threads());
         int parts = split.rowParts(), blockParts = split.panelParts(), posParts = split.colParts();
         int most = Math.ceilDiv(rows, parts);
-        ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, most);
+        ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, most, true); // dimensions of kernel 1: only the positions read
         int slabLength = slab.length();
         // step r = (c, t): the channel's element at tap t
         int pitch = slab.pitch[rank - 1]; // slab elements per position
@@ -260,12 +261,12 @@ final class ChannelsLastGemmF64 {
     }
 
     /**
-     * Whether the output positions are consecutive both in the slab (a pointwise convolution: one tap, unit strides,
-     * no padding) and in y (its positions dense, kg apart, rows one after the other).
+     * Whether the output positions are consecutive both in the slab (a pointwise convolution, any stride and padding:
+     * the subsampled slab holds one position per output) and in y (its positions dense, kg apart, rows one after the
+     * other).
      */
     private static boolean consecutive(ConvGeometry g, Tensor y) {
         if (g.taps != 1) return false;
-        for (int d = 0; d < g.rank; d++) if (g.stride[d] != 1 || g.padBegin[d] != 0 || g.padEnd[d] != 0) return false;
         long pitch = g.kg;
         for (int d = g.rank - 1; d >= 0; d--) {
             if (g.small[d] > 1 && y.stride(2 + d) != pitch) return false;
