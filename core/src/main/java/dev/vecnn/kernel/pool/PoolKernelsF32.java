@@ -1768,10 +1768,10 @@ final class PoolKernelsF32 {
                     b.o[g.last] = ol;
                     long yo = (n * g.outPlane + r * g.ow + ol) * c;
                     boolean full = outerFull && g.innerFull(ol);
-                    if (full && g.max && idx == null && c >= L) { // a run of whole windows: no per-output set-up
+                    if (full && idx == null && c >= L) { // a run of whole windows: no per-output set-up
                         long run = ol + 1;
                         while (run < g.ow && g.innerFull(run)) run++;
-                        clMaxRun(x.seg(), xb + (start + g.axis[g.last].start(ol)) * c, g.windowOffsetsChannelsLast, c,
+                        clWholeRun(g.max, x.seg(), xb + (start + g.axis[g.last].start(ol)) * c, g.windowOffsetsChannelsLast, c,
                                 g.axis[g.last].stride * c, run - ol, y.seg(), y.base() + yo);
                         ol = run - 1;
                         continue;
@@ -1859,24 +1859,51 @@ final class PoolKernelsF32 {
     }
 
     /**
-     * Max without indices over {@code count} whole windows of one output row, the first window's first tap
-     * at {@code xb}, the next {@code step} elements on, outputs {@code c} apart from {@code yb} ({@code c >= L}).
-     * Four channel vectors at a time, so that their compare-and-blend chains (latency-bound, one link per
-     * tap) overlap; the rest one vector at a time, the last one overlapping.
+     * Max without indices, or mean, over {@code count} whole windows of one output row, the first window's first
+     * tap at {@code xb}, the next {@code step} elements on, outputs {@code c} apart from {@code yb} ({@code c >= L}).
+     * Four channel vectors at a time, so that their chains (latency-bound, one link per tap) overlap; the rest one
+     * vector at a time, the last one overlapping. Each lane's operations are those of {@link #clVector}: the same bits.
      */
-    private static void clMaxRun(MemorySegment x, long xb, long[] off, long c, long step, long count, MemorySegment y, long yb) {
+    private static void clWholeRun(boolean max, MemorySegment x, long xb, long[] off, long c, long step, long count, MemorySegment y,
+                                   long yb) {
         for (long p = 0; p < count; p++, xb += step, yb += c) {
             long k = 0;
             for (; k <= c - 4 * L; k += 4 * L) {
-                if (clMax4(x, xb + k, off, y, yb + k)) continue;
-                for (int j = 0; j < 4; j++) store(clMax(x, xb + k + j * L, off, off.length, null), y, yb + k + j * L, null);
+                if (!max) clMean4(x, xb + k, off, y, yb + k);
+                else if (!clMax4(x, xb + k, off, y, yb + k)) {
+                    for (int j = 0; j < 4; j++) store(clMax(x, xb + k + j * L, off, off.length, null), y, yb + k + j * L, null);
+                }
             }
             while (k < c) {
                 long at = Math.min(k, c - L);
-                store(clMax(x, xb + at, off, off.length, null), y, yb + at, null);
+                store(max ? clMax(x, xb + at, off, off.length, null) : clMean(x, xb + at, off), y, yb + at, null);
                 k = at + L;
             }
         }
+    }
+
+    /** The mean over a whole window's taps of one channel vector: a sum from zero in tap order, divided by the tap count. */
+    private static FloatVector clMean(MemorySegment x, long at, long[] off) {
+        FloatVector s = FloatVector.zero(S);
+        for (long o : off) s = s.add(load(x, at + o));
+        return s.div((float) off.length);
+    }
+
+    /** {@link #clMean} of four consecutive channel vectors, stored from {@code yb}. */
+    private static void clMean4(MemorySegment x, long at, long[] off, MemorySegment y, long yb) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        for (long t : off) {
+            long o = at + t;
+            s0 = s0.add(load(x, o));
+            s1 = s1.add(load(x, o + L));
+            s2 = s2.add(load(x, o + 2 * L));
+            s3 = s3.add(load(x, o + 3 * L));
+        }
+        float n = off.length;
+        s0.div(n).intoMemorySegment(y, yb * ES, ORDER);
+        s1.div(n).intoMemorySegment(y, (yb + L) * ES, ORDER);
+        s2.div(n).intoMemorySegment(y, (yb + 2 * L) * ES, ORDER);
+        s3.div(n).intoMemorySegment(y, (yb + 3 * L) * ES, ORDER);
     }
 
     /**
