@@ -31,7 +31,7 @@ public final class ChannelsLastSlabF64 {
      * Per dimension, slab positions from one output to the next ({@code outStep}) and input positions from one slab
      * position to the next ({@code inStep}): the stride and 1, or in a subsampled dimension 1 and the stride.
      */
-    public final int[] outStep, inStep;
+    private final int[] outStep, inStep;
 
     private ChannelsLastSlabF64(int channels, int[] extent, int[] pitch, int[] outStep, int[] inStep) {
         this.channels = channels;
@@ -58,8 +58,8 @@ public final class ChannelsLastSlabF64 {
         for (int d = 0; d < rank; d++) {
             long outs = d == 0 ? rows : g.small[d];
             boolean sampled = subsample && g.kernel[d] == 1;
-            outStep[d] = sampled ? 1 : (int) g.stride[d];
-            inStep[d] = sampled ? (int) g.stride[d] : 1;
+            outStep[d] = sampled ? 1 : g.stride[d];
+            inStep[d] = sampled ? g.stride[d] : 1;
             extent[d] = Math.toIntExact(sampled ? outs : (outs - 1) * g.stride[d] + (long) (g.kernel[d] - 1) * g.dilation[d] + 1);
         }
         int p = positionPitch(channels);

@@ -32,8 +32,9 @@ import org.quicktheories.core.Gen;
  *       (several rows per vector);</li>
  *   <li>adaptive windows that tile the input (regular) or not (gathered), global kinds;</li>
  *   <li>tails: channel counts 1-19 (channels-last vectors and masks), rows of every length mod the
- *       lane count; now and then 20-83 channels, so that runs of whole windows (max, channels-last)
- *       take groups of four vectors and then single ones at every lane count up to 16;</li>
+ *       lane count; now and then 20-83 channels, so that runs of whole windows (max and average,
+ *       channels-last) take groups of four vectors and then single ones (and, with fixed channel counts
+ *       around four vectors of the running width, {@link #channelsLastRunsGiveTheReferenceBitsAroundFourVectors});</li>
  *   <li>tiny {@link PoolGeometry.Limits} (drawn per case): rows cut into tiles of a few outputs,
  *       chunks of one or two pieces, window rows combined in passes of 2 or 3, window taps listed
  *       in groups of 3 or 7, backward boxes of a few elements (many per plane, every level), channel
@@ -243,6 +244,59 @@ class PoolKernelPathsTest {
                     }
                 }
             }
+        });
+    }
+
+    /**
+     * Channels-last runs of whole windows (max without indices, average) at channel counts around one and four
+     * vectors of the running width: groups of four vectors, the overlapping single ones, and for max the exact
+     * recomputation of a group whose NaN detector fires (NaN, both infinities, signed zeros in every vector).
+     * Max must equal the reference bit for bit; average too in float64 (the reference sums in double, from zero
+     * in row-major tap order, then divides, as the kernel does); in float32 it must equal that order in float.
+     */
+    @Test
+    void channelsLastRunsGiveTheReferenceBitsAroundFourVectors() {
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            int l = dtype == DType.F32 ? jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()
+                    : jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
+            for (int c : new int[] {l, 4 * l - 1, 4 * l, 4 * l + 1, 5 * l + 3}) {
+                // padded max: edge windows take the per-position path, interior ones the runs; average unpadded: all runs
+                for (String text : new String[] {"maxpool_mb2ic" + c + "ih9kh3sh2ph1", "avgpool_mb2ic" + c + "ih9kh3sh2",
+                    "avgpool_mb1ic" + c + "ih8kh2sh2"}) {
+                    PoolSpec s = PoolSpec.parse(text);
+                    boolean max = s.kind().isMax();
+                    Case what = new Case(s, dtype, Layout.CHANNELS_LAST, max ? Content.SPECIALS : Content.TIES, 0, 11L * c);
+                    try (Arena a = Arena.ofShared()) {
+                        Tensor x = tensor(a, what, s.inputShape());
+                        SplittableRandom r = new SplittableRandom(what.seed);
+                        double[] values = {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, -0.0, 0.0, -0.0, 0.0, -1, 1, 0.5};
+                        Fill.forEach(x, idx -> x.set(max ? values[r.nextInt(values.length)] : Math.floor(r.nextDouble() * 8) / 4 - 1, idx));
+                        Tensor want = Tensor.allocate(a, dtype, s.outputShape());
+                        if (max || dtype == DType.F64) {
+                            ReferencePool.forward(s, x, want, max ? Tensor.allocate(a, DType.I64, s.outputShape()) : null);
+                        } else {
+                            floatMeans(s, x, want);
+                        }
+                        for (Execution ex : new Execution[] {ONE, THREE}) {
+                            Tensor y = filled(tensor(a, what, s.outputShape()), 7);
+                            new VectorPool(PoolGeometry.Limits.DEFAULT).forward(s, x, y, null, ex);
+                            Tolerance.assertIdentical(y, want, text + " " + dtype + " lanes " + l + " threads " + ex.threads());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Unpadded average pooling of rank 2 in float32: per output a float sum from zero over the window in row-major order, divided by the taps. */
+    private static void floatMeans(PoolSpec s, Tensor x, Tensor y) {
+        int kh = s.window().kernel(0), kw = s.window().kernel(1), sh = s.window().stride(0), sw = s.window().stride(1);
+        Fill.forEach(y, o -> {
+            float sum = 0;
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) sum += (float) x.get(o[0], o[1], o[2] * sh + i, o[3] * sw + j);
+            }
+            y.set(sum / (float) (kh * kw), o);
         });
     }
 
