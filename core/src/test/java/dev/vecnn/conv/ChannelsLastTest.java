@@ -48,7 +48,10 @@ class ChannelsLastTest {
             // 18 channels: a masked last vector at every vector width, in both dtypes; 2 and 3 threads cut the vectors,
             // so a task owns only the masked one. Rows of 11 (row tiles, the last one moved back) and of 7 (under a tile)
             "g18mb1ic18oc18_i7x11_k3x3_p1x1",
-            "g18mb1ic18oc18_i7x7_k3x3_p1x1");
+            "g18mb1ic18oc18_i7x7_k3x3_p1x1",
+            // strides of 2, whole vectors at every width: x read where it lies (InteriorSplit), a batch of two
+            "g32mb2ic32ih20oc32oh10kh3sh2ph1",
+            "g48mb2ic48oc48_i40_k3_s2_p1");
 
     static final List<String> SPECS = List.of(
             "mb1ic64oc64_i9x14_k3x3_p1x1",        // 6x4 tiles across row ends (rows of 14)

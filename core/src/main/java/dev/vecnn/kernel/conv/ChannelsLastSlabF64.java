@@ -77,7 +77,7 @@ public final class ChannelsLastSlabF64 {
      * channels on a 7x7 plane ran 84 and 109 GFLOP/s unpadded, 96 and 115 padded (Zen 5, two JVMs, the two layouts
      * alternated eight times in each); the 6x4 tile alone, 122 against 137-147.
      */
-    static int positionPitch(int channels) {
+    public static int positionPitch(int channels) {
         return (long) channels * ES % 1024 == 0 ? channels + (int) (64 / ES) : channels;
     }
 
