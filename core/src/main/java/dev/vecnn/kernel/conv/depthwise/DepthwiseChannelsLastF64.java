@@ -59,8 +59,8 @@ final class DepthwiseChannelsLastF64 {
     /**
      * Tiles of a group that {@link #forwardDirect} runs one vector of channels at a time: a stride-2 tile reads 51 input
      * positions a vector apart in 3 rows, and over a group each vector's reads are a stride the prefetcher follows; alone,
-     * 1 thread, MobileNet-V2's 96 channels from 112x112 took 280-420 us through the slab, 370-450 tile by tile and
-     * 220-340 in groups of 8 (minima of 4 JVMs each; groups of 4 to 56 measured alike).
+     * 1 thread, MobileNet-V2's 96 channels from 112x112 took 286-432 us through the slab, 371-449 tile by tile and
+     * 235-368 in groups of 8 (medians of 2-4 JVMs on a noisy machine; groups of 4 to 56 measured alike).
      */
     private static final int GROUP = 8;
 
