@@ -130,22 +130,12 @@ final class DepthwiseChannelsLastF64 {
         if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
         boolean clamp = e.isRegisterClamp();
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
-        // images, rows, then runs of channel vectors where those leave threads idle (the GEMM's cut, TaskSplit)
         TaskSplit split = TaskSplit.of(g.batch, rows, Math.ceilDiv(rows, ChannelsLastSlabF64.rowsPerTask(g, SLAB_BUDGET)), vectors, ex.threads());
-        int parts = split.rowParts(), vectorParts = split.panelParts();
-        ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, Math.ceilDiv(rows, parts));
-        int[] tapOffset = new int[g.taps];
-        for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
-        int perRow = ChannelsLastSlabF64.rowPositions(g);
-        MemorySegment ys = y.segment();
         // rows of at least a tile along the last dimension, three taps wide, stride and dilation 1: the row tiles (at
         // stride 2, seventeen loads per kernel row instead of 24 ran as fast as the per-position tiles: the layers read
         // four times the input they write and wait for memory)
-        int last = g.rank - 1, width = (int) g.small[last], pitch = slab.pitch[last], kernelRows = g.taps / 3;
+        int last = g.rank - 1, width = (int) g.small[last], kernelRows = g.taps / 3;
         boolean rowTiles = ROW_TILES && g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && width >= TILE;
-        int[] rowOffset = new int[kernelRows];
-        for (int i = 0; i < kernelRows; i++) rowOffset[i] = tapOffset[3 * i];
-        long yStep = y.stride(2 + last);
         if (reads != Reads.SLAB && readsDirect(g, x)) {
             InteriorSplit plan = new InteriorSplit(g, x, y);
             if (reads == Reads.DIRECT || plan.cheaperThanSlab()) {
@@ -153,12 +143,15 @@ final class DepthwiseChannelsLastF64 {
                 return;
             }
         }
-        ex.forEach(Math.toIntExact(g.batch * parts * vectorParts), (task, s) -> {
-            int vp = task % vectorParts, part = task / vectorParts % parts;
-            long n = task / vectorParts / parts;
-            int r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
-            int v0 = vectors * vp / vectorParts, v1 = vectors * (vp + 1) / vectorParts;
-            if (r0 == r1 || v0 == v1) return;
+        ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, Math.ceilDiv(rows, split.rowParts()));
+        int[] tapOffset = new int[g.taps];
+        for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
+        int perRow = ChannelsLastSlabF64.rowPositions(g), pitch = slab.pitch[last];
+        int[] rowOffset = new int[kernelRows];
+        for (int i = 0; i < kernelRows; i++) rowOffset[i] = tapOffset[3 * i];
+        MemorySegment ys = y.segment();
+        long yStep = y.stride(2 + last);
+        forEachShare(g, split, vectors, ex, (n, r0, r1, v0, v1, s) -> {
             // a vector past the last channel reads up to L - 1 elements past the slab: its lanes are not stored
             // in aligned native memory, so that a whole vector of channels loads from one cache line (ChannelsLastSlab.fill):
             // alone on one thread, 144 channels on 56x56 ran 337-349 us from a heap slab and 247-261 from this one, 576 on
@@ -209,6 +202,26 @@ final class DepthwiseChannelsLastF64 {
         }, x, w, bias, y);
     }
 
+    /** A task's share of the work: image n, output rows [r0, r1) of dimension 0, vectors of channels [v0, v1). */
+    private interface Share {
+        void run(long n, int r0, int r1, int v0, int v1, Execution.Scratch s);
+    }
+
+    /**
+     * {@code share} over the tasks of {@code split}: images, runs of rows, then runs of channel vectors where those leave
+     * threads idle (the GEMM's cut, {@link TaskSplit}); empty shares skipped. {@code used}: the tensors the tasks read or write.
+     */
+    private static void forEachShare(ConvGeometry g, TaskSplit split, int vectors, Execution ex, Share share, Tensor... used) {
+        int rows = (int) g.small[0], parts = split.rowParts(), vectorParts = split.panelParts();
+        ex.forEach(Math.toIntExact(g.batch * parts * vectorParts), (task, s) -> {
+            int vp = task % vectorParts, part = task / vectorParts % parts;
+            long n = task / vectorParts / parts;
+            int r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
+            int v0 = vectors * vp / vectorParts, v1 = vectors * (vp + 1) / vectorParts;
+            if (r0 < r1 && v0 < v1) share.run(n, r0, r1, v0, v1, s);
+        }, used);
+    }
+
     /** Whether x can be read straight from the tensor: whole vectors of channels, the image's offsets in int range. */
     static boolean readsDirect(ConvGeometry g, Tensor x) {
         return g.groups % L == 0 && InteriorSplit.fits(g, x);
@@ -225,8 +238,7 @@ final class DepthwiseChannelsLastF64 {
      */
     private static void forwardDirect(ConvGeometry g, Tensor x, InteriorSplit plan, double[] wt, int padded, double[] biasRow, boolean clamp,
             double lo, double hi, Epilogue e, Tensor y, TaskSplit split, boolean rowTiles, Execution ex) {
-        int rows = (int) g.small[0], channels = g.groups, vectors = channels / L, last = g.rank - 1, taps = g.taps;
-        int parts = split.rowParts(), vectorParts = split.panelParts();
+        int channels = g.groups, vectors = channels / L, last = g.rank - 1, taps = g.taps;
         int kernelRows = taps / 3, xPitch = (int) x.stride(2 + last);
         int[] rowOffset = new int[kernelRows];
         for (int i = 0; i < kernelRows; i++) rowOffset[i] = plan.tapOffset[3 * i];
@@ -237,12 +249,7 @@ final class DepthwiseChannelsLastF64 {
         for (int t = 0; t < taps; t++) winTap[t] = t * winPitch;
         long span = plan.imageSpan(), yStep = y.stride(2 + last);
         MemorySegment ys = y.segment();
-        ex.forEach(Math.toIntExact(g.batch * parts * vectorParts), (task, s) -> {
-            int vp = task % vectorParts, part = task / vectorParts % parts;
-            long n = task / vectorParts / parts;
-            int r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
-            int v0 = vectors * vp / vectorParts, v1 = vectors * (vp + 1) / vectorParts;
-            if (r0 == r1 || v0 == v1) return;
+        forEachShare(g, split, vectors, ex, (n, r0, r1, v0, v1, s) -> {
             MemorySegment xi = x.segment().asSlice((x.offset() + n * x.stride(0)) * ES, span * ES);
             InteriorSplit.Outputs o = plan.split(s, y, n, r0, r1, rowTiles ? TILE : 0, TILE);
             for (int r = 0; r < o.runs; r++) {
