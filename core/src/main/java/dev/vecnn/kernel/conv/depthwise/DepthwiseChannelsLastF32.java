@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * input vector loaded once per kernel row for its three taps. Bias and a clamp are applied in the
  * registers, other activations over each position's channels afterwards.
  *
- * <p>Where the slab would copy more than the outputs read (strides above 1) and whole vectors cover the channels, the
- * tiles read x where it lies instead ({@link #forwardDirect}, {@link InteriorSplit}): the outputs whose windows lie
+ * <p>Where the slab would copy more than the outputs read (strides above 1) and more than the border outputs' windows
+ * cost ({@link InteriorSplit#cheaperThanSlab}), and whole vectors cover the channels, the tiles read x where it lies instead ({@link #forwardDirect}, {@link InteriorSplit}): the outputs whose windows lie
  * inside x at x's own offsets, the others through a small buffer of their windows with zeros for the padding.
  *
  * <p>Each output is one sum over the taps in tap order from zero, then the bias: the order of the channels-first
@@ -232,9 +232,9 @@ final class DepthwiseChannelsLastF32 {
      * outputs whose windows lie inside x by the tiles at x's own offsets, the others ({@link InteriorSplit}'s border)
      * eight at a time through a window buffer laid with zeros for their padded taps, then by the same tile; every
      * output gets the same operations in the same order as through the slab, so the same bits. Tasks are cut as the
-     * slab path cuts them ({@code split}). Alone, 1 thread, MobileNet-V2's stride-2 layers ran 1.2-1.5x faster than
-     * through the slab; inside the network its 144 channels from 56x56 1.2x and 192 from 28x28 1.06x, 96 from
-     * 112x112 as fast (Zen 4, bench/results/2026-12-03-zen4-depthwise-direct).
+     * slab path cuts them ({@code split}). Alone, 1 thread, MobileNet-V2's stride-2 layers of 96 channels from 112x112 and
+     * 144 from 56x56 ran 1.1-1.4x faster than through the slab, 192 from 28x28 within noise; inside the network 1.02-1.1x,
+     * 1.2-1.3x and within noise (Zen 4, bench/results/2026-12-03-zen4-depthwise-direct).
      */
     private static void forwardDirect(ConvGeometry g, Tensor x, InteriorSplit plan, float[] wt, int padded, float[] biasRow, boolean clamp,
             float lo, float hi, Epilogue e, Tensor y, TaskSplit split, boolean rowTiles, Execution ex) {

@@ -23,8 +23,8 @@ import org.quicktheories.core.Gen;
  * the tiles at x's offsets, border outputs through windows laid with zeros) gives the bits of the padded slab, which
  * {@code ChannelsLastTest} checks against channels-first and the reference: drawn specs of rank 1 to 3 (strides,
  * dilations, asymmetric padding wider than the kernel, planes whose outputs are all border), batches of two, inputs
- * whose positions have gaps between them or that lie in a Java array, clamped and unfused activations, 1 to 3 threads
- * (which cut rows and vectors of channels). The kernel tests run again at 128 and 256 bits, where the vector widths and the row tiles differ.
+ * and outputs whose positions have gaps between them, inputs in a Java array, clamped and unfused activations, 1 to 3
+ * threads (which cut rows and vectors of channels and run the tasks at once). The kernel tests run again at 128 and 256 bits, where the vector widths and the row tiles differ.
  */
 @Tag("kernels")
 @Tag("vector-api")
@@ -118,7 +118,8 @@ class DirectReadsTest {
         ConvSpec s = c.spec();
         ConvGeometry g = ConvGeometry.of(s);
         Epilogue e = EPILOGUES[c.epilogue()];
-        try (Arena a = Arena.ofConfined(); Execution ex = Execution.withThreads(c.threads())) {
+        // a shared arena: tasks on tensors confined to one thread all run on it (Execution.forEach)
+        try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(c.threads())) {
             long[] shape = s.inputShape();
             // positions positionGap channels apart beyond the channels: a view of a channels-last tensor with more channels
             long[] wider = shape.clone();
@@ -129,7 +130,11 @@ class DirectReadsTest {
             x.copyFrom(Fill.uniform(a, dtype, shape, 21));
             Tensor w = Fill.uniform(a, dtype, s.weightShape(), 22);
             Tensor b = s.hasBias() ? Fill.uniform(a, dtype, s.biasShape(), 23) : null;
-            Tensor slab = Tensor.allocateChannelsLast(a, dtype, s.outputShape()), direct = Tensor.allocateChannelsLast(a, dtype, s.outputShape());
+            // y with the same gaps between positions as x
+            long[] out = s.outputShape(), outWider = out.clone();
+            outWider[1] += c.positionGap();
+            Tensor slab = Tensor.allocateChannelsLast(a, dtype, outWider).slice(1, 0, out[1]);
+            Tensor direct = Tensor.allocateChannelsLast(a, dtype, outWider).slice(1, 0, out[1]);
             if (dtype == DType.F32) {
                 assertTrue(DepthwiseChannelsLastF32.runs(g, x, slab) && DepthwiseChannelsLastF32.readsDirect(g, x), s.toString());
                 DepthwiseChannelsLastF32.forward(g, x, w, null, b, e, slab, ex, DepthwiseChannelsLastF32.Reads.SLAB);
