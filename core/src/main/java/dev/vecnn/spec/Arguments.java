@@ -34,6 +34,33 @@ public final class Arguments {
         return t;
     }
 
+    /**
+     * Checks the tensors of two convolutions in a row, {@code y = second(first(x))}, whose intermediate is not a
+     * tensor: {@code x} as first's input, {@code y} as second's output (overlapping none of the inputs), weights and
+     * biases as each spec says.
+     */
+    public static DType convPairForward(ConvSpec first, ConvSpec second, Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2, Tensor y) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(second, "second");
+        DType t = dtypeOf("x", x);
+        input(first, "x", x, first.inputShape(), t, "x");
+        input(first, "w1", w1, first.weightShape(), t, "x");
+        bias(first, "b1", b1, t);
+        input(second, "w2", w2, second.weightShape(), t, "x");
+        bias(second, "b2", b2, t);
+        output(second, "y", y, second.outputShape(), t, "x", x, w1, b1, w2, b2);
+        return t;
+    }
+
+    private static void bias(ConvSpec s, String param, Tensor bias, DType t) {
+        if (s.hasBias()) {
+            if (bias == null) throw new IllegalArgumentException(param + ": is null but the spec " + s + " has a bias");
+            input(s, param, bias, s.biasShape(), t, "x");
+        } else if (bias != null) {
+            throw new IllegalArgumentException(param + ": given but the spec " + s + " has none (bias0)");
+        }
+    }
+
     /** Checks a convolution's weight tensor alone (for packing). */
     public static DType convWeights(ConvSpec s, Tensor w) {
         DType t = dtypeOf("w", w);

@@ -57,6 +57,13 @@ public final class Graph {
 
     /** Frozen evaluation passes (findResidualAdditions): the residual each convolution adds (-1: none), the node whose output each node passes on (-1: none), and the activation after the addition. */
     private int[] residualOf, passOn;
+    /**
+     * Frozen evaluation passes (findPointwiseDepthwise): the depthwise node each pointwise node computes with itself
+     * (-1: none), the pointwise node whose pair a node belongs to (the activation between and the depthwise node; -1:
+     * none), and per pass whether each pointwise node ran its pair as one.
+     */
+    private int[] pairedDepthwise, pairedFrom;
+    private boolean[] pairRan;
     private Epilogue[] afterAddition;
 
     /** One node: an input (shape given), a layer or a merge, with the ids of its inputs. */
@@ -205,6 +212,7 @@ public final class Graph {
         for (int o : outputs.values()) entries.get(o).uses++;
         fuseActivations();
         findResidualAdditions();
+        findPointwiseDepthwise();
         Set<String> names = new HashSet<>();
         for (Param p : allParams(true)) {
             if (!names.add(p.name())) throw new IllegalArgumentException("graph: two parameters are named '" + p.name() + "'; rename a node");
@@ -274,6 +282,42 @@ public final class Graph {
                 break;
             }
         }
+    }
+
+    /**
+     * For frozen evaluation passes: a pointwise convolution whose output only a depthwise convolution reads (through its
+     * fused activation at most; {@link dev.vecnn.conv.PointwiseDepthwise#pair}), neither of them in a residual addition,
+     * is tried as a pair at the first one's turn ({@link dev.vecnn.nn.layer.ConvLayer#forwardThrough}, which says whether the kernels run them as one pass: an
+     * inverted residual block's expansion and depthwise layers, channels-last). Where they do, the nodes between pass
+     * nothing on, and the first one's output is never in memory.
+     */
+    private void findPointwiseDepthwise() {
+        int n = entries.size();
+        pairedDepthwise = new int[n];
+        pairedFrom = new int[n];
+        pairRan = new boolean[n];
+        Arrays.fill(pairedDepthwise, -1);
+        Arrays.fill(pairedFrom, -1);
+        for (int p = 0; p < n; p++) {
+            if (!(entries.get(p).layer instanceof dev.vecnn.nn.layer.ConvLayer) || residualOf[p] >= 0) continue;
+            int between = -1, r = onlyReader(p);
+            if (r >= 0 && entries.get(r).layer instanceof dev.vecnn.nn.layer.Activation a && a.isFused()) {
+                between = r;
+                r = onlyReader(r);
+            }
+            if (r < 0 || !(entries.get(r).layer instanceof dev.vecnn.nn.layer.ConvLayer d) || residualOf[r] >= 0 || pairedFrom[p] >= 0
+                    || !dev.vecnn.conv.PointwiseDepthwise.pair(((dev.vecnn.nn.layer.ConvLayer) entries.get(p).layer).spec(1), d.spec(1))) continue;
+            pairedDepthwise[p] = r;
+            pairedFrom[r] = p;
+            if (between >= 0) pairedFrom[between] = p;
+        }
+    }
+
+    /** How many pointwise-depthwise pairs the last frozen evaluation pass ran as one ({@link #findPointwiseDepthwise}): for tests. */
+    int pairsRunAsOne() {
+        int n = 0;
+        for (boolean b : pairRan) if (b) n++;
+        return n;
     }
 
     /** How many additions frozen evaluation passes compute inside a convolution ({@link #findResidualAdditions}): for tests. */
@@ -347,9 +391,18 @@ public final class Graph {
             ctx.beginOutputPlan(in);
         }
         try {
+            Arrays.fill(pairRan, false);
             for (int k = 0; k < entries.size(); k++) {
                 Entry e = entries.get(k);
-                if (plan && passOn[k] >= 0) {
+                Tensor pair;
+                if (plan && pairedDepthwise[k] >= 0 && (pair = ((dev.vecnn.nn.layer.ConvLayer) e.layer)
+                        .forwardThrough((dev.vecnn.nn.layer.ConvLayer) entries.get(pairedDepthwise[k]).layer, values[e.inputs[0]])) != null) {
+                    values[pairedDepthwise[k]] = pair; // findPointwiseDepthwise: the depthwise node's output, computed now
+                    values[k] = null;
+                    pairRan[k] = true;
+                } else if (plan && pairedFrom[k] >= 0 && pairRan[pairedFrom[k]]) {
+                    if (pairedDepthwise[pairedFrom[k]] != k) values[k] = null; // the activation between: nothing to pass on
+                } else if (plan && passOn[k] >= 0) {
                     values[k] = values[passOn[k]]; // computed by the convolution (findResidualAdditions)
                 } else if (plan && residualOf[k] >= 0) {
                     values[k] = ((dev.vecnn.nn.layer.ConvLayer) e.layer).forwardResidual(values[e.inputs[0]], values[residualOf[k]], afterAddition[k]);
@@ -380,10 +433,10 @@ public final class Graph {
         }
         List<Tensor> live = null;
         for (int i = 0; i <= k; i++) {
-            if (lastReader[i] != k) continue;
+            if (lastReader[i] != k || values[i] == null) continue; // null: not made (a pointwise-depthwise pair ran as one)
             if (live == null) {
                 live = new ArrayList<>();
-                for (int j = 0; j <= k; j++) if (lastReader[j] > k || j == k) live.add(values[j]);
+                for (int j = 0; j <= k; j++) if ((lastReader[j] > k || j == k) && values[j] != null) live.add(values[j]);
             }
             ctx.release(values[i], live);
         }

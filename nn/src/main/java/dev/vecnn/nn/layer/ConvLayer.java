@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.conv.PointwiseDepthwise;
 import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
 import dev.vecnn.spec.ConvSpec;
@@ -235,6 +236,32 @@ public final class ConvLayer extends Layer implements FusesActivation {
         Tensor r = Elementwise.inFormat(ctx, this, "residual", residual, ctx.memoryFormat());
         Tensor y = ctx.output(this, last.outputShape());
         params.forwardResidual(last, x, r, y, f, ctx.execution());
+        return y;
+    }
+
+    /**
+     * A frozen model's evaluation pass through this pointwise convolution and {@code next}, the depthwise convolution
+     * that alone reads its output (an inverted residual block's expansion and depthwise layers), as one pass that keeps
+     * this layer's output out of memory ({@link PointwiseDepthwise}): returns next's output, with the bits of the two
+     * layers' passes, or null where the kernels do not run the pair so, or where that does not pay ({@link PointwiseDepthwise#pays}:
+     * then no output was made and the layers run one by one). {@code Graph} calls this; not for user code.
+     *
+     * @throws IllegalStateException outside a frozen model
+     */
+    public Tensor forwardThrough(ConvLayer next, Tensor in) {
+        ctx.requireFrozen("a pointwise and a depthwise convolution as one pass");
+        Epilogue f1 = function(), f2 = next.function();
+        if (!f1.derivativeFromOutput() || !f2.derivativeFromOutput() || ctx.memoryFormat() != MemoryFormat.CHANNELS_LAST) return null;
+        long n = batchOf(in, "x");
+        ConvSpec s = spec(n), d = next.spec(n);
+        Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
+        if (!PointwiseDepthwise.fuses(s, d, x, MemoryFormat.CHANNELS_LAST) || !PointwiseDepthwise.pays(s, x.dtype())) return null;
+        last = s;
+        input = x;
+        next.last = d;
+        next.input = null;
+        Tensor y = ctx.output(next, d.outputShape());
+        params.forwardPair(s, x, next.params, d, y, f1, f2, ctx.execution());
         return y;
     }
 

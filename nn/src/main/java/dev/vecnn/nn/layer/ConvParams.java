@@ -2,6 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.Epilogue;
+import dev.vecnn.conv.PointwiseDepthwise;
 import dev.vecnn.conv.PreparedWeights;
 import dev.vecnn.kernel.matmul.Matmul;
 import dev.vecnn.nn.Context;
@@ -43,6 +44,10 @@ final class ConvParams {
     /** A dense layer's weights packed for the frozen model's products ({@link Matmul#prepare}), of generation {@link #matmulGeneration}. */
     private Matmul.Prepared matmulPacked;
     private long matmulGeneration;
+    /** A pointwise layer's weights and the next depthwise layer's packed for one pass of both, of generation {@link #pairGeneration}. */
+    private PointwiseDepthwise pairPacked;
+    private ConvParams pairNext;
+    private long pairGeneration;
 
     ConvParams(Context ctx, Object owner, long[] shape, long[] kernelShape, long biasSize, boolean withBias, Init init, long fanIn,
                long fanOut) {
@@ -56,6 +61,7 @@ final class ConvParams {
         kernelGrad = weight.grad().reshape(kernelShape);
         ctx.onUnfreeze(packed::clear);
         ctx.onUnfreeze(() -> matmulPacked = null);
+        ctx.onUnfreeze(() -> pairPacked = null);
     }
 
     /**
@@ -85,6 +91,23 @@ final class ConvParams {
         if (matmul(x, y)) throw new IllegalStateException("a residual addition is fused into convolutions, not dense layers");
         Conv.forward(s, x, packed(s), bias == null ? null : bias.value(), residual, y, f, ex);
         saved = null;
+    }
+
+    /**
+     * A frozen evaluation pass's {@code y = f2(depthwise(f1(conv(x) + bias)) + next's bias)}: this pointwise
+     * convolution and {@code next}'s depthwise convolution as one pass ({@link PointwiseDepthwise}, which
+     * {@link PointwiseDepthwise#fuses} accepts for these tensors), with the bits of the two layers' passes.
+     */
+    void forwardPair(ConvSpec s, Tensor x, ConvParams next, ConvSpec d, Tensor y, Epilogue f1, Epilogue f2, Execution ex) {
+        if (pairPacked == null || pairNext != next || pairGeneration != ctx.frozenGeneration()
+                || !pairPacked.pointwise().toBuilder().batch(s.batch()).build().equals(s) || !pairPacked.depthwise().toBuilder().batch(d.batch()).build().equals(d)) {
+            pairPacked = PointwiseDepthwise.prepare(s, kernelWeight, d, next.kernelWeight);
+            pairNext = next;
+            pairGeneration = ctx.frozenGeneration();
+        }
+        pairPacked.forward(x, bias == null ? null : bias.value(), f1, next.bias == null ? null : next.bias.value(), f2, y, ex);
+        saved = null;
+        next.saved = null;
     }
 
     /**

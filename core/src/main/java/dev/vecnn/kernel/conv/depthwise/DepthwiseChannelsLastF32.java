@@ -4,6 +4,7 @@ import dev.vecnn.conv.Epilogue;
 import dev.vecnn.kernel.conv.ChannelsLastSlabF32;
 import dev.vecnn.kernel.conv.ConvGeometry;
 import dev.vecnn.kernel.conv.TaskSplit;
+import dev.vecnn.kernel.conv.gemm.ChannelsLastGemmF32;
 import dev.vecnn.kernel.elementwise.ElementwiseEngine;
 import dev.vecnn.kernel.elementwise.ElementwiseKernels;
 import dev.vecnn.parallel.Execution;
@@ -37,7 +38,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GENERATED from core/src/template/DepthwiseChannelsLast.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
  */
-final class DepthwiseChannelsLastF32 {
+public final class DepthwiseChannelsLastF32 {
     private DepthwiseChannelsLastF32() {
     }
 
@@ -79,7 +80,7 @@ final class DepthwiseChannelsLastF32 {
     }
 
     /** Elements of the weights packed by {@link #packTaps}: taps times the channels padded to whole vectors. */
-    static int packedSize(ConvGeometry g) {
+    public static int packedSize(ConvGeometry g) {
         return Math.toIntExact((long) g.taps * Math.ceilDiv(g.groups, L) * L);
     }
 
@@ -88,7 +89,7 @@ final class DepthwiseChannelsLastF32 {
      * the last channel. Read in one bulk copy where w is dense: read one by one through the strides, MobileNet-V2's 960
      * channels by 9 taps took 2/3 of the layer's time (7x7 plane).
      */
-    static float[] packTaps(ConvGeometry g, Tensor w, float[] wt) {
+    public static float[] packTaps(ConvGeometry g, Tensor w, float[] wt) {
         int channels = g.groups, padded = Math.ceilDiv(channels, L) * L;
         Arrays.fill(wt, 0, packedSize(g), 0);
         if (w.isContiguous()) {
@@ -134,7 +135,7 @@ final class DepthwiseChannelsLastF32 {
         // rows of at least a tile along the last dimension, three taps wide, stride and dilation 1: the row tiles (at
         // stride 2, seventeen loads per kernel row instead of 24 ran as fast as the per-position tiles: the layers read
         // four times the input they write and wait for memory)
-        int last = g.rank - 1, width = (int) g.small[last], kernelRows = g.taps / 3;
+        int last = g.rank - 1, width = (int) g.small[last];
         boolean rowTiles = ROW_TILES && g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && width >= TILE;
         if (reads != Reads.SLAB && readsDirect(g, x)) {
             InteriorSplit plan = new InteriorSplit(g, x, y);
@@ -144,13 +145,7 @@ final class DepthwiseChannelsLastF32 {
             }
         }
         ChannelsLastSlabF32 slab = ChannelsLastSlabF32.of(g, Math.ceilDiv(rows, split.rowParts()));
-        int[] tapOffset = new int[g.taps];
-        for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
-        int perRow = ChannelsLastSlabF32.rowPositions(g), pitch = slab.pitch[last];
-        int[] rowOffset = new int[kernelRows];
-        for (int i = 0; i < kernelRows; i++) rowOffset[i] = tapOffset[3 * i];
-        MemorySegment ys = y.segment();
-        long yStep = y.stride(2 + last);
+        SlabTiles tiles = new SlabTiles(g, slab, wt, padded, biasRow, clamp, lo, hi, e, y, rowTiles);
         forEachShare(g, split, vectors, ex, (n, r0, r1, v0, v1, s) -> {
             // a vector past the last channel reads up to L - 1 elements past the slab: its lanes are not stored
             // in aligned native memory, so that a whole vector of channels loads from one cache line (ChannelsLastSlab.fill):
@@ -159,6 +154,53 @@ final class DepthwiseChannelsLastF32 {
             // layers wait for memory) the stride-1 layers went from 0.62 and 0.59 of ONNX Runtime's speed to 0.65 and 0.61
             MemorySegment xs = s.segment("dwcl.slab", (slab.length() + L) * ES);
             slab.fill(g, x, n, r0, r1, xs);
+            tiles.run(xs, n, r0, r1, v0, v1, s);
+        }, x, w, bias, y);
+    }
+
+    /**
+     * The tiles over a filled slab ({@code ChannelsLastSlab}) of output rows [r0, r1), vectors of channels [v0, v1): the
+     * outputs, bias and activation to y.
+     */
+    private static final class SlabTiles {
+        private final ConvGeometry g;
+        private final float[] wt, biasRow;
+        private final int padded, perRow, pitch, width, kernelRows, channels;
+        private final int[] tapOffset, rowOffset;
+        private final boolean clamp, rowTiles;
+        private final float lo, hi;
+        private final Epilogue e;
+        private final Tensor y;
+        private final ChannelsLastSlabF32 slab;
+
+        SlabTiles(ConvGeometry g, ChannelsLastSlabF32 slab, float[] wt, int padded, float[] biasRow, boolean clamp, float lo, float hi, Epilogue e,
+                Tensor y, boolean rowTiles) {
+            this.g = g;
+            this.slab = slab;
+            this.wt = wt;
+            this.padded = padded;
+            this.biasRow = biasRow;
+            this.clamp = clamp;
+            this.lo = lo;
+            this.hi = hi;
+            this.e = e;
+            this.y = y;
+            this.rowTiles = rowTiles;
+            int last = g.rank - 1;
+            channels = g.groups;
+            width = (int) g.small[last];
+            kernelRows = g.taps / 3;
+            tapOffset = new int[g.taps];
+            for (int t = 0; t < g.taps; t++) tapOffset[t] = slab.tapOffset(g, t);
+            perRow = ChannelsLastSlabF32.rowPositions(g);
+            pitch = slab.pitch[last];
+            rowOffset = new int[kernelRows];
+            for (int i = 0; i < kernelRows; i++) rowOffset[i] = tapOffset[3 * i];
+        }
+
+        void run(MemorySegment xs, long n, int r0, int r1, int v0, int v1, Execution.Scratch s) {
+            MemorySegment ys = y.segment();
+            long yStep = y.stride(2 + g.rank - 1);
             int positions = (r1 - r0) * perRow;
             // the tables run to a whole tile: past the end the last position again (same values, stored twice)
             int tiled = Math.ceilDiv(positions, TILE) * TILE;
@@ -199,7 +241,137 @@ final class DepthwiseChannelsLastF32 {
                 int c0 = v0 * L, count = Math.min(channels, v1 * L) - c0;
                 for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, ys, to[q] + c0, ys, to[q] + c0, count, 0, false);
             }
-        }, x, w, bias, y);
+        }
+    }
+
+    /**
+     * {@code y = act(depthwise(z) + bias)} where {@code z = act'(pointwise(x) + bias')} (an inverted residual block's
+     * expansion and depthwise convolution: MobileNet-V2, EfficientNet) without z in memory: a task's slab is laid by
+     * {@code pointwise} instead of copied from z, and each task walks its rows in chunks whose slab stays in L2, moving
+     * the input rows that the next chunk reads again to the slab's top rather than computing them twice. Each output
+     * has the bits of the two separate forward passes (the pointwise tiles and the depthwise tiles of the slab path,
+     * whose operations and order do not depend on where their inputs lie). Tasks: images, then runs of rows where
+     * images leave threads idle (a run's first rows of z are computed by both tasks that read them).
+     *
+     * @param pointwise the pointwise convolution (geometry {@code pg}: one group, a 1x1 kernel, unit strides, no
+     *     padding, {@code pg.kg == g.groups}, {@code pg.small} equal to {@code g.big}), for up to {@link #chunkInputRows}
+     *     rows a call
+     * @param g the depthwise geometry ({@link #runsFor}), its input z's cells all inside a slab ({@link #fusesAfterPointwise})
+     * @param taps the depthwise weights from {@link #packTaps}
+     */
+    public static void forwardAfterPointwise(ChannelsLastGemmF32.PointwiseRows pointwise, ConvGeometry pg, Tensor x, ConvGeometry g, float[] taps,
+            Tensor bias, Epilogue e, Tensor y, Execution ex) {
+        int rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L, last = g.rank - 1;
+        float[] biasRow = new float[padded];
+        if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
+        boolean clamp = e.isRegisterClamp();
+        float lo = clamp ? (float) e.clampLow() : Float.NEGATIVE_INFINITY, hi = clamp ? (float) e.clampHigh() : Float.POSITIVE_INFINITY;
+        boolean rowTiles = ROW_TILES && g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && g.small[last] >= TILE;
+        int chunk = chunkRows(g);
+        ChannelsLastSlabF32 slab = ChannelsLastSlabF32.of(g, chunk);
+        SlabTiles tiles = new SlabTiles(g, slab, taps, padded, biasRow, clamp, lo, hi, e, y, rowTiles);
+        int zRows = (int) g.big[0], s0 = g.stride[0], reach = (g.kernel[0] - 1) * g.dilation[0] + 1, pad0 = g.padBegin[0];
+        int rowPitch = slab.pitch[0], perRow = ChannelsLastSlabF32.rowPositions(pg);
+        // a row of z's positions: their cells in a slab row, or -1 for positions no window reads (past the last window
+        // along a dimension), whose outputs go to a cell past the slab's end that nothing reads
+        int[] cell = new int[perRow];
+        int[] idx = new int[g.rank];
+        int trash = slab.length() + L;
+        for (int j = 0; j < perRow; j++) {
+            int o = 0;
+            boolean read = true;
+            for (int d = 1; d < g.rank; d++) {
+                o += (idx[d] + g.padBegin[d]) * slab.pitch[d];
+                read &= idx[d] + g.padBegin[d] < slab.extent[d];
+            }
+            cell[j] = read ? o : -1;
+            for (int d = last; d >= 1; d--) {
+                if (++idx[d] < g.big[d]) break;
+                idx[d] = 0;
+            }
+        }
+        // the cells of a slab row that hold no position of z (the padding): [gaps[2i], gaps[2i + 1]) in elements
+        int[] gaps = gaps(cell, slab.pitch[last], rowPitch);
+        int parts = (int) Math.min(rows, g.batch >= ex.threads() ? 1 : Math.ceilDiv(ex.threads(), g.batch));
+        ex.forEach(Math.toIntExact(g.batch * parts), (task, s) -> {
+            long n = task / parts;
+            int part = task % parts, r0 = (int) ((long) rows * part / parts), r1 = (int) ((long) rows * (part + 1) / parts);
+            if (r0 == r1) return;
+            MemorySegment xs = s.segment("dwcl.slab", ((long) trash + slab.pitch[last]) * ES);
+            long[] to = s.longs("dwcl.zTo", slab.extent[0] * perRow);
+            int have0 = 0, have1 = 0; // rows of z in the slab, the first in its row 0
+            for (int c0 = r0; c0 < r1; c0 += chunk) {
+                int c1 = Math.min(r1, c0 + chunk), i0 = c0 * s0 - pad0, i1 = (c1 - 1) * s0 - pad0 + reach, from = i0;
+                if (c0 > r0 && i0 < have1) { // rows the last chunk read too: moved to the top
+                    MemorySegment.copy(xs, (long) (i0 - have0) * rowPitch * ES, xs, 0, (long) (have1 - i0) * rowPitch * ES);
+                    from = have1;
+                }
+                // rows of padding as zeros, z's rows by the pointwise convolution into their cells, the padding cells
+                // around them zeroed (zeroing the whole slab first made MobileNet-V2's 14x14 and 7x7 pairs slower than
+                // the two separate passes)
+                int a = Math.min(Math.max(from, 0), i1), z = Math.max(a, Math.min(i1, zRows));
+                zeroRows(xs, from - i0, a - i0, rowPitch);
+                zeroRows(xs, z - i0, i1 - i0, rowPitch);
+                if (a < z) {
+                    for (int i = a, q = 0; i < z; i++) {
+                        long row = (long) (i - i0) * rowPitch;
+                        for (int j = 0; j < perRow; j++) to[q++] = cell[j] >= 0 ? row + cell[j] : trash;
+                        for (int k = 0; k < gaps.length; k += 2) xs.asSlice((row + gaps[k]) * ES, (long) (gaps[k + 1] - gaps[k]) * ES).fill((byte) 0);
+                    }
+                    pointwise.run(x, n, a, z, xs, to, s);
+                }
+                have0 = i0;
+                have1 = i1;
+                tiles.run(xs, n, c0, c1, 0, vectors, s);
+            }
+        }, x, bias, y);
+    }
+
+    /**
+     * The element ranges of a slab row (of {@code rowPitch} elements, positions {@code positionPitch} apart) that no
+     * cell of {@code cell} (the row's positions of z, in increasing order) covers, as [from, to) pairs.
+     */
+    private static int[] gaps(int[] cell, int positionPitch, int rowPitch) {
+        int[] out = new int[2 * (cell.length + 1)];
+        int n = 0, at = 0;
+        for (int c : cell) {
+            if (c < 0) continue;
+            if (c > at) {
+                out[n++] = at;
+                out[n++] = c;
+            }
+            at = c + positionPitch;
+        }
+        if (rowPitch > at) {
+            out[n++] = at;
+            out[n++] = rowPitch;
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Output rows of a chunk of {@link #forwardAfterPointwise}: its slab within the task budget. */
+    private static int chunkRows(ConvGeometry g) {
+        return ChannelsLastSlabF32.rowsPerTask(g, SLAB_BUDGET);
+    }
+
+    /** Rows of the depthwise input that a chunk of {@link #forwardAfterPointwise} lays, at most: the pointwise rows' bound. */
+    public static int chunkInputRows(ConvGeometry g) {
+        return ChannelsLastSlabF32.of(g, chunkRows(g)).extent[0];
+    }
+
+    /**
+     * Whether {@link #forwardAfterPointwise} runs g after a pointwise convolution (on channels-last x and y): {@link #runsFor},
+     * no padding before the input negative, and the slab's offsets, with room past its end, in int range.
+     */
+    public static boolean fusesAfterPointwise(ConvGeometry g) {
+        if (!runsFor(g)) return false;
+        for (int d = 0; d < g.rank; d++) if (g.padBegin[d] < 0) return false;
+        return (long) ChannelsLastSlabF32.of(g, chunkRows(g)).length() + 2L * L + g.groups + 64 < Integer.MAX_VALUE;
+    }
+
+    /** Slab rows [from, to) set to zero. */
+    private static void zeroRows(MemorySegment xs, int from, int to, int rowPitch) {
+        if (to > from) xs.asSlice((long) from * rowPitch * ES, (long) (to - from) * rowPitch * ES).fill((byte) 0);
     }
 
     /** A task's share of the work: image n, output rows [r0, r1) of dimension 0, vectors of channels [v0, v1). */

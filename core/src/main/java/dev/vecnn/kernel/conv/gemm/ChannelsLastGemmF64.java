@@ -46,7 +46,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GENERATED from core/src/template/ChannelsLastGemm.java.in by dev.vecnn.codegen.KernelTemplates; edit the
  * template, not this file.
  */
-final class ChannelsLastGemmF64 {
+public final class ChannelsLastGemmF64 {
     private ChannelsLastGemmF64() {
     }
 
@@ -56,7 +56,7 @@ final class ChannelsLastGemmF64 {
      * Whether this kernel runs: 512-bit vectors, whose ISA (AVX-512) has the 32 registers that the 24
      * accumulators, the weight vectors and a broadcast need; narrower vectors take the GEMM's tiles.
      */
-    static final boolean AVAILABLE = S.vectorBitSize() >= 512;
+    public static final boolean AVAILABLE = S.vectorBitSize() >= 512;
     private static final ValueLayout.OfDouble LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final long ES = 8;
     private static final ByteOrder NO = ByteOrder.nativeOrder();
@@ -77,12 +77,12 @@ final class ChannelsLastGemmF64 {
     }
 
     /** Elements of the packed weight rows: per block, (channel, tap) steps of its vectors, zero-padded past kg. */
-    static int packedSize(ConvGeometry g) {
+    public static int packedSize(ConvGeometry g) {
         return Math.ceilDiv(g.kg, L) * L * g.reduction();
     }
 
     /** Forward weights {@code w[k][c][taps...]} packed as rows into {@code a}: block b's step r holds its channels' weights. */
-    static double[] packRows(ConvGeometry g, Tensor w, double[] a) {
+    public static double[] packRows(ConvGeometry g, Tensor w, double[] a) {
         int red = g.reduction();
         Arrays.fill(a, 0, packedSize(g), 0);
         int[] nv = blockVectors(g.kg);
@@ -142,7 +142,7 @@ final class ChannelsLastGemmF64 {
      * Whether this kernel runs the forward of g on x and y: 512-bit vectors, one group, zero padding, both tensors
      * channels-last, and a task's slab of one row and the packed weights within int range.
      */
-    static boolean runs(ConvGeometry g, Tensor x, Tensor y) {
+    public static boolean runs(ConvGeometry g, Tensor x, Tensor y) {
         if (!AVAILABLE || g.groups != 1 || g.mode != dev.vecnn.spec.PaddingMode.ZEROS) return false;
         if (!ChannelsLastSlabF64.channelsLast(x) || !ChannelsLastSlabF64.channelsLast(y) || !ChannelsLastSlabF64.fits(g)) return false;
         return (long) Math.ceilDiv(g.kg, L) * L * g.reduction() <= 1 << 28;
@@ -154,7 +154,7 @@ final class ChannelsLastGemmF64 {
     }
 
     /** The first {@link #packedSize} packed rows in 64-byte aligned native memory ({@link AlignedMemory#copy}: into dst where it is large enough). */
-    static MemorySegment aligned(ConvGeometry g, double[] rows, MemorySegment dst) {
+    public static MemorySegment aligned(ConvGeometry g, double[] rows, MemorySegment dst) {
         return AlignedMemory.copy(rows, packedSize(g), dst);
     }
 
@@ -218,38 +218,7 @@ final class ChannelsLastGemmF64 {
             long[] to = consecutive ? null : s.longs("cl.to", positions);
             if (!consecutive) slab.positions(g, y, n, r0, r1, from, positions, at, to);
             long y0 = y.offset() + n * y.stride(0) + (long) r0 * y.stride(2) + (long) from * g.kg; // consecutive: position 0
-            int[] base = s.ints("cl.base", TILE);
-            long[] out = s.longs("cl.out", TILE);
-            double[] tail = s.doubles("cl.tail", TILE * L);
-            for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
-                int v = nv[b], mr = TILE / v, wo = blockStart[b];
-                for (int p = 0; p < positions; p += mr) {
-                    for (int j = 0; j < mr; j++) {
-                        int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
-                        base[j] = consecutive ? (from + q) * pitch : at[q];
-                        out[j] = consecutive ? y0 + (long) q * g.kg : to[q];
-                    }
-                    // the tiles store straight from the registers (the last block's last vector masked past kg): with few
-                    // (channel, tap) steps the round trip of the sums through an array was a large share of a tile (a 3x3
-                    // stride-2 stem of 3 channels 1.27x, Zen 5), and since the clamp is a compare and a blend it pays at long
-                    // reductions too (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.09x; 128 on 28x28 1.05-1.08x;
-                    // 1x1 of 960 -> 320 on 7x7 1.05-1.06x; two other 1x1s 0.98-1.10x)
-                    if (k0 + v * L <= g.kg) {
-                        switch (v) {
-                            case 4 -> tile6x4(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                            case 2 -> tile12x2(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                            default -> tile24x1(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                        }
-                    } else {
-                        switch (v) {
-                            case 4 -> tile6x4m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
-                            case 2 -> tile12x2m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
-                            default -> tile24x1m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
-                        }
-                        storeTail(tail, mr, out, k0 + (v - 1) * L, g.kg, ys);
-                    }
-                }
-            }
+            tiles(xs, at, from, pitch, to, y0, g.kg, positions, nv, blockStart, b0, b1, off, a, red, ys, biasRow, lo, hi, s);
             if (!clamp) {
                 int kFrom = blockStartChannel(nv, b0), kTo = Math.min(g.kg, blockStartChannel(nv, b1));
                 for (int q = 0; q < positions; q++) {
@@ -258,6 +227,101 @@ final class ChannelsLastGemmF64 {
                 }
             }
         }, x, bias, y);
+    }
+
+    /**
+     * The tiles of channel blocks [b0, b1) over {@code positions} positions: position q's slab offset {@code at[q]} (null:
+     * {@code (from + q) pitch}) and y element offset {@code to[q]} (null: {@code y0 + q kg}); bias and clamp in the
+     * registers.
+     */
+    private static void tiles(double[] xs, int[] at, int from, int pitch, long[] to, long y0, int kg, int positions, int[] nv, int[] blockStart,
+            int b0, int b1, int[] off, MemorySegment a, int red, MemorySegment ys, double[] biasRow, double lo, double hi, Scratch s) {
+        int[] base = s.ints("cl.base", TILE);
+        long[] out = s.longs("cl.out", TILE);
+        double[] tail = s.doubles("cl.tail", TILE * L);
+        for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
+            int v = nv[b], mr = TILE / v, wo = blockStart[b];
+            for (int p = 0; p < positions; p += mr) {
+                for (int j = 0; j < mr; j++) {
+                    int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
+                    base[j] = at == null ? (from + q) * pitch : at[q];
+                    out[j] = to == null ? y0 + (long) q * kg : to[q];
+                }
+                // the tiles store straight from the registers (the last block's last vector masked past kg): with few
+                // (channel, tap) steps the round trip of the sums through an array was a large share of a tile (a 3x3
+                // stride-2 stem of 3 channels 1.27x, Zen 5), and since the clamp is a compare and a blend it pays at long
+                // reductions too (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.09x; 128 on 28x28 1.05-1.08x;
+                // 1x1 of 960 -> 320 on 7x7 1.05-1.06x; two other 1x1s 0.98-1.10x)
+                if (k0 + v * L <= kg) {
+                    switch (v) {
+                        case 4 -> tile6x4(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                        case 2 -> tile12x2(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                        default -> tile24x1(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
+                    }
+                } else {
+                    switch (v) {
+                        case 4 -> tile6x4m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
+                        case 2 -> tile12x2m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
+                        default -> tile24x1m(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi, tail);
+                    }
+                    storeTail(tail, mr, out, k0 + (v - 1) * L, kg, ys);
+                }
+            }
+        }
+    }
+
+    /**
+     * A pointwise convolution's outputs row by row into a consumer's own memory (the depthwise convolution after it in
+     * {@code DepthwiseChannelsLastF64.forwardAfterPointwise}, which keeps them in its slab instead of a tensor): the
+     * outputs of input rows [r0, r1) of dimension 0 of an image, {@code act(conv(x) + bias)}, each by the tiles and in the
+     * order of {@link #forward}, so with its bits. For geometries of a 1x1 kernel, unit strides, no padding, one group.
+     */
+    public static final class PointwiseRows {
+        private final ConvGeometry g;
+        private final MemorySegment a;
+        private final ChannelsLastSlabF64 slab;
+        private final int[] nv, blockStart, off;
+        private final double[] biasRow;
+        private final double lo, hi;
+        private final boolean clamp;
+        private final Epilogue e;
+        private final int maxRows;
+
+        /**
+         * For up to {@code maxRows} rows a call; weights {@code a} from {@link #aligned} ({@link #packRows}), bias of g.kg
+         * elements or null.
+         */
+        public PointwiseRows(ConvGeometry g, MemorySegment a, Tensor bias, Epilogue e, int maxRows) {
+            if (g.taps != 1 || g.groups != 1 || g.reduction() != g.cg) throw new IllegalArgumentException("g: not a pointwise convolution of one group");
+            this.g = g;
+            this.a = a;
+            this.e = e;
+            this.maxRows = maxRows;
+            slab = ChannelsLastSlabF64.of(g, maxRows, true);
+            nv = blockVectors(g.kg);
+            blockStart = new int[nv.length + 1];
+            for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + g.cg * nv[b] * L;
+            off = new int[g.cg];
+            for (int c = 0; c < g.cg; c++) off[c] = c;
+            biasRow = new double[Math.ceilDiv(g.kg, L) * L];
+            if (bias != null) for (int k = 0; k < g.kg; k++) biasRow[k] = bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+            clamp = e.isRegisterClamp();
+            lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY;
+            hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
+        }
+
+        /**
+         * The outputs of image n's rows [r0, r1) (at most {@code maxRows}), position q of them in row-major order to
+         * {@code out} at elements [to[q], to[q] + kg).
+         */
+        public void run(Tensor x, long n, int r0, int r1, MemorySegment out, long[] to, Scratch s) {
+            if (r1 - r0 > maxRows) throw new IllegalArgumentException("rows: " + (r1 - r0) + " above " + maxRows);
+            int positions = (r1 - r0) * ChannelsLastSlabF64.rowPositions(g);
+            double[] xs = s.doubles("cl.slab", slab.length());
+            slab.fill(g, x, n, r0, r1, xs);
+            tiles(xs, null, 0, slab.pitch[g.rank - 1], to, 0, g.kg, positions, nv, blockStart, 0, nv.length, off, a, g.cg, out, biasRow, lo, hi, s);
+            if (!clamp) for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, out, to[q], out, to[q], g.kg, 0, false);
+        }
     }
 
     /**

@@ -1,0 +1,163 @@
+package dev.vecnn.conv;
+
+import dev.vecnn.kernel.Backend;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.depthwise.PointwiseThenDepthwise;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.spec.Arguments;
+import dev.vecnn.spec.ConvSpec;
+import dev.vecnn.spec.PaddingMode;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.MemoryFormat;
+import dev.vecnn.tensor.Tensor;
+import java.util.Objects;
+
+/**
+ * A pointwise (1x1) convolution and the depthwise convolution that reads its output, in one pass that never writes
+ * that output to memory: {@code y = e2(depthwise(e1(pointwise(x) + b1)) + b2)}, the expansion and depthwise layers of
+ * an inverted residual block (MobileNet-V2, EfficientNet), as oneDNN fuses them (its depthwise post-op of a 1x1
+ * convolution). The expanded tensor is the block's largest; the pass lays each task's rows of it straight into the
+ * depthwise kernel's slab, which stays in L2, instead of writing it out and reading it back.
+ *
+ * <p>The result has the bits of the two separate forward passes ({@link Conv#forward(ConvSpec, Tensor, PreparedWeights,
+ * Tensor, Tensor, Epilogue, Execution)}, channels-last) for any thread count. It runs where {@link #fuses} says so
+ * (the Vector API backend with 512-bit vectors, channels-last x and y, the pointwise convolution's output read only
+ * through zero padding); weights are packed once by {@link #prepare}, as {@link PreparedWeights} are.
+ *
+ * <pre>{@code
+ * if (PointwiseDepthwise.fuses(expand, depthwise, x, y)) {
+ *     PointwiseDepthwise p = PointwiseDepthwise.prepare(expand, w1, depthwise, w2);
+ *     p.forward(x, b1, Epilogue.clip(0, 6), b2, Epilogue.clip(0, 6), y, ex);
+ * }
+ * }</pre>
+ */
+public final class PointwiseDepthwise {
+    private final ConvSpec pointwise, depthwise;
+    private final Tensor w1, w2;
+    private volatile PointwiseThenDepthwise.Packed packed;
+
+    private PointwiseDepthwise(ConvSpec pointwise, Tensor w1, ConvSpec depthwise, Tensor w2) {
+        this.pointwise = pointwise;
+        this.depthwise = depthwise;
+        this.w1 = w1;
+        this.w2 = w2;
+    }
+
+    /**
+     * Whether the pair can run as one pass ({@link #forward}) on x and y of these specs' shapes: {@code pointwise} a
+     * direct convolution of one group with a 1x1 kernel, unit strides and no padding; {@code depthwise} a direct
+     * convolution with one channel per group over its output (same batch, channels and sizes) and zero padding; both
+     * dispatched to the kernels this pass reproduces ({@code pointwise} or {@code gemm}, and {@code depthwise}); x and y
+     * channels-last; 512-bit vectors. False, never an exception, for any pair of specs or tensors.
+     */
+    public static boolean fuses(ConvSpec pointwise, ConvSpec depthwise, Tensor x, Tensor y) {
+        if (x == null || y == null || !Backend.isVector() || x.dtype() != y.dtype() || y.rank() != x.rank()) return false;
+        return fuses(pointwise, depthwise, x, PointwiseThenDepthwise.channelsLast(y) ? MemoryFormat.CHANNELS_LAST : MemoryFormat.CHANNELS_FIRST);
+    }
+
+    /** {@link #fuses(ConvSpec, ConvSpec, Tensor, Tensor)} for a y not yet allocated, of memory format {@code y}. */
+    public static boolean fuses(ConvSpec pointwise, ConvSpec depthwise, Tensor x, MemoryFormat y) {
+        if (pointwise == null || depthwise == null || x == null || !Backend.isVector()) return false;
+        if (!x.dtype().isFloating() || !pair(pointwise, depthwise) || x.rank() != pointwise.rank() + 2) return false;
+        String first = Conv.choose(ConvPass.FORWARD, pointwise).name();
+        if (!first.equals("pointwise") && !first.equals("gemm") || !Conv.choose(ConvPass.FORWARD, depthwise).name().equals("depthwise")) return false;
+        return PointwiseThenDepthwise.runs(ConvGeometry.of(pointwise), ConvGeometry.of(depthwise), x, y == MemoryFormat.CHANNELS_LAST);
+    }
+
+    /**
+     * Whether one pass was measured faster than the two: where the pointwise output of the whole batch takes more than
+     * {@link #PAYS_ABOVE} bytes, which the two passes write out and read back from beyond L2. Inside MobileNet-V2 (Zen 4, 1
+     * MB of L2, float32, 1 thread) its 7x7 pairs of 960 channels (188 KB at batch 1) ran 0.96x as fast as one pass at
+     * batch 1 and 1.13-1.18x at batch 8; the 14x14 pairs of 384 and 576 channels (301 and 452 KB) 1.02-1.12x at batch 1.
+     */
+    public static boolean pays(ConvSpec pointwise, DType t) {
+        long elements = pointwise.batch() * pointwise.outChannels();
+        for (int d = 0; d < pointwise.rank(); d++) elements *= pointwise.outputSize(d);
+        return elements * t.byteSize() > PAYS_ABOVE;
+    }
+
+    /** Bytes of the pointwise output above which {@link #pays} says one pass pays: a quarter of Zen 4's L2. */
+    public static final long PAYS_ABOVE = 256 << 10;
+
+    /**
+     * The conditions of {@link #fuses} on the specs alone: {@code pointwise} one group, 1x1, unit strides, no padding;
+     * {@code depthwise} one channel per group over its output (same batch, channels and sizes), zero padding; neither
+     * transposed.
+     */
+    public static boolean pair(ConvSpec p, ConvSpec d) {
+        if (p == null || d == null) return false;
+        if (p.isTransposed() || d.isTransposed() || p.groups() != 1 || p.rank() != d.rank() || p.batch() != d.batch()) return false;
+        if (p.paddingMode() != PaddingMode.ZEROS || d.paddingMode() != PaddingMode.ZEROS) return false;
+        if (d.groups() != p.outChannels() || d.inChannels() != p.outChannels() || d.outChannels() != p.outChannels()) return false;
+        for (int i = 0; i < p.rank(); i++) {
+            var w = p.window();
+            if (w.kernel(i) != 1 || w.stride(i) != 1 || w.padBegin(i) != 0 || w.padEnd(i) != 0) return false;
+            if (p.outputSize(i) != d.inputSize(i)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Packs both weight tensors for {@link #forward}: {@code w1} of {@code pointwise.weightShape()}, {@code w2} of
+     * {@code depthwise.weightShape()}, one dtype. The packed copy does not follow later writes: call {@link #update()}.
+     *
+     * @throws IllegalArgumentException when the specs are not a pair {@link #fuses} accepts (named), or a weight tensor
+     *     does not fit its spec
+     */
+    public static PointwiseDepthwise prepare(ConvSpec pointwise, Tensor w1, ConvSpec depthwise, Tensor w2) {
+        Objects.requireNonNull(pointwise, "pointwise");
+        Objects.requireNonNull(depthwise, "depthwise");
+        if (!pair(pointwise, depthwise)) {
+            throw new IllegalArgumentException("depthwise: " + depthwise + " does not read the output of pointwise " + pointwise
+                    + " as one pass can (pointwise: one group, 1x1, unit strides, no padding; depthwise: one channel per group over its output, zero padding)");
+        }
+        if (Arguments.convWeights(depthwise, w2) != Arguments.convWeights(pointwise, w1)) {
+            throw new IllegalArgumentException("w2: dtype " + w2.dtype() + ", w1's is " + w1.dtype());
+        }
+        return new PointwiseDepthwise(pointwise, w1, depthwise, w2).update();
+    }
+
+    /** Repacks both weight tensors' current values (not while a forward pass runs on another thread). Returns this. */
+    public PointwiseDepthwise update() {
+        if (!Backend.isVector()) throw new IllegalStateException("the fused pass needs the Vector API backend (" + Backend.reason() + ")");
+        Arguments.convWeights(pointwise, w1);
+        Arguments.convWeights(depthwise, w2);
+        packed = PointwiseThenDepthwise.pack(w1.dtype(), ConvGeometry.of(pointwise), w1, ConvGeometry.of(depthwise), w2);
+        return this;
+    }
+
+    /** The pointwise spec these weights were prepared for. */
+    public ConvSpec pointwise() {
+        return pointwise;
+    }
+
+    /** The depthwise spec these weights were prepared for. */
+    public ConvSpec depthwise() {
+        return depthwise;
+    }
+
+    /**
+     * {@code y = e2(depthwise(e1(pointwise(x) + b1)) + b2)} for a batch of any size (x of the pointwise spec's input
+     * shape but for the batch, y of the depthwise spec's output shape for that batch); {@code b1}, {@code b2} null iff
+     * the spec has no bias.
+     *
+     * @throws IllegalArgumentException for tensors that do not fit the specs (named as {@code x}, {@code b1},
+     *     {@code b2}, {@code y}), or that {@link #fuses} refuses (another layout, say)
+     */
+    public void forward(Tensor x, Tensor b1, Epilogue e1, Tensor b2, Epilogue e2, Tensor y, Execution ex) {
+        ConvSpec p = pointwise, d = depthwise;
+        if (x != null && x.rank() == p.rank() + 2 && x.size(0) != p.batch()) {
+            p = p.toBuilder().batch(x.size(0)).build();
+            d = d.toBuilder().batch(x.size(0)).build();
+        }
+        Arguments.convPairForward(p, d, x, w1, b1, w2, b2, y);
+        Objects.requireNonNull(e1, "e1");
+        Objects.requireNonNull(e2, "e2");
+        Objects.requireNonNull(ex, "ex").requireOpen();
+        if (!fuses(p, d, x, y)) {
+            throw new IllegalArgumentException("x, y: " + x.describe() + " and " + y.describe() + " do not run as one pass (see PointwiseDepthwise.fuses)");
+        }
+        if (p.batch() == 0) return;
+        PointwiseThenDepthwise.forward(ConvGeometry.of(p), x, packed, b1, e1, ConvGeometry.of(d), b2, e2, y, ex);
+    }
+}

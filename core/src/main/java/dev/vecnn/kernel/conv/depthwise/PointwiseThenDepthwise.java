@@ -1,0 +1,70 @@
+package dev.vecnn.kernel.conv.depthwise;
+
+import dev.vecnn.conv.Epilogue;
+import dev.vecnn.kernel.conv.ChannelsLastSlabF32;
+import dev.vecnn.kernel.conv.ChannelsLastSlabF64;
+import dev.vecnn.kernel.conv.ConvGeometry;
+import dev.vecnn.kernel.conv.gemm.ChannelsLastGemmF32;
+import dev.vecnn.kernel.conv.gemm.ChannelsLastGemmF64;
+import dev.vecnn.parallel.Execution;
+import dev.vecnn.tensor.DType;
+import dev.vecnn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The kernel side of {@code dev.vecnn.conv.PointwiseDepthwise}: a pointwise convolution's tiles laying the slab of the
+ * channels-last depthwise kernel ({@code DepthwiseChannelsLastF32.forwardAfterPointwise}), and the weights both pack.
+ * Loaded only with the Vector API backend.
+ */
+public final class PointwiseThenDepthwise {
+    private PointwiseThenDepthwise() {
+    }
+
+    /** Both convolutions' packed weights: the pointwise rows in aligned memory, the depthwise weights by tap. */
+    public record Packed(MemorySegment rows, Object taps) {
+    }
+
+    /**
+     * Whether the channels-last kernels run the pair as one pass on these tensors: 512-bit vectors (the pointwise
+     * convolution's channels-last tiles), x and y channels-last, and the sizes of both kernels
+     * ({@link DepthwiseChannelsLastF32#fusesAfterPointwise}); {@code yChannelsLast}: whether y is (or will be) channels-last.
+     */
+    public static boolean runs(ConvGeometry pointwise, ConvGeometry depthwise, Tensor x, boolean yChannelsLast) {
+        boolean f = x.dtype() == DType.F32;
+        if (!(f ? ChannelsLastGemmF32.AVAILABLE : ChannelsLastGemmF64.AVAILABLE)) return false;
+        if (!(f ? ChannelsLastSlabF32.channelsLast(x) && ChannelsLastSlabF32.fits(pointwise) : ChannelsLastSlabF64.channelsLast(x) && ChannelsLastSlabF64.fits(pointwise))) {
+            return false;
+        }
+        if ((long) (pointwise.kg + 16) * pointwise.reduction() > 1 << 28) return false; // the packed rows, padded to whole vectors
+        return yChannelsLast && (f ? DepthwiseChannelsLastF32.fusesAfterPointwise(depthwise) : DepthwiseChannelsLastF64.fusesAfterPointwise(depthwise));
+    }
+
+    /** Whether t's channels are contiguous at each position ({@code ChannelsLastSlab}'s test). */
+    public static boolean channelsLast(Tensor t) {
+        return ChannelsLastSlabF32.channelsLast(t);
+    }
+
+    /** Packs both weight tensors of dtype {@code t} (the packings of the two separate forward passes: the same values). */
+    public static Packed pack(DType t, ConvGeometry pointwise, Tensor w1, ConvGeometry depthwise, Tensor w2) {
+        if (t == DType.F32) {
+            float[] rows = ChannelsLastGemmF32.packRows(pointwise, w1, new float[ChannelsLastGemmF32.packedSize(pointwise)]);
+            return new Packed(ChannelsLastGemmF32.aligned(pointwise, rows, null),
+                    DepthwiseChannelsLastF32.packTaps(depthwise, w2, new float[DepthwiseChannelsLastF32.packedSize(depthwise)]));
+        }
+        double[] rows = ChannelsLastGemmF64.packRows(pointwise, w1, new double[ChannelsLastGemmF64.packedSize(pointwise)]);
+        return new Packed(ChannelsLastGemmF64.aligned(pointwise, rows, null),
+                DepthwiseChannelsLastF64.packTaps(depthwise, w2, new double[DepthwiseChannelsLastF64.packedSize(depthwise)]));
+    }
+
+    /** {@code y = e2(depthwise(e1(pointwise(x) + b1)) + b2)} on checked arguments that {@link #runs}. */
+    public static void forward(ConvGeometry pointwise, Tensor x, Packed p, Tensor b1, Epilogue e1, ConvGeometry depthwise, Tensor b2, Epilogue e2,
+            Tensor y, Execution ex) {
+        if (x.dtype() == DType.F32) {
+            var rows = new ChannelsLastGemmF32.PointwiseRows(pointwise, p.rows(), b1, e1, DepthwiseChannelsLastF32.chunkInputRows(depthwise));
+            DepthwiseChannelsLastF32.forwardAfterPointwise(rows, pointwise, x, depthwise, (float[]) p.taps(), b2, e2, y, ex);
+        } else {
+            var rows = new ChannelsLastGemmF64.PointwiseRows(pointwise, p.rows(), b1, e1, DepthwiseChannelsLastF64.chunkInputRows(depthwise));
+            DepthwiseChannelsLastF64.forwardAfterPointwise(rows, pointwise, x, depthwise, (double[]) p.taps(), b2, e2, y, ex);
+        }
+    }
+}
