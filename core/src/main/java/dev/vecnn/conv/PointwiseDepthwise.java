@@ -44,39 +44,59 @@ public final class PointwiseDepthwise {
     }
 
     /**
-     * Whether the pair can run as one pass ({@link #forward}) on x and y of these specs' shapes: {@code pointwise} a
-     * direct convolution of one group with a 1x1 kernel, unit strides and no padding; {@code depthwise} a direct
-     * convolution with one channel per group over its output (same batch, channels and sizes) and zero padding; both
-     * dispatched to the kernels this pass reproduces ({@code pointwise} or {@code gemm}, and {@code depthwise}); x and y
-     * channels-last; 512-bit vectors. False, never an exception, for any pair of specs or tensors.
+     * Whether the pair can run as one pass ({@link #forward}) on x and y: {@code pointwise} and {@code depthwise} a
+     * {@link #pair}; both dispatched to the kernels this pass reproduces ({@code pointwise} or {@code gemm}, and
+     * {@code depthwise}: the dispatcher sends a 1x1 of at most two input channels or outputs to {@code direct}); x and y
+     * channels-last, of one floating dtype; 512-bit vectors and the Vector API backend. It does not check the tensors'
+     * shapes, which {@link #forward} does. False, never an exception, for any specs or tensors.
      */
     public static boolean fuses(ConvSpec pointwise, ConvSpec depthwise, Tensor x, Tensor y) {
-        if (x == null || y == null || !Backend.isVector() || x.dtype() != y.dtype() || y.rank() != x.rank()) return false;
-        return fuses(pointwise, depthwise, x, PointwiseThenDepthwise.channelsLast(y) ? MemoryFormat.CHANNELS_LAST : MemoryFormat.CHANNELS_FIRST);
+        return refusal(pointwise, depthwise, x, y) == null;
     }
 
     /** {@link #fuses(ConvSpec, ConvSpec, Tensor, Tensor)} for a y not yet allocated, of memory format {@code y}. */
     public static boolean fuses(ConvSpec pointwise, ConvSpec depthwise, Tensor x, MemoryFormat y) {
-        if (pointwise == null || depthwise == null || x == null || !Backend.isVector()) return false;
-        if (!x.dtype().isFloating() || !pair(pointwise, depthwise) || x.rank() != pointwise.rank() + 2) return false;
-        String first = Conv.choose(ConvPass.FORWARD, pointwise).name();
-        if (!first.equals("pointwise") && !first.equals("gemm") || !Conv.choose(ConvPass.FORWARD, depthwise).name().equals("depthwise")) return false;
-        return PointwiseThenDepthwise.runs(ConvGeometry.of(pointwise), ConvGeometry.of(depthwise), x, y == MemoryFormat.CHANNELS_LAST);
+        return refusal(pointwise, depthwise, x, y) == null;
+    }
+
+    /** Why {@link #fuses} says no (the parameter first), or null. */
+    private static String refusal(ConvSpec pointwise, ConvSpec depthwise, Tensor x, Tensor y) {
+        if (y == null) return "y: is null";
+        if (x != null && (x.dtype() != y.dtype() || y.rank() != x.rank())) return "y: " + y.describe() + " against x " + x.describe();
+        return refusal(pointwise, depthwise, x, PointwiseThenDepthwise.channelsLast(y) ? MemoryFormat.CHANNELS_LAST : MemoryFormat.CHANNELS_FIRST);
+    }
+
+    private static String refusal(ConvSpec pointwise, ConvSpec depthwise, Tensor x, MemoryFormat y) {
+        if (!Backend.isVector()) return "the Vector API backend is not active (" + Backend.reason() + ")";
+        if (pointwise == null || depthwise == null || x == null) return (pointwise == null ? "pointwise" : depthwise == null ? "depthwise" : "x") + ": is null";
+        if (!pair(pointwise, depthwise)) return "depthwise: " + depthwise + " and pointwise " + pointwise + " are not a pair (PointwiseDepthwise.pair)";
+        if (!x.dtype().isFloating() || x.rank() != pointwise.rank() + 2) return "x: " + x.describe() + " for " + pointwise;
+        String first = Conv.choose(ConvPass.FORWARD, pointwise).name(), second = Conv.choose(ConvPass.FORWARD, depthwise).name();
+        if (!first.equals("pointwise") && !first.equals("gemm")) return "pointwise: " + pointwise + " runs on the '" + first + "' kernel, whose bits this pass does not give";
+        if (!second.equals("depthwise")) return "depthwise: " + depthwise + " runs on the '" + second + "' kernel, whose bits this pass does not give";
+        if (y != MemoryFormat.CHANNELS_LAST) return "y: not channels-last";
+        if (!PointwiseThenDepthwise.runs(ConvGeometry.of(pointwise), ConvGeometry.of(depthwise), x, true)) {
+            return "x: " + x.describe() + " is not channels-last, or the vectors are narrower than 512 bits, or the sizes outgrow the kernels' int offsets";
+        }
+        return null;
     }
 
     /**
      * Whether one pass was measured faster than the two: where the pointwise output of the whole batch takes more than
      * {@link #PAYS_ABOVE} bytes, which the two passes write out and read back from beyond L2. Inside MobileNet-V2 (Zen 4, 1
-     * MB of L2, float32, 1 thread) its 7x7 pairs of 960 channels (188 KB at batch 1) ran 0.96x as fast as one pass at
-     * batch 1 and 1.13-1.18x at batch 8; the 14x14 pairs of 384 and 576 channels (301 and 452 KB) 1.02-1.12x at batch 1.
+     * MiB of L2, float32, 1 thread, bench/results/2026-12-03-zen4-pointwise-depthwise) one pass ran its 7x7 pairs of 960
+     * channels (184 KiB of expansion at batch 1) 0.96x as fast as two passes at batch 1, and 1.13-1.18x as fast at batch 8;
+     * its 14x14 pairs of 384 and 576 channels (294 and 441 KiB) 1.00-1.12x as fast at batch 1 (two runs).
      */
     public static boolean pays(ConvSpec pointwise, DType t) {
+        Objects.requireNonNull(pointwise, "pointwise");
+        Objects.requireNonNull(t, "t");
         long elements = pointwise.batch() * pointwise.outChannels();
         for (int d = 0; d < pointwise.rank(); d++) elements *= pointwise.outputSize(d);
         return elements * t.byteSize() > PAYS_ABOVE;
     }
 
-    /** Bytes of the pointwise output above which {@link #pays} says one pass pays: a quarter of Zen 4's L2. */
+    /** Bytes of the pointwise output above which {@link #pays} says one pass pays (256 KiB: a quarter of Zen 4's L2). */
     public static final long PAYS_ABOVE = 256 << 10;
 
     /**
@@ -101,8 +121,9 @@ public final class PointwiseDepthwise {
      * Packs both weight tensors for {@link #forward}: {@code w1} of {@code pointwise.weightShape()}, {@code w2} of
      * {@code depthwise.weightShape()}, one dtype. The packed copy does not follow later writes: call {@link #update()}.
      *
-     * @throws IllegalArgumentException when the specs are not a pair {@link #fuses} accepts (named), or a weight tensor
-     *     does not fit its spec
+     * @throws IllegalArgumentException when the specs are not a pair {@link #pair} accepts (named {@code depthwise}), or a
+     *     weight tensor does not fit its spec ({@code w1}, {@code w2})
+     * @throws IllegalStateException without the Vector API backend, whose kernels the pass runs
      */
     public static PointwiseDepthwise prepare(ConvSpec pointwise, Tensor w1, ConvSpec depthwise, Tensor w2) {
         Objects.requireNonNull(pointwise, "pointwise");
@@ -111,17 +132,21 @@ public final class PointwiseDepthwise {
             throw new IllegalArgumentException("depthwise: " + depthwise + " does not read the output of pointwise " + pointwise
                     + " as one pass can (pointwise: one group, 1x1, unit strides, no padding; depthwise: one channel per group over its output, zero padding)");
         }
-        if (Arguments.convWeights(depthwise, w2) != Arguments.convWeights(pointwise, w1)) {
+        if (Arguments.convWeights(depthwise, "w2", w2) != Arguments.convWeights(pointwise, "w1", w1)) {
             throw new IllegalArgumentException("w2: dtype " + w2.dtype() + ", w1's is " + w1.dtype());
         }
         return new PointwiseDepthwise(pointwise, w1, depthwise, w2).update();
     }
 
-    /** Repacks both weight tensors' current values (not while a forward pass runs on another thread). Returns this. */
+    /**
+     * Repacks both weight tensors' current values (not while a forward pass runs on another thread). Returns this.
+     *
+     * @throws IllegalStateException without the Vector API backend
+     */
     public PointwiseDepthwise update() {
         if (!Backend.isVector()) throw new IllegalStateException("the fused pass needs the Vector API backend (" + Backend.reason() + ")");
-        Arguments.convWeights(pointwise, w1);
-        Arguments.convWeights(depthwise, w2);
+        Arguments.convWeights(pointwise, "w1", w1);
+        Arguments.convWeights(depthwise, "w2", w2);
         packed = PointwiseThenDepthwise.pack(w1.dtype(), ConvGeometry.of(pointwise), w1, ConvGeometry.of(depthwise), w2);
         return this;
     }
@@ -142,7 +167,10 @@ public final class PointwiseDepthwise {
      * the spec has no bias.
      *
      * @throws IllegalArgumentException for tensors that do not fit the specs (named as {@code x}, {@code b1},
-     *     {@code b2}, {@code y}), or that {@link #fuses} refuses (another layout, say)
+     *     {@code b2}, {@code y}), or a pair that {@link #fuses} refuses (named: {@code x} or {@code y} of another layout,
+     *     a spec dispatched to another kernel)
+     * @throws NullPointerException for a null epilogue or execution (named)
+     * @throws IllegalStateException for a closed execution
      */
     public void forward(Tensor x, Tensor b1, Epilogue e1, Tensor b2, Epilogue e2, Tensor y, Execution ex) {
         ConvSpec p = pointwise, d = depthwise;
@@ -154,9 +182,8 @@ public final class PointwiseDepthwise {
         Objects.requireNonNull(e1, "e1");
         Objects.requireNonNull(e2, "e2");
         Objects.requireNonNull(ex, "ex").requireOpen();
-        if (!fuses(p, d, x, y)) {
-            throw new IllegalArgumentException("x, y: " + x.describe() + " and " + y.describe() + " do not run as one pass (see PointwiseDepthwise.fuses)");
-        }
+        String no = refusal(p, d, x, y);
+        if (no != null) throw new IllegalArgumentException(no + ": the pair does not run as one pass (PointwiseDepthwise.fuses)");
         if (p.batch() == 0) return;
         PointwiseThenDepthwise.forward(ConvGeometry.of(p), x, packed, b1, e1, ConvGeometry.of(d), b2, e2, y, ex);
     }

@@ -63,8 +63,13 @@ public final class Arguments {
 
     /** Checks a convolution's weight tensor alone (for packing). */
     public static DType convWeights(ConvSpec s, Tensor w) {
-        DType t = dtypeOf("w", w);
-        input(s, "w", w, s.weightShape(), t, "w");
+        return convWeights(s, "w", w);
+    }
+
+    /** {@link #convWeights(ConvSpec, Tensor)} for a weight tensor named {@code param} in the caller's signature. */
+    public static DType convWeights(ConvSpec s, String param, Tensor w) {
+        DType t = dtypeOf(param, w);
+        input(s, param, w, s.weightShape(), t, param);
         return t;
     }
 

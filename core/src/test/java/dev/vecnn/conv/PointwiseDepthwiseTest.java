@@ -95,6 +95,22 @@ class PointwiseDepthwiseTest {
         }
     }
 
+    /**
+     * Channels spanning a multiple of 1 KB (256 float32, 128 and 384 float64: the slab's positions a cache line further
+     * apart), padding wider than the kernel (rows and cells of padding only), at 1 to 4 threads.
+     */
+    @Test
+    void widePositionsAndWidePadding() {
+        for (long channels : new long[] {128, 256, 384}) {
+            ConvSpec p = ConvSpec.builder().batch(2).inChannels(8).outChannels(channels).input(20, 18).kernel(1, 1).build();
+            ConvSpec d = ConvSpec.builder().batch(2).groups(channels).inChannels(channels).outChannels(channels).input(20, 18).kernel(3, 3)
+                    .padding(new int[] {4, 1}, new int[] {2, 5}).build();
+            for (int threads = 1; threads <= 4; threads++) {
+                for (DType t : new DType[] {DType.F32, DType.F64}) check(new Case(p, d, 0, threads, 1, 3), t);
+            }
+        }
+    }
+
     private static void check(Case c, DType t) {
         ConvSpec p = c.pointwise(), d = c.depthwise();
         try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(c.threads())) {
@@ -185,8 +201,15 @@ class PointwiseDepthwiseTest {
                 assertEquals("y", param(() -> pd.forward(xLast, b1, Epilogue.NONE, b2, Epilogue.NONE, xLast, ex)));
                 assertEquals("b1", param(() -> pd.forward(xLast, null, Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
                 assertEquals("b2", param(() -> pd.forward(xLast, b1, Epilogue.NONE, Tensor.allocate(a, DType.F32, 16), Epilogue.NONE, yLast, ex)));
-                assertEquals("x, y", param(() -> pd.forward(xFirst, b1, Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
+                assertEquals("x", param(() -> pd.forward(xFirst, b1, Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
+                assertEquals("y", param(() -> pd.forward(xLast, b1, Epilogue.NONE, b2, Epilogue.NONE, Tensor.allocate(a, DType.F32, d.outputShape()), ex)));
                 assertEquals("w2", param(() -> PointwiseDepthwise.prepare(p, w1, d, Tensor.allocate(a, DType.F64, d.weightShape()))));
+                assertEquals("w1", param(() -> PointwiseDepthwise.prepare(p, Tensor.allocate(a, DType.F32, 32, 9, 1, 1), d, w2)));
+                assertEquals("w2", param(() -> PointwiseDepthwise.prepare(p, w1, d, null)));
+                // prepared, but dispatched to the direct kernel: the pass names the spec
+                PointwiseDepthwise direct = PointwiseDepthwise.prepare(few, Tensor.allocate(a, DType.F32, few.weightShape()), d, w2);
+                Tensor xFew = Tensor.allocateChannelsLast(a, DType.F32, few.inputShape());
+                assertEquals("pointwise", param(() -> direct.forward(xFew, Tensor.allocate(a, DType.F32, few.biasShape()), Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
                 // an overlapping output: y over the depthwise bias
                 Tensor yOverB2 = Tensor.wrap(b2.segment(), DType.F32, d.outputShape(), new long[] {0, 0, 0, 0}, 0);
                 assertTrue(thrown(() -> pd.forward(xLast, b1, Epilogue.NONE, b2, Epilogue.NONE, yOverB2, ex)).getMessage().startsWith("y: "));

@@ -90,6 +90,67 @@ class PointwiseDepthwiseFusionTest {
         }
     }
 
+    /**
+     * Nodes of another branch between a pair's two nodes, a depthwise output that is a model output and one read by two
+     * layers, batches that change from pass to pass, and weights changed while frozen (then {@code weightsChanged()}) and
+     * between an unfreeze and a freeze: the pairs run as one with the new weights, the same bits as unfrozen passes.
+     */
+    @Test
+    void branchesFanOutAndChangedWeights() {
+        for (int threads = 1; threads <= 2; threads++) {
+            try (Arena a = Arena.ofConfined(); Execution ex = Execution.withThreads(threads)) {
+                Graph fused = branches();
+                Model plain = Model.of(branches(), DType.F32, 5, ex).memoryFormat(MemoryFormat.CHANNELS_LAST);
+                Model frozen = Model.of(fused, DType.F32, 5, ex).memoryFormat(MemoryFormat.CHANNELS_LAST).freeze();
+                for (int pass = 0; pass < 6; pass++) {
+                    Tensor x = Fill.uniform(a, DType.F32, new long[] {pass % 3 + 1, 8, 40, 36}, pass);
+                    Map<String, Tensor> want = plain.forward(Map.of("x", x), false), got = frozen.forward(Map.of("x", x), false);
+                    String where = "threads " + threads + " pass " + pass;
+                    for (String o : want.keySet()) assertArrayEquals(values(want.get(o)), values(got.get(o)), where + " output " + o);
+                    assertEquals(kernelsFuse(a, DType.F32) ? 2 : 0, fused.pairsRunAsOne(), where); // e1-d1 and e2-d2
+                    if (pass == 2) { // new weights while frozen
+                        rewrite(plain, 1000);
+                        rewrite(frozen, 1000);
+                        frozen.context().weightsChanged();
+                    } else if (pass == 3) { // and between an unfreeze and a freeze
+                        frozen.unfreeze();
+                        rewrite(plain, 2000);
+                        rewrite(frozen, 2000);
+                        frozen.freeze();
+                    }
+                }
+                plain.close();
+                frozen.close();
+            }
+        }
+    }
+
+    private static Graph branches() {
+        Graph g = new Graph();
+        Graph.Node x = g.input("x", 8, 40, 36);
+        Graph.Node c0 = g.add("c0", new ConvLayer(16, 3, 3).padding(1, 1), x);
+        Graph.Node e1 = g.add("e1", new ConvLayer(64, 1, 1), c0);
+        Graph.Node b1 = g.add("b1", new ConvLayer(64, 1, 1).epilogue(Epilogue.relu()), c0); // another branch, between e1 and d1
+        Graph.Node b2 = g.add("b2", new ConvLayer(64, 3, 3).padding(1, 1), b1);
+        Graph.Node r1 = g.add("r1", Activation.clip(0, 6), e1);
+        Graph.Node b3 = g.add("b3", new ConvLayer(64, 1, 1), b2);
+        Graph.Node d1 = g.add("d1", new ConvLayer(64, 3, 3).groups(64).padding(1, 1).epilogue(Epilogue.clip(0, 6)), r1);
+        Graph.Node cat = g.add("cat", new dev.vecnn.nn.layer.Concat(1), d1, b3);
+        Graph.Node e2 = g.add("e2", new ConvLayer(128, 1, 1), cat);
+        Graph.Node d2 = g.add("d2", new ConvLayer(128, 3, 3).groups(128).padding(1, 1).stride(2, 2), e2);
+        Graph.Node s2 = g.add("s2", Activation.relu(), d2);
+        Graph.Node p2 = g.add("p2", new ConvLayer(32, 1, 1), s2);
+        Graph.Node q2 = g.add("q2", new ConvLayer(32, 1, 1), s2); // the depthwise output read twice
+        g.output("y", g.add("a2", Arithmetic.add(), p2, q2));
+        g.output("d1", d1); // a depthwise output made early is also the model's
+        g.output("b2", b2);
+        return g;
+    }
+
+    private static void rewrite(Model m, long seed) {
+        for (Param p : m.params()) Fill.uniform(p.value(), seed++);
+    }
+
     /** Whether the kernels run a pair as one on this machine (512-bit vectors and the Vector API). */
     private static boolean kernelsFuse(Arena a, DType t) {
         ConvSpec p = ConvSpec.parse("mb1ic8ih13iw11oc48oh13ow11kh1kw1"), d = ConvSpec.parse("g48mb1ic48ih13iw11oc48oh13ow11kh3kw3ph1pw1");

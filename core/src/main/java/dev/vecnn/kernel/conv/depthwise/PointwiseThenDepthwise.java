@@ -36,7 +36,14 @@ public final class PointwiseThenDepthwise {
             return false;
         }
         if ((long) (pointwise.kg + 16) * pointwise.reduction() > 1 << 28) return false; // the packed rows, padded to whole vectors
-        return yChannelsLast && (f ? DepthwiseChannelsLastF32.fusesAfterPointwise(depthwise) : DepthwiseChannelsLastF64.fusesAfterPointwise(depthwise));
+        if (!(f ? DepthwiseChannelsLastF32.fusesAfterPointwise(depthwise) : DepthwiseChannelsLastF64.fusesAfterPointwise(depthwise))) return false;
+        // a chunk's rows of z: the pointwise slab (positions of cg channels, 16 more where they span a multiple of 1 KB)
+        // and the table of their cells stay well within int range
+        long rows = f ? DepthwiseChannelsLastF32.chunkInputRows(depthwise) : DepthwiseChannelsLastF64.chunkInputRows(depthwise);
+        long positions = rows;
+        for (int d = 1; d < pointwise.rank; d++) positions *= pointwise.small[d];
+        if (positions > 1 << 28 || positions * (pointwise.cg + 16) > 1 << 28) return false;
+        return yChannelsLast;
     }
 
     /** Whether t's channels are contiguous at each position ({@code ChannelsLastSlab}'s test). */
