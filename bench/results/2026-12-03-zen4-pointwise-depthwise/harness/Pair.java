@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Pair cin channels size stride threads [batch]: a 1x1 expansion and a 3x3 depthwise convolution (ReLU6 after each,
- * channels-last, prepared weights) as two passes and as one ({@code PointwiseDepthwise}), alternated in 40 rounds in one
+ * channels-last, prepared weights) as two passes and as one ({@code ConvDepthwise}), alternated in 40 rounds in one
  * JVM; prints the medians and minima of the last 30 and how many outputs differ in their bits.
  */
 public class Pair {
@@ -27,8 +27,8 @@ public class Pair {
             java.util.Random r = new java.util.Random(1);
             for (Tensor t : new Tensor[] {x, w1, b1, w2, b2}) for (long i = 0; i < t.numel(); i++) t.setAt(i, r.nextGaussian());
             PreparedWeights p1 = Conv.prepare(pw, w1), p2 = Conv.prepare(dw, w2);
-            PointwiseDepthwise f = PointwiseDepthwise.prepare(pw, w1, dw, w2);
-            System.out.println("fuses " + PointwiseDepthwise.fuses(pw, dw, x, y) + " " + Conv.choose(ConvPass.FORWARD, pw).name());
+            ConvDepthwise f = ConvDepthwise.prepare(pw, w1, dw, w2);
+            System.out.println("fuses " + ConvDepthwise.fuses(pw, dw, x, y) + " " + Conv.choose(ConvPass.FORWARD, pw).name());
             Epilogue e = Epilogue.clip(0, 6);
             int reps = Math.max(5, (int) (2e8 / (pw.flops() + dw.flops())));
             double[] ts = new double[40], tf = new double[40];

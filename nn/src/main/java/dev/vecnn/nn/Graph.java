@@ -58,9 +58,9 @@ public final class Graph {
     /** Frozen evaluation passes (findResidualAdditions): the residual each convolution adds (-1: none), the node whose output each node passes on (-1: none), and the activation after the addition. */
     private int[] residualOf, passOn;
     /**
-     * Frozen evaluation passes (findPointwiseDepthwise): the depthwise node each pointwise node computes with itself
-     * (-1: none), the pointwise node whose pair a node belongs to (the activation between and the depthwise node; -1:
-     * none), and per pass whether each pointwise node ran its pair as one.
+     * Frozen evaluation passes (findConvDepthwise): the depthwise node each convolution node computes with itself (-1:
+     * none), the convolution node whose pair a node belongs to (the activation between and the depthwise node; -1: none),
+     * and per pass whether each convolution node ran its pair as one.
      */
     private int[] pairedDepthwise, pairedFrom;
     private boolean[] pairRan;
@@ -212,7 +212,7 @@ public final class Graph {
         for (int o : outputs.values()) entries.get(o).uses++;
         fuseActivations();
         findResidualAdditions();
-        findPointwiseDepthwise();
+        findConvDepthwise();
         Set<String> names = new HashSet<>();
         for (Param p : allParams(true)) {
             if (!names.add(p.name())) throw new IllegalArgumentException("graph: two parameters are named '" + p.name() + "'; rename a node");
@@ -285,13 +285,14 @@ public final class Graph {
     }
 
     /**
-     * For frozen evaluation passes: a pointwise convolution whose output only a depthwise convolution reads (through its
-     * fused activation at most; {@link dev.vecnn.conv.PointwiseDepthwise#pair}), neither of them in a residual addition,
-     * is tried as a pair at the first one's turn ({@link dev.vecnn.nn.layer.ConvLayer#forwardThrough}, which says whether the kernels run them as one pass: an
-     * inverted residual block's expansion and depthwise layers, channels-last). Where they do, the nodes between pass
+     * For frozen evaluation passes: a convolution whose output only a depthwise convolution reads (through its fused
+     * activation at most; {@link dev.vecnn.conv.ConvDepthwise#pair}), neither of them in a residual addition, is tried as
+     * a pair at the first one's turn ({@link dev.vecnn.nn.layer.ConvLayer#forwardThrough}, which says whether the kernels run them as one pass: an
+     * inverted residual block's expansion and depthwise layers, or a stem and the depthwise layer after it, channels-last).
+     * Where they do, the nodes between pass
      * nothing on, and the first one's output is never in memory.
      */
-    private void findPointwiseDepthwise() {
+    private void findConvDepthwise() {
         int n = entries.size();
         pairedDepthwise = new int[n];
         pairedFrom = new int[n];
@@ -306,14 +307,14 @@ public final class Graph {
                 r = onlyReader(r);
             }
             if (r < 0 || !(entries.get(r).layer instanceof dev.vecnn.nn.layer.ConvLayer d) || residualOf[r] >= 0 || pairedFrom[p] >= 0
-                    || !dev.vecnn.conv.PointwiseDepthwise.pair(((dev.vecnn.nn.layer.ConvLayer) entries.get(p).layer).spec(1), d.spec(1))) continue;
+                    || !dev.vecnn.conv.ConvDepthwise.pair(((dev.vecnn.nn.layer.ConvLayer) entries.get(p).layer).spec(1), d.spec(1))) continue;
             pairedDepthwise[p] = r;
             pairedFrom[r] = p;
             if (between >= 0) pairedFrom[between] = p;
         }
     }
 
-    /** How many pointwise-depthwise pairs the last frozen evaluation pass ran as one ({@link #findPointwiseDepthwise}): for tests. */
+    /** How many convolution-depthwise pairs the last frozen evaluation pass ran as one ({@link #findConvDepthwise}): for tests. */
     int pairsRunAsOne() {
         int n = 0;
         for (boolean b : pairRan) if (b) n++;
@@ -397,7 +398,7 @@ public final class Graph {
                 Tensor pair;
                 if (plan && pairedDepthwise[k] >= 0 && (pair = ((dev.vecnn.nn.layer.ConvLayer) e.layer)
                         .forwardThrough((dev.vecnn.nn.layer.ConvLayer) entries.get(pairedDepthwise[k]).layer, values[e.inputs[0]])) != null) {
-                    values[pairedDepthwise[k]] = pair; // findPointwiseDepthwise: the depthwise node's output, computed now
+                    values[pairedDepthwise[k]] = pair; // findConvDepthwise: the depthwise node's output, computed now
                     values[k] = null;
                     pairRan[k] = true;
                 } else if (plan && pairedFrom[k] >= 0 && pairRan[pairedFrom[k]]) {
@@ -433,7 +434,7 @@ public final class Graph {
         }
         List<Tensor> live = null;
         for (int i = 0; i <= k; i++) {
-            if (lastReader[i] != k || values[i] == null) continue; // null: not made (a pointwise-depthwise pair ran as one)
+            if (lastReader[i] != k || values[i] == null) continue; // null: not made (a convolution-depthwise pair ran as one)
             if (live == null) {
                 live = new ArrayList<>();
                 for (int j = 0; j <= k; j++) if ((lastReader[j] > k || j == k) && values[j] != null) live.add(values[j]);

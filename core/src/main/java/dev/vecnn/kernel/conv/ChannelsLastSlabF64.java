@@ -134,7 +134,7 @@ public final class ChannelsLastSlabF64 {
     /**
      * The slab offset ({@code at}) and y's element offset ({@code to}) of {@code count} positions of output rows
      * [r0, r1) of image n in row-major order, from the task's position {@code from}; the positions
-     * [from, from + count) lie within those rows.
+     * [from, from + count) lie within those rows. With y null, only the slab offsets ({@code to} unused).
      */
     public void positions(ConvGeometry g, Tensor y, long n, int r0, int r1, int from, int count, int[] at, long[] to) {
         int rank = g.rank, last = rank - 1;
@@ -149,10 +149,10 @@ public final class ChannelsLastSlabF64 {
             rest /= g.small[d];
         }
         o[0] = r0 + rest;
-        long yBase = y.offset() + n * y.stride(0);
+        long yBase = y == null ? 0 : y.offset() + n * y.stride(0);
         long lastEnd = last == 0 ? r1 : g.small[last];
         int atStep = outStep[last] * pitch[last];
-        long toStep = y.stride(2 + last);
+        long toStep = y == null ? 0 : y.stride(2 + last);
         // a run along the last dimension at a time, its offsets by addition: per position through every dimension,
         // the tables took a quarter of a 3x3 depthwise layer's samples (32 channels on 112x112), which ran 1.09-1.25x
         // faster by runs
@@ -161,12 +161,12 @@ public final class ChannelsLastSlabF64 {
             long t = yBase;
             for (int d = 0; d < rank; d++) {
                 s += (int) ((d == 0 ? o[0] - r0 : o[d]) * outStep[d]) * pitch[d];
-                t += o[d] * y.stride(2 + d);
+                if (y != null) t += o[d] * y.stride(2 + d);
             }
             int run = (int) Math.min(count - q, lastEnd - o[last]);
             for (int end = q + run; q < end; q++, s += atStep, t += toStep) {
                 at[q] = s;
-                to[q] = t;
+                if (y != null) to[q] = t;
             }
             o[last] += run;
             for (int d = last; d > 0 && o[d] == g.small[d]; d--) {

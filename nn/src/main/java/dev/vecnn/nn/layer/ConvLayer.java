@@ -2,7 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.Epilogue;
-import dev.vecnn.conv.PointwiseDepthwise;
+import dev.vecnn.conv.ConvDepthwise;
 import dev.vecnn.nn.Layer;
 import dev.vecnn.nn.Param;
 import dev.vecnn.spec.ConvSpec;
@@ -240,22 +240,23 @@ public final class ConvLayer extends Layer implements FusesActivation {
     }
 
     /**
-     * A frozen model's evaluation pass through this pointwise convolution and {@code next}, the depthwise convolution
-     * that alone reads its output (an inverted residual block's expansion and depthwise layers), as one pass that keeps
-     * this layer's output out of memory ({@link PointwiseDepthwise}): returns next's output, with the bits of the two
-     * layers' passes, or null where the kernels do not run the pair so, or where that does not pay ({@link PointwiseDepthwise#pays}:
+     * A frozen model's evaluation pass through this convolution and {@code next}, the depthwise convolution
+     * that alone reads its output (an inverted residual block's expansion and depthwise layers, a stem and the depthwise
+     * layer after it), as one pass that keeps
+     * this layer's output out of memory ({@link ConvDepthwise}): returns next's output, with the bits of the two
+     * layers' passes, or null where the kernels do not run the pair so, or where that does not pay ({@link ConvDepthwise#pays}:
      * then no output was made and the layers run one by one). {@code Graph} calls this; not for user code.
      *
      * @throws IllegalStateException outside a frozen model
      */
     public Tensor forwardThrough(ConvLayer next, Tensor in) {
-        ctx.requireFrozen("a pointwise and a depthwise convolution as one pass");
+        ctx.requireFrozen("a convolution and a depthwise convolution as one pass");
         Epilogue f1 = function(), f2 = next.function();
         if (!f1.derivativeFromOutput() || !f2.derivativeFromOutput() || ctx.memoryFormat() != MemoryFormat.CHANNELS_LAST) return null;
         long n = batchOf(in, "x");
         ConvSpec s = spec(n), d = next.spec(n);
         Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
-        if (!PointwiseDepthwise.fuses(s, d, x, MemoryFormat.CHANNELS_LAST) || !PointwiseDepthwise.pays(s, x.dtype())) return null;
+        if (!ConvDepthwise.fuses(s, d, x, MemoryFormat.CHANNELS_LAST) || !ConvDepthwise.pays(s, x.dtype())) return null;
         last = s;
         input = x;
         next.last = d;

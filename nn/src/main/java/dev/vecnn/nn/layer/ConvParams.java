@@ -2,7 +2,7 @@ package dev.vecnn.nn.layer;
 
 import dev.vecnn.conv.Conv;
 import dev.vecnn.conv.Epilogue;
-import dev.vecnn.conv.PointwiseDepthwise;
+import dev.vecnn.conv.ConvDepthwise;
 import dev.vecnn.conv.PreparedWeights;
 import dev.vecnn.kernel.matmul.Matmul;
 import dev.vecnn.nn.Context;
@@ -44,8 +44,8 @@ final class ConvParams {
     /** A dense layer's weights packed for the frozen model's products ({@link Matmul#prepare}), of generation {@link #matmulGeneration}. */
     private Matmul.Prepared matmulPacked;
     private long matmulGeneration;
-    /** A pointwise layer's weights and the next depthwise layer's packed for one pass of both, of generation {@link #pairGeneration}. */
-    private PointwiseDepthwise pairPacked;
+    /** This layer's weights and the next depthwise layer's packed for one pass of both, of generation {@link #pairGeneration}. */
+    private ConvDepthwise pairPacked;
     private ConvParams pairNext;
     private long pairGeneration;
 
@@ -94,14 +94,14 @@ final class ConvParams {
     }
 
     /**
-     * A frozen evaluation pass's {@code y = f2(depthwise(f1(conv(x) + bias)) + next's bias)}: this pointwise
-     * convolution and {@code next}'s depthwise convolution as one pass ({@link PointwiseDepthwise}, which
-     * {@link PointwiseDepthwise#fuses} accepts for these tensors), with the bits of the two layers' passes.
+     * A frozen evaluation pass's {@code y = f2(depthwise(f1(conv(x) + bias)) + next's bias)}: this
+     * convolution and {@code next}'s depthwise convolution as one pass ({@link ConvDepthwise}, which
+     * {@link ConvDepthwise#fuses} accepts for these tensors), with the bits of the two layers' passes.
      */
     void forwardPair(ConvSpec s, Tensor x, ConvParams next, ConvSpec d, Tensor y, Epilogue f1, Epilogue f2, Execution ex) {
         if (pairPacked == null || pairNext != next || pairGeneration != ctx.frozenGeneration()
-                || !pairPacked.pointwise().toBuilder().batch(s.batch()).build().equals(s) || !pairPacked.depthwise().toBuilder().batch(d.batch()).build().equals(d)) {
-            pairPacked = PointwiseDepthwise.prepare(s, kernelWeight, d, next.kernelWeight);
+                || !pairPacked.conv().toBuilder().batch(s.batch()).build().equals(s) || !pairPacked.depthwise().toBuilder().batch(d.batch()).build().equals(d)) {
+            pairPacked = ConvDepthwise.prepare(s, kernelWeight, d, next.kernelWeight);
             pairNext = next;
             pairGeneration = ctx.frozenGeneration();
         }

@@ -245,21 +245,20 @@ public final class DepthwiseChannelsLastF32 {
     }
 
     /**
-     * {@code y = act(depthwise(z) + bias)} where {@code z = act'(pointwise(x) + bias')} (an inverted residual block's
-     * expansion and depthwise convolution: MobileNet-V2, EfficientNet) without z in memory: a task's slab is laid by
-     * {@code pointwise} instead of copied from z, and each task walks its rows in chunks whose slab stays in L2, moving
-     * the input rows that the next chunk reads again to the slab's top rather than computing them twice. Each output
-     * has the bits of the two separate forward passes (the pointwise tiles and the depthwise tiles of the slab path,
-     * whose operations and order do not depend on where their inputs lie). Tasks: images, then runs of rows where
-     * images leave threads idle (a run's first rows of z are computed by both tasks that read them).
+     * {@code y = act(depthwise(z) + bias)} where {@code z = act'(conv(x) + bias')} (an inverted residual block's expansion
+     * and depthwise convolution: MobileNet-V2, EfficientNet; or a stem and the depthwise layer after it) without z in
+     * memory: a task's slab is laid by {@code conv} instead of copied from z, and each task walks its rows in chunks whose
+     * slab stays in L2, moving the input rows that the next chunk reads again to the slab's top rather than computing them
+     * twice. Each output has the bits of the two separate forward passes (the channels-last GEMM tiles and the depthwise
+     * tiles of the slab path, whose operations and order do not depend on where their inputs lie). Tasks: images, then
+     * runs of rows where images leave threads idle (a run's first rows of z are computed by both tasks that read them).
      *
-     * @param pointwise the pointwise convolution (geometry {@code pg}: one group, a 1x1 kernel, unit strides, no
-     *     padding, {@code pg.kg == g.groups}, {@code pg.small} equal to {@code g.big}), for up to {@link #chunkInputRows}
-     *     rows a call
-     * @param g the depthwise geometry ({@link #runsFor}), its input z's cells all inside a slab ({@link #fusesAfterPointwise})
+     * @param conv the first convolution (geometry {@code pg}: one group, {@code pg.kg == g.groups}, {@code pg.small} equal
+     *     to {@code g.big}), for up to {@link #chunkInputRows} rows a call
+     * @param g the depthwise geometry ({@link #fusesAfterConv})
      * @param taps the depthwise weights from {@link #packTaps}
      */
-    public static void forwardAfterPointwise(ChannelsLastGemmF32.PointwiseRows pointwise, ConvGeometry pg, Tensor x, ConvGeometry g, float[] taps,
+    public static void forwardAfterConv(ChannelsLastGemmF32.ConvRows conv, ConvGeometry pg, Tensor x, ConvGeometry g, float[] taps,
             Tensor bias, Epilogue e, Tensor y, Execution ex) {
         int rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L, last = g.rank - 1;
         float[] biasRow = new float[padded];
@@ -306,7 +305,7 @@ public final class DepthwiseChannelsLastF32 {
                     MemorySegment.copy(xs, (long) (i0 - have0) * rowPitch * ES, xs, 0, (long) (have1 - i0) * rowPitch * ES);
                     from = have1;
                 }
-                // rows of padding as zeros, z's rows by the pointwise convolution into their cells, the padding cells
+                // rows of padding as zeros, z's rows by the first convolution into their cells, the padding cells
                 // around them zeroed (zeroing the whole slab first made MobileNet-V2's 14x14 and 7x7 pairs slower than
                 // the two separate passes)
                 int a = Math.min(Math.max(from, 0), i1), z = Math.max(a, Math.min(i1, zRows));
@@ -318,7 +317,7 @@ public final class DepthwiseChannelsLastF32 {
                         for (int j = 0; j < perRow; j++) to[q++] = cell[j] >= 0 ? row + cell[j] : trash;
                         for (int k = 0; k < gaps.length; k += 2) xs.asSlice((row + gaps[k]) * ES, (long) (gaps[k + 1] - gaps[k]) * ES).fill((byte) 0);
                     }
-                    pointwise.run(x, n, a, z, xs, to, s);
+                    conv.run(x, n, a, z, xs, to, s);
                 }
                 have0 = i0;
                 have1 = i1;
@@ -349,21 +348,21 @@ public final class DepthwiseChannelsLastF32 {
         return Arrays.copyOf(out, n);
     }
 
-    /** Output rows of a chunk of {@link #forwardAfterPointwise}: its slab within the task budget. */
+    /** Output rows of a chunk of {@link #forwardAfterConv}: its slab within the task budget. */
     private static int chunkRows(ConvGeometry g) {
         return ChannelsLastSlabF32.rowsPerTask(g, SLAB_BUDGET);
     }
 
-    /** Rows of the depthwise input that a chunk of {@link #forwardAfterPointwise} lays, at most: the pointwise rows' bound. */
+    /** Rows of the depthwise input that a chunk of {@link #forwardAfterConv} lays, at most: the first convolution's rows a call. */
     public static int chunkInputRows(ConvGeometry g) {
         return ChannelsLastSlabF32.of(g, chunkRows(g)).extent[0];
     }
 
     /**
-     * Whether {@link #forwardAfterPointwise} runs g after a pointwise convolution (on channels-last x and y): {@link #runsFor},
+     * Whether {@link #forwardAfterConv} runs g after a convolution (on channels-last x and y): {@link #runsFor},
      * no padding before the input negative, and the slab's offsets, with room past its end, in int range.
      */
-    public static boolean fusesAfterPointwise(ConvGeometry g) {
+    public static boolean fusesAfterConv(ConvGeometry g) {
         if (!runsFor(g)) return false;
         for (int d = 0; d < g.rank; d++) if (g.padBegin[d] < 0) return false;
         return (long) ChannelsLastSlabF32.of(g, chunkRows(g)).length() + 2L * L + g.groups + 64 < Integer.MAX_VALUE;

@@ -271,12 +271,12 @@ public final class ChannelsLastGemmF32 {
     }
 
     /**
-     * A pointwise convolution's outputs row by row into a consumer's own memory (the depthwise convolution after it in
-     * {@code DepthwiseChannelsLastF32.forwardAfterPointwise}, which keeps them in its slab instead of a tensor): the
-     * outputs of input rows [r0, r1) of dimension 0 of an image, {@code act(conv(x) + bias)}, each by the tiles and in the
-     * order of {@link #forward}, so with its bits. For geometries of a 1x1 kernel, unit strides, no padding, one group.
+     * A convolution's outputs row by row into a consumer's own memory (the depthwise convolution after it in
+     * {@code DepthwiseChannelsLastF32.forwardAfterConv}, which keeps them in its slab instead of a tensor): the outputs of
+     * rows [r0, r1) of dimension 0 of an image, {@code act(conv(x) + bias)}, each by the tiles and in the order of
+     * {@link #forward}, so with its bits. For the geometries {@link #forward} runs (one group, zero padding).
      */
-    public static final class PointwiseRows {
+    public static final class ConvRows {
         private final ConvGeometry g;
         private final MemorySegment a;
         private final ChannelsLastSlabF32 slab;
@@ -291,18 +291,19 @@ public final class ChannelsLastGemmF32 {
          * For up to {@code maxRows} rows a call; weights {@code a} from {@link #aligned} ({@link #packRows}), bias of g.kg
          * elements or null.
          */
-        public PointwiseRows(ConvGeometry g, MemorySegment a, Tensor bias, Epilogue e, int maxRows) {
-            if (g.taps != 1 || g.groups != 1 || g.reduction() != g.cg) throw new IllegalArgumentException("g: not a pointwise convolution of one group");
+        public ConvRows(ConvGeometry g, MemorySegment a, Tensor bias, Epilogue e, int maxRows) {
+            if (g.groups != 1) throw new IllegalArgumentException("g: " + g.groups + " groups, not one");
             this.g = g;
             this.a = a;
             this.e = e;
             this.maxRows = maxRows;
-            slab = ChannelsLastSlabF32.of(g, maxRows, true);
+            slab = ChannelsLastSlabF32.of(g, maxRows, true); // as forward lays it
             nv = blockVectors(g.kg);
+            int red = g.reduction();
             blockStart = new int[nv.length + 1];
-            for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + g.cg * nv[b] * L;
-            off = new int[g.cg];
-            for (int c = 0; c < g.cg; c++) off[c] = c;
+            for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
+            off = new int[red]; // step r = (c, t): the channel's element at tap t
+            for (int t = 0; t < g.taps; t++) for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = slab.tapOffset(g, t) + c;
             biasRow = new float[Math.ceilDiv(g.kg, L) * L];
             if (bias != null) for (int k = 0; k < g.kg; k++) biasRow[k] = bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
             clamp = e.isRegisterClamp();
@@ -319,7 +320,10 @@ public final class ChannelsLastGemmF32 {
             int positions = (r1 - r0) * ChannelsLastSlabF32.rowPositions(g);
             float[] xs = s.floats("cl.slab", slab.length());
             slab.fill(g, x, n, r0, r1, xs);
-            tiles(xs, null, 0, slab.pitch[g.rank - 1], to, 0, g.kg, positions, nv, blockStart, 0, nv.length, off, a, g.cg, out, biasRow, lo, hi, s);
+            // a 1x1 reads consecutive slab positions (subsampled where strided); other kernels' offsets from the table
+            int[] at = g.taps == 1 ? null : s.ints("cl.at", positions);
+            if (at != null) slab.positions(g, null, n, r0, r1, 0, positions, at, null);
+            tiles(xs, at, 0, slab.pitch[g.rank - 1], to, 0, g.kg, positions, nv, blockStart, 0, nv.length, off, a, g.reduction(), out, biasRow, lo, hi, s);
             if (!clamp) for (int q = 0; q < positions; q++) ELEMENTWISE.activationForward(e, out, to[q], out, to[q], g.kg, 0, false);
         }
     }

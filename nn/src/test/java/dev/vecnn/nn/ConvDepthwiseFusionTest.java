@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecnn.conv.Epilogue;
-import dev.vecnn.conv.PointwiseDepthwise;
+import dev.vecnn.conv.ConvDepthwise;
 import dev.vecnn.nn.layer.Activation;
 import dev.vecnn.nn.layer.Arithmetic;
 import dev.vecnn.nn.layer.ConvLayer;
@@ -19,19 +19,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A frozen model's evaluation passes run a pointwise convolution and the depthwise convolution that alone reads it as
- * one pass where the kernels can and it pays (Graph.findPointwiseDepthwise, channels-last with 512-bit vectors, the
- * pointwise output above {@link PointwiseDepthwise#PAYS_ABOVE} bytes): the same bits as
+ * A frozen model's evaluation passes run a convolution and the depthwise convolution that alone reads it as
+ * one pass where the kernels can and it pays (Graph.findConvDepthwise, channels-last with 512-bit vectors, the
+ * first output above {@link ConvDepthwise#PAYS_ABOVE} bytes): the same bits as
  * the layers one by one, in both memory formats, both dtypes, at batch 1 and 2 and at 1 and 3 threads, over several
  * passes (the output memory plan); pairs that must not run as one still run as before.
  */
-class PointwiseDepthwiseFusionTest {
+class ConvDepthwiseFusionTest {
     /**
      * MobileNet-V2's blocks: an expansion with ReLU6 and a 3x3 depthwise with ReLU6 (fused Activation layers), a stride-2
      * one with epilogues, one whose 5x3 depthwise has no activation (its projection adds a residual); then pairs that are not run as one: an
      * expansion read twice, one with hard swish (its derivative needs the input, so it is applied after the
-     * convolution), a 3x3 convolution before a depthwise, a depthwise with a multiplier of 2, and a pair whose pointwise
-     * output is too small to pay.
+     * convolution), a depthwise with a multiplier of 2, and pairs whose first output is too small to pay (a 3x3
+     * convolution before a depthwise, a 1x1 of 8 channels).
      */
     static Graph graph() {
         Graph g = new Graph();
@@ -154,7 +154,7 @@ class PointwiseDepthwiseFusionTest {
     /** Whether the kernels run a pair as one on this machine (512-bit vectors and the Vector API). */
     private static boolean kernelsFuse(Arena a, DType t) {
         ConvSpec p = ConvSpec.parse("mb1ic8ih13iw11oc48oh13ow11kh1kw1"), d = ConvSpec.parse("g48mb1ic48ih13iw11oc48oh13ow11kh3kw3ph1pw1");
-        return PointwiseDepthwise.fuses(p, d, MemoryFormat.CHANNELS_LAST.allocate(a, t, p.inputShape()), MemoryFormat.CHANNELS_LAST);
+        return ConvDepthwise.fuses(p, d, MemoryFormat.CHANNELS_LAST.allocate(a, t, p.inputShape()), MemoryFormat.CHANNELS_LAST);
     }
 
     private static double[] values(Tensor t) {

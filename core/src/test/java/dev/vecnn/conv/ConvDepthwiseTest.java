@@ -21,20 +21,21 @@ import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /**
- * A pointwise convolution and the depthwise convolution after it in one pass ({@link PointwiseDepthwise}) give the bits of
- * the two prepared forward passes, channels-last: drawn pairs of rank 1 to 3 (channels that are not whole vectors,
+ * A convolution and the depthwise convolution after it in one pass ({@link ConvDepthwise}) give the bits of the two
+ * prepared forward passes, channels-last: drawn pairs of rank 1 to 3 (a 1x1 first in half of them, else any kernel,
+ * stride, dilation and padding; channels that are not whole vectors,
  * kernels up to 5 wide, strides up to 3, dilations, padding up to the kernel on each side), batches of up to three, x a
  * view whose positions have gaps, biases or none, clamped and other activations on either, 1 to 3 threads; and planes
  * large enough for several chunks per task, whose rows the next chunk reads again; each after a pass that left values
  * in the scratch memory the slab takes. Where the kernels do not run the pair
- * (vectors narrower than 512 bits, the portable backend) {@link PointwiseDepthwise#fuses} says so and the pass refuses.
+ * (vectors narrower than 512 bits, the portable backend) {@link ConvDepthwise#fuses} says so and the pass refuses.
  * The argument checks name what is wrong.
  */
 @Tag("kernels")
-class PointwiseDepthwiseTest {
+class ConvDepthwiseTest {
     private static final Epilogue[] EPILOGUES = {Epilogue.NONE, Epilogue.clip(0, 6), Epilogue.relu(), new Epilogue(Activation.TANH, 0, 0)};
 
-    private record Case(ConvSpec pointwise, ConvSpec depthwise, int gap, int threads, int e1, int e2) {
+    private record Case(ConvSpec conv, ConvSpec depthwise, int gap, int threads, int e1, int e2) {
     }
 
     private static Gen<Case> cases() {
@@ -42,19 +43,31 @@ class PointwiseDepthwiseTest {
             int rank = Props.draw(in, 1, 3), batch = Props.draw(in, 1, 3);
             // fewer input channels or outputs go to the direct kernel (refusesWhatItCannotRun)
             long cin = Props.draw(in, 3, 24), channels = Props.draw(in, 5, 70);
-            long[] size = new long[rank];
+            // the first convolution: a 1x1 in half the cases, else any kernel, stride, dilation and zero padding
+            boolean pointwise = Props.oneIn(in, 2);
+            long[] size = new long[rank], mid = new long[rank];
+            int[] k1 = new int[rank], s1 = new int[rank], d1 = new int[rank], b1 = new int[rank], e1 = new int[rank];
             int[] kernel = new int[rank], stride = new int[rank], dilation = new int[rank], begin = new int[rank], end = new int[rank];
             for (int d = 0; d < rank; d++) {
+                k1[d] = pointwise ? 1 : Props.draw(in, 1, 3);
+                s1[d] = pointwise ? 1 : Props.draw(in, 1, 2);
+                d1[d] = pointwise ? 1 : Props.draw(in, 1, 2);
+                b1[d] = pointwise ? 0 : Props.draw(in, 0, k1[d]);
+                e1[d] = pointwise ? 0 : Props.draw(in, 0, k1[d]);
                 kernel[d] = Props.draw(in, 1, rank == 3 ? 3 : 5);
                 stride[d] = Props.draw(in, 1, 3);
                 dilation[d] = Props.draw(in, 1, 2);
                 begin[d] = Props.draw(in, 0, kernel[d]);
                 end[d] = Props.draw(in, 0, kernel[d]);
-                long reach = (long) (kernel[d] - 1) * dilation[d] + 1;
-                size[d] = Math.max(1, reach - begin[d] - end[d]) + Props.draw(in, 0, rank == 3 ? 7 : rank == 2 ? 20 : 60);
+                long reach = (long) (kernel[d] - 1) * dilation[d] + 1, reach1 = (long) (k1[d] - 1) * d1[d] + 1;
+                // at least one output of each: the depthwise input spans its kernel's reach, the first input its own
+                mid[d] = Math.max(1, reach - begin[d] - end[d]) + Props.draw(in, 0, rank == 3 ? 7 : rank == 2 ? 20 : 60);
+                size[d] = Math.max(1, (mid[d] - 1) * s1[d] + reach1 - b1[d] - e1[d]); // mid[d] outputs, or more where clamped
             }
-            ConvSpec p = ConvSpec.builder().batch(batch).inChannels(cin).outChannels(channels).input(size).kernel(ones(rank)).bias(Props.draw(in, 0, 3) > 0).build();
-            ConvSpec d = ConvSpec.builder().batch(batch).groups(channels).inChannels(channels).outChannels(channels).input(size).kernel(kernel).stride(stride)
+            ConvSpec p = ConvSpec.builder().batch(batch).inChannels(cin).outChannels(channels).input(size).kernel(k1).stride(s1).dilation(d1)
+                    .padding(b1, e1).bias(Props.draw(in, 0, 3) > 0).build();
+            long[] z = p.outputSize();
+            ConvSpec d = ConvSpec.builder().batch(batch).groups(channels).inChannels(channels).outChannels(channels).input(z).kernel(kernel).stride(stride)
                     .dilation(dilation).padding(begin, end).bias(Props.draw(in, 0, 3) > 0).build();
             return new Case(p, d, Props.oneIn(in, 3) ? Props.draw(in, 1, 5) : 0, Props.draw(in, 1, 3), Props.draw(in, 0, 3), Props.draw(in, 0, 3));
         };
@@ -87,7 +100,9 @@ class PointwiseDepthwiseTest {
             {"mb1ic16ih112iw112oc96oh112ow112kh1kw1", "g96mb1ic96ih112iw112oc96oh56ow56kh3kw3sh2sw2ph1pw1"},
             {"mb1ic24ih56iw56oc144oh56ow56kh1kw1", "g144mb1ic144ih56iw56oc144oh56ow56kh3kw3ph1pw1"},
             {"mb2ic8ih61iw47oc80oh61ow47kh1kw1", "g80mb2ic80ih61iw47oc80oh57ow47kh5kw3dh2ph2pw1"},
-            {"mb1ic5ih9iw30id30oc40oh9ow30od30kh1kw1kd1", "g40mb1ic40ih9iw30id30oc40oh9ow30od30kh3kw3kd3ph1pw1pd1"}};
+            {"mb1ic5ih9iw30id30oc40oh9ow30od30kh1kw1kd1", "g40mb1ic40ih9iw30id30oc40oh9ow30od30kh3kw3kd3ph1pw1pd1"},
+            // MobileNet-V2's stem (3x3, stride 2) and the depthwise layer after it
+            {"mb1ic3ih224iw224oc32oh112ow112kh3kw3sh2sw2ph1pw1", "g32mb1ic32ih112iw112oc32oh112ow112kh3kw3ph1pw1"}};
         for (String[] pair : pairs) {
             for (int threads = 1; threads <= 2; threads++) {
                 for (DType t : new DType[] {DType.F32, DType.F64}) check(new Case(ConvSpec.parse(pair[0]), ConvSpec.parse(pair[1]), 0, threads, 1, 1), t);
@@ -112,7 +127,7 @@ class PointwiseDepthwiseTest {
     }
 
     private static void check(Case c, DType t) {
-        ConvSpec p = c.pointwise(), d = c.depthwise();
+        ConvSpec p = c.conv(), d = c.depthwise();
         try (Arena a = Arena.ofShared(); Execution ex = Execution.withThreads(c.threads())) {
             long[] shape = p.inputShape(), wider = shape.clone();
             wider[1] += c.gap(); // positions gap elements apart beyond the channels: a view of a wider channels-last tensor
@@ -127,12 +142,12 @@ class PointwiseDepthwiseTest {
             Conv.forward(d, z, Conv.prepare(d, w2), b2, want, e2, ex);
             String where = p + " " + d + " " + t + " " + e1 + " " + e2 + " gap " + c.gap() + " threads " + c.threads();
             if (!kernelsRun()) {
-                assertFalse(PointwiseDepthwise.fuses(p, d, x, got), where);
+                assertFalse(ConvDepthwise.fuses(p, d, x, got), where);
                 return;
             }
-            assertTrue(PointwiseDepthwise.fuses(p, d, x, got), where);
+            assertTrue(ConvDepthwise.fuses(p, d, x, got), where);
             dirtyScratch(p, x, w1, b1, ex, a);
-            PointwiseDepthwise.prepare(p, w1, d, w2).forward(x, b1, e1, b2, e2, got, ex);
+            ConvDepthwise.prepare(p, w1, d, w2).forward(x, b1, e1, b2, e2, got, ex);
             Tolerance.assertIdentical(want, got, where);
         }
     }
@@ -146,7 +161,7 @@ class PointwiseDepthwiseTest {
         long c = p.outChannels();
         ConvSpec d = ConvSpec.builder().batch(p.batch()).groups(c).inChannels(c).outChannels(c).input(p.outputSize()).kernel(ones(rank)).bias(false).build();
         Tensor y = Tensor.allocateChannelsLast(a, x.dtype(), d.outputShape());
-        PointwiseDepthwise.prepare(p, w1, d, Fill.uniform(a, x.dtype(), d.weightShape(), 36)).forward(x, b1, Epilogue.NONE, null, Epilogue.NONE, y, ex);
+        ConvDepthwise.prepare(p, w1, d, Fill.uniform(a, x.dtype(), d.weightShape(), 36)).forward(x, b1, Epilogue.NONE, null, Epilogue.NONE, y, ex);
     }
 
     /** Whether the kernels run pairs as one pass here: the Vector API with 512-bit vectors. */
@@ -160,41 +175,41 @@ class PointwiseDepthwiseTest {
         try (Arena a = Arena.ofConfined()) {
             Tensor xFirst = Tensor.allocate(a, DType.F32, p.inputShape()), xLast = Tensor.allocateChannelsLast(a, DType.F32, p.inputShape());
             Tensor yLast = Tensor.allocateChannelsLast(a, DType.F32, d.outputShape());
-            assertFalse(PointwiseDepthwise.fuses(p, d, xFirst, yLast), "channels-first x");
-            assertFalse(PointwiseDepthwise.fuses(p, d, xLast, Tensor.allocate(a, DType.F32, d.outputShape())), "channels-first y");
-            assertFalse(PointwiseDepthwise.fuses(null, d, xLast, yLast));
-            assertFalse(PointwiseDepthwise.fuses(p, d, null, yLast));
-            // not a pair: a 3x3 first, a strided or padded 1x1, a depthwise of other channels or sizes, grouped, reflect padding
-            for (String[] pair : new String[][] {{"mb1ic8ih10iw10oc32oh10ow10kh3kw3ph1pw1", d.toString()},
-                    {"mb1ic8ih10iw10oc32oh5ow5kh1kw1sh2sw2", "g32mb1ic32ih5iw5oc32oh5ow5kh3kw3ph1pw1"},
-                    {"mb1ic8ih10iw10oc32oh12ow12kh1kw1ph1pw1", "g32mb1ic32ih12iw12oc32oh12ow12kh3kw3ph1pw1"},
-                    {"mb1ic8ih10iw10oc16oh10ow10kh1kw1", d.toString()},
+            assertFalse(ConvDepthwise.fuses(p, d, xFirst, yLast), "channels-first x");
+            assertFalse(ConvDepthwise.fuses(p, d, xLast, Tensor.allocate(a, DType.F32, d.outputShape())), "channels-first y");
+            assertFalse(ConvDepthwise.fuses(null, d, xLast, yLast));
+            assertFalse(ConvDepthwise.fuses(p, d, null, yLast));
+            // not a pair: a depthwise of other channels or sizes, or with a multiplier, a grouped first convolution, reflect
+            // padding on either
+            for (String[] pair : new String[][] {{"mb1ic8ih10iw10oc16oh10ow10kh1kw1", d.toString()},
                     {p.toString(), "g32mb1ic32ih12iw12oc32oh10ow10kh3kw3"},
+                    {"mb1ic8ih10iw10oc32oh5ow5kh1kw1sh2sw2", d.toString()},
                     {p.toString(), "g16mb1ic32ih10iw10oc32oh10ow10kh3kw3ph1pw1"},
                     {p.toString(), "g32mb1ic32ih10iw10oc64oh10ow10kh3kw3ph1pw1"},
                     {"g2mb1ic8ih10iw10oc32oh10ow10kh1kw1", d.toString()},
+                    {ConvSpec.parse("mb1ic8ih10iw10oc32oh10ow10kh3kw3ph1pw1").toBuilder().paddingMode(dev.vecnn.spec.PaddingMode.REFLECT).build().toString(), d.toString()},
                     {p.toString(), d.toBuilder().paddingMode(dev.vecnn.spec.PaddingMode.REFLECT).build().toString()}}) {
                 ConvSpec p2 = ConvSpec.parse(pair[0]), d2 = ConvSpec.parse(pair[1]);
-                assertFalse(PointwiseDepthwise.pair(p2, d2), pair[0] + " " + pair[1]);
-                assertFalse(PointwiseDepthwise.fuses(p2, d2, Tensor.allocateChannelsLast(a, DType.F32, p2.inputShape()), MemoryFormat.CHANNELS_LAST));
+                assertFalse(ConvDepthwise.pair(p2, d2), pair[0] + " " + pair[1]);
+                assertFalse(ConvDepthwise.fuses(p2, d2, Tensor.allocateChannelsLast(a, DType.F32, p2.inputShape()), MemoryFormat.CHANNELS_LAST));
                 if (Backend.isVector()) {
                     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                            () -> PointwiseDepthwise.prepare(p2, Tensor.allocate(a, DType.F32, p2.weightShape()), d2, Tensor.allocate(a, DType.F32, d2.weightShape())));
+                            () -> ConvDepthwise.prepare(p2, Tensor.allocate(a, DType.F32, p2.weightShape()), d2, Tensor.allocate(a, DType.F32, d2.weightShape())));
                     assertTrue(bad.getMessage().startsWith("depthwise: "), bad.getMessage());
                 }
             }
             if (!kernelsRun()) {
-                assertFalse(PointwiseDepthwise.fuses(p, d, xLast, yLast));
+                assertFalse(ConvDepthwise.fuses(p, d, xLast, yLast));
                 return;
             }
-            assertTrue(PointwiseDepthwise.fuses(p, d, xLast, yLast));
+            assertTrue(ConvDepthwise.fuses(p, d, xLast, yLast));
             // a pair the dispatcher sends elsewhere: two input channels take the direct kernel, whose bits the pass does not give
             ConvSpec few = ConvSpec.parse("mb1ic2ih10iw10oc32oh10ow10kh1kw1");
-            assertTrue(PointwiseDepthwise.pair(few, d));
-            assertFalse(PointwiseDepthwise.fuses(few, d, Tensor.allocateChannelsLast(a, DType.F32, few.inputShape()), yLast));
+            assertTrue(ConvDepthwise.pair(few, d));
+            assertFalse(ConvDepthwise.fuses(few, d, Tensor.allocateChannelsLast(a, DType.F32, few.inputShape()), yLast));
             Tensor w1 = Tensor.allocate(a, DType.F32, p.weightShape()), w2 = Tensor.allocate(a, DType.F32, d.weightShape());
             Tensor b1 = Tensor.allocate(a, DType.F32, p.biasShape()), b2 = Tensor.allocate(a, DType.F32, d.biasShape());
-            PointwiseDepthwise pd = PointwiseDepthwise.prepare(p, w1, d, w2);
+            ConvDepthwise pd = ConvDepthwise.prepare(p, w1, d, w2);
             try (Execution ex = Execution.withThreads(1)) {
                 assertEquals("x", param(() -> pd.forward(Tensor.allocateChannelsLast(a, DType.F32, 1, 8, 10, 9), b1, Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
                 assertEquals("y", param(() -> pd.forward(xLast, b1, Epilogue.NONE, b2, Epilogue.NONE, Tensor.allocateChannelsLast(a, DType.F32, 1, 32, 9, 10), ex)));
@@ -203,13 +218,13 @@ class PointwiseDepthwiseTest {
                 assertEquals("b2", param(() -> pd.forward(xLast, b1, Epilogue.NONE, Tensor.allocate(a, DType.F32, 16), Epilogue.NONE, yLast, ex)));
                 assertEquals("x", param(() -> pd.forward(xFirst, b1, Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
                 assertEquals("y", param(() -> pd.forward(xLast, b1, Epilogue.NONE, b2, Epilogue.NONE, Tensor.allocate(a, DType.F32, d.outputShape()), ex)));
-                assertEquals("w2", param(() -> PointwiseDepthwise.prepare(p, w1, d, Tensor.allocate(a, DType.F64, d.weightShape()))));
-                assertEquals("w1", param(() -> PointwiseDepthwise.prepare(p, Tensor.allocate(a, DType.F32, 32, 9, 1, 1), d, w2)));
-                assertEquals("w2", param(() -> PointwiseDepthwise.prepare(p, w1, d, null)));
+                assertEquals("w2", param(() -> ConvDepthwise.prepare(p, w1, d, Tensor.allocate(a, DType.F64, d.weightShape()))));
+                assertEquals("w1", param(() -> ConvDepthwise.prepare(p, Tensor.allocate(a, DType.F32, 32, 9, 1, 1), d, w2)));
+                assertEquals("w2", param(() -> ConvDepthwise.prepare(p, w1, d, null)));
                 // prepared, but dispatched to the direct kernel: the pass names the spec
-                PointwiseDepthwise direct = PointwiseDepthwise.prepare(few, Tensor.allocate(a, DType.F32, few.weightShape()), d, w2);
+                ConvDepthwise direct = ConvDepthwise.prepare(few, Tensor.allocate(a, DType.F32, few.weightShape()), d, w2);
                 Tensor xFew = Tensor.allocateChannelsLast(a, DType.F32, few.inputShape());
-                assertEquals("pointwise", param(() -> direct.forward(xFew, Tensor.allocate(a, DType.F32, few.biasShape()), Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
+                assertEquals("conv", param(() -> direct.forward(xFew, Tensor.allocate(a, DType.F32, few.biasShape()), Epilogue.NONE, b2, Epilogue.NONE, yLast, ex)));
                 // an overlapping output: y over the depthwise bias
                 Tensor yOverB2 = Tensor.wrap(b2.segment(), DType.F32, d.outputShape(), new long[] {0, 0, 0, 0}, 0);
                 assertTrue(thrown(() -> pd.forward(xLast, b1, Epilogue.NONE, b2, Epilogue.NONE, yOverB2, ex)).getMessage().startsWith("y: "));
