@@ -1,6 +1,5 @@
 package dev.vecnn.nn;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecnn.conv.Epilogue;
@@ -14,6 +13,7 @@ import dev.vecnn.tensor.DType;
 import dev.vecnn.tensor.MemoryFormat;
 import dev.vecnn.tensor.Tensor;
 import dev.vecnn.testing.Fill;
+import dev.vecnn.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -78,7 +78,7 @@ class ConvDepthwiseFusionTest {
                             Tensor x = Fill.uniform(a, t, new long[] {pass % 2 + 1, 8, 40, 36}, pass);
                             Map<String, Tensor> want = plain.forward(Map.of("x", x), false), got = frozen.forward(Map.of("x", x), false);
                             String where = t + " " + f + " threads " + threads + " pass " + pass;
-                            for (String o : want.keySet()) assertArrayEquals(values(want.get(o)), values(got.get(o)), where + " output " + o);
+                            for (String o : want.keySet()) Tolerance.assertIdentical(got.get(o), want.get(o), where + " output " + o);
                             // e1-d1, e2-d2 and e3-d3 where the kernels run pairs as one; none of the others
                             assertEquals(f == MemoryFormat.CHANNELS_LAST && kernelsFuse(a, t) ? 3 : 0, fused.pairsRunAsOne(), where);
                         }
@@ -106,7 +106,7 @@ class ConvDepthwiseFusionTest {
                     Tensor x = Fill.uniform(a, DType.F32, new long[] {pass % 3 + 1, 8, 40, 36}, pass);
                     Map<String, Tensor> want = plain.forward(Map.of("x", x), false), got = frozen.forward(Map.of("x", x), false);
                     String where = "threads " + threads + " pass " + pass;
-                    for (String o : want.keySet()) assertArrayEquals(values(want.get(o)), values(got.get(o)), where + " output " + o);
+                    for (String o : want.keySet()) Tolerance.assertIdentical(got.get(o), want.get(o), where + " output " + o);
                     assertEquals(kernelsFuse(a, DType.F32) ? 2 : 0, fused.pairsRunAsOne(), where); // e1-d1 and e2-d2
                     if (pass == 2) { // new weights while frozen
                         rewrite(plain, 1000);
@@ -155,12 +155,5 @@ class ConvDepthwiseFusionTest {
     private static boolean kernelsFuse(Arena a, DType t) {
         ConvSpec p = ConvSpec.parse("mb1ic8ih13iw11oc48oh13ow11kh1kw1"), d = ConvSpec.parse("g48mb1ic48ih13iw11oc48oh13ow11kh3kw3ph1pw1");
         return ConvDepthwise.fuses(p, d, MemoryFormat.CHANNELS_LAST.allocate(a, t, p.inputShape()), MemoryFormat.CHANNELS_LAST);
-    }
-
-    private static double[] values(Tensor t) {
-        double[] v = new double[(int) t.numel()];
-        int[] i = {0};
-        Fill.forEach(t, idx -> v[i[0]++] = t.get(idx));
-        return v;
     }
 }

@@ -127,16 +127,11 @@ public final class DepthwiseChannelsLastF64 {
     static void forward(ConvGeometry g, Tensor x, Tensor w, double[] taps, Tensor bias, Epilogue e, Tensor y, Execution ex, Reads reads) {
         int rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L;
         double[] wt = taps != null ? taps : packTaps(g, w, new double[packedSize(g)]);
-        double[] biasRow = new double[padded];
-        if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
+        double[] biasRow = biasRow(g, bias);
         boolean clamp = e.isRegisterClamp();
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
         TaskSplit split = TaskSplit.of(g.batch, rows, Math.ceilDiv(rows, ChannelsLastSlabF64.rowsPerTask(g, SLAB_BUDGET)), vectors, ex.threads());
-        // rows of at least a tile along the last dimension, three taps wide, stride and dilation 1: the row tiles (at
-        // stride 2, seventeen loads per kernel row instead of 24 ran as fast as the per-position tiles: the layers read
-        // four times the input they write and wait for memory)
-        int last = g.rank - 1, width = (int) g.small[last];
-        boolean rowTiles = ROW_TILES && g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && width >= TILE;
+        boolean rowTiles = rowTiles(g);
         if (reads != Reads.SLAB && readsDirect(g, x)) {
             InteriorSplit plan = new InteriorSplit(g, x, y);
             if (reads == Reads.DIRECT || plan.cheaperThanSlab()) {
@@ -260,15 +255,12 @@ public final class DepthwiseChannelsLastF64 {
      */
     public static void forwardAfterConv(ChannelsLastGemmF64.ConvRows conv, ConvGeometry pg, Tensor x, ConvGeometry g, double[] taps,
             Tensor bias, Epilogue e, Tensor y, Execution ex) {
-        int rows = (int) g.small[0], channels = g.groups, vectors = Math.ceilDiv(channels, L), padded = vectors * L, last = g.rank - 1;
-        double[] biasRow = new double[padded];
-        if (bias != null) for (int c = 0; c < channels; c++) biasRow[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
+        int rows = (int) g.small[0], vectors = Math.ceilDiv(g.groups, L), last = g.rank - 1;
         boolean clamp = e.isRegisterClamp();
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
-        boolean rowTiles = ROW_TILES && g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && g.small[last] >= TILE;
         int chunk = chunkRows(g);
         ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, chunk);
-        SlabTiles tiles = new SlabTiles(g, slab, taps, padded, biasRow, clamp, lo, hi, e, y, rowTiles);
+        SlabTiles tiles = new SlabTiles(g, slab, taps, vectors * L, biasRow(g, bias), clamp, lo, hi, e, y, rowTiles(g));
         int zRows = (int) g.big[0], s0 = g.stride[0], reach = (g.kernel[0] - 1) * g.dilation[0] + 1, pad0 = g.padBegin[0];
         int rowPitch = slab.pitch[0], perRow = ChannelsLastSlabF64.rowPositions(pg);
         // a row of z's positions: their cells in a slab row, or -1 for positions no window reads (past the last window
@@ -371,6 +363,23 @@ public final class DepthwiseChannelsLastF64 {
     /** Slab rows [from, to) set to zero. */
     private static void zeroRows(MemorySegment xs, int from, int to, int rowPitch) {
         if (to > from) xs.asSlice((long) from * rowPitch * ES, (long) (to - from) * rowPitch * ES).fill((byte) 0);
+    }
+
+    /**
+     * Whether the row tiles run g ({@link #tile8Row3}): rows of at least a tile along the last dimension, three taps wide,
+     * stride and dilation 1 (at stride 2, seventeen loads per kernel row instead of 24 ran as fast as the per-position
+     * tiles: the layers read four times the input they write and wait for memory).
+     */
+    private static boolean rowTiles(ConvGeometry g) {
+        int last = g.rank - 1;
+        return ROW_TILES && g.rank >= 2 && g.kernel[last] == 3 && g.stride[last] == 1 && g.dilation[last] == 1 && g.small[last] >= TILE;
+    }
+
+    /** The bias per channel, zeros past the last channel to whole vectors (and all zeros without a bias). */
+    private static double[] biasRow(ConvGeometry g, Tensor bias) {
+        double[] row = new double[Math.ceilDiv(g.groups, L) * L];
+        if (bias != null) for (int c = 0; c < g.groups; c++) row[c] = bias.segment().get(LAYOUT, (bias.offset() + c * bias.stride(0)) * ES);
+        return row;
     }
 
     /** A task's share of the work: image n, output rows [r0, r1) of dimension 0, vectors of channels [v0, v1). */
