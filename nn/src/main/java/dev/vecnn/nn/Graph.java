@@ -287,10 +287,10 @@ public final class Graph {
     /**
      * For frozen evaluation passes: a convolution whose output only a depthwise convolution reads (through its fused
      * activation at most; {@link dev.vecnn.conv.ConvDepthwise#pair}), neither of them in a residual addition, is tried as
-     * a pair at the first one's turn ({@link dev.vecnn.nn.layer.ConvLayer#forwardThrough}, which says whether the kernels run them as one pass: an
-     * inverted residual block's expansion and depthwise layers, or a stem and the depthwise layer after it, channels-last).
-     * Where they do, the nodes between pass
-     * nothing on, and the first one's output is never in memory.
+     * a pair at the first one's turn ({@link dev.vecnn.nn.layer.ConvLayer#forwardThrough}, which says whether the kernels
+     * run them as one pass: an inverted residual block's expansion and depthwise layers, or a stem and the depthwise
+     * layer after it, channels-last). Where they do, the nodes between pass nothing on, and the first one's output is
+     * never in memory.
      */
     private void findConvDepthwise() {
         int n = entries.size();

@@ -188,18 +188,12 @@ public final class ChannelsLastGemmF64 {
         int most = Math.ceilDiv(rows, parts);
         ChannelsLastSlabF64 slab = ChannelsLastSlabF64.of(g, most, true); // dimensions of kernel 1: only the positions read
         int slabLength = slab.length();
-        // step r = (c, t): the channel's element at tap t
         int pitch = slab.pitch[rank - 1]; // slab elements per position
-        int[] off = new int[red];
-        for (int t = 0; t < g.taps; t++) for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = slab.tapOffset(g, t) + c;
+        int[] off = stepOffsets(g, slab), blockStart = blockStarts(nv, red);
         int inner = ChannelsLastSlabF64.rowPositions(g);
-        int kPadded = Math.ceilDiv(g.kg, L) * L;
-        double[] biasRow = new double[kPadded];
-        if (bias != null) for (int k = 0; k < g.kg; k++) biasRow[k] = bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+        double[] biasRow = biasRow(g, bias);
         boolean clamp = e.isRegisterClamp();
         double lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY, hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
-        int[] blockStart = new int[nv.length + 1];
-        for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
         boolean consecutive = consecutive(g, y);
         int tasks = Math.toIntExact(split.tasks(g.batch));
         ex.forEach(tasks, (task, s) -> {
@@ -227,6 +221,27 @@ public final class ChannelsLastGemmF64 {
                 }
             }
         }, x, bias, y);
+    }
+
+    /** Slab offset of reduction step r = (c, t), the channel's element at tap t, from a position's first channel. */
+    private static int[] stepOffsets(ConvGeometry g, ChannelsLastSlabF64 slab) {
+        int[] off = new int[g.reduction()];
+        for (int t = 0; t < g.taps; t++) for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = slab.tapOffset(g, t) + c;
+        return off;
+    }
+
+    /** Where each block's packed rows start ({@link #packRows}), and their end last. */
+    private static int[] blockStarts(int[] nv, int red) {
+        int[] start = new int[nv.length + 1];
+        for (int b = 0; b < nv.length; b++) start[b + 1] = start[b] + red * nv[b] * L;
+        return start;
+    }
+
+    /** The bias per output channel, zeros past kg to whole vectors (all zeros without a bias). */
+    private static double[] biasRow(ConvGeometry g, Tensor bias) {
+        double[] row = new double[Math.ceilDiv(g.kg, L) * L];
+        if (bias != null) for (int k = 0; k < g.kg; k++) row[k] = bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+        return row;
     }
 
     /**
@@ -299,13 +314,9 @@ public final class ChannelsLastGemmF64 {
             this.maxRows = maxRows;
             slab = ChannelsLastSlabF64.of(g, maxRows, true); // as forward lays it
             nv = blockVectors(g.kg);
-            int red = g.reduction();
-            blockStart = new int[nv.length + 1];
-            for (int b = 0; b < nv.length; b++) blockStart[b + 1] = blockStart[b] + red * nv[b] * L;
-            off = new int[red]; // step r = (c, t): the channel's element at tap t
-            for (int t = 0; t < g.taps; t++) for (int c = 0; c < g.cg; c++) off[c * g.taps + t] = slab.tapOffset(g, t) + c;
-            biasRow = new double[Math.ceilDiv(g.kg, L) * L];
-            if (bias != null) for (int k = 0; k < g.kg; k++) biasRow[k] = bias.segment().get(LAYOUT, (bias.offset() + k * bias.stride(0)) * ES);
+            blockStart = blockStarts(nv, g.reduction());
+            off = stepOffsets(g, slab);
+            biasRow = biasRow(g, bias);
             clamp = e.isRegisterClamp();
             lo = clamp ? (double) e.clampLow() : Double.NEGATIVE_INFINITY;
             hi = clamp ? (double) e.clampHigh() : Double.POSITIVE_INFINITY;
