@@ -69,6 +69,21 @@ public final class Conv {
         throw new IllegalStateException("the reference supports every spec");
     }
 
+    /**
+     * Whether the forward pass dispatched for s reads x as it lies, in whatever layout, at no more cost than an x copied
+     * into {@code y}'s format first: with a channels-last y, where the channels-last GEMM runs s ({@code gemm}, or
+     * {@code pointwise} handing it over), whose tasks lay their input rows in a slab of their own and gather the channels
+     * of an x in another layout there. A caller about to copy x into channels-last for the convolution alone (a
+     * channels-last model's layer fed its channels-first input, as nn's frozen models are) may skip the copy: the
+     * results are the same bits. False for null arguments, other formats, dtypes or backends.
+     */
+    public static boolean readsAsItLies(ConvSpec s, Tensor x, dev.vecnn.tensor.MemoryFormat y) {
+        if (s == null || x == null || y != dev.vecnn.tensor.MemoryFormat.CHANNELS_LAST || !Backend.isVector()) return false;
+        if (!x.dtype().isFloating() || x.rank() != s.rank() + 2) return false;
+        String k = choose(ConvPass.FORWARD, s).name();
+        return (k.equals("gemm") || k.equals("pointwise")) && dev.vecnn.kernel.conv.gemm.GemmConv.channelsLastForward(s, x.dtype());
+    }
+
     /** {@code y = conv(x, w) + bias} on all cores. */
     public static void forward(ConvSpec s, Tensor x, Tensor w, Tensor bias, Tensor y) {
         forward(s, x, w, bias, y, Epilogue.NONE, Execution.defaults());

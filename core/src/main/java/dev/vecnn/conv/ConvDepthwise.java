@@ -21,7 +21,7 @@ import java.util.Objects;
  *
  * <p>The result has the bits of the two separate forward passes ({@link Conv#forward(ConvSpec, Tensor, PreparedWeights,
  * Tensor, Tensor, Epilogue, Execution)}, channels-last) for any thread count. It runs where {@link #fuses} says so
- * (the Vector API backend with 512-bit vectors, channels-last x and y, zero padding); weights are packed once by {@link #prepare}, as {@link PreparedWeights} are.
+ * (the Vector API backend with 512-bit vectors, a channels-last y (x in any layout), zero padding); weights are packed once by {@link #prepare}, as {@link PreparedWeights} are.
  *
  * <pre>{@code
  * if (ConvDepthwise.fuses(expand, depthwise, x, y)) {
@@ -45,8 +45,8 @@ public final class ConvDepthwise {
     /**
      * Whether the pair can run as one pass ({@link #forward}) on x and y: {@code conv} and {@code depthwise} a
      * {@link #pair}; both dispatched to the kernels this pass reproduces ({@code pointwise} or {@code gemm}, and
-     * {@code depthwise}: the dispatcher sends a convolution of at most two input channels or a few outputs to {@code direct}); x and y
-     * channels-last, of one floating dtype; 512-bit vectors and the Vector API backend. It does not check the tensors'
+     * {@code depthwise}: the dispatcher sends a convolution of at most two input channels or a few outputs to {@code direct}); y
+     * channels-last (x in any layout: the first convolution's slab gathers it), of one floating dtype; 512-bit vectors and the Vector API backend. It does not check the tensors'
      * shapes, which {@link #forward} does. False, never an exception, for any specs or tensors.
      */
     public static boolean fuses(ConvSpec conv, ConvSpec depthwise, Tensor x, Tensor y) {
@@ -75,7 +75,7 @@ public final class ConvDepthwise {
         if (!second.equals("depthwise")) return "depthwise: " + depthwise + " runs on the '" + second + "' kernel, whose bits this pass does not give";
         if (y != MemoryFormat.CHANNELS_LAST) return "y: not channels-last";
         if (!ConvThenDepthwise.runs(ConvGeometry.of(conv), ConvGeometry.of(depthwise), x, true)) {
-            return "x: " + x.describe() + " is not channels-last, or the vectors are narrower than 512 bits, or the sizes outgrow the kernels' int offsets";
+            return "x: " + x.describe() + ": the vectors are narrower than 512 bits, or the sizes outgrow the kernels' int offsets";
         }
         return null;
     }
@@ -163,8 +163,8 @@ public final class ConvDepthwise {
      * the spec has no bias.
      *
      * @throws IllegalArgumentException for tensors that do not fit the specs (named as {@code x}, {@code b1},
-     *     {@code b2}, {@code y}), or a pair that {@link #fuses} refuses (named: {@code x} or {@code y} of another layout,
-     *     a spec dispatched to another kernel)
+     *     {@code b2}, {@code y}), or a pair that {@link #fuses} refuses (named: a {@code y} of another layout, a spec
+     *     dispatched to another kernel)
      * @throws NullPointerException for a null epilogue or execution (named)
      * @throws IllegalStateException for a closed execution
      */

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * The forward kernels of channels-last tensors: the GEMM's ({@code ChannelsLastGemmF32}, {@code ChannelsLastGemmF64})
  * and the depthwise one ({@code DepthwiseChannelsLastF32}, {@code DepthwiseChannelsLastF64}). Each gives the same bits
  * as its implementation on channels-first tensors, with weights packed per call and prepared, at 1, 2 and 3 threads
- * (tasks cut into rows and channel blocks), and stays within the reference's error bound. The GEMM specs reach each
+ * (tasks cut into rows and channel blocks), also from an x in another layout than y's (channels-first, and a view
+ * whose positions lie apart, which the GEMM's slab gathers), and stays within the reference's error bound. The GEMM specs reach each
  * tile (6 x 4, 12 x 2, 24 x 1 vectors, lanes masked past the channels), the depthwise ones whole and partial vectors
  * of channels and the row tiles (eight outputs of a row, three taps wide); both strides, dilation, asymmetric padding,
  * ranks 1 to 3, and tiles running across row ends and past
@@ -113,6 +114,15 @@ class ChannelsLastTest {
                         Tensor x = Fill.uniform(a, t, s.inputShape(), 11), w = Fill.uniform(a, t, s.weightShape(), 12);
                         Tensor b = s.hasBias() ? Fill.uniform(a, t, s.biasShape(), 13) : null;
                         Tensor xl = Fill.channelsLast(a, x);
+                        // x channels-first with its positions out of order (a transposed view: along the last dimension
+                        // they lie a row apart), gathered into the slab element by element
+                        int rank = x.rank();
+                        int[] swap = new int[rank];
+                        for (int d = 0; d < rank; d++) swap[d] = d;
+                        swap[rank - 1] = 1;
+                        swap[1] = rank - 1;
+                        Tensor xt = Tensor.allocate(a, t, x.permute(swap).shape()).permute(swap);
+                        xt.copyFrom(x);
                         PreparedWeights prepared = gemm.prepare(s, w);
                         // the same weights through strides (a reversed-dimension view): the kernels' strided reads
                         long[] ws = s.weightShape(), reversed = new long[ws.length];
@@ -141,6 +151,12 @@ class ChannelsLastTest {
                                 Tensor ys = Tensor.allocateChannelsLast(a, t, s.outputShape());
                                 gemm.forward(s, xl, wv, b, ys, e, threads);
                                 Tolerance.assertIdentical(ys, first, "strided weights " + text + " " + t + " " + e + " threads " + threads.threads());
+                                // x in another layout than y (a channels-first model input): the channels-last GEMM gathers it
+                                for (Tensor other : new Tensor[] {x, xt}) {
+                                    Tensor yx = Tensor.allocateChannelsLast(a, t, s.outputShape());
+                                    gemm.forward(s, other, prepared, b, yx, e, threads);
+                                    Tolerance.assertIdentical(yx, first, "x " + other.describe() + " " + text + " " + t + " " + e + " threads " + threads.threads());
+                                }
                             }
                         }
                     }
@@ -148,6 +164,39 @@ class ChannelsLastTest {
             }
         } finally {
             for (Execution e : ex) e.close();
+        }
+    }
+
+    /**
+     * {@link Conv#readsAsItLies}: true where the channels-last GEMM runs the forward into a channels-last y (a stem, a 1x1),
+     * whatever x's layout; false for a channels-first y, for specs other kernels take (depthwise, direct), for
+     * transposed convolutions, narrower vectors or the portable backend, and for null or mismatched arguments.
+     */
+    @Test
+    void readsAsItLiesWhereTheGemmGathers() {
+        boolean gathers = Backend.isVector() && dev.vecnn.kernel.conv.gemm.ChannelsLastGemmF32.AVAILABLE;
+        var cl = dev.vecnn.tensor.MemoryFormat.CHANNELS_LAST;
+        try (Arena a = Arena.ofConfined()) {
+            for (String text : new String[] {"mb1ic3ih32oc32oh16kh3sh2ph1", "mb2ic3ih30oc64oh15kh7sh2ph3", "mb1ic16ih8oc24oh8kh1"}) {
+                ConvSpec s = ConvSpec.parse(text);
+                for (DType t : new DType[] {DType.F32, DType.F64}) {
+                    Tensor first = Tensor.allocate(a, t, s.inputShape()), last = Tensor.allocateChannelsLast(a, t, s.inputShape());
+                    assertEquals(gathers, Conv.readsAsItLies(s, first, cl), text + " " + t);
+                    assertEquals(gathers, Conv.readsAsItLies(s, last, cl), text + " " + t);
+                    assertEquals(false, Conv.readsAsItLies(s, first, dev.vecnn.tensor.MemoryFormat.CHANNELS_FIRST), text);
+                }
+            }
+            ConvSpec stem = ConvSpec.parse("mb1ic3ih32oc32oh16kh3sh2ph1");
+            Tensor x = Tensor.allocate(a, DType.F32, stem.inputShape());
+            for (String other : new String[] {"g32mb1ic32ih16oc32oh16kh3ph1", "mb1ic1ih32oc8oh32kh3ph1", "mb1ic3ih32oc32oh63kh3sh2ph1_t"}) {
+                ConvSpec s = ConvSpec.parse(other.replace("_t", ""));
+                if (other.endsWith("_t")) s = ConvSpec.parse("mb1ic3ih32oc32oh16kh3sh2ph1").toBuilder().transposed(true).build();
+                assertEquals(false, Conv.readsAsItLies(s, Tensor.allocate(a, DType.F32, s.inputShape()), cl), other);
+            }
+            assertEquals(false, Conv.readsAsItLies(null, x, cl));
+            assertEquals(false, Conv.readsAsItLies(stem, null, cl));
+            assertEquals(false, Conv.readsAsItLies(stem, x, null));
+            assertEquals(false, Conv.readsAsItLies(stem, Tensor.allocate(a, DType.F32, 1, 3, 32), cl), "x of another rank");
         }
     }
 

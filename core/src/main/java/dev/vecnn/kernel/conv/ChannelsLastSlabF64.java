@@ -194,7 +194,12 @@ public final class ChannelsLastSlabF64 {
         fill(g, x, n, r0, r1, null, xs);
     }
 
-    /** The fill into {@code array}, or where that is null into {@code segment}. */
+    /**
+     * The fill into {@code array}, or where that is null into {@code segment}. x may lie in any layout: channels-last,
+     * each position's channels are one copy; otherwise ({@link #gathers}: a channels-first model input, say) each
+     * channel's run of a row is staged and spread over the cells, so a caller need not copy x into channels-last first.
+     * The slab holds the same values either way.
+     */
     private void fill(ConvGeometry g, Tensor x, long n, int r0, int r1, double[] array, MemorySegment segment) {
         int rank = g.rank, last = rank - 1, c = channels, pp = pitch[last]; // pp: slab elements per position
         int rowsIn = inStep[0] > 1 ? r1 - r0 : (int) ((long) (r1 - r0 - 1) * g.stride[0] + (long) (g.kernel[0] - 1) * g.dilation[0] + 1);
@@ -204,6 +209,8 @@ public final class ChannelsLastSlabF64 {
         long xBase = x.offset() + n * x.stride(0);
         long posStride = x.stride(2 + last);
         int lastExtent = extent[last];
+        boolean gather = gathers(x);
+        double[] stage = gather ? new double[rank == 1 ? rowsIn : lastExtent] : null; // a row's cells, at most
         long lo = g.padBegin[last], hi = g.padBegin[last] + g.big[last]; // cells [lo, hi) of a row hold input (before the row's first)
         int rowCount = 1;
         for (int d = 0; d < last; d++) rowCount *= d == 0 ? rowsIn : extent[d];
@@ -228,7 +235,9 @@ public final class ChannelsLastSlabF64 {
             } else {
                 zero(array, segment, to, to + (int) a * pp);
                 long firstIn = first + a * step - g.padBegin[last];
-                if (step == 1 && posStride == c && pp == c) {
+                if (gather) {
+                    gather(src, from + firstIn * posStride, posStride * step, x.stride(1), array, segment, to + (int) a * pp, pp, (int) (z - a), stage);
+                } else if (step == 1 && posStride == c && pp == c) {
                     copy(src, (from + firstIn * posStride) * ES, array, segment, to + (int) a * c, (int) (z - a) * c);
                 } else {
                     for (long i = a; i < z; i++) {
@@ -240,6 +249,36 @@ public final class ChannelsLastSlabF64 {
             for (int d = last - 1; d >= 0; d--) {
                 if (++idx[d] < (d == 0 ? rowsIn : extent[d])) break;
                 idx[d] = 0;
+            }
+        }
+    }
+
+    /**
+     * Whether {@link #fill} gathers x's channels (x not channels-last: {@link #channelsLast}) rather than copying each
+     * position's channels at once.
+     */
+    public static boolean gathers(Tensor x) {
+        return x.size(1) > 1 && !channelsLast(x);
+    }
+
+    /**
+     * {@code count} positions {@code posStep} elements apart from element {@code from} of src, channels
+     * {@code channelStride} apart, into cells {@code pp} apart from element {@code at} of the array (or segment): per
+     * channel, its run staged in {@code stage} (one bulk copy where the positions are adjacent), then spread.
+     */
+    private void gather(MemorySegment src, long from, long posStep, long channelStride, double[] array, MemorySegment segment, int at, int pp,
+            int count, double[] stage) {
+        for (int ch = 0; ch < channels; ch++) {
+            long first = from + ch * channelStride;
+            if (posStep == 1) {
+                MemorySegment.copy(src, LAYOUT, first * ES, stage, 0, count);
+            } else {
+                for (int i = 0; i < count; i++) stage[i] = src.getAtIndex(LAYOUT, first + i * posStep);
+            }
+            if (array != null) {
+                for (int i = 0, cell = at + ch; i < count; i++, cell += pp) array[cell] = stage[i];
+            } else {
+                for (int i = 0; i < count; i++) segment.setAtIndex(LAYOUT, at + ch + (long) i * pp, stage[i]);
             }
         }
     }

@@ -209,9 +209,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
     public Tensor forward(Tensor in, boolean training) {
         long n = batchOf(in, "x");
         last = spec(n);
-        // an input in another format (the model's own input, say) is copied once: the kernels of the model's
-        // format then read it, as ONNX Runtime reorders its input to NCHWc
-        Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
+        Tensor x = inFormat(in, last);
         input = x;
         Tensor y = ctx.output(this, last.outputShape());
         params.forward(last, x, y, function(), ctx.execution());
@@ -255,7 +253,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
         if (!f1.derivativeFromOutput() || !f2.derivativeFromOutput() || ctx.memoryFormat() != MemoryFormat.CHANNELS_LAST) return null;
         long n = batchOf(in, "x");
         ConvSpec s = spec(n), d = next.spec(n);
-        Tensor x = Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
+        Tensor x = inFormat(in, s);
         if (!ConvDepthwise.fuses(s, d, x, MemoryFormat.CHANNELS_LAST) || !ConvDepthwise.pays(s, x.dtype())) return null;
         last = s;
         input = x;
@@ -264,6 +262,18 @@ public final class ConvLayer extends Layer implements FusesActivation {
         Tensor y = ctx.output(next, d.outputShape());
         params.forwardPair(s, x, next.params, d, y, f1, f2, ctx.execution());
         return y;
+    }
+
+    /**
+     * x in the model's memory format: an input in another format (the model's own input, say) is copied once, so that
+     * the kernels of the model's format read it, as ONNX Runtime reorders its input to NCHWc; a frozen model passes it as
+     * it lies where the kernel of spec s reads any layout as fast ({@link Conv#readsAsItLies}: the channels-last GEMM's
+     * slab gathers the channels of a channels-first input), which spares the copy (a MobileNet-V2 stem's 0.6 MB at batch 1).
+     * Training keeps the copy: the backward passes read the x saved here.
+     */
+    private Tensor inFormat(Tensor in, ConvSpec s) {
+        if (ctx.frozen() && Conv.readsAsItLies(s, in, ctx.memoryFormat())) return in;
+        return Elementwise.inFormat(ctx, this, "x", in, ctx.memoryFormat());
     }
 
     /** Whether this layer applies an activation of its own (its epilogue, or a following activation fused into it). */

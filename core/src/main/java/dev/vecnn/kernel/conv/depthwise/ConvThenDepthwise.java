@@ -26,15 +26,14 @@ public final class ConvThenDepthwise {
 
     /**
      * Whether the channels-last kernels run the pair as one pass on these tensors: 512-bit vectors (the first
-     * convolution's channels-last tiles), x and y channels-last, and the sizes of both kernels
+     * convolution's channels-last tiles), y channels-last (x in any layout: the first convolution's slab gathers it), and
+     * the sizes of both kernels
      * ({@link DepthwiseChannelsLastF32#fusesAfterConv}); {@code yChannelsLast}: whether y is (or will be) channels-last.
      */
     public static boolean runs(ConvGeometry conv, ConvGeometry depthwise, Tensor x, boolean yChannelsLast) {
         boolean f = x.dtype() == DType.F32;
         if (!(f ? ChannelsLastGemmF32.AVAILABLE : ChannelsLastGemmF64.AVAILABLE)) return false;
-        if (!(f ? ChannelsLastSlabF32.channelsLast(x) && ChannelsLastSlabF32.fits(conv) : ChannelsLastSlabF64.channelsLast(x) && ChannelsLastSlabF64.fits(conv))) {
-            return false;
-        }
+        if (!(f ? ChannelsLastSlabF32.fits(conv) : ChannelsLastSlabF64.fits(conv))) return false;
         if ((long) (conv.kg + 16) * conv.reduction() > 1 << 28) return false; // the packed rows, padded to whole vectors
         if (!(f ? DepthwiseChannelsLastF32.fusesAfterConv(depthwise) : DepthwiseChannelsLastF64.fusesAfterConv(depthwise))) return false;
         // a chunk's rows of z: their positions (the tables) and the first convolution's slab for them (as its forward

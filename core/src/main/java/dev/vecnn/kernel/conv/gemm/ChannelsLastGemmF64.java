@@ -20,11 +20,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Forward convolution in double on channels-last tensors as an implicit GEMM with the output channels in the
- * vector lanes: {@code Y[p][k] = sum_(c, t) X[p s + off_t][c] W[k][c][t]}, for one group, zero padding, any
+ * Forward convolution in double into a channels-last output (from an input in any layout) as an implicit GEMM with the
+ * output channels in the vector lanes: {@code Y[p][k] = sum_(c, t) X[p s + off_t][c] W[k][c][t]}, for one group, zero padding, any
  * rank, stride and dilation. A task lays the input rows its output rows read, padded with zeros, in a heap slab
  * (positions of C contiguous channels; along dimensions of kernel size 1 only the positions read, so that a strided
- * 1x1 copies no more than it uses); a register tile is 6, 12 or 24 output positions by 4, 2 or 1 vectors of
+ * 1x1 copies no more than it uses; an input in another layout, a model's channels-first input, gathered into it, so
+ * that it needs no channels-last copy of its own); a register tile is 6, 12 or 24 output positions by 4, 2 or 1 vectors of
  * output channels, and per (channel, tap) step it loads the weight vectors and broadcasts each position's input
  * element (the offset table of {@code BlockedConv}: one flat loop over the steps). The positions of a tile are
  * any positions of the task (their slab offsets come from a table), so tiles run across row ends and strides
@@ -139,12 +140,17 @@ public final class ChannelsLastGemmF64 {
     }
 
     /**
-     * Whether this kernel runs the forward of g on x and y: 512-bit vectors, one group, zero padding, both tensors
-     * channels-last, and a task's slab of one row and the packed weights within int range.
+     * Whether this kernel runs the forward of g on x and y: 512-bit vectors, one group, zero padding, y channels-last (x
+     * in any layout: a task's slab lays it channels-last, gathering the channels of another layout), and a task's slab of
+     * one row and the packed weights within int range.
      */
     public static boolean runs(ConvGeometry g, Tensor x, Tensor y) {
-        if (!AVAILABLE || g.groups != 1 || g.mode != dev.vecnn.spec.PaddingMode.ZEROS) return false;
-        if (!ChannelsLastSlabF64.channelsLast(x) || !ChannelsLastSlabF64.channelsLast(y) || !ChannelsLastSlabF64.fits(g)) return false;
+        return ChannelsLastSlabF64.channelsLast(y) && runsInto(g);
+    }
+
+    /** {@link #runs} but for the tensors: whether this kernel runs the forward of g into any channels-last y. */
+    public static boolean runsInto(ConvGeometry g) {
+        if (!AVAILABLE || g.groups != 1 || g.mode != dev.vecnn.spec.PaddingMode.ZEROS || !ChannelsLastSlabF64.fits(g)) return false;
         return (long) Math.ceilDiv(g.kg, L) * L * g.reduction() <= 1 << 28;
     }
 
@@ -163,7 +169,7 @@ public final class ChannelsLastGemmF64 {
         return aligned(g, rowsFromPanels(g, panels, new double[packedSize(g)]), reuse);
     }
 
-    /** {@code y = act(conv(x, w) + bias)}, x and y channels-last ({@link #runs}), weights from {@link #aligned} (null: packed here). */
+    /** {@code y = act(conv(x, w) + bias)}, y channels-last ({@link #runs}), weights from {@link #aligned} (null: packed here). */
     static void forward(ConvGeometry g, Tensor x, Tensor w, MemorySegment packed, Tensor bias, Epilogue e, Tensor y, Execution ex) {
         Scratch call = ex.acquire();
         try {

@@ -107,6 +107,16 @@ public final class GemmConv extends ConvImpl {
         return new Prepared(GemmConvF64.packForward(g, w, a), rows);
     }
 
+    /**
+     * Whether the forward of s in dtype t into a channels-last y runs on the channels-last tiles
+     * ({@code ChannelsLastGemmF32}), which read x in any layout through their slab (so a channels-first x needs no copy).
+     */
+    public static boolean channelsLastForward(ConvSpec s, DType t) {
+        if (s.isTransposed()) return false;
+        ConvGeometry g = ConvGeometry.of(s);
+        return t == DType.F32 ? ChannelsLastGemmF32.runsInto(g) : ChannelsLastGemmF64.runsInto(g);
+    }
+
     @Override
     protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor y, Epilogue e, Execution ex) {
         ConvGeometry g = ConvGeometry.of(s);
