@@ -70,12 +70,15 @@ public final class Conv {
     }
 
     /**
-     * Whether the forward pass dispatched for s reads x as it lies, in whatever layout, at no more cost than an x copied
-     * into {@code y}'s format first: with a channels-last y, where the channels-last GEMM runs s ({@code gemm}, or
-     * {@code pointwise} handing it over), whose tasks lay their input rows in a slab of their own and gather the channels
-     * of an x in another layout there. A caller about to copy x into channels-last for the convolution alone (a
-     * channels-last model's layer fed its channels-first input, as nn's frozen models are) may skip the copy: the
-     * results are the same bits. False for null arguments, other formats, dtypes or backends.
+     * Whether the forward pass dispatched for s reads x as it lies, in whatever layout, into a y of format {@code y}
+     * through a copy of its own: with a channels-last y of more than one channel, where the channels-last GEMM runs s
+     * ({@code gemm}, or {@code pointwise} handing it over), whose tasks lay their input rows in a slab and gather there
+     * the channels of an x in another layout. A caller about to copy x into channels-last for the convolution alone (a
+     * channels-last model's stem fed the model's channels-first input, as nn's frozen models are) may skip that copy:
+     * the results are the same bits. Measured (Zen 4, 1 thread, against the copy then the convolution): stems of three
+     * input channels 1.04-1.19x, 64 channels on 56x56 1.03x (3x3) and 1.19x (1x1), 256 channels on 14x14 0.98x (3x3,
+     * quartiles 0.95-1.02: the tasks' slabs overlap, and each gathers its rows). False for null arguments, other formats,
+     * dtypes or backends.
      */
     public static boolean readsAsItLies(ConvSpec s, Tensor x, dev.vecnn.tensor.MemoryFormat y) {
         if (s == null || x == null || y != dev.vecnn.tensor.MemoryFormat.CHANNELS_LAST || !Backend.isVector()) return false;

@@ -75,7 +75,7 @@ public final class ConvDepthwise {
         if (!second.equals("depthwise")) return "depthwise: " + depthwise + " runs on the '" + second + "' kernel, whose bits this pass does not give";
         if (y != MemoryFormat.CHANNELS_LAST) return "y: not channels-last";
         if (!ConvThenDepthwise.runs(ConvGeometry.of(conv), ConvGeometry.of(depthwise), x, true)) {
-            return "x: " + x.describe() + ": the vectors are narrower than 512 bits, or the sizes outgrow the kernels' int offsets";
+            return "conv: " + conv + ": the vectors are narrower than 512 bits, or the sizes outgrow the kernels' int offsets";
         }
         return null;
     }
@@ -164,7 +164,8 @@ public final class ConvDepthwise {
      *
      * @throws IllegalArgumentException for tensors that do not fit the specs (named as {@code x}, {@code b1},
      *     {@code b2}, {@code y}), or a pair that {@link #fuses} refuses (named: a {@code y} of another layout, a spec
-     *     dispatched to another kernel)
+     *     dispatched to another kernel, or {@code conv} where the vectors are narrower than 512 bits or the sizes outgrow
+     *     the kernels' int offsets)
      * @throws NullPointerException for a null epilogue or execution (named)
      * @throws IllegalStateException for a closed execution
      */

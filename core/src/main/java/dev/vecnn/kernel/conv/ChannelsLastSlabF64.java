@@ -254,8 +254,8 @@ public final class ChannelsLastSlabF64 {
     }
 
     /**
-     * Whether {@link #fill} gathers x's channels (x not channels-last: {@link #channelsLast}) rather than copying each
-     * position's channels at once.
+     * Whether {@link #fill} gathers x's channels (x of more than one channel, not channels-last: {@link #channelsLast})
+     * rather than copying each position's channels at once.
      */
     public static boolean gathers(Tensor x) {
         return x.size(1) > 1 && !channelsLast(x);

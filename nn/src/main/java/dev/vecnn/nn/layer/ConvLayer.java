@@ -269,7 +269,7 @@ public final class ConvLayer extends Layer implements FusesActivation {
      * the kernels of the model's format read it, as ONNX Runtime reorders its input to NCHWc; a frozen model passes it as
      * it lies where the kernel of spec s reads any layout as fast ({@link Conv#readsAsItLies}: the channels-last GEMM's
      * slab gathers the channels of a channels-first input), which spares the copy (a MobileNet-V2 stem's 0.6 MB at batch 1).
-     * Training keeps the copy: the backward passes read the x saved here.
+     * Unfrozen models keep the copy, for the backward passes that read the x saved here.
      */
     private Tensor inFormat(Tensor in, ConvSpec s) {
         if (ctx.frozen() && Conv.readsAsItLies(s, in, ctx.memoryFormat())) return in;
