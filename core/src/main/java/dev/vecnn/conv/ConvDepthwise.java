@@ -21,7 +21,8 @@ import java.util.Objects;
  *
  * <p>The result has the bits of the two separate forward passes ({@link Conv#forward(ConvSpec, Tensor, PreparedWeights,
  * Tensor, Tensor, Epilogue, Execution)}, channels-last) for any thread count. It runs where {@link #fuses} says so
- * (the Vector API backend with 512-bit vectors, a channels-last y (x in any layout), zero padding); weights are packed once by {@link #prepare}, as {@link PreparedWeights} are.
+ * (the Vector API backend with 512-bit vectors, a channels-last y (x in any layout), zero padding); weights are packed
+ * once by {@link #prepare}, as {@link PreparedWeights} are.
  *
  * <pre>{@code
  * if (ConvDepthwise.fuses(expand, depthwise, x, y)) {
@@ -45,9 +46,10 @@ public final class ConvDepthwise {
     /**
      * Whether the pair can run as one pass ({@link #forward}) on x and y: {@code conv} and {@code depthwise} a
      * {@link #pair}; both dispatched to the kernels this pass reproduces ({@code pointwise} or {@code gemm}, and
-     * {@code depthwise}: the dispatcher sends a convolution of at most two input channels or a few outputs to {@code direct}); y
-     * channels-last (x in any layout: the first convolution's slab gathers it), of one floating dtype; 512-bit vectors and the Vector API backend. It does not check the tensors'
-     * shapes, which {@link #forward} does. False, never an exception, for any specs or tensors.
+     * {@code depthwise}: the dispatcher sends a convolution of at most two input channels or a few outputs to
+     * {@code direct}); y channels-last (x in any layout: the first convolution's slab gathers it), of one floating
+     * dtype; 512-bit vectors and the Vector API backend. It does not check the tensors' shapes, which {@link #forward}
+     * does. False, never an exception, for any specs or tensors.
      */
     public static boolean fuses(ConvSpec conv, ConvSpec depthwise, Tensor x, Tensor y) {
         return refusal(conv, depthwise, x, y) == null;

@@ -267,8 +267,8 @@ public final class ConvLayer extends Layer implements FusesActivation {
     /**
      * x in the model's memory format: an input in another format (the model's own input, say) is copied once, so that
      * the kernels of the model's format read it, as ONNX Runtime reorders its input to NCHWc; a frozen model passes it as
-     * it lies where the kernel of spec s reads any layout as fast ({@link Conv#readsAsItLies}: the channels-last GEMM's
-     * slab gathers the channels of a channels-first input), which spares the copy (a MobileNet-V2 stem's 0.6 MB at batch 1).
+     * it lies where the kernel of spec s reads any layout ({@link Conv#readsAsItLies}: the channels-last GEMM's slab
+     * gathers the channels of a channels-first input), which spares the copy (a MobileNet-V2 stem's 0.6 MB at batch 1).
      * Unfrozen models keep the copy, for the backward passes that read the x saved here.
      */
     private Tensor inFormat(Tensor in, ConvSpec s) {

@@ -25,8 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * rank, stride and dilation. A task lays the input rows its output rows read, padded with zeros, in a heap slab
  * (positions of C contiguous channels; along dimensions of kernel size 1 only the positions read, so that a strided
  * 1x1 copies no more than it uses; an input in another layout, a model's channels-first input, gathered into it, so
- * that it needs no channels-last copy of its own); a register tile is 6, 12 or 24 output positions by 4, 2 or 1 vectors of
- * output channels (a block of exactly 8 float32 channels: 24 positions by one half-width vector, {@code tile24x1h}), and per (channel, tap) step it loads the weight vectors and broadcasts each position's input
+ * that it needs no channels-last copy of its own); a register tile is 6, 12 or 24 output positions by 4, 2 or 1
+ * vectors of output channels (a block of exactly 8 float32 channels: 24 positions by one half-width vector,
+ * {@code tile24x1h}), and per (channel, tap) step it loads the weight vectors and broadcasts each position's input
  * element (the offset table of {@code BlockedConv}: one flat loop over the steps). The positions of a tile are
  * any positions of the task (their slab offsets come from a table), so tiles run across row ends and strides
  * cost no gathers; where positions are consecutive in the slab and in y (a pointwise convolution into a dense y)
@@ -268,8 +269,8 @@ public final class ChannelsLastGemmF32 {
         float[] tail = s.floats("cl.tail", TILE * L);
         for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
             // a block of half a vector of channels (8 float32) takes the tile of half-width vectors, whose lanes it fills:
-            // 1.20-1.41x the full-width tile, half of whose lanes it wasted (1x1 and 3x3 of 8 to 64 channels into 8, a
-            // 3x3x3 of 8 into 8, Zen 4)
+            // 1.15-1.42x the full-width tile, half of whose lanes it wasted (1x1 and 3x3 of 8 to 64 channels into 8, 3x3x3
+            // of 8 and 16 into 8, Zen 4: bench/results/2026-12-03-zen4-gathered-input)
             int v = nv[b], mr = TILE / v, wo = blockStart[b];
             boolean half = 2 * LH == L && v == 1 && kg - k0 == LH;
             for (int p = 0; p < positions; p += mr) {
