@@ -70,12 +70,14 @@ public final class Conv {
     }
 
     /**
-     * Whether the forward pass dispatched for s reads x as it lies, in whatever layout, into a y of format {@code y}
-     * through a copy of its own: with a channels-last y of more than one channel, where the channels-last GEMM runs s
-     * ({@code gemm}, or {@code pointwise} handing it over), whose tasks lay their input rows in a slab and gather there
-     * the channels of an x in another layout. A caller about to copy x into channels-last for the convolution alone (a
-     * channels-last model's stem fed the model's channels-first input, as nn's frozen models are) may skip that copy:
-     * the results are the same bits. Measured (Zen 4, 1 thread, against the copy then the convolution): stems of three
+     * Whether the forward pass dispatched for s, into a y of format {@code y}, takes x in whatever layout it lies in
+     * without a caller's copy: with a channels-last y, where the channels-last GEMM runs s (dispatched to {@code gemm},
+     * or to {@code pointwise}, which hands channels-last outputs to it; the Vector API backend with 512-bit vectors, one
+     * group, zero padding, not transposed, more than one output channel), whose tasks lay their input rows in a slab of
+     * their own and gather there the channels of an x in another layout. A caller about to copy x into channels-last for
+     * the convolution alone (nn's frozen channels-last models: their first convolution fed the model's channels-first
+     * input, or any convolution fed a channels-first tensor) may skip that copy: the results are the same bits. Only x's
+     * dtype and rank are looked at; the forward pass checks the rest. Measured (Zen 4, 1 thread, against the copy then the convolution): stems of three
      * input channels 1.04-1.19x, 64 channels on 56x56 1.03x (3x3) and 1.19x (1x1), 256 channels on 14x14 0.98x (3x3,
      * quartiles 0.95-1.02: the tasks' slabs overlap, and each gathers its rows). False for null arguments, other formats,
      * dtypes or backends.

@@ -76,8 +76,9 @@ public final class ConvDepthwise {
         if (!first.equals("pointwise") && !first.equals("gemm")) return "conv: " + conv + " runs on the '" + first + "' kernel, whose bits this pass does not give";
         if (!second.equals("depthwise")) return "depthwise: " + depthwise + " runs on the '" + second + "' kernel, whose bits this pass does not give";
         if (y != MemoryFormat.CHANNELS_LAST) return "y: not channels-last";
+        if (!ConvThenDepthwise.tilesRun(x.dtype())) return "conv: " + conv + ": the vectors are narrower than the 512 bits the channels-last tiles need";
         if (!ConvThenDepthwise.runs(ConvGeometry.of(conv), ConvGeometry.of(depthwise), x, true)) {
-            return "conv: " + conv + ": the vectors are narrower than 512 bits, or the sizes outgrow the kernels' int offsets";
+            return "conv: " + conv + " with " + depthwise + ": the sizes outgrow the kernels' int offsets";
         }
         return null;
     }

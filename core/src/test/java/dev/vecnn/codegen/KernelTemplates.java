@@ -45,16 +45,13 @@ public final class KernelTemplates {
 
     /** Row counts of the generated micro-kernels. */
     static final int[] MICRO_ROWS = {12, 8, 4};
-    /** Positions by vectors of the channels-last GEMM tiles: 24 accumulators each. */
-    static final int[][] CHANNELS_LAST_TILES = {{6, 4}, {12, 2}, {24, 1}};
     /**
-     * Positions by half-width vectors of the channels-last tiles for blocks of half a vector of channels (8 float32). Not
-     * for 16 or 24 channels: 12 x 2 half vectors ran 0.70-0.90x the 24 x 1 full-width tile inside the kernel (1x1
-     * convolutions of 32 and 512 channels into 16), 8 x 3 half vectors of 24 channels 0.84-1.14x the 12 x 2 tile with a
-     * masked half (rising with the reduction: 8 to 144 steps; a 3x3 of 16 channels 0.95-1.21x), though in a loop from L1
-     * both ran 1.27-1.32x (Zen 4, alternated in one JVM).
+     * Positions by vectors of the channels-last GEMM tiles: 24 accumulators each. Blocks of 8, 16 or 24 float32 channels
+     * take them too, lanes masked: tiles of 256-bit vectors for those ran 1.15-1.42x (8 channels) and 0.70-1.21x (16, 24)
+     * inside the kernel (Zen 4, bench/results/2026-12-03-zen4-gathered-input), but a second species breaks the kernels'
+     * one-species rule ({@code KernelSourceRulesTest}: its profiles boxed vectors in training before).
      */
-    static final int[][] CHANNELS_LAST_HALF_TILES = {{24, 1}};
+    static final int[][] CHANNELS_LAST_TILES = {{6, 4}, {12, 2}, {24, 1}};
     /** Rows of the outer-product weight-gradient tiles of 1, 2, 3 and 4 vectors: 24 accumulators each. */
     static final int[] OUTER_ROWS = {24, 12, 8, 6};
 
@@ -325,37 +322,25 @@ public final class KernelTemplates {
      * the caller's masked store (a masked store to the segment in the tile itself made C2 box the tile in most JVMs).
      */
     static String channelsLastTile(int positions, int vectors, boolean masked) {
-        return channelsLastTile(positions, vectors, masked, false);
-    }
-
-    /**
-     * {@link #channelsLastTile(int, int, boolean)}; with {@code half}, {@code tile<positions>x<vectors>h} of half-width
-     * vectors (species H, LH lanes: 8 float32), for a block whose channels fill {@code vectors} of them exactly, whose
-     * weight rows are those of a block of whole vectors (a step ahead by {@code ceil(vectors / 2)} vectors): a full-width
-     * tile of 8 float32 channels wastes half its lanes ({@link #CHANNELS_LAST_HALF_TILES}).
-     */
-    static String channelsLastTile(int positions, int vectors, boolean masked, boolean half) {
-        String sp = half ? "H" : "S", ln = half ? "LH" : "L";
         StringBuilder s = new StringBuilder();
-        s.append("    private static void tile").append(positions).append('x').append(vectors).append(half ? "h" : "").append(masked ? "m" : "")
+        s.append("    private static void tile").append(positions).append('x').append(vectors).append(masked ? "m" : "")
          .append("($type[] x, int[] base, int[] off, MemorySegment w, long wo, int red, ")
          .append("MemorySegment ys, long[] out, int k0, $type[] biasRow, $type lo, $type hi").append(masked ? ", $type[] tail" : "").append(") {\n");
         boolean locals = channelsLastBases(s, positions);
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
                 int k = j * vectors + i;
-                s.append(k % 8 == 0 ? "        $Vec " : ", ").append("a").append(j).append('_').append(i).append(k == 0 ? " = $Vec.zero(" + sp + ")" : " = a0_0");
+                s.append(k % 8 == 0 ? "        $Vec " : ", ").append("a").append(j).append('_').append(i).append(k == 0 ? " = $Vec.zero(S)" : " = a0_0");
                 if (k % 8 == 7 || k == positions * vectors - 1) s.append(";\n");
             }
         }
-        int rowVectors = half ? (vectors + 1) / 2 : vectors; // full-width vectors of a step's packed weights
-        channelsLastSteps(s, "0", "red", positions, vectors, locals, sp, ln, rowVectors == 1 ? "L * ES" : rowVectors + " * L * ES");
+        channelsLastSteps(s, "0", "red", positions, vectors, locals);
         // bias then clamp: the order of every other store
-        for (int i = 0; i < vectors; i++) s.append("        $Vec b").append(i).append(" = $Vec.fromArray(").append(sp).append(", biasRow, k0").append(lanes(i, ln)).append(");\n");
+        for (int i = 0; i < vectors; i++) s.append("        $Vec b").append(i).append(" = $Vec.fromArray(S, biasRow, k0").append(lanes(i)).append(");\n");
         for (int j = 0; j < positions; j++) {
             for (int i = 0; i < vectors; i++) {
                 String store = masked && i == vectors - 1 ? ".intoArray(tail, " + (j == 0 ? "0" : j == 1 ? "L" : j + " * L") + ");"
-                        : ".intoMemorySegment(ys, (out[" + j + "] + k0" + lanes(i, ln) + ") * ES, NO);";
+                        : ".intoMemorySegment(ys, (out[" + j + "] + k0" + lanes(i) + ") * ES, NO);";
                 clampedStore(s, "a" + j + "_" + i, "b" + i, store);
             }
         }
@@ -382,15 +367,15 @@ public final class KernelTemplates {
      * byte offset wo stepping by the block: the block's weight vectors, then per position one broadcast and a
      * multiply-add per vector, and the closing brace.
      */
-    private static void channelsLastSteps(StringBuilder s, String from, String to, int positions, int vectors, boolean locals, String sp, String ln,
-            String rowBytes) {
-        s.append("        for (int r = ").append(from).append("; r < ").append(to).append("; r++, wo += ").append(rowBytes).append(") {\n");
+    private static void channelsLastSteps(StringBuilder s, String from, String to, int positions, int vectors, boolean locals) {
+        s.append("        for (int r = ").append(from).append("; r < ").append(to).append("; r++, wo += ")
+         .append(vectors == 1 ? "L * ES" : vectors + " * L * ES").append(") {\n");
         s.append("            int o = off[r];\n");
         for (int i = 0; i < vectors; i++) {
-            s.append("            $Vec w").append(i).append(" = $Vec.fromMemorySegment(").append(sp).append(", w, wo").append(i == 0 ? "" : lanes(i, ln) + " * ES").append(", NO);\n");
+            s.append("            $Vec w").append(i).append(" = $Vec.fromMemorySegment(S, w, wo").append(i == 0 ? "" : lanes(i) + " * ES").append(", NO);\n");
         }
         for (int j = 0; j < positions; j++) {
-            s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(").append(sp).append(", x[").append(locals ? "u" + j : "base[" + j + "]").append(" + o]);\n");
+            s.append("            ").append(j == 0 ? "$Vec " : "").append("t = $Vec.broadcast(S, x[").append(locals ? "u" + j : "base[" + j + "]").append(" + o]);\n");
             for (int i = 0; i < vectors; i++) {
                 s.append("            a").append(j).append('_').append(i).append(" = w").append(i).append(".fma(t, a").append(j).append('_').append(i).append(");\n");
             }
@@ -408,9 +393,9 @@ public final class KernelTemplates {
         s.append("        ").append(acc).append(".blend(hi, ").append(acc).append(".compare(VectorOperators.GE, hi))").append(store).append('\n');
     }
 
-    /** " + i * ln" (nothing for 0): vector i's lane offset in vectors of {@code ln} lanes. */
-    private static String lanes(int i, String ln) {
-        return i == 0 ? "" : i == 1 ? " + " + ln : " + " + i + " * " + ln;
+    /** " + i * L" (nothing for 0): vector i's lane offset. */
+    private static String lanes(int i) {
+        return i == 0 ? "" : i == 1 ? " + L" : " + " + i + " * L";
     }
 
     /** The expansion of one template for one dtype. */
@@ -432,7 +417,6 @@ public final class KernelTemplates {
             if (clTiles.length() > 0) clTiles.append('\n');
             clTiles.append(channelsLastTile(t[0], t[1], false)).append('\n').append(channelsLastTile(t[0], t[1], true));
         }
-        for (int[] t : CHANNELS_LAST_HALF_TILES) clTiles.append('\n').append(channelsLastTile(t[0], t[1], false, true));
         String text = template.replace("//@MICROKERNELS\n", micro.toString()).replace("//@ROWBLOCKS\n", blocks)
                 .replace("//@CHANNELSLASTTILES\n", clTiles.toString());
         for (var e : tokens(dtype).entrySet()) text = text.replace(e.getKey(), e.getValue());

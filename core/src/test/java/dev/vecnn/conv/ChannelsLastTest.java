@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
  * as its implementation on channels-first tensors, with weights packed per call and prepared, at 1, 2 and 3 threads
  * (tasks cut into rows and channel blocks), also from an x in another layout than y's (channels-first, and a view
  * whose positions lie apart, which the GEMM's slab gathers), and stays within the reference's error bound. The GEMM specs reach each
- * tile (6 x 4, 12 x 2, 24 x 1 vectors, lanes masked past the channels, 24 x 1 half-width vectors for blocks of half a
- * vector), the depthwise ones whole and partial vectors
+ * tile (6 x 4, 12 x 2, 24 x 1 vectors, lanes masked past the channels, blocks of half a vector), the depthwise ones whole and partial vectors
  * of channels and the row tiles (eight outputs of a row, three taps wide); both strides, dilation, asymmetric padding,
  * ranks 1 to 3, and tiles running across row ends and past
  * a task's last position. Other vector widths run the channels-first kernels' own tiles here (the GEMM) or all
@@ -89,8 +88,8 @@ class ChannelsLastTest {
             "mb1ic16oc16_i1_k1_p2_r0",
             "mb1ic16oc16_i4_k1_s3_r3",
             "mb1ic2oc2_iw1_kw1_pw3",
-            // blocks of exactly half a vector of channels (8 float32, 4 float64): the half-width tile, alone, after a
-            // block of four vectors, in a volume
+            // blocks of exactly half a vector of channels (8 float32, 4 float64), masked: alone, after a block of four
+            // vectors, in a volume
             "mb2ic5ih9oc8oh9kh3ph1",
             "mb1ic12ih9oc72oh9kh3ph1",
             "mb2ic8oc8_i5x6x7_k3x3x3_p1x1x1",

@@ -111,7 +111,7 @@ public final class Model implements AutoCloseable {
      * their outputs and input gradients in it. Layers that move elements around (upsampling and padding gathers,
      * softmax, reshape, transpose, constant or broadcasting arithmetic) write channels-first, as do the gradients
      * of concatenations and of values read by several layers; the next convolution copies such an input once (in a
-     * frozen model not where its kernel reads any layout, {@code Conv.readsAsItLies}: a stem on the channels-last GEMM).
+     * frozen model not where its kernel reads any layout, {@code Conv.readsAsItLies}: the channels-last GEMM's).
      * Inputs may come in either format. The values are those of {@link MemoryFormat#CHANNELS_FIRST}, bit for bit,
      * except where a kernel sums in another order channels-last: average pooling (global and adaptive too) and the
      * depthwise convolution's backward-data (so also a transposed depthwise convolution's forward pass), which

@@ -50,6 +50,11 @@ public final class ConvThenDepthwise {
         return yChannelsLast;
     }
 
+    /** Whether the first convolution's channels-last tiles run for dtype t here: 512-bit vectors. */
+    public static boolean tilesRun(DType t) {
+        return t == DType.F32 ? ChannelsLastGemmF32.AVAILABLE : ChannelsLastGemmF64.AVAILABLE;
+    }
+
     /** Whether t's channels are contiguous at each position ({@code ChannelsLastSlab}'s test). */
     public static boolean channelsLast(Tensor t) {
         return ChannelsLastSlabF32.channelsLast(t);

@@ -26,9 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (positions of C contiguous channels; along dimensions of kernel size 1 only the positions read, so that a strided
  * 1x1 copies no more than it uses; an input in another layout, a model's channels-first input, gathered into it, so
  * that it needs no channels-last copy of its own); a register tile is 6, 12 or 24 output positions by 4, 2 or 1
- * vectors of output channels (a block of exactly 8 float32 channels: 24 positions by one half-width vector,
- * {@code tile24x1h}), and per (channel, tap) step it loads the weight vectors and broadcasts each position's input
- * element (the offset table of {@code BlockedConv}: one flat loop over the steps). The positions of a tile are
+ * vectors of output channels, and per (channel, tap) step it loads the weight vectors and broadcasts each position's
+ * input element (the offset table of {@code BlockedConv}: one flat loop over the steps). The positions of a tile are
  * any positions of the task (their slab offsets come from a table), so tiles run across row ends and strides
  * cost no gathers; where positions are consecutive in the slab and in y (a pointwise convolution into a dense y)
  * their offsets are computed, not tabled. The outputs leave as vectors along the channels, with bias and a clamp
@@ -54,9 +53,6 @@ public final class ChannelsLastGemmF64 {
 
     static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Half-width vectors, for blocks of 8 float32 channels ({@code tile24x1h}). */
-    static final VectorSpecies<Double> H = DoubleVector.SPECIES_256;
-    static final int LH = H.length();
     /**
      * Whether this kernel runs: 512-bit vectors, whose ISA (AVX-512) has the 32 registers that the 24
      * accumulators, the weight vectors and a broadcast need; narrower vectors take the GEMM's tiles.
@@ -268,11 +264,7 @@ public final class ChannelsLastGemmF64 {
         long[] out = s.longs("cl.out", TILE);
         double[] tail = s.doubles("cl.tail", TILE * L);
         for (int b = b0, k0 = blockStartChannel(nv, b0); b < b1; k0 += nv[b] * L, b++) {
-            // a block of half a vector of channels (8 float32) takes the tile of half-width vectors, whose lanes it fills:
-            // 1.15-1.42x the full-width tile, half of whose lanes it wasted (1x1 and 3x3 of 8 to 64 channels into 8, 3x3x3
-            // of 8 and 16 into 8, Zen 4: bench/results/2026-12-03-zen4-gathered-input)
             int v = nv[b], mr = TILE / v, wo = blockStart[b];
-            boolean half = 2 * LH == L && v == 1 && kg - k0 == LH;
             for (int p = 0; p < positions; p += mr) {
                 for (int j = 0; j < mr; j++) {
                     int q = Math.min(p + j, positions - 1); // past the end: the last position again, same values
@@ -284,9 +276,7 @@ public final class ChannelsLastGemmF64 {
                 // stride-2 stem of 3 channels 1.27x, Zen 5), and since the clamp is a compare and a blend it pays at long
                 // reductions too (Zen 4: 3x3 of 64 channels on 56x56, 576 steps, 1.06-1.09x; 128 on 28x28 1.05-1.08x;
                 // 1x1 of 960 -> 320 on 7x7 1.05-1.06x; two other 1x1s 0.98-1.10x)
-                if (half) {
-                    tile24x1h(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
-                } else if (k0 + v * L <= kg) {
+                if (k0 + v * L <= kg) {
                     switch (v) {
                         case 4 -> tile6x4(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
                         case 2 -> tile12x2(xs, base, off, a, wo * ES, red, ys, out, k0, biasRow, lo, hi);
@@ -1130,136 +1120,5 @@ public final class ChannelsLastGemmF64 {
         a23_0 = a23_0.add(b0);
         a23_0 = a23_0.blend(lo, a23_0.compare(VectorOperators.LE, lo));
         a23_0.blend(hi, a23_0.compare(VectorOperators.GE, hi)).intoArray(tail, 23 * L);
-    }
-
-    private static void tile24x1h(double[] x, int[] base, int[] off, MemorySegment w, long wo, int red, MemorySegment ys, long[] out, int k0, double[] biasRow, double lo, double hi) {
-        DoubleVector a0_0 = DoubleVector.zero(H), a1_0 = a0_0, a2_0 = a0_0, a3_0 = a0_0, a4_0 = a0_0, a5_0 = a0_0, a6_0 = a0_0, a7_0 = a0_0;
-        DoubleVector a8_0 = a0_0, a9_0 = a0_0, a10_0 = a0_0, a11_0 = a0_0, a12_0 = a0_0, a13_0 = a0_0, a14_0 = a0_0, a15_0 = a0_0;
-        DoubleVector a16_0 = a0_0, a17_0 = a0_0, a18_0 = a0_0, a19_0 = a0_0, a20_0 = a0_0, a21_0 = a0_0, a22_0 = a0_0, a23_0 = a0_0;
-        for (int r = 0; r < red; r++, wo += L * ES) {
-            int o = off[r];
-            DoubleVector w0 = DoubleVector.fromMemorySegment(H, w, wo, NO);
-            DoubleVector t = DoubleVector.broadcast(H, x[base[0] + o]);
-            a0_0 = w0.fma(t, a0_0);
-            t = DoubleVector.broadcast(H, x[base[1] + o]);
-            a1_0 = w0.fma(t, a1_0);
-            t = DoubleVector.broadcast(H, x[base[2] + o]);
-            a2_0 = w0.fma(t, a2_0);
-            t = DoubleVector.broadcast(H, x[base[3] + o]);
-            a3_0 = w0.fma(t, a3_0);
-            t = DoubleVector.broadcast(H, x[base[4] + o]);
-            a4_0 = w0.fma(t, a4_0);
-            t = DoubleVector.broadcast(H, x[base[5] + o]);
-            a5_0 = w0.fma(t, a5_0);
-            t = DoubleVector.broadcast(H, x[base[6] + o]);
-            a6_0 = w0.fma(t, a6_0);
-            t = DoubleVector.broadcast(H, x[base[7] + o]);
-            a7_0 = w0.fma(t, a7_0);
-            t = DoubleVector.broadcast(H, x[base[8] + o]);
-            a8_0 = w0.fma(t, a8_0);
-            t = DoubleVector.broadcast(H, x[base[9] + o]);
-            a9_0 = w0.fma(t, a9_0);
-            t = DoubleVector.broadcast(H, x[base[10] + o]);
-            a10_0 = w0.fma(t, a10_0);
-            t = DoubleVector.broadcast(H, x[base[11] + o]);
-            a11_0 = w0.fma(t, a11_0);
-            t = DoubleVector.broadcast(H, x[base[12] + o]);
-            a12_0 = w0.fma(t, a12_0);
-            t = DoubleVector.broadcast(H, x[base[13] + o]);
-            a13_0 = w0.fma(t, a13_0);
-            t = DoubleVector.broadcast(H, x[base[14] + o]);
-            a14_0 = w0.fma(t, a14_0);
-            t = DoubleVector.broadcast(H, x[base[15] + o]);
-            a15_0 = w0.fma(t, a15_0);
-            t = DoubleVector.broadcast(H, x[base[16] + o]);
-            a16_0 = w0.fma(t, a16_0);
-            t = DoubleVector.broadcast(H, x[base[17] + o]);
-            a17_0 = w0.fma(t, a17_0);
-            t = DoubleVector.broadcast(H, x[base[18] + o]);
-            a18_0 = w0.fma(t, a18_0);
-            t = DoubleVector.broadcast(H, x[base[19] + o]);
-            a19_0 = w0.fma(t, a19_0);
-            t = DoubleVector.broadcast(H, x[base[20] + o]);
-            a20_0 = w0.fma(t, a20_0);
-            t = DoubleVector.broadcast(H, x[base[21] + o]);
-            a21_0 = w0.fma(t, a21_0);
-            t = DoubleVector.broadcast(H, x[base[22] + o]);
-            a22_0 = w0.fma(t, a22_0);
-            t = DoubleVector.broadcast(H, x[base[23] + o]);
-            a23_0 = w0.fma(t, a23_0);
-        }
-        DoubleVector b0 = DoubleVector.fromArray(H, biasRow, k0);
-        a0_0 = a0_0.add(b0);
-        a0_0 = a0_0.blend(lo, a0_0.compare(VectorOperators.LE, lo));
-        a0_0.blend(hi, a0_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[0] + k0) * ES, NO);
-        a1_0 = a1_0.add(b0);
-        a1_0 = a1_0.blend(lo, a1_0.compare(VectorOperators.LE, lo));
-        a1_0.blend(hi, a1_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[1] + k0) * ES, NO);
-        a2_0 = a2_0.add(b0);
-        a2_0 = a2_0.blend(lo, a2_0.compare(VectorOperators.LE, lo));
-        a2_0.blend(hi, a2_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[2] + k0) * ES, NO);
-        a3_0 = a3_0.add(b0);
-        a3_0 = a3_0.blend(lo, a3_0.compare(VectorOperators.LE, lo));
-        a3_0.blend(hi, a3_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[3] + k0) * ES, NO);
-        a4_0 = a4_0.add(b0);
-        a4_0 = a4_0.blend(lo, a4_0.compare(VectorOperators.LE, lo));
-        a4_0.blend(hi, a4_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[4] + k0) * ES, NO);
-        a5_0 = a5_0.add(b0);
-        a5_0 = a5_0.blend(lo, a5_0.compare(VectorOperators.LE, lo));
-        a5_0.blend(hi, a5_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[5] + k0) * ES, NO);
-        a6_0 = a6_0.add(b0);
-        a6_0 = a6_0.blend(lo, a6_0.compare(VectorOperators.LE, lo));
-        a6_0.blend(hi, a6_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[6] + k0) * ES, NO);
-        a7_0 = a7_0.add(b0);
-        a7_0 = a7_0.blend(lo, a7_0.compare(VectorOperators.LE, lo));
-        a7_0.blend(hi, a7_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[7] + k0) * ES, NO);
-        a8_0 = a8_0.add(b0);
-        a8_0 = a8_0.blend(lo, a8_0.compare(VectorOperators.LE, lo));
-        a8_0.blend(hi, a8_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[8] + k0) * ES, NO);
-        a9_0 = a9_0.add(b0);
-        a9_0 = a9_0.blend(lo, a9_0.compare(VectorOperators.LE, lo));
-        a9_0.blend(hi, a9_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[9] + k0) * ES, NO);
-        a10_0 = a10_0.add(b0);
-        a10_0 = a10_0.blend(lo, a10_0.compare(VectorOperators.LE, lo));
-        a10_0.blend(hi, a10_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[10] + k0) * ES, NO);
-        a11_0 = a11_0.add(b0);
-        a11_0 = a11_0.blend(lo, a11_0.compare(VectorOperators.LE, lo));
-        a11_0.blend(hi, a11_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[11] + k0) * ES, NO);
-        a12_0 = a12_0.add(b0);
-        a12_0 = a12_0.blend(lo, a12_0.compare(VectorOperators.LE, lo));
-        a12_0.blend(hi, a12_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[12] + k0) * ES, NO);
-        a13_0 = a13_0.add(b0);
-        a13_0 = a13_0.blend(lo, a13_0.compare(VectorOperators.LE, lo));
-        a13_0.blend(hi, a13_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[13] + k0) * ES, NO);
-        a14_0 = a14_0.add(b0);
-        a14_0 = a14_0.blend(lo, a14_0.compare(VectorOperators.LE, lo));
-        a14_0.blend(hi, a14_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[14] + k0) * ES, NO);
-        a15_0 = a15_0.add(b0);
-        a15_0 = a15_0.blend(lo, a15_0.compare(VectorOperators.LE, lo));
-        a15_0.blend(hi, a15_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[15] + k0) * ES, NO);
-        a16_0 = a16_0.add(b0);
-        a16_0 = a16_0.blend(lo, a16_0.compare(VectorOperators.LE, lo));
-        a16_0.blend(hi, a16_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[16] + k0) * ES, NO);
-        a17_0 = a17_0.add(b0);
-        a17_0 = a17_0.blend(lo, a17_0.compare(VectorOperators.LE, lo));
-        a17_0.blend(hi, a17_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[17] + k0) * ES, NO);
-        a18_0 = a18_0.add(b0);
-        a18_0 = a18_0.blend(lo, a18_0.compare(VectorOperators.LE, lo));
-        a18_0.blend(hi, a18_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[18] + k0) * ES, NO);
-        a19_0 = a19_0.add(b0);
-        a19_0 = a19_0.blend(lo, a19_0.compare(VectorOperators.LE, lo));
-        a19_0.blend(hi, a19_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[19] + k0) * ES, NO);
-        a20_0 = a20_0.add(b0);
-        a20_0 = a20_0.blend(lo, a20_0.compare(VectorOperators.LE, lo));
-        a20_0.blend(hi, a20_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[20] + k0) * ES, NO);
-        a21_0 = a21_0.add(b0);
-        a21_0 = a21_0.blend(lo, a21_0.compare(VectorOperators.LE, lo));
-        a21_0.blend(hi, a21_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[21] + k0) * ES, NO);
-        a22_0 = a22_0.add(b0);
-        a22_0 = a22_0.blend(lo, a22_0.compare(VectorOperators.LE, lo));
-        a22_0.blend(hi, a22_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[22] + k0) * ES, NO);
-        a23_0 = a23_0.add(b0);
-        a23_0 = a23_0.blend(lo, a23_0.compare(VectorOperators.LE, lo));
-        a23_0.blend(hi, a23_0.compare(VectorOperators.GE, hi)).intoMemorySegment(ys, (out[23] + k0) * ES, NO);
     }
 }
