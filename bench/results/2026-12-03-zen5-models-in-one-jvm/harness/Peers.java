@@ -8,7 +8,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.*;
 import java.util.*;
 
-/** Peers model batch rounds: vecnn (channels-last, frozen) and ONNX Runtime at 1 and 2 threads in one JVM, round-robin in blocks; ms per inference, median over rounds and ratios. */
+/** Peers model batch rounds warm: vecnn (channels-last, frozen) and ONNX Runtime at 1 and 2 threads in one JVM, round-robin in blocks; ms per inference, median over rounds and ratios. */
 public class Peers {
     public static void main(String[] a) throws Exception {
         String model = a[0];

@@ -1,5 +1,7 @@
 #!/bin/bash
-# Apply reduction-parts.patch to the checkout first (git apply), then run this.
+# Apply reduction-parts.patch to the checkout first (git apply: it changes the template and its generator), then
+# regenerate the kernels from the checkout's root (java core/src/test/java/dev/vecnn/codegen/KernelTemplates.java .,
+# with a JDK 25 java), then run this.
 # The profiling copy Toggle runs against: the working tree (copied by the earlier page's sync.sh, which adds the node
 # timers Graph.PROF) with a switch in ChannelsLastGemmF32, WHOLE, that runs every reduction whole as before the parts.
 # Its Toggle.java is the earlier page's Toggle with its switch and labels replaced:

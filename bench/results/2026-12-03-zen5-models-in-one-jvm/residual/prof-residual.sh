@@ -1,5 +1,5 @@
 #!/bin/bash
-# Apply residual-in-tasks.patch to the checkout first (git apply), then run this.
+# Apply residual-in-tasks.patch to the checkout first (git apply: it carries the generated kernels too), then run this.
 # The profiling copy Toggle runs against: the working tree, copied by the earlier page's sync.sh (which adds the node
 # timers Graph.PROF), with a switch in GemmConv, SEPARATE, that adds a residual in a pass after the convolution as
 # before this change. Its Toggle.java is the earlier page's Toggle with its switch and a label replaced:
@@ -16,7 +16,7 @@ s=open(p).read()
 old='''    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor residual, Tensor y, Epilogue e, Execution ex) {
 '''
 assert old in s
-s=s.replace(old, '    public static volatile boolean SEPARATE;\n\n    @Override\n' + old.replace('    protected','    protected',1) + '''        if (SEPARATE) {
+s=s.replace(old, '    public static volatile boolean SEPARATE;\n\n    @Override\n' + old + '''        if (SEPARATE) {
             super.runForward(s, x, w, packed, bias, residual, y, e, ex);
             return;
         }
