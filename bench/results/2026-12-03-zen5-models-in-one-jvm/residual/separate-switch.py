@@ -1,16 +1,10 @@
-#!/bin/bash
-# Apply residual-in-tasks.patch to the checkout first (git apply: it carries the generated kernels too), then run this.
-# The profiling copy Toggle runs against: the working tree, copied by the earlier page's sync.sh (which adds the node
-# timers Graph.PROF), with a switch in GemmConv, SEPARATE, that adds a residual in a pass after the convolution as
-# before this change. Its Toggle.java is the earlier page's Toggle with its switch and a label replaced:
+# The residual experiment's switch, run by ../harness/prof-with.sh in the profiling copy: GemmConv.SEPARATE adds the
+# residual in passes after the convolution, as before the change. First apply residual-in-tasks.patch to the checkout
+# (it carries the generated kernels too): git apply bench/results/2026-12-03-zen5-models-in-one-jvm/residual/residual-in-tasks.patch
+# Toggle.java for it, from the earlier page's (run in this directory):
 #   sed 's/Graph.NOFUSE/dev.vecnn.kernel.conv.gemm.GemmConv.SEPARATE/g; s/"fused"/"tasks"/; s/separate \/ fused/separate \/ tasks/' \
 #       ../../2026-12-03-zen4-pointwise-depthwise/harness/Toggle.java
-set -e
-repo=$(cd "$(dirname "$0")/../../../.." && pwd)
-PROF=${PROF:-/tmp/s50/prof}
-REPO=$repo PROF=$PROF bash "$repo/bench/results/2026-12-03-zen4-pointwise-depthwise/harness/sync.sh"
-cd "$PROF"
-python3 - <<'PY'
+# toggle-resnet18_T_B.txt: "Toggle resnet18 T B R" (threads, batch, rounds: 30 at batch 1, 8 at batch 8).
 p='core/src/main/java/dev/vecnn/kernel/conv/gemm/GemmConv.java'
 s=open(p).read()
 old='''    protected void runForward(ConvSpec s, Tensor x, Tensor w, Object packed, Tensor bias, Tensor residual, Tensor y, Epilogue e, Execution ex) {
@@ -23,6 +17,3 @@ s=s.replace(old, '    public static volatile boolean SEPARATE;\n\n    @Override\
 ''',1)
 s=s.replace('    @Override\n    public static volatile boolean SEPARATE;','    public static volatile boolean SEPARATE;',1)
 open(p,'w').write(s)
-PY
-mvn -o -q package -DskipTests -Dmaven.javadoc.skip=true -pl core,nn
-echo "built $PROF: put its core and nn jars first on Toggle's class path"

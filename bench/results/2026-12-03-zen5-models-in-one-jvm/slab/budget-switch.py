@@ -1,17 +1,10 @@
-#!/bin/bash
-# The profiling copy for the smaller slab: the earlier page's sync.sh copy of the checkout, with the channels-last GEMM's
-# slab budget behind a switch (ChannelsLastGemmF32.TOGGLE: -Dvecnn.budget elements, default 2^17, instead of 2^18). Its
-# Toggle.java is the earlier page's Toggle with its switch and labels replaced:
+# The smaller slab's switch, run by ../harness/prof-with.sh in the profiling copy of an unchanged checkout:
+# ChannelsLastGemmF32.TOGGLE gives the channels-last GEMM a slab budget of -Dvecnn.budget elements (default 2^17)
+# instead of 2^18. Toggle.java for it, from the earlier page's (run in this directory):
 #   sed 's/Graph.NOFUSE/dev.vecnn.kernel.conv.gemm.ChannelsLastGemmF32.TOGGLE/g; s/"separate"/"small"/; s/"fused"/"large"/;
 #        s/separate \/ fused/small \/ large/' ../../2026-12-03-zen4-pointwise-depthwise/harness/Toggle.java
 # budget-r18-b1-17.txt: -Dvecnn.budget=131072 (512 KB of float32), budget-r18-b1-16.txt: 65536 (256 KB); both
 # "Toggle resnet18 1 1 24" (model, threads, batch, rounds).
-set -e
-repo=$(cd "$(dirname "$0")/../../../.." && pwd)
-PROF=${PROF:-/tmp/s50/prof}
-REPO=$repo PROF=$PROF bash "$repo/bench/results/2026-12-03-zen4-pointwise-depthwise/harness/sync.sh"
-cd "$PROF"
-python3 - <<'PY'
 for T in ('F32', 'F64'):
     p = 'core/src/main/java/dev/vecnn/kernel/conv/gemm/ChannelsLastGemm%s.java' % T
     s = open(p).read()
@@ -22,6 +15,3 @@ for T in ('F32', 'F64'):
                   '    static final long SMALL_BUDGET = Long.getLong("vecnn.budget", 1L << 17);'
                   + ('\n    public static volatile boolean TOGGLE;' if T == 'F32' else ''), 1)
     open(p, 'w').write(s)
-PY
-mvn -o -q package -DskipTests -Dmaven.javadoc.skip=true -pl core,nn
-echo "built $PROF: put its core and nn jars first on Toggle's class path"
